@@ -1,0 +1,37 @@
+{
+  "targets": [
+    {
+      "target_name": "avforge",
+      "sources": [
+        "native/addon.cc",
+        "native/error.cc",
+        "native/executor.cc",
+        "native/log.cc",
+        "native/views.cc",
+        "native/options.cc",
+        "native/packet.cc",
+        "native/frame.cc",
+        "native/codec_parameters.cc",
+        "native/demuxer.cc",
+        "native/muxer.cc",
+        "native/codec.cc",
+        "native/decoder.cc",
+        "native/encoder.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "<!@(pkg-config --cflags libavformat libavcodec libavutil libswscale libswresample libavfilter)"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++1y"],
+      "libraries": ["<!@(pkg-config --libs libavformat libavcodec libavutil libswscale libswresample libavfilter)", "-lpthread"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "conditions": [
+        ["OS=='mac'", {
+          "xcode_settings": {
+            "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+            "OTHER_CPLUSPLUSFLAGS": ["<!@(pkg-config --cflags libavformat libavcodec libavutil libswscale libswresample libavfilter)"]
+          }
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,88 @@
+// The module: registers one class per FFmpeg concept, the error class, the log, versions.
+#include <napi.h>
+
+#include "codec_parameters.h"
+#include "decoder.h"
+#include "demuxer.h"
+#include "encoder.h"
+#include "executor.h"
+#include "frame.h"
+#include "log.h"
+#include "muxer.h"
+#include "packet.h"
+
+namespace avf {
+
+Instance& GetInstance(Napi::Env env) { return *env.GetInstanceData<Instance>(); }
+
+namespace {
+
+Napi::Value Versions(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ffmpeg", av_version_info());
+  auto lib = [&](const char* name, unsigned v) {
+    o.Set(name, std::to_string(AV_VERSION_MAJOR(v)) + "." + std::to_string(AV_VERSION_MINOR(v)) + "." +
+                    std::to_string(AV_VERSION_MICRO(v)));
+  };
+  lib("libavutil", avutil_version());
+  lib("libavcodec", avcodec_version());
+  lib("libavformat", avformat_version());
+  o.Set("builtAgainst", LIBAVFORMAT_IDENT);
+  return o;
+}
+
+// Whether this build of FFmpeg has a codec, for tests and friendly errors.
+Napi::Value HasCodec(const Napi::CallbackInfo& info) {
+  std::string name = info[0].ToString();
+  bool encoder = info[1].ToBoolean();
+  const AVCodec* c = encoder ? avcodec_find_encoder_by_name(name.c_str()) : avcodec_find_decoder_by_name(name.c_str());
+  return Napi::Boolean::New(info.Env(), c != nullptr);
+}
+
+void SetErrorClassJs(const Napi::CallbackInfo& info) { SetErrorClass(info.Env(), info[0].As<Napi::Function>()); }
+
+// The TS Packet and Frame classes extend the native ones; native code then creates
+// instances of the subclasses, so one object per packet carries both sides.
+void SetWrapperClass(const Napi::CallbackInfo& info) {
+  Instance& inst = GetInstance(info.Env());
+  std::string which = info[0].ToString();
+  Napi::Function ctor = info[1].As<Napi::Function>();
+  if (which == "Packet") inst.packetClass = Napi::Persistent(ctor);
+  if (which == "Frame") inst.frameClass = Napi::Persistent(ctor);
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* inst = new Instance();
+  env.SetInstanceData<Instance>(inst);
+  inst->completions = std::make_shared<Completions>(env);
+  napi_add_env_cleanup_hook(
+      env, [](void* arg) { static_cast<Completions*>(arg)->Shutdown(); }, inst->completions.get());
+
+  Napi::Function packet = Packet::Init(env);
+  Napi::Function frame = Frame::Init(env);
+  Napi::Function params = CodecParameters::Init(env);
+  inst->packetClass = Napi::Persistent(packet);
+  inst->frameClass = Napi::Persistent(frame);
+  inst->codecParametersClass = Napi::Persistent(params);
+  exports.Set("Packet", packet);
+  exports.Set("Frame", frame);
+  exports.Set("CodecParameters", params);
+  exports.Set("Demuxer", Demuxer::Init(env));
+  exports.Set("Muxer", Muxer::Init(env));
+  exports.Set("Decoder", Decoder::Init(env));
+  exports.Set("Encoder", Encoder::Init(env));
+  exports.Set("versions", Napi::Function::New(env, Versions));
+  exports.Set("hasCodec", Napi::Function::New(env, HasCodec));
+  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClassJs));
+  exports.Set("setWrapperClass", Napi::Function::New(env, SetWrapperClass));
+  InitLog(env, exports);
+  return exports;
+}
+
+}  // namespace avf
+
+static Napi::Object InitAvforge(Napi::Env env, Napi::Object exports) { return avf::Init(env, exports); }
+NODE_API_MODULE(avforge, InitAvforge)

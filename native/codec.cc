@@ -1,0 +1,53 @@
+#include "codec.h"
+
+namespace avf {
+
+const AVCodec* FindCodec(bool encoder, const std::string& name, AVCodecID id) {
+  const AVCodec* codec = nullptr;
+  if (!name.empty()) {
+    codec = encoder ? avcodec_find_encoder_by_name(name.c_str()) : avcodec_find_decoder_by_name(name.c_str());
+    if (!codec) {  // a codec name ("hevc") rather than an implementation name ("libx265")
+      const AVCodecDescriptor* desc = avcodec_descriptor_get_by_name(name.c_str());
+      if (desc) codec = encoder ? avcodec_find_encoder(desc->id) : avcodec_find_decoder(desc->id);
+    }
+  } else {
+    codec = encoder ? avcodec_find_encoder(id) : avcodec_find_decoder(id);
+  }
+  if (!codec) {
+    std::string what = name.empty() ? avcodec_get_name(id) : name;
+    throw AvException(encoder ? AVERROR_ENCODER_NOT_FOUND : AVERROR_DECODER_NOT_FOUND,
+                      encoder ? "avcodec_find_encoder" : "avcodec_find_decoder", what);
+  }
+  return codec;
+}
+
+void OpenCodec(CodecState& s, const AVCodec* codec, int threads, Dict& options) {
+  s.ctx->thread_count = threads;
+  Check(avcodec_open2(s.ctx.get(), codec, options.ptr()), "avcodec_open2", s.name);
+  CheckAllConsumed(options, "avcodec_open2", s.name);
+}
+
+Tree DescribeCodecContext(const AVCodecContext* ctx) {
+  Tree t = Tree::Object();
+  t.Set("codecName", ctx->codec ? ctx->codec->name : "unknown");
+  t.Set("timeBase", Tree::Rational(ctx->time_base));
+  t.Set("threads", ctx->thread_count);
+  if (ctx->codec_type == AVMEDIA_TYPE_VIDEO) {
+    const char* pix = av_get_pix_fmt_name(ctx->pix_fmt);
+    t.Set("width", ctx->width).Set("height", ctx->height).Set("pixelFormat", pix ? Tree(pix) : Tree());
+    t.Set("frameRate", Tree::Rational(ctx->framerate));
+  } else if (ctx->codec_type == AVMEDIA_TYPE_AUDIO) {
+    const char* fmt = av_get_sample_fmt_name(ctx->sample_fmt);
+    char layout[128] = {0};
+    av_channel_layout_describe(&ctx->ch_layout, layout, sizeof(layout));
+    t.Set("sampleRate", ctx->sample_rate).Set("sampleFormat", fmt ? Tree(fmt) : Tree());
+    t.Set("channels", ctx->ch_layout.nb_channels).Set("channelLayout", layout);
+    t.Set("frameSize", ctx->frame_size);
+  }
+  AVCodecParameters* par = avcodec_parameters_alloc();
+  if (par && avcodec_parameters_from_context(par, ctx) >= 0) t.Set("codecParameters", Tree::Params(par));
+  avcodec_parameters_free(&par);
+  return t;
+}
+
+}  // namespace avf

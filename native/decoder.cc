@@ -1,0 +1,136 @@
+#include "decoder.h"
+
+#include <vector>
+
+#include "codec_parameters.h"
+#include "frame.h"
+#include "log.h"
+#include "packet.h"
+
+namespace avf {
+
+const napi_type_tag Decoder::kTag = {0x6176666f72676501ULL, 0x6465636f64650001ULL};
+
+namespace {
+
+using Frames = std::vector<FramePtr>;
+
+// A damaged packet or frame: skipped with a warning (as the CLI does), or thrown when strict.
+void SkipDamaged(CodecState& s, int ret, const char* op) {
+  if (s.strict) throw AvException(ret, op, s.name);
+  s.damaged++;
+  LogWarning(s.name.c_str(), "%s: %s, skipped", op, ErrorName(ret).c_str());
+}
+
+// Receives every frame the decoder has ready: until EAGAIN, or EOF when flushing.
+void Drain(CodecState& s, Frames& out) {
+  for (;;) {
+    FramePtr frame(av_frame_alloc());
+    if (!frame) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
+    int ret = avcodec_receive_frame(s.ctx.get(), frame.get());
+    if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return;
+    if (ret < 0) {
+      SkipDamaged(s, ret, "avcodec_receive_frame");
+      return;
+    }
+    frame->pts = frame->best_effort_timestamp;
+    frame->time_base = s.ctx->pkt_timebase;
+    out.push_back(std::move(frame));
+  }
+}
+
+}  // namespace
+
+Napi::Function Decoder::Init(Napi::Env env) {
+  return DefineClass(env, "Decoder",
+                     {
+                         InstanceMethod<&Decoder::Open>("open"),
+                         InstanceMethod<&Decoder::Decode>("decode"),
+                         InstanceMethod<&Decoder::Reset>("reset"),
+                         InstanceMethod<&Decoder::Close>("close"),
+                         InstanceAccessor<&Decoder::Damaged>("damaged"),
+                         InstanceAccessor("closed", &Decoder::IsClosed, nullptr),
+                     });
+}
+
+Decoder::Decoder(const Napi::CallbackInfo& info) : AsyncWrapped<Decoder, CodecState>(info) { Tag(info); }
+
+// open(codecParameters | null, { codec?, timeBase?, threads?, options?, strict? }) -> context description
+Napi::Value Decoder::Open(const Napi::CallbackInfo& info) {
+  CodecParametersPtr par;
+  if (!info[0].IsNull() && !info[0].IsUndefined()) par = CodecParameters::From(info[0])->Copy();
+  Napi::Object opts = info[1].As<Napi::Object>();
+  std::string name = GetString(opts, "codec");
+  AVRational time_base = ToRational(opts.Get("timeBase"), {0, 1});
+  int threads = static_cast<int>(GetInt(opts, "threads", 0));
+  Dict options(ToDictionary(opts.Get("options")));
+  state_->strict = GetBool(opts, "strict", false);
+  return Run(
+      info, "open",
+      [par = std::move(par), name, time_base, threads, options = std::move(options)](CodecState& s) mutable {
+        if (s.ctx) throw AvException("EINVAL", "Decoder is already open", "open");
+        const AVCodec* codec = FindCodec(false, name, par ? par->codec_id : AV_CODEC_ID_NONE);
+        s.name = codec->name;
+        s.ctx.reset(avcodec_alloc_context3(codec));
+        if (!s.ctx) throw AvException(AVERROR(ENOMEM), "avcodec_alloc_context3", s.name);
+        if (par) Check(avcodec_parameters_to_context(s.ctx.get(), par.get()), "avcodec_parameters_to_context", s.name);
+        s.ctx->pkt_timebase = time_base;
+        OpenCodec(s, codec, threads, options);
+        return DescribeCodecContext(s.ctx.get());
+      },
+      [](Napi::Env env, Tree& t) { return t.ToJs(env); });
+}
+
+// decode(Packet[], flush) -> Frame[]: sends each packet and drains the decoder after each;
+// with flush, sends the end of stream, drains to EOF and makes the decoder reusable.
+Napi::Value Decoder::Decode(const Napi::CallbackInfo& info) {
+  Napi::Array list = info[0].As<Napi::Array>();
+  bool flush = info[1].ToBoolean();
+  std::vector<PacketPtr> packets;
+  packets.reserve(list.Length());
+  for (uint32_t i = 0; i < list.Length(); i++) packets.push_back(RefPacket(Packet::From(list.Get(i))->get("decode")));
+  return Run(
+      info, "decode",
+      [packets = std::move(packets), flush](CodecState& s) mutable {
+        if (!s.ctx) throw AvException("EINVAL", "Decoder is not open", "decode");
+        Frames out;
+        for (auto& pkt : packets) {
+          int ret = avcodec_send_packet(s.ctx.get(), pkt.get());
+          if (ret == AVERROR(EAGAIN)) {  // cannot happen after a full drain, but be exact
+            Drain(s, out);
+            ret = avcodec_send_packet(s.ctx.get(), pkt.get());
+          }
+          if (ret < 0 && ret != AVERROR_EOF) SkipDamaged(s, ret, "avcodec_send_packet");
+          Drain(s, out);
+        }
+        if (flush) {
+          int ret = avcodec_send_packet(s.ctx.get(), nullptr);
+          if (ret < 0 && ret != AVERROR_EOF) throw AvException(ret, "avcodec_send_packet", s.name);
+          Drain(s, out);
+          avcodec_flush_buffers(s.ctx.get());
+        }
+        return out;
+      },
+      [](Napi::Env env, Frames& frames) {
+        Napi::Array out = Napi::Array::New(env, frames.size());
+        for (size_t i = 0; i < frames.size(); i++) out.Set(i, Frame::Wrap(env, std::move(frames[i])));
+        return out;
+      });
+}
+
+// reset(): drops buffered frames without draining them (after a seek).
+Napi::Value Decoder::Reset(const Napi::CallbackInfo& info) {
+  return Run(
+      info, "reset",
+      [](CodecState& s) {
+        if (s.ctx) avcodec_flush_buffers(s.ctx.get());
+        return true;
+      },
+      [](Napi::Env env, bool&) { return env.Undefined(); });
+}
+
+Napi::Value Decoder::Damaged(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(state_->damaged.load()));
+}
+
+}  // namespace avf

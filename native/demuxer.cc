@@ -1,0 +1,197 @@
+#include "demuxer.h"
+
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "log.h"
+#include "options.h"
+#include "packet.h"
+
+namespace avf {
+
+const napi_type_tag Demuxer::kTag = {0x6176666f72676501ULL, 0x64656d7578000001ULL};
+
+namespace {
+
+// Lets close() abort a blocking open or read (a stalled network input).
+int Interrupted(void* opaque) { return static_cast<DemuxerState*>(opaque)->closed.load() ? 1 : 0; }
+
+struct ReadResult {
+  std::vector<PacketPtr> packets;
+};
+
+// Fields that only an opened decoder knows, for ffprobe-compatible output.
+Tree DescribeDecoder(const AVCodecParameters* par) {
+  Tree t = Tree::Object();
+  const AVCodec* codec = avcodec_find_decoder(par->codec_id);
+  if (!codec) return t;
+  CodecContextPtr ctx(avcodec_alloc_context3(codec));
+  if (!ctx || avcodec_parameters_to_context(ctx.get(), par) < 0) return t;
+  ctx->thread_count = 1;
+  if (avcodec_open2(ctx.get(), codec, nullptr) < 0) return t;
+  t.Set("decoder", codec->name);
+  t.Set("codedWidth", ctx->coded_width).Set("codedHeight", ctx->coded_height);
+  t.Set("hasBFrames", ctx->has_b_frames);
+  t.Set("refs", ctx->refs);
+  t.Set("closedCaptions", (ctx->properties & FF_CODEC_PROPERTY_CLOSED_CAPTIONS) != 0);
+#ifdef FF_CODEC_PROPERTY_FILM_GRAIN
+  t.Set("filmGrain", (ctx->properties & FF_CODEC_PROPERTY_FILM_GRAIN) != 0);
+#endif
+  return t;
+}
+
+}  // namespace
+
+Tree DescribeInput(AVFormatContext* fmt, bool with_decoders) {
+  Tree format = Tree::Object();
+  format.Set("url", fmt->url ? fmt->url : "");
+  format.Set("name", fmt->iformat->name);
+  format.Set("longName", fmt->iformat->long_name ? fmt->iformat->long_name : "");
+  format.Set("startTime", Tree::Timestamp(fmt->start_time));
+  format.Set("duration", Tree::Timestamp(fmt->duration));
+  format.Set("bitRate", fmt->bit_rate);
+  format.Set("nbStreams", static_cast<int>(fmt->nb_streams));
+  format.Set("nbPrograms", static_cast<int>(fmt->nb_programs));
+  format.Set("probeScore", fmt->probe_score);
+  format.Set("size", fmt->pb ? avio_size(fmt->pb) : -1);
+  format.Set("metadata", Tree::Dictionary(fmt->metadata));
+  Tree streams = Tree::Array();
+  for (unsigned i = 0; i < fmt->nb_streams; i++) {
+    Tree st = DescribeStream(fmt->streams[i]);
+    if (with_decoders) st.Set("decoder", DescribeDecoder(fmt->streams[i]->codecpar));
+    streams.Push(std::move(st));
+  }
+  Tree t = Tree::Object();
+  t.Set("format", std::move(format)).Set("streams", std::move(streams));
+  return t;
+}
+
+Napi::Function Demuxer::Init(Napi::Env env) {
+  return DefineClass(env, "Demuxer",
+                     {
+                         InstanceMethod<&Demuxer::Open>("open"),
+                         InstanceMethod<&Demuxer::Describe>("describe"),
+                         InstanceMethod<&Demuxer::Read>("read"),
+                         InstanceMethod<&Demuxer::Seek>("seek"),
+                         InstanceMethod<&Demuxer::Close>("close"),
+                         InstanceAccessor("closed", &Demuxer::IsClosed, nullptr),
+                     });
+}
+
+Demuxer::Demuxer(const Napi::CallbackInfo& info) : AsyncWrapped<Demuxer, DemuxerState>(info) { Tag(info); }
+
+// open(url, { format?, options?, strict? }) -> description
+Napi::Value Demuxer::Open(const Napi::CallbackInfo& info) {
+  std::string url = info[0].ToString();
+  Napi::Object opts = info[1].As<Napi::Object>();
+  std::string format = GetString(opts, "format");
+  Dict dict(ToDictionary(opts.Get("options")));
+  state_->strict = GetBool(opts, "strict", false);
+  return Run(
+      info, "open",
+      [url, format, dict = std::move(dict)](DemuxerState& s) mutable {
+        s.url = url;
+        const AVInputFormat* ifmt = nullptr;
+        if (!format.empty() && !(ifmt = av_find_input_format(format.c_str())))
+          throw AvException(AVERROR_DEMUXER_NOT_FOUND, "av_find_input_format", format);
+        if (s.fmt) throw AvException("EINVAL", "Demuxer is already open", "open", url);
+        AVFormatContext* fmt = avformat_alloc_context();
+        if (!fmt) throw AvException(AVERROR(ENOMEM), "avformat_alloc_context", url);
+        fmt->interrupt_callback = {Interrupted, &s};
+        // frees fmt on failure
+        Check(avformat_open_input(&fmt, url.c_str(), ifmt, dict.ptr()), "avformat_open_input", url);
+        s.fmt = fmt;
+        CheckAllConsumed(dict, "avformat_open_input", url);
+        Check(avformat_find_stream_info(fmt, nullptr), "avformat_find_stream_info", url);
+        return DescribeInput(fmt, false);
+      },
+      [](Napi::Env env, Tree& t) { return t.ToJs(env); });
+}
+
+// describe({ decoders? }) -> a fresh description (streams may appear while reading)
+Napi::Value Demuxer::Describe(const Napi::CallbackInfo& info) {
+  bool with_decoders = info[0].IsObject() && GetBool(info[0].As<Napi::Object>(), "decoders", false);
+  return Run(
+      info, "describe",
+      [with_decoders](DemuxerState& s) {
+        if (!s.fmt) throw AvException("EINVAL", "Demuxer is not open", "describe");
+        return DescribeInput(s.fmt, with_decoders);
+      },
+      [](Napi::Env env, Tree& t) { return t.ToJs(env); });
+}
+
+// read(maxPackets) -> Packet[]; an empty array at the end of the input. Batching is the
+// point: one crossing for many packets.
+Napi::Value Demuxer::Read(const Napi::CallbackInfo& info) {
+  int max = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 1;
+  if (max < 1) max = 1;
+  return Run(
+      info, "read",
+      [max](DemuxerState& s) {
+        if (!s.fmt) throw AvException("EINVAL", "Demuxer is not open", "read");
+        if (s.pending_error) {
+          int err = s.pending_error;
+          s.pending_error = 0;
+          throw AvException(err, "av_read_frame", s.url);
+        }
+        ReadResult r;
+        r.packets.reserve(max);
+        size_t bytes = 0;
+        while (static_cast<int>(r.packets.size()) < max && bytes < (8u << 20)) {
+          PacketPtr pkt(av_packet_alloc());
+          if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
+          int ret = av_read_frame(s.fmt, pkt.get());
+          if (ret == AVERROR(EAGAIN)) {  // a live input with nothing yet
+            if (!r.packets.empty()) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            continue;
+          }
+          if (ret == AVERROR_EOF) break;
+          if (ret < 0) {
+            if (!s.strict) {  // as the CLI does: report, then treat the input as ended
+              LogWarning("demuxer", "%s: error while reading, treating as end of input: %s", s.url.c_str(),
+                         ErrorName(ret).c_str());
+              break;
+            }
+            if (r.packets.empty()) throw AvException(ret, "av_read_frame", s.url);
+            s.pending_error = ret;
+            break;
+          }
+          pkt->time_base = s.fmt->streams[pkt->stream_index]->time_base;
+          bytes += pkt->size;
+          r.packets.push_back(std::move(pkt));
+        }
+        return r;
+      },
+      [](Napi::Env env, ReadResult& r) {
+        Napi::Array out = Napi::Array::New(env, r.packets.size());
+        for (size_t i = 0; i < r.packets.size(); i++) out.Set(i, Packet::Wrap(env, std::move(r.packets[i])));
+        return out;
+      });
+}
+
+// seek(timestamp, { stream?, backward?, any?, byte? }); timestamp in the stream's time base
+// (or AV_TIME_BASE units when stream is -1).
+Napi::Value Demuxer::Seek(const Napi::CallbackInfo& info) {
+  int64_t ts = info[0].As<Napi::Number>().Int64Value();
+  Napi::Object opts = info[1].As<Napi::Object>();
+  int stream = static_cast<int>(GetInt(opts, "stream", -1));
+  bool backward = GetBool(opts, "backward", true);
+  int flags = (GetBool(opts, "any", false) ? AVSEEK_FLAG_ANY : 0) | (GetBool(opts, "byte", false) ? AVSEEK_FLAG_BYTE : 0);
+  return Run(
+      info, "seek",
+      [=](DemuxerState& s) {
+        if (!s.fmt) throw AvException("EINVAL", "Demuxer is not open", "seek");
+        if (stream >= static_cast<int>(s.fmt->nb_streams))
+          throw AvException(AVERROR_STREAM_NOT_FOUND, "avformat_seek_file", s.url, stream);
+        int64_t min = backward ? INT64_MIN : ts;
+        int64_t max = backward ? ts : INT64_MAX;
+        Check(avformat_seek_file(s.fmt, stream, min, ts, max, flags), "avformat_seek_file", s.url, stream);
+        s.pending_error = 0;
+        return true;
+      },
+      [](Napi::Env env, bool&) { return env.Undefined(); });
+}
+
+}  // namespace avf

@@ -1,0 +1,36 @@
+// AVFormatContext for input: https://ffmpeg.org/doxygen/trunk/group__libavf__decoding.html
+#pragma once
+#include "compat.h"
+#include "resource.h"
+#include "tree.h"
+
+namespace avf {
+
+struct DemuxerState : Resource {
+  AVFormatContext* fmt = nullptr;
+  std::string url;
+  bool strict = false;     // a read error throws instead of ending the stream (as the CLI does)
+  int pending_error = 0;   // a read error met after a batch had packets: thrown on the next read
+  ~DemuxerState() override { Release(); }
+  void Release() override { avformat_close_input(&fmt); }
+};
+
+class Demuxer : public AsyncWrapped<Demuxer, DemuxerState> {
+ public:
+  static constexpr const char* kName = "Demuxer";
+  static const napi_type_tag kTag;
+  static Napi::Function Init(Napi::Env env);
+  explicit Demuxer(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value Open(const Napi::CallbackInfo& info);
+  Napi::Value Describe(const Napi::CallbackInfo& info);
+  Napi::Value Read(const Napi::CallbackInfo& info);
+  Napi::Value Seek(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info) { return CloseAsync(info); }
+};
+
+// The format and its streams, as the JS Demuxer and probe() present them.
+Tree DescribeInput(AVFormatContext* fmt, bool with_decoders);
+
+}  // namespace avf

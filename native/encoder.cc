@@ -1,0 +1,193 @@
+#include "encoder.h"
+
+#include <vector>
+
+#include "frame.h"
+#include "packet.h"
+
+namespace avf {
+
+const napi_type_tag Encoder::kTag = {0x6176666f72676501ULL, 0x656e636f64650001ULL};
+
+namespace {
+
+using Packets = std::vector<PacketPtr>;
+
+// Receives every packet the encoder has ready: until EAGAIN, or EOF when flushing.
+void Drain(CodecState& s, Packets& out) {
+  for (;;) {
+    PacketPtr pkt(av_packet_alloc());
+    if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
+    int ret = avcodec_receive_packet(s.ctx.get(), pkt.get());
+    if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return;
+    Check(ret, "avcodec_receive_packet", s.name);
+    pkt->time_base = s.ctx->time_base;
+    out.push_back(std::move(pkt));
+  }
+}
+
+struct VideoSettings {
+  int width, height;
+  std::string pixel_format, color_range, color_space, color_primaries, color_transfer;
+  AVRational frame_rate, sample_aspect_ratio;
+  int gop_size, max_b_frames;
+};
+
+struct AudioSettings {
+  int sample_rate, channels;
+  std::string sample_format, channel_layout;
+};
+
+struct Settings {
+  std::string codec;
+  AVRational time_base;
+  int64_t bit_rate;
+  int threads;
+  bool global_header;
+  VideoSettings video;
+  AudioSettings audio;
+};
+
+Settings ReadSettings(Napi::Object o) {
+  Settings s;
+  s.codec = GetString(o, "codec");
+  s.time_base = ToRational(o.Get("timeBase"), {0, 1});
+  s.bit_rate = GetInt(o, "bitRate", 0);
+  s.threads = static_cast<int>(GetInt(o, "threads", 0));
+  s.global_header = GetBool(o, "globalHeader", true);
+  s.video = VideoSettings{static_cast<int>(GetInt(o, "width", 0)), static_cast<int>(GetInt(o, "height", 0)),
+                          GetString(o, "pixelFormat"), GetString(o, "colorRange"), GetString(o, "colorSpace"),
+                          GetString(o, "colorPrimaries"), GetString(o, "colorTransfer"),
+                          ToRational(o.Get("frameRate"), {0, 1}), ToRational(o.Get("sampleAspectRatio"), {0, 1}),
+                          static_cast<int>(GetInt(o, "gopSize", -1)), static_cast<int>(GetInt(o, "maxBFrames", -1))};
+  s.audio = AudioSettings{static_cast<int>(GetInt(o, "sampleRate", 0)), static_cast<int>(GetInt(o, "channels", 0)),
+                          GetString(o, "sampleFormat"), GetString(o, "channelLayout")};
+  return s;
+}
+
+void ApplyVideo(AVCodecContext* ctx, const AVCodec* codec, const VideoSettings& v, const std::string& name) {
+  ctx->width = v.width;
+  ctx->height = v.height;
+  if (!v.pixel_format.empty()) {
+    ctx->pix_fmt = av_get_pix_fmt(v.pixel_format.c_str());
+    if (ctx->pix_fmt == AV_PIX_FMT_NONE) throw AvException("EINVAL", "Unknown pixel format: " + v.pixel_format, "open", name);
+  } else if (const AVPixelFormat* fmts = compat::CodecPixelFormats(codec)) {
+    ctx->pix_fmt = fmts[0];
+  } else {
+    ctx->pix_fmt = AV_PIX_FMT_YUV420P;
+  }
+  ctx->framerate = v.frame_rate;
+  if (ctx->time_base.num <= 0 && v.frame_rate.num > 0) ctx->time_base = av_inv_q(v.frame_rate);
+  if (v.sample_aspect_ratio.num > 0) ctx->sample_aspect_ratio = v.sample_aspect_ratio;
+  if (v.gop_size >= 0) ctx->gop_size = v.gop_size;
+  if (v.max_b_frames >= 0) ctx->max_b_frames = v.max_b_frames;
+  if (!v.color_range.empty()) ctx->color_range = static_cast<AVColorRange>(av_color_range_from_name(v.color_range.c_str()));
+  if (!v.color_space.empty()) ctx->colorspace = static_cast<AVColorSpace>(av_color_space_from_name(v.color_space.c_str()));
+  if (!v.color_primaries.empty())
+    ctx->color_primaries = static_cast<AVColorPrimaries>(av_color_primaries_from_name(v.color_primaries.c_str()));
+  if (!v.color_transfer.empty())
+    ctx->color_trc = static_cast<AVColorTransferCharacteristic>(av_color_transfer_from_name(v.color_transfer.c_str()));
+}
+
+void ApplyAudio(AVCodecContext* ctx, const AVCodec* codec, const AudioSettings& a, const std::string& name) {
+  ctx->sample_rate = a.sample_rate;
+  if (!a.sample_format.empty()) {
+    ctx->sample_fmt = av_get_sample_fmt(a.sample_format.c_str());
+    if (ctx->sample_fmt == AV_SAMPLE_FMT_NONE)
+      throw AvException("EINVAL", "Unknown sample format: " + a.sample_format, "open", name);
+  } else if (const AVSampleFormat* fmts = compat::CodecSampleFormats(codec)) {
+    ctx->sample_fmt = fmts[0];
+  }
+  if (!a.channel_layout.empty()) {
+    if (av_channel_layout_from_string(&ctx->ch_layout, a.channel_layout.c_str()) < 0)
+      throw AvException("EINVAL", "Unknown channel layout: " + a.channel_layout, "open", name);
+  } else {
+    av_channel_layout_default(&ctx->ch_layout, a.channels > 0 ? a.channels : 2);
+  }
+  if (ctx->time_base.num <= 0 && a.sample_rate > 0) ctx->time_base = AVRational{1, a.sample_rate};
+}
+
+}  // namespace
+
+Napi::Function Encoder::Init(Napi::Env env) {
+  return DefineClass(env, "Encoder",
+                     {
+                         InstanceMethod<&Encoder::Open>("open"),
+                         InstanceMethod<&Encoder::Encode>("encode"),
+                         InstanceMethod<&Encoder::Close>("close"),
+                         InstanceAccessor("closed", &Encoder::IsClosed, nullptr),
+                     });
+}
+
+Encoder::Encoder(const Napi::CallbackInfo& info) : AsyncWrapped<Encoder, CodecState>(info) { Tag(info); }
+
+// open({ codec, width/height/pixelFormat/frameRate | sampleRate/sampleFormat/channelLayout,
+//        timeBase?, bitRate?, threads?, globalHeader?, options? }) -> context description
+Napi::Value Encoder::Open(const Napi::CallbackInfo& info) {
+  Napi::Object opts = info[0].As<Napi::Object>();
+  Settings settings = ReadSettings(opts);
+  Dict options(ToDictionary(opts.Get("options")));
+  return Run(
+      info, "open",
+      [settings, options = std::move(options)](CodecState& s) mutable {
+        if (s.ctx) throw AvException("EINVAL", "Encoder is already open", "open");
+        const AVCodec* codec = FindCodec(true, settings.codec, AV_CODEC_ID_NONE);
+        s.name = codec->name;
+        s.ctx.reset(avcodec_alloc_context3(codec));
+        if (!s.ctx) throw AvException(AVERROR(ENOMEM), "avcodec_alloc_context3", s.name);
+        AVCodecContext* ctx = s.ctx.get();
+        ctx->time_base = settings.time_base;
+        if (settings.bit_rate > 0) ctx->bit_rate = settings.bit_rate;
+        if (codec->type == AVMEDIA_TYPE_VIDEO)
+          ApplyVideo(ctx, codec, settings.video, s.name);
+        else if (codec->type == AVMEDIA_TYPE_AUDIO)
+          ApplyAudio(ctx, codec, settings.audio, s.name);
+        if (ctx->time_base.num <= 0)
+          throw AvException("EINVAL", "Encoder needs a timeBase (or a frameRate / sampleRate)", "open", s.name);
+        // Containers such as MP4 and Matroska want codec headers in extradata, not in-band.
+        if (settings.global_header) ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+        OpenCodec(s, codec, settings.threads, options);
+        return DescribeCodecContext(ctx);
+      },
+      [](Napi::Env env, Tree& t) { return t.ToJs(env); });
+}
+
+// encode(Frame[], flush) -> Packet[] in the encoder's time base. A frame with a time base
+// other than the encoder's is rescaled; decoded picture types are not carried over (as
+// in the CLI), so the encoder places its own keyframes.
+Napi::Value Encoder::Encode(const Napi::CallbackInfo& info) {
+  Napi::Array list = info[0].As<Napi::Array>();
+  bool flush = info[1].ToBoolean();
+  bool keep_types = info[2].ToBoolean();
+  std::vector<FramePtr> frames;
+  frames.reserve(list.Length());
+  for (uint32_t i = 0; i < list.Length(); i++) frames.push_back(RefFrame(Frame::From(list.Get(i))->get("encode")));
+  return Run(
+      info, "encode",
+      [frames = std::move(frames), flush, keep_types](CodecState& s) mutable {
+        if (!s.ctx) throw AvException("EINVAL", "Encoder is not open", "encode");
+        Packets out;
+        for (auto& frame : frames) {
+          if (frame->time_base.num > 0 && av_cmp_q(frame->time_base, s.ctx->time_base) != 0 &&
+              frame->pts != AV_NOPTS_VALUE)
+            frame->pts = av_rescale_q(frame->pts, frame->time_base, s.ctx->time_base);
+          frame->time_base = s.ctx->time_base;
+          if (!keep_types) frame->pict_type = AV_PICTURE_TYPE_NONE;
+          Check(avcodec_send_frame(s.ctx.get(), frame.get()), "avcodec_send_frame", s.name);
+          Drain(s, out);
+        }
+        if (flush) {
+          int ret = avcodec_send_frame(s.ctx.get(), nullptr);
+          if (ret < 0 && ret != AVERROR_EOF) throw AvException(ret, "avcodec_send_frame", s.name);
+          Drain(s, out);
+        }
+        return out;
+      },
+      [](Napi::Env env, Packets& packets) {
+        Napi::Array out = Napi::Array::New(env, packets.size());
+        for (size_t i = 0; i < packets.size(); i++) out.Set(i, Packet::Wrap(env, std::move(packets[i])));
+        return out;
+      });
+}
+
+}  // namespace avf

@@ -1,0 +1,169 @@
+#include "muxer.h"
+
+#include <cstdio>
+
+#include "codec_parameters.h"
+#include "options.h"
+#include "packet.h"
+#include "tree.h"
+
+namespace avf {
+
+const napi_type_tag Muxer::kTag = {0x6176666f72676501ULL, 0x6d75786572000001ULL};
+
+namespace {
+
+// A plain path or file: URL gets the write-then-rename treatment; other protocols cannot.
+bool IsLocalFile(const std::string& url) {
+  if (url.rfind("file:", 0) == 0) return true;
+  const char* proto = avio_find_protocol_name(url.c_str());
+  return proto && std::string(proto) == "file" && url.find("://") == std::string::npos;
+}
+
+std::string LocalPath(const std::string& url) { return url.rfind("file:", 0) == 0 ? url.substr(5) : url; }
+
+struct StreamSpec {
+  CodecParametersPtr params;
+  AVRational time_base;  // the time base of the packets that will be written
+  Dict metadata;
+  int disposition;
+};
+
+}  // namespace
+
+void MuxerState::Release() {
+  if (!fmt) return;
+  if (fmt->pb && !(fmt->oformat->flags & AVFMT_NOFILE)) avio_closep(&fmt->pb);
+  if (!trailer && !partial.empty()) std::remove(partial.c_str());
+  avformat_free_context(fmt);
+  fmt = nullptr;
+}
+
+Napi::Function Muxer::Init(Napi::Env env) {
+  return DefineClass(env, "Muxer",
+                     {
+                         InstanceMethod<&Muxer::Open>("open"),
+                         InstanceMethod<&Muxer::WriteHeader>("writeHeader"),
+                         InstanceMethod<&Muxer::Write>("write"),
+                         InstanceMethod<&Muxer::WriteTrailer>("writeTrailer"),
+                         InstanceMethod<&Muxer::Close>("close"),
+                         InstanceAccessor("closed", &Muxer::IsClosed, nullptr),
+                     });
+}
+
+Muxer::Muxer(const Napi::CallbackInfo& info) : AsyncWrapped<Muxer, MuxerState>(info) { Tag(info); }
+
+// open(url, { format? }) -> { format, longName }
+Napi::Value Muxer::Open(const Napi::CallbackInfo& info) {
+  std::string url = info[0].ToString();
+  std::string format = GetString(info[1].As<Napi::Object>(), "format");
+  return Run(
+      info, "open",
+      [url, format](MuxerState& s) {
+        if (s.fmt) throw AvException("EINVAL", "Muxer is already open", "open", url);
+        Check(avformat_alloc_output_context2(&s.fmt, nullptr, format.empty() ? nullptr : format.c_str(), url.c_str()),
+              "avformat_alloc_output_context2", url);
+        s.url = url;
+        Tree t = Tree::Object();
+        t.Set("name", s.fmt->oformat->name).Set("longName", s.fmt->oformat->long_name);
+        t.Set("globalHeader", (s.fmt->oformat->flags & AVFMT_GLOBALHEADER) != 0);
+        return t;
+      },
+      [](Napi::Env env, Tree& t) { return t.ToJs(env); });
+}
+
+// writeHeader([{ codecParameters, timeBase, metadata?, disposition? }], options, metadata)
+//   -> the streams as the muxer set them up (time bases may change)
+Napi::Value Muxer::WriteHeader(const Napi::CallbackInfo& info) {
+  Napi::Array list = info[0].As<Napi::Array>();
+  std::vector<StreamSpec> specs;
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Object o = list.Get(i).As<Napi::Object>();
+    specs.push_back(StreamSpec{CodecParameters::From(o.Get("codecParameters"))->Copy(),
+                               ToRational(o.Get("timeBase")), Dict(ToDictionary(o.Get("metadata"))),
+                               static_cast<int>(GetInt(o, "disposition", 0))});
+  }
+  Dict options(ToDictionary(info[1]));
+  Dict metadata(ToDictionary(info[2]));
+  return Run(
+      info, "writeHeader",
+      [specs = std::move(specs), options = std::move(options), metadata = std::move(metadata)](MuxerState& s) mutable {
+        if (!s.fmt) throw AvException("EINVAL", "Muxer is not open", "writeHeader");
+        if (s.header) throw AvException("EINVAL", "The header is already written", "writeHeader", s.url);
+        for (auto& spec : specs) {
+          AVStream* st = avformat_new_stream(s.fmt, nullptr);
+          if (!st) throw AvException(AVERROR(ENOMEM), "avformat_new_stream", s.url);
+          Check(avcodec_parameters_copy(st->codecpar, spec.params.get()), "avcodec_parameters_copy", s.url);
+          st->codecpar->codec_tag = 0;  // let the muxer pick the tag its container uses
+          st->time_base = spec.time_base;
+          st->disposition = spec.disposition;
+          av_dict_copy(&st->metadata, *spec.metadata.ptr(), 0);
+          s.source_time_bases.push_back(spec.time_base);
+        }
+        av_dict_copy(&s.fmt->metadata, *metadata.ptr(), 0);
+        if (!(s.fmt->oformat->flags & AVFMT_NOFILE)) {
+          std::string target = s.url;
+          if (IsLocalFile(s.url)) target = s.partial = LocalPath(s.url) + ".partial";
+          Check(avio_open2(&s.fmt->pb, target.c_str(), AVIO_FLAG_WRITE, nullptr, nullptr), "avio_open2", s.url);
+        }
+        Check(avformat_write_header(s.fmt, options.ptr()), "avformat_write_header", s.url);
+        s.header = true;
+        CheckAllConsumed(options, "avformat_write_header", s.url);
+        Tree streams = Tree::Array();
+        for (unsigned i = 0; i < s.fmt->nb_streams; i++)
+          streams.Push(Tree::Object().Set("index", static_cast<int>(i)).Set("timeBase", Tree::Rational(s.fmt->streams[i]->time_base)));
+        return streams;
+      },
+      [](Napi::Env env, Tree& t) { return t.ToJs(env); });
+}
+
+// write(Packet[]) -> bytes written so far. Each packet is rescaled from its time base to
+// its stream's and interleaved by the muxer; the caller's packets are left as they were.
+Napi::Value Muxer::Write(const Napi::CallbackInfo& info) {
+  Napi::Array list = info[0].As<Napi::Array>();
+  std::vector<PacketPtr> packets;
+  packets.reserve(list.Length());
+  for (uint32_t i = 0; i < list.Length(); i++) packets.push_back(RefPacket(Packet::From(list.Get(i))->get("write")));
+  return Run(
+      info, "write",
+      [packets = std::move(packets)](MuxerState& s) mutable {
+        if (!s.header) throw AvException("EINVAL", "write() before writeHeader()", "write", s.url);
+        if (s.trailer) throw AvException("EINVAL", "write() after writeTrailer()", "write", s.url);
+        for (auto& pkt : packets) {
+          int index = pkt->stream_index;
+          if (index < 0 || index >= static_cast<int>(s.fmt->nb_streams))
+            throw AvException(AVERROR_STREAM_NOT_FOUND, "av_interleaved_write_frame", s.url, index);
+          AVRational from = pkt->time_base.num > 0 ? pkt->time_base : s.source_time_bases[index];
+          av_packet_rescale_ts(pkt.get(), from, s.fmt->streams[index]->time_base);
+          pkt->time_base = s.fmt->streams[index]->time_base;
+          pkt->pos = -1;
+          Check(av_interleaved_write_frame(s.fmt, pkt.get()), "av_interleaved_write_frame", s.url, index);
+        }
+        return static_cast<double>(s.fmt->pb ? avio_tell(s.fmt->pb) : 0);
+      },
+      [](Napi::Env env, double& bytes) { return Napi::Number::New(env, bytes); });
+}
+
+// writeTrailer() -> { bytes }: flushes, closes, and renames the partial file into place.
+Napi::Value Muxer::WriteTrailer(const Napi::CallbackInfo& info) {
+  return Run(
+      info, "writeTrailer",
+      [](MuxerState& s) {
+        if (!s.header) throw AvException("EINVAL", "writeTrailer() before writeHeader()", "writeTrailer", s.url);
+        if (s.trailer) throw AvException("EINVAL", "The trailer is already written", "writeTrailer", s.url);
+        Check(av_write_trailer(s.fmt), "av_write_trailer", s.url);
+        double bytes = s.fmt->pb ? static_cast<double>(avio_tell(s.fmt->pb)) : 0;
+        if (s.fmt->pb && !(s.fmt->oformat->flags & AVFMT_NOFILE)) Check(avio_closep(&s.fmt->pb), "avio_close", s.url);
+        if (!s.partial.empty() && std::rename(s.partial.c_str(), LocalPath(s.url).c_str()) != 0)
+          throw AvException(AVERROR(errno), "rename", s.url);
+        s.trailer = true;
+        return bytes;
+      },
+      [](Napi::Env env, double& bytes) {
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("bytes", bytes);
+        return o;
+      });
+}
+
+}  // namespace avf

@@ -1,0 +1,38 @@
+// AVFormatContext for output: https://ffmpeg.org/doxygen/trunk/group__lavf__encoding.html
+// A file output is written to `name.partial` and renamed when the trailer is written; a
+// muxer closed before that removes its partial file.
+#pragma once
+#include <vector>
+
+#include "compat.h"
+#include "resource.h"
+
+namespace avf {
+
+struct MuxerState : Resource {
+  AVFormatContext* fmt = nullptr;
+  std::string url;      // what the user asked for
+  std::string partial;  // where the bytes go until the trailer; empty for non-file outputs
+  bool header = false;
+  bool trailer = false;
+  std::vector<AVRational> source_time_bases;  // per stream: packets without a time base use it
+  ~MuxerState() override { Release(); }
+  void Release() override;
+};
+
+class Muxer : public AsyncWrapped<Muxer, MuxerState> {
+ public:
+  static constexpr const char* kName = "Muxer";
+  static const napi_type_tag kTag;
+  static Napi::Function Init(Napi::Env env);
+  explicit Muxer(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value Open(const Napi::CallbackInfo& info);
+  Napi::Value WriteHeader(const Napi::CallbackInfo& info);
+  Napi::Value Write(const Napi::CallbackInfo& info);
+  Napi::Value WriteTrailer(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info) { return CloseAsync(info); }
+};
+
+}  // namespace avf

@@ -1,0 +1,24 @@
+// Owned libav pointers: each libav object is freed in exactly one place, its deleter.
+#pragma once
+#include <memory>
+
+#include "compat.h"
+
+namespace avf {
+
+struct PacketFree { void operator()(AVPacket* p) const { av_packet_free(&p); } };
+struct FrameFree { void operator()(AVFrame* f) const { av_frame_free(&f); } };
+struct CodecContextFree { void operator()(AVCodecContext* c) const { avcodec_free_context(&c); } };
+struct CodecParametersFree { void operator()(AVCodecParameters* p) const { avcodec_parameters_free(&p); } };
+struct DictionaryFree { void operator()(AVDictionary* d) const { av_dict_free(&d); } };
+
+using PacketPtr = std::unique_ptr<AVPacket, PacketFree>;
+using FramePtr = std::unique_ptr<AVFrame, FrameFree>;
+using CodecContextPtr = std::unique_ptr<AVCodecContext, CodecContextFree>;
+using CodecParametersPtr = std::unique_ptr<AVCodecParameters, CodecParametersFree>;
+
+// A new reference to src (cheap: refcounts, no copy of the data).
+PacketPtr RefPacket(const AVPacket* src);
+FramePtr RefFrame(const AVFrame* src);
+
+}  // namespace avf

@@ -1,0 +1,123 @@
+#include "packet.h"
+
+#include <cstring>
+
+#include "executor.h"
+#include "options.h"
+#include "views.h"
+
+namespace avf {
+
+const napi_type_tag Packet::kTag = {0x6176666f72676501ULL, 0x7061636b65740001ULL};
+
+PacketPtr RefPacket(const AVPacket* src) {
+  PacketPtr p(av_packet_alloc());
+  if (!p || av_packet_ref(p.get(), src) < 0) throw AvException(AVERROR(ENOMEM), "av_packet_ref");
+  return p;
+}
+
+Napi::Function Packet::Init(Napi::Env env) {
+  return DefineClass(env, "Packet",
+                     {
+                         InstanceAccessor<&Packet::GetPts, &Packet::SetPts>("pts"),
+                         InstanceAccessor<&Packet::GetDts, &Packet::SetDts>("dts"),
+                         InstanceAccessor<&Packet::GetDuration, &Packet::SetDuration>("duration"),
+                         InstanceAccessor<&Packet::GetStreamIndex, &Packet::SetStreamIndex>("streamIndex"),
+                         InstanceAccessor<&Packet::GetFlags, &Packet::SetFlags>("flags"),
+                         InstanceAccessor<&Packet::GetTimeBase, &Packet::SetTimeBase>("timeBase"),
+                         InstanceAccessor<&Packet::GetSize>("size"),
+                         InstanceAccessor<&Packet::GetPos>("pos"),
+                         InstanceAccessor<&Packet::GetData>("data"),
+                         InstanceAccessor<&Packet::IsClosed>("closed"),
+                         InstanceMethod<&Packet::SetData>("setData"),
+                         InstanceMethod<&Packet::Clone>("clone"),
+                         InstanceMethod<&Packet::Rescale>("rescale"),
+                         InstanceMethod<&Packet::Close>("close"),
+                     });
+}
+
+Napi::Object Packet::Wrap(Napi::Env env, PacketPtr pkt) {
+  Napi::Object obj = GetInstance(env).packetClass.New({Napi::External<AVPacket>::New(env, pkt.get())});
+  pkt.release();  // now owned by the wrapper
+  return obj;
+}
+
+Packet::Packet(const Napi::CallbackInfo& info) : Wrapped<Packet>(info) {
+  Tag(info);
+  if (info.Length() > 0 && info[0].IsExternal())
+    pkt_.reset(info[0].As<Napi::External<AVPacket>>().Data());
+  else
+    pkt_.reset(av_packet_alloc());
+  if (!pkt_) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
+}
+
+AVPacket* Packet::get(const char* op) {
+  if (!pkt_) ThrowClosed("Packet", op);
+  return pkt_.get();
+}
+
+Napi::Value Packet::GetPts(const Napi::CallbackInfo& info) { return FromTimestamp(info.Env(), get("pts")->pts); }
+void Packet::SetPts(const Napi::CallbackInfo&, const Napi::Value& v) { get("pts")->pts = ToTimestamp(v); }
+Napi::Value Packet::GetDts(const Napi::CallbackInfo& info) { return FromTimestamp(info.Env(), get("dts")->dts); }
+void Packet::SetDts(const Napi::CallbackInfo&, const Napi::Value& v) { get("dts")->dts = ToTimestamp(v); }
+Napi::Value Packet::GetDuration(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(get("duration")->duration));
+}
+void Packet::SetDuration(const Napi::CallbackInfo&, const Napi::Value& v) {
+  get("duration")->duration = v.ToNumber().Int64Value();
+}
+Napi::Value Packet::GetStreamIndex(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), get("streamIndex")->stream_index);
+}
+void Packet::SetStreamIndex(const Napi::CallbackInfo&, const Napi::Value& v) {
+  get("streamIndex")->stream_index = v.ToNumber().Int32Value();
+}
+Napi::Value Packet::GetFlags(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), get("flags")->flags); }
+void Packet::SetFlags(const Napi::CallbackInfo&, const Napi::Value& v) { get("flags")->flags = v.ToNumber().Int32Value(); }
+Napi::Value Packet::GetTimeBase(const Napi::CallbackInfo& info) { return FromRational(info.Env(), get("timeBase")->time_base); }
+void Packet::SetTimeBase(const Napi::CallbackInfo&, const Napi::Value& v) { get("timeBase")->time_base = ToRational(v); }
+Napi::Value Packet::GetSize(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), get("size")->size); }
+Napi::Value Packet::GetPos(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(get("pos")->pos));
+}
+Napi::Value Packet::IsClosed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !pkt_); }
+
+Napi::Value Packet::GetData(const Napi::CallbackInfo& info) {
+  AVPacket* pkt = get("data");
+  if (!pkt->data || pkt->size <= 0) return Napi::Uint8Array::New(info.Env(), 0);
+  if (!pkt->buf) Check(av_packet_make_refcounted(pkt), "av_packet_make_refcounted");
+  Napi::ArrayBuffer owner = WrapBuffer(info.Env(), pkt->buf);
+  return ViewInto(info.Env(), owner, pkt->buf, pkt->data, pkt->size);
+}
+
+// Replaces the payload with a copy of the given bytes (the JS memory stays JS's).
+Napi::Value Packet::SetData(const Napi::CallbackInfo& info) {
+  AVPacket* pkt = get("setData");
+  Napi::Uint8Array src = info[0].As<Napi::Uint8Array>();
+  AVBufferRef* buf = av_buffer_alloc(src.ByteLength() + AV_INPUT_BUFFER_PADDING_SIZE);
+  if (!buf) throw AvException(AVERROR(ENOMEM), "setData");
+  memcpy(buf->data, src.Data(), src.ByteLength());
+  memset(buf->data + src.ByteLength(), 0, AV_INPUT_BUFFER_PADDING_SIZE);
+  av_buffer_unref(&pkt->buf);
+  pkt->buf = buf;
+  pkt->data = buf->data;
+  pkt->size = static_cast<int>(src.ByteLength());
+  return info.This();
+}
+
+Napi::Value Packet::Clone(const Napi::CallbackInfo& info) { return Wrap(info.Env(), RefPacket(get("clone"))); }
+
+Napi::Value Packet::Rescale(const Napi::CallbackInfo& info) {
+  AVPacket* pkt = get("rescale");
+  AVRational to = ToRational(info[0]);
+  if (pkt->time_base.num > 0 && to.num > 0) av_packet_rescale_ts(pkt, pkt->time_base, to);
+  pkt->time_base = to;
+  return info.This();
+}
+
+Napi::Value Packet::Close(const Napi::CallbackInfo& info) {
+  pkt_.reset();
+  return info.Env().Undefined();
+}
+
+}  // namespace avf

@@ -1,0 +1,21 @@
+// probe(): what ffprobe tells, typed; and ffprobe's own JSON shape.
+import { invalidArgument, is } from '../errors.js';
+import { Demuxer, type DemuxerOptions, type FormatInfo } from './demuxer.js';
+import type { Stream } from './stream.js';
+
+export interface ProbeResult {
+  format: FormatInfo;
+  streams: Stream[];
+}
+
+/** Opens `url`, reads what the container and each stream's decoder say, and closes it. */
+export async function probe(url: string, options?: Omit<DemuxerOptions, 'batchSize'>): Promise<ProbeResult> {
+  if (!is.nonEmptyString(url)) throw invalidArgument('url', 'a non-empty string', url);
+  const demuxer = await Demuxer.open(url, options);
+  try {
+    await demuxer.refresh({ decoders: true });
+    return { format: demuxer.format, streams: [...demuxer.streams] };
+  } finally {
+    await demuxer.close();
+  }
+}

@@ -1,0 +1,109 @@
+// AvError and the argument checks: every failure that reaches a user is one of these.
+import { native } from './native.js';
+
+export interface AvErrorInfo {
+  code: string;
+  errno?: number;
+  op: string;
+  url?: string;
+  stream?: number;
+}
+
+/**
+ * A failure from FFmpeg or from avforge. `code` is FFmpeg's name for the error
+ * ('INVALIDDATA', 'ENOENT', 'EAGAIN', 'EOF'...) or avforge's own ('ERR_CLOSED'),
+ * `errno` the AVERROR value, `op` the operation, `url` and `stream` where it happened.
+ */
+export class AvError extends Error {
+  readonly code: string;
+  readonly errno?: number;
+  readonly op: string;
+  readonly url?: string;
+  readonly stream?: number;
+
+  constructor(text: string, info: AvErrorInfo) {
+    const where = `${info.url ? ` '${info.url}'` : ''}${info.stream !== undefined ? ` (stream ${info.stream})` : ''}`;
+    super(`${info.op}${where}: ${text}`);
+    this.name = 'AvError';
+    this.code = info.code;
+    if (info.errno !== undefined) this.errno = info.errno;
+    this.op = info.op;
+    if (info.url !== undefined) this.url = info.url;
+    if (info.stream !== undefined) this.stream = info.stream;
+  }
+}
+native.setErrorClass(AvError);
+
+/**
+ * Errors from work that ran on a native thread carry no JS stack; give them the stack of
+ * the awaiting caller (V8's async stack traces reach the user's code from here).
+ */
+export function withCallerStack(e: unknown, at: Function): unknown {
+  if (e instanceof Error && !/\n\s+at /.test(e.stack ?? '')) Error.captureStackTrace(e, at);
+  return e;
+}
+
+/** Awaits native work, so that its errors have the caller's stack. */
+export async function settle<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    throw withCallerStack(e, settle);
+  }
+}
+
+export function closedError(cls: string, op: string): AvError {
+  return new AvError(`${cls} is closed`, { code: 'ERR_CLOSED', op });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return `'${value.length > 40 ? value.slice(0, 40) + '...' : value}' (string)`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${String(value)} (${typeof value})`;
+  if (typeof value === 'function') return 'a function';
+  const name = (value as object).constructor?.name;
+  return name && name !== 'Object' ? `an instance of ${name}` : 'an object';
+}
+
+/** The one message template for wrong arguments. */
+export function invalidArgument(name: string, expected: string, actual: unknown): TypeError {
+  return new TypeError(`Expected ${expected} for ${name} but received ${describe(actual)}`);
+}
+
+export const is = {
+  defined: (v: unknown): boolean => v !== undefined && v !== null,
+  object: (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v),
+  string: (v: unknown): v is string => typeof v === 'string',
+  nonEmptyString: (v: unknown): v is string => typeof v === 'string' && v.length > 0,
+  integer: (v: unknown): v is number => Number.isInteger(v),
+  number: (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v),
+  boolean: (v: unknown): v is boolean => typeof v === 'boolean',
+  rational: (v: unknown): boolean =>
+    typeof v === 'object' && v !== null && Number.isInteger((v as { num: unknown }).num) && Number.isInteger((v as { den: unknown }).den),
+};
+
+/** Checks an optional field of an options object. */
+export function check<T>(value: unknown, name: string, expected: string, test: (v: unknown) => boolean): T | undefined {
+  if (value === undefined) return undefined;
+  if (!test(value)) throw invalidArgument(name, expected, value);
+  return value as T;
+}
+
+/** Checks that `options` is undefined or a plain object, and returns it as one. */
+export function optionsObject(options: unknown, name = 'options'): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (!is.object(options)) throw invalidArgument(name, 'an object', options);
+  return options;
+}
+
+/** Checks an AVOptions object: string, number or boolean values. */
+export function avOptions(value: unknown, name: string): Record<string, string | number | boolean> | undefined {
+  if (value === undefined) return undefined;
+  if (!is.object(value)) throw invalidArgument(name, 'an object of AVOptions', value);
+  for (const [k, v] of Object.entries(value)) {
+    if (v !== undefined && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+      throw invalidArgument(`${name}.${k}`, 'a string, number or boolean', v);
+  }
+  return value as Record<string, string | number | boolean>;
+}

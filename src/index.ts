@@ -1,0 +1,25 @@
+// avforge: FFmpeg for TypeScript. The public surface, and nothing else.
+export { AvError, type AvErrorInfo } from './errors.js';
+export { Packet, PacketFlags, type PacketFields } from './core/packet.js';
+export { Frame, type FrameFields, type FrameLayout, type VideoFrameLayout, type AudioFrameLayout } from './core/frame.js';
+export { CodecParameters, type CodecInfo } from './core/codec_parameters.js';
+export { Stream } from './core/stream.js';
+export { Demuxer, type DemuxerOptions, type FormatInfo, type SeekOptions } from './core/demuxer.js';
+export { Decoder, type DecoderOptions, type PacketSource } from './core/decoder.js';
+export { Encoder, type EncoderOptions, type FrameSource } from './core/encoder.js';
+export { Muxer, type MuxerOptions, type MuxerStream, type MuxerStreamOptions } from './core/muxer.js';
+export { probe, type ProbeResult } from './core/probe.js';
+export { setLogger, setLogLevel, LogLevels, type LogLevel, type Logger } from './core/log.js';
+export { toNumber, rescale, type Rational, type MediaType, type AvOptions } from './core/types.js';
+
+import { native } from './native.js';
+
+/** The FFmpeg this process runs on (check it against known CVEs), and what avforge was built against. */
+export function versions(): ReturnType<typeof native.versions> {
+  return native.versions();
+}
+
+/** Whether this FFmpeg has an encoder (or decoder) of that name. */
+export function hasCodec(name: string, kind: 'encoder' | 'decoder' = 'decoder'): boolean {
+  return native.hasCodec(name, kind === 'encoder');
+}

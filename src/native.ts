@@ -1,0 +1,173 @@
+// Loads the addon and describes, for TypeScript, what it exports. Nothing else imports the
+// .node file: the classes in core/ are the public surface.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+import type { Rational } from './core/types.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+/** A native handle; each class below is one libav struct. */
+export declare class NativePacket {
+  constructor(external?: unknown);
+  get pts(): number | null;
+  set pts(v: number | null);
+  get dts(): number | null;
+  set dts(v: number | null);
+  get duration(): number;
+  set duration(v: number);
+  get streamIndex(): number;
+  set streamIndex(v: number);
+  get flags(): number;
+  set flags(v: number);
+  get timeBase(): Rational;
+  set timeBase(v: Rational);
+  readonly size: number;
+  readonly pos: number;
+  readonly data: Uint8Array;
+  readonly closed: boolean;
+  setData(data: Uint8Array): this;
+  clone(): NativePacket;
+  rescale(timeBase: Rational): this;
+  close(): void;
+}
+
+export declare class NativeFrame {
+  constructor(external?: unknown);
+  get pts(): number | null;
+  set pts(v: number | null);
+  readonly closed: boolean;
+  info(): NativeFrameInfo;
+  update(fields: Record<string, unknown>): this;
+  allocate(layout: Record<string, unknown>): this;
+  planeViews(): Uint8Array[];
+  linesizes(): number[];
+  toBuffer(): Buffer;
+  copyFrom(data: Uint8Array): this;
+  makeWritable(): this;
+  clone(): NativeFrame;
+  close(): void;
+}
+
+export interface NativeFrameInfo {
+  kind: 'video' | 'audio' | 'empty';
+  pts: number | null;
+  pktDts: number | null;
+  bestEffortTimestamp: number | null;
+  duration: number;
+  timeBase: Rational;
+  keyFrame: boolean;
+  format: number;
+  flags: number;
+  width?: number;
+  height?: number;
+  pixelFormat?: string;
+  pictType?: string;
+  interlaced?: boolean;
+  sampleAspectRatio?: Rational;
+  colorRange?: string;
+  colorSpace?: string;
+  colorPrimaries?: string;
+  colorTransfer?: string;
+  sampleRate?: number;
+  nbSamples?: number;
+  channels?: number;
+  channelLayout?: string;
+  sampleFormat?: string;
+}
+
+export declare class NativeCodecParameters {
+  describe(): Record<string, unknown>;
+}
+
+export declare class NativeDemuxer {
+  readonly closed: boolean;
+  open(url: string, options: { format?: string; options?: Record<string, unknown>; strict?: boolean }): Promise<unknown>;
+  describe(options?: { decoders?: boolean }): Promise<unknown>;
+  read(max: number): Promise<NativePacket[]>;
+  seek(timestamp: number, options: { stream?: number; backward?: boolean; any?: boolean; byte?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export declare class NativeMuxer {
+  readonly closed: boolean;
+  open(url: string, options: { format?: string }): Promise<{ name: string; longName: string; globalHeader: boolean }>;
+  writeHeader(
+    streams: { codecParameters: NativeCodecParameters; timeBase: Rational; metadata?: Record<string, string>; disposition?: number }[],
+    options: Record<string, unknown> | undefined,
+    metadata: Record<string, string> | undefined,
+  ): Promise<{ index: number; timeBase: Rational }[]>;
+  write(packets: NativePacket[]): Promise<number>;
+  writeTrailer(): Promise<{ bytes: number }>;
+  close(): Promise<void>;
+}
+
+export interface NativeCodecContext {
+  codecName: string;
+  timeBase: Rational;
+  threads: number;
+  width?: number;
+  height?: number;
+  pixelFormat?: string | null;
+  frameRate?: Rational;
+  sampleRate?: number;
+  sampleFormat?: string | null;
+  channels?: number;
+  channelLayout?: string;
+  frameSize?: number;
+  codecParameters: NativeCodecParameters;
+}
+
+export declare class NativeDecoder {
+  readonly closed: boolean;
+  readonly damaged: number;
+  open(params: NativeCodecParameters | null, options: Record<string, unknown>): Promise<NativeCodecContext>;
+  decode(packets: NativePacket[], flush: boolean): Promise<NativeFrame[]>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export declare class NativeEncoder {
+  readonly closed: boolean;
+  open(options: Record<string, unknown>): Promise<NativeCodecContext>;
+  encode(frames: NativeFrame[], flush: boolean, keepPictureTypes: boolean): Promise<NativePacket[]>;
+  close(): Promise<void>;
+}
+
+export interface NativeAddon {
+  Packet: typeof NativePacket;
+  Frame: typeof NativeFrame;
+  CodecParameters: typeof NativeCodecParameters;
+  Demuxer: typeof NativeDemuxer;
+  Muxer: typeof NativeMuxer;
+  Decoder: typeof NativeDecoder;
+  Encoder: typeof NativeEncoder;
+  versions(): { ffmpeg: string; libavutil: string; libavcodec: string; libavformat: string; builtAgainst: string };
+  hasCodec(name: string, encoder: boolean): boolean;
+  setErrorClass(ctor: unknown): void;
+  setWrapperClass(which: 'Packet' | 'Frame', ctor: unknown): void;
+  setLogLevel(level: number): void;
+  setLogHandler(handler: ((level: number, message: string) => void) | null): void;
+}
+
+function load(): NativeAddon {
+  const candidates = [path.join(root, 'build', 'Release', 'avforge.node'), path.join(root, 'build', 'Debug', 'avforge.node')];
+  let lastError: unknown;
+  for (const file of candidates) {
+    try {
+      return require(file) as NativeAddon;
+    } catch (e) {
+      lastError = e;
+      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') break;
+    }
+  }
+  const reason = lastError instanceof Error ? lastError.message : String(lastError);
+  throw new Error(
+    `avforge: the native addon could not be loaded (${reason}).\n` +
+      `Build it with 'npm run build:native' (needs FFmpeg's dev packages: see scripts/setup.sh).`,
+  );
+}
+
+export const native: NativeAddon = load();
