@@ -103,7 +103,12 @@ Napi::Value Muxer::WriteHeader(const Napi::CallbackInfo& info) {
         av_dict_copy(&s.fmt->metadata, *metadata.ptr(), 0);
         if (!(s.fmt->oformat->flags & AVFMT_NOFILE)) {
           std::string target = s.url;
-          if (IsLocalFile(s.url)) target = s.partial = LocalPath(s.url) + ".partial";
+          if (IsLocalFile(s.url)) {
+            target = s.partial = LocalPath(s.url) + ".partial";
+            // Muxers that reopen their output (mov's faststart) must find the partial file.
+            av_free(s.fmt->url);
+            s.fmt->url = av_strdup(target.c_str());
+          }
           Check(avio_open2(&s.fmt->pb, target.c_str(), AVIO_FLAG_WRITE, nullptr, nullptr), "avio_open2", s.url);
         }
         Check(avformat_write_header(s.fmt, options.ptr()), "avformat_write_header", s.url);

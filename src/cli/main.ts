@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The avforge command.
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { AvError } from '../errors.js';
+import { probe } from '../core/probe.js';
+import { versions } from '../index.js';
+import { demo } from './demo.js';
+
+const usage = `avforge — FFmpeg for TypeScript at native speed
+
+Usage:
+  avforge demo [--dir DIR] [--seconds N]   generate a clip with avforge's own encoder, transcode it, report
+  avforge probe FILE [--json]              describe a media file (--json: the typed result as JSON)
+  avforge version                          the FFmpeg libraries avforge runs on
+
+Examples:
+  avforge demo --dir /tmp/avforge-demo
+  avforge probe movie.mp4`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'demo': {
+      const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, seconds: { type: 'string' } } });
+      const dir = values.dir ?? path.join(os.tmpdir(), 'avforge-demo');
+      const seconds = values.seconds ? Number(values.seconds) : 5;
+      if (!Number.isInteger(seconds) || seconds <= 0) throw new TypeError('--seconds must be a whole number > 0');
+      console.log(`avforge demo on FFmpeg ${versions().ffmpeg}`);
+      await demo(dir, seconds);
+      return 0;
+    }
+    case 'probe': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
+      const file = positionals[0];
+      if (!file) throw new TypeError('probe needs a FILE');
+      const info = await probe(file);
+      if (values.json) {
+        console.log(JSON.stringify(info, (k, v) => (k === 'codecParameters' || k === 'owner' ? undefined : v), 2));
+      } else {
+        console.log(`${file}: ${info.format.longName}, ${info.format.duration === null ? '?' : (info.format.duration / 1e6).toFixed(3)} s, ${info.format.bitRate} b/s`);
+        for (const s of info.streams) console.log(`  #${s.index} ${s.type}: ${s.codec.codecName} ${s.codec.width ? `${s.codec.width}x${s.codec.height}` : `${s.codec.sampleRate} Hz`}`);
+      }
+      return 0;
+    }
+    case 'version':
+    case '--version':
+      console.log(JSON.stringify(versions(), null, 2));
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(usage);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`avforge: unknown command '${command}'\n\n${usage}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof AvError) console.error(`avforge: ${e.message} [${e.code}]`);
+    else if (e instanceof TypeError) console.error(`avforge: ${e.message}`);
+    else console.error(e);
+    process.exit(1);
+  },
+);
