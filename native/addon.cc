@@ -42,16 +42,6 @@ Napi::Value HasCodec(const Napi::CallbackInfo& info) {
 
 void SetErrorClassJs(const Napi::CallbackInfo& info) { SetErrorClass(info.Env(), info[0].As<Napi::Function>()); }
 
-// The TS Packet and Frame classes extend the native ones; native code then creates
-// instances of the subclasses, so one object per packet carries both sides.
-void SetWrapperClass(const Napi::CallbackInfo& info) {
-  Instance& inst = GetInstance(info.Env());
-  std::string which = info[0].ToString();
-  Napi::Function ctor = info[1].As<Napi::Function>();
-  if (which == "Packet") inst.packetClass = Napi::Persistent(ctor);
-  if (which == "Frame") inst.frameClass = Napi::Persistent(ctor);
-}
-
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -65,6 +55,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function frame = Frame::Init(env);
   Napi::Function params = CodecParameters::Init(env);
   inst->packetClass = Napi::Persistent(packet);
+  inst->packetListClass = Napi::Persistent(PacketList::Init(env));
   inst->frameClass = Napi::Persistent(frame);
   inst->codecParametersClass = Napi::Persistent(params);
   exports.Set("Packet", packet);
@@ -77,7 +68,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("versions", Napi::Function::New(env, Versions));
   exports.Set("hasCodec", Napi::Function::New(env, HasCodec));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClassJs));
-  exports.Set("setWrapperClass", Napi::Function::New(env, SetWrapperClass));
   InitLog(env, exports);
   return exports;
 }

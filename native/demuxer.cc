@@ -121,8 +121,9 @@ Napi::Value Demuxer::Describe(const Napi::CallbackInfo& info) {
       [](Napi::Env env, Tree& t) { return t.ToJs(env); });
 }
 
-// read(maxPackets) -> Packet[]; an empty array at the end of the input. Batching is the
-// point: one crossing for many packets.
+// read(maxPackets) -> PacketList; empty at the end of the input. Batching is the point:
+// one crossing for many packets. A batch also ends 10 ms after its first packet, so a live
+// input is not held back waiting for a full batch.
 Napi::Value Demuxer::Read(const Napi::CallbackInfo& info) {
   int max = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 1;
   if (max < 1) max = 1;
@@ -138,7 +139,9 @@ Napi::Value Demuxer::Read(const Napi::CallbackInfo& info) {
         ReadResult r;
         r.packets.reserve(max);
         size_t bytes = 0;
-        while (static_cast<int>(r.packets.size()) < max && bytes < (8u << 20)) {
+        auto deadline = std::chrono::steady_clock::time_point::max();
+        while (static_cast<int>(r.packets.size()) < max && bytes < (8u << 20) &&
+               std::chrono::steady_clock::now() < deadline) {
           PacketPtr pkt(av_packet_alloc());
           if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
           int ret = av_read_frame(s.fmt, pkt.get());
@@ -160,15 +163,12 @@ Napi::Value Demuxer::Read(const Napi::CallbackInfo& info) {
           }
           pkt->time_base = s.fmt->streams[pkt->stream_index]->time_base;
           bytes += pkt->size;
+          if (r.packets.empty()) deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
           r.packets.push_back(std::move(pkt));
         }
         return r;
       },
-      [](Napi::Env env, ReadResult& r) {
-        Napi::Array out = Napi::Array::New(env, r.packets.size());
-        for (size_t i = 0; i < r.packets.size(); i++) out.Set(i, Packet::Wrap(env, std::move(r.packets[i])));
-        return out;
-      });
+      [](Napi::Env env, ReadResult& r) { return PacketList::Wrap(env, std::move(r.packets)); });
 }
 
 // seek(timestamp, { stream?, backward?, any?, byte? }); timestamp in the stream's time base

@@ -83,6 +83,7 @@ class Completions {
 struct Instance {
   Napi::FunctionReference errorClass;
   Napi::FunctionReference packetClass;
+  Napi::FunctionReference packetListClass;
   Napi::FunctionReference frameClass;
   Napi::FunctionReference codecParametersClass;
   std::shared_ptr<Completions> completions;

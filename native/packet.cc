@@ -9,6 +9,7 @@
 namespace avf {
 
 const napi_type_tag Packet::kTag = {0x6176666f72676501ULL, 0x7061636b65740001ULL};
+const napi_type_tag PacketList::kTag = {0x6176666f72676501ULL, 0x706b746c69737401ULL};
 
 PacketPtr RefPacket(const AVPacket* src) {
   PacketPtr p(av_packet_alloc());
@@ -117,6 +118,56 @@ Napi::Value Packet::Rescale(const Napi::CallbackInfo& info) {
 
 Napi::Value Packet::Close(const Napi::CallbackInfo& info) {
   pkt_.reset();
+  return info.Env().Undefined();
+}
+
+void Packet::Adopt(AVPacket* src) {
+  if (!pkt_) {
+    pkt_.reset(av_packet_alloc());
+    if (!pkt_) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
+  }
+  av_packet_unref(pkt_.get());
+  av_packet_move_ref(pkt_.get(), src);
+}
+
+Napi::Function PacketList::Init(Napi::Env env) {
+  return DefineClass(env, "PacketList",
+                     {
+                         InstanceMethod<&PacketList::Take>("take"),
+                         InstanceMethod<&PacketList::MoveInto>("moveInto"),
+                         InstanceMethod<&PacketList::Close>("close"),
+                         InstanceAccessor<&PacketList::Remaining>("remaining"),
+                     });
+}
+
+Napi::Object PacketList::Wrap(Napi::Env env, std::vector<PacketPtr> packets) {
+  Napi::Object obj = GetInstance(env).packetListClass.New({});
+  PacketList::Unwrap(obj)->packets_ = std::move(packets);
+  return obj;
+}
+
+PacketList::PacketList(const Napi::CallbackInfo& info) : Wrapped<PacketList>(info) { Tag(info); }
+
+Napi::Value PacketList::Take(const Napi::CallbackInfo& info) {
+  if (next_ >= packets_.size()) return info.Env().Null();
+  return Packet::Wrap(info.Env(), std::move(packets_[next_++]));
+}
+
+Napi::Value PacketList::MoveInto(const Napi::CallbackInfo& info) {
+  if (next_ >= packets_.size()) return Napi::Boolean::New(info.Env(), false);
+  Packet* target = Packet::From(info[0]);
+  PacketPtr src = std::move(packets_[next_++]);
+  target->Adopt(src.get());
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+Napi::Value PacketList::Remaining(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(packets_.size() - next_));
+}
+
+Napi::Value PacketList::Close(const Napi::CallbackInfo& info) {
+  packets_.clear();
+  next_ = 0;
   return info.Env().Undefined();
 }
 

@@ -1,6 +1,8 @@
 // AVPacket: https://ffmpeg.org/doxygen/trunk/structAVPacket.html
 // Lives on the JS thread only; work queued elsewhere takes its own reference first.
 #pragma once
+#include <vector>
+
 #include "owned.h"
 #include "wrap.h"
 
@@ -16,6 +18,8 @@ class Packet : public Wrapped<Packet> {
 
   explicit Packet(const Napi::CallbackInfo& info);
   AVPacket* get(const char* op);  // throws ERR_CLOSED after close()
+  // Replaces this packet's contents with `src`'s (which is left blank); reopens a closed packet.
+  void Adopt(AVPacket* src);
 
  private:
   Napi::Value GetPts(const Napi::CallbackInfo& info);
@@ -40,6 +44,26 @@ class Packet : public Wrapped<Packet> {
   Napi::Value IsClosed(const Napi::CallbackInfo& info);
 
   PacketPtr pkt_;
+};
+
+// The packets of one demuxer read: one JS object per batch instead of one per packet.
+// take() hands the next one out as a new Packet; moveInto() moves it into an existing
+// Packet, so a hot loop reuses one wrapper and pays no allocation per packet.
+class PacketList : public Wrapped<PacketList> {
+ public:
+  static constexpr const char* kName = "PacketList";
+  static const napi_type_tag kTag;
+  static Napi::Function Init(Napi::Env env);
+  static Napi::Object Wrap(Napi::Env env, std::vector<PacketPtr> packets);
+  explicit PacketList(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value Take(const Napi::CallbackInfo& info);
+  Napi::Value MoveInto(const Napi::CallbackInfo& info);
+  Napi::Value Remaining(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  std::vector<PacketPtr> packets_;
+  size_t next_ = 0;
 };
 
 }  // namespace avf

@@ -1,5 +1,4 @@
 // AvError and the argument checks: every failure that reaches a user is one of these.
-import { native } from './native.js';
 
 export interface AvErrorInfo {
   code: string;
@@ -32,7 +31,6 @@ export class AvError extends Error {
     if (info.stream !== undefined) this.stream = info.stream;
   }
 }
-native.setErrorClass(AvError);
 
 /**
  * Errors from work that ran on a native thread carry no JS stack; give them the stack of

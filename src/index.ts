@@ -12,14 +12,14 @@ export { probe, type ProbeResult } from './core/probe.js';
 export { setLogger, setLogLevel, LogLevels, type LogLevel, type Logger } from './core/log.js';
 export { toNumber, rescale, type Rational, type MediaType, type AvOptions } from './core/types.js';
 
-import { native } from './native.js';
+import { addon, type NativeAddon } from './native.js';
 
 /** The FFmpeg this process runs on (check it against known CVEs), and what avforge was built against. */
-export function versions(): ReturnType<typeof native.versions> {
-  return native.versions();
+export function versions(): ReturnType<NativeAddon['versions']> {
+  return addon().versions();
 }
 
 /** Whether this FFmpeg has an encoder (or decoder) of that name. */
 export function hasCodec(name: string, kind: 'encoder' | 'decoder' = 'decoder'): boolean {
-  return native.hasCodec(name, kind === 'encoder');
+  return addon().hasCodec(name, kind === 'encoder');
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 import type { Rational } from './core/types.js';
+import { AvError } from './errors.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -31,6 +32,13 @@ export declare class NativePacket {
   setData(data: Uint8Array): this;
   clone(): NativePacket;
   rescale(timeBase: Rational): this;
+  close(): void;
+}
+
+export declare class NativePacketList {
+  readonly remaining: number;
+  take(): NativePacket | null;
+  moveInto(target: NativePacket): boolean;
   close(): void;
 }
 
@@ -86,7 +94,7 @@ export declare class NativeDemuxer {
   readonly closed: boolean;
   open(url: string, options: { format?: string; options?: Record<string, unknown>; strict?: boolean }): Promise<unknown>;
   describe(options?: { decoders?: boolean }): Promise<unknown>;
-  read(max: number): Promise<NativePacket[]>;
+  read(max: number): Promise<NativePacketList>;
   seek(timestamp: number, options: { stream?: number; backward?: boolean; any?: boolean; byte?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
@@ -147,17 +155,25 @@ export interface NativeAddon {
   versions(): { ffmpeg: string; libavutil: string; libavcodec: string; libavformat: string; builtAgainst: string };
   hasCodec(name: string, encoder: boolean): boolean;
   setErrorClass(ctor: unknown): void;
-  setWrapperClass(which: 'Packet' | 'Frame', ctor: unknown): void;
   setLogLevel(level: number): void;
   setLogHandler(handler: ((level: number, message: string) => void) | null): void;
 }
 
-function load(): NativeAddon {
+let loaded: NativeAddon | undefined;
+
+/**
+ * The addon, loaded on first use: dlopen of libav* and their ~130 dependencies costs tens of
+ * milliseconds, which `import 'avforge'` should not pay.
+ */
+export function addon(): NativeAddon {
+  if (loaded) return loaded;
   const candidates = [path.join(root, 'build', 'Release', 'avforge.node'), path.join(root, 'build', 'Debug', 'avforge.node')];
   let lastError: unknown;
   for (const file of candidates) {
     try {
-      return require(file) as NativeAddon;
+      loaded = require(file) as NativeAddon;
+      loaded.setErrorClass(AvError);
+      return loaded;
     } catch (e) {
       lastError = e;
       if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') break;
@@ -170,4 +186,5 @@ function load(): NativeAddon {
   );
 }
 
-export const native: NativeAddon = load();
+/** The property under which each wrapper keeps its native handle (internal). */
+export const handle: unique symbol = Symbol('avforge.handle');

@@ -1,9 +1,11 @@
 // Decoding: https://ffmpeg.org/doxygen/trunk/group__lavc__decoding.html
 import { avOptions, check, invalidArgument, is, optionsObject, settle } from '../errors.js';
-import { native, type NativeCodecContext, type NativeDecoder, type NativeFrame } from '../native.js';
+import { addon, type NativeCodecContext, type NativeDecoder, type NativeFrame } from '../native.js';
 import { CodecParameters } from './codec_parameters.js';
-import type { Frame } from './frame.js';
-import { Packet } from './packet.js';
+import { Frame } from './frame.js';
+import { Packet, packetHandles } from './packet.js';
+import { handle as h } from '../native.js';
+import { ahead, checkSource, Resource, type Source } from './resource.js';
 import { Stream } from './stream.js';
 import type { AvOptions, MediaType, Rational } from './types.js';
 
@@ -21,14 +23,13 @@ export interface DecoderOptions {
 }
 
 /** A source of packets for `frames()`: an async or sync iterable. */
-export type PacketSource = AsyncIterable<Packet> | Iterable<Packet>;
+export type PacketSource = Source<Packet>;
 
 /**
  * A decoder (AVCodecContext). decode() sends packets and drains every frame they produce;
  * flush() drains the rest at the end. Work runs in order on the decoder's own native queue.
  */
-export class Decoder implements AsyncDisposable, Disposable {
-  #native: NativeDecoder;
+export class Decoder extends Resource<NativeDecoder> {
   #ctx: NativeCodecContext;
   /** The stream this decoder was opened for, when it was opened from one. */
   readonly stream: Stream | undefined;
@@ -45,7 +46,7 @@ export class Decoder implements AsyncDisposable, Disposable {
     if (source === null && o.codec === undefined) throw invalidArgument('codec', 'a codec name (no stream given)', o.codec);
     const params = source instanceof Stream ? source.codecParameters : source;
     const timeBase = (o.timeBase as Rational | undefined) ?? (source instanceof Stream ? source.timeBase : undefined);
-    const handle = new native.Decoder();
+    const handle = new (addon().Decoder)();
     const ctx = await settle(
       handle.open(params ? params.native : null, {
         codec: o.codec,
@@ -60,7 +61,7 @@ export class Decoder implements AsyncDisposable, Disposable {
   }
 
   private constructor(handle: NativeDecoder, ctx: NativeCodecContext, stream: Stream | undefined, type: MediaType) {
-    this.#native = handle;
+    super(handle);
     this.#ctx = ctx;
     this.stream = stream;
     this.type = type;
@@ -69,28 +70,24 @@ export class Decoder implements AsyncDisposable, Disposable {
   get codecName(): string {
     return this.#ctx.codecName;
   }
-  get closed(): boolean {
-    return this.#native.closed;
-  }
   /** Packets and frames skipped as damaged so far. */
   get damaged(): number {
-    return this.#native.damaged;
+    return this.native.damaged;
   }
 
   /** Sends packets (one or many: one native crossing) and returns every frame now ready. */
   async decode(packets: Packet | readonly Packet[]): Promise<Frame[]> {
-    const list = toPacketList(packets);
-    return (await settle(this.#native.decode(list, false))) as unknown as Frame[];
+    return wrapFrames(await settle(this.native.decode(packetHandles(packets), false)));
   }
 
   /** Signals the end of the input and returns the frames still buffered; the decoder can then be reused. */
   async flush(): Promise<Frame[]> {
-    return (await settle(this.#native.decode([], true))) as unknown as Frame[];
+    return wrapFrames(await settle(this.native.decode([], true)));
   }
 
   /** Drops buffered frames without returning them (after a seek). */
   async reset(): Promise<void> {
-    await settle(this.#native.reset());
+    await settle(this.native.reset());
   }
 
   /**
@@ -100,57 +97,26 @@ export class Decoder implements AsyncDisposable, Disposable {
    * The caller owns each frame (close it, or `using`).
    */
   async *frames(packets: PacketSource): AsyncGenerator<Frame, void, undefined> {
-    if (packets === null || typeof packets !== 'object' || (!(Symbol.asyncIterator in packets) && !(Symbol.iterator in packets)))
-      throw invalidArgument('packets', 'an iterable of Packets', packets);
+    checkSource(packets, 'packets', 'Packets');
     const index = this.stream?.index;
     // Video packets are heavy: small batches keep memory low. Audio packets are light: big
     // batches keep the crossing cost per packet low.
-    const batchSize = this.type === 'video' ? 2 : 32;
-    const depth = 3;
-    const inflight: Promise<Frame[]>[] = [];
-    let batch: Packet[] = [];
-    const submit = (flush: boolean): void => {
-      const p = flush ? this.#native.decode(batch, true) : this.#native.decode(batch, false);
-      p.catch(() => {});
-      inflight.push(p as unknown as Promise<Frame[]>);
-      for (const pkt of batch) pkt.close(); // the native side holds its own references
-      batch = [];
-    };
-    try {
-      for await (const pkt of packets as AsyncIterable<Packet>) {
-        if (!(pkt instanceof Packet)) throw invalidArgument('packet', 'a Packet', pkt);
-        if (index !== undefined && pkt.streamIndex !== index) {
-          pkt.close();
-          continue;
-        }
-        batch.push(pkt);
-        if (batch.length >= batchSize) submit(false);
-        while (inflight.length >= depth) yield* await settle(inflight.shift()!);
-      }
-      submit(true);
-      while (inflight.length > 0) yield* await settle(inflight.shift()!);
-    } finally {
-      for (const pkt of batch) pkt.close();
-      // Frames decoded ahead that nobody will read.
-      for (const p of inflight) p.then((frames) => frames.forEach((f) => f.close()), () => {});
-    }
+    yield* ahead(
+      packets,
+      {
+        batch: this.type === 'video' ? 2 : 32,
+        depth: 3,
+        accept: (pkt) => {
+          if (!(pkt instanceof Packet)) throw invalidArgument('packet', 'a Packet', pkt);
+          return index === undefined || pkt.streamIndex === index;
+        },
+      },
+      async (batch, flush) => wrapFrames(await this.native.decode(batch.map((pkt) => pkt[h]), flush)),
+    );
   }
 
-  /** Frees the decoder; idempotent. Work queued and not yet started ends with ERR_CLOSED. */
-  async close(): Promise<void> {
-    await this.#native.close();
-  }
-  [Symbol.dispose](): void {
-    void this.close();
-  }
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
 }
 
-function toPacketList(packets: Packet | readonly Packet[]): Packet[] {
-  if (packets instanceof Packet) return [packets];
-  if (!Array.isArray(packets)) throw invalidArgument('packets', 'a Packet or an array of Packets', packets);
-  for (const p of packets) if (!(p instanceof Packet)) throw invalidArgument('packets[]', 'a Packet', p);
-  return packets as Packet[];
+function wrapFrames(frames: NativeFrame[]): Frame[] {
+  return frames.map(Frame.wrap);
 }

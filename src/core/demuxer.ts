@@ -1,8 +1,9 @@
 // Demuxing: https://ffmpeg.org/doxygen/trunk/group__libavf__decoding.html
 import { avOptions, check, invalidArgument, is, optionsObject, settle, withCallerStack } from '../errors.js';
-import { native, type NativeDemuxer, type NativePacket } from '../native.js';
+import { addon, handle as h, type NativeDemuxer, type NativePacketList } from '../native.js';
 import { Packet } from './packet.js';
 import { Stream, type StreamDescription } from './stream.js';
+import { Resource } from './resource.js';
 import type { AvOptions, MediaType, Rational } from './types.js';
 
 export interface DemuxerOptions {
@@ -12,7 +13,7 @@ export interface DemuxerOptions {
   options?: AvOptions;
   /** A read error throws instead of ending the input with a warning (as the CLI does). */
   strict?: boolean;
-  /** Packets read per native call (read-ahead batch). Default 32. */
+  /** Packets read per native call (read-ahead batch). Default 64. */
   batchSize?: number;
 }
 
@@ -41,6 +42,8 @@ export interface SeekOptions {
   any?: boolean;
 }
 
+const READ_AHEAD = 2;
+
 interface Description {
   format: FormatInfo;
   streams: StreamDescription[];
@@ -50,15 +53,13 @@ interface Description {
  * An opened input (AVFormatContext): its format, its streams, and its packets.
  * Reads run on a native thread, many packets per crossing, one batch ahead of the reader.
  */
-export class Demuxer implements AsyncDisposable, Disposable {
+export class Demuxer extends Resource<NativeDemuxer> {
   readonly url: string;
-  #native: NativeDemuxer;
   #format: FormatInfo;
   #streams: Stream[];
   #batchSize: number;
-  #queue: NativePacket[] = [];
-  #next = 0;
-  #pending: Promise<NativePacket[]> | null = null;
+  #current: NativePacketList | null = null;
+  #pending: Promise<NativePacketList>[] = [];
   #eof = false;
 
   static async open(url: string, options?: DemuxerOptions): Promise<Demuxer> {
@@ -66,8 +67,8 @@ export class Demuxer implements AsyncDisposable, Disposable {
     const o = optionsObject(options);
     check(o.format, 'format', 'a format name', is.nonEmptyString);
     check(o.strict, 'strict', 'a boolean', is.boolean);
-    const batchSize = check<number>(o.batchSize, 'batchSize', 'an integer > 0', (v) => is.integer(v) && v > 0) ?? 32;
-    const handle = new native.Demuxer();
+    const batchSize = check<number>(o.batchSize, 'batchSize', 'an integer > 0', (v) => is.integer(v) && v > 0) ?? 64;
+    const handle = new (addon().Demuxer)();
     const desc = (await settle(
       handle.open(url, { format: o.format as string | undefined, options: avOptions(o.options, 'options'), strict: o.strict as boolean | undefined }),
     )) as Description;
@@ -75,8 +76,8 @@ export class Demuxer implements AsyncDisposable, Disposable {
   }
 
   private constructor(url: string, handle: NativeDemuxer, desc: Description, batchSize: number) {
+    super(handle);
     this.url = url;
-    this.#native = handle;
     this.#batchSize = batchSize;
     this.#format = desc.format;
     this.#streams = desc.streams.map((s) => new Stream(s, this));
@@ -87,9 +88,6 @@ export class Demuxer implements AsyncDisposable, Disposable {
   }
   get streams(): readonly Stream[] {
     return this.#streams;
-  }
-  get closed(): boolean {
-    return this.#native.closed;
   }
   /** Duration in seconds, or null when unknown. */
   get duration(): number | null {
@@ -107,51 +105,80 @@ export class Demuxer implements AsyncDisposable, Disposable {
    * `decoders`, opens each stream's decoder to report what only it knows (as ffprobe does).
    */
   async refresh(options?: { decoders?: boolean }): Promise<void> {
-    const desc = (await settle(this.#native.describe(options))) as Description;
+    const desc = (await settle(this.native.describe(options))) as Description;
     this.#format = desc.format;
     this.#streams = desc.streams.map((s) => new Stream(s, this));
   }
 
-  #prefetch(): void {
-    const p = this.#native.read(this.#batchSize);
-    p.catch(() => {}); // a read-ahead nobody awaits (close, seek) must not be an unhandled rejection
-    this.#pending = p;
+  /** Keeps READ_AHEAD batches queued on the native side, so reading overlaps the caller's work. */
+  #fill(): void {
+    while (!this.#eof && this.#pending.length < READ_AHEAD) {
+      const p = this.native.read(this.#batchSize);
+      p.catch(() => {}); // a read-ahead nobody awaits (close, seek) must not be an unhandled rejection
+      this.#pending.push(p);
+    }
+  }
+
+  /** Moves on to the next batch; false at the end of the input. */
+  async #nextBatch(): Promise<boolean> {
+    this.#current?.close();
+    this.#current = null;
+    if (this.#eof) return false;
+    this.#fill();
+    let list: NativePacketList;
+    try {
+      list = await this.#pending.shift()!;
+    } catch (e) {
+      throw withCallerStack(e, this.#nextBatch);
+    }
+    if (list.remaining === 0) {
+      list.close();
+      this.#eof = true;
+      return false;
+    }
+    this.#current = list;
+    this.#fill();
+    return true;
   }
 
   /** The next packet, or null at the end of the input. The caller owns it. */
   async read(): Promise<Packet | null> {
-    if (this.#next < this.#queue.length) {
-      const pkt = this.#queue[this.#next++] as Packet;
-      if (this.#next === this.#queue.length && !this.#eof && !this.#pending) this.#prefetch();
-      return pkt;
+    for (;;) {
+      const pkt = this.#current?.take();
+      if (pkt) return Packet.wrap(pkt);
+      if (!(await this.#nextBatch())) return null;
     }
-    if (this.#eof) return null;
-    if (!this.#pending) this.#prefetch();
-    let batch: NativePacket[];
-    try {
-      batch = await this.#pending!;
-    } catch (e) {
-      this.#pending = null;
-      throw withCallerStack(e, Demuxer.prototype.read);
-    }
-    this.#pending = null;
-    if (batch.length === 0) {
-      this.#eof = true;
-      return null;
-    }
-    this.#queue = batch;
-    this.#next = 1;
-    this.#prefetch(); // read the next batch while the caller works on this one
-    return batch[0] as Packet;
   }
 
-  /** Every remaining packet (optionally of some streams only); the caller owns each one. */
-  async *packets(options?: { streams?: (Stream | number)[] }): AsyncGenerator<Packet, void, undefined> {
+  /**
+   * Moves the next packet into `packet` (its previous contents are released); false at the
+   * end of the input. The allocation-free way to read: one Packet reused for every read.
+   */
+  async readInto(packet: Packet): Promise<boolean> {
+    if (!(packet instanceof Packet)) throw invalidArgument('packet', 'a Packet', packet);
+    for (;;) {
+      if (this.#current?.moveInto(packet[h])) return true;
+      if (!(await this.#nextBatch())) return false;
+    }
+  }
+
+  /**
+   * Every remaining packet (optionally of some streams only); the caller owns each one.
+   * With `reuse`, one Packet object is refilled for every iteration: it is valid until the
+   * next one (clone() what you keep), and nothing is allocated per packet.
+   */
+  async *packets(options?: { streams?: (Stream | number)[]; reuse?: boolean }): AsyncGenerator<Packet, void, undefined> {
     const o = optionsObject(options);
+    check(o.reuse, 'reuse', 'a boolean', is.boolean);
     let wanted: Set<number> | undefined;
     if (o.streams !== undefined) {
       if (!Array.isArray(o.streams)) throw invalidArgument('streams', 'an array of streams or indexes', o.streams);
       wanted = new Set(o.streams.map((s) => (s instanceof Stream ? s.index : (s as number))));
+    }
+    if (o.reuse) {
+      using pkt = new Packet();
+      while (await this.readInto(pkt)) if (!wanted || wanted.has(pkt.streamIndex)) yield pkt;
+      return;
     }
     for (;;) {
       const pkt = await this.read();
@@ -180,29 +207,21 @@ export class Demuxer implements AsyncDisposable, Disposable {
     }
     this.#dropBuffered();
     const ts = Math.round((seconds * timeBase.den) / timeBase.num);
-    await settle(this.#native.seek(ts, { stream, backward: o.backward as boolean | undefined, any: o.any as boolean | undefined }));
+    await settle(this.native.seek(ts, { stream, backward: o.backward as boolean | undefined, any: o.any as boolean | undefined }));
     this.#eof = false;
   }
 
   #dropBuffered(): void {
-    for (let i = this.#next; i < this.#queue.length; i++) this.#queue[i]!.close();
-    this.#queue = [];
-    this.#next = 0;
-    const pending = this.#pending;
-    this.#pending = null;
-    pending?.then((batch) => batch.forEach((p) => p.close()), () => {});
+    this.#current?.close();
+    this.#current = null;
+    for (const p of this.#pending) p.then((list) => list.close(), () => {});
+    this.#pending = [];
   }
 
   /** Frees the input; idempotent. Reads in flight end with ERR_CLOSED. */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.#dropBuffered();
-    await this.#native.close();
+    await this.native.close();
   }
 
-  [Symbol.dispose](): void {
-    void this.close();
-  }
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
 }

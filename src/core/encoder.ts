@@ -1,9 +1,11 @@
 // Encoding: https://ffmpeg.org/doxygen/trunk/group__lavc__encoding.html
 import { avOptions, check, invalidArgument, is, optionsObject, settle } from '../errors.js';
-import { native, type NativeCodecContext, type NativeEncoder, type NativeFrame } from '../native.js';
+import { addon, type NativeCodecContext, type NativeEncoder, type NativePacket } from '../native.js';
 import { CodecParameters } from './codec_parameters.js';
-import { Frame } from './frame.js';
-import type { Packet } from './packet.js';
+import { Frame, frameHandles } from './frame.js';
+import { Packet } from './packet.js';
+import { handle as h } from '../native.js';
+import { ahead, checkSource, Resource, type Source } from './resource.js';
 import type { AvOptions, Rational } from './types.js';
 
 export interface EncoderOptions {
@@ -43,7 +45,7 @@ export interface EncoderOptions {
 }
 
 /** A source of frames for `packets()`: an async or sync iterable. */
-export type FrameSource = AsyncIterable<Frame> | Iterable<Frame>;
+export type FrameSource = Source<Frame>;
 
 const positiveInt = (v: unknown): boolean => is.integer(v) && (v as number) > 0;
 const nonNegativeInt = (v: unknown): boolean => is.integer(v) && (v as number) >= 0;
@@ -69,21 +71,20 @@ function checkOptions(options: unknown): EncoderOptions {
  * An encoder (AVCodecContext). encode() sends frames and drains every packet they produce;
  * flush() drains the rest. Packets come out in the encoder's time base.
  */
-export class Encoder implements AsyncDisposable, Disposable {
-  #native: NativeEncoder;
+export class Encoder extends Resource<NativeEncoder> {
   #ctx: NativeCodecContext;
   #keepTypes: boolean;
   readonly codecParameters: CodecParameters;
 
   static async open(options: EncoderOptions): Promise<Encoder> {
     const o = checkOptions(options);
-    const handle = new native.Encoder();
+    const handle = new (addon().Encoder)();
     const ctx = await settle(handle.open(o as unknown as Record<string, unknown>));
     return new Encoder(handle, ctx, o.keepPictureTypes ?? false);
   }
 
   private constructor(handle: NativeEncoder, ctx: NativeCodecContext, keepTypes: boolean) {
-    this.#native = handle;
+    super(handle);
     this.#ctx = ctx;
     this.#keepTypes = keepTypes;
     this.codecParameters = new CodecParameters(ctx.codecParameters);
@@ -120,19 +121,15 @@ export class Encoder implements AsyncDisposable, Disposable {
   get frameSize(): number {
     return this.#ctx.frameSize ?? 0;
   }
-  get closed(): boolean {
-    return this.#native.closed;
-  }
 
   /** Sends frames (one or many: one native crossing) and returns every packet now ready. */
   async encode(frames: Frame | readonly Frame[]): Promise<Packet[]> {
-    const list = toFrameList(frames);
-    return (await settle(this.#native.encode(list as unknown as NativeFrame[], false, this.#keepTypes))) as unknown as Packet[];
+    return wrapPackets(await settle(this.native.encode(frameHandles(frames), false, this.#keepTypes)));
   }
 
   /** Signals the end of the input and returns the packets still buffered. */
   async flush(): Promise<Packet[]> {
-    return (await settle(this.#native.encode([], true, false))) as unknown as Packet[];
+    return wrapPackets(await settle(this.native.encode([], true, false)));
   }
 
   /**
@@ -140,44 +137,18 @@ export class Encoder implements AsyncDisposable, Disposable {
    * ownership of the frames (each is closed once sent). The caller owns each packet.
    */
   async *packets(frames: FrameSource): AsyncGenerator<Packet, void, undefined> {
-    if (frames === null || typeof frames !== 'object' || (!(Symbol.asyncIterator in frames) && !(Symbol.iterator in frames)))
-      throw invalidArgument('frames', 'an iterable of Frames', frames);
-    const depth = 3;
-    const inflight: Promise<Packet[]>[] = [];
-    const submit = (list: Frame[], flush: boolean): void => {
-      const p = this.#native.encode(list as unknown as NativeFrame[], flush, this.#keepTypes) as unknown as Promise<Packet[]>;
-      p.catch(() => {});
-      inflight.push(p);
-      for (const f of list) f.close();
+    checkSource(frames, 'frames', 'Frames');
+    const accept = (frame: Frame): boolean => {
+      if (!(frame instanceof Frame)) throw invalidArgument('frame', 'a Frame', frame);
+      return true;
     };
-    try {
-      for await (const frame of frames as AsyncIterable<Frame>) {
-        if (!(frame instanceof Frame)) throw invalidArgument('frame', 'a Frame', frame);
-        submit([frame], false);
-        while (inflight.length >= depth) yield* await settle(inflight.shift()!);
-      }
-      submit([], true);
-      while (inflight.length > 0) yield* await settle(inflight.shift()!);
-    } finally {
-      for (const p of inflight) p.then((packets) => packets.forEach((x) => x.close()), () => {});
-    }
+    yield* ahead(frames, { batch: 1, depth: 3, accept }, async (batch, flush) =>
+      wrapPackets(await this.native.encode(batch.map((f) => f[h]), flush, this.#keepTypes)),
+    );
   }
 
-  /** Frees the encoder; idempotent. */
-  async close(): Promise<void> {
-    await this.#native.close();
-  }
-  [Symbol.dispose](): void {
-    void this.close();
-  }
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
 }
 
-function toFrameList(frames: Frame | readonly Frame[]): Frame[] {
-  if (frames instanceof Frame) return [frames];
-  if (!Array.isArray(frames)) throw invalidArgument('frames', 'a Frame or an array of Frames', frames);
-  for (const f of frames) if (!(f instanceof Frame)) throw invalidArgument('frames[]', 'a Frame', f);
-  return frames as Frame[];
+function wrapPackets(packets: NativePacket[]): Packet[] {
+  return packets.map(Packet.wrap);
 }

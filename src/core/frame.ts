@@ -1,6 +1,6 @@
 // AVFrame: https://ffmpeg.org/doxygen/trunk/structAVFrame.html
 import { check, invalidArgument, is } from '../errors.js';
-import { native, type NativeFrameInfo } from '../native.js';
+import { addon, handle, type NativeFrame, type NativeFrameInfo } from '../native.js';
 import type { Rational } from './types.js';
 
 export interface VideoFrameLayout {
@@ -63,19 +63,34 @@ function checkFields(fields: unknown): FrameFields {
   return fields as FrameFields;
 }
 
+const info = Symbol('info');
+const views = Symbol('views');
+
+// Scalar fields come from the native side in one call and are cached until the frame changes.
+// (Plain functions, not #private members: frames made by Frame.wrap skip the constructor.)
+function fieldsOf(f: Frame): NativeFrameInfo {
+  return (f[info] ??= f[handle].info());
+}
+function changed(f: Frame): void {
+  f[info] = undefined;
+  f[views] = undefined;
+}
+
 /**
  * One decoded picture or block of audio samples. `planes` are zero-copy views that hold
  * their own reference to the frame's buffers: they stay valid after the frame is closed.
  * Write into them only after `makeWritable()` (a decoder may still reference the buffers).
  */
-export class Frame extends native.Frame implements Disposable {
-  #info: NativeFrameInfo | undefined;
-  #planes: Uint8Array[] | undefined;
+export class Frame implements Disposable {
+  /** @internal */
+  [handle]: NativeFrame;
+  [info]: NativeFrameInfo | undefined;
+  [views]: Uint8Array[] | undefined;
 
   /** A frame with fresh, writable buffers of the given layout. */
   static alloc(layout: FrameLayout): Frame {
     const f = new Frame();
-    f.allocate(checkLayout(layout) as unknown as Record<string, unknown>);
+    f[handle].allocate(checkLayout(layout) as unknown as Record<string, unknown>);
     return f;
   }
 
@@ -85,122 +100,156 @@ export class Frame extends native.Frame implements Disposable {
     const f = Frame.alloc(layout);
     f.copyFrom(data);
     const { pts, duration, timeBase, keyFrame, pictType, sampleAspectRatio } = layout;
-    f.set({ pts, duration, timeBase, keyFrame, pictType, sampleAspectRatio });
+    return f.set({ pts, duration, timeBase, keyFrame, pictType, sampleAspectRatio });
+  }
+
+  /** @internal Wraps a native frame (from a decoder, a clone). */
+  static wrap(native: NativeFrame): Frame {
+    const f = Object.create(Frame.prototype) as Frame;
+    f[handle] = native;
+    f[info] = undefined;
+    f[views] = undefined;
     return f;
   }
 
-  constructor(external?: unknown) {
-    super(external);
-  }
-
-  get #fields(): NativeFrameInfo {
-    return (this.#info ??= this.info());
-  }
-  #changed(): void {
-    this.#info = undefined;
-    this.#planes = undefined;
+  /** An empty frame (see Frame.alloc for one with buffers). */
+  constructor() {
+    this[handle] = new (addon().Frame)();
+    this[info] = undefined;
+    this[views] = undefined;
   }
 
   get kind(): 'video' | 'audio' | 'empty' {
-    return this.#fields.kind;
+    return fieldsOf(this).kind;
   }
-  override get pts(): number | null {
-    return super.pts;
+  /** Presentation timestamp in `timeBase` units; null when unknown. */
+  get pts(): number | null {
+    return this[handle].pts;
   }
-  override set pts(v: number | null) {
+  set pts(v: number | null) {
     if (v !== null && !is.integer(v)) throw invalidArgument('pts', 'an integer or null', v);
-    super.pts = v;
-    if (this.#info) this.#info.pts = v;
+    this[handle].pts = v;
+    if (this[info]) this[info].pts = v;
   }
   get duration(): number {
-    return this.#fields.duration;
+    return fieldsOf(this).duration;
   }
   get timeBase(): Rational {
-    return this.#fields.timeBase;
+    return fieldsOf(this).timeBase;
   }
   get keyFrame(): boolean {
-    return this.#fields.keyFrame;
+    return fieldsOf(this).keyFrame;
   }
+  /** 'I', 'P', 'B'... ('?' when unknown); video only. */
   get pictType(): string | undefined {
-    return this.#fields.pictType;
+    return fieldsOf(this).pictType;
   }
   get bestEffortTimestamp(): number | null {
-    return this.#fields.bestEffortTimestamp;
+    return fieldsOf(this).bestEffortTimestamp;
   }
   get width(): number {
-    return this.#fields.width ?? 0;
+    return fieldsOf(this).width ?? 0;
   }
   get height(): number {
-    return this.#fields.height ?? 0;
+    return fieldsOf(this).height ?? 0;
   }
   get pixelFormat(): string | undefined {
-    return this.#fields.pixelFormat;
+    return fieldsOf(this).pixelFormat;
   }
   get sampleAspectRatio(): Rational | undefined {
-    return this.#fields.sampleAspectRatio;
+    return fieldsOf(this).sampleAspectRatio;
+  }
+  get interlaced(): boolean {
+    return fieldsOf(this).interlaced ?? false;
   }
   get colorRange(): string | undefined {
-    return this.#fields.colorRange;
+    return fieldsOf(this).colorRange;
   }
   get colorSpace(): string | undefined {
-    return this.#fields.colorSpace;
+    return fieldsOf(this).colorSpace;
+  }
+  get colorPrimaries(): string | undefined {
+    return fieldsOf(this).colorPrimaries;
+  }
+  get colorTransfer(): string | undefined {
+    return fieldsOf(this).colorTransfer;
   }
   get sampleRate(): number {
-    return this.#fields.sampleRate ?? 0;
+    return fieldsOf(this).sampleRate ?? 0;
   }
   get sampleFormat(): string | undefined {
-    return this.#fields.sampleFormat;
+    return fieldsOf(this).sampleFormat;
   }
   get nbSamples(): number {
-    return this.#fields.nbSamples ?? 0;
+    return fieldsOf(this).nbSamples ?? 0;
   }
   get channels(): number {
-    return this.#fields.channels ?? 0;
+    return fieldsOf(this).channels ?? 0;
   }
   get channelLayout(): string | undefined {
-    return this.#fields.channelLayout;
+    return fieldsOf(this).channelLayout;
+  }
+  get closed(): boolean {
+    return this[handle].closed;
   }
 
   /** Zero-copy views, one per plane (video: linesize x rows; audio: one per channel when planar). */
   get planes(): Uint8Array[] {
-    return (this.#planes ??= super.planeViews());
+    return (this[views] ??= this[handle].planeViews());
   }
   /** Bytes per row of each video plane (audio: the size of a plane). */
   get linesize(): number[] {
-    return super.linesizes();
+    return this[handle].linesizes();
   }
 
   /** Sets several fields at once. */
   set(fields: FrameFields): this {
     const f = checkFields(fields);
     const defined = Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined));
-    if (Object.keys(defined).length > 0) super.update(defined);
-    this.#info = undefined;
+    if (Object.keys(defined).length > 0) this[handle].update(defined);
+    this[info] = undefined;
     return this;
   }
 
-  override copyFrom(data: Uint8Array): this {
+  /** The payload packed with no row padding (video: what `ffmpeg -f framemd5` hashes; audio: planes end to end). */
+  toBuffer(): Buffer {
+    return this[handle].toBuffer();
+  }
+
+  /** Copies the packed payload (see toBuffer) into `dest`; returns the number of bytes written. */
+  copyTo(dest: Uint8Array): number {
+    if (!(dest instanceof Uint8Array)) throw invalidArgument('dest', 'a Uint8Array or Buffer', dest);
+    const packed = this[handle].toBuffer();
+    if (dest.byteLength < packed.byteLength)
+      throw new RangeError(`copyTo needs ${packed.byteLength} bytes, the destination has ${dest.byteLength}`);
+    dest.set(packed);
+    return packed.byteLength;
+  }
+
+  /** Fills the frame's planes from packed bytes (the layout of toBuffer()). */
+  copyFrom(data: Uint8Array): this {
     if (!(data instanceof Uint8Array)) throw invalidArgument('data', 'a Uint8Array or Buffer', data);
-    super.copyFrom(data);
-    this.#changed();
+    this[handle].copyFrom(data);
+    changed(this);
     return this;
   }
 
   /** Gives the frame buffers of its own if they are shared, so writing to `planes` is safe. */
-  override makeWritable(): this {
-    super.makeWritable();
-    this.#changed();
+  makeWritable(): this {
+    this[handle].makeWritable();
+    changed(this);
     return this;
   }
 
   /** A new frame referencing the same buffers (no copy). */
-  override clone(): Frame {
-    return super.clone() as Frame;
+  clone(): Frame {
+    return Frame.wrap(this[handle].clone());
   }
 
-  override close(): void {
-    super.close();
-    this.#changed();
+  /** Releases the frame's buffers now (views already taken stay valid); idempotent. */
+  close(): void {
+    this[handle].close();
+    changed(this);
   }
 
   [Symbol.dispose](): void {
@@ -208,4 +257,12 @@ export class Frame extends native.Frame implements Disposable {
   }
 }
 
-native.setWrapperClass('Frame', Frame);
+/** @internal The native handles of frames, checked. */
+export function frameHandles(frames: Frame | readonly Frame[], name = 'frames'): NativeFrame[] {
+  if (frames instanceof Frame) return [frames[handle]];
+  if (!Array.isArray(frames)) throw invalidArgument(name, 'a Frame or an array of Frames', frames);
+  return frames.map((f: unknown) => {
+    if (!(f instanceof Frame)) throw invalidArgument(`${name}[]`, 'a Frame', f);
+    return f[handle];
+  });
+}

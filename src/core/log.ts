@@ -1,6 +1,6 @@
 // libav's log (av_log), routed to a logger that JS sets.
 import { invalidArgument } from '../errors.js';
-import { native } from '../native.js';
+import { addon } from '../native.js';
 
 export type LogLevel = 'quiet' | 'panic' | 'fatal' | 'error' | 'warning' | 'info' | 'verbose' | 'debug' | 'trace';
 
@@ -25,7 +25,7 @@ export type Logger = (level: LogLevel, message: string) => void;
 export function setLogLevel(level: LogLevel): void {
   const n = LogLevels[level];
   if (n === undefined) throw invalidArgument('level', `one of ${Object.keys(LogLevels).join(', ')}`, level);
-  native.setLogLevel(n);
+  addon().setLogLevel(n);
 }
 
 /**
@@ -35,5 +35,5 @@ export function setLogLevel(level: LogLevel): void {
 export function setLogger(logger: Logger | null, options?: { level?: LogLevel }): void {
   if (logger !== null && typeof logger !== 'function') throw invalidArgument('logger', 'a function or null', logger);
   if (options?.level !== undefined) setLogLevel(options.level);
-  native.setLogHandler(logger ? (level, message) => logger(names.get(level) ?? 'info', message) : null);
+  addon().setLogHandler(logger ? (level, message) => logger(names.get(level) ?? 'info', message) : null);
 }

@@ -1,10 +1,11 @@
 // Muxing: https://ffmpeg.org/doxygen/trunk/group__lavf__encoding.html
 import { avOptions, check, invalidArgument, is, optionsObject, settle, AvError } from '../errors.js';
-import { native, type NativeMuxer } from '../native.js';
+import { addon, type NativeMuxer } from '../native.js';
 import { CodecParameters } from './codec_parameters.js';
 import { Encoder } from './encoder.js';
-import { Packet } from './packet.js';
+import { Packet, packetHandles } from './packet.js';
 import { Stream } from './stream.js';
+import { Resource } from './resource.js';
 import type { AvOptions, Rational } from './types.js';
 
 export interface MuxerOptions {
@@ -30,13 +31,12 @@ export interface MuxerStream {
 /**
  * An output (AVFormatContext). addStream() for each stream, writeHeader(), write() packets
  * (rescaled to each stream's time base and interleaved), writeTrailer(). A file output is
- * written to `<name>.partial` and renamed when the trailer is written; closing before that
+ * written to `<name>.partial` and renamed when the trailer is written; close() before that
  * removes it, so a failed or abandoned job leaves nothing behind.
  */
-export class Muxer implements AsyncDisposable, Disposable {
+export class Muxer extends Resource<NativeMuxer> {
   readonly url: string;
   readonly formatName: string;
-  #native: NativeMuxer;
   #specs: { codecParameters: CodecParameters; timeBase: Rational; metadata?: Record<string, string>; disposition?: number }[] = [];
   #streams: MuxerStream[] = [];
   #header = false;
@@ -45,27 +45,24 @@ export class Muxer implements AsyncDisposable, Disposable {
     if (!is.nonEmptyString(url)) throw invalidArgument('url', 'a non-empty string', url);
     const o = optionsObject(options);
     check(o.format, 'format', 'a format name', is.nonEmptyString);
-    const handle = new native.Muxer();
+    const handle = new (addon().Muxer)();
     const info = await settle(handle.open(url, { format: o.format as string | undefined }));
     return new Muxer(url, handle, info.name);
   }
 
   private constructor(url: string, handle: NativeMuxer, formatName: string) {
+    super(handle);
     this.url = url;
-    this.#native = handle;
     this.formatName = formatName;
   }
 
   get streams(): readonly MuxerStream[] {
     return this.#streams;
   }
-  get closed(): boolean {
-    return this.#native.closed;
-  }
 
   /** Adds a stream with the parameters of an encoder, a demuxed stream, or codec parameters. */
   addStream(source: Encoder | Stream | CodecParameters, options?: MuxerStreamOptions): MuxerStream {
-    if (this.#native.closed) throw new AvError('Muxer is closed', { code: 'ERR_CLOSED', op: 'addStream' });
+    if (this.native.closed) throw new AvError('Muxer is closed', { code: 'ERR_CLOSED', op: 'addStream' });
     if (this.#header) throw new AvError('Streams must be added before writeHeader()', { code: 'EINVAL', op: 'addStream', url: this.url });
     const o = optionsObject(options);
     check(o.timeBase, 'timeBase', 'a rational { num, den }', is.rational);
@@ -102,7 +99,7 @@ export class Muxer implements AsyncDisposable, Disposable {
     if (o.metadata !== undefined && !is.object(o.metadata)) throw invalidArgument('metadata', 'an object of strings', o.metadata);
     const specs = this.#specs.map((s) => ({ ...s, codecParameters: s.codecParameters.native }));
     const result = await settle(
-      this.#native.writeHeader(specs, avOptions(o.options, 'options'), o.metadata as Record<string, string> | undefined),
+      this.native.writeHeader(specs, avOptions(o.options, 'options'), o.metadata as Record<string, string> | undefined),
     );
     this.#header = true;
     for (const s of result) this.#streams[s.index]!.timeBase = s.timeBase;
@@ -114,30 +111,18 @@ export class Muxer implements AsyncDisposable, Disposable {
    * rescaled from each packet's time base to the stream's. The packets stay the caller's.
    */
   async write(packets: Packet | readonly Packet[], stream?: MuxerStream | number): Promise<void> {
-    const list = packets instanceof Packet ? [packets] : packets;
-    if (!Array.isArray(list)) throw invalidArgument('packets', 'a Packet or an array of Packets', packets);
-    for (const p of list) if (!(p instanceof Packet)) throw invalidArgument('packets[]', 'a Packet', p);
+    const list = packetHandles(packets);
     if (stream !== undefined) {
       const index = typeof stream === 'number' ? stream : stream?.index;
       if (!is.integer(index) || !this.#streams[index]) throw invalidArgument('stream', 'a stream of this muxer', stream);
       for (const p of list) p.streamIndex = index;
     }
-    await settle(this.#native.write(list as Packet[]));
+    await settle(this.native.write(list));
   }
 
   /** Finishes the file: writes the trailer, closes it, and moves it into place. */
   async writeTrailer(): Promise<{ bytes: number }> {
-    return settle(this.#native.writeTrailer());
+    return settle(this.native.writeTrailer());
   }
 
-  /** Frees the muxer; idempotent. Without a written trailer the partial output is removed. */
-  async close(): Promise<void> {
-    await this.#native.close();
-  }
-  [Symbol.dispose](): void {
-    void this.close();
-  }
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
 }

@@ -1,6 +1,6 @@
 // AVPacket: https://ffmpeg.org/doxygen/trunk/structAVPacket.html
 import { check, invalidArgument, is } from '../errors.js';
-import { native } from '../native.js';
+import { addon, handle, type NativePacket } from '../native.js';
 import type { Rational } from './types.js';
 
 /** AV_PKT_FLAG_* */
@@ -15,22 +15,31 @@ export interface PacketFields {
   timeBase?: Rational;
 }
 
+const rational = 'a rational { num, den }';
+
 /**
  * One compressed packet. `data` is a zero-copy view that holds its own reference to the
  * packet's buffer: it stays valid after the packet is closed.
  */
-export class Packet extends native.Packet implements Disposable {
+export class Packet implements Disposable {
+  /** @internal */
+  [handle]: NativePacket;
+
   /** A packet holding a copy of `data`. */
   static from(data: Uint8Array, fields: PacketFields = {}): Packet {
-    if (!(data instanceof Uint8Array)) throw invalidArgument('data', 'a Uint8Array or Buffer', data);
-    const p = new Packet();
-    p.setData(data);
-    p.set(fields);
+    return new Packet().setData(data).set(fields);
+  }
+
+  /** @internal Wraps a native packet (from a demuxer, an encoder, a clone). */
+  static wrap(native: NativePacket): Packet {
+    const p = Object.create(Packet.prototype) as Packet;
+    p[handle] = native;
     return p;
   }
 
-  constructor(external?: unknown) {
-    super(external);
+  /** An empty packet (for `Demuxer.readInto`, or to fill with `setData`). */
+  constructor() {
+    this[handle] = new (addon().Packet)();
   }
 
   /** Sets several fields at once. */
@@ -45,68 +54,91 @@ export class Packet extends native.Packet implements Disposable {
     return this;
   }
 
-  override get pts(): number | null {
-    return super.pts;
+  /** Presentation timestamp in `timeBase` units; null when unknown. */
+  get pts(): number | null {
+    return this[handle].pts;
   }
-  override set pts(v: number | null) {
+  set pts(v: number | null) {
     if (v !== null && !is.integer(v)) throw invalidArgument('pts', 'an integer or null', v);
-    super.pts = v;
+    this[handle].pts = v;
   }
-  override get dts(): number | null {
-    return super.dts;
+  /** Decoding timestamp in `timeBase` units; null when unknown. */
+  get dts(): number | null {
+    return this[handle].dts;
   }
-  override set dts(v: number | null) {
+  set dts(v: number | null) {
     if (v !== null && !is.integer(v)) throw invalidArgument('dts', 'an integer or null', v);
-    super.dts = v;
+    this[handle].dts = v;
   }
-  override get duration(): number {
-    return super.duration;
+  get duration(): number {
+    return this[handle].duration;
   }
-  override set duration(v: number) {
-    check(v, 'duration', 'an integer', is.integer);
-    super.duration = v;
+  set duration(v: number) {
+    if (!is.integer(v)) throw invalidArgument('duration', 'an integer', v);
+    this[handle].duration = v;
   }
-  override get streamIndex(): number {
-    return super.streamIndex;
+  get streamIndex(): number {
+    return this[handle].streamIndex;
   }
-  override set streamIndex(v: number) {
+  set streamIndex(v: number) {
     if (!is.integer(v) || v < 0) throw invalidArgument('streamIndex', 'an integer >= 0', v);
-    super.streamIndex = v;
+    this[handle].streamIndex = v;
   }
-  override get flags(): number {
-    return super.flags;
+  /** AV_PKT_FLAG_* bits (see PacketFlags). */
+  get flags(): number {
+    return this[handle].flags;
   }
-  override set flags(v: number) {
-    check(v, 'flags', 'an integer', is.integer);
-    super.flags = v;
+  set flags(v: number) {
+    if (!is.integer(v)) throw invalidArgument('flags', 'an integer', v);
+    this[handle].flags = v;
   }
-  override get timeBase(): Rational {
-    return super.timeBase;
+  get timeBase(): Rational {
+    return this[handle].timeBase;
   }
-  override set timeBase(v: Rational) {
-    check(v, 'timeBase', 'a rational { num, den }', is.rational);
-    super.timeBase = v;
+  set timeBase(v: Rational) {
+    if (!is.rational(v)) throw invalidArgument('timeBase', rational, v);
+    this[handle].timeBase = v;
   }
-
+  get size(): number {
+    return this[handle].size;
+  }
+  /** Byte position in the input, or -1. */
+  get pos(): number {
+    return this[handle].pos;
+  }
   get isKeyFrame(): boolean {
-    return (this.flags & PacketFlags.KEY) !== 0;
+    return (this[handle].flags & PacketFlags.KEY) !== 0;
+  }
+  /** The payload: a zero-copy view holding its own reference to the packet's buffer. */
+  get data(): Uint8Array {
+    return this[handle].data;
+  }
+  get closed(): boolean {
+    return this[handle].closed;
   }
 
   /** Replaces the payload with a copy of `data`. */
-  override setData(data: Uint8Array): this {
+  setData(data: Uint8Array): this {
     if (!(data instanceof Uint8Array)) throw invalidArgument('data', 'a Uint8Array or Buffer', data);
-    return super.setData(data);
+    this[handle].setData(data);
+    return this;
   }
 
   /** Converts pts, dts and duration to another time base. */
-  override rescale(timeBase: Rational): this {
-    check(timeBase, 'timeBase', 'a rational { num, den }', is.rational);
-    return super.rescale(timeBase);
+  rescale(timeBase: Rational): this {
+    check(timeBase, 'timeBase', rational, is.rational);
+    this[handle].rescale(timeBase);
+    return this;
   }
 
   /** A new packet referencing the same data (no copy). */
-  override clone(): Packet {
-    return super.clone() as Packet;
+  clone(): Packet {
+    return Packet.wrap(this[handle].clone());
+  }
+
+  /** Releases the packet's data now (views already taken stay valid); idempotent. */
+  close(): void {
+    this[handle].close();
   }
 
   [Symbol.dispose](): void {
@@ -114,4 +146,12 @@ export class Packet extends native.Packet implements Disposable {
   }
 }
 
-native.setWrapperClass('Packet', Packet);
+/** @internal The native handles of packets, checked. */
+export function packetHandles(packets: Packet | readonly Packet[], name = 'packets'): NativePacket[] {
+  if (packets instanceof Packet) return [packets[handle]];
+  if (!Array.isArray(packets)) throw invalidArgument(name, 'a Packet or an array of Packets', packets);
+  return packets.map((p: unknown) => {
+    if (!(p instanceof Packet)) throw invalidArgument(`${name}[]`, 'a Packet', p);
+    return p[handle];
+  });
+}
