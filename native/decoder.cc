@@ -64,10 +64,11 @@ Napi::Value Decoder::Open(const Napi::CallbackInfo& info) {
   AVRational time_base = ToRational(opts.Get("timeBase"), {0, 1});
   int threads = static_cast<int>(GetInt(opts, "threads", 0));
   Dict options(ToDictionary(opts.Get("options")));
-  state_->strict = GetBool(opts, "strict", false);
+  bool strict = GetBool(opts, "strict", false);
   return Run(
       info, "open",
-      [par = std::move(par), name, time_base, threads, options = std::move(options)](CodecState& s) mutable {
+      [par = std::move(par), name, time_base, threads, strict, options = std::move(options)](CodecState& s) mutable {
+        s.strict = strict;
         if (s.ctx) throw AvException("EINVAL", "Decoder is already open", "open");
         const AVCodec* codec = FindCodec(false, name, par ? par->codec_id : AV_CODEC_ID_NONE);
         s.name = codec->name;

@@ -87,11 +87,12 @@ Napi::Value Demuxer::Open(const Napi::CallbackInfo& info) {
   Napi::Object opts = info[1].As<Napi::Object>();
   std::string format = GetString(opts, "format");
   Dict dict(ToDictionary(opts.Get("options")));
-  state_->strict = GetBool(opts, "strict", false);
+  bool strict = GetBool(opts, "strict", false);
   return Run(
       info, "open",
-      [url, format, dict = std::move(dict)](DemuxerState& s) mutable {
+      [url, format, strict, dict = std::move(dict)](DemuxerState& s) mutable {
         s.url = url;
+        s.strict = strict;
         const AVInputFormat* ifmt = nullptr;
         if (!format.empty() && !(ifmt = av_find_input_format(format.c_str())))
           throw AvException(AVERROR_DEMUXER_NOT_FOUND, "av_find_input_format", format);

@@ -2,12 +2,19 @@
 // .node file: the classes in core/ are the public surface.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import fs from 'node:fs';
 import path from 'node:path';
 
 import type { Rational } from './core/types.js';
 import { AvError } from './errors.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The package root: the nearest folder above this file with a package.json (dist/ when
+// installed, build/src/ when the tests run from a checkout).
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
 const require = createRequire(import.meta.url);
 
 /** A native handle; each class below is one libav struct. */
@@ -167,6 +174,7 @@ let loaded: NativeAddon | undefined;
  */
 export function addon(): NativeAddon {
   if (loaded) return loaded;
+  const root = packageRoot();
   const candidates = [path.join(root, 'build', 'Release', 'avforge.node'), path.join(root, 'build', 'Debug', 'avforge.node')];
   let lastError: unknown;
   for (const file of candidates) {
