@@ -22,6 +22,11 @@ void Drain(CodecState& s, Packets& out) {
     if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return;
     Check(ret, "avcodec_receive_packet", s.name);
     pkt->time_base = s.ctx->time_base;
+    // Encoders with delay (libx264, libx265) leave durations unset before FFmpeg 6; a muxer
+    // then gives the last packet none and the file ends one frame short.
+    if (pkt->duration <= 0 && s.ctx->codec_type == AVMEDIA_TYPE_VIDEO && s.ctx->framerate.num > 0 &&
+        s.ctx->framerate.den > 0)
+      pkt->duration = av_rescale_q(1, av_inv_q(s.ctx->framerate), s.ctx->time_base);
     out.push_back(std::move(pkt));
   }
 }
