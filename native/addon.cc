@@ -7,6 +7,7 @@
 #include "encoder.h"
 #include "executor.h"
 #include "frame.h"
+#include "io.h"
 #include "log.h"
 #include "muxer.h"
 #include "packet.h"
@@ -62,6 +63,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Frame", frame);
   exports.Set("CodecParameters", params);
   exports.Set("Demuxer", Demuxer::Init(env));
+  exports.Set("IoBridge", IoBridge::Init(env));
   exports.Set("Muxer", Muxer::Init(env));
   exports.Set("Decoder", Decoder::Init(env));
   exports.Set("Encoder", Encoder::Init(env));

@@ -81,16 +81,23 @@ Napi::Function Demuxer::Init(Napi::Env env) {
 
 Demuxer::Demuxer(const Napi::CallbackInfo& info) : AsyncWrapped<Demuxer, DemuxerState>(info) { Tag(info); }
 
-// open(url, { format?, options?, strict? }) -> description
+// open(url | IoBridge, { format?, options?, strict?, name? }) -> description
 Napi::Value Demuxer::Open(const Napi::CallbackInfo& info) {
-  std::string url = info[0].ToString();
   Napi::Object opts = info[1].As<Napi::Object>();
+  std::shared_ptr<IoChannel> channel;
+  std::string url;
+  if (info[0].IsString()) {
+    url = info[0].ToString();
+  } else {
+    channel = IoBridge::From(info[0])->channel();
+    url = GetString(opts, "name", "<stream>");
+  }
   std::string format = GetString(opts, "format");
   Dict dict(ToDictionary(opts.Get("options")));
   bool strict = GetBool(opts, "strict", false);
   return Run(
       info, "open",
-      [url, format, strict, dict = std::move(dict)](DemuxerState& s) mutable {
+      [url, format, strict, channel, dict = std::move(dict)](DemuxerState& s) mutable {
         s.url = url;
         s.strict = strict;
         const AVInputFormat* ifmt = nullptr;
@@ -100,8 +107,13 @@ Napi::Value Demuxer::Open(const Napi::CallbackInfo& info) {
         AVFormatContext* fmt = avformat_alloc_context();
         if (!fmt) throw AvException(AVERROR(ENOMEM), "avformat_alloc_context", url);
         fmt->interrupt_callback = {Interrupted, &s};
-        // frees fmt on failure
-        Check(avformat_open_input(&fmt, url.c_str(), ifmt, dict.ptr()), "avformat_open_input", url);
+        if (channel) {
+          s.io = OpenIo(channel, &s.closed);
+          fmt->pb = s.io;
+          fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+        }
+        // frees fmt on failure (a custom pb stays ours)
+        Check(avformat_open_input(&fmt, channel ? "" : url.c_str(), ifmt, dict.ptr()), "avformat_open_input", url);
         s.fmt = fmt;
         CheckAllConsumed(dict, "avformat_open_input", url);
         Check(avformat_find_stream_info(fmt, nullptr), "avformat_find_stream_info", url);

@@ -1,6 +1,7 @@
 // AVFormatContext for input: https://ffmpeg.org/doxygen/trunk/group__libavf__decoding.html
 #pragma once
 #include "compat.h"
+#include "io.h"
 #include "resource.h"
 #include "tree.h"
 
@@ -8,11 +9,15 @@ namespace avf {
 
 struct DemuxerState : Resource {
   AVFormatContext* fmt = nullptr;
+  AVIOContext* io = nullptr;  // a custom input (Buffer, stream, callbacks); owned here
   std::string url;
   bool strict = false;     // a read error throws instead of ending the stream (as the CLI does)
   int pending_error = 0;   // a read error met after a batch had packets: thrown on the next read
   ~DemuxerState() override { Release(); }
-  void Release() override { avformat_close_input(&fmt); }
+  void Release() override {
+    avformat_close_input(&fmt);
+    FreeIo(&io);
+  }
 };
 
 class Demuxer : public AsyncWrapped<Demuxer, DemuxerState> {

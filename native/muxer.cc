@@ -32,11 +32,14 @@ struct StreamSpec {
 }  // namespace
 
 void MuxerState::Release() {
-  if (!fmt) return;
-  if (fmt->pb && !(fmt->oformat->flags & AVFMT_NOFILE)) avio_closep(&fmt->pb);
-  if (!trailer && !partial.empty()) std::remove(partial.c_str());
-  avformat_free_context(fmt);
-  fmt = nullptr;
+  if (fmt) {
+    if (io) fmt->pb = nullptr;  // a custom pb is freed below, not by avio_closep
+    if (fmt->pb && !(fmt->oformat->flags & AVFMT_NOFILE)) avio_closep(&fmt->pb);
+    if (!trailer && !partial.empty()) std::remove(partial.c_str());
+    avformat_free_context(fmt);
+    fmt = nullptr;
+  }
+  FreeIo(&io);
 }
 
 Napi::Function Muxer::Init(Napi::Env env) {
@@ -53,17 +56,28 @@ Napi::Function Muxer::Init(Napi::Env env) {
 
 Muxer::Muxer(const Napi::CallbackInfo& info) : AsyncWrapped<Muxer, MuxerState>(info) { Tag(info); }
 
-// open(url, { format? }) -> { format, longName }
+// open(url | IoBridge, { format?, name? }) -> { format, longName }
 Napi::Value Muxer::Open(const Napi::CallbackInfo& info) {
-  std::string url = info[0].ToString();
-  std::string format = GetString(info[1].As<Napi::Object>(), "format");
+  Napi::Object opts = info[1].As<Napi::Object>();
+  std::string format = GetString(opts, "format");
+  std::shared_ptr<IoChannel> channel;
+  std::string url;
+  if (info[0].IsString()) {
+    url = info[0].ToString();
+  } else {
+    channel = IoBridge::From(info[0])->channel();
+    url = GetString(opts, "name", "<stream>");
+    if (format.empty()) throw AvException("EINVAL", "A stream output needs a format", "open", url);
+  }
   return Run(
       info, "open",
-      [url, format](MuxerState& s) {
+      [url, format, channel](MuxerState& s) {
         if (s.fmt) throw AvException("EINVAL", "Muxer is already open", "open", url);
-        Check(avformat_alloc_output_context2(&s.fmt, nullptr, format.empty() ? nullptr : format.c_str(), url.c_str()),
+        Check(avformat_alloc_output_context2(&s.fmt, nullptr, format.empty() ? nullptr : format.c_str(),
+                                             channel ? nullptr : url.c_str()),
               "avformat_alloc_output_context2", url);
         s.url = url;
+        s.channel = channel;
         Tree t = Tree::Object();
         t.Set("name", s.fmt->oformat->name).Set("longName", s.fmt->oformat->long_name);
         t.Set("globalHeader", (s.fmt->oformat->flags & AVFMT_GLOBALHEADER) != 0);
@@ -101,7 +115,11 @@ Napi::Value Muxer::WriteHeader(const Napi::CallbackInfo& info) {
           s.source_time_bases.push_back(spec.time_base);
         }
         av_dict_copy(&s.fmt->metadata, *metadata.ptr(), 0);
-        if (!(s.fmt->oformat->flags & AVFMT_NOFILE)) {
+        if (s.channel) {
+          s.io = OpenIo(s.channel, &s.closed);
+          s.fmt->pb = s.io;
+          s.fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+        } else if (!(s.fmt->oformat->flags & AVFMT_NOFILE)) {
           std::string target = s.url;
           if (IsLocalFile(s.url)) {
             target = s.partial = LocalPath(s.url) + ".partial";
@@ -158,7 +176,10 @@ Napi::Value Muxer::WriteTrailer(const Napi::CallbackInfo& info) {
         if (s.trailer) throw AvException("EINVAL", "The trailer is already written", "writeTrailer", s.url);
         Check(av_write_trailer(s.fmt), "av_write_trailer", s.url);
         double bytes = s.fmt->pb ? static_cast<double>(avio_tell(s.fmt->pb)) : 0;
-        if (s.fmt->pb && !(s.fmt->oformat->flags & AVFMT_NOFILE)) Check(avio_closep(&s.fmt->pb), "avio_close", s.url);
+        if (s.io)
+          Check(FlushIo(s.io), "avio_flush", s.url);
+        else if (s.fmt->pb && !(s.fmt->oformat->flags & AVFMT_NOFILE))
+          Check(avio_closep(&s.fmt->pb), "avio_close", s.url);
         if (!s.partial.empty() && std::rename(s.partial.c_str(), LocalPath(s.url).c_str()) != 0)
           throw AvException(AVERROR(errno), "rename", s.url);
         s.trailer = true;

@@ -5,12 +5,15 @@
 #include <vector>
 
 #include "compat.h"
+#include "io.h"
 #include "resource.h"
 
 namespace avf {
 
 struct MuxerState : Resource {
   AVFormatContext* fmt = nullptr;
+  AVIOContext* io = nullptr;              // a custom output (Writable, callbacks, memory)
+  std::shared_ptr<IoChannel> channel;     // its channel, until writeHeader opens it
   std::string url;      // what the user asked for
   std::string partial;  // where the bytes go until the trailer; empty for non-file outputs
   bool header = false;

@@ -9,6 +9,8 @@ export { Decoder, type DecoderOptions, type PacketSource } from './core/decoder.
 export { Encoder, type EncoderOptions, type FrameSource } from './core/encoder.js';
 export { Muxer, type MuxerOptions, type MuxerStream, type MuxerStreamOptions } from './core/muxer.js';
 export { probe, type ProbeResult } from './core/probe.js';
+export type { InputSource, CallbackSource, SourceOptions } from './io/source.js';
+export type { OutputTarget, ChunkCallback, SinkOptions } from './io/sink.js';
 export { setLogger, setLogLevel, LogLevels, type LogLevel, type Logger } from './core/log.js';
 export { toNumber, rescale, type Rational, type MediaType, type AvOptions } from './core/types.js';
 

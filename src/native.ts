@@ -49,6 +49,27 @@ export declare class NativePacketList {
   close(): void;
 }
 
+export interface NativeIoOptions {
+  kind: 'source' | 'sink' | 'memory-source' | 'memory-sink';
+  onRequest?: (kind: 'read' | 'seek' | 'write', position: number, generation: number, data: Buffer | undefined) => void;
+  seekable?: boolean;
+  size?: number;
+  highWater?: number;
+  timeout?: number;
+  data?: Uint8Array;
+}
+
+export declare class NativeIoBridge {
+  constructor(options: NativeIoOptions);
+  push(chunk: Uint8Array, generation: number): boolean;
+  end(generation?: number): void;
+  fail(message: string): void;
+  seekDone(generation: number, position: number): void;
+  drained(bytes: number): void;
+  takeMemory(): Buffer;
+  release(): void;
+}
+
 export declare class NativeFrame {
   constructor(external?: unknown);
   get pts(): number | null;
@@ -99,7 +120,10 @@ export declare class NativeCodecParameters {
 
 export declare class NativeDemuxer {
   readonly closed: boolean;
-  open(url: string, options: { format?: string; options?: Record<string, unknown>; strict?: boolean }): Promise<unknown>;
+  open(
+    url: string | NativeIoBridge,
+    options: { format?: string; options?: Record<string, unknown>; strict?: boolean; name?: string },
+  ): Promise<unknown>;
   describe(options?: { decoders?: boolean }): Promise<unknown>;
   read(max: number): Promise<NativePacketList>;
   seek(timestamp: number, options: { stream?: number; backward?: boolean; any?: boolean; byte?: boolean }): Promise<void>;
@@ -108,7 +132,7 @@ export declare class NativeDemuxer {
 
 export declare class NativeMuxer {
   readonly closed: boolean;
-  open(url: string, options: { format?: string }): Promise<{ name: string; longName: string; globalHeader: boolean }>;
+  open(url: string | NativeIoBridge, options: { format?: string; name?: string }): Promise<{ name: string; longName: string; globalHeader: boolean }>;
   writeHeader(
     streams: { codecParameters: NativeCodecParameters; timeBase: Rational; metadata?: Record<string, string>; disposition?: number }[],
     options: Record<string, unknown> | undefined,
@@ -156,6 +180,7 @@ export interface NativeAddon {
   Frame: typeof NativeFrame;
   CodecParameters: typeof NativeCodecParameters;
   Demuxer: typeof NativeDemuxer;
+  IoBridge: typeof NativeIoBridge;
   Muxer: typeof NativeMuxer;
   Decoder: typeof NativeDecoder;
   Encoder: typeof NativeEncoder;

@@ -1,12 +1,15 @@
 // Demuxing: https://ffmpeg.org/doxygen/trunk/group__libavf__decoding.html
-import { avOptions, check, invalidArgument, is, optionsObject, settle, withCallerStack } from '../errors.js';
+import { AvError, avOptions, check, invalidArgument, is, optionsObject, settle, withCallerStack } from '../errors.js';
 import { addon, handle as h, type NativeDemuxer, type NativePacketList } from '../native.js';
 import { Packet } from './packet.js';
+import { SourceBridge, type InputSource, type SourceOptions } from '../io/source.js';
 import { Stream, type StreamDescription } from './stream.js';
 import { Resource } from './resource.js';
 import type { AvOptions, MediaType, Rational } from './types.js';
 
-export interface DemuxerOptions {
+export interface DemuxerOptions extends SourceOptions {
+  /** A name for the input in errors and logs, when it is not a path (default '<stream>'). */
+  name?: string;
   /** Force the input format ('mp4', 'matroska', 'mpegts'...); probed when absent. */
   format?: string;
   /** Demuxer and protocol AVOptions (e.g. { probesize: 5e6, analyzeduration: 1e7 }). */
@@ -61,22 +64,41 @@ export class Demuxer extends Resource<NativeDemuxer> {
   #current: NativePacketList | null = null;
   #pending: Promise<NativePacketList>[] = [];
   #eof = false;
+  #bridge: SourceBridge | undefined;
 
-  static async open(url: string, options?: DemuxerOptions): Promise<Demuxer> {
-    if (!is.nonEmptyString(url)) throw invalidArgument('url', 'a non-empty string', url);
+  /**
+   * Opens a path or URL (any protocol FFmpeg has), or bytes from memory, a Node or Web
+   * stream, a socket, an async iterable, a FileHandle or read/seek callbacks.
+   */
+  static async open(input: InputSource, options?: DemuxerOptions): Promise<Demuxer> {
     const o = optionsObject(options);
     check(o.format, 'format', 'a format name', is.nonEmptyString);
     check(o.strict, 'strict', 'a boolean', is.boolean);
+    check(o.name, 'name', 'a string', is.string);
     const batchSize = check<number>(o.batchSize, 'batchSize', 'an integer > 0', (v) => is.integer(v) && v > 0) ?? 64;
+    if (typeof input === 'string' && input.length === 0) throw invalidArgument('input', 'a non-empty path or URL', input);
+    const bridge = typeof input === 'string' ? undefined : await SourceBridge.create(input, o as SourceOptions);
+    const url = typeof input === 'string' ? input : ((o.name as string | undefined) ?? '<stream>');
     const handle = new (addon().Demuxer)();
-    const desc = (await settle(
-      handle.open(url, { format: o.format as string | undefined, options: avOptions(o.options, 'options'), strict: o.strict as boolean | undefined }),
-    )) as Description;
-    return new Demuxer(url, handle, desc, batchSize);
+    try {
+      const desc = (await settle(
+        handle.open(bridge ? bridge.native : url, {
+          format: o.format as string | undefined,
+          options: avOptions(o.options, 'options'),
+          strict: o.strict as boolean | undefined,
+          name: url,
+        }),
+      )) as Description;
+      return new Demuxer(url, handle, desc, batchSize, bridge);
+    } catch (e) {
+      bridge?.release();
+      throw explainInputError(e, bridge, Demuxer.open);
+    }
   }
 
-  private constructor(url: string, handle: NativeDemuxer, desc: Description, batchSize: number) {
+  private constructor(url: string, handle: NativeDemuxer, desc: Description, batchSize: number, bridge?: SourceBridge) {
     super(handle);
+    this.#bridge = bridge;
     this.url = url;
     this.#batchSize = batchSize;
     this.#format = desc.format;
@@ -129,7 +151,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
     try {
       list = await this.#pending.shift()!;
     } catch (e) {
-      throw withCallerStack(e, this.#nextBatch);
+      throw withCallerStack(explainInputError(e, this.#bridge), this.#nextBatch);
     }
     if (list.remaining === 0) {
       list.close();
@@ -221,7 +243,21 @@ export class Demuxer extends Resource<NativeDemuxer> {
   /** Frees the input; idempotent. Reads in flight end with ERR_CLOSED. */
   override async close(): Promise<void> {
     this.#dropBuffered();
+    this.#bridge?.release();
     await this.native.close();
   }
 
+}
+
+/**
+ * An error from a custom input carries the source's own error as `cause`, and says when the
+ * trouble is that the input cannot seek.
+ */
+function explainInputError(e: unknown, bridge: SourceBridge | undefined, at?: Function): unknown {
+  if (!bridge || !(e instanceof AvError)) return e;
+  if (bridge.error !== undefined && e.cause === undefined) Object.defineProperty(e, 'cause', { value: bridge.error, configurable: true, writable: true });
+  if (!bridge.seekable && (e.code === 'INVALIDDATA' || e.code === 'ESPIPE') && !e.message.includes('not seekable'))
+    e.message += ' (the input is not seekable: a format that needs seeking, such as MP4 with its index at the end, needs a Buffer, a FileHandle or callbacks with seek)';
+  if (at) withCallerStack(e, at);
+  return e;
 }

@@ -4,13 +4,16 @@ import { addon, type NativeMuxer } from '../native.js';
 import { CodecParameters } from './codec_parameters.js';
 import { Encoder } from './encoder.js';
 import { Packet, packetHandles } from './packet.js';
+import { SinkBridge, type OutputTarget, type SinkOptions } from '../io/sink.js';
 import { Stream } from './stream.js';
 import { Resource } from './resource.js';
 import type { AvOptions, Rational } from './types.js';
 
-export interface MuxerOptions {
-  /** The output format ('mp4', 'matroska', 'mpegts'...); guessed from the name when absent. */
+export interface MuxerOptions extends SinkOptions {
+  /** The output format ('mp4', 'matroska', 'mpegts'...); guessed from a file name, required for streams. */
   format?: string;
+  /** A name for the output in errors, when it is not a path (default '<stream>'). */
+  name?: string;
 }
 
 export interface MuxerStreamOptions {
@@ -40,20 +43,43 @@ export class Muxer extends Resource<NativeMuxer> {
   #specs: { codecParameters: CodecParameters; timeBase: Rational; metadata?: Record<string, string>; disposition?: number }[] = [];
   #streams: MuxerStream[] = [];
   #header = false;
+  #sink: SinkBridge | undefined;
 
-  static async open(url: string, options?: MuxerOptions): Promise<Muxer> {
-    if (!is.nonEmptyString(url)) throw invalidArgument('url', 'a non-empty string', url);
+  /** Opens a path or URL (any protocol FFmpeg has), or a Writable, WritableStream, socket or chunk callback. */
+  static async open(output: string | OutputTarget, options?: MuxerOptions): Promise<Muxer> {
     const o = optionsObject(options);
     check(o.format, 'format', 'a format name', is.nonEmptyString);
-    const handle = new (addon().Muxer)();
-    const info = await settle(handle.open(url, { format: o.format as string | undefined }));
-    return new Muxer(url, handle, info.name);
+    check(o.name, 'name', 'a string', is.string);
+    check(o.end, 'end', 'a boolean', is.boolean);
+    if (typeof output === 'string' && output.length === 0) throw invalidArgument('output', 'a non-empty path or URL', output);
+    if (typeof output !== 'string' && o.format === undefined) throw invalidArgument('format', 'a format name (a stream output has no file name to guess it from)', o.format);
+    const sink = typeof output === 'string' ? undefined : SinkBridge.create(output, o as SinkOptions);
+    return Muxer.#open(typeof output === 'string' ? output : ((o.name as string | undefined) ?? '<stream>'), o, sink);
   }
 
-  private constructor(url: string, handle: NativeMuxer, formatName: string) {
+  /** A muxer that writes into memory: writeTrailer() returns the file as a Buffer. */
+  static async toBuffer(options: MuxerOptions & { format: string }): Promise<Muxer> {
+    const o = optionsObject(options);
+    if (!is.nonEmptyString(o.format)) throw invalidArgument('format', 'a format name', o.format);
+    return Muxer.#open((o.name as string | undefined) ?? '<buffer>', o, SinkBridge.memory());
+  }
+
+  static async #open(url: string, o: Record<string, unknown>, sink: SinkBridge | undefined): Promise<Muxer> {
+    const handle = new (addon().Muxer)();
+    try {
+      const info = await settle(handle.open(sink ? sink.native : url, { format: o.format as string | undefined, name: url }));
+      return new Muxer(url, handle, info.name, sink);
+    } catch (e) {
+      sink?.release();
+      throw e;
+    }
+  }
+
+  private constructor(url: string, handle: NativeMuxer, formatName: string, sink?: SinkBridge) {
     super(handle);
     this.url = url;
     this.formatName = formatName;
+    this.#sink = sink;
   }
 
   get streams(): readonly MuxerStream[] {
@@ -98,9 +124,12 @@ export class Muxer extends Resource<NativeMuxer> {
     const o = optionsObject(options);
     if (o.metadata !== undefined && !is.object(o.metadata)) throw invalidArgument('metadata', 'an object of strings', o.metadata);
     const specs = this.#specs.map((s) => ({ ...s, codecParameters: s.codecParameters.native }));
-    const result = await settle(
-      this.native.writeHeader(specs, avOptions(o.options, 'options'), o.metadata as Record<string, string> | undefined),
-    );
+    let result;
+    try {
+      result = await settle(this.native.writeHeader(specs, avOptions(o.options, 'options'), o.metadata as Record<string, string> | undefined));
+    } catch (e) {
+      throw this.#explain(e);
+    }
     this.#header = true;
     for (const s of result) this.#streams[s.index]!.timeBase = s.timeBase;
   }
@@ -117,12 +146,42 @@ export class Muxer extends Resource<NativeMuxer> {
       if (!is.integer(index) || !this.#streams[index]) throw invalidArgument('stream', 'a stream of this muxer', stream);
       for (const p of list) p.streamIndex = index;
     }
-    await settle(this.native.write(list));
+    try {
+      await settle(this.native.write(list));
+    } catch (e) {
+      throw this.#explain(e);
+    }
   }
 
-  /** Finishes the file: writes the trailer, closes it, and moves it into place. */
-  async writeTrailer(): Promise<{ bytes: number }> {
-    return settle(this.native.writeTrailer());
+  /**
+   * Finishes the output: writes the trailer, then closes the file and moves it into place, or
+   * waits for a stream to take every byte and ends it, or returns the bytes of a memory output.
+   */
+  async writeTrailer(): Promise<{ bytes: number; buffer?: Buffer }> {
+    let result: { bytes: number; buffer?: Buffer };
+    try {
+      result = await settle(this.native.writeTrailer());
+    } catch (e) {
+      throw this.#explain(e);
+    }
+    if (this.#sink?.memory) result.buffer = this.#sink.native.takeMemory();
+    else if (this.#sink) await this.#sink.finish();
+    return result;
+  }
+
+  override async close(): Promise<void> {
+    this.#sink?.release();
+    await super.close();
+  }
+
+  /** Adds the output stream's own error as `cause`, and says when a format needs a seekable output. */
+  #explain(e: unknown): unknown {
+    if (!this.#sink || !(e instanceof AvError)) return e;
+    if (this.#sink.error !== undefined && e.cause === undefined)
+      Object.defineProperty(e, 'cause', { value: this.#sink.error, configurable: true, writable: true });
+    if (!this.#sink.memory && e.code === 'EINVAL' && e.op === 'avformat_write_header')
+      e.message += ` (a stream output cannot seek: ${this.formatName} may need a seekable output; for MP4 use options { movflags: 'frag_keyframe+empty_moov' })`;
+    return e;
   }
 
 }
