@@ -22,6 +22,16 @@ export function run(cmd: string, args: readonly string[]): Promise<RunResult> {
   });
 }
 
+/** Runs a program to completion and returns its binary stdout. */
+export function runBuffer(cmd: string, args: readonly string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: 256 << 20, encoding: 'buffer' }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr.toString()}`));
+      else resolve(stdout);
+    });
+  });
+}
+
 /** The ffmpeg CLI, quiet, never reading stdin. */
 export async function ffmpeg(args: readonly string[], level = 'error'): Promise<RunResult> {
   return run('ffmpeg', ['-hide_banner', '-nostdin', '-v', level, ...args]);

@@ -10,6 +10,8 @@ import type { AvOptions, MediaType, Rational } from './types.js';
 export interface DemuxerOptions extends SourceOptions {
   /** A name for the input in errors and logs, when it is not a path (default '<stream>'). */
   name?: string;
+  /** Aborting closes the demuxer: a blocking open or read (a stalled network input) ends with ABORT_ERR. */
+  signal?: AbortSignal;
   /** Force the input format ('mp4', 'matroska', 'mpegts'...); probed when absent. */
   format?: string;
   /** Demuxer and protocol AVOptions (e.g. { probesize: 5e6, analyzeduration: 1e7 }). */
@@ -65,6 +67,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
   #pending: Promise<NativePacketList>[] = [];
   #eof = false;
   #bridge: SourceBridge | undefined;
+  #signal: AbortSignal | undefined;
 
   /**
    * Opens a path or URL (any protocol FFmpeg has), or bytes from memory, a Node or Web
@@ -77,28 +80,47 @@ export class Demuxer extends Resource<NativeDemuxer> {
     check(o.name, 'name', 'a string', is.string);
     const batchSize = check<number>(o.batchSize, 'batchSize', 'an integer > 0', (v) => is.integer(v) && v > 0) ?? 64;
     if (typeof input === 'string' && input.length === 0) throw invalidArgument('input', 'a non-empty path or URL', input);
-    const bridge = typeof input === 'string' ? undefined : await SourceBridge.create(input, o as SourceOptions);
+    const signal = o.signal as AbortSignal | undefined;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidArgument('signal', 'an AbortSignal', signal);
     const url = typeof input === 'string' ? input : ((o.name as string | undefined) ?? '<stream>');
+    if (signal?.aborted) throw abortError('open', url, signal);
+    const bridge = typeof input === 'string' ? undefined : await SourceBridge.create(input, o as SourceOptions);
+    const avopts = { ...avOptions(o.options, 'options') };
+    // For URLs, `timeout` bounds each network read and connect (FFmpeg's rw_timeout, in us).
+    if (typeof input === 'string' && is.integer(o.timeout) && avopts.rw_timeout === undefined) avopts.rw_timeout = (o.timeout as number) * 1000;
     const handle = new (addon().Demuxer)();
+    const onAbort = () => void handle.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const desc = (await settle(
-        handle.open(bridge ? bridge.native : url, {
-          format: o.format as string | undefined,
-          options: avOptions(o.options, 'options'),
-          strict: o.strict as boolean | undefined,
-          name: url,
-        }),
+        handle.open(bridge ? bridge.native : url, { format: o.format as string | undefined, options: avopts, strict: o.strict as boolean | undefined, name: url }),
       )) as Description;
-      return new Demuxer(url, handle, desc, batchSize, bridge);
+      return new Demuxer(url, handle, desc, batchSize, bridge, signal, onAbort);
     } catch (e) {
+      signal?.removeEventListener('abort', onAbort);
       bridge?.release();
+      void handle.close();
+      if (signal?.aborted) throw abortError('open', url, signal);
       throw explainInputError(e, bridge, Demuxer.open);
     }
   }
 
-  private constructor(url: string, handle: NativeDemuxer, desc: Description, batchSize: number, bridge?: SourceBridge) {
+  private constructor(
+    url: string,
+    handle: NativeDemuxer,
+    desc: Description,
+    batchSize: number,
+    bridge?: SourceBridge,
+    signal?: AbortSignal,
+    onAbort?: () => void,
+  ) {
     super(handle);
     this.#bridge = bridge;
+    this.#signal = signal;
+    if (signal && onAbort) {
+      signal.removeEventListener('abort', onAbort);
+      signal.addEventListener('abort', () => void this.close(), { once: true });
+    }
     this.url = url;
     this.#batchSize = batchSize;
     this.#format = desc.format;
@@ -151,6 +173,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
     try {
       list = await this.#pending.shift()!;
     } catch (e) {
+      if (this.#signal?.aborted) throw withCallerStack(abortError('read', this.url, this.#signal), this.#nextBatch);
       throw withCallerStack(explainInputError(e, this.#bridge), this.#nextBatch);
     }
     if (list.remaining === 0) {
@@ -259,5 +282,11 @@ function explainInputError(e: unknown, bridge: SourceBridge | undefined, at?: Fu
   if (!bridge.seekable && (e.code === 'INVALIDDATA' || e.code === 'ESPIPE') && !e.message.includes('not seekable'))
     e.message += ' (the input is not seekable: a format that needs seeking, such as MP4 with its index at the end, needs a Buffer, a FileHandle or callbacks with seek)';
   if (at) withCallerStack(e, at);
+  return e;
+}
+
+function abortError(op: string, url: string, signal: AbortSignal): AvError {
+  const e = new AvError('The operation was aborted', { code: 'ABORT_ERR', op, url });
+  Object.defineProperty(e, 'cause', { value: signal.reason, configurable: true, writable: true });
   return e;
 }
