@@ -47,6 +47,7 @@ Napi::Function Muxer::Init(Napi::Env env) {
                      {
                          InstanceMethod<&Muxer::Open>("open"),
                          InstanceMethod<&Muxer::WriteHeader>("writeHeader"),
+                         InstanceMethod<&Muxer::Stage>("stage"),
                          InstanceMethod<&Muxer::Write>("write"),
                          InstanceMethod<&Muxer::WriteTrailer>("writeTrailer"),
                          InstanceMethod<&Muxer::Close>("close"),
@@ -140,30 +141,51 @@ Napi::Value Muxer::WriteHeader(const Napi::CallbackInfo& info) {
       [](Napi::Env env, Tree& t) { return t.ToJs(env); });
 }
 
-// write(Packet[]) -> bytes written so far. Each packet is rescaled from its time base to
-// its stream's and interleaved by the muxer; the caller's packets are left as they were.
-Napi::Value Muxer::Write(const Napi::CallbackInfo& info) {
-  Napi::Array list = info[0].As<Napi::Array>();
+namespace {
+
+// Writes what stage() collected: each packet rescaled from its time base to its stream's and
+// interleaved by the muxer.
+double WriteStaged(MuxerState& s) {
   std::vector<PacketPtr> packets;
-  packets.reserve(list.Length());
-  for (uint32_t i = 0; i < list.Length(); i++) packets.push_back(RefPacket(Packet::From(list.Get(i))->get("write")));
+  {
+    std::lock_guard<std::mutex> lock(s.staged_mutex);
+    packets.swap(s.staged);
+  }
+  if (packets.empty()) return static_cast<double>(s.fmt && s.fmt->pb ? avio_tell(s.fmt->pb) : 0);
+  if (!s.header) throw AvException("EINVAL", "write() before writeHeader()", "write", s.url);
+  if (s.trailer) throw AvException("EINVAL", "write() after writeTrailer()", "write", s.url);
+  for (auto& pkt : packets) {
+    int index = pkt->stream_index;
+    if (index < 0 || index >= static_cast<int>(s.fmt->nb_streams))
+      throw AvException(AVERROR_STREAM_NOT_FOUND, "av_interleaved_write_frame", s.url, index);
+    AVRational from = pkt->time_base.num > 0 ? pkt->time_base : s.source_time_bases[index];
+    av_packet_rescale_ts(pkt.get(), from, s.fmt->streams[index]->time_base);
+    pkt->time_base = s.fmt->streams[index]->time_base;
+    pkt->pos = -1;
+    Check(av_interleaved_write_frame(s.fmt, pkt.get()), "av_interleaved_write_frame", s.url, index);
+  }
+  return static_cast<double>(s.fmt->pb ? avio_tell(s.fmt->pb) : 0);
+}
+
+}  // namespace
+
+// stage(Packet[]) -> packets now staged: takes references at once, so the caller may close or
+// reuse its packets; write() (or the trailer) writes them, many per crossing.
+Napi::Value Muxer::Stage(const Napi::CallbackInfo& info) {
+  CheckOpen("write");
+  Napi::Array list = info[0].As<Napi::Array>();
+  std::vector<PacketPtr> refs;
+  refs.reserve(list.Length());
+  for (uint32_t i = 0; i < list.Length(); i++) refs.push_back(RefPacket(Packet::From(list.Get(i))->get("write")));
+  std::lock_guard<std::mutex> lock(state_->staged_mutex);
+  for (auto& p : refs) state_->staged.push_back(std::move(p));
+  return Napi::Number::New(info.Env(), static_cast<double>(state_->staged.size()));
+}
+
+// write() -> bytes written so far: writes the staged packets.
+Napi::Value Muxer::Write(const Napi::CallbackInfo& info) {
   return Run(
-      info, "write",
-      [packets = std::move(packets)](MuxerState& s) mutable {
-        if (!s.header) throw AvException("EINVAL", "write() before writeHeader()", "write", s.url);
-        if (s.trailer) throw AvException("EINVAL", "write() after writeTrailer()", "write", s.url);
-        for (auto& pkt : packets) {
-          int index = pkt->stream_index;
-          if (index < 0 || index >= static_cast<int>(s.fmt->nb_streams))
-            throw AvException(AVERROR_STREAM_NOT_FOUND, "av_interleaved_write_frame", s.url, index);
-          AVRational from = pkt->time_base.num > 0 ? pkt->time_base : s.source_time_bases[index];
-          av_packet_rescale_ts(pkt.get(), from, s.fmt->streams[index]->time_base);
-          pkt->time_base = s.fmt->streams[index]->time_base;
-          pkt->pos = -1;
-          Check(av_interleaved_write_frame(s.fmt, pkt.get()), "av_interleaved_write_frame", s.url, index);
-        }
-        return static_cast<double>(s.fmt->pb ? avio_tell(s.fmt->pb) : 0);
-      },
+      info, "write", [](MuxerState& s) { return WriteStaged(s); },
       [](Napi::Env env, double& bytes) { return Napi::Number::New(env, bytes); });
 }
 
@@ -174,6 +196,7 @@ Napi::Value Muxer::WriteTrailer(const Napi::CallbackInfo& info) {
       [](MuxerState& s) {
         if (!s.header) throw AvException("EINVAL", "writeTrailer() before writeHeader()", "writeTrailer", s.url);
         if (s.trailer) throw AvException("EINVAL", "The trailer is already written", "writeTrailer", s.url);
+        WriteStaged(s);
         Check(av_write_trailer(s.fmt), "av_write_trailer", s.url);
         double bytes = s.fmt->pb ? static_cast<double>(avio_tell(s.fmt->pb)) : 0;
         if (s.io)

@@ -2,10 +2,12 @@
 // A file output is written to `name.partial` and renamed when the trailer is written; a
 // muxer closed before that removes its partial file.
 #pragma once
+#include <mutex>
 #include <vector>
 
 #include "compat.h"
 #include "io.h"
+#include "owned.h"
 #include "resource.h"
 
 namespace avf {
@@ -19,6 +21,8 @@ struct MuxerState : Resource {
   bool header = false;
   bool trailer = false;
   std::vector<AVRational> source_time_bases;  // per stream: packets without a time base use it
+  std::mutex staged_mutex;
+  std::vector<PacketPtr> staged;  // referenced on the JS thread by stage(), written by write()
   ~MuxerState() override { Release(); }
   void Release() override;
 };
@@ -33,6 +37,7 @@ class Muxer : public AsyncWrapped<Muxer, MuxerState> {
  private:
   Napi::Value Open(const Napi::CallbackInfo& info);
   Napi::Value WriteHeader(const Napi::CallbackInfo& info);
+  Napi::Value Stage(const Napi::CallbackInfo& info);
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value WriteTrailer(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info) { return CloseAsync(info); }

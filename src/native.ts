@@ -138,7 +138,8 @@ export declare class NativeMuxer {
     options: Record<string, unknown> | undefined,
     metadata: Record<string, string> | undefined,
   ): Promise<{ index: number; timeBase: Rational }[]>;
-  write(packets: NativePacket[]): Promise<number>;
+  stage(packets: NativePacket[]): number;
+  write(): Promise<number>;
   writeTrailer(): Promise<{ bytes: number }>;
   close(): Promise<void>;
 }

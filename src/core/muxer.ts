@@ -1,5 +1,5 @@
 // Muxing: https://ffmpeg.org/doxygen/trunk/group__lavf__encoding.html
-import { avOptions, check, invalidArgument, is, optionsObject, settle, AvError } from '../errors.js';
+import { avOptions, check, invalidArgument, is, optionsObject, settle, withCallerStack, AvError } from '../errors.js';
 import { addon, type NativeMuxer } from '../native.js';
 import { CodecParameters } from './codec_parameters.js';
 import { Encoder } from './encoder.js';
@@ -24,6 +24,9 @@ export interface MuxerStreamOptions {
   disposition?: number;
 }
 
+/** Packets staged natively before write() waits for the batch being written (backpressure). */
+const STAGED_HIGH_WATER = 256;
+
 /** A stream of a Muxer: write packets with `streamIndex` set to `index`. */
 export interface MuxerStream {
   readonly index: number;
@@ -44,6 +47,8 @@ export class Muxer extends Resource<NativeMuxer> {
   #streams: MuxerStream[] = [];
   #header = false;
   #sink: SinkBridge | undefined;
+  #flushing: Promise<void> | undefined;
+  #error: unknown;
 
   /** Opens a path or URL (any protocol FFmpeg has), or a Writable, WritableStream, socket or chunk callback. */
   static async open(output: string | OutputTarget, options?: MuxerOptions): Promise<Muxer> {
@@ -135,9 +140,12 @@ export class Muxer extends Resource<NativeMuxer> {
   }
 
   /**
-   * Writes packets (one or many: one native crossing), each to the stream its `streamIndex`
-   * names, or all to `stream` when given (which sets their streamIndex). Timestamps are
-   * rescaled from each packet's time base to the stream's. The packets stay the caller's.
+   * Writes packets, each to the stream its `streamIndex` names, or all to `stream` when given
+   * (which sets their streamIndex). Timestamps are rescaled from each packet's time base to
+   * the stream's. Like a Writable, this takes the packets at once (you may close or reuse them
+   * as soon as it returns) and writes them on the native side in batches: the promise resolves
+   * while earlier writes are still going, unless too many are pending (backpressure). A write
+   * error is thrown by the next write() or by writeTrailer().
    */
   async write(packets: Packet | readonly Packet[], stream?: MuxerStream | number): Promise<void> {
     const list = packetHandles(packets);
@@ -146,11 +154,31 @@ export class Muxer extends Resource<NativeMuxer> {
       if (!is.integer(index) || !this.#streams[index]) throw invalidArgument('stream', 'a stream of this muxer', stream);
       for (const p of list) p.streamIndex = index;
     }
-    try {
-      await settle(this.native.write(list));
-    } catch (e) {
-      throw this.#explain(e);
-    }
+    this.#throwPending();
+    const staged = this.native.stage(list);
+    if (!this.#flushing) this.#flush();
+    else if (staged >= STAGED_HIGH_WATER) await this.#flushing;
+    this.#throwPending();
+  }
+
+  /** Writes what is staged, and again while more arrives meanwhile. */
+  #flush(): void {
+    this.#flushing = this.native.write().then(
+      () => {
+        this.#flushing = undefined;
+      },
+      (e: unknown) => {
+        this.#flushing = undefined;
+        this.#error ??= this.#explain(e);
+      },
+    );
+  }
+
+  #throwPending(): void {
+    const e = this.#error;
+    if (e === undefined) return;
+    this.#error = undefined;
+    throw withCallerStack(e, this.write);
   }
 
   /**
@@ -159,6 +187,8 @@ export class Muxer extends Resource<NativeMuxer> {
    */
   async writeTrailer(): Promise<{ bytes: number; buffer?: Buffer }> {
     let result: { bytes: number; buffer?: Buffer };
+    await this.#flushing;
+    this.#throwPending();
     try {
       result = await settle(this.native.writeTrailer());
     } catch (e) {
