@@ -165,7 +165,9 @@ Napi::Value Demuxer::Read(const Napi::CallbackInfo& info) {
           }
           if (ret == AVERROR_EOF) break;
           if (ret < 0) {
-            if (!s.strict) {  // as the CLI does: report, then treat the input as ended
+            // As the CLI does: report, then treat the input as ended; but an input that
+            // fails before its first packet has nothing to tolerate, so that is an error.
+            if (!s.strict && (s.packets_read > 0 || !r.packets.empty())) {
               LogWarning("demuxer", "%s: error while reading, treating as end of input: %s", s.url.c_str(),
                          ErrorName(ret).c_str());
               break;
@@ -176,6 +178,7 @@ Napi::Value Demuxer::Read(const Napi::CallbackInfo& info) {
           }
           pkt->time_base = s.fmt->streams[pkt->stream_index]->time_base;
           bytes += pkt->size;
+          s.packets_read++;
           if (r.packets.empty()) deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
           r.packets.push_back(std::move(pkt));
         }

@@ -13,6 +13,7 @@ struct DemuxerState : Resource {
   std::string url;
   bool strict = false;     // a read error throws instead of ending the stream (as the CLI does)
   int pending_error = 0;   // a read error met after a batch had packets: thrown on the next read
+  int64_t packets_read = 0;
   ~DemuxerState() override { Release(); }
   void Release() override {
     avformat_close_input(&fmt);

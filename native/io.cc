@@ -53,6 +53,10 @@ int Wait(IoChannel& c, std::unique_lock<std::mutex>& lock, Ready ready) {
 
 int ReadPacket(void* opaque, uint8_t* buf, int size) {
   IoChannel& c = Of(opaque);
+  if (c.max_bytes > 0) {
+    if (c.position >= c.max_bytes) return AVERROR(EFBIG);
+    size = static_cast<int>(std::min<int64_t>(size, c.max_bytes - c.position));
+  }
   if (c.in_memory) {
     if (c.position >= static_cast<int64_t>(c.memory.size())) return AVERROR_EOF;
     size_t n = std::min(static_cast<size_t>(size), c.memory.size() - static_cast<size_t>(c.position));
@@ -226,6 +230,7 @@ IoBridge::IoBridge(const Napi::CallbackInfo& info) : Wrapped<IoBridge>(info), ch
   c.size = GetInt(o, "size", -1);
   c.high_water = static_cast<size_t>(std::max<int64_t>(GetInt(o, "highWater", 1 << 20), kBufferSize));
   c.timeout_ms = GetInt(o, "timeout", 0);
+  c.max_bytes = GetInt(o, "maxBytes", 0);
   if (c.in_memory) {
     Napi::Uint8Array data = o.Get("data").As<Napi::Uint8Array>();
     c.memory.assign(data.Data(), data.Data() + data.ByteLength());  // JS may reuse its buffer

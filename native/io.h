@@ -28,6 +28,7 @@ struct IoChannel {
   int64_t size = -1;        // total size when known (AVSEEK_SIZE)
   size_t high_water = 1 << 20;
   int64_t timeout_ms = 0;   // 0: wait as long as it takes (still interruptible by close)
+  int64_t max_bytes = 0;    // a source read past this fails with EFBIG; 0: no limit
 
   // source: chunks pushed by JS, in order
   std::deque<std::vector<uint8_t>> chunks;

@@ -56,6 +56,7 @@ export interface NativeIoOptions {
   size?: number;
   highWater?: number;
   timeout?: number;
+  maxBytes?: number;
   data?: Uint8Array;
 }
 

@@ -31,6 +31,8 @@ export interface SourceOptions {
   highWater?: number;
   /** Milliseconds a read may wait for data before failing with ETIMEDOUT. Default: no limit. */
   timeout?: number;
+  /** Reading past this many bytes fails with EFBIG (a bound on endless or hostile inputs). */
+  maxBytes?: number;
 }
 
 const CHUNK = 256 * 1024;
@@ -51,19 +53,20 @@ export class SourceBridge {
   #release: () => void = () => {};
 
   static async create(source: Exclude<InputSource, string>, options: SourceOptions = {}): Promise<SourceBridge> {
-    const highWater = options.highWater;
-    const timeout = options.timeout;
+    const { highWater, timeout, maxBytes } = options;
     if (highWater !== undefined && !(is.integer(highWater) && highWater > 0)) throw invalidArgument('highWater', 'an integer > 0', highWater);
     if (timeout !== undefined && !(is.integer(timeout) && timeout >= 0)) throw invalidArgument('timeout', 'an integer >= 0', timeout);
-    if (source instanceof Uint8Array) return new SourceBridge({ kind: 'memory-source', data: source }, true);
-    if (source instanceof Readable) return SourceBridge.#fromReadable(source, highWater, timeout);
-    if (isFileHandle(source)) return SourceBridge.#fromFileHandle(source, (await source.stat()).size, highWater, timeout);
+    if (maxBytes !== undefined && !(is.integer(maxBytes) && maxBytes > 0)) throw invalidArgument('maxBytes', 'an integer > 0', maxBytes);
+    const limits = { highWater, timeout, maxBytes };
+    if (source instanceof Uint8Array) return new SourceBridge({ kind: 'memory-source', data: source, maxBytes }, true);
+    if (source instanceof Readable) return SourceBridge.#fromReadable(source, limits);
+    if (isFileHandle(source)) return SourceBridge.#fromFileHandle(source, (await source.stat()).size, limits);
     if (typeof source === 'object' && source !== null && typeof (source as CallbackSource).read === 'function')
-      return SourceBridge.#fromCallbacks(source as CallbackSource, highWater, timeout);
+      return SourceBridge.#fromCallbacks(source as CallbackSource, limits);
     if (typeof source === 'object' && source !== null && Symbol.asyncIterator in source)
-      return SourceBridge.#fromIterable(source as AsyncIterable<Uint8Array>, highWater, timeout);
+      return SourceBridge.#fromIterable(source as AsyncIterable<Uint8Array>, limits);
     if (typeof source === 'object' && source !== null && typeof (source as unknown as ReadableStream).getReader === 'function')
-      return SourceBridge.#fromIterable(fromWebStream(source as unknown as ReadableStream<Uint8Array>), highWater, timeout);
+      return SourceBridge.#fromIterable(fromWebStream(source as unknown as ReadableStream<Uint8Array>), limits);
     throw invalidArgument(
       'input',
       'a path or URL, a Uint8Array, a Readable, a ReadableStream, an async iterable of Uint8Arrays, a FileHandle or { read, seek? } callbacks',
@@ -98,8 +101,8 @@ export class SourceBridge {
     this.#release();
   }
 
-  static #fromReadable(stream: Readable, highWater?: number, timeout?: number): SourceBridge {
-    return new SourceBridge({ kind: 'source', highWater, timeout }, false, (self) => {
+  static #fromReadable(stream: Readable, limits: SourceOptions): SourceBridge {
+    return new SourceBridge({ kind: 'source', ...limits }, false, (self) => {
       let flowing = false;
       const onData = (chunk: Buffer | string) => {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -128,8 +131,8 @@ export class SourceBridge {
     });
   }
 
-  static #fromIterable(iterable: AsyncIterable<Uint8Array>, highWater?: number, timeout?: number): SourceBridge {
-    return new SourceBridge({ kind: 'source', highWater, timeout }, false, (self) => {
+  static #fromIterable(iterable: AsyncIterable<Uint8Array>, limits: SourceOptions): SourceBridge {
+    return new SourceBridge({ kind: 'source', ...limits }, false, (self) => {
       const it = iterable[Symbol.asyncIterator]();
       let pumping = false;
       let done = false;
@@ -163,11 +166,11 @@ export class SourceBridge {
     });
   }
 
-  static #fromCallbacks(cb: CallbackSource, highWater?: number, timeout?: number): SourceBridge {
+  static #fromCallbacks(cb: CallbackSource, limits: SourceOptions): SourceBridge {
     const seekable = typeof cb.seek === 'function';
     const size = cb.size;
     if (size !== undefined && !(is.integer(size) && size >= 0)) throw invalidArgument('size', 'an integer >= 0', size);
-    return new SourceBridge({ kind: 'source', seekable, size, highWater, timeout }, seekable, (self) => async (kind, position, generation) => {
+    return new SourceBridge({ kind: 'source', seekable, size, ...limits }, seekable, (self) => async (kind, position, generation) => {
       try {
         if (kind === 'seek') {
           await cb.seek!(position);
@@ -186,7 +189,7 @@ export class SourceBridge {
     });
   }
 
-  static #fromFileHandle(fh: FileHandle, size: number, highWater?: number, timeout?: number): SourceBridge {
+  static #fromFileHandle(fh: FileHandle, size: number, limits: SourceOptions): SourceBridge {
     let position = 0;
     return SourceBridge.#fromCallbacks(
       {
@@ -201,8 +204,7 @@ export class SourceBridge {
         },
         size,
       },
-      highWater,
-      timeout,
+      limits,
     );
   }
 }
