@@ -9,7 +9,7 @@ namespace avf {
 const napi_type_tag CodecParameters::kTag = {0x6176666f72676501ULL, 0x636f646563700001ULL};
 
 Napi::Function CodecParameters::Init(Napi::Env env) {
-  return DefineClass(env, "CodecParameters", {InstanceMethod<&CodecParameters::Describe>("describe")});
+  return DefineClass(env, "CodecParameters", {Method<&CodecParameters::Describe>("describe")});
 }
 
 Napi::Object CodecParameters::Wrap(Napi::Env env, const AVCodecParameters* par) {
@@ -21,7 +21,7 @@ Napi::Object CodecParameters::Wrap(Napi::Env env, const AVCodecParameters* par) 
 CodecParameters::CodecParameters(const Napi::CallbackInfo& info)
     : Wrapped<CodecParameters>(info), par_(avcodec_parameters_alloc()) {
   Tag(info);
-  if (!par_) throw AvException(AVERROR(ENOMEM), "avcodec_parameters_alloc");
+  if (!par_) throw AvException(AVERROR(ENOMEM), "avcodec_parameters_alloc").ToJs(info.Env());
 }
 
 CodecParametersPtr CodecParameters::Copy() const {

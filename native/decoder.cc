@@ -44,11 +44,11 @@ void Drain(CodecState& s, Frames& out) {
 Napi::Function Decoder::Init(Napi::Env env) {
   return DefineClass(env, "Decoder",
                      {
-                         InstanceMethod<&Decoder::Open>("open"),
-                         InstanceMethod<&Decoder::Decode>("decode"),
-                         InstanceMethod<&Decoder::Reset>("reset"),
-                         InstanceMethod<&Decoder::Close>("close"),
-                         InstanceAccessor<&Decoder::Damaged>("damaged"),
+                         Method<&Decoder::Open>("open"),
+                         Method<&Decoder::Decode>("decode"),
+                         Method<&Decoder::Reset>("reset"),
+                         Method<&Decoder::Close>("close"),
+                         Property<&Decoder::Damaged>("damaged"),
                          InstanceAccessor("closed", &Decoder::IsClosed, nullptr),
                      });
 }

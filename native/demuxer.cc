@@ -70,11 +70,11 @@ Tree DescribeInput(AVFormatContext* fmt, bool with_decoders) {
 Napi::Function Demuxer::Init(Napi::Env env) {
   return DefineClass(env, "Demuxer",
                      {
-                         InstanceMethod<&Demuxer::Open>("open"),
-                         InstanceMethod<&Demuxer::Describe>("describe"),
-                         InstanceMethod<&Demuxer::Read>("read"),
-                         InstanceMethod<&Demuxer::Seek>("seek"),
-                         InstanceMethod<&Demuxer::Close>("close"),
+                         Method<&Demuxer::Open>("open"),
+                         Method<&Demuxer::Describe>("describe"),
+                         Method<&Demuxer::Read>("read"),
+                         Method<&Demuxer::Seek>("seek"),
+                         Method<&Demuxer::Close>("close"),
                          InstanceAccessor("closed", &Demuxer::IsClosed, nullptr),
                      });
 }

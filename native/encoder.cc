@@ -117,9 +117,9 @@ void ApplyAudio(AVCodecContext* ctx, const AVCodec* codec, const AudioSettings& 
 Napi::Function Encoder::Init(Napi::Env env) {
   return DefineClass(env, "Encoder",
                      {
-                         InstanceMethod<&Encoder::Open>("open"),
-                         InstanceMethod<&Encoder::Encode>("encode"),
-                         InstanceMethod<&Encoder::Close>("close"),
+                         Method<&Encoder::Open>("open"),
+                         Method<&Encoder::Encode>("encode"),
+                         Method<&Encoder::Close>("close"),
                          InstanceAccessor("closed", &Encoder::IsClosed, nullptr),
                      });
 }

@@ -54,18 +54,18 @@ size_t PlaneSize(const AVFrame* f, int plane) {
 Napi::Function Frame::Init(Napi::Env env) {
   return DefineClass(env, "Frame",
                      {
-                         InstanceAccessor<&Frame::GetPts, &Frame::SetPts>("pts"),
-                         InstanceAccessor<&Frame::IsClosed>("closed"),
-                         InstanceMethod<&Frame::Info>("info"),
-                         InstanceMethod<&Frame::Update>("update"),
-                         InstanceMethod<&Frame::Allocate>("allocate"),
-                         InstanceMethod<&Frame::Planes>("planeViews"),
-                         InstanceMethod<&Frame::Linesizes>("linesizes"),
-                         InstanceMethod<&Frame::ToBuffer>("toBuffer"),
-                         InstanceMethod<&Frame::CopyFrom>("copyFrom"),
-                         InstanceMethod<&Frame::MakeWritable>("makeWritable"),
-                         InstanceMethod<&Frame::Clone>("clone"),
-                         InstanceMethod<&Frame::Close>("close"),
+                         Property<&Frame::GetPts, &Frame::SetPts>("pts"),
+                         Property<&Frame::IsClosed>("closed"),
+                         Method<&Frame::Info>("info"),
+                         Method<&Frame::Update>("update"),
+                         Method<&Frame::Allocate>("allocate"),
+                         Method<&Frame::Planes>("planeViews"),
+                         Method<&Frame::Linesizes>("linesizes"),
+                         Method<&Frame::ToBuffer>("toBuffer"),
+                         Method<&Frame::CopyFrom>("copyFrom"),
+                         Method<&Frame::MakeWritable>("makeWritable"),
+                         Method<&Frame::Clone>("clone"),
+                         Method<&Frame::Close>("close"),
                      });
 }
 
@@ -82,7 +82,7 @@ Frame::Frame(const Napi::CallbackInfo& info) : Wrapped<Frame>(info) {
     frame_.reset(info[0].As<Napi::External<AVFrame>>().Data());
   else
     frame_.reset(av_frame_alloc());
-  if (!frame_) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
+  if (!frame_) throw AvException(AVERROR(ENOMEM), "av_frame_alloc").ToJs(info.Env());
 }
 
 Frame::~Frame() {

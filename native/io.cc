@@ -206,13 +206,13 @@ void FreeIo(AVIOContext** io) {
 Napi::Function IoBridge::Init(Napi::Env env) {
   return DefineClass(env, "IoBridge",
                      {
-                         InstanceMethod<&IoBridge::Push>("push"),
-                         InstanceMethod<&IoBridge::End>("end"),
-                         InstanceMethod<&IoBridge::Fail>("fail"),
-                         InstanceMethod<&IoBridge::SeekDone>("seekDone"),
-                         InstanceMethod<&IoBridge::Drained>("drained"),
-                         InstanceMethod<&IoBridge::TakeMemory>("takeMemory"),
-                         InstanceMethod<&IoBridge::Release>("release"),
+                         Method<&IoBridge::Push>("push"),
+                         Method<&IoBridge::End>("end"),
+                         Method<&IoBridge::Fail>("fail"),
+                         Method<&IoBridge::SeekDone>("seekDone"),
+                         Method<&IoBridge::Drained>("drained"),
+                         Method<&IoBridge::TakeMemory>("takeMemory"),
+                         Method<&IoBridge::Release>("release"),
                      });
 }
 

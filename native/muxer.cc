@@ -45,12 +45,12 @@ void MuxerState::Release() {
 Napi::Function Muxer::Init(Napi::Env env) {
   return DefineClass(env, "Muxer",
                      {
-                         InstanceMethod<&Muxer::Open>("open"),
-                         InstanceMethod<&Muxer::WriteHeader>("writeHeader"),
-                         InstanceMethod<&Muxer::Stage>("stage"),
-                         InstanceMethod<&Muxer::Write>("write"),
-                         InstanceMethod<&Muxer::WriteTrailer>("writeTrailer"),
-                         InstanceMethod<&Muxer::Close>("close"),
+                         Method<&Muxer::Open>("open"),
+                         Method<&Muxer::WriteHeader>("writeHeader"),
+                         Method<&Muxer::Stage>("stage"),
+                         Method<&Muxer::Write>("write"),
+                         Method<&Muxer::WriteTrailer>("writeTrailer"),
+                         Method<&Muxer::Close>("close"),
                          InstanceAccessor("closed", &Muxer::IsClosed, nullptr),
                      });
 }

@@ -20,20 +20,20 @@ PacketPtr RefPacket(const AVPacket* src) {
 Napi::Function Packet::Init(Napi::Env env) {
   return DefineClass(env, "Packet",
                      {
-                         InstanceAccessor<&Packet::GetPts, &Packet::SetPts>("pts"),
-                         InstanceAccessor<&Packet::GetDts, &Packet::SetDts>("dts"),
-                         InstanceAccessor<&Packet::GetDuration, &Packet::SetDuration>("duration"),
-                         InstanceAccessor<&Packet::GetStreamIndex, &Packet::SetStreamIndex>("streamIndex"),
-                         InstanceAccessor<&Packet::GetFlags, &Packet::SetFlags>("flags"),
-                         InstanceAccessor<&Packet::GetTimeBase, &Packet::SetTimeBase>("timeBase"),
-                         InstanceAccessor<&Packet::GetSize>("size"),
-                         InstanceAccessor<&Packet::GetPos>("pos"),
-                         InstanceAccessor<&Packet::GetData>("data"),
-                         InstanceAccessor<&Packet::IsClosed>("closed"),
-                         InstanceMethod<&Packet::SetData>("setData"),
-                         InstanceMethod<&Packet::Clone>("clone"),
-                         InstanceMethod<&Packet::Rescale>("rescale"),
-                         InstanceMethod<&Packet::Close>("close"),
+                         Property<&Packet::GetPts, &Packet::SetPts>("pts"),
+                         Property<&Packet::GetDts, &Packet::SetDts>("dts"),
+                         Property<&Packet::GetDuration, &Packet::SetDuration>("duration"),
+                         Property<&Packet::GetStreamIndex, &Packet::SetStreamIndex>("streamIndex"),
+                         Property<&Packet::GetFlags, &Packet::SetFlags>("flags"),
+                         Property<&Packet::GetTimeBase, &Packet::SetTimeBase>("timeBase"),
+                         Property<&Packet::GetSize>("size"),
+                         Property<&Packet::GetPos>("pos"),
+                         Property<&Packet::GetData>("data"),
+                         Property<&Packet::IsClosed>("closed"),
+                         Method<&Packet::SetData>("setData"),
+                         Method<&Packet::Clone>("clone"),
+                         Method<&Packet::Rescale>("rescale"),
+                         Method<&Packet::Close>("close"),
                      });
 }
 
@@ -49,7 +49,7 @@ Packet::Packet(const Napi::CallbackInfo& info) : Wrapped<Packet>(info) {
     pkt_.reset(info[0].As<Napi::External<AVPacket>>().Data());
   else
     pkt_.reset(av_packet_alloc());
-  if (!pkt_) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
+  if (!pkt_) throw AvException(AVERROR(ENOMEM), "av_packet_alloc").ToJs(info.Env());
 }
 
 AVPacket* Packet::get(const char* op) {
@@ -133,10 +133,10 @@ void Packet::Adopt(AVPacket* src) {
 Napi::Function PacketList::Init(Napi::Env env) {
   return DefineClass(env, "PacketList",
                      {
-                         InstanceMethod<&PacketList::Take>("take"),
-                         InstanceMethod<&PacketList::MoveInto>("moveInto"),
-                         InstanceMethod<&PacketList::Close>("close"),
-                         InstanceAccessor<&PacketList::Remaining>("remaining"),
+                         Method<&PacketList::Take>("take"),
+                         Method<&PacketList::MoveInto>("moveInto"),
+                         Method<&PacketList::Close>("close"),
+                         Property<&PacketList::Remaining>("remaining"),
                      });
 }
 

@@ -3,7 +3,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 
 import { Decoder, Demuxer, type Frame, type MediaType, type Packet, type Stream } from '../src/index.js';
 
@@ -28,6 +27,28 @@ export function runBuffer(cmd: string, args: readonly string[]): Promise<Buffer>
     execFile(cmd, args, { maxBuffer: 256 << 20, encoding: 'buffer' }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr.toString()}`));
       else resolve(stdout);
+    });
+  });
+}
+
+export interface IsolatedResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `body` (an ES module body, with the library's exports in scope) in a child Node
+ * process: for checks that could take the test process down.
+ */
+export function runIsolated(body: string): Promise<IsolatedResult> {
+  const lib = new URL('../src/index.js', import.meta.url).href;
+  const source = `import * as lib from ${JSON.stringify(lib)};\nconst { Frame, Packet, Demuxer, Decoder, Encoder, Muxer } = lib;\n${body}\n`;
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', source], { encoding: 'utf8' }, (err, stdout, stderr) => {
+      const e = err as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
+      resolve({ status: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr });
     });
   });
 }
@@ -210,8 +231,4 @@ export async function decodeMd5sBatched(file: string, type: MediaType, n: number
 /** The names in a directory, sorted. */
 export function listDir(dir: string): string[] {
   return fs.readdirSync(dir).sort();
-}
-
-export function join(...parts: string[]): string {
-  return path.join(...parts);
 }
