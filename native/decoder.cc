@@ -76,6 +76,9 @@ Napi::Value Decoder::Open(const Napi::CallbackInfo& info) {
         if (!s.ctx) throw AvException(AVERROR(ENOMEM), "avcodec_alloc_context3", s.name);
         if (par) Check(avcodec_parameters_to_context(s.ctx.get(), par.get()), "avcodec_parameters_to_context", s.name);
         s.ctx->pkt_timebase = time_base;
+        // A decompression bomb (a tiny file claiming a huge picture) is refused instead of
+        // allocated: 2^28 pixels (16384 x 16384) unless the caller sets max_pixels.
+        if (!av_dict_get(*options.ptr(), "max_pixels", nullptr, 0)) s.ctx->max_pixels = 1 << 28;
         OpenCodec(s, codec, threads, options);
         return DescribeCodecContext(s.ctx.get());
       },

@@ -85,7 +85,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
     const url = typeof input === 'string' ? input : ((o.name as string | undefined) ?? '<stream>');
     if (signal?.aborted) throw abortError('open', url, signal);
     const bridge = typeof input === 'string' ? undefined : await SourceBridge.create(input, o as SourceOptions);
-    const avopts = { ...avOptions(o.options, 'options') };
+    const avopts = { ...defaultInputOptions(input), ...avOptions(o.options, 'options') };
     // For URLs, `timeout` bounds each network read and connect (FFmpeg's rw_timeout, in us).
     if (typeof input === 'string' && is.integer(o.timeout) && avopts.rw_timeout === undefined) avopts.rw_timeout = (o.timeout as number) * 1000;
     const handle = new (addon().Demuxer)();
@@ -289,4 +289,19 @@ function abortError(op: string, url: string, signal: AbortSignal): AvError {
   const e = new AvError('The operation was aborted', { code: 'ABORT_ERR', op, url });
   Object.defineProperty(e, 'cause', { value: signal.reason, configurable: true, writable: true });
   return e;
+}
+
+/** Protocols a network input may open for its parts (segments, keys): never local files. */
+const NETWORK_PROTOCOLS = 'http,https,tls,tcp,udp,rtp,srtp,rtsp,rtmp,rtmps,rtmpt,rtmpe,rtmpte,srt,crypto,data,hls,httpproxy';
+
+/**
+ * Safe defaults for what an input may open besides itself (see SECURITY.md). An input from
+ * the network may not reach local files (a playlist naming file:///etc/passwd); an input from
+ * memory or a stream (an upload) may open nothing else at all. Options given by the caller win.
+ */
+function defaultInputOptions(input: InputSource): Record<string, string | number> {
+  if (typeof input !== 'string') return { protocol_whitelist: 'none' };
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input)?.[1]?.toLowerCase();
+  if (scheme && scheme !== 'file') return { protocol_whitelist: NETWORK_PROTOCOLS };
+  return {};
 }
