@@ -17,7 +17,9 @@
         "native/muxer.cc",
         "native/codec.cc",
         "native/decoder.cc",
-        "native/encoder.cc"
+        "native/encoder.cc",
+        "native/scaler.cc",
+        "native/resampler.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "<!@(pkg-config --cflags libavformat libavcodec libavutil libswscale libswresample libavfilter)"],

@@ -11,6 +11,8 @@
 #include "log.h"
 #include "muxer.h"
 #include "packet.h"
+#include "resampler.h"
+#include "scaler.h"
 
 namespace avf {
 
@@ -67,6 +69,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Muxer", Muxer::Init(env));
   exports.Set("Decoder", Decoder::Init(env));
   exports.Set("Encoder", Encoder::Init(env));
+  exports.Set("Scaler", Scaler::Init(env));
+  exports.Set("Resampler", Resampler::Init(env));
   exports.Set("versions", Napi::Function::New(env, Versions));
   exports.Set("hasCodec", Napi::Function::New(env, HasCodec));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClassJs));

@@ -8,6 +8,8 @@ export { Demuxer, type DemuxerOptions, type FormatInfo, type SeekOptions } from 
 export { Decoder, type DecoderOptions, type PacketSource } from './core/decoder.js';
 export { Encoder, type EncoderOptions, type FrameSource } from './core/encoder.js';
 export { Muxer, type MuxerOptions, type MuxerStream, type MuxerStreamOptions } from './core/muxer.js';
+export { Scaler, scaleFrame, type ScalerOptions, type ScalingAlgorithm } from './core/scaler.js';
+export { Resampler, type ResamplerOptions } from './core/resampler.js';
 export { probe, type ProbeResult } from './core/probe.js';
 export type { InputSource, CallbackSource, SourceOptions } from './io/source.js';
 export type { OutputTarget, ChunkCallback, SinkOptions } from './io/sink.js';

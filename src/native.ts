@@ -177,6 +177,20 @@ export declare class NativeEncoder {
   close(): Promise<void>;
 }
 
+export declare class NativeScaler {
+  constructor(options: { width?: number; height?: number; pixelFormat?: string; algorithm?: string });
+  readonly closed: boolean;
+  scale(frames: NativeFrame[]): Promise<NativeFrame[]>;
+  close(): Promise<void>;
+}
+
+export declare class NativeResampler {
+  constructor(options: { sampleRate?: number; sampleFormat?: string; channelLayout?: string; frameSize?: number });
+  readonly closed: boolean;
+  resample(frames: NativeFrame[], flush: boolean): Promise<NativeFrame[]>;
+  close(): Promise<void>;
+}
+
 export interface NativeAddon {
   Packet: typeof NativePacket;
   Frame: typeof NativeFrame;
@@ -186,6 +200,8 @@ export interface NativeAddon {
   Muxer: typeof NativeMuxer;
   Decoder: typeof NativeDecoder;
   Encoder: typeof NativeEncoder;
+  Scaler: typeof NativeScaler;
+  Resampler: typeof NativeResampler;
   versions(): { ffmpeg: string; libavutil: string; libavcodec: string; libavformat: string; builtAgainst: string };
   hasCodec(name: string, encoder: boolean): boolean;
   setErrorClass(ctor: unknown): void;
