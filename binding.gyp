@@ -19,7 +19,9 @@
         "native/decoder.cc",
         "native/encoder.cc",
         "native/scaler.cc",
-        "native/resampler.cc"
+        "native/resampler.cc",
+        "native/filter_graph.cc",
+        "native/bsf.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "<!@(pkg-config --cflags libavformat libavcodec libavutil libswscale libswresample libavfilter)"],

@@ -1,11 +1,13 @@
 // The module: registers one class per FFmpeg concept, the error class, the log, versions.
 #include <napi.h>
 
+#include "bsf.h"
 #include "codec_parameters.h"
 #include "decoder.h"
 #include "demuxer.h"
 #include "encoder.h"
 #include "executor.h"
+#include "filter_graph.h"
 #include "frame.h"
 #include "io.h"
 #include "log.h"
@@ -71,6 +73,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Encoder", Encoder::Init(env));
   exports.Set("Scaler", Scaler::Init(env));
   exports.Set("Resampler", Resampler::Init(env));
+  exports.Set("FilterGraph", FilterGraph::Init(env));
+  exports.Set("BitstreamFilter", BitstreamFilter::Init(env));
   exports.Set("versions", Napi::Function::New(env, Versions));
   exports.Set("hasCodec", Napi::Function::New(env, HasCodec));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClassJs));

@@ -10,6 +10,15 @@ export { Encoder, type EncoderOptions, type FrameSource } from './core/encoder.j
 export { Muxer, type MuxerOptions, type MuxerStream, type MuxerStreamOptions } from './core/muxer.js';
 export { Scaler, scaleFrame, type ScalerOptions, type ScalingAlgorithm } from './core/scaler.js';
 export { Resampler, type ResamplerOptions } from './core/resampler.js';
+export {
+  FilterGraph,
+  type FilterGraphOptions,
+  type FilterInput,
+  type FilterOutput,
+  type VideoFilterInput,
+  type AudioFilterInput,
+} from './core/filter_graph.js';
+export { BitstreamFilter } from './core/bsf.js';
 export { probe, type ProbeResult } from './core/probe.js';
 export type { InputSource, CallbackSource, SourceOptions } from './io/source.js';
 export type { OutputTarget, ChunkCallback, SinkOptions } from './io/sink.js';

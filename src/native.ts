@@ -191,6 +191,20 @@ export declare class NativeResampler {
   close(): Promise<void>;
 }
 
+export declare class NativeFilterGraph {
+  readonly closed: boolean;
+  open(description: string, inputs: Record<string, unknown>[], outputs: string[], threads: number): Promise<Record<string, unknown>[]>;
+  process(input: number, frames: NativeFrame[], eof: boolean): Promise<NativeFrame[][]>;
+  close(): Promise<void>;
+}
+
+export declare class NativeBitstreamFilter {
+  readonly closed: boolean;
+  open(name: string, params: NativeCodecParameters, timeBase: Rational, options?: Record<string, unknown>): Promise<{ codecParameters: NativeCodecParameters; timeBase: Rational }>;
+  filter(packets: NativePacket[], flush: boolean): Promise<NativePacket[]>;
+  close(): Promise<void>;
+}
+
 export interface NativeAddon {
   Packet: typeof NativePacket;
   Frame: typeof NativeFrame;
@@ -202,6 +216,8 @@ export interface NativeAddon {
   Encoder: typeof NativeEncoder;
   Scaler: typeof NativeScaler;
   Resampler: typeof NativeResampler;
+  FilterGraph: typeof NativeFilterGraph;
+  BitstreamFilter: typeof NativeBitstreamFilter;
   versions(): { ffmpeg: string; libavutil: string; libavcodec: string; libavformat: string; builtAgainst: string };
   hasCodec(name: string, encoder: boolean): boolean;
   setErrorClass(ctor: unknown): void;

@@ -1,0 +1,29 @@
+// Bitstream filters: https://ffmpeg.org/doxygen/trunk/group__lavc__bsf.html
+// h264_mp4toannexb, hevc_mp4toannexb, aac_adtstoasc...: packets in, packets out.
+#pragma once
+#include "compat.h"
+#include "resource.h"
+
+namespace avf {
+
+struct BitstreamFilterState : Resource {
+  AVBSFContext* bsf = nullptr;
+  std::string name;
+  ~BitstreamFilterState() override { Release(); }
+  void Release() override { av_bsf_free(&bsf); }
+};
+
+class BitstreamFilter : public AsyncWrapped<BitstreamFilter, BitstreamFilterState> {
+ public:
+  static constexpr const char* kName = "BitstreamFilter";
+  static const napi_type_tag kTag;
+  static Napi::Function Init(Napi::Env env);
+  explicit BitstreamFilter(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value Open(const Napi::CallbackInfo& info);
+  Napi::Value Filter(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info) { return CloseAsync(info); }
+};
+
+}  // namespace avf

@@ -1,0 +1,225 @@
+#include "filter_graph.h"
+
+extern "C" {
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+}
+
+#include <memory>
+#include <string>
+
+#include "frame.h"
+#include "options.h"
+#include "tree.h"
+
+namespace avf {
+
+const napi_type_tag FilterGraph::kTag = {0x6176666f72676501ULL, 0x66696c7465720001ULL};
+
+namespace {
+
+struct Pad {
+  bool video;
+  int width, height, format, sample_rate;
+  AVRational time_base, sample_aspect_ratio, frame_rate;
+  std::string channel_layout;
+};
+
+struct InOutFree {
+  void operator()(AVFilterInOut* p) const { avfilter_inout_free(&p); }
+};
+
+// The buffer source's arguments, as the CLI writes them.
+std::string SourceArgs(const Pad& p) {
+  char buf[512];
+  if (p.video) {
+    snprintf(buf, sizeof(buf), "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d", p.width, p.height,
+             p.format, p.time_base.num, p.time_base.den, p.sample_aspect_ratio.num > 0 ? p.sample_aspect_ratio.num : 0,
+             p.sample_aspect_ratio.num > 0 ? p.sample_aspect_ratio.den : 1);
+    std::string args = buf;
+    if (p.frame_rate.num > 0) args += ":frame_rate=" + std::to_string(p.frame_rate.num) + "/" + std::to_string(p.frame_rate.den);
+    return args;
+  }
+  snprintf(buf, sizeof(buf), "time_base=%d/%d:sample_rate=%d:sample_fmt=%s:channel_layout=%s", p.time_base.num,
+           p.time_base.den, p.sample_rate, av_get_sample_fmt_name(static_cast<AVSampleFormat>(p.format)),
+           p.channel_layout.c_str());
+  return buf;
+}
+
+Pad ReadPad(Napi::Object o) {
+  Pad p{};
+  p.video = GetString(o, "type", "video") == "video";
+  p.time_base = ToRational(o.Get("timeBase"), {1, 1000000});
+  if (p.video) {
+    p.width = static_cast<int>(GetInt(o, "width", 0));
+    p.height = static_cast<int>(GetInt(o, "height", 0));
+    p.format = av_get_pix_fmt(GetString(o, "pixelFormat").c_str());
+    p.sample_aspect_ratio = ToRational(o.Get("sampleAspectRatio"), {0, 1});
+    p.frame_rate = ToRational(o.Get("frameRate"), {0, 1});
+    if (p.format == AV_PIX_FMT_NONE) throw AvException("EINVAL", "Unknown pixel format: " + GetString(o, "pixelFormat"), "FilterGraph");
+  } else {
+    p.sample_rate = static_cast<int>(GetInt(o, "sampleRate", 0));
+    p.format = av_get_sample_fmt(GetString(o, "sampleFormat").c_str());
+    p.channel_layout = GetString(o, "channelLayout", "stereo");
+    if (p.format == AV_SAMPLE_FMT_NONE) throw AvException("EINVAL", "Unknown sample format: " + GetString(o, "sampleFormat"), "FilterGraph");
+  }
+  return p;
+}
+
+// Names the graph uses for its open pads: "in"/"out" when there is one, else "in0", "in1"...
+std::string PadName(const char* base, size_t i, size_t count) { return count == 1 ? base : base + std::to_string(i); }
+
+AVFilterInOut* Link(const char* base, const std::vector<AVFilterContext*>& filters) {
+  AVFilterInOut* head = nullptr;
+  for (size_t i = filters.size(); i-- > 0;) {
+    AVFilterInOut* io = avfilter_inout_alloc();
+    if (!io) {
+      avfilter_inout_free(&head);
+      throw AvException(AVERROR(ENOMEM), "avfilter_inout_alloc");
+    }
+    io->name = av_strdup(PadName(base, i, filters.size()).c_str());
+    io->filter_ctx = filters[i];
+    io->pad_idx = 0;
+    io->next = head;
+    head = io;
+  }
+  return head;
+}
+
+using Outputs = std::vector<std::vector<FramePtr>>;
+
+}  // namespace
+
+void FilterGraphState::Release() {
+  avfilter_graph_free(&graph);
+  sources.clear();
+  sinks.clear();
+}
+
+Napi::Function FilterGraph::Init(Napi::Env env) {
+  return DefineClass(env, "FilterGraph",
+                     {
+                         Method<&FilterGraph::Open>("open"),
+                         Method<&FilterGraph::Process>("process"),
+                         Method<&FilterGraph::Close>("close"),
+                         InstanceAccessor("closed", &FilterGraph::IsClosed, nullptr),
+                     });
+}
+
+FilterGraph::FilterGraph(const Napi::CallbackInfo& info) : AsyncWrapped<FilterGraph, FilterGraphState>(info) { Tag(info); }
+
+// open(description, inputs[], outputTypes[], threads) -> outputs [{ type, timeBase, ... }]
+Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
+  std::string description = info[0].ToString();
+  std::vector<Pad> inputs;
+  Napi::Array in = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < in.Length(); i++) inputs.push_back(ReadPad(in.Get(i).As<Napi::Object>()));
+  std::vector<bool> outputs;
+  Napi::Array out = info[2].As<Napi::Array>();
+  for (uint32_t i = 0; i < out.Length(); i++) outputs.push_back(out.Get(i).ToString().Utf8Value() == "video");
+  int threads = info[3].IsNumber() ? info[3].ToNumber().Int32Value() : 0;
+  return Run(
+      info, "open",
+      [description, inputs, outputs, threads](FilterGraphState& s) {
+        if (s.graph) throw AvException("EINVAL", "FilterGraph is already open", "open");
+        s.graph = avfilter_graph_alloc();
+        if (!s.graph) throw AvException(AVERROR(ENOMEM), "avfilter_graph_alloc");
+        s.graph->nb_threads = threads;
+        for (size_t i = 0; i < inputs.size(); i++) {
+          AVFilterContext* src = nullptr;
+          const AVFilter* buffer = avfilter_get_by_name(inputs[i].video ? "buffer" : "abuffer");
+          Check(avfilter_graph_create_filter(&src, buffer, PadName("in", i, inputs.size()).c_str(),
+                                             SourceArgs(inputs[i]).c_str(), nullptr, s.graph),
+                "avfilter_graph_create_filter", description);
+          s.sources.push_back(src);
+        }
+        for (size_t i = 0; i < outputs.size(); i++) {
+          AVFilterContext* sink = nullptr;
+          const AVFilter* buffersink = avfilter_get_by_name(outputs[i] ? "buffersink" : "abuffersink");
+          Check(avfilter_graph_create_filter(&sink, buffersink, PadName("out", i, outputs.size()).c_str(), nullptr,
+                                             nullptr, s.graph),
+                "avfilter_graph_create_filter", description);
+          s.sinks.push_back(sink);
+        }
+        // The graph's open inputs are fed by our sources, its open outputs drain into our sinks.
+        std::unique_ptr<AVFilterInOut, InOutFree> open_inputs(Link("out", s.sinks));
+        std::unique_ptr<AVFilterInOut, InOutFree> open_outputs(Link("in", s.sources));
+        AVFilterInOut* ins = open_inputs.release();
+        AVFilterInOut* outs = open_outputs.release();
+        int ret = avfilter_graph_parse_ptr(s.graph, description.c_str(), &ins, &outs, nullptr);
+        avfilter_inout_free(&ins);
+        avfilter_inout_free(&outs);
+        Check(ret, "avfilter_graph_parse_ptr", description);
+        Check(avfilter_graph_config(s.graph, nullptr), "avfilter_graph_config", description);
+        Tree t = Tree::Array();
+        for (AVFilterContext* sink : s.sinks) {
+          Tree o = Tree::Object();
+          bool video = av_buffersink_get_type(sink) == AVMEDIA_TYPE_VIDEO;
+          o.Set("type", video ? "video" : "audio");
+          o.Set("timeBase", Tree::Rational(av_buffersink_get_time_base(sink)));
+          if (video) {
+            const char* pix = av_get_pix_fmt_name(static_cast<AVPixelFormat>(av_buffersink_get_format(sink)));
+            o.Set("width", av_buffersink_get_w(sink)).Set("height", av_buffersink_get_h(sink));
+            o.Set("pixelFormat", pix ? Tree(pix) : Tree());
+            o.Set("frameRate", Tree::Rational(av_buffersink_get_frame_rate(sink)));
+            o.Set("sampleAspectRatio", Tree::Rational(av_buffersink_get_sample_aspect_ratio(sink)));
+          } else {
+            const char* fmt = av_get_sample_fmt_name(static_cast<AVSampleFormat>(av_buffersink_get_format(sink)));
+            AVChannelLayout layout{};
+            char name[128] = {0};
+            if (av_buffersink_get_ch_layout(sink, &layout) >= 0) av_channel_layout_describe(&layout, name, sizeof(name));
+            av_channel_layout_uninit(&layout);
+            o.Set("sampleRate", av_buffersink_get_sample_rate(sink)).Set("sampleFormat", fmt ? Tree(fmt) : Tree());
+            o.Set("channelLayout", name);
+          }
+          t.Push(std::move(o));
+        }
+        return t;
+      },
+      [](Napi::Env env, Tree& t) { return t.ToJs(env); });
+}
+
+// process(input, Frame[], eof) -> Frame[][] (per output): sends the frames (and the end of
+// that input with eof), then takes every frame the outputs have ready.
+Napi::Value FilterGraph::Process(const Napi::CallbackInfo& info) {
+  int input = info[0].ToNumber().Int32Value();
+  Napi::Array list = info[1].As<Napi::Array>();
+  bool eof = info[2].ToBoolean();
+  std::vector<FramePtr> frames;
+  for (uint32_t i = 0; i < list.Length(); i++) frames.push_back(RefFrame(Frame::From(list.Get(i))->get("filter")));
+  return Run(
+      info, "filter",
+      [input, frames = std::move(frames), eof](FilterGraphState& s) mutable {
+        if (!s.graph) throw AvException("EINVAL", "FilterGraph is not open", "filter");
+        if (input < 0 || input >= static_cast<int>(s.sources.size()))
+          throw AvException("EINVAL", "No input " + std::to_string(input), "filter");
+        AVFilterContext* src = s.sources[input];
+        for (auto& f : frames) Check(av_buffersrc_add_frame_flags(src, f.get(), 0), "av_buffersrc_add_frame");
+        if (eof) Check(av_buffersrc_add_frame_flags(src, nullptr, 0), "av_buffersrc_add_frame");
+        Outputs out(s.sinks.size());
+        for (size_t i = 0; i < s.sinks.size(); i++) {
+          for (;;) {
+            FramePtr f(av_frame_alloc());
+            if (!f) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
+            int ret = av_buffersink_get_frame(s.sinks[i], f.get());
+            if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) break;
+            Check(ret, "av_buffersink_get_frame");
+            f->time_base = av_buffersink_get_time_base(s.sinks[i]);
+            out[i].push_back(std::move(f));
+          }
+        }
+        return out;
+      },
+      [](Napi::Env env, Outputs& out) {
+        Napi::Array a = Napi::Array::New(env, out.size());
+        for (size_t i = 0; i < out.size(); i++) {
+          Napi::Array frames = Napi::Array::New(env, out[i].size());
+          for (size_t j = 0; j < out[i].size(); j++) frames.Set(j, Frame::Wrap(env, std::move(out[i][j])));
+          a.Set(i, frames);
+        }
+        return a;
+      });
+}
+
+}  // namespace avf
