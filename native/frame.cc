@@ -41,6 +41,16 @@ std::string ChannelLayoutName(const AVChannelLayout* layout) {
 
 }  // namespace
 
+// Like av_frame_make_writable, but references held by this process's own views of the frame
+// do not count: writing through `planes` into a frame nobody else holds needs no copy. (The
+// views see the new contents: they are views of this frame's memory.)
+int MakeWritableInPlace(AVFrame* f) {
+  for (int i = 0; i < AV_NUM_DATA_POINTERS && f->buf[i]; i++) {
+    if (av_buffer_get_ref_count(f->buf[i]) > 1 + ViewReferences(f->buf[i]->buffer)) return av_frame_make_writable(f);
+  }
+  return 0;
+}
+
 size_t PlaneSize(const AVFrame* f, int plane) {
   if (IsVideo(f)) {
     if (f->linesize[plane] <= 0) return 0;  // negative (bottom-up) strides are not exposed
@@ -255,7 +265,7 @@ Napi::Value Frame::CopyFrom(const Napi::CallbackInfo& info) {
   AVFrame* f = get("copyFrom");
   Napi::Uint8Array src = info[0].As<Napi::Uint8Array>();
   if (!f->buf[0]) throw AvException("EINVAL", "Frame has no buffers: allocate it first", "copyFrom");
-  Check(av_frame_make_writable(f), "av_frame_make_writable");
+  Check(MakeWritableInPlace(f), "av_frame_make_writable");
   if (IsVideo(f)) {
     auto fmt = static_cast<AVPixelFormat>(f->format);
     int need = Check(av_image_get_buffer_size(fmt, f->width, f->height, 1), "av_image_get_buffer_size");
@@ -279,10 +289,13 @@ Napi::Value Frame::CopyFrom(const Napi::CallbackInfo& info) {
   return info.This();
 }
 
+// makeWritable() -> whether the buffers were replaced (views taken before then are stale).
 Napi::Value Frame::MakeWritable(const Napi::CallbackInfo& info) {
-  Check(av_frame_make_writable(get("makeWritable")), "av_frame_make_writable");
+  AVFrame* f = get("makeWritable");
+  const AVBufferRef* before = f->buf[0];
+  Check(MakeWritableInPlace(f), "av_frame_make_writable");
   Account(info.Env());
-  return info.This();
+  return Napi::Boolean::New(info.Env(), f->buf[0] != before);
 }
 
 Napi::Value Frame::Clone(const Napi::CallbackInfo& info) { return Wrap(info.Env(), RefFrame(get("clone"))); }

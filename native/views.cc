@@ -1,8 +1,29 @@
 #include "views.h"
 
 #include <algorithm>
+#include <mutex>
+#include <unordered_map>
 
 namespace avf {
+
+namespace {
+// Views are made and collected on JS threads (one per environment): a mutex, not atomics.
+std::mutex g_views_mutex;
+std::unordered_map<const AVBuffer*, int> g_views;
+
+void CountView(const AVBuffer* buffer, int delta) {
+  std::lock_guard<std::mutex> lock(g_views_mutex);
+  int& n = g_views[buffer];
+  n += delta;
+  if (n <= 0) g_views.erase(buffer);
+}
+}  // namespace
+
+int ViewReferences(const AVBuffer* buffer) {
+  std::lock_guard<std::mutex> lock(g_views_mutex);
+  auto it = g_views.find(buffer);
+  return it == g_views.end() ? 0 : it->second;
+}
 
 Napi::ArrayBuffer WrapBuffer(Napi::Env env, AVBufferRef* buf) {
   AVBufferRef* ref = av_buffer_ref(buf);
@@ -12,9 +33,11 @@ Napi::ArrayBuffer WrapBuffer(Napi::Env env, AVBufferRef* buf) {
       env, ref->data, size,
       [](Napi::Env env, void*, AVBufferRef* r) {
         Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(r->size));
+        CountView(r->buffer, -1);
         av_buffer_unref(&r);
       },
       ref);
+  CountView(ref->buffer, +1);
   Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(size));
   return ab;
 }

@@ -16,4 +16,8 @@ Napi::ArrayBuffer WrapBuffer(Napi::Env env, AVBufferRef* buf);
 Napi::Uint8Array ViewInto(Napi::Env env, Napi::ArrayBuffer owner, const AVBufferRef* buf,
                           const uint8_t* data, size_t size);
 
+// How many of the references to `buffer` are held by views (JS ArrayBuffers) right now.
+// A frame whose only other references are its own views may be written in place.
+int ViewReferences(const AVBuffer* buffer);
+
 }  // namespace avf

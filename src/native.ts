@@ -83,7 +83,7 @@ export declare class NativeFrame {
   linesizes(): number[];
   toBuffer(): Buffer;
   copyFrom(data: Uint8Array): this;
-  makeWritable(): this;
+  makeWritable(): boolean;
   clone(): NativeFrame;
   close(): void;
 }

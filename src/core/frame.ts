@@ -234,10 +234,15 @@ export class Frame implements Disposable {
     return this;
   }
 
-  /** Gives the frame buffers of its own if they are shared, so writing to `planes` is safe. */
+  /**
+   * Gives the frame buffers of its own if anything else (an encoder still working, a clone)
+   * shares them, so writing to `planes` is safe. Free when nothing else does: the frame's own
+   * plane views do not count.
+   */
   makeWritable(): this {
-    this[handle].makeWritable();
-    changed(this);
+    // Views stay valid unless the buffers were replaced: keep them then, so a fill loop
+    // (makeWritable, write planes, encode) allocates nothing per frame.
+    if (this[handle].makeWritable()) changed(this);
     return this;
   }
 
