@@ -20,13 +20,14 @@
         "native/encoder.cc",
         "native/scaler.cc",
         "native/resampler.cc",
+        "native/lavfi.cc",
         "native/filter_graph.cc",
         "native/bsf.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "<!@(pkg-config --cflags libavformat libavcodec libavutil libswscale libswresample libavfilter)"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++1y"],
-      "libraries": ["<!@(pkg-config --libs libavformat libavcodec libavutil libswscale libswresample libavfilter)", "-lpthread"],
+      "libraries": ["<!@(pkg-config --libs libavformat libavcodec libavutil libswscale libswresample)", "-lpthread", "-ldl"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "conditions": [
         ["OS=='mac'", {

@@ -1,15 +1,11 @@
 #include "filter_graph.h"
 
-extern "C" {
-#include <libavfilter/avfilter.h>
-#include <libavfilter/buffersink.h>
-#include <libavfilter/buffersrc.h>
-}
 
 #include <memory>
 #include <string>
 
 #include "frame.h"
+#include "lavfi.h"
 #include "options.h"
 #include "tree.h"
 
@@ -27,7 +23,7 @@ struct Pad {
 };
 
 struct InOutFree {
-  void operator()(AVFilterInOut* p) const { avfilter_inout_free(&p); }
+  void operator()(AVFilterInOut* p) const { lavfi().avfilter_inout_free(&p); }
 };
 
 // The buffer source's arguments, as the CLI writes them.
@@ -73,9 +69,9 @@ std::string PadName(const char* base, size_t i, size_t count) { return count == 
 AVFilterInOut* Link(const char* base, const std::vector<AVFilterContext*>& filters) {
   AVFilterInOut* head = nullptr;
   for (size_t i = filters.size(); i-- > 0;) {
-    AVFilterInOut* io = avfilter_inout_alloc();
+    AVFilterInOut* io = lavfi().avfilter_inout_alloc();
     if (!io) {
-      avfilter_inout_free(&head);
+      lavfi().avfilter_inout_free(&head);
       throw AvException(AVERROR(ENOMEM), "avfilter_inout_alloc");
     }
     io->name = av_strdup(PadName(base, i, filters.size()).c_str());
@@ -92,7 +88,7 @@ using Outputs = std::vector<std::vector<FramePtr>>;
 }  // namespace
 
 void FilterGraphState::Release() {
-  avfilter_graph_free(&graph);
+  if (graph) lavfi().avfilter_graph_free(&graph);  // a graph exists only if libavfilter loaded
   sources.clear();
   sinks.clear();
 }
@@ -123,21 +119,21 @@ Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
       info, "open",
       [description, inputs, outputs, threads](FilterGraphState& s) {
         if (s.graph) throw AvException("EINVAL", "FilterGraph is already open", "open");
-        s.graph = avfilter_graph_alloc();
+        s.graph = lavfi().avfilter_graph_alloc();
         if (!s.graph) throw AvException(AVERROR(ENOMEM), "avfilter_graph_alloc");
         s.graph->nb_threads = threads;
         for (size_t i = 0; i < inputs.size(); i++) {
           AVFilterContext* src = nullptr;
-          const AVFilter* buffer = avfilter_get_by_name(inputs[i].video ? "buffer" : "abuffer");
-          Check(avfilter_graph_create_filter(&src, buffer, PadName("in", i, inputs.size()).c_str(),
+          const AVFilter* buffer = lavfi().avfilter_get_by_name(inputs[i].video ? "buffer" : "abuffer");
+          Check(lavfi().avfilter_graph_create_filter(&src, buffer, PadName("in", i, inputs.size()).c_str(),
                                              SourceArgs(inputs[i]).c_str(), nullptr, s.graph),
                 "avfilter_graph_create_filter", description);
           s.sources.push_back(src);
         }
         for (size_t i = 0; i < outputs.size(); i++) {
           AVFilterContext* sink = nullptr;
-          const AVFilter* buffersink = avfilter_get_by_name(outputs[i] ? "buffersink" : "abuffersink");
-          Check(avfilter_graph_create_filter(&sink, buffersink, PadName("out", i, outputs.size()).c_str(), nullptr,
+          const AVFilter* buffersink = lavfi().avfilter_get_by_name(outputs[i] ? "buffersink" : "abuffersink");
+          Check(lavfi().avfilter_graph_create_filter(&sink, buffersink, PadName("out", i, outputs.size()).c_str(), nullptr,
                                              nullptr, s.graph),
                 "avfilter_graph_create_filter", description);
           s.sinks.push_back(sink);
@@ -147,30 +143,30 @@ Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
         std::unique_ptr<AVFilterInOut, InOutFree> open_outputs(Link("in", s.sources));
         AVFilterInOut* ins = open_inputs.release();
         AVFilterInOut* outs = open_outputs.release();
-        int ret = avfilter_graph_parse_ptr(s.graph, description.c_str(), &ins, &outs, nullptr);
-        avfilter_inout_free(&ins);
-        avfilter_inout_free(&outs);
+        int ret = lavfi().avfilter_graph_parse_ptr(s.graph, description.c_str(), &ins, &outs, nullptr);
+        lavfi().avfilter_inout_free(&ins);
+        lavfi().avfilter_inout_free(&outs);
         Check(ret, "avfilter_graph_parse_ptr", description);
-        Check(avfilter_graph_config(s.graph, nullptr), "avfilter_graph_config", description);
+        Check(lavfi().avfilter_graph_config(s.graph, nullptr), "avfilter_graph_config", description);
         Tree t = Tree::Array();
         for (AVFilterContext* sink : s.sinks) {
           Tree o = Tree::Object();
-          bool video = av_buffersink_get_type(sink) == AVMEDIA_TYPE_VIDEO;
+          bool video = lavfi().av_buffersink_get_type(sink) == AVMEDIA_TYPE_VIDEO;
           o.Set("type", video ? "video" : "audio");
-          o.Set("timeBase", Tree::Rational(av_buffersink_get_time_base(sink)));
+          o.Set("timeBase", Tree::Rational(lavfi().av_buffersink_get_time_base(sink)));
           if (video) {
-            const char* pix = av_get_pix_fmt_name(static_cast<AVPixelFormat>(av_buffersink_get_format(sink)));
-            o.Set("width", av_buffersink_get_w(sink)).Set("height", av_buffersink_get_h(sink));
+            const char* pix = av_get_pix_fmt_name(static_cast<AVPixelFormat>(lavfi().av_buffersink_get_format(sink)));
+            o.Set("width", lavfi().av_buffersink_get_w(sink)).Set("height", lavfi().av_buffersink_get_h(sink));
             o.Set("pixelFormat", pix ? Tree(pix) : Tree());
-            o.Set("frameRate", Tree::Rational(av_buffersink_get_frame_rate(sink)));
-            o.Set("sampleAspectRatio", Tree::Rational(av_buffersink_get_sample_aspect_ratio(sink)));
+            o.Set("frameRate", Tree::Rational(lavfi().av_buffersink_get_frame_rate(sink)));
+            o.Set("sampleAspectRatio", Tree::Rational(lavfi().av_buffersink_get_sample_aspect_ratio(sink)));
           } else {
-            const char* fmt = av_get_sample_fmt_name(static_cast<AVSampleFormat>(av_buffersink_get_format(sink)));
+            const char* fmt = av_get_sample_fmt_name(static_cast<AVSampleFormat>(lavfi().av_buffersink_get_format(sink)));
             AVChannelLayout layout{};
             char name[128] = {0};
-            if (av_buffersink_get_ch_layout(sink, &layout) >= 0) av_channel_layout_describe(&layout, name, sizeof(name));
+            if (lavfi().av_buffersink_get_ch_layout(sink, &layout) >= 0) av_channel_layout_describe(&layout, name, sizeof(name));
             av_channel_layout_uninit(&layout);
-            o.Set("sampleRate", av_buffersink_get_sample_rate(sink)).Set("sampleFormat", fmt ? Tree(fmt) : Tree());
+            o.Set("sampleRate", lavfi().av_buffersink_get_sample_rate(sink)).Set("sampleFormat", fmt ? Tree(fmt) : Tree());
             o.Set("channelLayout", name);
           }
           t.Push(std::move(o));
@@ -195,17 +191,17 @@ Napi::Value FilterGraph::Process(const Napi::CallbackInfo& info) {
         if (input < 0 || input >= static_cast<int>(s.sources.size()))
           throw AvException("EINVAL", "No input " + std::to_string(input), "filter");
         AVFilterContext* src = s.sources[input];
-        for (auto& f : frames) Check(av_buffersrc_add_frame_flags(src, f.get(), 0), "av_buffersrc_add_frame");
-        if (eof) Check(av_buffersrc_add_frame_flags(src, nullptr, 0), "av_buffersrc_add_frame");
+        for (auto& f : frames) Check(lavfi().av_buffersrc_add_frame_flags(src, f.get(), 0), "av_buffersrc_add_frame");
+        if (eof) Check(lavfi().av_buffersrc_add_frame_flags(src, nullptr, 0), "av_buffersrc_add_frame");
         Outputs out(s.sinks.size());
         for (size_t i = 0; i < s.sinks.size(); i++) {
           for (;;) {
             FramePtr f(av_frame_alloc());
             if (!f) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
-            int ret = av_buffersink_get_frame(s.sinks[i], f.get());
+            int ret = lavfi().av_buffersink_get_frame(s.sinks[i], f.get());
             if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) break;
             Check(ret, "av_buffersink_get_frame");
-            f->time_base = av_buffersink_get_time_base(s.sinks[i]);
+            f->time_base = lavfi().av_buffersink_get_time_base(s.sinks[i]);
             out[i].push_back(std::move(f));
           }
         }
