@@ -151,12 +151,24 @@ Napi::Value Demuxer::Read(const Napi::CallbackInfo& info) {
         }
         ReadResult r;
         r.packets.reserve(max);
+        std::vector<PacketPtr> spare;  // AVPackets handed back: unref'd here, on this thread
+        {
+          std::lock_guard<std::mutex> lock(s.bin_mutex);
+          spare.swap(s.bin);
+        }
         size_t bytes = 0;
         auto deadline = std::chrono::steady_clock::time_point::max();
         while (static_cast<int>(r.packets.size()) < max && bytes < (8u << 20) &&
                std::chrono::steady_clock::now() < deadline) {
-          PacketPtr pkt(av_packet_alloc());
-          if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
+          PacketPtr pkt;
+          if (!spare.empty()) {
+            pkt = std::move(spare.back());
+            spare.pop_back();
+            av_packet_unref(pkt.get());
+          } else {
+            pkt.reset(av_packet_alloc());
+            if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
+          }
           int ret = av_read_frame(s.fmt, pkt.get());
           if (ret == AVERROR(EAGAIN)) {  // a live input with nothing yet
             if (!r.packets.empty()) break;
@@ -184,7 +196,17 @@ Napi::Value Demuxer::Read(const Napi::CallbackInfo& info) {
         }
         return r;
       },
-      [](Napi::Env env, ReadResult& r) { return PacketList::Wrap(env, std::move(r.packets)); });
+      [weak = std::weak_ptr<DemuxerState>(state_)](Napi::Env env, ReadResult& r) {
+        PacketRecycler recycle = [weak](std::vector<PacketPtr> used) {
+          auto s = weak.lock();
+          if (!s) return;  // the demuxer is gone: they are freed here
+          std::lock_guard<std::mutex> lock(s->bin_mutex);
+          if (s->bin.size() < 1024)
+            for (auto& p : used)
+              if (p) s->bin.push_back(std::move(p));
+        };
+        return PacketList::Wrap(env, std::move(r.packets), std::move(recycle));
+      });
 }
 
 // seek(timestamp, { stream?, backward?, any?, byte? }); timestamp in the stream's time base

@@ -1,7 +1,11 @@
 // AVFormatContext for input: https://ffmpeg.org/doxygen/trunk/group__libavf__decoding.html
 #pragma once
+#include <mutex>
+#include <vector>
+
 #include "compat.h"
 #include "io.h"
+#include "owned.h"
 #include "resource.h"
 #include "tree.h"
 
@@ -14,6 +18,8 @@ struct DemuxerState : Resource {
   bool strict = false;     // a read error throws instead of ending the stream (as the CLI does)
   int pending_error = 0;   // a read error met after a batch had packets: thrown on the next read
   int64_t packets_read = 0;
+  std::mutex bin_mutex;
+  std::vector<PacketPtr> bin;  // consumed packets handed back by PacketList, reused by read()
   ~DemuxerState() override { Release(); }
   void Release() override {
     avformat_close_input(&fmt);

@@ -121,13 +121,15 @@ Napi::Value Packet::Close(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-void Packet::Adopt(AVPacket* src) {
+void Packet::Swap(AVPacket* other) {
   if (!pkt_) {
     pkt_.reset(av_packet_alloc());
     if (!pkt_) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
   }
-  av_packet_unref(pkt_.get());
-  av_packet_move_ref(pkt_.get(), src);
+  AVPacket tmp;  // a shallow struct swap: no allocation, no refcount change
+  memcpy(&tmp, pkt_.get(), sizeof(AVPacket));
+  memcpy(pkt_.get(), other, sizeof(AVPacket));
+  memcpy(other, &tmp, sizeof(AVPacket));
 }
 
 Napi::Function PacketList::Init(Napi::Env env) {
@@ -140,24 +142,34 @@ Napi::Function PacketList::Init(Napi::Env env) {
                      });
 }
 
-Napi::Object PacketList::Wrap(Napi::Env env, std::vector<PacketPtr> packets) {
+Napi::Object PacketList::Wrap(Napi::Env env, std::vector<PacketPtr> packets, PacketRecycler recycle) {
   Napi::Object obj = GetInstance(env).packetListClass.New({});
-  PacketList::Unwrap(obj)->packets_ = std::move(packets);
+  PacketList* list = PacketList::Unwrap(obj);
+  list->packets_ = std::move(packets);
+  list->recycle_ = std::move(recycle);
   return obj;
 }
 
 PacketList::PacketList(const Napi::CallbackInfo& info) : Wrapped<PacketList>(info) { Tag(info); }
+
+PacketList::~PacketList() { Recycle(); }
+
+void PacketList::Recycle() {
+  if (recycle_ && !packets_.empty()) recycle_(std::move(packets_));
+  packets_.clear();
+  next_ = 0;
+}
 
 Napi::Value PacketList::Take(const Napi::CallbackInfo& info) {
   if (next_ >= packets_.size()) return info.Env().Null();
   return Packet::Wrap(info.Env(), std::move(packets_[next_++]));
 }
 
+// moveInto(packet) -> false at the end of the list. The packet's previous contents take the
+// slot, to be freed where they were allocated (see PacketRecycler).
 Napi::Value PacketList::MoveInto(const Napi::CallbackInfo& info) {
   if (next_ >= packets_.size()) return Napi::Boolean::New(info.Env(), false);
-  Packet* target = Packet::From(info[0]);
-  PacketPtr src = std::move(packets_[next_++]);
-  target->Adopt(src.get());
+  Packet::From(info[0])->Swap(packets_[next_++].get());
   return Napi::Boolean::New(info.Env(), true);
 }
 
@@ -166,8 +178,7 @@ Napi::Value PacketList::Remaining(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value PacketList::Close(const Napi::CallbackInfo& info) {
-  packets_.clear();
-  next_ = 0;
+  Recycle();
   return info.Env().Undefined();
 }
 

@@ -1,6 +1,7 @@
 // AVPacket: https://ffmpeg.org/doxygen/trunk/structAVPacket.html
 // Lives on the JS thread only; work queued elsewhere takes its own reference first.
 #pragma once
+#include <functional>
 #include <vector>
 
 #include "owned.h"
@@ -18,8 +19,8 @@ class Packet : public Wrapped<Packet> {
 
   explicit Packet(const Napi::CallbackInfo& info);
   AVPacket* get(const char* op);  // throws ERR_CLOSED after close()
-  // Replaces this packet's contents with `src`'s (which is left blank); reopens a closed packet.
-  void Adopt(AVPacket* src);
+  // Swaps contents with `other` (a closed packet is reopened first).
+  void Swap(AVPacket* other);
 
  private:
   Napi::Value GetPts(const Napi::CallbackInfo& info);
@@ -46,6 +47,11 @@ class Packet : public Wrapped<Packet> {
   PacketPtr pkt_;
 };
 
+// Where a PacketList sends the packets it is done with: back to the thread that read them,
+// which frees their payloads and reuses the AVPackets (malloc and free on one thread, not
+// two contending for the allocator's locks).
+using PacketRecycler = std::function<void(std::vector<PacketPtr>)>;
+
 // The packets of one demuxer read: one JS object per batch instead of one per packet.
 // take() hands the next one out as a new Packet; moveInto() moves it into an existing
 // Packet, so a hot loop reuses one wrapper and pays no allocation per packet.
@@ -54,16 +60,19 @@ class PacketList : public Wrapped<PacketList> {
   static constexpr const char* kName = "PacketList";
   static const napi_type_tag kTag;
   static Napi::Function Init(Napi::Env env);
-  static Napi::Object Wrap(Napi::Env env, std::vector<PacketPtr> packets);
+  static Napi::Object Wrap(Napi::Env env, std::vector<PacketPtr> packets, PacketRecycler recycle = nullptr);
   explicit PacketList(const Napi::CallbackInfo& info);
+  ~PacketList() override;
 
  private:
   Napi::Value Take(const Napi::CallbackInfo& info);
   Napi::Value MoveInto(const Napi::CallbackInfo& info);
   Napi::Value Remaining(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  void Recycle();
   std::vector<PacketPtr> packets_;
   size_t next_ = 0;
+  PacketRecycler recycle_;
 };
 
 }  // namespace avf
