@@ -1,0 +1,64 @@
+// What every avforge workload shares: argument parsing, the event-loop delay monitor, the
+// process's own peak RSS, and the one JSON line each workload prints (the shape of the C
+// reference programs' line, plus the event loop's delay while the work ran).
+import fs from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+/** --key value pairs (and bare --flags) of the command line. */
+export function parseArgs(argv = process.argv.slice(2)): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) continue;
+    const next = argv[i + 1];
+    if (next !== undefined && !next.startsWith('--')) {
+      out.set(a.slice(2), next);
+      i++;
+    } else out.set(a.slice(2), 'true');
+  }
+  return out;
+}
+
+export function need(args: Map<string, string>, key: string): string {
+  const v = args.get(key);
+  if (v === undefined) {
+    console.error(`missing --${key}`);
+    process.exit(2);
+  }
+  return v;
+}
+
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  samples: number;
+}
+
+/**
+ * Samples the event loop's delay (1 ms resolution) from now until stop(). Node records each
+ * timer interval's overshoot; an idle loop reads about 1 ms at p50 with this resolution.
+ */
+export function watchLoop(): { stop(): LoopDelay } {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  return {
+    stop() {
+      h.disable();
+      const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+      return { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), samples: h.count };
+    },
+  };
+}
+
+/** VmHWM of this process in KiB (a cross-check of what the runner measures from outside). */
+export function vmhwmKiB(): number {
+  const m = /VmHWM:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) : -1;
+}
+
+export const seconds = (t0: number): number => (performance.now() - t0) / 1000;
+
+export function report(fields: Record<string, unknown>): void {
+  process.stdout.write(JSON.stringify({ ...fields, vmhwmKiB: vmhwmKiB() }) + '\n');
+}
