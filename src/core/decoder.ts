@@ -104,7 +104,7 @@ export class Decoder extends Resource<NativeDecoder> {
     yield* ahead(
       packets,
       {
-        batch: this.type === 'video' ? 2 : 32,
+        batch: this.type === 'video' ? 1 : 32,
         depth: 3,
         accept: (pkt) => {
           if (!(pkt instanceof Packet)) throw invalidArgument('packet', 'a Packet', pkt);
