@@ -112,9 +112,14 @@ Napi::Value Demuxer::Open(const Napi::CallbackInfo& info) {
           fmt->pb = s.io;
           fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
         }
+        // As the CLI does: MPEG-TS reads every program's PMT before reporting. Only that
+        // demuxer knows the option, so it is not an unknown option for the others.
+        bool scan_all_pmts = !av_dict_get(*dict.ptr(), "scan_all_pmts", nullptr, AV_DICT_MATCH_CASE);
+        if (scan_all_pmts) av_dict_set(dict.ptr(), "scan_all_pmts", "1", 0);
         // frees fmt on failure (a custom pb stays ours)
         Check(avformat_open_input(&fmt, channel ? "" : url.c_str(), ifmt, dict.ptr()), "avformat_open_input", url);
         s.fmt = fmt;
+        if (scan_all_pmts) av_dict_set(dict.ptr(), "scan_all_pmts", nullptr, AV_DICT_MATCH_CASE);
         CheckAllConsumed(dict, "avformat_open_input", url);
         Check(avformat_find_stream_info(fmt, nullptr), "avformat_find_stream_info", url);
         return DescribeInput(fmt, false);

@@ -20,6 +20,7 @@ export {
 } from './core/filter_graph.js';
 export { BitstreamFilter } from './core/bsf.js';
 export { probe, type ProbeResult } from './core/probe.js';
+export { toFFprobeJson } from './core/ffprobe.js';
 export type { InputSource, CallbackSource, SourceOptions } from './io/source.js';
 export type { OutputTarget, ChunkCallback, SinkOptions } from './io/sink.js';
 export { setLogger, setLogLevel, LogLevels, type LogLevel, type Logger } from './core/log.js';

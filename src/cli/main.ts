@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 
 import { AvError } from '../errors.js';
 import { probe } from '../core/probe.js';
+import { toFFprobeJson } from '../core/ffprobe.js';
 import { versions } from '../index.js';
 import { demo } from './demo.js';
 
@@ -13,7 +14,7 @@ const usage = `avforge — FFmpeg for TypeScript at native speed
 
 Usage:
   avforge demo [--dir DIR] [--seconds N]   generate a clip with avforge's own encoder, transcode it, report
-  avforge probe FILE [--json]              describe a media file (--json: the typed result as JSON)
+  avforge probe FILE [--json]              describe a media file (--json: ffprobe -show_format -show_streams -of json)
   avforge version                          the FFmpeg libraries avforge runs on
 
 Examples:
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
       if (!file) throw new TypeError('probe needs a FILE');
       const info = await probe(file);
       if (values.json) {
-        console.log(JSON.stringify(info, (k, v) => (k === 'codecParameters' || k === 'owner' ? undefined : v), 2));
+        console.log(JSON.stringify(toFFprobeJson(info), null, 4));
       } else {
         console.log(`${file}: ${info.format.longName}, ${info.format.duration === null ? '?' : (info.format.duration / 1e6).toFixed(3)} s, ${info.format.bitRate} b/s`);
         for (const s of info.streams) console.log(`  #${s.index} ${s.type}: ${s.codec.codecName} ${s.codec.width ? `${s.codec.width}x${s.codec.height}` : `${s.codec.sampleRate} Hz`}`);

@@ -1,4 +1,4 @@
-// probe(): what ffprobe tells, typed; and ffprobe's own JSON shape.
+// probe(): what ffprobe tells, typed; and ffprobe's own JSON shape (toFFprobeJson, ffprobe.ts).
 import { invalidArgument, is } from '../errors.js';
 import { Demuxer, type DemuxerOptions, type FormatInfo } from './demuxer.js';
 import type { Stream } from './stream.js';

@@ -1,0 +1,376 @@
+// toFFprobeJson(): a probe() result in the shape `ffprobe -show_format -show_streams -of json`
+// prints (FFmpeg 5.1's fftools/ffprobe.c): its keys, in its order, with its typing (many
+// values are strings: "25/1", "2.000000", "48000") and its omissions (a value ffprobe would
+// print as "N/A" is an optional field, which the JSON writer leaves out).
+import type { CodecInfo } from './codec_parameters.js';
+import type { FormatInfo } from './demuxer.js';
+import type { ProbeResult } from './probe.js';
+import type { Stream } from './stream.js';
+import type { Rational } from './types.js';
+
+/** One entry of ffprobe's `side_data_list`. */
+export interface FFprobeSideData {
+  side_data_type: string;
+  displaymatrix?: string;
+  rotation?: number;
+}
+
+/** One element of ffprobe's `streams` array. Keys are in ffprobe's order. */
+export interface FFprobeStream {
+  index: number;
+  codec_name?: string;
+  codec_long_name?: string;
+  profile?: string;
+  codec_type?: string;
+  codec_tag_string: string;
+  codec_tag: string;
+  // video (and subtitle width/height)
+  width?: number;
+  height?: number;
+  coded_width?: number;
+  coded_height?: number;
+  closed_captions?: number;
+  film_grain?: number;
+  has_b_frames?: number;
+  sample_aspect_ratio?: string;
+  display_aspect_ratio?: string;
+  pix_fmt?: string;
+  level?: number;
+  color_range?: string;
+  color_space?: string;
+  color_transfer?: string;
+  color_primaries?: string;
+  chroma_location?: string;
+  field_order?: string;
+  refs?: number;
+  // audio
+  sample_fmt?: string;
+  sample_rate?: string;
+  channels?: number;
+  channel_layout?: string;
+  bits_per_sample?: number;
+  // decoder private options exported by ffprobe (h264: is_avc, nal_length_size; ...)
+  [privateOption: string]: unknown;
+  id?: string;
+  r_frame_rate: string;
+  avg_frame_rate: string;
+  time_base: string;
+  start_pts?: number;
+  start_time?: string;
+  duration_ts?: number;
+  duration?: string;
+  bit_rate?: string;
+  max_bit_rate?: string;
+  bits_per_raw_sample?: string;
+  nb_frames?: string;
+  extradata_size?: number;
+  disposition: Record<string, number>;
+  tags?: Record<string, string>;
+  side_data_list?: FFprobeSideData[];
+}
+
+/** ffprobe's `format` object. Keys are in ffprobe's order. */
+export interface FFprobeFormat {
+  filename: string;
+  nb_streams: number;
+  nb_programs: number;
+  format_name: string;
+  format_long_name?: string;
+  start_time?: string;
+  duration?: string;
+  size?: string;
+  bit_rate?: string;
+  probe_score: number;
+  tags?: Record<string, string>;
+}
+
+export interface FFprobeJson {
+  streams: FFprobeStream[];
+  format: FFprobeFormat;
+}
+
+/**
+ * What `ffprobe -v error -show_format -show_streams -of json FILE` prints for the probed
+ * file (FFmpeg 5.1), as the parsed object: for code written against ffprobe's JSON (such as
+ * fluent-ffmpeg's ffprobe()). What the probe does not describe is left out: the decoder's
+ * exported private options (h264's is_avc and nal_length_size, mpeg4's quarter_sample and
+ * divx_packed), max_bit_rate (the decoder's rc_max_rate), the payload fields of side data
+ * other than a display matrix (CPB properties, mastering display, content light level,
+ * stereo 3D, spherical, Dolby Vision...), and a subtitle stream's width and height. A display
+ * matrix is rebuilt from its rotation: exact for a pure rotation (what FFmpeg writes), not
+ * for one with a translation, a scale or a flip.
+ */
+export function toFFprobeJson(result: ProbeResult): FFprobeJson {
+  return {
+    streams: result.streams.map((s) => ffprobeStream(s, result.format)),
+    format: ffprobeFormat(result.format),
+  };
+}
+
+// Demuxers whose AVInputFormat.flags have AVFMT_SHOW_IDS in FFmpeg 5.1: ffprobe prints
+// stream ids ("id": "0x100") only for these.
+const SHOW_IDS = new Set(['mov,mp4,m4a,3gp,3g2,mj2', 'mpeg', 'vobsub', 'mpegts', 'mpegtsraw', 'wtv', 'bink']);
+
+// av_get_bits_per_sample(codec_id), by codec name (FFmpeg 5.1's libavcodec/utils.c); 0 otherwise.
+const BITS_PER_SAMPLE: Record<string, number> = (() => {
+  const groups: [number, string][] = [
+    [1, 'dfpwm'],
+    [2, 'adpcm_sbpro_2'],
+    [3, 'adpcm_sbpro_3'],
+    [4, 'adpcm_sbpro_4 adpcm_ima_wav adpcm_ima_qt adpcm_swf adpcm_ms 8svx_exp 8svx_fib adpcm_argo adpcm_ct adpcm_ima_alp adpcm_ima_amv adpcm_ima_apc adpcm_ima_apm adpcm_ima_ea_sead adpcm_ima_oki adpcm_ima_ws adpcm_ima_ssi adpcm_g722 adpcm_yamaha adpcm_aica'],
+    [8, 'dsd_lsbf dsd_msbf dsd_lsbf_planar dsd_msbf_planar pcm_alaw pcm_mulaw pcm_vidc pcm_s8 pcm_s8_planar pcm_sga pcm_u8 sdx2_dpcm derf_dpcm'],
+    [16, 'pcm_s16be pcm_s16be_planar pcm_s16le pcm_s16le_planar pcm_u16be pcm_u16le'],
+    [24, 'pcm_s24daud pcm_s24be pcm_s24le pcm_s24le_planar pcm_u24be pcm_u24le'],
+    [32, 'pcm_s32be pcm_s32le pcm_s32le_planar pcm_u32be pcm_u32le pcm_f32be pcm_f32le pcm_f24le pcm_f16le'],
+    [64, 'pcm_f64be pcm_f64le pcm_s64be pcm_s64le'],
+  ];
+  const table: Record<string, number> = Object.create(null);
+  for (const [bits, names] of groups) for (const n of names.split(' ')) table[n] = bits;
+  return table;
+})();
+
+// AVFieldOrder -> ffprobe's name; AV_FIELD_UNKNOWN (0) is left out.
+const FIELD_ORDER = [undefined, 'progressive', 'tt', 'bb', 'tb', 'bt'] as const;
+
+const FF_PROFILE_UNKNOWN = -99;
+const INT_MAX = 2 ** 31 - 1;
+
+function ffprobeStream(s: Stream, format: FormatInfo): FFprobeStream {
+  const c: CodecInfo = s.codec;
+  const dec = decoderOf(s);
+  const o: Record<string, unknown> = { index: s.index };
+  // No codec descriptor: the addon says 'unknown', ffprobe leaves the keys out.
+  if (c.codecName !== 'unknown') {
+    o.codec_name = c.codecName;
+    o.codec_long_name = c.codecLongName;
+  }
+  if (c.profileName !== null) o.profile = c.profileName;
+  else if (c.profile !== FF_PROFILE_UNKNOWN) o.profile = String(c.profile);
+  if (c.type !== 'unknown') o.codec_type = c.type;
+  o.codec_tag_string = c.codecTagString;
+  o.codec_tag = `0x${c.codecTag.toString(16).padStart(4, '0')}`;
+
+  if (c.type === 'video') {
+    o.width = c.width ?? 0;
+    o.height = c.height ?? 0;
+    if (dec) {
+      o.coded_width = dec.codedWidth;
+      o.coded_height = dec.codedHeight;
+      o.closed_captions = dec.closedCaptions ? 1 : 0;
+      if (dec.filmGrain !== undefined) o.film_grain = dec.filmGrain ? 1 : 0;
+    }
+    o.has_b_frames = c.videoDelay ?? 0;
+    const sar = guessSampleAspectRatio(s.sampleAspectRatio, c.sampleAspectRatio ?? { num: 0, den: 1 });
+    if (sar.num) {
+      o.sample_aspect_ratio = `${sar.num}:${sar.den}`;
+      const dar = reduce(Math.imul(o.width as number, sar.num), Math.imul(o.height as number, sar.den), 1024 * 1024);
+      o.display_aspect_ratio = `${dar.num}:${dar.den}`;
+    }
+    if (c.pixelFormat) o.pix_fmt = c.pixelFormat;
+    o.level = c.level;
+    // The names libavutil gives the unspecified values are left out, as ffprobe does.
+    if (c.colorRange && c.colorRange !== 'unknown') o.color_range = c.colorRange;
+    if (c.colorSpace && c.colorSpace !== 'unknown') o.color_space = c.colorSpace;
+    if (c.colorTransfer && c.colorTransfer !== 'unknown') o.color_transfer = c.colorTransfer;
+    if (c.colorPrimaries && c.colorPrimaries !== 'unknown') o.color_primaries = c.colorPrimaries;
+    if (c.chromaLocation && c.chromaLocation !== 'unspecified') o.chroma_location = c.chromaLocation;
+    const field = FIELD_ORDER[c.fieldOrder ?? 0];
+    if (field) o.field_order = field;
+    if (dec) o.refs = dec.refs;
+  } else if (c.type === 'audio') {
+    if (c.sampleFormat) o.sample_fmt = c.sampleFormat;
+    o.sample_rate = String(c.sampleRate ?? 0);
+    o.channels = c.channels ?? 0;
+    if (c.channelLayout !== null && c.channelLayout !== undefined) o.channel_layout = c.channelLayout;
+    o.bits_per_sample = BITS_PER_SAMPLE[c.codecName] ?? 0;
+  } else if (c.type === 'subtitle') {
+    if (c.width) o.width = c.width;
+    if (c.height) o.height = c.height;
+  }
+
+  if (SHOW_IDS.has(format.name)) o.id = `0x${(s.id >>> 0).toString(16)}`;
+  o.r_frame_rate = q(s.frameRate, '/');
+  o.avg_frame_rate = q(s.avgFrameRate, '/');
+  o.time_base = q(s.timeBase, '/');
+  if (s.startTime !== null) {
+    o.start_pts = s.startTime;
+    o.start_time = seconds(s.startTime, s.timeBase);
+  }
+  if (s.duration !== null) {
+    o.duration_ts = s.duration;
+    o.duration = seconds(s.duration, s.timeBase);
+  }
+  if (c.bitRate > 0) o.bit_rate = String(c.bitRate);
+  // ffprobe reads the opened decoder's bits_per_raw_sample: the parameters' value it was opened with.
+  if (dec && c.bitsPerRawSample > 0) o.bits_per_raw_sample = String(c.bitsPerRawSample);
+  if (s.nbFrames) o.nb_frames = String(s.nbFrames);
+  if (c.extradataSize > 0) o.extradata_size = c.extradataSize;
+
+  const disposition: Record<string, number> = {};
+  for (const [k, v] of Object.entries(s.disposition)) disposition[k] = v ? 1 : 0;
+  o.disposition = disposition;
+  const tags = tagsOf(s.metadata);
+  if (tags) o.tags = tags;
+  if (s.sideData.length > 0) o.side_data_list = s.sideData.map((name) => sideData(name, s.rotation));
+  return o as FFprobeStream;
+}
+
+function ffprobeFormat(f: FormatInfo): FFprobeFormat {
+  const o: Record<string, unknown> = {
+    filename: f.url,
+    nb_streams: f.nbStreams,
+    nb_programs: f.nbPrograms,
+    format_name: f.name,
+  };
+  if (f.longName) o.format_long_name = f.longName;
+  const us: Rational = { num: 1, den: 1_000_000 };
+  if (f.startTime !== null) o.start_time = seconds(f.startTime, us);
+  if (f.duration !== null) o.duration = seconds(f.duration, us);
+  if (f.size >= 0) o.size = String(f.size);
+  if (f.bitRate > 0) o.bit_rate = String(f.bitRate);
+  o.probe_score = f.probeScore;
+  const tags = tagsOf(f.metadata);
+  if (tags) o.tags = tags;
+  return o as unknown as FFprobeFormat;
+}
+
+interface DecoderInfo {
+  codedWidth: number;
+  codedHeight: number;
+  refs: number;
+  closedCaptions: boolean;
+  filmGrain?: boolean;
+}
+
+/** What the opened decoder told, or undefined where there is none (ffprobe's dec_ctx == NULL). */
+function decoderOf(s: Stream): DecoderInfo | undefined {
+  const d = s.decoderInfo;
+  return d && typeof d.decoder === 'string' ? (d as unknown as DecoderInfo) : undefined;
+}
+
+function tagsOf(metadata: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  const keys = Object.keys(metadata);
+  if (keys.length === 0) return undefined;
+  const tags: Record<string, string> = {};
+  for (const k of keys) tags[k] = metadata[k]!;
+  return tags;
+}
+
+function sideData(name: string, rotation: number | null): FFprobeSideData {
+  const sd: FFprobeSideData = { side_data_type: name };
+  if (name === 'Display Matrix' && rotation !== null) {
+    sd.displaymatrix = displayMatrixText(rotationMatrix(rotation));
+    sd.rotation = Math.trunc(rotation);
+  }
+  return sd;
+}
+
+/**
+ * The matrix av_display_rotation_set() makes for the rotation av_display_rotation_get()
+ * reports (that one turns the other way). Only the rotation is known: a matrix with
+ * translation, scaling or a flip is not rebuilt exactly.
+ */
+function rotationMatrix(rotation: number): number[] {
+  const radians = (rotation * Math.PI) / 180.0;
+  const c = Math.cos(radians);
+  const s = Math.sin(radians);
+  const fixed = (x: number) => Math.trunc(x * 65536) | 0;
+  return [fixed(c), fixed(-s), 0, fixed(s), fixed(c), 0, 0, 0, 1 << 30];
+}
+
+/** ffprobe's integer dump of a 3x3 matrix: a row per line, each value right-aligned in 11. */
+function displayMatrixText(m: number[]): string {
+  let text = '\n';
+  for (let row = 0; row < 3; row++) {
+    text += `${row.toString(16).padStart(8, '0')}: `;
+    for (let col = 0; col < 3; col++) text += ` ${String(m[row * 3 + col]).padStart(11, ' ')}`;
+    text += '\n';
+  }
+  return text;
+}
+
+function q(r: Rational, sep: string): string {
+  return `${r.num}${sep}${r.den}`;
+}
+
+/** av_guess_sample_aspect_ratio() without a frame: the stream's, else the codec's, if valid. */
+function guessSampleAspectRatio(stream: Rational, codec: Rational): Rational {
+  const valid = (r: Rational) => {
+    const x = reduce(r.num, r.den, INT_MAX);
+    return x.num > 0 && x.den > 0 ? x : { num: 0, den: 1 };
+  };
+  const st = valid(stream);
+  return st.num ? st : valid(codec);
+}
+
+/**
+ * av_reduce(): num/den as the closest fraction whose terms are at most `max` (continued
+ * fraction convergents, the last one clamped).
+ */
+export function reduce(num: number, den: number, max: number): Rational {
+  let n = BigInt(Math.trunc(num));
+  let d = BigInt(Math.trunc(den));
+  const limit = BigInt(max);
+  const negative = n < 0n !== d < 0n;
+  if (n < 0n) n = -n;
+  if (d < 0n) d = -d;
+  const g = gcd(n, d);
+  if (g) {
+    n /= g;
+    d /= g;
+  }
+  let a0 = { num: 0n, den: 1n };
+  let a1 = { num: 1n, den: 0n };
+  if (n <= limit && d <= limit) {
+    a1 = { num: n, den: d };
+    d = 0n;
+  }
+  while (d) {
+    let x = n / d;
+    const rest = n - d * x;
+    const a2 = { num: x * a1.num + a0.num, den: x * a1.den + a0.den };
+    if (a2.num > limit || a2.den > limit) {
+      if (a1.num) x = (limit - a0.num) / a1.num;
+      if (a1.den) {
+        const y = (limit - a0.den) / a1.den;
+        if (y < x) x = y;
+      }
+      if (d * (2n * x * a1.den + a0.den) > n * a1.den) a1 = { num: x * a1.num + a0.num, den: x * a1.den + a0.den };
+      break;
+    }
+    a0 = a1;
+    a1 = a2;
+    n = d;
+    d = rest;
+  }
+  return { num: Number(negative ? -a1.num : a1.num), den: Number(a1.den) };
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** ts in seconds as ffprobe prints it: ts * av_q2d(time_base), with printf's "%f". */
+export function seconds(ts: number, timeBase: Rational): string {
+  return printfFixed6(ts * (timeBase.num / timeBase.den));
+}
+
+/**
+ * printf("%f", x): six decimals of the exact binary value, an exact tie rounded to even
+ * (toFixed rounds a tie away from zero).
+ */
+export function printfFixed6(x: number): string {
+  if (Number.isNaN(x)) return '-nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  const s = x.toFixed(6);
+  // A tie is a double with exactly seven decimals, the last a 5 (x * 128 is an integer),
+  // so twenty decimals of it are exact.
+  const exact = x.toFixed(20);
+  const dot = exact.indexOf('.');
+  if (exact.slice(dot + 7) === '50000000000000') {
+    const truncated = exact.slice(0, dot + 7);
+    if ((Number(truncated.at(-1)) & 1) === 0) return truncated;
+  }
+  return Object.is(x, -0) ? '-0.000000' : s;
+}
