@@ -38,6 +38,17 @@ Tree DescribeDecoder(const AVCodecParameters* par) {
 #ifdef FF_CODEC_PROPERTY_FILM_GRAIN
   t.Set("filmGrain", (ctx->properties & FF_CODEC_PROPERTY_FILM_GRAIN) != 0);
 #endif
+  // The decoder's private options it exports (h264's is_avc, nal_length_size...), in order.
+  Tree exported = Tree::Array();
+  const AVOption* opt = nullptr;
+  // Only a decoder with a private class has an AVClass at the start of priv_data.
+  while (codec->priv_class && ctx->priv_data && (opt = av_opt_next(ctx->priv_data, opt))) {
+    uint8_t* value = nullptr;
+    if (!(opt->flags & AV_OPT_FLAG_EXPORT) || av_opt_get(ctx->priv_data, opt->name, 0, &value) < 0) continue;
+    exported.Push(Tree::Array().Push(opt->name).Push(reinterpret_cast<const char*>(value)));
+    av_free(value);
+  }
+  t.Set("exported", std::move(exported));
   return t;
 }
 

@@ -17,13 +17,8 @@ import { ffmpeg, ffprobeJson } from './util.js';
  * describes (see ffprobe.ts). Everything else must match exactly.
  */
 const UNREPRODUCIBLE = {
-  /** Stream keys: the opened decoder's private options that ffprobe exports (AV_OPT_FLAG_EXPORT). */
-  stream: [
-    'is_avc', // h264: H264Context.is_avc
-    'nal_length_size', // h264: H264Context.nal_length_size
-    'quarter_sample', // mpeg4: MpegEncContext.quarter_sample
-    'divx_packed', // mpeg4: MpegEncContext.divx_packed
-  ],
+  /** Stream keys. */
+  stream: [] as string[],
   /** side_data_list entry keys: the AVCPBProperties of "CPB properties" side data (MPEG-2 video). */
   sideData: ['max_bitrate', 'min_bitrate', 'avg_bitrate', 'buffer_size', 'vbv_delay'],
 } as const;

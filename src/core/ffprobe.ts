@@ -92,9 +92,8 @@ export interface FFprobeJson {
 /**
  * What `ffprobe -v error -show_format -show_streams -of json FILE` prints for the probed
  * file (FFmpeg 5.1), as the parsed object: for code written against ffprobe's JSON (such as
- * fluent-ffmpeg's ffprobe()). What the probe does not describe is left out: the decoder's
- * exported private options (h264's is_avc and nal_length_size, mpeg4's quarter_sample and
- * divx_packed), max_bit_rate (the decoder's rc_max_rate), the payload fields of side data
+ * fluent-ffmpeg's ffprobe()). What the probe does not describe is left out: max_bit_rate (the
+ * decoder's rc_max_rate), the payload fields of side data
  * other than a display matrix (CPB properties, mastering display, content light level,
  * stereo 3D, spherical, Dolby Vision...), and a subtitle stream's width and height. A display
  * matrix is rebuilt from its rotation: exact for a pure rotation (what FFmpeg writes), not
@@ -188,6 +187,7 @@ function ffprobeStream(s: Stream, format: FormatInfo): FFprobeStream {
     if (c.height) o.height = c.height;
   }
 
+  for (const [name, value] of dec?.exported ?? []) o[name] = value;
   if (SHOW_IDS.has(format.name)) o.id = `0x${(s.id >>> 0).toString(16)}`;
   o.r_frame_rate = q(s.frameRate, '/');
   o.avg_frame_rate = q(s.avgFrameRate, '/');
@@ -240,6 +240,8 @@ interface DecoderInfo {
   refs: number;
   closedCaptions: boolean;
   filmGrain?: boolean;
+  /** The decoder's exported private options, in order: [name, value]. */
+  exported?: [string, string][];
 }
 
 /** What the opened decoder told, or undefined where there is none (ffprobe's dec_ctx == NULL). */
