@@ -12,6 +12,7 @@
         "native/packet.cc",
         "native/frame.cc",
         "native/codec_parameters.cc",
+        "native/io_channel.cc",
         "native/io.cc",
         "native/demuxer.cc",
         "native/muxer.cc",

@@ -15,10 +15,10 @@ export interface AvErrorInfo {
  */
 export class AvError extends Error {
   readonly code: string;
-  readonly errno?: number;
+  declare readonly errno?: number;
   readonly op: string;
-  readonly url?: string;
-  readonly stream?: number;
+  declare readonly url?: string;
+  declare readonly stream?: number;
 
   constructor(text: string, info: AvErrorInfo) {
     const where = `${info.url ? ` '${info.url}'` : ''}${info.stream !== undefined ? ` (stream ${info.stream})` : ''}`;
