@@ -22,16 +22,18 @@ void SkipDamaged(CodecState& s, int ret, const char* op) {
   LogWarning(s.name.c_str(), "%s: %s, skipped", op, ErrorName(ret).c_str());
 }
 
-// Receives every frame the decoder has ready: until EAGAIN, or EOF when flushing.
+// Receives every frame the decoder has ready: until EAGAIN, or EOF when flushing. A damaged
+// frame is skipped and draining goes on (frame threads report one error per bad frame).
 void Drain(CodecState& s, Frames& out) {
-  for (;;) {
+  for (int errors = 0;;) {
     FramePtr frame(av_frame_alloc());
     if (!frame) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
     int ret = avcodec_receive_frame(s.ctx.get(), frame.get());
     if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return;
     if (ret < 0) {
       SkipDamaged(s, ret, "avcodec_receive_frame");
-      return;
+      if (++errors > 64) return;  // a decoder that keeps failing: give up on this call
+      continue;
     }
     frame->pts = frame->best_effort_timestamp;
     frame->time_base = s.ctx->pkt_timebase;
@@ -77,8 +79,9 @@ Napi::Value Decoder::Open(const Napi::CallbackInfo& info) {
         if (par) Check(avcodec_parameters_to_context(s.ctx.get(), par.get()), "avcodec_parameters_to_context", s.name);
         s.ctx->pkt_timebase = time_base;
         // A decompression bomb (a tiny file claiming a huge picture) is refused instead of
-        // allocated: 2^28 pixels (16384 x 16384) unless the caller sets max_pixels.
-        if (!av_dict_get(*options.ptr(), "max_pixels", nullptr, 0)) s.ctx->max_pixels = 1 << 28;
+        // allocated: 2^26 pixels (8192 x 8192, twice 8K UHD) unless the caller sets max_pixels.
+        // (FFmpeg's own limit lets a 100-byte PNG claim 16000 x 16000: 740 MB.)
+        if (!av_dict_get(*options.ptr(), "max_pixels", nullptr, 0)) s.ctx->max_pixels = 1 << 26;
         OpenCodec(s, codec, threads, options);
         return DescribeCodecContext(s.ctx.get());
       },
@@ -109,7 +112,8 @@ Napi::Value Decoder::Decode(const Napi::CallbackInfo& info) {
         }
         if (flush) {
           int ret = avcodec_send_packet(s.ctx.get(), nullptr);
-          if (ret < 0 && ret != AVERROR_EOF) throw AvException(ret, "avcodec_send_packet", s.name);
+          // A frame thread's error can surface here; the frames still buffered are not lost.
+          if (ret < 0 && ret != AVERROR_EOF) SkipDamaged(s, ret, "avcodec_send_packet");
           Drain(s, out);
           avcodec_flush_buffers(s.ctx.get());
         }

@@ -112,8 +112,11 @@ Napi::Value Demuxer::Open(const Napi::CallbackInfo& info) {
         s.url = url;
         s.strict = strict;
         const AVInputFormat* ifmt = nullptr;
-        if (!format.empty() && !(ifmt = av_find_input_format(format.c_str())))
-          throw AvException(AVERROR_DEMUXER_NOT_FOUND, "av_find_input_format", format);
+        if (!format.empty() && !(ifmt = av_find_input_format(format.c_str()))) {
+          AvException e(AVERROR_DEMUXER_NOT_FOUND, "av_find_input_format", url);
+          e.message = "No demuxer named '" + format + "'";
+          throw e;
+        }
         if (s.fmt) throw AvException("EINVAL", "Demuxer is already open", "open", url);
         AVFormatContext* fmt = avformat_alloc_context();
         if (!fmt) throw AvException(AVERROR(ENOMEM), "avformat_alloc_context", url);
@@ -124,8 +127,10 @@ Napi::Value Demuxer::Open(const Napi::CallbackInfo& info) {
           fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
         }
         // As the CLI does: MPEG-TS reads every program's PMT before reporting. Only that
-        // demuxer knows the option, so it is not an unknown option for the others.
-        bool scan_all_pmts = !av_dict_get(*dict.ptr(), "scan_all_pmts", nullptr, AV_DICT_MATCH_CASE);
+        // demuxer knows the option, so it is not an unknown option for the others. Not for a
+        // stream input: that is usually live, where it delays the open by seconds.
+        bool scan_all_pmts = (!channel || channel->in_memory) &&
+                             !av_dict_get(*dict.ptr(), "scan_all_pmts", nullptr, AV_DICT_MATCH_CASE);
         if (scan_all_pmts) av_dict_set(dict.ptr(), "scan_all_pmts", "1", 0);
         // frees fmt on failure (a custom pb stays ours)
         Check(avformat_open_input(&fmt, channel ? "" : url.c_str(), ifmt, dict.ptr()), "avformat_open_input", url);
@@ -193,9 +198,12 @@ Napi::Value Demuxer::Read(const Napi::CallbackInfo& info) {
           }
           if (ret == AVERROR_EOF) break;
           if (ret < 0) {
-            // As the CLI does: report, then treat the input as ended; but an input that
-            // fails before its first packet has nothing to tolerate, so that is an error.
-            if (!s.strict && (s.packets_read > 0 || !r.packets.empty())) {
+            // As the CLI does: report damage, then treat the input as ended; but an input that
+            // fails before its first packet has nothing to tolerate, and a source that failed,
+            // a limit, a timeout or a close are not damage: those are errors.
+            bool damage = ret != AVERROR(EIO) && ret != AVERROR(EFBIG) && ret != AVERROR(ETIMEDOUT) &&
+                          ret != AVERROR_EXIT;
+            if (!s.strict && damage && (s.packets_read > 0 || !r.packets.empty())) {
               LogWarning("demuxer", "%s: error while reading, treating as end of input: %s", s.url.c_str(),
                          ErrorName(ret).c_str());
               break;
@@ -222,7 +230,10 @@ Napi::Value Demuxer::Read(const Napi::CallbackInfo& info) {
               if (p) s->bin.push_back(std::move(p));
         };
         return PacketList::Wrap(env, std::move(r.packets), std::move(recycle));
-      });
+      },
+      // Read-ahead: JS holds the loop open while it awaits a batch; an abandoned demuxer
+      // waiting on a stalled stream must not keep the process alive.
+      false);
 }
 
 // seek(timestamp, { stream?, backward?, any?, byte? }); timestamp in the stream's time base
@@ -241,7 +252,10 @@ Napi::Value Demuxer::Seek(const Napi::CallbackInfo& info) {
           throw AvException(AVERROR_STREAM_NOT_FOUND, "avformat_seek_file", s.url, stream);
         int64_t min = backward ? INT64_MIN : ts;
         int64_t max = backward ? ts : INT64_MAX;
-        Check(avformat_seek_file(s.fmt, stream, min, ts, max, flags), "avformat_seek_file", s.url, stream);
+        int ret = avformat_seek_file(s.fmt, stream, min, ts, max, flags);
+        // libavformat says -1, not an AVERROR, when the input cannot seek there.
+        if (ret == -1) throw AvException("ESPIPE", "Cannot seek to that position in this input", "avformat_seek_file", s.url);
+        Check(ret, "avformat_seek_file", s.url, stream);
         s.pending_error = 0;
         return true;
       },

@@ -31,6 +31,37 @@ void Drain(CodecState& s, Packets& out) {
   }
 }
 
+// FFmpeg 5.1 does not check a frame against the encoder: a wrong size or format reads past
+// the frame's buffers. Refuse it here.
+void CheckFrame(const AVCodecContext* ctx, const AVFrame* f, const std::string& name) {
+  auto fail = [&](const std::string& what) { throw AvException("EINVAL", what, "avcodec_send_frame", name); };
+  if (ctx->codec_type == AVMEDIA_TYPE_VIDEO) {
+    if (f->width <= 0 || f->height <= 0) fail("Not a video frame");
+    if (f->width != ctx->width || f->height != ctx->height || f->format != ctx->pix_fmt) {
+      const char* have = av_get_pix_fmt_name(static_cast<AVPixelFormat>(f->format));
+      const char* want = av_get_pix_fmt_name(ctx->pix_fmt);
+      fail("The frame is " + std::to_string(f->width) + "x" + std::to_string(f->height) + " " + (have ? have : "?") +
+           ", the encoder takes " + std::to_string(ctx->width) + "x" + std::to_string(ctx->height) + " " +
+           (want ? want : "?") + " (convert it with a Scaler)");
+    }
+  } else if (ctx->codec_type == AVMEDIA_TYPE_AUDIO) {
+    if (f->nb_samples <= 0 || f->width > 0) fail("Not an audio frame");
+    if (f->format != ctx->sample_fmt || f->sample_rate != ctx->sample_rate ||
+        f->ch_layout.nb_channels != ctx->ch_layout.nb_channels) {
+      const char* have = av_get_sample_fmt_name(static_cast<AVSampleFormat>(f->format));
+      const char* want = av_get_sample_fmt_name(ctx->sample_fmt);
+      fail(std::string("The frame is ") + (have ? have : "?") + " " + std::to_string(f->sample_rate) + " Hz " +
+           std::to_string(f->ch_layout.nb_channels) + " ch, the encoder takes " + (want ? want : "?") + " " +
+           std::to_string(ctx->sample_rate) + " Hz " + std::to_string(ctx->ch_layout.nb_channels) +
+           " ch (convert it with a Resampler)");
+    }
+    if (ctx->frame_size > 0 && !(ctx->codec->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE) &&
+        f->nb_samples > ctx->frame_size)
+      fail("The frame has " + std::to_string(f->nb_samples) + " samples, the encoder takes " +
+           std::to_string(ctx->frame_size) + " per frame (a Resampler with frameSize cuts them)");
+  }
+}
+
 struct VideoSettings {
   int width, height;
   std::string pixel_format, color_range, color_space, color_primaries, color_transfer;
@@ -173,6 +204,7 @@ Napi::Value Encoder::Encode(const Napi::CallbackInfo& info) {
         if (!s.ctx) throw AvException("EINVAL", "Encoder is not open", "encode");
         Packets out;
         for (auto& frame : frames) {
+          CheckFrame(s.ctx.get(), frame.get(), s.name);
           if (frame->time_base.num > 0 && av_cmp_q(frame->time_base, s.ctx->time_base) != 0 &&
               frame->pts != AV_NOPTS_VALUE)
             frame->pts = av_rescale_q(frame->pts, frame->time_base, s.ctx->time_base);

@@ -85,11 +85,12 @@ Completions::Completions(Napi::Env env) {
 }
 
 Napi::Promise Completions::Schedule(Napi::Env env, Napi::Value self, const std::shared_ptr<Strand>& strand,
-                                    std::unique_ptr<Job> job) {
+                                    std::unique_ptr<Job> job, bool keep_alive) {
   napi_value promise;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &job->deferred_, &promise), Napi::Promise());
   if (!self.IsEmpty() && self.IsObject()) napi_create_reference(env, self, 1, &job->self_);
-  if (pending_++ == 0) napi_ref_threadsafe_function(env, tsfn_);
+  job->keep_alive_ = keep_alive;
+  if (keep_alive && pending_++ == 0) napi_ref_threadsafe_function(env, tsfn_);
   Job* raw = job.release();
   strand->Post([this, raw, keep = GetInstance(env).completions] {
     try {
@@ -148,7 +149,7 @@ void Completions::Drain(Napi::Env env) {
     else
       napi_reject_deferred(env, job->deferred_, outcome);
     if (job->self_) napi_delete_reference(env, job->self_);
-    if (--pending_ == 0) napi_unref_threadsafe_function(env, tsfn_);
+    if (job->keep_alive_ && --pending_ == 0) napi_unref_threadsafe_function(env, tsfn_);
   }
 }
 

@@ -59,14 +59,17 @@ class Job {
   std::exception_ptr error_;
   napi_deferred deferred_ = nullptr;
   napi_ref self_ = nullptr;  // keeps the JS wrapper alive while the job is queued
+  bool keep_alive_ = true;
 };
 
 class Completions {
  public:
   explicit Completions(Napi::Env env);
   // JS thread: make the promise, keep `self` alive, run the job on `strand`.
+  // keep_alive: the job holds the event loop open until it completes (false for read-ahead
+  // that nobody may ever await).
   Napi::Promise Schedule(Napi::Env env, Napi::Value self, const std::shared_ptr<Strand>& strand,
-                         std::unique_ptr<Job> job);
+                         std::unique_ptr<Job> job, bool keep_alive = true);
   void Shutdown();
 
  private:
@@ -106,10 +109,10 @@ class LambdaJob : public Job {
 
 template <class Work, class Done>
 Napi::Promise Schedule(Napi::Env env, Napi::Value self, const std::shared_ptr<Strand>& strand,
-                       Work work, Done done) {
+                       Work work, Done done, bool keep_alive = true) {
   using R = decltype(work());
   auto job = std::make_unique<LambdaJob<R, Work, Done>>(std::move(work), std::move(done));
-  return GetInstance(env).completions->Schedule(env, self, strand, std::move(job));
+  return GetInstance(env).completions->Schedule(env, self, strand, std::move(job), keep_alive);
 }
 
 }  // namespace avf

@@ -1,6 +1,7 @@
 #include "frame.h"
 
 #include <cstring>
+#include <vector>
 
 #include "executor.h"
 #include "options.h"
@@ -12,7 +13,9 @@ const napi_type_tag Frame::kTag = {0x6176666f72676501ULL, 0x6672616d650001ULL};
 
 FramePtr RefFrame(const AVFrame* src) {
   FramePtr f(av_frame_alloc());
-  if (!f || av_frame_ref(f.get(), src) < 0) throw AvException(AVERROR(ENOMEM), "av_frame_ref");
+  if (!f) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
+  if (!src->buf[0] && !src->data[0]) throw AvException("EINVAL", "The frame is empty: allocate it first", "av_frame_ref");
+  Check(av_frame_ref(f.get(), src), "av_frame_ref");
   return f;
 }
 
@@ -96,14 +99,14 @@ Frame::Frame(const Napi::CallbackInfo& info) : Wrapped<Frame>(info) {
 }
 
 Frame::~Frame() {
-  if (reported_) Napi::MemoryManagement::AdjustExternalMemory(Env(), -reported_);
+  if (reported_) ReportExternalMemory(Env(), -reported_);
 }
 
 void Frame::Account(Napi::Env env) {
   int64_t bytes = 0;
   if (frame_)
     for (int i = 0; i < AV_NUM_DATA_POINTERS && frame_->buf[i]; i++) bytes += frame_->buf[i]->size;
-  if (bytes != reported_) Napi::MemoryManagement::AdjustExternalMemory(env, bytes - reported_);
+  if (bytes != reported_) ReportExternalMemory(env, bytes - reported_);
   reported_ = bytes;
 }
 
@@ -209,9 +212,8 @@ Napi::Value Frame::Planes(const Napi::CallbackInfo& info) {
   AVFrame* f = get("planes");
   int n = PlaneCount(f);
   Napi::Array out = Napi::Array::New(env, n);
-  AVBuffer* owners_of[AV_NUM_DATA_POINTERS] = {nullptr};
-  Napi::ArrayBuffer owners[AV_NUM_DATA_POINTERS];
-  int nowners = 0;
+  std::vector<const AVBuffer*> owners_of;  // planar audio may have more planes than data[]
+  std::vector<Napi::ArrayBuffer> owners;
   for (int i = 0; i < n; i++) {
     uint8_t* data = f->extended_data[i];
     AVBufferRef* buf = av_frame_get_plane_buffer(f, i);
@@ -219,13 +221,11 @@ Napi::Value Frame::Planes(const Napi::CallbackInfo& info) {
       out.Set(i, Napi::Uint8Array::New(env, 0));
       continue;
     }
-    int k = 0;
-    while (k < nowners && owners_of[k] != buf->buffer) k++;
-    if (k == nowners) {
-      if (nowners == AV_NUM_DATA_POINTERS) throw AvException("ENOSYS", "Too many plane buffers", "planes");
-      owners_of[k] = buf->buffer;
-      owners[k] = WrapBuffer(env, buf);
-      nowners++;
+    size_t k = 0;
+    while (k < owners_of.size() && owners_of[k] != buf->buffer) k++;
+    if (k == owners_of.size()) {
+      owners_of.push_back(buf->buffer);
+      owners.push_back(WrapBuffer(env, buf));
     }
     out.Set(i, ViewInto(env, owners[k], buf, data, PlaneSize(f, i)));
   }

@@ -74,6 +74,11 @@ Napi::Value Muxer::Open(const Napi::CallbackInfo& info) {
       info, "open",
       [url, format, channel](MuxerState& s) {
         if (s.fmt) throw AvException("EINVAL", "Muxer is already open", "open", url);
+        if (!format.empty() && !av_guess_format(format.c_str(), nullptr, nullptr)) {
+          AvException e(AVERROR_MUXER_NOT_FOUND, "av_guess_format", url);
+          e.message = "No muxer named '" + format + "'";
+          throw e;
+        }
         Check(avformat_alloc_output_context2(&s.fmt, nullptr, format.empty() ? nullptr : format.c_str(),
                                              channel ? nullptr : url.c_str()),
               "avformat_alloc_output_context2", url);

@@ -13,7 +13,8 @@ const napi_type_tag PacketList::kTag = {0x6176666f72676501ULL, 0x706b746c6973740
 
 PacketPtr RefPacket(const AVPacket* src) {
   PacketPtr p(av_packet_alloc());
-  if (!p || av_packet_ref(p.get(), src) < 0) throw AvException(AVERROR(ENOMEM), "av_packet_ref");
+  if (!p) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
+  Check(av_packet_ref(p.get(), src), "av_packet_ref");
   return p;
 }
 

@@ -33,7 +33,7 @@ class AsyncWrapped : public Wrapped<T> {
   // Queues work(S&) -> R on this object's strand; done(env, R&) -> Value resolves the promise.
   // Work queued before close() but not started when it closes fails with ERR_CLOSED.
   template <class Work, class Done>
-  Napi::Promise Run(const Napi::CallbackInfo& info, const char* op, Work work, Done done) {
+  Napi::Promise Run(const Napi::CallbackInfo& info, const char* op, Work work, Done done, bool keep_alive = true) {
     if (state_->closed) ThrowClosed(T::kName, op);
     return Schedule(
         info.Env(), info.This(), state_->strand,
@@ -41,7 +41,7 @@ class AsyncWrapped : public Wrapped<T> {
           if (s->closed) ThrowClosed(T::kName, op);
           return work(*s);
         },
-        std::move(done));
+        std::move(done), keep_alive);
   }
 
   void CheckOpen(const char* op) const {

@@ -19,6 +19,15 @@ void CountView(const AVBuffer* buffer, int delta) {
 }
 }  // namespace
 
+void ReportExternalMemory(Napi::Env env, int64_t delta) {
+  thread_local int64_t pending = 0;  // one JS thread per environment
+  pending += delta;
+  if (pending >= (1 << 20) || pending <= -(1 << 20)) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, pending);
+    pending = 0;
+  }
+}
+
 int ViewReferences(const AVBuffer* buffer) {
   std::lock_guard<std::mutex> lock(g_views_mutex);
   auto it = g_views.find(buffer);
@@ -32,13 +41,13 @@ Napi::ArrayBuffer WrapBuffer(Napi::Env env, AVBufferRef* buf) {
   auto ab = Napi::ArrayBuffer::New(
       env, ref->data, size,
       [](Napi::Env env, void*, AVBufferRef* r) {
-        Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(r->size));
+        ReportExternalMemory(env, -static_cast<int64_t>(r->size));
         CountView(r->buffer, -1);
         av_buffer_unref(&r);
       },
       ref);
   CountView(ref->buffer, +1);
-  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(size));
+  ReportExternalMemory(env, static_cast<int64_t>(size));
   return ab;
 }
 

@@ -16,6 +16,10 @@ Napi::ArrayBuffer WrapBuffer(Napi::Env env, AVBufferRef* buf);
 Napi::Uint8Array ViewInto(Napi::Env env, Napi::ArrayBuffer owner, const AVBufferRef* buf,
                           const uint8_t* data, size_t size);
 
+// Tells V8 about native memory that JS objects hold, in steps of at least 1 MiB: a call per
+// audio frame or small packet would trigger collections for no gain.
+void ReportExternalMemory(Napi::Env env, int64_t delta);
+
 // How many of the references to `buffer` are held by views (JS ArrayBuffers) right now.
 // A frame whose only other references are its own views may be written in place.
 int ViewReferences(const AVBuffer* buffer);

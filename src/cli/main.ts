@@ -9,6 +9,7 @@ import { probe } from '../core/probe.js';
 import { toFFprobeJson } from '../core/ffprobe.js';
 import { versions } from '../index.js';
 import { demo } from './demo.js';
+import { runBench } from './bench.js';
 
 const usage = `avforge — FFmpeg for TypeScript at native speed
 
@@ -16,6 +17,7 @@ Usage:
   avforge demo [--dir DIR] [--seconds N]   generate a clip with avforge's own encoder, transcode it, report
   avforge probe FILE [--json]              describe a media file (--json: ffprobe -show_format -show_streams -of json)
   avforge version                          the FFmpeg libraries avforge runs on
+  avforge bench [--quick] [--only X] ...   the benchmark suite (a source checkout; as npm run bench)
 
 Examples:
   avforge demo --dir /tmp/avforge-demo
@@ -46,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'bench':
+      return runBench(rest);
     case 'version':
     case '--version':
       console.log(JSON.stringify(versions(), null, 2));

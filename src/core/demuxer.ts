@@ -1,5 +1,5 @@
 // Demuxing: https://ffmpeg.org/doxygen/trunk/group__libavf__decoding.html
-import { AvError, avOptions, check, invalidArgument, is, optionsObject, settle, withCallerStack } from '../errors.js';
+import { AvError, avOptions, check, closedError, invalidArgument, is, optionsObject, settle, withCallerStack } from '../errors.js';
 import { addon, handle as h, type NativeDemuxer, type NativePacketList } from '../native.js';
 import { Packet } from './packet.js';
 import { SourceBridge, type InputSource, type SourceOptions } from '../io/source.js';
@@ -67,6 +67,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
   #pending: Promise<NativePacketList>[] = [];
   #eof = false;
   #bridge: SourceBridge | undefined;
+  #advancing: Promise<boolean> | undefined;
   #signal: AbortSignal | undefined;
 
   /**
@@ -95,12 +96,15 @@ export class Demuxer extends Resource<NativeDemuxer> {
       const desc = (await settle(
         handle.open(bridge ? bridge.native : url, { format: o.format as string | undefined, options: avopts, strict: o.strict as boolean | undefined, name: url }),
       )) as Description;
+      // FFmpeg may take an abort during open for the end of the data and open anyway.
+      if (signal?.aborted) throw abortError('open', url, signal);
+      if (bridge?.error !== undefined) throw sourceError(url, bridge);
       return new Demuxer(url, handle, desc, batchSize, bridge, signal, onAbort);
     } catch (e) {
       signal?.removeEventListener('abort', onAbort);
       bridge?.release();
       void handle.close();
-      if (signal?.aborted) throw abortError('open', url, signal);
+      if (signal?.aborted) throw withCallerStack(abortError('open', url, signal), Demuxer.open);
       throw explainInputError(e, bridge, Demuxer.open);
     }
   }
@@ -156,6 +160,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
 
   /** Keeps READ_AHEAD batches queued on the native side, so reading overlaps the caller's work. */
   #fill(): void {
+    if (this.native.closed) return;
     while (!this.#eof && this.#pending.length < READ_AHEAD) {
       const p = this.native.read(this.#batchSize);
       p.catch(() => {}); // a read-ahead nobody awaits (close, seek) must not be an unhandled rejection
@@ -168,16 +173,25 @@ export class Demuxer extends Resource<NativeDemuxer> {
     this.#current?.close();
     this.#current = null;
     if (this.#eof) return false;
-    this.#fill();
+    // Reads are weak (see native read): a timer holds the loop open while we wait for one.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     let list: NativePacketList;
     try {
-      list = await this.#pending.shift()!;
+      this.#fill();
+      const next = this.#pending.shift();
+      if (!next) throw closedError('Demuxer', 'read');
+      list = await next;
     } catch (e) {
       if (this.#signal?.aborted) throw withCallerStack(abortError('read', this.url, this.#signal), this.#nextBatch);
       throw withCallerStack(explainInputError(e, this.#bridge), this.#nextBatch);
+    } finally {
+      clearInterval(keepAlive);
     }
     if (list.remaining === 0) {
       list.close();
+      // A stream or callback that failed is an error, not the end of the input.
+      if (this.#bridge?.error !== undefined) throw withCallerStack(sourceError(this.url, this.#bridge), this.#nextBatch);
+      if (this.#signal?.aborted) throw withCallerStack(abortError('read', this.url, this.#signal), this.#nextBatch);
       this.#eof = true;
       return false;
     }
@@ -186,12 +200,20 @@ export class Demuxer extends Resource<NativeDemuxer> {
     return true;
   }
 
+  /** Moves on to the next batch once, however many readers are waiting for it. */
+  #advance(): Promise<boolean> {
+    this.#advancing ??= this.#nextBatch().finally(() => {
+      this.#advancing = undefined;
+    });
+    return this.#advancing;
+  }
+
   /** The next packet, or null at the end of the input. The caller owns it. */
   async read(): Promise<Packet | null> {
     for (;;) {
       const pkt = this.#current?.take();
       if (pkt) return Packet.wrap(pkt);
-      if (!(await this.#nextBatch())) return null;
+      if (!(await this.#advance())) return null;
     }
   }
 
@@ -203,7 +225,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
     if (!(packet instanceof Packet)) throw invalidArgument('packet', 'a Packet', packet);
     for (;;) {
       if (this.#current?.moveInto(packet[h])) return true;
-      if (!(await this.#nextBatch())) return false;
+      if (!(await this.#advance())) return false;
     }
   }
 
@@ -304,4 +326,11 @@ function defaultInputOptions(input: InputSource): Record<string, string | number
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input)?.[1]?.toLowerCase();
   if (scheme && scheme !== 'file') return { protocol_whitelist: NETWORK_PROTOCOLS };
   return {};
+}
+
+function sourceError(url: string, bridge: SourceBridge): AvError {
+  const cause = bridge.error;
+  const e = new AvError(`The input failed: ${cause instanceof Error ? cause.message : String(cause)}`, { code: 'EIO', op: 'read', url });
+  Object.defineProperty(e, 'cause', { value: cause, configurable: true, writable: true });
+  return e;
 }

@@ -20,6 +20,11 @@ export interface SinkOptions {
   end?: boolean;
 }
 
+function isWritableLike(v: unknown): v is Writable {
+  const w = v as Writable;
+  return typeof v === 'object' && v !== null && typeof w.write === 'function' && typeof w.end === 'function' && typeof w.on === 'function';
+}
+
 /** The JS side of a custom output. */
 export class SinkBridge {
   readonly native: NativeIoBridge;
@@ -37,9 +42,10 @@ export class SinkBridge {
     const highWater = options.highWater;
     if (highWater !== undefined && !(is.integer(highWater) && highWater > 0)) throw invalidArgument('highWater', 'an integer > 0', highWater);
     const end = options.end ?? true;
-    if (target instanceof Writable) {
+    // Writable, or anything shaped like one (http.ServerResponse is not a Writable subclass).
+    if (target instanceof Writable || isWritableLike(target)) {
       return new SinkBridge({ kind: 'sink', highWater }, false, (self) => {
-        target.on('error', (e) => self.fail(e));
+        target.on('error', (e: unknown) => self.fail(e));
         self.#finish = async () => {
           if (!end) return;
           await new Promise<void>((resolve, reject) => {
