@@ -3,7 +3,8 @@
 //
 //   npm run bench                 full: 10 s 1080p60 media, median of 5 runs
 //   npm run bench -- --quick      short media, median of 3 runs (a few minutes at most)
-//   options: --runs N, --only SUBSTRING (workload or contender), --no-import
+//   options: --runs N, --only SUBSTRING (workload or contender), --no-import, --peers (node-av),
+//            --soak DURATION (30m, 120s; default 2 min, --quick 30 s), --no-soak, --no-callgrind
 //
 // Every contender runs as its own process, interleaved with the others run after run, under
 // the same peak-RSS measurement (/usr/bin/time -f %M when present, else the process's own
@@ -38,10 +39,23 @@ const option = (name: string): string | undefined => {
 const quick = flag('quick');
 const runs = Number(option('runs') ?? (quick ? 3 : 5));
 const only = option('only');
+const peers = flag('peers');
+/** '30m', '90s', '2h' or plain seconds. */
+function parseDuration(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(v.trim());
+  if (!m) throw new Error(`--soak: not a duration: ${v}`);
+  return Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as Record<string, number>)[m[2] ?? 's']!;
+}
 
-const cfg = quick
-  ? { hdSeconds: 2, clipSeconds: 5, demuxPasses: 20, encodeFrames: 60, importRuns: 10 }
-  : { hdSeconds: 10, clipSeconds: 10, demuxPasses: 50, encodeFrames: 240, importRuns: 10 };
+const cfg = {
+  ...(quick
+    ? { hdSeconds: 2, clipSeconds: 5, demuxPasses: 20, encodeFrames: 60, importRuns: 10 }
+    : { hdSeconds: 10, clipSeconds: 10, demuxPasses: 50, encodeFrames: 240, importRuns: 10 }),
+  ...(quick
+    ? { x265Frames: 16, transcodeFrames: 30, remuxPasses: 5, aacSeconds: 120, thumbJobs: 100, concurrentJobs: 20, smallFrames: 30, soakSeconds: 30, callgrindPasses: [1, 2] }
+    : { x265Frames: 120, transcodeFrames: 150, remuxPasses: 20, aacSeconds: 1200, thumbJobs: 100, concurrentJobs: 20, smallFrames: 0, soakSeconds: 120, callgrindPasses: [1, 5] }),
+};
+if (option('soak') !== undefined) cfg.soakSeconds = parseDuration(option('soak')!);
 const encodeSize = { width: 1280, height: 720 };
 
 // ---------------------------------------------------------------------------------------------
@@ -116,17 +130,19 @@ const log = (s: string): void => {
 // ---------------------------------------------------------------------------------------------
 // the C reference programs
 
-const pkgFlags = (): string[] =>
-  execFileSync('pkg-config', ['--cflags', '--libs', 'libavformat', 'libavcodec', 'libavutil'], { encoding: 'utf8' })
+const pkgFlags = (): string[] => [
+  ...execFileSync('pkg-config', ['--cflags', '--libs', 'libavformat', 'libavcodec', 'libswscale', 'libavutil'], { encoding: 'utf8' })
     .trim()
     .split(/\s+/)
-    .filter(Boolean);
+    .filter(Boolean),
+  '-lpthread',
+];
 
 function buildCref(): void {
   fs.mkdirSync(binDir, { recursive: true });
   const headers = ['common.h', 'pattern.h'].map((h) => fs.statSync(path.join(crefDir, h)).mtimeMs);
   let flags: string[] | undefined;
-  for (const name of ['demux', 'decode', 'encode']) {
+  for (const name of ['demux', 'decode', 'encode', 'transcode', 'remux', 'thumbs', 'multidecode']) {
     const src = path.join(crefDir, `${name}.c`);
     const bin = path.join(binDir, name);
     const srcTime = Math.max(fs.statSync(src).mtimeMs, ...headers);
@@ -144,6 +160,10 @@ interface Media {
   hd: string; // 1080p60 H.264, decode
   clip: string; // 720p30 H.264 + AAC, demux
   raw: string; // the encode workload's pictures (one pan period), for the CLI
+  hevc: string; // 1080p60 HEVC, decode
+  aac: string; // a long AAC-only track, audio decode
+  small: string; // 360p30 H.264, 2 s: concurrent jobs, soak
+  raw1080: string; // the x265 encode workload's pictures, for the CLI
 }
 
 async function ensure(file: string, make: (tmp: string) => Promise<unknown>): Promise<string> {
@@ -182,13 +202,30 @@ async function makeMedia(): Promise<Media> {
   const raw = await ensure(path.join(mediaDir, `pattern_${width}x${height}_64.yuv`), (tmp) =>
     mustRun(path.join(binDir, 'encode'), [String(width), String(height), '64', '--dump', tmp]),
   );
-  return { hd, clip, raw };
+  const hevc = await ensure(path.join(mediaDir, `hevc_1080p60_${d}s.mp4`), (tmp) =>
+    ff([
+      '-f', 'lavfi', '-i', `testsrc2=s=1920x1080:r=60:d=${d},noise=alls=8:allf=t`,
+      '-c:v', 'libx265', '-preset', 'ultrafast', '-crf', '26', '-x265-params', 'log-level=error', '-pix_fmt', 'yuv420p', '-tag:v', 'hvc1', tmp,
+    ]),
+  );
+  const a = cfg.aacSeconds;
+  const aac = await ensure(path.join(mediaDir, `aac_48k_stereo_${a}s.m4a`), (tmp) =>
+    ff(['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${a}`, '-ac', '2', '-c:a', 'aac', '-b:a', '128k', tmp]),
+  );
+  const small = await ensure(path.join(mediaDir, 'h264_360p30_2s.mp4'), (tmp) =>
+    ff(['-f', 'lavfi', '-i', 'testsrc2=s=640x360:r=30:d=2', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', tmp]),
+  );
+  const n1080 = Math.min(64, cfg.x265Frames);
+  const raw1080 = await ensure(path.join(mediaDir, `pattern_1920x1080_${n1080}.yuv`), (tmp) =>
+    mustRun(path.join(binDir, 'encode'), ['1920', '1080', String(n1080), '--dump', tmp]),
+  );
+  return { hd, clip, raw, hevc, aac, small, raw1080 };
 }
 
 // ---------------------------------------------------------------------------------------------
 // contenders and workloads
 
-type Kind = 'c' | 'avforge' | 'cli';
+type Kind = 'c' | 'avforge' | 'cli' | 'peer';
 
 interface Sample {
   /** frames or packets */
@@ -214,16 +251,20 @@ interface Contender {
   parse(r: Exec): { count: number; seconds: number; maxRssKiB?: number | null; extra?: Record<string, unknown> };
 }
 
+type What = 'frames' | 'packets' | 'thumbs';
+
 interface Workload {
   name: string;
-  unit: 'fps' | 'packets/s';
+  unit: 'fps' | 'packets/s' | 'thumbs/s';
   /** what one count is */
-  what: 'frames' | 'packets';
+  what: What;
+  /** for the targets in the report */
+  group?: 'decode' | 'encode' | 'transcode' | 'remux' | 'demux' | 'jobs' | 'loop';
   note: string;
   contenders: Contender[];
 }
 
-function cProgram(name: string, bin: string, args: string[], what: 'frames' | 'packets'): Contender {
+function cProgram(name: string, bin: string, args: string[], what: What): Contender {
   return {
     name,
     kind: 'c',
@@ -237,10 +278,10 @@ function cProgram(name: string, bin: string, args: string[], what: 'frames' | 'p
   };
 }
 
-function avforge(name: string, script: string, args: string[], what: 'frames' | 'packets'): Contender {
+function avforge(name: string, script: string, args: string[], what: What, kind: Kind = 'avforge'): Contender {
   return {
     name,
-    kind: 'avforge',
+    kind,
     cmd: process.execPath,
     args: [path.join(workloadsDir, script), ...args],
     parse(r) {
@@ -252,7 +293,7 @@ function avforge(name: string, script: string, args: string[], what: 'frames' | 
 }
 
 /** The ffmpeg CLI, timed by its own -benchmark (rtime: from the end of option parsing and input probing to the end). */
-function cli(name: string, args: string[], count: (r: Exec) => number): Contender {
+function cli(name: string, args: string[], count: (r: Exec) => number = () => NaN): Contender {
   return {
     name,
     kind: 'cli',
@@ -271,6 +312,8 @@ const framesOf = (r: Exec): number => {
   const all = [...r.stderr.matchAll(/frame=\s*(\d+)/g)];
   return all.length ? Number(all[all.length - 1]![1]) : NaN;
 };
+
+const nodeAvInstalled = (): boolean => fs.existsSync(path.join(benchDir, 'peers', 'node_modules', 'node-av', 'package.json'));
 
 function workloads(media: Media, demuxPackets: number): Workload[] {
   const list: Workload[] = [];
@@ -300,12 +343,16 @@ function workloads(media: Media, demuxPackets: number): Workload[] {
       name: `decode 1080p60 ${cfg.hdSeconds}s threads=${label}`,
       unit: 'fps',
       what: 'frames',
+      group: 'decode',
       note: `best video stream, h264 decoder, thread_count=${threads}`,
       contenders: [
         cProgram('C send/receive', 'decode', [media.hd, t], 'frames'),
         avforge('avforge frames()', 'decode.js', ['--file', media.hd, '--threads', t, '--mode', 'frames'], 'frames'),
         avforge('avforge read()+decode(8)', 'decode.js', ['--file', media.hd, '--threads', t, '--mode', 'loop', '--batch', '8'], 'frames'),
         cli(`ffmpeg -threads ${t} -f null`, ['-threads', t, '-i', media.hd, '-map', '0:v:0', '-f', 'null', '-'], framesOf),
+        ...(peers && threads === 0 && nodeAvInstalled()
+          ? [avforge('node-av frames() (peer)', 'peer_nodeav.js', ['--file', media.hd, '--threads', t], 'frames', 'peer')]
+          : []),
       ],
     });
   }
@@ -315,6 +362,7 @@ function workloads(media: Media, demuxPackets: number): Workload[] {
     name: `encode x264 veryfast ${width}x${height} ${n}f`,
     unit: 'fps',
     what: 'frames',
+    group: 'encode',
     note: 'libx264 preset veryfast, yuv420p, 60 fps, threads=0 (auto); the same synthetic pictures for all',
     contenders: [
       cProgram('C send_frame', 'encode', [String(width), String(height), n, '0'], 'frames'),
@@ -327,6 +375,129 @@ function workloads(media: Media, demuxPackets: number): Workload[] {
         ],
         framesOf,
       ),
+    ],
+  });
+  list.push(...moreWorkloads(media, demuxPackets / cfg.demuxPasses));
+  for (const w of list) if (w.group) groupOf.set(w.name, w.group);
+  return list;
+}
+
+/** HEVC, x265, transcode, remux, audio, thumbnails, concurrent jobs. */
+function moreWorkloads(media: Media, clipPackets: number): Workload[] {
+  const list: Workload[] = [];
+  list.push({
+    name: `decode HEVC 1080p60 ${cfg.hdSeconds}s threads=auto`,
+    unit: 'fps',
+    what: 'frames',
+    group: 'decode',
+    note: 'best video stream, hevc decoder, thread_count=0',
+    contenders: [
+      cProgram('C send/receive', 'decode', [media.hevc, '0'], 'frames'),
+      avforge('avforge frames()', 'decode.js', ['--file', media.hevc, '--threads', '0', '--mode', 'frames'], 'frames'),
+      cli('ffmpeg -f null', ['-threads', '0', '-i', media.hevc, '-map', '0:v:0', '-f', 'null', '-'], framesOf),
+    ],
+  });
+  const n = String(cfg.x265Frames);
+  list.push({
+    name: `encode x265 ultrafast 1920x1080 ${n}f`,
+    unit: 'fps',
+    what: 'frames',
+    group: 'encode',
+    note: 'libx265 preset ultrafast, yuv420p, 60 fps, threads=0, x265-params log-level=error; the same synthetic pictures for all',
+    contenders: [
+      cProgram('C send_frame', 'encode', ['1920', '1080', n, '0', 'libx265', 'ultrafast'], 'frames'),
+      avforge('avforge encode()', 'encode.js', ['--width', '1920', '--height', '1080', '--frames', n, '--threads', '0', '--codec', 'libx265', '--preset', 'ultrafast'], 'frames'),
+      cli(
+        'ffmpeg rawvideo -> libx265',
+        [
+          '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', '1920x1080', '-framerate', '60', '-stream_loop', '-1', '-i', media.raw1080,
+          '-frames:v', n, '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-threads', '0', '-f', 'null', '-',
+        ],
+        framesOf,
+      ),
+    ],
+  });
+  const tf = String(cfg.transcodeFrames);
+  list.push({
+    name: `transcode H.264 720p30 -> HEVC ultrafast ${tf}f`,
+    unit: 'fps',
+    what: 'frames',
+    group: 'transcode',
+    note: `the 720p clip's video decoded (threads 0) and encoded with libx265 ultrafast (threads 0), ${tf} frames, packets dropped (no muxer); timed from before opening`,
+    contenders: [
+      cProgram('C decode+encode', 'transcode', [media.clip, 'libx265', 'ultrafast', tf], 'frames'),
+      avforge('avforge frames()->packets()', 'transcode.js', ['--file', media.clip, '--max-frames', tf], 'frames'),
+      cli('ffmpeg -c:v libx265 -f null', ['-i', media.clip, '-map', '0:v:0', '-frames:v', tf, '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-f', 'null', '-'], framesOf),
+    ],
+  });
+  const passes = String(cfg.remuxPasses);
+  const tmpOut = (ext: string, who: string): string => path.join(os.tmpdir(), `avforge-bench-remux-${who}.${ext}`);
+  for (const [label, format, ext, movflags] of [
+    ['mkv', 'matroska', 'mkv', ''],
+    ['fragmented MP4', 'mp4', 'mp4', 'frag_keyframe+empty_moov'],
+  ] as const) {
+    list.push({
+      name: `remux 720p30+aac ${cfg.clipSeconds}s -> ${label} x${passes}`,
+      unit: 'packets/s',
+      what: 'packets',
+      group: 'remux',
+      note: `every stream copied into ${format}${movflags ? ` (movflags ${movflags})` : ''}, a new output file each pass, ${passes} passes; timed from before opening`,
+      contenders: [
+        cProgram('C av_interleaved_write_frame', 'remux', [media.clip, tmpOut(ext, 'c'), format, passes, movflags], 'packets'),
+        avforge('avforge Demuxer->Muxer (batches of 64)', 'remux.js', ['--in', media.clip, '--out', tmpOut(ext, 'avforge'), '--format', format, '--passes', passes, ...(movflags ? ['--movflags', movflags] : [])], 'packets'),
+        cli(
+          'ffmpeg -c copy',
+          ['-y', '-stream_loop', String(cfg.remuxPasses - 1), '-i', media.clip, '-map', '0', '-c', 'copy', ...(movflags ? ['-movflags', movflags] : []), '-f', format, tmpOut(ext, 'cli')],
+          () => clipPackets * cfg.remuxPasses,
+        ),
+      ],
+    });
+  }
+  list.push({
+    name: `decode AAC 48 kHz ${cfg.aacSeconds}s (audio only)`,
+    unit: 'fps',
+    what: 'frames',
+    group: 'decode',
+    note: 'a long AAC-LC track: many small frames (1024 samples each); avforge frames() batches 32 audio packets per crossing',
+    contenders: [
+      cProgram('C send/receive', 'decode', [media.aac, '1', 'audio'], 'frames'),
+      avforge('avforge frames()', 'decode.js', ['--file', media.aac, '--threads', '1', '--mode', 'frames', '--type', 'audio'], 'frames'),
+      avforge('avforge read()+decode(32)', 'decode.js', ['--file', media.aac, '--threads', '1', '--mode', 'loop', '--batch', '32', '--type', 'audio'], 'frames'),
+      cli('ffmpeg -f null', ['-i', media.aac, '-map', '0:a:0', '-f', 'null', '-']),
+    ],
+  });
+  list.push({
+    name: `thumbnails burst: ${cfg.thumbJobs} jobs on the 720p clip`,
+    unit: 'thumbs/s',
+    what: 'thumbs',
+    group: 'jobs',
+    note: 'sequential jobs, each: open, seek to 1-4 s, decode one frame (threads 1), scale to 160x90 yuvj420p, mjpeg encode, close',
+    contenders: [
+      cProgram('C sws_scale + mjpeg', 'thumbs', [media.clip, String(cfg.thumbJobs)], 'thumbs'),
+      avforge('avforge Scaler + Encoder mjpeg', 'thumbs.js', ['--file', media.clip, '--jobs', String(cfg.thumbJobs)], 'thumbs'),
+    ],
+  });
+  list.push({
+    name: `${cfg.concurrentJobs} concurrent decodes of a 360p 2s clip`,
+    unit: 'fps',
+    what: 'frames',
+    group: 'jobs',
+    note: `C: ${cfg.concurrentJobs} pthreads at once, one decode each (thread_count 1); avforge: ${cfg.concurrentJobs} decoders in one process via Promise.all (threads 1, libuv's default pool of 4)`,
+    contenders: [
+      cProgram(`C ${cfg.concurrentJobs} pthreads`, 'multidecode', [media.small, String(cfg.concurrentJobs)], 'frames'),
+      avforge('avforge Promise.all', 'concurrent.js', ['--file', media.small, '--jobs', String(cfg.concurrentJobs)], 'frames'),
+    ],
+  });
+  const sf = String(cfg.smallFrames);
+  list.push({
+    name: '4 concurrent transcodes 360p -> HEVC (event loop)',
+    unit: 'fps',
+    what: 'frames',
+    group: 'loop',
+    note: `4 transcodes of the 360p clip to libx265 ultrafast at once (${cfg.smallFrames || 'all'} frames each); C: 4 pthreads; avforge: object API, Promise.all; the target is the event loop's p99`,
+    contenders: [
+      cProgram('C 4 pthreads', 'transcode', [media.small, 'libx265', 'ultrafast', sf, '4'], 'frames'),
+      avforge('avforge 4x object API', 'transcode.js', ['--file', media.small, '--max-frames', sf, '--jobs', '4'], 'frames'),
     ],
   });
   return list;
@@ -391,6 +562,7 @@ function summarize(w: Workload, results: Map<string, Sample[]>): Row[] {
   const cCount = cSamples[0]!.count;
   return w.contenders.map((c) => {
     const samples = results.get(c.name)!;
+    for (const s of samples) if (!Number.isFinite(s.count)) s.count = cCount; // the CLI prints no count here
     const tp = samples.map((s) => s.count / s.seconds);
     const rss = med(samples.map((s) => s.maxRssKiB));
     // numeric extras (e.g. makeWritableSeconds), as medians
@@ -524,6 +696,20 @@ async function main(): Promise<void> {
   }
 
   const imports: Record<string, ImportTime> = flag('no-import') ? {} : await importTimes();
+  const wants = (name: string): boolean => !only || name.includes(only);
+  const cg = !flag('no-callgrind') && wants('callgrind') ? await callgrind(media.clip) : null;
+  const soak = !flag('no-soak') && wants('soak') ? await runSoak(media.small) : null;
+  let nodeAv: unknown = null;
+  if (peers && !nodeAvInstalled()) log('--peers: node-av is not installed (npm install --prefix bench/peers node-av); skipped');
+  if (peers && nodeAvInstalled()) {
+    const r = await exec(process.execPath, [path.join(workloadsDir, 'peer_nodeav.js'), '--file', media.hd, '--versions']);
+    nodeAv = r.code === 0 ? lastJson(r.stdout) : { error: r.stderr.slice(-300) };
+    (ver as Record<string, unknown>).nodeAv = nodeAv;
+  }
+  const latency = frameGaps(rows);
+  const targets = evaluateTargets(rows, imports, cg, soak);
+  fs.mkdirSync(reportDir, { recursive: true });
+  const charts = writeCharts(rows, soak, latency);
   const env = {
     date: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
@@ -546,6 +732,36 @@ async function main(): Promise<void> {
     'Throughput: counted items over the seconds each program measures around its own loop (after opening input and codec; the CLI: `-benchmark` rtime, which also covers codec opening). vs C: throughput ratio to the C program making the same libav calls. Wall and CPU: the whole process. Peak RSS: ' +
       env.rssMethod +
       '. EL p99 / max: event-loop delay p99 and max during the loop (perf_hooks.monitorEventLoopDelay, 1 ms resolution; an idle loop reads ≈1 ms).',
+    '',
+    '## Targets',
+    '',
+    '| target | measured | status |',
+    '|---|---|---|',
+    ...targets.map((t) => `| ${t.target} | ${t.measured} | ${t.status} |`),
+    '',
+    '## Per-frame latency (avforge frames(), 1080p60 decode)',
+    '',
+    'The gap between consecutive frames yielded by `decoder.frames()` (submit-to-output latency is not observable from JS); medians over runs.',
+    '',
+    ...latency.map((l) => `- ${l.workload}: p50 ${fmt(l.p50Ms, 2)} ms, p99 ${fmt(l.p99Ms, 2)} ms, max ${fmt(l.maxMs, 2)} ms, within 16.7 ms: ${fmt(l.within === null ? null : l.within * 100, 1)}% (${l.n} gaps per run)`),
+    '',
+    '## Binding overhead (callgrind, demux only)',
+    '',
+    cg === null
+      ? '- not run (--no-callgrind or --only)'
+      : cg.error
+        ? `- not measured: ${cg.error}`
+        : `- instructions per packet: C av_read_frame ${fmt(cg.cPerPacket ?? null, 0)}, avforge readInto() ${fmt(cg.avforgePerPacket ?? null, 0)}, difference ${fmt(cg.diffPerPacket ?? null, 0)} per packet (passes ${cfg.callgrindPasses.join(' vs ')}, per-packet = difference of totals over difference of packets, so start-up cancels)`,
+    '',
+    '## Memory soak',
+    '',
+    soak === null
+      ? '- not run (--no-soak or --only)'
+      : `- ${soak.seconds.toFixed(0)} s of decode 360p + libx264 ultrafast re-encode, ${soak.iterations} iterations; after ${soak.warmupSeconds} s warm-up: RSS ${fmt(soak.rssBaseMiB)} → ${fmt(soak.rssEndMiB)} MiB (${soak.rssGrowth === null ? '—' : (soak.rssGrowth * 100).toFixed(2) + '%'}), JS heap ${fmt(soak.heapBaseMiB)} → ${fmt(soak.heapEndMiB)} MiB (${soak.heapGrowth === null ? '—' : (soak.heapGrowth * 100).toFixed(2) + '%'}); peak RSS ${fmt(soak.maxRssMiB)} MiB`,
+    '',
+    '## Charts',
+    '',
+    ...charts.map((c) => `![${c}](${c})`),
     '',
     '## Workloads',
     '',
@@ -575,14 +791,237 @@ async function main(): Promise<void> {
     `- ffmpeg CLI: ${(ver.cli as { version: string }).version}; ${(ver.cli as { libs: string[] }).libs.join('; ')}`,
     `- avforge versions(): ${JSON.stringify(ver.avforge)}`,
     `- C reference: built with pkg-config ${JSON.stringify((ver.cref as { pkgConfig: unknown }).pkgConfig)}, runs on ${cRuntime}`,
+    ...(nodeAv ? [`- node-av peer (bundles its own FFmpeg): ${JSON.stringify(nodeAv).slice(0, 300)}`] : []),
     '',
   ].join('\n');
 
-  fs.mkdirSync(reportDir, { recursive: true });
-  fs.writeFileSync(path.join(reportDir, 'report.json'), JSON.stringify({ env, versions: ver, imports, rows }, null, 2));
+  fs.writeFileSync(path.join(reportDir, 'report.json'), JSON.stringify({ env, versions: ver, imports, rows, targets, latency, callgrind: cg, soak }, null, 2));
   fs.writeFileSync(path.join(reportDir, 'report.md'), md);
   console.log('\n' + md);
   log(`wrote ${path.relative(root, reportDir)}/report.json and report.md`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// callgrind, soak, latency, targets, charts
+
+interface Callgrind {
+  error?: string;
+  cPerPacket?: number;
+  avforgePerPacket?: number;
+  diffPerPacket?: number;
+  raw?: Record<string, { passes: number; packets: number; instructions: number }[]>;
+}
+
+/** Instructions per packet, demux only, C vs avforge readInto(): two pass counts each, so start-up cancels out. */
+async function callgrind(clip: string): Promise<Callgrind> {
+  if (!fs.existsSync('/usr/bin/valgrind')) return { error: 'valgrind is not installed (apt-get install valgrind)' };
+  const one = async (cmd: string, args: string[]): Promise<{ packets: number; instructions: number }> => {
+    const out = path.join(os.tmpdir(), `avforge-bench-cg-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    const r = await exec('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, cmd, ...args]);
+    const text = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+    fs.rmSync(out, { force: true });
+    if (r.code !== 0) {
+      const vex = /unhandled instruction bytes: ([0-9xA-Fa-f ]+)/.exec(r.stderr);
+      const where = /at 0x[0-9A-F]+: (.+)/.exec(r.stderr)?.[1];
+      throw new Error(vex ? `valgrind cannot run it: unhandled instruction ${vex[1]!.trim().split(' ').slice(0, 3).join(' ')} (RDTSCP) in ${where ?? '?'}` : `exit ${r.code}: ${r.stderr.slice(-300)}`);
+    }
+    const m = /^(?:summary|totals): (\d+)/m.exec(text);
+    return { packets: Number(lastJson(r.stdout).packets), instructions: Number(m?.[1]) };
+  };
+  const raw: Record<string, { passes: number; packets: number; instructions: number }[]> = { c: [], avforge: [] };
+  try {
+    for (const passes of cfg.callgrindPasses) {
+      raw.c!.push({ passes, ...(await one(path.join(binDir, 'demux'), [clip, String(passes)])) });
+      raw.avforge!.push({ passes, ...(await one(process.execPath, [path.join(workloadsDir, 'demux.js'), '--file', clip, '--passes', String(passes), '--mode', 'into'])) });
+    }
+  } catch (e) {
+    log(`callgrind: ${(e as Error).message}`);
+    return { error: (e as Error).message, raw };
+  }
+  const per = (xs: { packets: number; instructions: number }[]): number => (xs[1]!.instructions - xs[0]!.instructions) / (xs[1]!.packets - xs[0]!.packets);
+  const c = per(raw.c!);
+  const a = per(raw.avforge!);
+  return { cPerPacket: c, avforgePerPacket: a, diffPerPacket: a - c, raw };
+}
+
+interface Soak {
+  seconds: number;
+  iterations: number;
+  warmupSeconds: number;
+  rssBaseMiB: number;
+  rssEndMiB: number;
+  rssGrowth: number | null;
+  heapBaseMiB: number;
+  heapEndMiB: number;
+  heapGrowth: number | null;
+  maxRssMiB: number | null;
+  samples: { t: number; rssMiB: number; heapUsedMiB: number }[];
+}
+
+async function runSoak(file: string): Promise<Soak> {
+  log(`\nsoak: ${cfg.soakSeconds} s of decode + encode, RSS and heap sampled every second`);
+  const r = await exec(process.execPath, [path.join(workloadsDir, 'soak.js'), '--file', file, '--seconds', String(cfg.soakSeconds)], { measure: true });
+  if (r.code !== 0) throw new Error(`soak exited ${r.code}\n${r.stderr.slice(-2000)}`);
+  const j = lastJson(r.stdout) as unknown as Soak;
+  j.maxRssMiB = r.maxRssKiB === null ? null : r.maxRssKiB / 1024;
+  log(`  RSS ${j.rssBaseMiB} -> ${j.rssEndMiB} MiB (${j.rssGrowth === null ? '?' : (j.rssGrowth * 100).toFixed(2)}%), ${j.iterations} iterations`);
+  return j;
+}
+
+interface Latency {
+  workload: string;
+  n: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  within: number | null;
+  hist: number[];
+}
+
+/** The frame gaps avforge's frames() contenders reported on the 1080p60 decodes (medians over runs; histogram summed). */
+function frameGaps(rows: Row[]): Latency[] {
+  type G = { n: number; p50Ms: number; p99Ms: number; maxMs: number; within16_7: number; hist: number[] };
+  return rows
+    .filter((r) => r.kind === 'avforge' && r.contender === 'avforge frames()' && /1080p60/.test(r.workload) && r.samples[0]?.extra.gaps)
+    .map((r) => {
+      const gs = r.samples.map((s) => s.extra.gaps as G);
+      const hist = new Array<number>(51).fill(0);
+      for (const g of gs) g.hist.forEach((v, i) => (hist[i]! += v));
+      return {
+        workload: r.workload,
+        n: gs[0]!.n,
+        p50Ms: med(gs.map((g) => g.p50Ms)),
+        p99Ms: med(gs.map((g) => g.p99Ms)),
+        maxMs: med(gs.map((g) => g.maxMs)),
+        within: med(gs.map((g) => g.within16_7)),
+        hist,
+      };
+    });
+}
+
+interface Target {
+  target: string;
+  measured: string;
+  status: 'met' | 'missed' | 'n/a';
+}
+
+function evaluateTargets(rows: Row[], imports: Record<string, ImportTime>, cg: Callgrind | null, soak: Soak | null): Target[] {
+  const t: Target[] = [];
+  const st = (ok: boolean | null): Target['status'] => (ok === null ? 'n/a' : ok ? 'met' : 'missed');
+  const ratio = (group: string, want: number, label: string, pick: (r: Row) => boolean): void => {
+    for (const r of rows.filter((r) => r.kind === 'avforge' && pick(r) && (groupOf.get(r.workload) ?? '') === group))
+      t.push({ target: `${label} ≥ ${want}× C: ${r.workload} / ${r.contender}`, measured: `${fmt(r.ratioToC, 3)}× [${fmt(r.throughput.min / (r.throughput.median / (r.ratioToC ?? 1)), 2)}–${fmt(r.throughput.max / (r.throughput.median / (r.ratioToC ?? 1)), 2)}]`, status: st(r.ratioToC === null ? null : r.ratioToC >= want) });
+  };
+  ratio('decode', 0.98, 'async object API, decode', (r) => /frames\(\)/.test(r.contender));
+  ratio('encode', 0.98, 'async object API, encode', () => true);
+  ratio('remux', 0.95, 'remux', () => true);
+  t.push({ target: 'pipelines ≥ 1.0× C', measured: 'avforge has no native pipelines yet', status: 'n/a' });
+  for (const r of rows.filter((r) => r.kind === 'avforge' && groupOf.get(r.workload) === undefined && r.usPerPacket !== null)) {
+    const c = rows.find((x) => x.workload === r.workload && x.kind === 'c');
+    if (!c?.usPerPacket) continue;
+    const d = r.usPerPacket! - c.usPerPacket;
+    t.push({ target: `demux-only ≤ C + 1 µs/packet: ${r.contender}`, measured: `${d >= 0 ? '+' : ''}${d.toFixed(2)} µs/packet (${r.usPerPacket!.toFixed(2)} vs ${c.usPerPacket.toFixed(2)})`, status: st(d <= 1) });
+  }
+  if (cg && !cg.error && cg.diffPerPacket !== undefined)
+    t.push({ target: 'demux-only binding overhead (callgrind)', measured: `+${cg.diffPerPacket.toFixed(0)} instructions/packet`, status: 'n/a' });
+  const rss = rows.filter((r) => r.kind === 'avforge' && r.rssDeltaMiB !== null);
+  const worst = rss.sort((a, b) => b.rssDeltaMiB! - a.rssDeltaMiB!);
+  const over = worst.filter((r) => r.rssDeltaMiB! > 45);
+  if (worst.length)
+    t.push({
+      target: 'peak RSS ≤ C + 45 MiB (every avforge row)',
+      measured: `worst ${worst[0]!.rssDeltaMiB!.toFixed(1)} MiB (${worst[0]!.workload} / ${worst[0]!.contender}); ${over.length} of ${worst.length} rows over`,
+      status: st(over.length === 0),
+    });
+  const bare = imports['node -e 0'];
+  const imp = imports["import('avforge') + versions() (loads the addon)"];
+  if (bare && imp) t.push({ target: 'import (with addon) ≤ bare node + 15 ms', measured: `+${(imp.ms - bare.ms).toFixed(1)} ms`, status: st(imp.ms - bare.ms <= 15) });
+  const loop = rows.find((r) => r.kind === 'avforge' && groupOf.get(r.workload) === 'loop');
+  if (loop) t.push({ target: 'event-loop p99 ≤ 10 ms while 4 transcodes run', measured: `p99 ${fmt(loop.loopP99Ms, 1)} ms, max ${fmt(loop.loopMaxMs, 1)} ms`, status: st(loop.loopP99Ms === null ? null : loop.loopP99Ms <= 10) });
+  if (soak) t.push({ target: 'soak RSS growth ≤ 2% after warm-up', measured: soak.rssGrowth === null ? 'too short to tell' : `${(soak.rssGrowth * 100).toFixed(2)}% over ${soak.seconds.toFixed(0)} s`, status: st(soak.rssGrowth === null ? null : soak.rssGrowth <= 0.02) });
+  return t;
+}
+
+/** workload name -> group, filled when the workload list is built */
+const groupOf = new Map<string, string>();
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Hand-written SVG: throughput ratio bars, soak RSS over time, frame-gap histogram. Returns the file names written. */
+function writeCharts(rows: Row[], soak: Soak | null, latency: Latency[]): string[] {
+  const files: string[] = [];
+  const colors: Record<Kind, string> = { c: '#888', avforge: '#2a7ae2', cli: '#e2a02a', peer: '#9b59b6' };
+  // 1. ratio bars
+  const groups = [...new Set(rows.map((r) => r.workload))];
+  const rowH = 14;
+  let y = 30;
+  const W = 900;
+  const x0 = 330;
+  const maxRatio = Math.max(1.2, ...rows.map((r) => r.ratioToC ?? 0));
+  const scale = (W - x0 - 60) / maxRatio;
+  const parts: string[] = [];
+  for (const g of groups) {
+    parts.push(`<text x="4" y="${y + 10}" font-weight="bold">${esc(g)}</text>`);
+    y += rowH + 2;
+    for (const r of rows.filter((r) => r.workload === g)) {
+      const w = Math.max(1, (r.ratioToC ?? 0) * scale);
+      parts.push(`<text x="${x0 - 6}" y="${y + 10}" text-anchor="end">${esc(r.contender)}</text>`);
+      parts.push(`<rect x="${x0}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 3}" fill="${colors[r.kind]}"/>`);
+      parts.push(`<text x="${x0 + w + 4}" y="${y + 10}">${fmt(r.ratioToC, 2)}×</text>`);
+      y += rowH;
+    }
+    y += 6;
+  }
+  const one = x0 + scale;
+  parts.push(`<line x1="${one}" y1="20" x2="${one}" y2="${y}" stroke="#c00" stroke-dasharray="4 3"/><text x="${one + 3}" y="16" fill="#c00">1.0× C</text>`);
+  files.push(svgFile('throughput_ratio.svg', W, y + 10, 'Throughput ratio to C (median), one bar per contender', parts));
+  // 2. soak RSS over time
+  if (soak && soak.samples.length > 1) {
+    const S = soak.samples;
+    const w = 700, h = 300, px = 50, py = 30;
+    const tMax = Math.max(...S.map((s) => s.t));
+    const vMax = Math.max(...S.map((s) => s.rssMiB)) * 1.1;
+    const X = (t: number): number => px + (t / tMax) * (w - px - 20);
+    const Y = (v: number): number => h - py - (v / vMax) * (h - 2 * py);
+    const line = (k: 'rssMiB' | 'heapUsedMiB', c: string): string => `<polyline fill="none" stroke="${c}" stroke-width="1.5" points="${S.map((s) => `${X(s.t).toFixed(1)},${Y(s[k]).toFixed(1)}`).join(' ')}"/>`;
+    const p = [
+      `<line x1="${px}" y1="${h - py}" x2="${w - 10}" y2="${h - py}" stroke="#000"/><line x1="${px}" y1="${py}" x2="${px}" y2="${h - py}" stroke="#000"/>`,
+      line('rssMiB', '#2a7ae2'),
+      line('heapUsedMiB', '#e2a02a'),
+      `<line x1="${X(soak.warmupSeconds)}" y1="${py}" x2="${X(soak.warmupSeconds)}" y2="${h - py}" stroke="#c00" stroke-dasharray="4 3"/>`,
+      `<text x="${X(soak.warmupSeconds) + 3}" y="${py + 10}" fill="#c00">warm-up</text>`,
+      `<text x="${px}" y="${h - 8}">0 s</text><text x="${w - 40}" y="${h - 8}">${tMax.toFixed(0)} s</text>`,
+      `<text x="4" y="${Y(vMax / 1.1) + 4}">${(vMax / 1.1).toFixed(0)}</text><text x="4" y="${h - py}">0 MiB</text>`,
+      `<text x="${w - 200}" y="${py + 10}" fill="#2a7ae2">RSS</text><text x="${w - 150}" y="${py + 10}" fill="#e2a02a">JS heap used</text>`,
+    ];
+    files.push(svgFile('soak_rss.svg', w, h, `Soak: RSS and heap over time (growth after warm-up ${soak.rssGrowth === null ? '?' : (soak.rssGrowth * 100).toFixed(2) + '%'})`, p));
+  }
+  // 3. frame-gap histogram
+  for (const [i, l] of latency.entries()) {
+    const w = 700, h = 260, px = 40, py = 30;
+    const maxC = Math.max(1, ...l.hist);
+    const bw = (w - px - 10) / l.hist.length;
+    const p = l.hist.map((c, k) => `<rect x="${(px + k * bw).toFixed(1)}" y="${(h - py - (c / maxC) * (h - 2 * py)).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${((c / maxC) * (h - 2 * py)).toFixed(1)}" fill="${k < 17 ? '#2a7ae2' : '#e24a2a'}"/>`);
+    p.push(`<line x1="${px + 16.7 * bw}" y1="${py}" x2="${px + 16.7 * bw}" y2="${h - py}" stroke="#c00" stroke-dasharray="4 3"/>`);
+    p.push(`<text x="${px}" y="${h - 10}">0 ms</text><text x="${px + 16.7 * bw - 20}" y="${h - 10}">16.7</text><text x="${w - 50}" y="${h - 10}">≥50 ms</text>`);
+    p.push(`<text x="${w - 320}" y="${py + 10}">p50 ${fmt(l.p50Ms, 2)} p99 ${fmt(l.p99Ms, 2)} max ${fmt(l.maxMs, 1)} ms; ≤16.7 ms: ${fmt((l.within ?? 0) * 100, 1)}%</text>`);
+    files.push(svgFile(`frame_gaps_${i}.svg`, w, h, `Gap between frames from frames(): ${l.workload} (all runs)`, p));
+  }
+  return files;
+}
+
+function svgFile(name: string, w: number, h: number, title: string, body: string[]): string {
+  const svg = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h + 20}" font-family="sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="4" y="14" font-size="13" font-weight="bold">${esc(title)}</text>`,
+    `<g transform="translate(0,10)">`,
+    ...body,
+    '</g></svg>',
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(reportDir, name), svg);
+  return name;
 }
 
 main().catch((e: unknown) => {

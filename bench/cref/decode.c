@@ -1,6 +1,7 @@
 // decode: demux + avcodec_send_packet / avcodec_receive_frame of the best video stream,
 // with thread_count = THREADS (0: FFmpeg picks), counting frames (the flush included).
-// Usage: decode FILE [THREADS]
+// TYPE audio decodes the best audio stream instead.
+// Usage: decode FILE [THREADS] [video|audio]
 #include "common.h"
 
 static long drain(AVCodecContext* ctx, AVFrame* frame) {
@@ -20,13 +21,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   int threads = argc > 2 ? atoi(argv[2]) : 0;
+  enum AVMediaType type = argc > 3 && strcmp(argv[3], "audio") == 0 ? AVMEDIA_TYPE_AUDIO : AVMEDIA_TYPE_VIDEO;
   av_log_set_level(AV_LOG_ERROR);
   double t0 = now_s();
   AVFormatContext* fmt = NULL;
   CHECK(avformat_open_input(&fmt, argv[1], NULL, NULL));
   CHECK(avformat_find_stream_info(fmt, NULL));
   const AVCodec* codec = NULL;
-  int index = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
+  int index = av_find_best_stream(fmt, type, -1, -1, &codec, 0);
   if (index < 0) die("av_find_best_stream", index);
   AVCodecContext* ctx = avcodec_alloc_context3(codec);
   CHECK(avcodec_parameters_to_context(ctx, fmt->streams[index]->codecpar));

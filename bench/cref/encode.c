@@ -3,7 +3,8 @@
 // avforge user does with Frame.alloc + makeWritable. The pictures pan across a fixed texture
 // (pattern.h), so the encoder has real motion to search; every contender encodes the same
 // pictures (`--dump` writes them as raw yuv420p for the ffmpeg CLI).
-// Usage: encode W H FRAMES [THREADS]   |   encode W H FRAMES --dump FILE
+// CODEC and PRESET default to libx264 veryfast (libx265 gets x265-params log-level=error).
+// Usage: encode W H FRAMES [THREADS] [CODEC] [PRESET]   |   encode W H FRAMES --dump FILE
 #include "common.h"
 #include "pattern.h"
 
@@ -39,7 +40,9 @@ int main(int argc, char** argv) {
 
   int threads = argc > 4 ? atoi(argv[4]) : 0;
   double t0 = now_s();
-  const AVCodec* codec = avcodec_find_encoder_by_name("libx264");
+  const char* codec_name = argc > 5 ? argv[5] : "libx264";
+  const char* preset = argc > 6 ? argv[6] : "veryfast";
+  const AVCodec* codec = avcodec_find_encoder_by_name(codec_name);
   if (!codec) die("avcodec_find_encoder_by_name", AVERROR_ENCODER_NOT_FOUND);
   AVCodecContext* ctx = avcodec_alloc_context3(codec);
   ctx->width = w;
@@ -50,7 +53,8 @@ int main(int argc, char** argv) {
   ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;  // as avforge does by default
   ctx->thread_count = threads;
   AVDictionary* opts = NULL;
-  av_dict_set(&opts, "preset", "veryfast", 0);
+  av_dict_set(&opts, "preset", preset, 0);
+  if (strcmp(codec_name, "libx265") == 0) av_dict_set(&opts, "x265-params", "log-level=error", 0);
   CHECK(avcodec_open2(ctx, codec, &opts));
   av_dict_free(&opts);
   double t1 = now_s();

@@ -62,3 +62,16 @@ export const seconds = (t0: number): number => (performance.now() - t0) / 1000;
 export function report(fields: Record<string, unknown>): void {
   process.stdout.write(JSON.stringify({ ...fields, vmhwmKiB: vmhwmKiB() }) + '\n');
 }
+
+/**
+ * Distribution of intervals in ms: p50/p99/max, the share within 16.7 ms (one 60 fps frame),
+ * and a histogram of 1 ms bins (the last bin: 50 ms and more).
+ */
+export function gapStats(ms: number[]): { n: number; p50Ms: number; p99Ms: number; maxMs: number; within16_7: number; hist: number[] } {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+  const hist = new Array<number>(51).fill(0);
+  for (const x of ms) hist[Math.min(50, Math.floor(x))]!++;
+  const r = (x: number): number => Math.round(x * 1000) / 1000;
+  return { n: s.length, p50Ms: r(at(0.5)), p99Ms: r(at(0.99)), maxMs: r(s[s.length - 1] ?? NaN), within16_7: r(ms.filter((x) => x <= 16.7).length / Math.max(1, ms.length)), hist };
+}

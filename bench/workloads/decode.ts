@@ -2,9 +2,11 @@
 //   --mode frames: the object API, `for await (const f of dec.frames(demuxer.packets())) f.close()`
 //   --mode loop:   an explicit hot loop, demuxer.read() into batches of --batch packets,
 //                  `await decoder.decode(batch)`, then decoder.flush()
+// --type audio decodes the best audio stream instead. In frames mode, also reports the gaps
+// between consecutive frames yielded by frames() (gaps: {p50Ms, p99Ms, maxMs, within16_7, hist}).
 // Prints {frames, packets, seconds, openSeconds, loop: {p50Ms, p99Ms, maxMs}, ...}.
 import { Decoder, Demuxer, setLogLevel, type Packet } from '../../src/index.js';
-import { need, parseArgs, report, seconds, watchLoop } from './common.js';
+import { gapStats, need, parseArgs, report, seconds, watchLoop } from './common.js';
 
 const args = parseArgs();
 const file = need(args, 'file');
@@ -15,13 +17,15 @@ setLogLevel('error');
 
 const t0 = performance.now();
 const demuxer = await Demuxer.open(file);
-const stream = demuxer.bestStream('video');
-if (!stream) throw new Error(`${file}: no video stream`);
+const type = args.get('type') === 'audio' ? 'audio' : 'video';
+const stream = demuxer.bestStream(type);
+if (!stream) throw new Error(`${file}: no ${type} stream`);
 const decoder = await Decoder.open(stream, { threads });
 const openSeconds = seconds(t0);
 
 let frames = 0;
 let packets = 0;
+const gaps: number[] = [];
 const loop = watchLoop();
 const t1 = performance.now();
 if (mode === 'frames') {
@@ -31,7 +35,11 @@ if (mode === 'frames') {
       yield p;
     }
   })();
+  let last = performance.now();
   for await (const f of decoder.frames(counted)) {
+    const now = performance.now();
+    gaps.push(now - last);
+    last = now;
     frames++;
     f.close();
   }
@@ -64,4 +72,4 @@ const elapsed = seconds(t1);
 const loopDelay = loop.stop();
 await decoder.close();
 await demuxer.close();
-report({ frames, packets, seconds: elapsed, openSeconds, mode, threads, loop: loopDelay });
+report({ frames, packets, seconds: elapsed, openSeconds, mode, threads, type, loop: loopDelay, ...(gaps.length > 1 ? { gaps: gapStats(gaps.slice(1)) } : {}) });

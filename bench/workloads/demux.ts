@@ -3,8 +3,9 @@
 //   --mode packets: `for await (const p of d.packets()) p.close()`
 //   --mode read:    `for (let p = await d.read(); p; p = await d.read()) p.close()`
 //   --mode reuse:   `for await (const p of d.packets({ reuse: true }))` (one Packet refilled)
+//   --mode into:    `while (await d.readInto(pkt))` (one Packet, no allocation per packet)
 // --batch sets Demuxer's batchSize (packets per native crossing; default 64).
-import { Demuxer, setLogLevel } from '../../src/index.js';
+import { Demuxer, Packet, setLogLevel } from '../../src/index.js';
 import { need, parseArgs, report, seconds, watchLoop } from './common.js';
 
 const args = parseArgs();
@@ -41,6 +42,13 @@ for (let pass = 0; pass < passes; pass++) {
       packets++;
       bytes += p.size;
     }
+  } else if (mode === 'into') {
+    const p = new Packet();
+    while (await demuxer.readInto(p)) {
+      packets++;
+      bytes += p.size;
+    }
+    p.close();
   } else {
     throw new Error(`unknown --mode ${mode}`);
   }

@@ -1,4 +1,4 @@
-// avforge encode contender: libx264 preset veryfast, yuv420p --width x --height at 60 fps,
+// avforge encode contender: --codec (libx264) --preset (veryfast), yuv420p --width x --height at 60 fps,
 // --frames pictures from bench/workloads/pattern.ts (the same bytes as bench/cref/encode.c):
 // one Frame.alloc, then per picture makeWritable(), a row-by-row fill of frame.planes, and
 // `await encoder.encode(frame)`; then flush(). Also reports the time spent in makeWritable
@@ -12,18 +12,20 @@ const width = Number(need(args, 'width'));
 const height = Number(need(args, 'height'));
 const n = Number(need(args, 'frames'));
 const threads = Number(args.get('threads') ?? 0);
+const codec = args.get('codec') ?? 'libx264';
+const preset = args.get('preset') ?? 'veryfast';
 setLogLevel('error');
 
 const texture = makeTexture(width, height);
 const t0 = performance.now();
 const encoder = await Encoder.open({
-  codec: 'libx264',
+  codec,
   width,
   height,
   pixelFormat: 'yuv420p',
   frameRate: { num: 60, den: 1 },
   threads,
-  options: { preset: 'veryfast' },
+  options: codec === 'libx265' ? { preset, 'x265-params': 'log-level=error' } : { preset },
 });
 const openSeconds = seconds(t0);
 

@@ -24,6 +24,8 @@ export const recipes = {
   'vp9-opus.webm': [...video('320x240', 25, 1), ...audio(48000, 1), '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-c:a', 'libopus', '-b:a', '64k', '-shortest'],
   'mpeg2.ts': [...video('320x240', 25, 1), ...audio(48000, 1), '-c:v', 'mpeg2video', '-q:v', '4', '-c:a', 'mp2', '-shortest'],
   'audio.mp3': [...audio(44100, 2), '-c:a', 'libmp3lame', '-b:a', '128k'],
+  'h264-aac-faststart.mp4': [...video('320x240', 25, 2), ...audio(48000, 2), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '12', '-c:a', 'aac', '-b:a', '96k', '-shortest', '-movflags', '+faststart'],
+  'h264-aac.mkv': [...video('320x240', 25, 2), ...audio(48000, 2), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '12', '-c:a', 'aac', '-b:a', '96k', '-shortest'],
   'image.png': ['-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=1:duration=1', '-frames:v', '1', '-c:v', 'png'],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -1,0 +1,46 @@
+// Misuse: methods of closed objects, arguments of the wrong type, calls out of order, what
+// FFmpeg refuses (unknown options, codecs, formats, paths), and the stacks of the errors.
+// Each must end in an AvError or a TypeError with the one message template, never in a
+// crash. The cases (children/misuse-cases.ts) run in child processes, as many per child as
+// it survives: a case that aborts the process fails alone, with the child's stderr.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+
+import { media } from './media/generate.js';
+import { cases } from './children/misuse-cases.js';
+import { CaseRunner, failureOf } from './children/harness.js';
+
+const script = fileURLToPath(new URL('./children/misuse.js', import.meta.url));
+
+// Made here, once, before the children ask for it.
+media('h264-aac.mp4');
+
+const names = Object.keys(cases);
+const runner = new CaseRunner(script, names, { caseTimeoutMs: 20_000 });
+
+const groups: [string, (name: string) => boolean][] = [
+  ['after close(): ERR_CLOSED', (n) => n.startsWith('closed ') || n.includes('closed Packet given') || n.includes('closed Frame given')],
+  ['wrong argument types: TypeError "Expected X for NAME but received Y"', (n) => /TypeError|argument types|option types|names the element|non-iterable/.test(n)],
+  ['calls out of order', (n) => /before writeHeader|twice|flush\(\)|read\(\) after|concurrent/.test(n)],
+  ['frames that do not fit the encoder', (n) => n.startsWith('encode() of ')],
+  ['what FFmpeg refuses', (n) => /^unknown|nonexistent|ENOENT/.test(n)],
+  ['error stacks', (n) => n.startsWith('error stacks')],
+];
+
+const placed = new Set<string>();
+for (const [title, member] of groups) {
+  describe(title, () => {
+    for (const name of names.filter((n) => !placed.has(n) && member(n))) {
+      placed.add(name);
+      test(name, async () => {
+        const r = await runner.result(name);
+        assert.ok(r.ok, failureOf(r));
+      });
+    }
+  });
+}
+
+test('every misuse case belongs to a group', () => {
+  assert.deepEqual(names.filter((n) => !placed.has(n)), []);
+});
