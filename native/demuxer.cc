@@ -95,14 +95,9 @@ Demuxer::Demuxer(const Napi::CallbackInfo& info) : AsyncWrapped<Demuxer, Demuxer
 // open(url | IoBridge, { format?, options?, strict?, name? }) -> description
 Napi::Value Demuxer::Open(const Napi::CallbackInfo& info) {
   Napi::Object opts = info[1].As<Napi::Object>();
-  std::shared_ptr<IoChannel> channel;
-  std::string url;
-  if (info[0].IsString()) {
-    url = info[0].ToString();
-  } else {
-    channel = IoBridge::From(info[0])->channel();
-    url = GetString(opts, "name", "<stream>");
-  }
+  IoTarget target = ReadIoTarget(info[0], opts);  // (no structured binding: lambdas capture these)
+  std::string url = target.url;
+  std::shared_ptr<IoChannel> channel = target.channel;
   std::string format = GetString(opts, "format");
   Dict dict(ToDictionary(opts.Get("options")));
   bool strict = GetBool(opts, "strict", false);

@@ -54,6 +54,11 @@ void ReleaseJs(IoChannel& c) {
 
 }  // namespace
 
+IoTarget ReadIoTarget(Napi::Value target, Napi::Object options) {
+  if (target.IsString()) return {target.ToString(), nullptr};
+  return {GetString(options, "name", "<stream>"), IoBridge::From(target)->channel()};
+}
+
 Napi::Function IoBridge::Init(Napi::Env env) {
   return DefineClass(env, "IoBridge",
                      {

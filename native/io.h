@@ -30,4 +30,12 @@ class IoBridge : public Wrapped<IoBridge> {
   std::shared_ptr<IoChannel> channel_;
 };
 
+// What a Demuxer or Muxer opens: a path or URL, or the channel of an IoBridge (then named by
+// options.name, for errors).
+struct IoTarget {
+  std::string url;
+  std::shared_ptr<IoChannel> channel;
+};
+IoTarget ReadIoTarget(Napi::Value target, Napi::Object options);
+
 }  // namespace avf

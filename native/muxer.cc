@@ -61,15 +61,10 @@ Muxer::Muxer(const Napi::CallbackInfo& info) : AsyncWrapped<Muxer, MuxerState>(i
 Napi::Value Muxer::Open(const Napi::CallbackInfo& info) {
   Napi::Object opts = info[1].As<Napi::Object>();
   std::string format = GetString(opts, "format");
-  std::shared_ptr<IoChannel> channel;
-  std::string url;
-  if (info[0].IsString()) {
-    url = info[0].ToString();
-  } else {
-    channel = IoBridge::From(info[0])->channel();
-    url = GetString(opts, "name", "<stream>");
-    if (format.empty()) throw AvException("EINVAL", "A stream output needs a format", "open", url);
-  }
+  IoTarget target = ReadIoTarget(info[0], opts);  // (no structured binding: lambdas capture these)
+  std::string url = target.url;
+  std::shared_ptr<IoChannel> channel = target.channel;
+  if (channel && format.empty()) throw AvException("EINVAL", "A stream output needs a format", "open", url);
   return Run(
       info, "open",
       [url, format, channel](MuxerState& s) {
