@@ -161,6 +161,13 @@ void PacketList::Recycle() {
   next_ = 0;
 }
 
+std::vector<PacketPtr> PacketList::Extract(int stream) {
+  std::vector<PacketPtr> out;
+  for (size_t i = next_; i < packets_.size(); i++)
+    if (packets_[i] && (stream < 0 || packets_[i]->stream_index == stream)) out.push_back(std::move(packets_[i]));
+  return out;
+}
+
 Napi::Value PacketList::Take(const Napi::CallbackInfo& info) {
   if (next_ >= packets_.size()) return info.Env().Null();
   return Packet::Wrap(info.Env(), std::move(packets_[next_++]));

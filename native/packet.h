@@ -63,6 +63,8 @@ class PacketList : public Wrapped<PacketList> {
   static Napi::Object Wrap(Napi::Env env, std::vector<PacketPtr> packets, PacketRecycler recycle = nullptr);
   explicit PacketList(const Napi::CallbackInfo& info);
   ~PacketList() override;
+  // Moves out the remaining packets of one stream (-1: all), for work queued elsewhere.
+  std::vector<PacketPtr> Extract(int stream);
 
  private:
   Napi::Value Take(const Napi::CallbackInfo& info);

@@ -165,7 +165,7 @@ export declare class NativeDecoder {
   readonly closed: boolean;
   readonly damaged: number;
   open(params: NativeCodecParameters | null, options: Record<string, unknown>): Promise<NativeCodecContext>;
-  decode(packets: NativePacket[], flush: boolean): Promise<NativeFrame[]>;
+  decode(packets: NativePacket[] | NativePacketList, flush: boolean, stream?: number): Promise<NativeFrame[]>;
   reset(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // Decoding: https://ffmpeg.org/doxygen/trunk/group__lavc__decoding.html
 import { avOptions, check, invalidArgument, is, optionsObject, settle } from '../errors.js';
-import { addon, type NativeCodecContext, type NativeDecoder, type NativeFrame } from '../native.js';
+import { addon, type NativeCodecContext, type NativeDecoder, type NativeFrame, type NativePacketList } from '../native.js';
+import { packetOrigin, type Demuxer, type PacketOrigin } from './demuxer.js';
 import { CodecParameters } from './codec_parameters.js';
 import { Frame } from './frame.js';
 import { Packet, packetHandles } from './packet.js';
@@ -85,6 +86,28 @@ export class Decoder extends Resource<NativeDecoder> {
     return wrapFrames(await settle(this.native.decode([], true)));
   }
 
+  /** frames() over a demuxer's read batches: each batch is one decode call, two kept in flight. */
+  async *#framesOfBatches(demuxer: Demuxer, index: number): AsyncGenerator<Frame, void, undefined> {
+    const inflight: Promise<Frame[]>[] = [];
+    const submit = (list: NativePacketList | null): void => {
+      const p = this.native.decode(list ?? [], list === null, index).then(wrapFrames);
+      p.catch(() => {});
+      inflight.push(p);
+      list?.close(); // the other streams' packets go back to the demuxer
+    };
+    try {
+      for (;;) {
+        const list = await demuxer.takeBatch();
+        submit(list);
+        if (!list) break;
+        while (inflight.length >= 2) yield* await settle(inflight.shift()!);
+      }
+      while (inflight.length > 0) yield* await settle(inflight.shift()!);
+    } finally {
+      for (const p of inflight) p.then((frames) => frames.forEach((f) => f.close()), () => {});
+    }
+  }
+
   /** Drops buffered frames without returning them (after a seek). */
   async reset(): Promise<void> {
     await settle(this.native.reset());
@@ -99,6 +122,15 @@ export class Decoder extends Resource<NativeDecoder> {
   async *frames(packets: PacketSource): AsyncGenerator<Frame, void, undefined> {
     checkSource(packets, 'packets', 'Packets');
     const index = this.stream?.index;
+    // Audio from a demuxer's packets(): hand whole read batches to the decoder, with no
+    // wrapper per packet (light packets, where that cost would dominate).
+    const origin = (packets as { [packetOrigin]?: PacketOrigin })[packetOrigin];
+    if (origin && !origin.started && index !== undefined && this.type === 'audio' && this.stream!.owner === origin.demuxer &&
+        (!origin.wanted || origin.wanted.has(index))) {
+      origin.started = true;
+      yield* this.#framesOfBatches(origin.demuxer, index);
+      return;
+    }
     // Video packets are heavy: small batches keep memory low. Audio packets are light: big
     // batches keep the crossing cost per packet low.
     yield* ahead(

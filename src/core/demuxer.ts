@@ -49,6 +49,14 @@ export interface SeekOptions {
 
 const READ_AHEAD = 2;
 
+/** Where a packets() generator reads from (see Decoder.frames). */
+export interface PacketOrigin {
+  demuxer: Demuxer;
+  wanted: Set<number> | undefined;
+  started: boolean;
+}
+export const packetOrigin: unique symbol = Symbol('avforge.packetOrigin');
+
 interface Description {
   format: FormatInfo;
   streams: StreamDescription[];
@@ -234,7 +242,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
    * With `reuse`, one Packet object is refilled for every iteration: it is valid until the
    * next one (clone() what you keep), and nothing is allocated per packet.
    */
-  async *packets(options?: { streams?: (Stream | number)[]; reuse?: boolean }): AsyncGenerator<Packet, void, undefined> {
+  packets(options?: { streams?: (Stream | number)[]; reuse?: boolean }): AsyncGenerator<Packet, void, undefined> {
     const o = optionsObject(options);
     check(o.reuse, 'reuse', 'a boolean', is.boolean);
     let wanted: Set<number> | undefined;
@@ -242,7 +250,17 @@ export class Demuxer extends Resource<NativeDemuxer> {
       if (!Array.isArray(o.streams)) throw invalidArgument('streams', 'an array of streams or indexes', o.streams);
       wanted = new Set(o.streams.map((s) => (s instanceof Stream ? s.index : (s as number))));
     }
-    if (o.reuse) {
+    const origin: PacketOrigin = { demuxer: this, wanted, started: false };
+    const generator = this.#packets(origin, o.reuse === true);
+    // A Decoder given this generator before it starts reads the batches directly instead.
+    Object.defineProperty(generator, packetOrigin, { value: origin });
+    return generator;
+  }
+
+  async *#packets(origin: PacketOrigin, reuse: boolean): AsyncGenerator<Packet, void, undefined> {
+    origin.started = true;
+    const wanted = origin.wanted;
+    if (reuse) {
       using pkt = new Packet();
       while (await this.readInto(pkt)) if (!wanted || wanted.has(pkt.streamIndex)) yield pkt;
       return;
@@ -255,6 +273,18 @@ export class Demuxer extends Resource<NativeDemuxer> {
         continue;
       }
       yield pkt;
+    }
+  }
+
+  /** @internal The next batch of packets as read, whole (null at the end of the input). */
+  async takeBatch(): Promise<NativePacketList | null> {
+    for (;;) {
+      const list = this.#current;
+      if (list && list.remaining > 0) {
+        this.#current = null;
+        return list;
+      }
+      if (!(await this.#advance())) return null;
     }
   }
 
