@@ -30,7 +30,7 @@
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "<!@(pkg-config --cflags libavformat libavcodec libavutil libswscale libswresample libavfilter)"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++1y"],
       "libraries": ["<!@(pkg-config --libs libavformat libavcodec libavutil libswscale libswresample)", "-lpthread", "-ldl"],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "AVF_LAVFI_DIR=<!(pkg-config --variable=libdir libavfilter)"],
       "conditions": [
         ["sanitize!=''", {
           "cflags_cc+": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g", "-O1"],

@@ -22,9 +22,18 @@ std::string LibraryName() {
 Lavfi g_lavfi;
 std::string g_error;
 
+#define AVF_STRING2(x) #x
+#define AVF_STRING(x) AVF_STRING2(x)
+
 void Load() {
   std::string name = LibraryName();
-  void* lib = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+  void* lib = nullptr;
+#ifdef AVF_LAVFI_DIR
+  // Where pkg-config found FFmpeg at build time first (Homebrew's lib folder is not searched
+  // by default), then the loader's own search path.
+  lib = dlopen((std::string(AVF_STRING(AVF_LAVFI_DIR)) + "/" + name).c_str(), RTLD_NOW | RTLD_LOCAL);
+#endif
+  if (!lib) lib = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     const char* why = dlerror();
     g_error = "cannot load " + name + (why ? std::string(": ") + why : std::string());
