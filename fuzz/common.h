@@ -69,6 +69,27 @@ inline AVFormatContext* OpenInput(AVIOContext* io) {
   return fmt;
 }
 
+// Opens `io`, reads up to kMaxPackets packets and decodes them, calling after(fmt, decoders)
+// after each one (a harness's seeks), then flushes and closes. `io` stays the caller's.
+template <class After>
+void DemuxAndDecode(AVIOContext* io, After after) {
+  AVFormatContext* fmt = OpenInput(io);
+  if (!fmt) return;
+  Decoders decoders;
+  decoders.Open(fmt);
+  AVPacket* pkt = av_packet_alloc();
+  AVFrame* frame = av_frame_alloc();
+  for (int i = 0; i < kMaxPackets && av_read_frame(fmt, pkt) >= 0; i++) {
+    decoders.Decode(pkt, frame);
+    av_packet_unref(pkt);
+    after(fmt, decoders);
+  }
+  decoders.Flush(frame);
+  av_frame_free(&frame);
+  av_packet_free(&pkt);
+  avformat_close_input(&fmt);
+}
+
 inline void QuietOnce() {
   static bool done = [] { av_log_set_level(AV_LOG_QUIET); return true; }();
   (void)done;

@@ -17,33 +17,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   channel->size = static_cast<int64_t>(size);
   std::atomic<bool> aborted{false};
   AVIOContext* io = avf::OpenIo(channel, &aborted);
-  AVFormatContext* fmt = fuzz::OpenInput(io);
-  if (fmt) {
-    fuzz::Decoders decoders;
-    decoders.Open(fmt);
-    AVPacket* pkt = av_packet_alloc();
-    AVFrame* frame = av_frame_alloc();
-    int seeks = 0;
-    for (int i = 0; i < fuzz::kMaxPackets && av_read_frame(fmt, pkt) >= 0; i++) {
-      decoders.Decode(pkt, frame);
-      av_packet_unref(pkt);
-      if (seeks < 4 && rng.Next() % 32 == 0) {
-        seeks++;
-        int stream = fmt->nb_streams ? static_cast<int>(rng.Next() % (fmt->nb_streams + 1)) - 1 : -1;
-        int64_t ts = static_cast<int64_t>(rng.Next() % 5000000);  // 0..5 s in AV_TIME_BASE
-        if (stream >= 0) ts = av_rescale_q(ts, AV_TIME_BASE_Q, fmt->streams[stream]->time_base);
-        int flags = rng.Next() % 2 ? AVSEEK_FLAG_BACKWARD : 0;
-        if (rng.Next() % 8 == 0) flags |= AVSEEK_FLAG_BYTE, ts = rng.Next() % (size + 1);
-        if (av_seek_frame(fmt, stream, ts, flags) >= 0)
-          for (auto* c : decoders.ctx)
-            if (c) avcodec_flush_buffers(c);
-      }
-    }
-    decoders.Flush(frame);
-    av_frame_free(&frame);
-    av_packet_free(&pkt);
-    avformat_close_input(&fmt);
-  }
+  int seeks = 0;
+  fuzz::DemuxAndDecode(io, [&](AVFormatContext* fmt, fuzz::Decoders& decoders) {
+    if (seeks >= 4 || rng.Next() % 32 != 0) return;
+    seeks++;
+    int stream = fmt->nb_streams ? static_cast<int>(rng.Next() % (fmt->nb_streams + 1)) - 1 : -1;
+    int64_t ts = static_cast<int64_t>(rng.Next() % 5000000);  // 0..5 s in AV_TIME_BASE
+    if (stream >= 0) ts = av_rescale_q(ts, AV_TIME_BASE_Q, fmt->streams[stream]->time_base);
+    int flags = rng.Next() % 2 ? AVSEEK_FLAG_BACKWARD : 0;
+    if (rng.Next() % 8 == 0) flags |= AVSEEK_FLAG_BYTE, ts = rng.Next() % (size + 1);
+    if (av_seek_frame(fmt, stream, ts, flags) >= 0)
+      for (auto* c : decoders.ctx)
+        if (c) avcodec_flush_buffers(c);
+  });
   avf::FreeIo(&io);
   return 0;
 }

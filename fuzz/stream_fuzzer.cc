@@ -91,21 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::atomic<bool> aborted{false};
   AVIOContext* io = avf::OpenIo(channel, &aborted);
-  AVFormatContext* fmt = fuzz::OpenInput(io);
-  if (fmt) {
-    fuzz::Decoders decoders;
-    decoders.Open(fmt);
-    AVPacket* pkt = av_packet_alloc();
-    AVFrame* frame = av_frame_alloc();
-    for (int i = 0; i < fuzz::kMaxPackets && av_read_frame(fmt, pkt) >= 0; i++) {
-      decoders.Decode(pkt, frame);
-      av_packet_unref(pkt);
-    }
-    decoders.Flush(frame);
-    av_frame_free(&frame);
-    av_packet_free(&pkt);
-    avformat_close_input(&fmt);
-  }
+  fuzz::DemuxAndDecode(io, [](AVFormatContext*, fuzz::Decoders&) {});
   avf::FreeIo(&io);  // closes the channel: releases the peer
   {
     std::lock_guard<std::mutex> lock(peer.m);

@@ -90,11 +90,7 @@ Napi::Value BitstreamFilter::Filter(const Napi::CallbackInfo& info) {
         }
         return out;
       },
-      [](Napi::Env env, std::vector<PacketPtr>& out) {
-        Napi::Array a = Napi::Array::New(env, out.size());
-        for (size_t i = 0; i < out.size(); i++) a.Set(i, Packet::Wrap(env, std::move(out[i])));
-        return a;
-      });
+      [](Napi::Env env, std::vector<PacketPtr>& out) { return Packet::WrapAll(env, out); });
 }
 
 }  // namespace avf

@@ -124,11 +124,7 @@ Napi::Value Decoder::Decode(const Napi::CallbackInfo& info) {
         }
         return out;
       },
-      [](Napi::Env env, Frames& frames) {
-        Napi::Array out = Napi::Array::New(env, frames.size());
-        for (size_t i = 0; i < frames.size(); i++) out.Set(i, Frame::Wrap(env, std::move(frames[i])));
-        return out;
-      });
+      [](Napi::Env env, Frames& frames) { return Frame::WrapAll(env, frames); });
 }
 
 // reset(): drops buffered frames without draining them (after a seek).

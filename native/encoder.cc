@@ -220,11 +220,7 @@ Napi::Value Encoder::Encode(const Napi::CallbackInfo& info) {
         }
         return out;
       },
-      [](Napi::Env env, Packets& packets) {
-        Napi::Array out = Napi::Array::New(env, packets.size());
-        for (size_t i = 0; i < packets.size(); i++) out.Set(i, Packet::Wrap(env, std::move(packets[i])));
-        return out;
-      });
+      [](Napi::Env env, Packets& packets) { return Packet::WrapAll(env, packets); });
 }
 
 }  // namespace avf

@@ -210,9 +210,7 @@ Napi::Value FilterGraph::Process(const Napi::CallbackInfo& info) {
       [](Napi::Env env, Outputs& out) {
         Napi::Array a = Napi::Array::New(env, out.size());
         for (size_t i = 0; i < out.size(); i++) {
-          Napi::Array frames = Napi::Array::New(env, out[i].size());
-          for (size_t j = 0; j < out[i].size(); j++) frames.Set(j, Frame::Wrap(env, std::move(out[i][j])));
-          a.Set(i, frames);
+          a.Set(i, Frame::WrapAll(env, out[i]));
         }
         return a;
       });

@@ -89,6 +89,12 @@ Napi::Object Frame::Wrap(Napi::Env env, FramePtr frame) {
   return obj;
 }
 
+Napi::Array Frame::WrapAll(Napi::Env env, std::vector<FramePtr>& frames) {
+  Napi::Array out = Napi::Array::New(env, frames.size());
+  for (size_t i = 0; i < frames.size(); i++) out.Set(i, Wrap(env, std::move(frames[i])));
+  return out;
+}
+
 Frame::Frame(const Napi::CallbackInfo& info) : Wrapped<Frame>(info) {
   Tag(info);
   if (info.Length() > 0 && info[0].IsExternal())

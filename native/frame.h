@@ -1,6 +1,8 @@
 // AVFrame: https://ffmpeg.org/doxygen/trunk/structAVFrame.html
 // Lives on the JS thread only; work queued elsewhere takes its own reference first.
 #pragma once
+#include <vector>
+
 #include "owned.h"
 #include "wrap.h"
 
@@ -12,6 +14,8 @@ class Frame : public Wrapped<Frame> {
   static const napi_type_tag kTag;
   static Napi::Function Init(Napi::Env env);
   static Napi::Object Wrap(Napi::Env env, FramePtr frame);
+  // Hands every frame over to a new JS Frame, in a JS array.
+  static Napi::Array WrapAll(Napi::Env env, std::vector<FramePtr>& frames);
 
   explicit Frame(const Napi::CallbackInfo& info);
   ~Frame() override;

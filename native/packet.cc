@@ -44,6 +44,12 @@ Napi::Object Packet::Wrap(Napi::Env env, PacketPtr pkt) {
   return obj;
 }
 
+Napi::Array Packet::WrapAll(Napi::Env env, std::vector<PacketPtr>& packets) {
+  Napi::Array out = Napi::Array::New(env, packets.size());
+  for (size_t i = 0; i < packets.size(); i++) out.Set(i, Wrap(env, std::move(packets[i])));
+  return out;
+}
+
 Packet::Packet(const Napi::CallbackInfo& info) : Wrapped<Packet>(info) {
   Tag(info);
   if (info.Length() > 0 && info[0].IsExternal())

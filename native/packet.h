@@ -16,6 +16,8 @@ class Packet : public Wrapped<Packet> {
   static Napi::Function Init(Napi::Env env);
   // Hands `pkt` over to a new JS Packet.
   static Napi::Object Wrap(Napi::Env env, PacketPtr pkt);
+  // Hands every packet over to a new JS Packet, in a JS array.
+  static Napi::Array WrapAll(Napi::Env env, std::vector<PacketPtr>& packets);
 
   explicit Packet(const Napi::CallbackInfo& info);
   AVPacket* get(const char* op);  // throws ERR_CLOSED after close()

@@ -146,11 +146,7 @@ Napi::Value Resampler::Resample(const Napi::CallbackInfo& info) {
         }
         return out;
       },
-      [](Napi::Env env, Frames& out) {
-        Napi::Array a = Napi::Array::New(env, out.size());
-        for (size_t i = 0; i < out.size(); i++) a.Set(i, Frame::Wrap(env, std::move(out[i])));
-        return a;
-      });
+      [](Napi::Env env, Frames& out) { return Frame::WrapAll(env, out); });
 }
 
 }  // namespace avf

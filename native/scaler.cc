@@ -88,11 +88,7 @@ Napi::Value Scaler::Scale(const Napi::CallbackInfo& info) {
         }
         return out;
       },
-      [](Napi::Env env, std::vector<FramePtr>& out) {
-        Napi::Array a = Napi::Array::New(env, out.size());
-        for (size_t i = 0; i < out.size(); i++) a.Set(i, Frame::Wrap(env, std::move(out[i])));
-        return a;
-      });
+      [](Napi::Env env, std::vector<FramePtr>& out) { return Frame::WrapAll(env, out); });
 }
 
 }  // namespace avf
