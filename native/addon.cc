@@ -13,6 +13,7 @@
 #include "log.h"
 #include "muxer.h"
 #include "packet.h"
+#include "pipeline.h"
 #include "resampler.h"
 #include "scaler.h"
 
@@ -75,6 +76,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Resampler", Resampler::Init(env));
   exports.Set("FilterGraph", FilterGraph::Init(env));
   exports.Set("BitstreamFilter", BitstreamFilter::Init(env));
+  exports.Set("Pipeline", Pipeline::Init(env));
   exports.Set("versions", Napi::Function::New(env, Versions));
   exports.Set("hasCodec", Napi::Function::New(env, HasCodec));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClassJs));

@@ -1,6 +1,7 @@
 // AVCodecContext, shared by Decoder and Encoder: https://ffmpeg.org/doxygen/trunk/group__lavc__core.html
 #pragma once
 #include <atomic>
+#include <vector>
 
 #include "options.h"
 #include "owned.h"
@@ -23,6 +24,16 @@ const AVCodec* FindCodec(bool encoder, const std::string& name, AVCodecID id);
 
 // threads (0: as many as useful), then the AVOptions; an unknown option is an error.
 void OpenCodec(CodecState& s, const AVCodec* codec, int threads, Dict& options);
+
+// A damaged packet or frame: skipped with a warning (as the CLI does), or thrown when strict.
+void SkipDamaged(CodecState& s, int ret, const char* op);
+// Receives every frame a decoder has ready (until EAGAIN, or EOF when flushing), damaged
+// ones skipped; pts is the best-effort timestamp, time_base the packets'.
+void ReceiveFrames(CodecState& s, std::vector<FramePtr>& out);
+// Receives every packet an encoder has ready, in its time base, with durations filled in.
+void ReceivePackets(CodecState& s, std::vector<PacketPtr>& out);
+// FFmpeg 5.1 does not check a frame against its encoder (a wrong size reads past buffers).
+void CheckFrame(const AVCodecContext* ctx, const AVFrame* f, const std::string& name);
 
 // What an opened context ended up with (formats, frame size, time base, parameters).
 Tree DescribeCodecContext(const AVCodecContext* ctx);

@@ -119,4 +119,25 @@ inline const enum AVSampleFormat* CodecSampleFormats(const AVCodec* codec) {
 #endif
 }
 
+inline const int* CodecSampleRates(const AVCodec* codec) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+  const void* out = nullptr;
+  int n = 0;
+  if (avcodec_get_supported_config(nullptr, codec, AV_CODEC_CONFIG_SAMPLE_RATE, 0, &out, &n) < 0) return nullptr;
+  return static_cast<const int*>(out);
+#else
+  return codec->supported_samplerates;
+#endif
+}
+inline const AVChannelLayout* CodecChannelLayouts(const AVCodec* codec) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+  const void* out = nullptr;
+  int n = 0;
+  if (avcodec_get_supported_config(nullptr, codec, AV_CODEC_CONFIG_CHANNEL_LAYOUT, 0, &out, &n) < 0) return nullptr;
+  return static_cast<const AVChannelLayout*>(out);
+#else
+  return codec->ch_layouts;
+#endif
+}
+
 }  // namespace avf::compat

@@ -11,8 +11,6 @@ namespace avf {
 
 const napi_type_tag Decoder::kTag = {0x6176666f72676501ULL, 0x6465636f64650001ULL};
 
-namespace {
-
 using Frames = std::vector<FramePtr>;
 
 // A damaged packet or frame: skipped with a warning (as the CLI does), or thrown when strict.
@@ -24,7 +22,7 @@ void SkipDamaged(CodecState& s, int ret, const char* op) {
 
 // Receives every frame the decoder has ready: until EAGAIN, or EOF when flushing. A damaged
 // frame is skipped and draining goes on (frame threads report one error per bad frame).
-void Drain(CodecState& s, Frames& out) {
+void ReceiveFrames(CodecState& s, Frames& out) {
   for (int errors = 0;;) {
     FramePtr frame(av_frame_alloc());
     if (!frame) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
@@ -40,8 +38,6 @@ void Drain(CodecState& s, Frames& out) {
     out.push_back(std::move(frame));
   }
 }
-
-}  // namespace
 
 Napi::Function Decoder::Init(Napi::Env env) {
   return DefineClass(env, "Decoder",
@@ -109,17 +105,17 @@ Napi::Value Decoder::Decode(const Napi::CallbackInfo& info) {
         for (auto& pkt : packets) {
           int ret = avcodec_send_packet(s.ctx.get(), pkt.get());
           if (ret == AVERROR(EAGAIN)) {  // cannot happen after a full drain, but be exact
-            Drain(s, out);
+            ReceiveFrames(s, out);
             ret = avcodec_send_packet(s.ctx.get(), pkt.get());
           }
           if (ret < 0 && ret != AVERROR_EOF) SkipDamaged(s, ret, "avcodec_send_packet");
-          Drain(s, out);
+          ReceiveFrames(s, out);
         }
         if (flush) {
           int ret = avcodec_send_packet(s.ctx.get(), nullptr);
           // A frame thread's error can surface here; the frames still buffered are not lost.
           if (ret < 0 && ret != AVERROR_EOF) SkipDamaged(s, ret, "avcodec_send_packet");
-          Drain(s, out);
+          ReceiveFrames(s, out);
           avcodec_flush_buffers(s.ctx.get());
         }
         return out;

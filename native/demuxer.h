@@ -5,6 +5,7 @@
 
 #include "compat.h"
 #include "io.h"
+#include "options.h"
 #include "owned.h"
 #include "resource.h"
 #include "tree.h"
@@ -41,6 +42,12 @@ class Demuxer : public AsyncWrapped<Demuxer, DemuxerState> {
   Napi::Value Seek(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info) { return CloseAsync(info); }
 };
+
+// Opens and probes an input (a path or URL, or a channel through a custom AVIOContext that
+// is stored in *io and stays the caller's to free). Unknown options are an error.
+AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChannel>& channel,
+                           const std::string& format, Dict& options, AVIOInterruptCB interrupt, AVIOContext** io,
+                           std::atomic<bool>* aborted);
 
 // The format and its streams, as the JS Demuxer and probe() present them.
 Tree DescribeInput(AVFormatContext* fmt, bool with_decoders);

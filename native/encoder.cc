@@ -9,12 +9,10 @@ namespace avf {
 
 const napi_type_tag Encoder::kTag = {0x6176666f72676501ULL, 0x656e636f64650001ULL};
 
-namespace {
-
 using Packets = std::vector<PacketPtr>;
 
 // Receives every packet the encoder has ready: until EAGAIN, or EOF when flushing.
-void Drain(CodecState& s, Packets& out) {
+void ReceivePackets(CodecState& s, Packets& out) {
   for (;;) {
     PacketPtr pkt(av_packet_alloc());
     if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
@@ -61,6 +59,8 @@ void CheckFrame(const AVCodecContext* ctx, const AVFrame* f, const std::string& 
            std::to_string(ctx->frame_size) + " per frame (a Resampler with frameSize cuts them)");
   }
 }
+
+namespace {
 
 struct VideoSettings {
   int width, height;
@@ -211,12 +211,12 @@ Napi::Value Encoder::Encode(const Napi::CallbackInfo& info) {
           frame->time_base = s.ctx->time_base;
           if (!keep_types) frame->pict_type = AV_PICTURE_TYPE_NONE;
           Check(avcodec_send_frame(s.ctx.get(), frame.get()), "avcodec_send_frame", s.name);
-          Drain(s, out);
+          ReceivePackets(s, out);
         }
         if (flush) {
           int ret = avcodec_send_frame(s.ctx.get(), nullptr);
           if (ret < 0 && ret != AVERROR_EOF) throw AvException(ret, "avcodec_send_frame", s.name);
-          Drain(s, out);
+          ReceivePackets(s, out);
         }
         return out;
       },

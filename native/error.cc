@@ -98,6 +98,8 @@ Napi::Error AvException::ToJs(Napi::Env env) const {
   info.Set("op", op);
   if (!url.empty()) info.Set("url", url);
   if (stream >= 0) info.Set("stream", stream);
+  if (!stage.empty()) info.Set("stage", stage);
+  if (time >= 0) info.Set("time", time);
   auto& cls = GetInstance(env).errorClass;
   if (cls.IsEmpty()) {
     Napi::Error err = Napi::Error::New(env, message);

@@ -14,6 +14,8 @@ struct AvException : std::exception {
   std::string op;       // 'avformat_open_input', 'decode', ...
   std::string url;      // file or URL, when there is one
   int stream = -1;      // stream index, when there is one
+  std::string stage;    // pipelines: 'demux', 'decode', 'filter', 'encode', 'mux'
+  double time = -1;     // pipelines: where in the media (seconds), -1 unknown
 
   AvException(int errnum, std::string op, std::string url = {}, int stream = -1);
   AvException(std::string code, std::string message, std::string op, std::string url = {});

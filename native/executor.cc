@@ -92,14 +92,18 @@ Napi::Promise Completions::Schedule(Napi::Env env, Napi::Value self, const std::
   job->keep_alive_ = keep_alive;
   if (keep_alive && pending_++ == 0) napi_ref_threadsafe_function(env, tsfn_);
   Job* raw = job.release();
-  strand->Post([this, raw, keep = GetInstance(env).completions] {
+  auto run = [raw, keep = GetInstance(env).completions] {
     try {
       raw->Execute();
     } catch (...) {
       raw->error_ = std::current_exception();
     }
     keep->Finished(raw);
-  });
+  };
+  if (strand)
+    strand->Post(std::move(run));
+  else
+    std::thread(std::move(run)).detach();
   return Napi::Promise(env, promise);
 }
 

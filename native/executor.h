@@ -65,7 +65,8 @@ class Job {
 class Completions {
  public:
   explicit Completions(Napi::Env env);
-  // JS thread: make the promise, keep `self` alive, run the job on `strand`.
+  // JS thread: make the promise, keep `self` alive, run the job on `strand` (or, with none,
+  // on a thread of its own: a job that runs for minutes must not hold a pool thread).
   // keep_alive: the job holds the event loop open until it completes (false for read-ahead
   // that nobody may ever await).
   Napi::Promise Schedule(Napi::Env env, Napi::Value self, const std::shared_ptr<Strand>& strand,

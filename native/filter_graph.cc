@@ -15,19 +15,12 @@ const napi_type_tag FilterGraph::kTag = {0x6176666f72676501ULL, 0x66696c74657200
 
 namespace {
 
-struct Pad {
-  bool video;
-  int width, height, format, sample_rate;
-  AVRational time_base, sample_aspect_ratio, frame_rate;
-  std::string channel_layout;
-};
-
 struct InOutFree {
   void operator()(AVFilterInOut* p) const { lavfi().avfilter_inout_free(&p); }
 };
 
 // The buffer source's arguments, as the CLI writes them.
-std::string SourceArgs(const Pad& p) {
+std::string SourceArgs(const FilterPad& p) {
   char buf[512];
   if (p.video) {
     snprintf(buf, sizeof(buf), "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d", p.width, p.height,
@@ -43,8 +36,8 @@ std::string SourceArgs(const Pad& p) {
   return buf;
 }
 
-Pad ReadPad(Napi::Object o) {
-  Pad p{};
+FilterPad ReadPad(Napi::Object o) {
+  FilterPad p{};
   p.video = GetString(o, "type", "video") == "video";
   p.time_base = ToRational(o.Get("timeBase"), {1, 1000000});
   if (p.video) {
@@ -66,7 +59,7 @@ Pad ReadPad(Napi::Object o) {
 // Names the graph uses for its open pads: "in"/"out" when there is one, else "in0", "in1"...
 std::string PadName(const char* base, size_t i, size_t count) { return count == 1 ? base : base + std::to_string(i); }
 
-AVFilterInOut* Link(const char* base, const std::vector<AVFilterContext*>& filters) {
+AVFilterInOut* Link(const std::vector<std::string>& names, const std::vector<AVFilterContext*>& filters) {
   AVFilterInOut* head = nullptr;
   for (size_t i = filters.size(); i-- > 0;) {
     AVFilterInOut* io = lavfi().avfilter_inout_alloc();
@@ -74,7 +67,7 @@ AVFilterInOut* Link(const char* base, const std::vector<AVFilterContext*>& filte
       lavfi().avfilter_inout_free(&head);
       throw AvException(AVERROR(ENOMEM), "avfilter_inout_alloc");
     }
-    io->name = av_strdup(PadName(base, i, filters.size()).c_str());
+    io->name = av_strdup(names[i].c_str());
     io->filter_ctx = filters[i];
     io->pad_idx = 0;
     io->next = head;
@@ -86,6 +79,72 @@ AVFilterInOut* Link(const char* base, const std::vector<AVFilterContext*>& filte
 using Outputs = std::vector<std::vector<FramePtr>>;
 
 }  // namespace
+
+FilterPad PadOf(const AVFrame* f, AVRational time_base, AVRational frame_rate) {
+  FilterPad p{};
+  p.video = f->width > 0;
+  p.format = f->format;
+  p.time_base = time_base;
+  if (p.video) {
+    p.width = f->width;
+    p.height = f->height;
+    p.sample_aspect_ratio = f->sample_aspect_ratio;
+    p.frame_rate = frame_rate;
+  } else {
+    p.sample_rate = f->sample_rate;
+    char name[128] = {0};
+    av_channel_layout_describe(&f->ch_layout, name, sizeof(name));
+    p.channel_layout = name;
+  }
+  return p;
+}
+
+void BuildGraph(FilterGraphState& s, const std::string& description, const std::vector<GraphSource>& inputs,
+                const std::vector<GraphSink>& outputs, int threads) {
+  const Lavfi& L = lavfi();
+  s.graph = L.avfilter_graph_alloc();
+  if (!s.graph) throw AvException(AVERROR(ENOMEM), "avfilter_graph_alloc");
+  s.graph->nb_threads = threads;
+  std::vector<std::string> in_names, out_names;
+  for (size_t i = 0; i < inputs.size(); i++) {
+    AVFilterContext* src = nullptr;
+    const AVFilter* buffer = L.avfilter_get_by_name(inputs[i].pad.video ? "buffer" : "abuffer");
+    Check(L.avfilter_graph_create_filter(&src, buffer, ("avf_src" + std::to_string(i)).c_str(),
+                                         SourceArgs(inputs[i].pad).c_str(), nullptr, s.graph),
+          "avfilter_graph_create_filter", description);
+    s.sources.push_back(src);
+    in_names.push_back(inputs[i].label);
+  }
+  std::vector<AVFilterContext*> ends;  // what the graph's open outputs link to
+  for (size_t i = 0; i < outputs.size(); i++) {
+    AVFilterContext* sink = nullptr;
+    const AVFilter* buffersink = L.avfilter_get_by_name(outputs[i].video ? "buffersink" : "abuffersink");
+    Check(L.avfilter_graph_create_filter(&sink, buffersink, ("avf_sink" + std::to_string(i)).c_str(), nullptr, nullptr,
+                                         s.graph),
+          "avfilter_graph_create_filter", description);
+    s.sinks.push_back(sink);
+    AVFilterContext* end = sink;
+    if (!outputs[i].constraint.empty()) {  // e.g. the pixel formats an encoder takes
+      const AVFilter* format = L.avfilter_get_by_name(outputs[i].video ? "format" : "aformat");
+      Check(L.avfilter_graph_create_filter(&end, format, ("avf_format" + std::to_string(i)).c_str(),
+                                           outputs[i].constraint.c_str(), nullptr, s.graph),
+            "avfilter_graph_create_filter", outputs[i].constraint);
+      Check(L.avfilter_link(end, 0, sink, 0), "avfilter_link", description);
+    }
+    ends.push_back(end);
+    out_names.push_back(outputs[i].label);
+  }
+  // The graph's open inputs are fed by our sources, its open outputs drain into our sinks.
+  std::unique_ptr<AVFilterInOut, InOutFree> open_inputs(Link(out_names, ends));
+  std::unique_ptr<AVFilterInOut, InOutFree> open_outputs(Link(in_names, s.sources));
+  AVFilterInOut* ins = open_inputs.release();
+  AVFilterInOut* outs = open_outputs.release();
+  int ret = L.avfilter_graph_parse_ptr(s.graph, description.c_str(), &ins, &outs, nullptr);
+  L.avfilter_inout_free(&ins);
+  L.avfilter_inout_free(&outs);
+  Check(ret, "avfilter_graph_parse_ptr", description);
+  Check(L.avfilter_graph_config(s.graph, nullptr), "avfilter_graph_config", description);
+}
 
 void FilterGraphState::Release() {
   if (graph) lavfi().avfilter_graph_free(&graph);  // a graph exists only if libavfilter loaded
@@ -108,7 +167,7 @@ FilterGraph::FilterGraph(const Napi::CallbackInfo& info) : AsyncWrapped<FilterGr
 // open(description, inputs[], outputTypes[], threads) -> outputs [{ type, timeBase, ... }]
 Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
   std::string description = info[0].ToString();
-  std::vector<Pad> inputs;
+  std::vector<FilterPad> inputs;
   Napi::Array in = info[1].As<Napi::Array>();
   for (uint32_t i = 0; i < in.Length(); i++) inputs.push_back(ReadPad(in.Get(i).As<Napi::Object>()));
   std::vector<bool> outputs;
@@ -119,35 +178,11 @@ Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
       info, "open",
       [description, inputs, outputs, threads](FilterGraphState& s) {
         if (s.graph) throw AvException("EINVAL", "FilterGraph is already open", "open");
-        s.graph = lavfi().avfilter_graph_alloc();
-        if (!s.graph) throw AvException(AVERROR(ENOMEM), "avfilter_graph_alloc");
-        s.graph->nb_threads = threads;
-        for (size_t i = 0; i < inputs.size(); i++) {
-          AVFilterContext* src = nullptr;
-          const AVFilter* buffer = lavfi().avfilter_get_by_name(inputs[i].video ? "buffer" : "abuffer");
-          Check(lavfi().avfilter_graph_create_filter(&src, buffer, PadName("in", i, inputs.size()).c_str(),
-                                             SourceArgs(inputs[i]).c_str(), nullptr, s.graph),
-                "avfilter_graph_create_filter", description);
-          s.sources.push_back(src);
-        }
-        for (size_t i = 0; i < outputs.size(); i++) {
-          AVFilterContext* sink = nullptr;
-          const AVFilter* buffersink = lavfi().avfilter_get_by_name(outputs[i] ? "buffersink" : "abuffersink");
-          Check(lavfi().avfilter_graph_create_filter(&sink, buffersink, PadName("out", i, outputs.size()).c_str(), nullptr,
-                                             nullptr, s.graph),
-                "avfilter_graph_create_filter", description);
-          s.sinks.push_back(sink);
-        }
-        // The graph's open inputs are fed by our sources, its open outputs drain into our sinks.
-        std::unique_ptr<AVFilterInOut, InOutFree> open_inputs(Link("out", s.sinks));
-        std::unique_ptr<AVFilterInOut, InOutFree> open_outputs(Link("in", s.sources));
-        AVFilterInOut* ins = open_inputs.release();
-        AVFilterInOut* outs = open_outputs.release();
-        int ret = lavfi().avfilter_graph_parse_ptr(s.graph, description.c_str(), &ins, &outs, nullptr);
-        lavfi().avfilter_inout_free(&ins);
-        lavfi().avfilter_inout_free(&outs);
-        Check(ret, "avfilter_graph_parse_ptr", description);
-        Check(lavfi().avfilter_graph_config(s.graph, nullptr), "avfilter_graph_config", description);
+        std::vector<GraphSource> sources;
+        for (size_t i = 0; i < inputs.size(); i++) sources.push_back({inputs[i], PadName("in", i, inputs.size())});
+        std::vector<GraphSink> sinks;
+        for (size_t i = 0; i < outputs.size(); i++) sinks.push_back({outputs[i], PadName("out", i, outputs.size()), ""});
+        BuildGraph(s, description, sources, sinks, threads);
         Tree t = Tree::Array();
         for (AVFilterContext* sink : s.sinks) {
           Tree o = Tree::Object();

@@ -2,6 +2,7 @@
 // Any filter graph, simple or complex: buffer sources for its inputs, buffer sinks for its
 // outputs, frames in, frames out.
 #pragma once
+#include <string>
 #include <vector>
 
 #include "compat.h"
@@ -19,6 +20,32 @@ struct FilterGraphState : Resource {
   ~FilterGraphState() override { Release(); }
   void Release() override;
 };
+
+// One input of a graph: what its frames look like.
+struct FilterPad {
+  bool video;
+  int width, height, format, sample_rate;
+  AVRational time_base, sample_aspect_ratio, frame_rate;
+  std::string channel_layout;
+};
+FilterPad PadOf(const AVFrame* f, AVRational time_base, AVRational frame_rate);
+
+// A buffer source fed to the graph's open input named `label`.
+struct GraphSource {
+  FilterPad pad;
+  std::string label;
+};
+// A buffer sink behind the open output `label`; `constraint` are format/aformat arguments
+// put before it (the formats an encoder takes), empty for none.
+struct GraphSink {
+  bool video;
+  std::string label;
+  std::string constraint;
+};
+
+// Builds and configures s.graph from a libavfilter description. Throws AvException.
+void BuildGraph(FilterGraphState& s, const std::string& description, const std::vector<GraphSource>& inputs,
+                const std::vector<GraphSink>& outputs, int threads);
 
 class FilterGraph : public AsyncWrapped<FilterGraph, FilterGraphState> {
  public:

@@ -51,6 +51,7 @@ void Load() {
   AVF_RESOLVE(avfilter_graph_parse_ptr)
   AVF_RESOLVE(avfilter_graph_config)
   AVF_RESOLVE(avfilter_graph_free)
+  AVF_RESOLVE(avfilter_link)
   AVF_RESOLVE(avfilter_inout_alloc)
   AVF_RESOLVE(avfilter_inout_free)
   AVF_RESOLVE(av_buffersrc_add_frame_flags)

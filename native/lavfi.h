@@ -20,6 +20,7 @@ struct Lavfi {
   AVF_LAVFI(avfilter_graph_parse_ptr);
   AVF_LAVFI(avfilter_graph_config);
   AVF_LAVFI(avfilter_graph_free);
+  AVF_LAVFI(avfilter_link);
   AVF_LAVFI(avfilter_inout_alloc);
   AVF_LAVFI(avfilter_inout_free);
   AVF_LAVFI(av_buffersrc_add_frame_flags);

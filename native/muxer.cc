@@ -31,14 +31,38 @@ struct StreamSpec {
 
 }  // namespace
 
-void MuxerState::Release() {
-  if (fmt) {
-    if (io) fmt->pb = nullptr;  // a custom pb is freed below, not by avio_closep
-    if (fmt->pb && !(fmt->oformat->flags & AVFMT_NOFILE)) avio_closep(&fmt->pb);
-    if (!trailer && !partial.empty()) std::remove(partial.c_str());
-    avformat_free_context(fmt);
-    fmt = nullptr;
+void OpenOutputFile(AVFormatContext* fmt, const std::string& url, std::string* partial) {
+  if (fmt->oformat->flags & AVFMT_NOFILE) return;  // image2 and friends open their own files
+  std::string target = url;
+  if (IsLocalFile(url)) {
+    target = *partial = LocalPath(url) + ".partial";
+    // Muxers that reopen their output (mov's faststart) must find the partial file.
+    av_free(fmt->url);
+    fmt->url = av_strdup(target.c_str());
   }
+  Check(avio_open2(&fmt->pb, target.c_str(), AVIO_FLAG_WRITE, &fmt->interrupt_callback, nullptr), "avio_open2", url);
+}
+
+void CommitOutput(AVFormatContext* fmt, AVIOContext* io, const std::string& url, const std::string& partial) {
+  if (io)
+    Check(FlushIo(io), "avio_flush", url);
+  else if (fmt->pb && !(fmt->oformat->flags & AVFMT_NOFILE))
+    Check(avio_closep(&fmt->pb), "avio_close", url);
+  if (!partial.empty() && std::rename(partial.c_str(), LocalPath(url).c_str()) != 0)
+    throw AvException(AVERROR(errno), "rename", url);
+}
+
+void ReleaseOutput(AVFormatContext** fmt, AVIOContext* io, bool complete, const std::string& partial) {
+  if (!*fmt) return;
+  if (io) (*fmt)->pb = nullptr;  // a custom pb is freed by its owner, not by avio_closep
+  if ((*fmt)->pb && !((*fmt)->oformat->flags & AVFMT_NOFILE)) avio_closep(&(*fmt)->pb);
+  if (!complete && !partial.empty()) std::remove(partial.c_str());
+  avformat_free_context(*fmt);
+  *fmt = nullptr;
+}
+
+void MuxerState::Release() {
+  ReleaseOutput(&fmt, io, trailer, partial);
   FreeIo(&io);
 }
 
@@ -120,15 +144,8 @@ Napi::Value Muxer::WriteHeader(const Napi::CallbackInfo& info) {
           s.io = OpenIo(s.channel, &s.closed);
           s.fmt->pb = s.io;
           s.fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
-        } else if (!(s.fmt->oformat->flags & AVFMT_NOFILE)) {
-          std::string target = s.url;
-          if (IsLocalFile(s.url)) {
-            target = s.partial = LocalPath(s.url) + ".partial";
-            // Muxers that reopen their output (mov's faststart) must find the partial file.
-            av_free(s.fmt->url);
-            s.fmt->url = av_strdup(target.c_str());
-          }
-          Check(avio_open2(&s.fmt->pb, target.c_str(), AVIO_FLAG_WRITE, nullptr, nullptr), "avio_open2", s.url);
+        } else {
+          OpenOutputFile(s.fmt, s.url, &s.partial);
         }
         Check(avformat_write_header(s.fmt, options.ptr()), "avformat_write_header", s.url);
         s.header = true;
@@ -199,12 +216,7 @@ Napi::Value Muxer::WriteTrailer(const Napi::CallbackInfo& info) {
         WriteStaged(s);
         Check(av_write_trailer(s.fmt), "av_write_trailer", s.url);
         double bytes = s.fmt->pb ? static_cast<double>(avio_tell(s.fmt->pb)) : 0;
-        if (s.io)
-          Check(FlushIo(s.io), "avio_flush", s.url);
-        else if (s.fmt->pb && !(s.fmt->oformat->flags & AVFMT_NOFILE))
-          Check(avio_closep(&s.fmt->pb), "avio_close", s.url);
-        if (!s.partial.empty() && std::rename(s.partial.c_str(), LocalPath(s.url).c_str()) != 0)
-          throw AvException(AVERROR(errno), "rename", s.url);
+        CommitOutput(s.fmt, s.io, s.url, s.partial);
         s.trailer = true;
         return bytes;
       },

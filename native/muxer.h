@@ -43,4 +43,12 @@ class Muxer : public AsyncWrapped<Muxer, MuxerState> {
   Napi::Value Close(const Napi::CallbackInfo& info) { return CloseAsync(info); }
 };
 
+// A file output: opens `url.partial` (a local path) or the URL itself; image sequences and
+// other AVFMT_NOFILE muxers open their own files.
+void OpenOutputFile(AVFormatContext* fmt, const std::string& url, std::string* partial);
+// After the trailer: flushes or closes the output and renames the partial file into place.
+void CommitOutput(AVFormatContext* fmt, AVIOContext* io, const std::string& url, const std::string& partial);
+// Frees an output context; an incomplete one takes its partial file with it.
+void ReleaseOutput(AVFormatContext** fmt, AVIOContext* io, bool complete, const std::string& partial);
+
 }  // namespace avf

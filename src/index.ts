@@ -21,6 +21,24 @@ export {
 export { BitstreamFilter } from './core/bsf.js';
 export { probe, type ProbeResult } from './core/probe.js';
 export { toFFprobeJson } from './core/ffprobe.js';
+export { transcode, remux, thumbnails } from './pipeline/transcode.js';
+export type { Job } from './pipeline/run.js';
+export type {
+  TranscodeOptions,
+  TranscodeResult,
+  RemuxOptions,
+  ThumbnailOptions,
+  Thumbnail,
+  VideoSettings,
+  AudioSettings,
+  StreamMap,
+  InputSettings,
+  ExtraInput,
+  Progress,
+  FrameTap,
+  CancelMode,
+  JobOptions,
+} from './pipeline/types.js';
 export type { InputSource, CallbackSource, SourceOptions } from './io/source.js';
 export type { OutputTarget, ChunkCallback, SinkOptions } from './io/sink.js';
 export { setLogger, setLogLevel, LogLevels, type LogLevel, type Logger } from './core/log.js';

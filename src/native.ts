@@ -205,6 +205,27 @@ export declare class NativeBitstreamFilter {
   close(): Promise<void>;
 }
 
+export interface NativePipelineStats {
+  packetsRead: number;
+  framesDecoded: number;
+  bytes: number;
+  outTime: number | null;
+  damaged: number;
+  frames: number[];
+}
+
+export declare class NativePipeline {
+  readonly closed: boolean;
+  open(inputs: { target: string | NativeIoBridge; format?: string; options?: Record<string, unknown>; name?: string }[]): Promise<unknown[]>;
+  run(
+    plan: unknown,
+    tap?: (stream: number, frames: NativeFrame[], done: (error?: unknown) => void) => void,
+  ): Promise<{ bytes: number; duration: number | null; stopped: boolean; collected: { data: Buffer; time: number | null }[][] }>;
+  stats(): NativePipelineStats;
+  cancel(mode: 'graceful' | 'abort'): void;
+  close(): Promise<void>;
+}
+
 export interface NativeAddon {
   Packet: typeof NativePacket;
   Frame: typeof NativeFrame;
@@ -218,6 +239,7 @@ export interface NativeAddon {
   Resampler: typeof NativeResampler;
   FilterGraph: typeof NativeFilterGraph;
   BitstreamFilter: typeof NativeBitstreamFilter;
+  Pipeline: typeof NativePipeline;
   versions(): { ffmpeg: string; libavutil: string; libavcodec: string; libavformat: string; builtAgainst: string };
   hasCodec(name: string, encoder: boolean): boolean;
   setErrorClass(ctor: unknown): void;

@@ -1,0 +1,74 @@
+// What a pipeline run does, decided in TypeScript (src/pipeline/plan.ts) from the user's
+// options and the probed inputs, and read into these plain structs on the JS thread.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compat.h"
+#include "io_channel.h"
+#include "options.h"
+
+namespace avf {
+
+// One input stream decoded for the filter graphs that read it.
+struct DecodePlan {
+  int input = 0, stream = 0;
+  std::string codec;      // empty: the stream's default decoder
+  int threads = 0;
+  Dict options;
+  bool keyframes_only = false;
+};
+
+// A libavfilter graph: sources fed by decoders, sinks that feed encoders.
+struct GraphPlan {
+  std::string description;
+  struct Source { int decoder; std::string label; };
+  struct Sink { std::string label; bool video; };
+  std::vector<Source> sources;
+  std::vector<Sink> sinks;
+  int threads = 0;
+};
+
+// One output stream: a copied input stream, or the encoded output of a graph's sink.
+struct StreamPlan {
+  bool copy = false;
+  int input = -1, stream = -1;  // copy: the source; encode: where metadata comes from (or -1)
+  std::string bsf;              // copy: bitstream filters, "" for none
+  int graph = -1, sink = -1;    // encode
+  std::string codec;
+  Dict options;
+  int threads = 0;
+  int64_t bit_rate = 0;
+  AVRational frame_rate{0, 1};
+  int64_t max_frames = -1;
+  Dict metadata;                // over the source stream's
+  int disposition = -1;         // -1: the source stream's
+  bool tap = false;             // JS sees its frames before they are encoded
+};
+
+struct OutputPlan {
+  std::string url;                   // a path or URL, or a name for errors
+  std::shared_ptr<IoChannel> channel;
+  std::string format;
+  Dict options;                      // muxer options (movflags, hls_time, ...)
+  Dict metadata;                     // over the copied input metadata; "" deletes a key
+  int metadata_from = 0;             // input whose global metadata is copied, -1 none
+  int chapters_from = 0;             // input whose chapters are copied, -1 none
+  bool collect = false;              // no muxer: encoded packets come back to JS (thumbnails)
+};
+
+struct PipelinePlan {
+  std::vector<int64_t> start;       // per input, AV_TIME_BASE units: seek there first (-ss)
+  int64_t duration = AV_NOPTS_VALUE;  // output duration limit, AV_TIME_BASE units (-t)
+  std::vector<int64_t> targets;     // thumbnails: times of input 0 to reach, seeking when far
+  std::vector<DecodePlan> decoders;
+  std::vector<GraphPlan> graphs;
+  std::vector<StreamPlan> streams;
+  OutputPlan output;
+  bool strict = false;
+  int tap_batch = 8;
+  int queue_size = 8;
+};
+
+}  // namespace avf

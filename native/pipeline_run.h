@@ -1,0 +1,75 @@
+// A pipeline run: demux -> decode -> filter -> encode -> mux, every stage on its own thread
+// with bounded queues between them (as FFmpeg 7's CLI runs), no JS anywhere on the way
+// except the optional frame taps.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "owned.h"
+#include "pipeline_plan.h"
+
+namespace avf {
+
+struct PipelineInput {
+  AVFormatContext* fmt = nullptr;
+  AVIOContext* io = nullptr;  // a custom input's context, freed with the input
+  std::string url;
+};
+
+// Counters the stages bump and JS reads at any time for progress.
+struct PipelineStats {
+  std::atomic<int64_t> packets_read{0}, frames_decoded{0}, damaged{0}, bytes{0};
+  std::atomic<int64_t> out_time{AV_NOPTS_VALUE};  // end of the latest packet written, AV_TIME_BASE units
+  std::unique_ptr<std::atomic<int64_t>[]> frames;  // per output stream: frames encoded or packets copied
+  size_t streams = 0;
+  void Reset(size_t n) {
+    frames.reset(new std::atomic<int64_t>[n]);
+    for (size_t i = 0; i < n; i++) frames[i] = 0;
+    streams = n;
+  }
+};
+
+// How JS stops a run: Stop() ends the inputs early and finishes the output properly (a valid,
+// shorter file); Abort() halts every stage at once and the output is removed.
+class PipelineControl {
+ public:
+  void Stop() { stop = true; }
+  void Abort() {
+    aborted = true;
+    Halt();
+  }
+  // Wakes every blocked stage, also for a failure inside the run.
+  void Halt();
+  void OnHalt(std::function<void()> fn);  // the run's listener; cleared with nullptr
+  std::atomic<bool> stop{false}, aborted{false}, halted{false};
+
+ private:
+  std::mutex m_;
+  std::function<void()> on_halt_;
+};
+
+// Hands a batch of frames of output stream `stream` to JS and waits until JS is done with
+// it; false when the run halted meanwhile or the tap failed.
+using TapHook = std::function<bool(int stream, std::vector<FramePtr>& frames)>;
+
+struct CollectedPacket {
+  PacketPtr packet;
+  AVRational time_base;
+};
+
+struct PipelineResult {
+  int64_t bytes = 0;
+  int64_t duration = AV_NOPTS_VALUE;  // of the output, AV_TIME_BASE units
+  bool stopped = false;               // ended early by Stop()
+  std::vector<std::vector<CollectedPacket>> collected;  // per output stream, with plan.output.collect
+};
+
+// Runs the plan over opened inputs; throws the first stage's AvException (with its stage,
+// stream and time) or ABORT_ERR. The output exists under its name only after a clean end.
+PipelineResult RunPipeline(std::vector<PipelineInput>& inputs, PipelinePlan& plan, PipelineStats& stats,
+                           PipelineControl& control, const TapHook& tap);
+
+}  // namespace avf

@@ -1,0 +1,371 @@
+// From a job's options and its probed inputs to the plan the native pipeline runs
+// (native/pipeline_plan.h): which streams are decoded, the filter graphs, the encoders and
+// copies, the muxer. Pure: no I/O, so every choice here is testable on its own.
+import { AvError, invalidArgument } from '../errors.js';
+import type { FormatInfo } from '../core/demuxer.js';
+import type { StreamDescription } from '../core/stream.js';
+import type { AvOptions } from '../core/types.js';
+import type { AudioSettings, RemuxOptions, StreamMap, ThumbnailOptions, TranscodeOptions, VideoSettings } from './types.js';
+
+export interface InputDescription {
+  format: FormatInfo;
+  streams: StreamDescription[];
+}
+
+export interface NativeDecoderPlan {
+  input: number;
+  stream: number;
+  threads?: number;
+  keyframesOnly?: boolean;
+}
+
+export interface NativeGraphPlan {
+  description: string;
+  sources: { decoder: number; label: string }[];
+  sinks: { label: string; type: 'video' | 'audio' }[];
+  threads?: number;
+}
+
+export interface NativeStreamPlan {
+  copy?: boolean;
+  input?: number;
+  stream?: number;
+  bsf?: string;
+  graph?: number;
+  sink?: number;
+  codec?: string;
+  options?: AvOptions;
+  threads?: number;
+  bitRate?: number;
+  frameRate?: { num: number; den: number };
+  maxFrames?: number;
+  metadata?: Record<string, string>;
+  tap?: boolean;
+}
+
+export interface NativePlan {
+  start: (number | null)[];
+  duration: number | null;
+  targets?: number[];
+  decoders: NativeDecoderPlan[];
+  graphs: NativeGraphPlan[];
+  streams: NativeStreamPlan[];
+  output: {
+    collect?: boolean;
+    name?: string;
+    format?: string;
+    options?: AvOptions;
+    metadata?: Record<string, string>;
+    metadataFrom: number;
+    chaptersFrom: number;
+  };
+  strict?: boolean;
+  tapBatch?: number;
+}
+
+/** '2M', '128k', 1500000 -> bits per second. */
+export function parseBitRate(value: number | string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.round(value);
+  const m = typeof value === 'string' ? /^(\d+(?:\.\d+)?)([kKmMgG]?)$/.exec(value.trim()) : null;
+  if (!m) throw invalidArgument(name, "a bit rate (a number, or a string like '2M' or '128k')", value);
+  const unit = { '': 1, k: 1e3, m: 1e6, g: 1e9 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.round(Number(m[1]) * unit);
+}
+
+const LAYOUTS: Record<number, string> = { 1: 'mono', 2: 'stereo', 3: '2.1', 4: 'quad', 5: '5.0', 6: '5.1', 8: '7.1' };
+
+/** The input streams a specifier names: 3, 'v', 'a:1', 's'. */
+export function selectStreams(input: InputDescription, spec: number | string, where: string): number[] {
+  if (typeof spec === 'number') {
+    if (!Number.isInteger(spec) || spec < 0 || spec >= input.streams.length)
+      throw new AvError(`No stream ${spec} in ${input.format.url} (it has ${input.streams.length})`, { code: 'STREAM_NOT_FOUND', op: where, url: input.format.url });
+    return [spec];
+  }
+  const m = /^([vasdt])(?::(\d+))?$/.exec(spec);
+  if (!m) {
+    if (/^\d+$/.test(spec)) return selectStreams(input, Number(spec), where);
+    throw invalidArgument(where, "a stream index or specifier ('v', 'a', 's', 'v:0', 'a:1')", spec);
+  }
+  const type = { v: 'video', a: 'audio', s: 'subtitle', d: 'data', t: 'attachment' }[m[1] as 'v'];
+  const all = input.streams.filter((s) => s.type === type && !(type === 'video' && s.disposition.attached_pic)).map((s) => s.index);
+  if (m[2] === undefined) return all;
+  const one = all[Number(m[2])];
+  if (one === undefined) throw new AvError(`No stream '${spec}' in ${input.format.url}`, { code: 'STREAM_NOT_FOUND', op: where, url: input.format.url });
+  return [one];
+}
+
+/** The stream the CLI would pick for a type: the default-disposition one, else the first. */
+function bestStream(input: InputDescription, type: 'video' | 'audio'): number | undefined {
+  const all = input.streams.filter((s) => s.type === type && !s.disposition.attached_pic);
+  return (all.find((s) => s.disposition.default) ?? all[0])?.index;
+}
+
+function videoChain(v: VideoSettings): string {
+  const parts: string[] = [];
+  if (v.filter) parts.push(v.filter);
+  if (v.width !== undefined || v.height !== undefined) parts.push(`scale=${v.width ?? -2}:${v.height ?? -2}`);
+  if (v.fps !== undefined) parts.push(`fps=${v.fps}`);
+  if (v.pixelFormat) parts.push(`format=pix_fmts=${v.pixelFormat}`);
+  return parts.length ? parts.join(',') : 'null';
+}
+
+function audioChain(a: AudioSettings): string {
+  const parts: string[] = [];
+  if (a.filter) parts.push(a.filter);
+  if (a.sampleRate !== undefined) parts.push(`aresample=${a.sampleRate}`);
+  const layout = a.channelLayout ?? (a.channels !== undefined ? (LAYOUTS[a.channels] ?? `${a.channels}c`) : undefined);
+  const fmt = [a.sampleFormat ? `sample_fmts=${a.sampleFormat}` : '', layout ? `channel_layouts=${layout}` : ''].filter(Boolean).join(':');
+  if (fmt) parts.push(`aformat=${fmt}`);
+  return parts.length ? parts.join(',') : 'anull';
+}
+
+function encoderOptions(s: VideoSettings & AudioSettings): AvOptions | undefined {
+  const o: AvOptions = { ...s.options };
+  if (s.crf !== undefined) o.crf = s.crf;
+  if (s.preset !== undefined) o.preset = s.preset;
+  if (s.gop !== undefined) o.g = s.gop;
+  return Object.keys(o).length ? o : undefined;
+}
+
+function outputOptions(o: { formatOptions?: AvOptions; fastStart?: boolean; fragmented?: boolean }): AvOptions | undefined {
+  const opts: AvOptions = { ...o.formatOptions };
+  const flags = [opts.movflags ? String(opts.movflags) : '', o.fastStart ? '+faststart' : '', o.fragmented ? '+frag_keyframe+empty_moov+default_base_moof' : '']
+    .filter(Boolean)
+    .join('');
+  if (flags) opts.movflags = flags;
+  return Object.keys(opts).length ? opts : undefined;
+}
+
+function micros(seconds: number | undefined, name: string): number | null {
+  if (seconds === undefined) return null;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw invalidArgument(name, 'a number of seconds >= 0', seconds);
+  return Math.round(seconds * 1e6);
+}
+
+/** Builds the decoders, graphs and streams: one place for transcode and thumbnails. */
+class Planner {
+  readonly plan: NativePlan;
+  readonly #decoders = new Map<string, number>();
+
+  constructor(readonly inputs: InputDescription[], o: { strict?: boolean; duration?: number; threads?: number }) {
+    this.plan = {
+      start: inputs.map(() => null),
+      duration: micros(o.duration, 'duration'),
+      decoders: [],
+      graphs: [],
+      streams: [],
+      output: { metadataFrom: 0, chaptersFrom: 0 },
+      strict: o.strict,
+    };
+  }
+
+  stream(input: number, index: number): StreamDescription {
+    const desc = this.inputs[input];
+    if (!desc) throw new AvError(`No input ${input} (there are ${this.inputs.length})`, { code: 'STREAM_NOT_FOUND', op: 'map' });
+    const s = desc.streams[index];
+    if (!s) throw new AvError(`No stream ${index} in input ${input}`, { code: 'STREAM_NOT_FOUND', op: 'map', url: desc.format.url });
+    return s;
+  }
+
+  decoder(input: number, stream: number, extra: Partial<NativeDecoderPlan> = {}): number {
+    const key = `${input}:${stream}`;
+    let d = this.#decoders.get(key);
+    if (d === undefined) {
+      d = this.plan.decoders.push({ input, stream, ...extra }) - 1;
+      this.#decoders.set(key, d);
+    }
+    return d;
+  }
+
+  copy(input: number, stream: number, bsf?: string): void {
+    this.stream(input, stream);
+    this.plan.streams.push({ copy: true, input, stream, bsf });
+  }
+
+  /** A decoded input stream through a simple graph into an encoder. */
+  encode(input: number, stream: number, settings: VideoSettings & AudioSettings, threads: number | undefined): void {
+    const s = this.stream(input, stream);
+    if (s.type !== 'video' && s.type !== 'audio')
+      throw new AvError(`Stream ${stream} is ${s.type}: only video and audio are encoded (use 'copy')`, { code: 'EINVAL', op: 'map', stream });
+    const video = s.type === 'video';
+    const decoder = this.decoder(input, stream, { threads: settings.threads ?? threads });
+    const graph =
+      this.plan.graphs.push({
+        description: video ? videoChain(settings) : audioChain(settings),
+        sources: [{ decoder, label: 'in' }],
+        sinks: [{ label: 'out', type: video ? 'video' : 'audio' }],
+      }) - 1;
+    this.#encoder(graph, 0, settings, threads, input, stream);
+  }
+
+  #encoder(graph: number, sink: number, settings: VideoSettings & AudioSettings, threads: number | undefined, input = -1, stream = -1): void {
+    this.plan.streams.push({
+      graph,
+      sink,
+      input,
+      stream,
+      codec: settings.codec,
+      options: encoderOptions(settings),
+      threads: settings.threads ?? threads,
+      bitRate: parseBitRate(settings.bitRate, 'bitRate'),
+      frameRate: settings.fps !== undefined ? rationalOf(settings.fps) : undefined,
+      maxFrames: settings.maxFrames,
+      metadata: settings.metadata,
+    });
+  }
+
+  /** -filter_complex: its [N:spec] inputs are decoded streams; its outputs are mapped by label. */
+  complex(description: string, maps: StreamMap[], threads: number | undefined): Map<string, number> {
+    const sources: NativeGraphPlan['sources'] = [];
+    for (const m of description.matchAll(/\[(\d+):([^\]]+)\]/g)) {
+      const input = Number(m[1]);
+      if (!this.inputs[input]) throw new AvError(`filterComplex names input ${input}, there are ${this.inputs.length}`, { code: 'STREAM_NOT_FOUND', op: 'filterComplex' });
+      const [stream] = selectStreams(this.inputs[input], /^\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!.replace(/^([vas])$/, '$1:0'), 'filterComplex');
+      sources.push({ decoder: this.decoder(input, stream!, { threads }), label: `${m[1]}:${m[2]}` });
+    }
+    if (sources.length === 0) throw invalidArgument('filterComplex', "a graph whose inputs are labelled like [0:v] or [1:a]", description);
+    const sinks: NativeGraphPlan['sinks'] = [];
+    const graph = this.plan.graphs.length;
+    const labels = new Map<string, number>();
+    for (const m of maps) {
+      if (m.label === undefined) continue;
+      const type = m.sampleRate !== undefined || m.channels !== undefined || m.channelLayout !== undefined || m.sampleFormat !== undefined ? 'audio' : 'video';
+      labels.set(m.label, sinks.push({ label: m.label, type }) - 1);
+    }
+    if (sinks.length === 0) throw invalidArgument('map', "entries with the labels of filterComplex's outputs ({ label: 'out' })", maps);
+    this.plan.graphs.push({ description, sources, sinks, threads });
+    for (const m of maps) if (m.label !== undefined) this.#encoder(graph, labels.get(m.label)!, m, threads);
+    return labels;
+  }
+}
+
+function rationalOf(fps: number): { num: number; den: number } {
+  if (!(fps > 0) || !Number.isFinite(fps)) throw invalidArgument('fps', 'a frame rate > 0', fps);
+  if (Number.isInteger(fps)) return { num: fps, den: 1 };
+  if (Math.abs(fps * 1.001 - Math.round(fps * 1.001)) < 1e-3) return { num: Math.round(fps * 1.001) * 1000, den: 1001 };
+  return { num: Math.round(fps * 1000), den: 1000 };
+}
+
+function setStart(p: Planner, inputs: { start?: number }[]): void {
+  inputs.forEach((i, n) => {
+    p.plan.start[n] = micros(i.start, n === 0 ? 'start' : `inputs[${n - 1}].start`);
+  });
+}
+
+function setOutput(p: Planner, o: TranscodeOptions | RemuxOptions): void {
+  p.plan.output.format = o.format;
+  p.plan.output.options = outputOptions(o);
+  p.plan.output.metadata = o.metadata;
+  if (o.copyMetadata === false) p.plan.output.metadataFrom = -1;
+  if (o.chapters === false) p.plan.output.chaptersFrom = -1;
+}
+
+export function planTranscode(inputs: InputDescription[], o: TranscodeOptions, starts: { start?: number }[]): NativePlan {
+  const p = new Planner(inputs, o);
+  setStart(p, starts);
+  setOutput(p, o);
+  const first = inputs[0]!;
+  const defaults = (type: string): VideoSettings & AudioSettings => {
+    const v = type === 'video' ? o.video : type === 'audio' ? o.audio : undefined;
+    return typeof v === 'object' ? v : {};
+  };
+  const place = (input: number, stream: number, settings: VideoSettings & AudioSettings) => {
+    const type = p.stream(input, stream).type;
+    if (settings.codec === 'copy' || type === 'subtitle' || type === 'data' || type === 'attachment') p.copy(input, stream);
+    else p.encode(input, stream, settings, o.threads);
+  };
+  if (o.map && o.map.length) {
+    if (o.filterComplex) p.complex(o.filterComplex, o.map, o.threads);
+    for (const m of o.map) {
+      if (m.label !== undefined) continue;
+      const input = m.input ?? 0;
+      const desc = inputs[input];
+      if (!desc) throw new AvError(`map names input ${input}, there are ${inputs.length}`, { code: 'STREAM_NOT_FOUND', op: 'map' });
+      for (const s of selectStreams(desc, m.stream ?? 'v', 'map.stream')) {
+        const type = desc.streams[s]!.type;
+        const base = type === 'video' ? o.video : type === 'audio' ? o.audio : undefined;
+        place(input, s, { ...(base === 'copy' ? { codec: 'copy' } : defaults(type)), ...m });
+      }
+    }
+  } else {
+    if (o.filterComplex) throw invalidArgument('map', "the filterComplex outputs to write ({ label: 'out' })", o.map);
+    const v = o.video === false ? undefined : bestStream(first, 'video');
+    if (v !== undefined) place(0, v, o.video === 'copy' ? { codec: 'copy' } : defaults('video'));
+    const a = o.audio === false ? undefined : bestStream(first, 'audio');
+    if (a !== undefined) place(0, a, o.audio === 'copy' ? { codec: 'copy' } : defaults('audio'));
+    if (o.subtitles === 'copy') for (const s of selectStreams(first, 's', 'subtitles')) p.copy(0, s);
+  }
+  if (p.plan.streams.length === 0) throw new AvError('Nothing to write: the input has no stream the options select', { code: 'STREAM_NOT_FOUND', op: 'transcode', url: first.format.url });
+  if (o.onFrames) {
+    const tap = o.tapStream ?? p.plan.streams.findIndex((s) => !s.copy && p.plan.graphs[s.graph!]!.sinks[s.sink!]!.type === 'video');
+    const target = p.plan.streams[tap < 0 ? p.plan.streams.findIndex((s) => !s.copy) : tap];
+    if (!target || target.copy) throw invalidArgument('tapStream', 'the index of an encoded output stream', o.tapStream);
+    target.tap = true;
+    p.plan.tapBatch = o.tapBatch;
+  }
+  return p.plan;
+}
+
+export function planRemux(input: InputDescription, o: RemuxOptions): NativePlan {
+  const p = new Planner([input], o);
+  setStart(p, [o.input ?? {}]);
+  if (o.start !== undefined) p.plan.start[0] = micros(o.start, 'start');
+  setOutput(p, o);
+  const picked = o.streams
+    ? o.streams.flatMap((s) => selectStreams(input, s, 'streams'))
+    : input.streams.filter((s) => s.type === 'video' || s.type === 'audio' || s.type === 'subtitle').map((s) => s.index);
+  for (const s of picked) p.copy(0, s, o.bitstreamFilters?.[p.plan.streams.length]);
+  if (p.plan.streams.length === 0) throw new AvError('Nothing to remux: the input has no video, audio or subtitle stream', { code: 'STREAM_NOT_FOUND', op: 'remux', url: input.format.url });
+  return p.plan;
+}
+
+const IMAGE_CODECS = { jpeg: 'mjpeg', png: 'png', webp: 'libwebp' } as const;
+
+/** The times (seconds) thumbnails are taken at, from times / every / count and the duration. */
+export function thumbnailTimes(o: ThumbnailOptions, duration: number | null): number[] | null {
+  if (o.times) return [...o.times].sort((a, b) => a - b);
+  if (o.keyframes) return null;
+  if (o.every !== undefined) {
+    if (!(o.every > 0)) throw invalidArgument('every', 'a number of seconds > 0', o.every);
+    if (duration === null) return null;
+    const out: number[] = [];
+    for (let t = 0; t < duration && out.length < (o.count ?? Infinity); t += o.every) out.push(Number(t.toFixed(6)));
+    return out;
+  }
+  const count = o.count ?? 1;
+  if (duration === null) return [0];
+  return Array.from({ length: count }, (_, i) => Number(((duration * (i + 0.5)) / count).toFixed(6)));
+}
+
+export function planThumbnails(input: InputDescription, o: ThumbnailOptions, times: number[] | null): NativePlan {
+  const p = new Planner([input], o);
+  setStart(p, [o.input ?? {}]);
+  const stream = o.stream ?? bestStream(input, 'video');
+  if (stream === undefined || input.streams[stream]?.type !== 'video')
+    throw new AvError('The input has no video stream to take thumbnails from', { code: 'STREAM_NOT_FOUND', op: 'thumbnails', url: input.format.url });
+  const decoder = p.decoder(0, stream, { keyframesOnly: o.keyframes === true });
+  const parts: string[] = [];
+  if (times) {
+    // The first frame at or after each time: shown when a time falls in (previous frame, this frame].
+    const terms = times.map((t) => `(isnan(prev_t)+gt(${t},prev_t))*lte(${t},t)`);
+    parts.push(`select='${terms.join('+')}'`);
+    p.plan.targets = times.map((t) => Math.round(t * 1e6));
+  } else if (o.every !== undefined && !o.keyframes) {
+    parts.push(`select='isnan(prev_selected_t)+gte(t-prev_selected_t,${o.every})'`);
+  }
+  if (o.width !== undefined || o.height !== undefined) parts.push(`scale=${o.width ?? -2}:${o.height ?? -2}`);
+  const format = o.format ?? 'jpeg';
+  const codec = IMAGE_CODECS[format];
+  if (!codec) throw invalidArgument('format', "'jpeg', 'png' or 'webp'", o.format);
+  const options: AvOptions = {};
+  if (o.quality !== undefined) {
+    if (format === 'jpeg') Object.assign(options, { flags: '+qscale', global_quality: Math.round(o.quality * 118) });
+    else if (format === 'webp') options.quality = o.quality;
+  }
+  const graph = p.plan.graphs.push({ description: parts.join(',') || 'null', sources: [{ decoder, label: 'in' }], sinks: [{ label: 'out', type: 'video' }] }) - 1;
+  const max = times ? times.length : o.count;
+  p.plan.streams.push({ graph, sink: 0, codec, options: Object.keys(options).length ? options : undefined, maxFrames: max });
+  p.plan.output = { collect: true, metadataFrom: -1, chaptersFrom: -1 };
+  return p.plan;
+}

@@ -1,0 +1,202 @@
+// Runs a planned job on the native pipeline: opens the inputs (paths, URLs or JS sources),
+// lets the planner see them, runs the plan off the JS thread, and turns the counters into
+// progress, the AbortSignal into a cancel, and frame taps into batched callbacks.
+import { AvError, invalidArgument, withCallerStack } from '../errors.js';
+import { Frame } from '../core/frame.js';
+import { SinkBridge, type OutputTarget, type SinkOptions } from '../io/sink.js';
+import { SourceBridge, type InputSource, type SourceOptions } from '../io/source.js';
+import { addon, type NativePipeline } from '../native.js';
+import type { InputDescription, NativePlan } from './plan.js';
+import type { CancelMode, FrameTap, JobOptions, Progress } from './types.js';
+
+export interface JobInput extends SourceOptions {
+  source: InputSource;
+  format?: string;
+  options?: Record<string, unknown>;
+}
+
+export interface JobOutput {
+  target?: string | OutputTarget;  // none: the plan collects packets (thumbnails)
+  sink?: SinkOptions;
+}
+
+export interface JobRun {
+  bytes: number;
+  duration: number | null;
+  stopped: boolean;
+  frames: number[];
+  damaged: number;
+  elapsed: number;
+  collected: { data: Buffer; time: number | null }[][];
+}
+
+/** A running job: a Promise of its result, and cancel() for graceful or immediate stops. */
+export type Job<T> = Promise<T> & {
+  /** 'graceful': end the inputs now and finish a valid, shorter output; 'abort' (default): stop and remove it. */
+  cancel(mode?: CancelMode): void;
+};
+
+function cancelMode(signal: AbortSignal, fallback: CancelMode | undefined): CancelMode {
+  return signal.reason === 'graceful' ? 'graceful' : (fallback ?? 'abort');
+}
+
+export function checkJobOptions(o: JobOptions): void {
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw invalidArgument('signal', 'an AbortSignal', o.signal);
+  if (o.cancel !== undefined && o.cancel !== 'graceful' && o.cancel !== 'abort') throw invalidArgument('cancel', "'graceful' or 'abort'", o.cancel);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalidArgument('onProgress', 'a function', o.onProgress);
+  if (o.progressInterval !== undefined && !(Number.isFinite(o.progressInterval) && o.progressInterval > 0))
+    throw invalidArgument('progressInterval', 'a number of milliseconds > 0', o.progressInterval);
+}
+
+/** Starts a job; `plan` sees the opened inputs. Synchronous argument errors throw here. */
+export function startJob(
+  op: string,
+  inputs: JobInput[],
+  output: JobOutput,
+  options: JobOptions & { onFrames?: FrameTap },
+  plan: (inputs: InputDescription[]) => NativePlan,
+): Job<JobRun> {
+  checkJobOptions(options);
+  let native: NativePipeline | undefined;
+  let pending: CancelMode | undefined;
+  const cancel = (mode: CancelMode = 'abort') => {
+    if (native) native.cancel(mode);
+    else if (pending !== 'abort') pending = mode;
+  };
+  const work = (async () => {
+    const start = performance.now();
+    const signal = options.signal;
+    if (signal?.aborted && cancelMode(signal, options.cancel) === 'abort') throw abortError(op, signal);
+    const sources: SourceBridge[] = [];
+    let sink: SinkBridge | undefined;
+    const handle = new (addon().Pipeline)();
+    let timer: NodeJS.Timeout | undefined;
+    let tapError: unknown;
+    const onAbort = () => cancel(cancelMode(signal!, options.cancel));
+    try {
+      const specs = [];
+      for (const [i, input] of inputs.entries()) {
+        const name = typeof input.source === 'string' ? input.source : `<input ${i}>`;
+        const bridge = typeof input.source === 'string' ? undefined : await SourceBridge.create(input.source, input);
+        if (bridge) sources.push(bridge);
+        specs.push({ target: bridge ? bridge.native : (input.source as string), format: input.format, options: input.options, name });
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const descriptions = (await handle.open(specs)) as InputDescription[];
+      const nativePlan = plan(descriptions);
+      const target = output.target;
+      if (target !== undefined && typeof target !== 'string') sink = SinkBridge.create(target, output.sink);
+      (nativePlan.output as Record<string, unknown>).target = typeof target === 'string' ? target : sink?.native;
+      (nativePlan.output as Record<string, unknown>).name = typeof target === 'string' ? target : '<output>';
+      native = handle;
+      if (pending) handle.cancel(pending);
+      if (signal?.aborted) onAbort();
+      const total = totalDuration(descriptions, nativePlan);
+      if (options.onProgress) {
+        const report = options.onProgress;
+        timer = setInterval(() => {
+          try {
+            report(progressOf(handle, start, total));
+          } catch (e) {
+            tapError ??= e;
+            handle.cancel('abort');
+          }
+        }, options.progressInterval ?? 500);
+      }
+      const tap = options.onFrames ? wrapTap(options.onFrames, (e) => (tapError ??= e)) : undefined;
+      let r;
+      try {
+        r = await handle.run(nativePlan, tap);
+      } catch (e) {
+        if (tapError !== undefined) throw tapError;
+        if (e instanceof AvError && e.code === 'ABORT_ERR' && signal?.aborted) throw abortError(op, signal);
+        throw e;
+      }
+      if (sink) await sink.finish();
+      const stats = handle.stats();
+      if (timer && options.onProgress) options.onProgress(progressOf(handle, start, total));
+      return {
+        bytes: r.bytes,
+        duration: r.duration === null ? null : r.duration / 1e6,
+        stopped: r.stopped,
+        frames: stats.frames,
+        damaged: stats.damaged,
+        elapsed: performance.now() - start,
+        collected: r.collected,
+      };
+    } catch (e) {
+      const failed = sources.find((s) => s.error !== undefined) ?? sink;
+      if (e instanceof AvError && failed?.error !== undefined && e.cause === undefined)
+        Object.defineProperty(e, 'cause', { value: failed.error, configurable: true, writable: true });
+      throw withCallerStack(e, startJob);
+    } finally {
+      if (timer) clearInterval(timer);
+      signal?.removeEventListener('abort', onAbort);
+      for (const s of sources) s.release();
+      sink?.release();
+      await handle.close();
+    }
+  })();
+  return Object.assign(work, { cancel });
+}
+
+function abortError(op: string, signal: AbortSignal): Error {
+  const e = new AvError('The job was aborted', { code: 'ABORT_ERR', op });
+  e.name = 'AbortError';
+  if (signal.reason !== undefined) Object.defineProperty(e, 'cause', { value: signal.reason, configurable: true, writable: true });
+  return e;
+}
+
+/** Seconds of output the job should make, when the inputs say: for the percentage. */
+function totalDuration(inputs: InputDescription[], plan: NativePlan): number | null {
+  const d = inputs[0]?.format.duration;
+  let total = d === null || d === undefined ? null : d / 1e6 - (plan.start[0] ?? 0) / 1e6;
+  if (plan.duration !== null) total = total === null ? plan.duration / 1e6 : Math.min(total, plan.duration / 1e6);
+  return total !== null && total > 0 ? total : null;
+}
+
+function progressOf(handle: NativePipeline, start: number, total: number | null): Progress {
+  const s = handle.stats();
+  const elapsed = performance.now() - start;
+  const time = s.outTime === null ? 0 : Math.max(0, s.outTime / 1e6);
+  const frames = s.frames[0] ?? 0;
+  return {
+    frames,
+    fps: elapsed > 0 ? (frames * 1000) / elapsed : 0,
+    time,
+    speed: elapsed > 0 ? time / (elapsed / 1000) : 0,
+    percent: total === null ? null : Math.min(100, (time / total) * 100),
+    bytes: s.bytes,
+    bitRate: time > 0 ? (s.bytes * 8) / time : 0,
+    elapsed,
+    damaged: s.damaged,
+  };
+}
+
+/**
+ * The native side hands a batch and waits for done(): the user's callback (sync or async)
+ * runs, its frames are closed after it (they are views of the pipeline's frames), and a
+ * throw fails the job with that error.
+ */
+function wrapTap(tap: FrameTap, keep: (e: unknown) => void) {
+  return (stream: number, natives: ConstructorParameters<typeof Object>[0][], done: (error?: unknown) => void) => {
+    const frames = natives.map((n) => Frame.wrap(n as never));
+    let result: void | Promise<void>;
+    try {
+      result = tap(frames, { stream });
+    } catch (e) {
+      result = Promise.reject(e);
+    }
+    Promise.resolve(result).then(
+      () => {
+        for (const f of frames) f.close();
+        done();
+      },
+      (e: unknown) => {
+        for (const f of frames) f.close();
+        keep(e ?? new Error('the frame tap failed'));
+        done(e ?? new Error('the frame tap failed'));
+      },
+    );
+  };
+}

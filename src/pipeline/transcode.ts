@@ -1,0 +1,112 @@
+// transcode(), remux(), thumbnails(): one call each, the whole chain native-side.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { invalidArgument, is, optionsObject } from '../errors.js';
+import type { OutputTarget } from '../io/sink.js';
+import type { InputSource } from '../io/source.js';
+import { planRemux, planThumbnails, planTranscode, thumbnailTimes } from './plan.js';
+import { startJob, type Job, type JobInput, type JobRun } from './run.js';
+import type { ExtraInput, RemuxOptions, Thumbnail, ThumbnailOptions, TranscodeOptions, TranscodeResult } from './types.js';
+
+function checkOutput(output: unknown, o: { format?: string }): string | OutputTarget {
+  if (typeof output === 'string') {
+    if (output.length === 0) throw invalidArgument('output', 'a path or URL', output);
+    return output;
+  }
+  if (output === null || output === undefined) throw invalidArgument('output', 'a path or URL, a Writable, a WritableStream or a chunk callback', output);
+  if (!o.format) throw invalidArgument('format', "a format name for a stream output (e.g. 'matroska', 'mpegts', 'mp4' with fragmented: true)", o.format);
+  return output as OutputTarget;
+}
+
+function checkInput(input: unknown): InputSource {
+  if (input === undefined || input === null || (typeof input === 'string' && input.length === 0))
+    throw invalidArgument('input', 'a path or URL, a Uint8Array, a Readable or another input source', input);
+  return input as InputSource;
+}
+
+function result(output: string | OutputTarget, r: JobRun): TranscodeResult {
+  return {
+    output: typeof output === 'string' ? output : null,
+    bytes: r.bytes,
+    duration: r.duration,
+    frames: r.frames,
+    elapsed: r.elapsed,
+    speed: r.duration !== null && r.elapsed > 0 ? r.duration / (r.elapsed / 1000) : 0,
+    stopped: r.stopped,
+    damaged: r.damaged,
+  };
+}
+
+function chain<T>(job: Job<JobRun>, then: (r: JobRun) => T | Promise<T>): Job<T> {
+  return Object.assign(job.then(then), { cancel: job.cancel });
+}
+
+/**
+ * Decodes, filters and encodes `input` into `output` (a path, URL or stream), every stage on
+ * native threads. Returns a Promise of the result with cancel('graceful' | 'abort').
+ *
+ *   await transcode('in.mp4', 'out.mkv', { video: { codec: 'libx265', crf: 28 }, audio: 'copy' });
+ */
+export function transcode(input: InputSource, output: string | OutputTarget, options?: TranscodeOptions): Job<TranscodeResult> {
+  const o = optionsObject(options) as TranscodeOptions;
+  const target = checkOutput(output, o);
+  const first: JobInput = { ...o.input, source: checkInput(input) };
+  if (o.inputs !== undefined && !Array.isArray(o.inputs)) throw invalidArgument('inputs', 'an array of inputs', o.inputs);
+  const extra = (o.inputs ?? []).map((i) => (is.object(i) && 'source' in i ? (i as ExtraInput) : { source: i as InputSource }));
+  const starts = [{ start: o.start ?? o.input?.start }, ...extra.map((e) => ({ start: e.start }))];
+  for (const k of ['video', 'audio'] as const) {
+    const v = o[k];
+    if (v !== undefined && v !== false && v !== 'copy' && !is.object(v)) throw invalidArgument(k, "settings, 'copy' or false", v);
+  }
+  if (o.map !== undefined && !Array.isArray(o.map)) throw invalidArgument('map', 'an array of stream mappings', o.map);
+  if (o.onFrames !== undefined && typeof o.onFrames !== 'function') throw invalidArgument('onFrames', 'a function', o.onFrames);
+  const job = startJob('transcode', [first, ...extra], { target, sink: o.sink }, o, (inputs) => planTranscode(inputs, o, starts));
+  return chain(job, (r) => result(target, r));
+}
+
+/**
+ * Copies streams into another container without decoding (-c copy): MP4, MKV, TS,
+ * fragmented MP4, HLS... libavformat inserts the bitstream filters a target needs
+ * (h264_mp4toannexb for TS, aac_adtstoasc for MP4); more with `bitstreamFilters`.
+ */
+export function remux(input: InputSource, output: string | OutputTarget, options?: RemuxOptions): Job<TranscodeResult> {
+  const o = optionsObject(options) as RemuxOptions;
+  const target = checkOutput(output, o);
+  const job = startJob('remux', [{ ...o.input, source: checkInput(input) }], { target, sink: o.sink }, o, ([desc]) => planRemux(desc!, o));
+  return chain(job, (r) => result(target, r));
+}
+
+/**
+ * Stills from a video: at `times`, `every` N seconds, `count` spread over the input, or
+ * keyframes; scaled and encoded to JPEG, PNG or WebP, returned as Buffers and written to
+ * `output` (a pattern like 'thumbs/%03d.jpg') when given.
+ */
+export function thumbnails(input: InputSource, options?: ThumbnailOptions): Job<Thumbnail[]> {
+  const o = optionsObject(options) as ThumbnailOptions;
+  if (o.times !== undefined && !(Array.isArray(o.times) && o.times.every((t) => is.number(t) && t >= 0)))
+    throw invalidArgument('times', 'an array of seconds >= 0', o.times);
+  if (o.count !== undefined && !(is.integer(o.count) && o.count > 0)) throw invalidArgument('count', 'an integer > 0', o.count);
+  if (o.output !== undefined && !is.nonEmptyString(o.output)) throw invalidArgument('output', 'a file name pattern', o.output);
+  let times: number[] | null = null;
+  const job = startJob('thumbnails', [{ ...o.input, source: checkInput(input) }], {}, o, ([desc]) => {
+    const d = desc!.format.duration;
+    times = thumbnailTimes(o, d === null ? null : d / 1e6 - (o.input?.start ?? 0));
+    return planThumbnails(desc!, o, times);
+  });
+  return chain(job, async (r) => {
+    const images = r.collected[0] ?? [];
+    const out: Thumbnail[] = images.map((img, i) => ({ time: img.time ?? times?.[i] ?? 0, data: img.data }));
+    if (o.output) {
+      await mkdir(path.dirname(o.output), { recursive: true });
+      for (const [i, t] of out.entries()) {
+        const file = o.output.includes('%') ? o.output.replace(/%0?(\d*)d/, (_, w: string) => String(i + 1).padStart(Number(w || 0), '0')) : i === 0 ? o.output : o.output.replace(/(\.\w+)?$/, `-${i + 1}$1`);
+        // written whole under a temporary name, then renamed: never a half-written image
+        await writeFile(`${file}.partial`, t.data);
+        await rename(`${file}.partial`, file);
+        t.file = file;
+      }
+    }
+    return out;
+  });
+}

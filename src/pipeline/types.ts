@@ -1,0 +1,225 @@
+// The options of transcode(), remux() and thumbnails(): one typed object per job, shaped
+// after the ffmpeg CLI's flags where users know those (-ss, -t, -c:v, -crf, -vf, -map).
+import type { Frame } from '../core/frame.js';
+import type { AvOptions } from '../core/types.js';
+import type { OutputTarget, SinkOptions } from '../io/sink.js';
+import type { InputSource, SourceOptions } from '../io/source.js';
+
+/** An input with its own demuxer settings (for `inputs`, or the first input's `input`). */
+export interface InputSettings extends SourceOptions {
+  /** Force a demuxer ('mpegts', 'image2'...). */
+  format?: string;
+  /** Demuxer and protocol AVOptions. */
+  options?: AvOptions;
+  /** Seek this input here first, in seconds (ffmpeg's -ss before -i). */
+  start?: number;
+}
+
+export interface ExtraInput extends InputSettings {
+  source: InputSource;
+}
+
+/** Settings shared by encoded video and audio streams. */
+interface EncodeSettings {
+  /** Encoder name ('libx264', 'libx265', 'aac', 'libopus'...), or 'copy'. Default: the container's. */
+  codec?: string;
+  /** Bits per second, or a string like '2M' / '128k' (-b:v, -b:a). */
+  bitRate?: number | string;
+  /** A filter chain applied to the decoded stream (-vf / -af). */
+  filter?: string;
+  /** Codec threads (0: as many as useful). */
+  threads?: number;
+  /** Encoder AVOptions (private options of libx264 and friends). */
+  options?: AvOptions;
+  /** Metadata for this output stream ("" removes a key). */
+  metadata?: Record<string, string>;
+}
+
+export interface VideoSettings extends EncodeSettings {
+  /** Constant rate factor (-crf), for encoders that have one. */
+  crf?: number;
+  /** Encoder preset (-preset). */
+  preset?: string;
+  /** Output width; with only one of width/height the other keeps the aspect ratio. */
+  width?: number;
+  height?: number;
+  /** Output frame rate (-r). */
+  fps?: number;
+  /** Output pixel format (-pix_fmt). */
+  pixelFormat?: string;
+  /** Keyframe interval in frames (-g). */
+  gop?: number;
+  /** Stop after this many frames (-frames:v). */
+  maxFrames?: number;
+}
+
+export interface AudioSettings extends EncodeSettings {
+  /** Output sample rate (-ar). */
+  sampleRate?: number;
+  /** Output channel count (-ac). */
+  channels?: number;
+  /** Output channel layout ('mono', 'stereo', '5.1'). */
+  channelLayout?: string;
+  /** Output sample format (-sample_fmt). */
+  sampleFormat?: string;
+}
+
+/** One output stream, as ffmpeg's -map: an input stream or a labelled filter_complex output. */
+export interface StreamMap extends VideoSettings, AudioSettings {
+  /** Input index (0 is the first input). Default 0. */
+  input?: number;
+  /** Stream index in that input, or a specifier: 'v', 'a', 's', 'v:1', 'a:0'. */
+  stream?: number | string;
+  /** An output label of `filterComplex` ('out' for [out]). */
+  label?: string;
+}
+
+/** A progress report: `frames` counts the first video stream (or the first stream). */
+export interface Progress {
+  frames: number;
+  /** Frames per second so far. */
+  fps: number;
+  /** Output position, seconds. */
+  time: number;
+  /** Output seconds per wall-clock second. */
+  speed: number;
+  /** 0..100 when the input's duration is known, else null. */
+  percent: number | null;
+  /** Output bytes so far. */
+  bytes: number;
+  /** Output bits per second so far. */
+  bitRate: number;
+  /** Milliseconds since the job started. */
+  elapsed: number;
+  /** Damaged packets or frames skipped so far. */
+  damaged: number;
+}
+
+/** Sees frames of one output stream before they are encoded; may change their pixels or samples in place. */
+export type FrameTap = (frames: Frame[], info: { stream: number }) => void | Promise<void>;
+
+/** What an aborted signal does: 'abort' stops at once and removes the output; 'graceful' ends the inputs there and finishes a valid, shorter output. */
+export type CancelMode = 'graceful' | 'abort';
+
+export interface JobOptions {
+  /** Cancels the job (see `cancel`). */
+  signal?: AbortSignal;
+  /** What the signal does. Default 'abort'; a signal aborted with the reason 'graceful' is always graceful. */
+  cancel?: CancelMode;
+  onProgress?: (progress: Progress) => void;
+  /** Milliseconds between progress reports. Default 500. */
+  progressInterval?: number;
+  /** Damaged input is an error, instead of being skipped with a warning (as the CLI does). */
+  strict?: boolean;
+}
+
+export interface TranscodeOptions extends JobOptions {
+  /** The first input's demuxer settings, and its seek point. */
+  input?: InputSettings;
+  /** More inputs, for filterComplex and map (input 1, 2, ...). */
+  inputs?: (InputSource | ExtraInput)[];
+  /** Output format ('mp4', 'matroska', 'webm', 'hls'...). Default: from the output name. */
+  format?: string;
+  /** Muxer AVOptions (movflags, hls_time, ...). */
+  formatOptions?: AvOptions;
+  /** MP4/MOV: move the index to the front (movflags +faststart). */
+  fastStart?: boolean;
+  /** MP4: fragmented (movflags frag_keyframe+empty_moov+default_base_moof). */
+  fragmented?: boolean;
+  /** For a stream output: its sink settings. */
+  sink?: SinkOptions;
+  /** Seek the first input here, in seconds (-ss). */
+  start?: number;
+  /** Output duration limit, seconds (-t). */
+  duration?: number;
+  /** The video stream: settings, 'copy', or false for none (-vn). */
+  video?: VideoSettings | 'copy' | false;
+  /** The audio stream: settings, 'copy', or false for none (-an). */
+  audio?: AudioSettings | 'copy' | false;
+  /** Subtitle streams: 'copy', or false (the default). */
+  subtitles?: 'copy' | false;
+  /** Explicit output streams (-map); then video/audio/subtitles only give defaults. */
+  map?: StreamMap[];
+  /** A complex filter graph (-filter_complex): inputs as [0:v], [1:a]..., outputs labelled and mapped by `map`. */
+  filterComplex?: string;
+  /** Global metadata ("" removes a key); the first input's is copied unless copyMetadata is false. */
+  metadata?: Record<string, string>;
+  copyMetadata?: boolean;
+  /** Copy the first input's chapters (default true). */
+  chapters?: boolean;
+  /** Codec threads for every stream (0: as many as useful). */
+  threads?: number;
+  /** Frame taps: the callback, and which output stream it sees (default the first video stream). */
+  onFrames?: FrameTap;
+  tapStream?: number;
+  /** Frames per tap call (default 8). */
+  tapBatch?: number;
+}
+
+export interface RemuxOptions extends JobOptions {
+  input?: InputSettings;
+  format?: string;
+  formatOptions?: AvOptions;
+  fastStart?: boolean;
+  fragmented?: boolean;
+  sink?: SinkOptions;
+  start?: number;
+  duration?: number;
+  /** Input streams to keep (indexes or specifiers); default every video, audio and subtitle stream. */
+  streams?: (number | string)[];
+  /** Bitstream filters per output stream index, e.g. { 0: 'h264_mp4toannexb' }. */
+  bitstreamFilters?: Record<number, string>;
+  metadata?: Record<string, string>;
+  copyMetadata?: boolean;
+  chapters?: boolean;
+}
+
+export interface TranscodeResult {
+  /** The output's path or URL (null for a stream output). */
+  output: string | null;
+  bytes: number;
+  /** Output duration, seconds (null when unknown). */
+  duration: number | null;
+  /** Frames encoded (or packets copied) per output stream. */
+  frames: number[];
+  /** Milliseconds the job took. */
+  elapsed: number;
+  /** Output seconds per wall-clock second. */
+  speed: number;
+  /** True when a graceful cancel ended it early (the output is valid and shorter). */
+  stopped: boolean;
+  /** Damaged packets or frames skipped. */
+  damaged: number;
+}
+
+export interface ThumbnailOptions extends JobOptions {
+  input?: InputSettings;
+  /** Times in seconds. */
+  times?: number[];
+  /** One every this many seconds. */
+  every?: number;
+  /** This many, spread evenly over the input. */
+  count?: number;
+  /** Keyframes only (fast: nothing else is decoded); with `count` the first N. */
+  keyframes?: boolean;
+  width?: number;
+  height?: number;
+  /** Image format. Default 'jpeg'. */
+  format?: 'jpeg' | 'png' | 'webp';
+  /** JPEG: 2 (best) .. 31; WebP: 0..100. */
+  quality?: number;
+  /** Write each image to this pattern ('thumbs/%03d.jpg'); without it they come back as Buffers. */
+  output?: string;
+  /** Which video stream, default the first. */
+  stream?: number;
+}
+
+export interface Thumbnail {
+  /** Seconds into the input. */
+  time: number;
+  data: Buffer;
+  /** The file written, with `output`. */
+  file?: string;
+}
+
+export type { InputSource, OutputTarget };
