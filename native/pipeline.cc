@@ -212,13 +212,6 @@ Napi::Value Pipeline::RunPlan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen("run");
   auto plan = std::make_shared<PipelinePlan>(ReadPlan(info[0].As<Napi::Object>()));
-  {
-    std::lock_guard<std::mutex> lock(state_->m);
-    if (state_->used) throw AvException("EINVAL", "A pipeline runs once", "run");
-    if (state_->inputs.empty()) throw AvException("EINVAL", "The pipeline has no inputs (open() first)", "run");
-    state_->used = true;
-    state_->running = true;
-  }
   napi_threadsafe_function tsfn = nullptr;
   if (info[1].IsFunction()) {
     napi_value name = Napi::String::New(env, "avforge:tap");
@@ -226,6 +219,20 @@ Napi::Value Pipeline::RunPlan(const Napi::CallbackInfo& info) {
                                         &tsfn) != napi_ok)
       throw AvException("EINVAL", "Cannot create the tap callback", "run");
   }
+  {
+    std::lock_guard<std::mutex> lock(state_->m);
+    if (state_->used) {
+      if (tsfn) napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+      throw AvException("EINVAL", "A pipeline runs once", "run");
+    }
+    if (state_->inputs.empty()) {
+      if (tsfn) napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+      throw AvException("EINVAL", "The pipeline has no inputs (open() first)", "run");
+    }
+    state_->used = true;
+    state_->running = true;
+  }
+  state_->stats.Reset(plan->streams.size());
   return Schedule(
       env, info.This(), nullptr,
       [s = state_, plan, tsfn]() {

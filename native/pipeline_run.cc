@@ -178,7 +178,7 @@ class Runtime {
   void Setup() {
     size_t n = plan_.streams.size();
     if (n == 0) throw AvException("EINVAL", "The output has no streams", "pipeline", OutputName());
-    stats_.Reset(n);
+    if (stats_.streams != n) throw AvException("EINVAL", "The counters are not sized for this plan", "pipeline");
     result_.collected.resize(n);
     int q = plan_.queue_size > 0 ? plan_.queue_size : 8;
     routes_.resize(inputs_.size());

@@ -25,6 +25,7 @@ struct PipelineStats {
   std::atomic<int64_t> out_time{AV_NOPTS_VALUE};  // end of the latest packet written, AV_TIME_BASE units
   std::unique_ptr<std::atomic<int64_t>[]> frames;  // per output stream: frames encoded or packets copied
   size_t streams = 0;
+  // JS thread, before the run starts: stats() reads these at any time.
   void Reset(size_t n) {
     frames.reset(new std::atomic<int64_t>[n]);
     for (size_t i = 0; i < n; i++) frames[i] = 0;

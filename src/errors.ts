@@ -6,6 +6,10 @@ export interface AvErrorInfo {
   op: string;
   url?: string;
   stream?: number;
+  /** Pipelines: the stage that failed ('demux', 'decode', 'filter', 'encode', 'mux', 'tap'). */
+  stage?: string;
+  /** Pipelines: where in the media, in seconds. */
+  time?: number;
 }
 
 /**
@@ -19,9 +23,16 @@ export class AvError extends Error {
   readonly op: string;
   declare readonly url?: string;
   declare readonly stream?: number;
+  declare readonly stage?: string;
+  declare readonly time?: number;
 
   constructor(text: string, info: AvErrorInfo) {
-    const where = `${info.url ? ` '${info.url}'` : ''}${info.stream !== undefined ? ` (stream ${info.stream})` : ''}`;
+    const details = [
+      info.stream !== undefined ? `stream ${info.stream}` : '',
+      info.stage ?? '',
+      info.time !== undefined ? `at ${info.time.toFixed(3)} s` : '',
+    ].filter(Boolean);
+    const where = `${info.url ? ` '${info.url}'` : ''}${details.length ? ` (${details.join(', ')})` : ''}`;
     super(`${info.op}${where}: ${text}`);
     this.name = 'AvError';
     this.code = info.code;
@@ -29,6 +40,8 @@ export class AvError extends Error {
     this.op = info.op;
     if (info.url !== undefined) this.url = info.url;
     if (info.stream !== undefined) this.stream = info.stream;
+    if (info.stage !== undefined) this.stage = info.stage;
+    if (info.time !== undefined) this.time = info.time;
   }
 }
 

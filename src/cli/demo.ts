@@ -10,6 +10,7 @@ import { Frame } from '../core/frame.js';
 import { Muxer } from '../core/muxer.js';
 import type { Packet } from '../core/packet.js';
 import { probe } from '../core/probe.js';
+import { thumbnails, transcode } from '../pipeline/transcode.js';
 
 const WIDTH = 640;
 const HEIGHT = 360;
@@ -162,8 +163,21 @@ export async function demo(dir: string, seconds = 5): Promise<void> {
   console.log(`2. Transcoded to ${out}`);
   console.log(`   H.264 -> HEVC (libx265 ultrafast), AAC copied: ${done.frames} frames, ${done.packets} packets written in ${(ms / 1000).toFixed(2)} s (${((done.frames * 1000) / ms).toFixed(0)} fps)`);
 
+  t = performance.now();
+  const piped = path.join(dir, 'demo-pipeline-hevc.mkv');
+  const result = await transcode(clip, piped, {
+    video: { codec: 'libx265', preset: 'ultrafast', crf: 28, options: { 'x265-params': 'log-level=error' } },
+    audio: 'copy',
+  });
+  ms = performance.now() - t;
+  console.log(`3. The same job as one transcode() call, every stage on native threads: ${piped}`);
+  console.log(`   ${result.frames[0]} frames in ${(ms / 1000).toFixed(2)} s (${((result.frames[0]! * 1000) / ms).toFixed(0)} fps, ${result.speed.toFixed(1)}x real time), ${mib(result.bytes)}`);
+
+  const stills = await thumbnails(piped, { count: 3, width: 320, output: path.join(dir, 'demo-thumb-%02d.jpg') });
+  console.log(`4. ${stills.length} thumbnails: ${stills.map((s) => `${s.file} (${s.time.toFixed(2)} s, ${s.data.length} bytes)`).join(', ')}`);
+
   const info = await probe(out);
-  console.log(`3. Probed the result: ${info.format.longName}, ${(info.format.duration! / 1e6).toFixed(2)} s, ${mib(info.format.size)}`);
+  console.log(`5. Probed the result: ${info.format.longName}, ${(info.format.duration! / 1e6).toFixed(2)} s, ${mib(info.format.size)}`);
   for (const s of info.streams) {
     const c = s.codec;
     const what = s.type === 'video' ? `${c.width}x${c.height} ${c.pixelFormat}` : `${c.sampleRate} Hz ${c.channelLayout}`;

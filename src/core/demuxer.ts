@@ -2,7 +2,7 @@
 import { AvError, avOptions, check, closedError, invalidArgument, is, optionsObject, settle, withCallerStack } from '../errors.js';
 import { addon, handle as h, type NativeDemuxer, type NativePacketList } from '../native.js';
 import { Packet } from './packet.js';
-import { SourceBridge, type InputSource, type SourceOptions } from '../io/source.js';
+import { defaultInputOptions, explainInputError, SourceBridge, type InputSource, type SourceOptions } from '../io/source.js';
 import { Stream, type StreamDescription } from './stream.js';
 import { Resource } from './resource.js';
 import type { AvOptions, MediaType, Rational } from './types.js';
@@ -324,38 +324,10 @@ export class Demuxer extends Resource<NativeDemuxer> {
 
 }
 
-/**
- * An error from a custom input carries the source's own error as `cause`, and says when the
- * trouble is that the input cannot seek.
- */
-function explainInputError(e: unknown, bridge: SourceBridge | undefined, at?: Function): unknown {
-  if (!bridge || !(e instanceof AvError)) return e;
-  if (bridge.error !== undefined && e.cause === undefined) Object.defineProperty(e, 'cause', { value: bridge.error, configurable: true, writable: true });
-  if (!bridge.seekable && (e.code === 'INVALIDDATA' || e.code === 'ESPIPE') && !e.message.includes('not seekable'))
-    e.message += ' (the input is not seekable: a format that needs seeking, such as MP4 with its index at the end, needs a Buffer, a FileHandle or callbacks with seek)';
-  if (at) withCallerStack(e, at);
-  return e;
-}
-
 function abortError(op: string, url: string, signal: AbortSignal): AvError {
   const e = new AvError('The operation was aborted', { code: 'ABORT_ERR', op, url });
   Object.defineProperty(e, 'cause', { value: signal.reason, configurable: true, writable: true });
   return e;
-}
-
-/** Protocols a network input may open for its parts (segments, keys): never local files. */
-const NETWORK_PROTOCOLS = 'http,https,tls,tcp,udp,rtp,srtp,rtsp,rtmp,rtmps,rtmpt,rtmpe,rtmpte,srt,crypto,data,hls,httpproxy';
-
-/**
- * Safe defaults for what an input may open besides itself (see SECURITY.md). An input from
- * the network may not reach local files (a playlist naming file:///etc/passwd); an input from
- * memory or a stream (an upload) may open nothing else at all. Options given by the caller win.
- */
-function defaultInputOptions(input: InputSource): Record<string, string | number> {
-  if (typeof input !== 'string') return { protocol_whitelist: 'none' };
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input)?.[1]?.toLowerCase();
-  if (scheme && scheme !== 'file') return { protocol_whitelist: NETWORK_PROTOCOLS };
-  return {};
 }
 
 function sourceError(url: string, bridge: SourceBridge): AvError {

@@ -3,7 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 
-import { invalidArgument, is } from '../errors.js';
+import { AvError, invalidArgument, is, withCallerStack } from '../errors.js';
 import { addon, type NativeIoBridge } from '../native.js';
 
 /** Read and (optionally) seek callbacks: the most general input. */
@@ -226,4 +226,32 @@ export function fromWebStream(stream: ReadableStream<Uint8Array>): AsyncIterable
       }
     },
   };
+}
+
+/**
+ * An error from a custom input carries the source's own error as `cause`, and says when the
+ * trouble is that the input cannot seek.
+ */
+export function explainInputError(e: unknown, bridge: SourceBridge | undefined, at?: Function): unknown {
+  if (!bridge || !(e instanceof AvError)) return e;
+  if (bridge.error !== undefined && e.cause === undefined) Object.defineProperty(e, 'cause', { value: bridge.error, configurable: true, writable: true });
+  if (!bridge.seekable && (e.code === 'INVALIDDATA' || e.code === 'ESPIPE') && !e.message.includes('not seekable'))
+    e.message += ' (the input is not seekable: a format that needs seeking, such as MP4 with its index at the end, needs a Buffer, a FileHandle or callbacks with seek)';
+  if (at) withCallerStack(e, at);
+  return e;
+}
+
+/** Protocols a network input may open for its parts (segments, keys): never local files. */
+const NETWORK_PROTOCOLS = 'http,https,tls,tcp,udp,rtp,srtp,rtsp,rtmp,rtmps,rtmpt,rtmpe,rtmpte,srt,crypto,data,hls,httpproxy';
+
+/**
+ * Safe defaults for what an input may open besides itself (see SECURITY.md). An input from
+ * the network may not reach local files (a playlist naming file:///etc/passwd); an input from
+ * memory or a stream (an upload) may open nothing else at all. Options given by the caller win.
+ */
+export function defaultInputOptions(input: InputSource): Record<string, string | number> {
+  if (typeof input !== 'string') return { protocol_whitelist: 'none' };
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input)?.[1]?.toLowerCase();
+  if (scheme && scheme !== 'file') return { protocol_whitelist: NETWORK_PROTOCOLS };
+  return {};
 }

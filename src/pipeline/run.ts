@@ -1,10 +1,10 @@
 // Runs a planned job on the native pipeline: opens the inputs (paths, URLs or JS sources),
 // lets the planner see them, runs the plan off the JS thread, and turns the counters into
 // progress, the AbortSignal into a cancel, and frame taps into batched callbacks.
-import { AvError, invalidArgument, withCallerStack } from '../errors.js';
+import { AvError, avOptions, invalidArgument, withCallerStack } from '../errors.js';
 import { Frame } from '../core/frame.js';
 import { SinkBridge, type OutputTarget, type SinkOptions } from '../io/sink.js';
-import { SourceBridge, type InputSource, type SourceOptions } from '../io/source.js';
+import { defaultInputOptions, explainInputError, SourceBridge, type InputSource, type SourceOptions } from '../io/source.js';
 import { addon, type NativePipeline } from '../native.js';
 import type { InputDescription, NativePlan } from './plan.js';
 import type { CancelMode, FrameTap, JobOptions, Progress } from './types.js';
@@ -79,7 +79,9 @@ export function startJob(
         const name = typeof input.source === 'string' ? input.source : `<input ${i}>`;
         const bridge = typeof input.source === 'string' ? undefined : await SourceBridge.create(input.source, input);
         if (bridge) sources.push(bridge);
-        specs.push({ target: bridge ? bridge.native : (input.source as string), format: input.format, options: input.options, name });
+        // the same protocol allow-lists as Demuxer.open (SECURITY.md); the caller's options win
+        const options = { ...defaultInputOptions(input.source), ...avOptions(input.options, 'input.options') };
+        specs.push({ target: bridge ? bridge.native : (input.source as string), format: input.format, options, name });
       }
       signal?.addEventListener('abort', onAbort, { once: true });
       const descriptions = (await handle.open(specs)) as InputDescription[];
@@ -125,9 +127,11 @@ export function startJob(
         collected: r.collected,
       };
     } catch (e) {
-      const failed = sources.find((s) => s.error !== undefined) ?? sink;
-      if (e instanceof AvError && failed?.error !== undefined && e.cause === undefined)
-        Object.defineProperty(e, 'cause', { value: failed.error, configurable: true, writable: true });
+      // a failed source or sink: its own error is the cause; an unseekable input says so
+      const source = sources.find((s) => s.error !== undefined) ?? (sources.length === 1 && inputs.length === 1 ? sources[0] : undefined);
+      if (source) explainInputError(e, source);
+      if (e instanceof AvError && sink?.error !== undefined && e.cause === undefined)
+        Object.defineProperty(e, 'cause', { value: sink.error, configurable: true, writable: true });
       throw withCallerStack(e, startJob);
     } finally {
       if (timer) clearInterval(timer);
