@@ -26,7 +26,8 @@
         "native/filter_graph.cc",
         "native/bsf.cc",
         "native/pipeline_run.cc",
-        "native/pipeline.cc"
+        "native/pipeline.cc",
+        "native/hw.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "<!@(pkg-config --cflags libavformat libavcodec libavutil libswscale libswresample libavfilter)"],

@@ -9,6 +9,7 @@
 #include "executor.h"
 #include "filter_graph.h"
 #include "frame.h"
+#include "hw.h"
 #include "io.h"
 #include "log.h"
 #include "muxer.h"
@@ -77,6 +78,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("FilterGraph", FilterGraph::Init(env));
   exports.Set("BitstreamFilter", BitstreamFilter::Init(env));
   exports.Set("Pipeline", Pipeline::Init(env));
+  exports.Set("HwDevice", HwDevice::Init(env));
+  exports.Set("describeFilterGraph", Napi::Function::New(env, DescribeFilterGraph));
+  exports.Set("hwDeviceTypes", Napi::Function::New(env, HwDeviceTypes));
+  exports.Set("hwDecodeFormat", Napi::Function::New(env, HwDecodeFormatJs));
   exports.Set("versions", Napi::Function::New(env, Versions));
   exports.Set("hasCodec", Napi::Function::New(env, HasCodec));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClassJs));

@@ -4,6 +4,7 @@
 
 #include "codec_parameters.h"
 #include "frame.h"
+#include "hw.h"
 #include "log.h"
 #include "packet.h"
 
@@ -63,9 +64,12 @@ Napi::Value Decoder::Open(const Napi::CallbackInfo& info) {
   int threads = static_cast<int>(GetInt(opts, "threads", 0));
   Dict options(ToDictionary(opts.Get("options")));
   bool strict = GetBool(opts, "strict", false);
+  std::shared_ptr<AVBufferRef> device;  // decode on this hardware device
+  if (Has(opts, "hwDevice"))
+    device.reset(HwDevice::Ref(opts.Get("hwDevice"), "open").release(), [](AVBufferRef* b) { av_buffer_unref(&b); });
   return Run(
       info, "open",
-      [par = std::move(par), name, time_base, threads, strict, options = std::move(options)](CodecState& s) mutable {
+      [par = std::move(par), name, time_base, threads, strict, device, options = std::move(options)](CodecState& s) mutable {
         s.strict = strict;
         if (s.ctx) throw AvException("EINVAL", "Decoder is already open", "open");
         const AVCodec* codec = FindCodec(false, name, par ? par->codec_id : AV_CODEC_ID_NONE);
@@ -78,6 +82,13 @@ Napi::Value Decoder::Open(const Napi::CallbackInfo& info) {
         // allocated: 2^26 pixels (8192 x 8192, twice 8K UHD) unless the caller sets max_pixels.
         // (FFmpeg's own limit lets a 100-byte PNG claim 16000 x 16000: 740 MB.)
         if (!av_dict_get(*options.ptr(), "max_pixels", nullptr, 0)) s.ctx->max_pixels = 1 << 26;
+        if (device) {
+          auto type = reinterpret_cast<AVHWDeviceContext*>(device->data)->type;
+          AVPixelFormat hw = HwDecodeFormat(codec, type);
+          if (hw == AV_PIX_FMT_NONE)
+            throw AvException("ENOSYS", std::string(codec->name) + " cannot decode on a " + av_hwdevice_get_type_name(type) + " device", "open", s.name);
+          AttachHwDecoder(s.ctx.get(), device.get(), hw);
+        }
         OpenCodec(s, codec, threads, options);
         return DescribeCodecContext(s.ctx.get());
       },

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "frame.h"
+#include "hw.h"
 #include "lavfi.h"
 #include "options.h"
 #include "tree.h"
@@ -84,6 +85,7 @@ FilterPad PadOf(const AVFrame* f, AVRational time_base, AVRational frame_rate) {
   FilterPad p{};
   p.video = f->width > 0;
   p.format = f->format;
+  p.hw_frames = f->hw_frames_ctx;
   p.time_base = time_base;
   if (p.video) {
     p.width = f->width;
@@ -100,7 +102,7 @@ FilterPad PadOf(const AVFrame* f, AVRational time_base, AVRational frame_rate) {
 }
 
 void BuildGraph(FilterGraphState& s, const std::string& description, const std::vector<GraphSource>& inputs,
-                const std::vector<GraphSink>& outputs, int threads) {
+                const std::vector<GraphSink>& outputs, int threads, AVBufferRef* hw_device) {
   const Lavfi& L = lavfi();
   s.graph = L.avfilter_graph_alloc();
   if (!s.graph) throw AvException(AVERROR(ENOMEM), "avfilter_graph_alloc");
@@ -114,6 +116,14 @@ void BuildGraph(FilterGraphState& s, const std::string& description, const std::
           "avfilter_graph_create_filter", description);
     s.sources.push_back(src);
     in_names.push_back(inputs[i].label);
+    if (inputs[i].pad.hw_frames) {  // hardware frames in: the source must know their context
+      AVBufferSrcParameters* par = L.av_buffersrc_parameters_alloc();
+      if (!par) throw AvException(AVERROR(ENOMEM), "av_buffersrc_parameters_alloc");
+      par->hw_frames_ctx = inputs[i].pad.hw_frames;
+      int ret = L.av_buffersrc_parameters_set(src, par);
+      av_free(par);
+      Check(ret, "av_buffersrc_parameters_set", description);
+    }
   }
   std::vector<AVFilterContext*> ends;  // what the graph's open outputs link to
   for (size_t i = 0; i < outputs.size(); i++) {
@@ -143,6 +153,13 @@ void BuildGraph(FilterGraphState& s, const std::string& description, const std::
   L.avfilter_inout_free(&ins);
   L.avfilter_inout_free(&outs);
   Check(ret, "avfilter_graph_parse_ptr", description);
+  if (hw_device)
+    for (unsigned i = 0; i < s.graph->nb_filters; i++) {
+      AVFilterContext* f = s.graph->filters[i];
+      av_buffer_unref(&f->hw_device_ctx);
+      f->hw_device_ctx = av_buffer_ref(hw_device);
+      if (!f->hw_device_ctx) throw AvException(AVERROR(ENOMEM), "av_buffer_ref");
+    }
   Check(L.avfilter_graph_config(s.graph, nullptr), "avfilter_graph_config", description);
 }
 
@@ -174,15 +191,17 @@ Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
   Napi::Array out = info[2].As<Napi::Array>();
   for (uint32_t i = 0; i < out.Length(); i++) outputs.push_back(out.Get(i).ToString().Utf8Value() == "video");
   int threads = info[3].IsNumber() ? info[3].ToNumber().Int32Value() : 0;
+  std::shared_ptr<AVBufferRef> device;
+  if (info[4].IsObject()) device.reset(HwDevice::Ref(info[4], "open").release(), [](AVBufferRef* b) { av_buffer_unref(&b); });
   return Run(
       info, "open",
-      [description, inputs, outputs, threads](FilterGraphState& s) {
+      [description, inputs, outputs, threads, device](FilterGraphState& s) {
         if (s.graph) throw AvException("EINVAL", "FilterGraph is already open", "open");
         std::vector<GraphSource> sources;
         for (size_t i = 0; i < inputs.size(); i++) sources.push_back({inputs[i], PadName("in", i, inputs.size())});
         std::vector<GraphSink> sinks;
         for (size_t i = 0; i < outputs.size(); i++) sinks.push_back({outputs[i], PadName("out", i, outputs.size()), ""});
-        BuildGraph(s, description, sources, sinks, threads);
+        BuildGraph(s, description, sources, sinks, threads, device.get());
         Tree t = Tree::Array();
         for (AVFilterContext* sink : s.sinks) {
           Tree o = Tree::Object();
@@ -249,6 +268,40 @@ Napi::Value FilterGraph::Process(const Napi::CallbackInfo& info) {
         }
         return a;
       });
+}
+
+}  // namespace avf
+
+namespace avf {
+
+Napi::Value DescribeFilterGraph(const Napi::CallbackInfo& info) {
+  std::string description = info[0].ToString();
+  return Schedule(
+      info.Env(), Napi::Value(), std::make_shared<Strand>(),
+      [description] {
+        const Lavfi& L = lavfi();
+        FilterGraphState s;
+        s.graph = L.avfilter_graph_alloc();
+        if (!s.graph) throw AvException(AVERROR(ENOMEM), "avfilter_graph_alloc");
+        AVFilterInOut *ins = nullptr, *outs = nullptr;
+        Check(L.avfilter_graph_parse2(s.graph, description.c_str(), &ins, &outs), "avfilter_graph_parse2", description);
+        std::unique_ptr<AVFilterInOut, InOutFree> in_guard(ins), out_guard(outs);
+        auto list = [&](AVFilterInOut* io, bool output) {
+          Tree t = Tree::Array();
+          for (; io; io = io->next) {
+            const AVFilterPad* pads = output ? io->filter_ctx->output_pads : io->filter_ctx->input_pads;
+            AVMediaType type = L.avfilter_pad_get_type(pads, io->pad_idx);
+            t.Push(Tree::Object()
+                       .Set("label", io->name ? io->name : "")
+                       .Set("type", type == AVMEDIA_TYPE_VIDEO ? "video" : type == AVMEDIA_TYPE_AUDIO ? "audio" : "other"));
+          }
+          return t;
+        };
+        Tree t = Tree::Object();
+        t.Set("inputs", list(ins, false)).Set("outputs", list(outs, true));
+        return t;
+      },
+      [](Napi::Env env, Tree& t) { return t.ToJs(env); });
 }
 
 }  // namespace avf

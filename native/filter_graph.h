@@ -27,6 +27,7 @@ struct FilterPad {
   int width, height, format, sample_rate;
   AVRational time_base, sample_aspect_ratio, frame_rate;
   std::string channel_layout;
+  AVBufferRef* hw_frames;  // hardware frames come in: their frames context (borrowed), else null
 };
 FilterPad PadOf(const AVFrame* f, AVRational time_base, AVRational frame_rate);
 
@@ -43,9 +44,14 @@ struct GraphSink {
   std::string constraint;
 };
 
-// Builds and configures s.graph from a libavfilter description. Throws AvException.
+// Builds and configures s.graph from a libavfilter description; `hw_device` (or null) is the
+// device its hardware filters (hwupload, scale_vaapi, *_opencl...) work on. Throws AvException.
 void BuildGraph(FilterGraphState& s, const std::string& description, const std::vector<GraphSource>& inputs,
-                const std::vector<GraphSink>& outputs, int threads);
+                const std::vector<GraphSink>& outputs, int threads, AVBufferRef* hw_device = nullptr);
+
+// describeFilterGraph(description) -> Promise<{ inputs, outputs: [{ label, type }] }>: the open
+// pads of a graph, parsed on a worker thread (filters may open files when they are created).
+Napi::Value DescribeFilterGraph(const Napi::CallbackInfo& info);
 
 class FilterGraph : public AsyncWrapped<FilterGraph, FilterGraphState> {
  public:

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "executor.h"
+#include "hw.h"
 #include "options.h"
 #include "views.h"
 
@@ -78,6 +79,7 @@ Napi::Function Frame::Init(Napi::Env env) {
                          Method<&Frame::CopyFrom>("copyFrom"),
                          Method<&Frame::MakeWritable>("makeWritable"),
                          Method<&Frame::Clone>("clone"),
+                         Method<&Frame::Download>("download"),
                          Method<&Frame::Close>("close"),
                      });
 }
@@ -138,6 +140,7 @@ Napi::Value Frame::Info(const Napi::CallbackInfo& info) {
   o.Set("keyFrame", compat::FrameIsKey(f));
   o.Set("format", f->format);
   o.Set("flags", f->flags);
+  o.Set("hardware", IsHwFrame(f));
   if (IsVideo(f)) {
     o.Set("kind", "video");
     o.Set("width", f->width);
@@ -215,7 +218,7 @@ Napi::Value Frame::Allocate(const Napi::CallbackInfo& info) {
 // One zero-copy Uint8Array per plane; planes that share one AVBuffer share one ArrayBuffer.
 Napi::Value Frame::Planes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  AVFrame* f = get("planes");
+  AVFrame* f = software("planes");
   int n = PlaneCount(f);
   Napi::Array out = Napi::Array::New(env, n);
   std::vector<const AVBuffer*> owners_of;  // planar audio may have more planes than data[]
@@ -250,7 +253,7 @@ Napi::Value Frame::Linesizes(const Napi::CallbackInfo& info) {
 // Audio planes are laid end to end.
 Napi::Value Frame::ToBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  AVFrame* f = get("toBuffer");
+  AVFrame* f = software("toBuffer");
   if (IsVideo(f)) {
     auto fmt = static_cast<AVPixelFormat>(f->format);
     int size = Check(av_image_get_buffer_size(fmt, f->width, f->height, 1), "av_image_get_buffer_size");
@@ -268,7 +271,7 @@ Napi::Value Frame::ToBuffer(const Napi::CallbackInfo& info) {
 
 // The inverse of toBuffer: fills the frame's (allocated) planes from packed bytes.
 Napi::Value Frame::CopyFrom(const Napi::CallbackInfo& info) {
-  AVFrame* f = get("copyFrom");
+  AVFrame* f = software("copyFrom");
   Napi::Uint8Array src = info[0].As<Napi::Uint8Array>();
   if (!f->buf[0]) throw AvException("EINVAL", "Frame has no buffers: allocate it first", "copyFrom");
   Check(MakeWritableInPlace(f), "av_frame_make_writable");
@@ -297,7 +300,7 @@ Napi::Value Frame::CopyFrom(const Napi::CallbackInfo& info) {
 
 // makeWritable() -> whether the buffers were replaced (views taken before then are stale).
 Napi::Value Frame::MakeWritable(const Napi::CallbackInfo& info) {
-  AVFrame* f = get("makeWritable");
+  AVFrame* f = software("makeWritable");
   const AVBufferRef* before = f->buf[0];
   Check(MakeWritableInPlace(f), "av_frame_make_writable");
   Account(info.Env());
@@ -310,6 +313,27 @@ Napi::Value Frame::Close(const Napi::CallbackInfo& info) {
   frame_.reset();
   Account(info.Env());
   return info.Env().Undefined();
+}
+
+}  // namespace avf
+
+namespace avf {
+
+AVFrame* Frame::software(const char* op) {
+  AVFrame* f = get(op);
+  if (IsHwFrame(f))
+    throw AvException("EINVAL", "A hardware frame has no pixels in memory: download() it first", op);
+  return f;
+}
+
+// download() -> a new software Frame with this hardware frame's pixels (a reference to this
+// one when it is in memory already). The copy runs off the JS thread.
+Napi::Value Frame::Download(const Napi::CallbackInfo& info) {
+  FramePtr ref = RefFrame(get("download"));
+  auto shared = std::make_shared<FramePtr>(std::move(ref));
+  return Schedule(
+      info.Env(), info.This(), std::make_shared<Strand>(), [shared] { return std::make_shared<FramePtr>(DownloadFrame(shared->get())); },
+      [](Napi::Env env, std::shared_ptr<FramePtr>& out) -> Napi::Value { return Wrap(env, std::move(*out)); });
 }
 
 }  // namespace avf

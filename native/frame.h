@@ -33,6 +33,8 @@ class Frame : public Wrapped<Frame> {
   Napi::Value CopyFrom(const Napi::CallbackInfo& info);
   Napi::Value MakeWritable(const Napi::CallbackInfo& info);
   Napi::Value Clone(const Napi::CallbackInfo& info);
+  Napi::Value Download(const Napi::CallbackInfo& info);
+  AVFrame* software(const char* op);  // get(), refusing a hardware frame
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value IsClosed(const Napi::CallbackInfo& info);
 

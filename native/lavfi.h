@@ -18,12 +18,16 @@ struct Lavfi {
   AVF_LAVFI(avfilter_graph_alloc);
   AVF_LAVFI(avfilter_graph_create_filter);
   AVF_LAVFI(avfilter_graph_parse_ptr);
+  AVF_LAVFI(avfilter_graph_parse2);
+  AVF_LAVFI(avfilter_pad_get_type);
   AVF_LAVFI(avfilter_graph_config);
   AVF_LAVFI(avfilter_graph_free);
   AVF_LAVFI(avfilter_link);
   AVF_LAVFI(avfilter_inout_alloc);
   AVF_LAVFI(avfilter_inout_free);
   AVF_LAVFI(av_buffersrc_add_frame_flags);
+  AVF_LAVFI(av_buffersrc_parameters_alloc);
+  AVF_LAVFI(av_buffersrc_parameters_set);
   AVF_LAVFI(av_buffersink_get_frame);
   AVF_LAVFI(av_buffersink_get_type);
   AVF_LAVFI(av_buffersink_get_time_base);

@@ -36,6 +36,8 @@ PipelinePlan ReadPlan(Napi::Object o) {
     dp.threads = static_cast<int>(GetInt(d, "threads", 0));
     dp.options = Dict(ToDictionary(d.Get("options")));
     dp.keyframes_only = GetBool(d, "keyframesOnly", false);
+    dp.hardware = GetBool(d, "hardware", false);
+    dp.download = GetBool(d, "download", true);
     p.decoders.push_back(std::move(dp));
   }
   Napi::Array graphs = o.Get("graphs").As<Napi::Array>();
@@ -44,6 +46,7 @@ PipelinePlan ReadPlan(Napi::Object o) {
     GraphPlan gp;
     gp.description = GetString(g, "description");
     gp.threads = static_cast<int>(GetInt(g, "threads", 0));
+    gp.hardware = GetBool(g, "hardware", false);
     Napi::Array sources = g.Get("sources").As<Napi::Array>();
     for (uint32_t k = 0; k < sources.Length(); k++) {
       Napi::Object s = sources.Get(k).As<Napi::Object>();
@@ -93,6 +96,12 @@ PipelinePlan ReadPlan(Napi::Object o) {
   op.metadata = Dict(ToDictionary(out.Get("metadata")));
   op.metadata_from = static_cast<int>(GetInt(out, "metadataFrom", 0));
   op.chapters_from = static_cast<int>(GetInt(out, "chaptersFrom", 0));
+  if (o.Get("hardware").IsObject()) {
+    Napi::Object hw = o.Get("hardware").As<Napi::Object>();
+    p.hw_type = GetString(hw, "type");
+    p.hw_device = GetString(hw, "device");
+    p.hw_options = Dict(ToDictionary(hw.Get("options")));
+  }
   p.strict = GetBool(o, "strict", false);
   p.tap_batch = static_cast<int>(GetInt(o, "tapBatch", 8));
   p.queue_size = static_cast<int>(GetInt(o, "queueSize", 8));
@@ -291,6 +300,18 @@ Napi::Value Pipeline::RunPlan(const Napi::CallbackInfo& info) {
           collected.Set(i, a);
         }
         o.Set("collected", collected);
+        Napi::Array hardware = Napi::Array::New(env, r.result.hardware.size());
+        for (size_t i = 0; i < r.result.hardware.size(); i++) {
+          const HardwareUse& u = r.result.hardware[i];
+          Napi::Object h = Napi::Object::New(env);
+          h.Set("stage", u.stage);
+          h.Set("stream", u.stream);
+          h.Set("requested", u.requested);
+          h.Set("used", u.used);
+          if (!u.reason.empty()) h.Set("reason", u.reason);
+          hardware.Set(i, h);
+        }
+        o.Set("hardware", hardware);
         return o;
       });
 }
@@ -303,7 +324,7 @@ Napi::Value Pipeline::Stats(const Napi::CallbackInfo& info) {
   o.Set("packetsRead", static_cast<double>(st.packets_read.load()));
   o.Set("framesDecoded", static_cast<double>(st.frames_decoded.load()));
   o.Set("bytes", static_cast<double>(st.bytes.load()));
-  o.Set("outTime", FromTimestamp(env, st.out_time.load()));
+  o.Set("outTime", FromTimestamp(env, st.Position()));
   o.Set("damaged", static_cast<double>(st.damaged.load()));
   Napi::Array frames = Napi::Array::New(env, st.streams);
   for (size_t i = 0; i < st.streams; i++) frames.Set(i, static_cast<double>(st.frames[i].load()));

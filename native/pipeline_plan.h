@@ -18,6 +18,8 @@ struct DecodePlan {
   int threads = 0;
   Dict options;
   bool keyframes_only = false;
+  bool hardware = false;   // decode on the job's device when the codec can (else software, reported)
+  bool download = true;    // hardware frames are copied to memory for software filters
 };
 
 // A libavfilter graph: sources fed by decoders, sinks that feed encoders.
@@ -28,6 +30,7 @@ struct GraphPlan {
   std::vector<Source> sources;
   std::vector<Sink> sinks;
   int threads = 0;
+  bool hardware = false;   // its filters (hwupload, scale_vaapi, *_opencl) work on the job's device
 };
 
 // One output stream: a copied input stream, or the encoded output of a graph's sink.
@@ -66,6 +69,8 @@ struct PipelinePlan {
   std::vector<GraphPlan> graphs;
   std::vector<StreamPlan> streams;
   OutputPlan output;
+  std::string hw_type, hw_device;  // the job's hardware device ('cuda', 'vaapi'...), if any
+  Dict hw_options;
   bool strict = false;
   int tap_batch = 8;
   int queue_size = 8;

@@ -12,6 +12,7 @@ extern "C" {
 #include "bounded_queue.h"
 #include "codec.h"
 #include "filter_graph.h"
+#include "hw.h"
 #include "lavfi.h"
 #include "log.h"
 #include "muxer.h"
@@ -193,6 +194,18 @@ class Runtime {
         throw AvException(AVERROR_STREAM_NOT_FOUND, what, input >= 0 && input < static_cast<int>(inputs_.size()) ? inputs_[input].url : "", stream);
       return inputs_[input].fmt->streams[stream];
     };
+    // the job's hardware device: a decoder that cannot have it falls back to software (and
+    // says so); a graph that needs it (hwupload for a hardware encoder) cannot
+    std::string device_error;
+    if (!plan_.hw_type.empty()) {
+      try {
+        hw_device_ = OpenHwDevice(plan_.hw_type, plan_.hw_device, plan_.hw_options);
+      } catch (const AvException& e) {
+        device_error = e.message;
+        for (const GraphPlan& gp : plan_.graphs)
+          if (gp.hardware) throw;
+      }
+    }
     // decoders
     for (size_t d = 0; d < plan_.decoders.size(); d++) {
       DecodePlan& dp = plan_.decoders[d];
@@ -208,6 +221,20 @@ class Runtime {
       c->ctx->framerate = av_guess_frame_rate(inputs_[dp.input].fmt, st, nullptr);
       if (dp.keyframes_only) c->ctx->skip_frame = AVDISCARD_NONKEY;
       if (!av_dict_get(*dp.options.ptr(), "max_pixels", nullptr, 0)) c->ctx->max_pixels = 1 << 26;
+      if (dp.hardware && !plan_.hw_type.empty()) {
+        HardwareUse use{"decode", dp.stream, plan_.hw_type, "software", ""};
+        AVPixelFormat hw = hw_device_ ? HwDecodeFormat(codec, reinterpret_cast<AVHWDeviceContext*>(hw_device_->data)->type)
+                                      : AV_PIX_FMT_NONE;
+        if (!hw_device_)
+          use.reason = device_error;
+        else if (hw == AV_PIX_FMT_NONE)
+          use.reason = std::string(codec->name) + " cannot decode on " + plan_.hw_type;
+        else {
+          AttachHwDecoder(c->ctx.get(), hw_device_.get(), hw);
+          use.used = plan_.hw_type;
+        }
+        result_.hardware.push_back(use);
+      }
       try {
         OpenCodec(*c, codec, dp.threads, dp.options);
       } catch (AvException& e) {
@@ -410,6 +437,7 @@ class Runtime {
           if (end <= 0 || (f->nb_samples == 0 && f->pts < 0)) continue;
         }
         stats_.frames_decoded++;
+        if (dp.download && IsHwFrame(f.get())) f = DownloadFrame(f.get());  // for software filters
         for (size_t k = 0; k < to.size(); k++) {
           Item item;
           item.kind = Item::kFrame;
@@ -510,7 +538,7 @@ class Runtime {
       std::vector<GraphSink> sinks;
       for (size_t k = 0; k < gp.sinks.size(); k++)
         sinks.push_back({gp.sinks[k].video, gp.sinks[k].label, EncoderConstraint(encoders_[sink_stream_[g][k]])});
-      BuildGraph(fg, gp.description, sources, sinks, gp.threads);
+      BuildGraph(fg, gp.description, sources, sinks, gp.threads, gp.hardware ? hw_device_.get() : nullptr);
       configured = true;
       for (size_t p = 0; p < n; p++) {
         while (!waiting[p].empty()) {
@@ -597,6 +625,10 @@ class Runtime {
         ctx->color_primaries = f->color_primaries;
         ctx->color_trc = f->color_trc;
         ctx->chroma_sample_location = f->chroma_location;
+        if (IsHwFrame(f)) {  // a hardware encoder fed by hwupload or a hardware decoder
+          ctx->hw_frames_ctx = av_buffer_ref(f->hw_frames_ctx);
+          if (!ctx->hw_frames_ctx) throw AvException(AVERROR(ENOMEM), "av_buffer_ref");
+        }
       } else {
         ctx->sample_fmt = static_cast<AVSampleFormat>(f->format);
         ctx->sample_rate = f->sample_rate;
@@ -865,6 +897,7 @@ class Runtime {
     if (end != AV_NOPTS_VALUE) {
       int64_t t = av_rescale_q(end, from, AV_TIME_BASE_Q);
       if (stats_.out_time == AV_NOPTS_VALUE || t > stats_.out_time) stats_.out_time = t;
+      if (stats_.times[o] == AV_NOPTS_VALUE || t > stats_.times[o]) stats_.times[o] = t;
     }
     if (plan_.output.collect) {
       pkt->time_base = from;
@@ -911,7 +944,11 @@ class Runtime {
         av_dict_set(&st->metadata, e->key, e->value[0] ? e->value : nullptr, 0);
       index[o] = static_cast<int>(st->index);
     }
-    if (out_->nb_streams == 0) throw AvException("EINVAL", "Nothing was encoded: every output stream was empty", "mux", OutputName());
+    if (out_->nb_streams == 0) {
+      if (control_.stop)  // stopped before a single frame: there is no file to finish
+        throw AvException("ABORT_ERR", "The job was stopped before anything was encoded", "mux", OutputName());
+      throw AvException("EINVAL", "Nothing was encoded: every output stream was empty", "mux", OutputName());
+    }
     if (op.metadata_from >= 0 && op.metadata_from < static_cast<int>(inputs_.size()))
       av_dict_copy(&out_->metadata, inputs_[op.metadata_from].fmt->metadata, 0);
     const AVDictionaryEntry* e = nullptr;
@@ -969,6 +1006,7 @@ class Runtime {
   std::vector<std::unique_ptr<Queue>> encode_q_;
   std::vector<AVRational> batch_rate_;
   std::vector<AVBSFContext*> bsfs_;
+  BufferPtr hw_device_;
   std::unique_ptr<Queue> mux_q_;
   AVFormatContext* out_ = nullptr;
   AVIOContext* out_io_ = nullptr;

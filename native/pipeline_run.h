@@ -24,12 +24,26 @@ struct PipelineStats {
   std::atomic<int64_t> packets_read{0}, frames_decoded{0}, damaged{0}, bytes{0};
   std::atomic<int64_t> out_time{AV_NOPTS_VALUE};  // end of the latest packet written, AV_TIME_BASE units
   std::unique_ptr<std::atomic<int64_t>[]> frames;  // per output stream: frames encoded or packets copied
+  std::unique_ptr<std::atomic<int64_t>[]> times;   // per output stream: end of its latest packet written
   size_t streams = 0;
   // JS thread, before the run starts: stats() reads these at any time.
   void Reset(size_t n) {
     frames.reset(new std::atomic<int64_t>[n]);
-    for (size_t i = 0; i < n; i++) frames[i] = 0;
+    times.reset(new std::atomic<int64_t>[n]);
+    for (size_t i = 0; i < n; i++) {
+      frames[i] = 0;
+      times[i] = AV_NOPTS_VALUE;
+    }
     streams = n;
+  }
+  // How far the output has got: the stream furthest behind (of those that have begun).
+  int64_t Position() const {
+    int64_t pos = AV_NOPTS_VALUE;
+    for (size_t i = 0; i < streams; i++) {
+      int64_t t = times[i].load();
+      if (t != AV_NOPTS_VALUE && (pos == AV_NOPTS_VALUE || t < pos)) pos = t;
+    }
+    return pos;
   }
 };
 
@@ -61,7 +75,15 @@ struct CollectedPacket {
   AVRational time_base;
 };
 
+// Where a stage ran: on the device asked for, or in software and why.
+struct HardwareUse {
+  std::string stage;  // 'decode'
+  int stream = -1;    // input stream
+  std::string requested, used, reason;
+};
+
 struct PipelineResult {
+  std::vector<HardwareUse> hardware;
   int64_t bytes = 0;
   int64_t duration = AV_NOPTS_VALUE;  // of the output, AV_TIME_BASE units
   bool stopped = false;               // ended early by Stop()

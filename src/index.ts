@@ -19,6 +19,7 @@ export {
   type AudioFilterInput,
 } from './core/filter_graph.js';
 export { BitstreamFilter } from './core/bsf.js';
+export { HwDevice, chooseEncoder, type HwType, type HwDeviceOptions, type HwProbe, type HardwareChoice } from './core/hw_device.js';
 export { probe, type ProbeResult } from './core/probe.js';
 export { toFFprobeJson } from './core/ffprobe.js';
 export { transcode, remux, thumbnails } from './pipeline/transcode.js';
@@ -38,6 +39,7 @@ export type {
   FrameTap,
   CancelMode,
   JobOptions,
+  HardwarePreference,
 } from './pipeline/types.js';
 export type { InputSource, CallbackSource, SourceOptions } from './io/source.js';
 export type { OutputTarget, ChunkCallback, SinkOptions } from './io/sink.js';

@@ -85,7 +85,14 @@ export declare class NativeFrame {
   copyFrom(data: Uint8Array): this;
   makeWritable(): boolean;
   clone(): NativeFrame;
+  download(): Promise<NativeFrame>;
   close(): void;
+}
+
+export declare class NativeHwDevice {
+  readonly closed: boolean;
+  open(type: string, device: string | undefined, options: Record<string, unknown> | undefined): Promise<{ type: string }>;
+  close(): Promise<void>;
 }
 
 export interface NativeFrameInfo {
@@ -96,6 +103,7 @@ export interface NativeFrameInfo {
   duration: number;
   timeBase: Rational;
   keyFrame: boolean;
+  hardware: boolean;
   format: number;
   flags: number;
   width?: number;
@@ -193,7 +201,7 @@ export declare class NativeResampler {
 
 export declare class NativeFilterGraph {
   readonly closed: boolean;
-  open(description: string, inputs: Record<string, unknown>[], outputs: string[], threads: number): Promise<Record<string, unknown>[]>;
+  open(description: string, inputs: Record<string, unknown>[], outputs: string[], threads: number, hwDevice?: NativeHwDevice): Promise<Record<string, unknown>[]>;
   process(input: number, frames: NativeFrame[], eof: boolean): Promise<NativeFrame[][]>;
   close(): Promise<void>;
 }
@@ -220,7 +228,13 @@ export declare class NativePipeline {
   run(
     plan: unknown,
     tap?: (stream: number, frames: NativeFrame[], done: (error?: unknown) => void) => void,
-  ): Promise<{ bytes: number; duration: number | null; stopped: boolean; collected: { data: Buffer; time: number | null }[][] }>;
+  ): Promise<{
+    bytes: number;
+    duration: number | null;
+    stopped: boolean;
+    collected: { data: Buffer; time: number | null }[][];
+    hardware: { stage: string; stream: number; requested: string; used: string; reason?: string }[];
+  }>;
   stats(): NativePipelineStats;
   cancel(mode: 'graceful' | 'abort'): void;
   close(): Promise<void>;
@@ -240,6 +254,10 @@ export interface NativeAddon {
   FilterGraph: typeof NativeFilterGraph;
   BitstreamFilter: typeof NativeBitstreamFilter;
   Pipeline: typeof NativePipeline;
+  HwDevice: typeof NativeHwDevice;
+  hwDeviceTypes(): string[];
+  hwDecodeFormat(decoder: string, type: string): string | null;
+  describeFilterGraph(description: string): Promise<{ inputs: { label: string; type: string }[]; outputs: { label: string; type: string }[] }>;
   versions(): { ffmpeg: string; libavutil: string; libavcodec: string; libavformat: string; builtAgainst: string };
   hasCodec(name: string, encoder: boolean): boolean;
   setErrorClass(ctor: unknown): void;

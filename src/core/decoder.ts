@@ -4,6 +4,7 @@ import { addon, type NativeCodecContext, type NativeDecoder, type NativeFrame, t
 import { packetOrigin, type Demuxer, type PacketOrigin } from './demuxer.js';
 import { CodecParameters } from './codec_parameters.js';
 import { Frame } from './frame.js';
+import { HwDevice } from './hw_device.js';
 import { Packet, packetHandles } from './packet.js';
 import { handle as h } from '../native.js';
 import { ahead, checkSource, Resource, type Source } from './resource.js';
@@ -21,6 +22,8 @@ export interface DecoderOptions {
   strict?: boolean;
   /** The time base of the packets (taken from the stream when decoding one). */
   timeBase?: Rational;
+  /** Decode on this device: frames come out in device memory (`frame.hardware`); `download()` them. */
+  hardware?: HwDevice;
 }
 
 /** A source of packets for `frames()`: an async or sync iterable. */
@@ -44,6 +47,7 @@ export class Decoder extends Resource<NativeDecoder> {
     check(o.threads, 'threads', 'an integer >= 0', (v) => is.integer(v) && v >= 0);
     check(o.strict, 'strict', 'a boolean', is.boolean);
     check(o.timeBase, 'timeBase', 'a rational { num, den }', is.rational);
+    check(o.hardware, 'hardware', 'an HwDevice', (v) => v instanceof HwDevice);
     if (source === null && o.codec === undefined) throw invalidArgument('codec', 'a codec name (no stream given)', o.codec);
     const params = source instanceof Stream ? source.codecParameters : source;
     const timeBase = (o.timeBase as Rational | undefined) ?? (source instanceof Stream ? source.timeBase : undefined);
@@ -55,6 +59,7 @@ export class Decoder extends Resource<NativeDecoder> {
         options: avOptions(o.options, 'options'),
         strict: o.strict,
         timeBase,
+        hwDevice: (o.hardware as HwDevice | undefined)?.handle,
       }),
     );
     const type: MediaType = source instanceof Stream ? source.type : params ? params.info.type : ctx.sampleRate ? 'audio' : 'video';

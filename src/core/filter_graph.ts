@@ -2,6 +2,7 @@
 import { check, invalidArgument, is, optionsObject, settle } from '../errors.js';
 import { addon, type NativeFilterGraph } from '../native.js';
 import { Frame, frameHandles } from './frame.js';
+import { HwDevice } from './hw_device.js';
 import { Resource } from './resource.js';
 import { Stream } from './stream.js';
 import type { Rational } from './types.js';
@@ -36,6 +37,8 @@ export interface FilterGraphOptions {
   outputs?: ('video' | 'audio')[];
   /** Filter threads; 0 (default) lets FFmpeg decide. */
   threads?: number;
+  /** The device hardware filters (hwupload, scale_vaapi, avgblur_opencl, hflip_vulkan...) work on. */
+  hardware?: HwDevice;
 }
 
 /** What an output produces, once the graph is configured. */
@@ -95,9 +98,10 @@ export class FilterGraph extends Resource<NativeFilterGraph> {
     if (!Array.isArray(outputs) || outputs.some((t) => t !== 'video' && t !== 'audio'))
       throw invalidArgument('outputs', "an array of 'video' and 'audio'", o.outputs);
     const threads = check<number>(o.threads, 'threads', 'an integer >= 0', (v) => is.integer(v) && (v as number) >= 0) ?? 0;
+    check(o.hardware, 'hardware', 'an HwDevice', (v) => v instanceof HwDevice);
     const handle = new (addon().FilterGraph)();
     try {
-      const described = await settle(handle.open(description, inputs, outputs, threads));
+      const described = await settle(handle.open(description, inputs, outputs, threads, (o.hardware as HwDevice | undefined)?.handle));
       return new FilterGraph(handle, description, described as unknown as FilterOutput[], inputs.length);
     } catch (e) {
       void handle.close();

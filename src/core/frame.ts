@@ -1,5 +1,5 @@
 // AVFrame: https://ffmpeg.org/doxygen/trunk/structAVFrame.html
-import { check, invalidArgument, is } from '../errors.js';
+import { check, invalidArgument, is, settle } from '../errors.js';
 import { addon, handle, type NativeFrame, type NativeFrameInfo } from '../native.js';
 import type { Rational } from './types.js';
 
@@ -244,6 +244,16 @@ export class Frame implements Disposable {
     // (makeWritable, write planes, encode) allocates nothing per frame.
     if (this[handle].makeWritable()) changed(this);
     return this;
+  }
+
+  /** In device memory (from a hardware decoder or filter): no planes until download(). */
+  get hardware(): boolean {
+    return fieldsOf(this).hardware === true;
+  }
+
+  /** A software copy of a hardware frame (a new reference for a frame in memory already), made off the JS thread. */
+  async download(): Promise<Frame> {
+    return Frame.wrap(await settle(this[handle].download()));
   }
 
   /** A new frame referencing the same buffers (no copy). */

@@ -17,6 +17,8 @@ export interface NativeDecoderPlan {
   stream: number;
   threads?: number;
   keyframesOnly?: boolean;
+  hardware?: boolean;
+  download?: boolean;
 }
 
 export interface NativeGraphPlan {
@@ -24,6 +26,7 @@ export interface NativeGraphPlan {
   sources: { decoder: number; label: string }[];
   sinks: { label: string; type: 'video' | 'audio' }[];
   threads?: number;
+  hardware?: boolean;
 }
 
 export interface NativeStreamPlan {
@@ -61,6 +64,25 @@ export interface NativePlan {
   };
   strict?: boolean;
   tapBatch?: number;
+  hardware?: { type: string; device?: string; options?: AvOptions };
+}
+
+/** The open pads of a filterComplex graph, as libavfilter parses it (describeFilterGraph). */
+export interface GraphPads {
+  inputs: { label: string; type: string }[];
+  outputs: { label: string; type: string }[];
+}
+
+/** The hardware a job was given, resolved from its preference (see hw_device.ts). */
+export interface HardwarePlan {
+  /** Device type to decode video on (and to upload to for encoders that need it), or null. */
+  type: string | null;
+  device?: string;
+  options?: AvOptions;
+  /** The video encoder chosen for a codec family ('h264' -> 'h264_nvenc'), if any. */
+  encoder?: string;
+  /** Whether that encoder takes frames in device memory (hwupload before it). */
+  upload?: boolean;
 }
 
 /** '2M', '128k', 1500000 -> bits per second. */
@@ -184,17 +206,30 @@ class Planner {
   }
 
   /** A decoded input stream through a simple graph into an encoder. */
-  encode(input: number, stream: number, settings: VideoSettings & AudioSettings, threads: number | undefined): void {
+  encode(input: number, stream: number, settings: VideoSettings & AudioSettings, threads: number | undefined, hw?: HardwarePlan): void {
     const s = this.stream(input, stream);
     if (s.type !== 'video' && s.type !== 'audio')
       throw new AvError(`Stream ${stream} is ${s.type}: only video and audio are encoded (use 'copy')`, { code: 'EINVAL', op: 'map', stream });
     const video = s.type === 'video';
-    const decoder = this.decoder(input, stream, { threads: settings.threads ?? threads });
+    let description = video ? videoChain(settings) : audioChain(settings);
+    const onDevice = video && hw?.type ? { hardware: true, download: true } : {};
+    let hardwareGraph = false;
+    if (video && hw?.encoder && (settings.codec === undefined || settings.codec === hw.encoder)) {
+      settings = { ...settings, codec: hw.encoder };
+      if (hw.upload) {
+        // zero-copy when nothing filters in between: decoded device frames go straight to the encoder
+        if (description === 'null' && hw.type) onDevice.download = false;
+        else description = `${description},format=nv12,hwupload`;
+        hardwareGraph = true;
+      }
+    }
+    const decoder = this.decoder(input, stream, { threads: settings.threads ?? threads, ...onDevice });
     const graph =
       this.plan.graphs.push({
-        description: video ? videoChain(settings) : audioChain(settings),
+        description,
         sources: [{ decoder, label: 'in' }],
         sinks: [{ label: 'out', type: video ? 'video' : 'audio' }],
+        ...(hardwareGraph ? { hardware: true } : {}),
       }) - 1;
     this.#encoder(graph, 0, settings, threads, input, stream);
   }
@@ -215,28 +250,43 @@ class Planner {
     });
   }
 
-  /** -filter_complex: its [N:spec] inputs are decoded streams; its outputs are mapped by label. */
-  complex(description: string, maps: StreamMap[], threads: number | undefined): Map<string, number> {
+  /**
+   * -filter_complex: its open inputs ([0:v], [1:a:0], [0:2]) are decoded input streams; its
+   * outputs are written where `map` names their labels, through the map entry's own settings.
+   */
+  complex(description: string, pads: GraphPads, maps: StreamMap[], threads: number | undefined): void {
     const sources: NativeGraphPlan['sources'] = [];
-    for (const m of description.matchAll(/\[(\d+):([^\]]+)\]/g)) {
+    for (const pad of pads.inputs) {
+      const m = /^(\d+)(?::(.+))?$/.exec(pad.label);
+      if (!m) throw invalidArgument('filterComplex', `inputs labelled by input stream ([0:v], [1:a]), not [${pad.label || 'an unlabelled input'}]`, description);
       const input = Number(m[1]);
       if (!this.inputs[input]) throw new AvError(`filterComplex names input ${input}, there are ${this.inputs.length}`, { code: 'STREAM_NOT_FOUND', op: 'filterComplex' });
-      const [stream] = selectStreams(this.inputs[input], /^\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!.replace(/^([vas])$/, '$1:0'), 'filterComplex');
-      sources.push({ decoder: this.decoder(input, stream!, { threads }), label: `${m[1]}:${m[2]}` });
+      const spec = m[2] === undefined ? (pad.type === 'audio' ? 'a:0' : 'v:0') : /^\d+$/.test(m[2]) ? Number(m[2]) : m[2].replace(/^([vas])$/, '$1:0');
+      const [stream] = selectStreams(this.inputs[input], spec, 'filterComplex');
+      sources.push({ decoder: this.decoder(input, stream!, { threads }), label: pad.label });
     }
-    if (sources.length === 0) throw invalidArgument('filterComplex', "a graph whose inputs are labelled like [0:v] or [1:a]", description);
-    const sinks: NativeGraphPlan['sinks'] = [];
+    if (sources.length === 0) throw invalidArgument('filterComplex', 'a graph whose inputs are labelled like [0:v] or [1:a]', description);
     const graph = this.plan.graphs.length;
-    const labels = new Map<string, number>();
+    const sinks: NativeGraphPlan['sinks'] = [];
+    const encoders: [number, StreamMap][] = [];
+    let full = description;
     for (const m of maps) {
       if (m.label === undefined) continue;
-      const type = m.sampleRate !== undefined || m.channels !== undefined || m.channelLayout !== undefined || m.sampleFormat !== undefined ? 'audio' : 'video';
-      labels.set(m.label, sinks.push({ label: m.label, type }) - 1);
+      const pad = pads.outputs.find((p) => p.label === m.label);
+      if (!pad || (pad.type !== 'video' && pad.type !== 'audio'))
+        throw invalidArgument('map.label', `an output label of filterComplex (${pads.outputs.map((p) => `'${p.label}'`).join(', ') || 'it has none'})`, m.label);
+      // the entry's own settings (scale, fps, rate, channels...) apply after the graph
+      const chain = pad.type === 'video' ? videoChain(m) : audioChain(m);
+      let label = m.label;
+      if (chain !== 'null' && chain !== 'anull') {
+        label = `avf_${m.label}`;
+        full += `;[${m.label}]${chain}[${label}]`;
+      }
+      encoders.push([sinks.push({ label, type: pad.type }) - 1, m]);
     }
     if (sinks.length === 0) throw invalidArgument('map', "entries with the labels of filterComplex's outputs ({ label: 'out' })", maps);
-    this.plan.graphs.push({ description, sources, sinks, threads });
-    for (const m of maps) if (m.label !== undefined) this.#encoder(graph, labels.get(m.label)!, m, threads);
-    return labels;
+    this.plan.graphs.push({ description: full, sources, sinks, threads });
+    for (const [sink, m] of encoders) this.#encoder(graph, sink, { ...m, filter: undefined }, threads);
   }
 }
 
@@ -261,8 +311,15 @@ function setOutput(p: Planner, o: TranscodeOptions | RemuxOptions): void {
   if (o.chapters === false) p.plan.output.chaptersFrom = -1;
 }
 
-export function planTranscode(inputs: InputDescription[], o: TranscodeOptions, starts: { start?: number }[]): NativePlan {
+export function planTranscode(
+  inputs: InputDescription[],
+  o: TranscodeOptions,
+  starts: { start?: number }[],
+  extra: { pads?: GraphPads; hardware?: HardwarePlan } = {},
+): NativePlan {
   const p = new Planner(inputs, o);
+  const hw = extra.hardware;
+  if (hw?.type) p.plan.hardware = { type: hw.type, device: hw.device, options: hw.options };
   setStart(p, starts);
   setOutput(p, o);
   const first = inputs[0]!;
@@ -273,10 +330,10 @@ export function planTranscode(inputs: InputDescription[], o: TranscodeOptions, s
   const place = (input: number, stream: number, settings: VideoSettings & AudioSettings) => {
     const type = p.stream(input, stream).type;
     if (settings.codec === 'copy' || type === 'subtitle' || type === 'data' || type === 'attachment') p.copy(input, stream);
-    else p.encode(input, stream, settings, o.threads);
+    else p.encode(input, stream, settings, o.threads, hw);
   };
   if (o.map && o.map.length) {
-    if (o.filterComplex) p.complex(o.filterComplex, o.map, o.threads);
+    if (o.filterComplex) p.complex(o.filterComplex, extra.pads ?? { inputs: [], outputs: [] }, o.map, o.threads);
     for (const m of o.map) {
       if (m.label !== undefined) continue;
       const input = m.input ?? 0;
@@ -338,13 +395,14 @@ export function thumbnailTimes(o: ThumbnailOptions, duration: number | null): nu
   return Array.from({ length: count }, (_, i) => Number(((duration * (i + 0.5)) / count).toFixed(6)));
 }
 
-export function planThumbnails(input: InputDescription, o: ThumbnailOptions, times: number[] | null): NativePlan {
+export function planThumbnails(input: InputDescription, o: ThumbnailOptions, times: number[] | null, hw?: HardwarePlan): NativePlan {
   const p = new Planner([input], o);
+  if (hw?.type) p.plan.hardware = { type: hw.type, device: hw.device, options: hw.options };
   setStart(p, [o.input ?? {}]);
   const stream = o.stream ?? bestStream(input, 'video');
   if (stream === undefined || input.streams[stream]?.type !== 'video')
     throw new AvError('The input has no video stream to take thumbnails from', { code: 'STREAM_NOT_FOUND', op: 'thumbnails', url: input.format.url });
-  const decoder = p.decoder(0, stream, { keyframesOnly: o.keyframes === true });
+  const decoder = p.decoder(0, stream, { keyframesOnly: o.keyframes === true, ...(hw?.type ? { hardware: true, download: true } : {}) });
   const parts: string[] = [];
   if (times) {
     // The first frame at or after each time: shown when a time falls in (previous frame, this frame].

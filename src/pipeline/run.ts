@@ -6,6 +6,7 @@ import { Frame } from '../core/frame.js';
 import { SinkBridge, type OutputTarget, type SinkOptions } from '../io/sink.js';
 import { defaultInputOptions, explainInputError, SourceBridge, type InputSource, type SourceOptions } from '../io/source.js';
 import { addon, type NativePipeline } from '../native.js';
+import type { HardwareChoice } from '../core/hw_device.js';
 import type { InputDescription, NativePlan } from './plan.js';
 import type { CancelMode, FrameTap, JobOptions, Progress } from './types.js';
 
@@ -28,6 +29,7 @@ export interface JobRun {
   damaged: number;
   elapsed: number;
   collected: { data: Buffer; time: number | null }[][];
+  hardware: HardwareChoice[];
 }
 
 /** A running job: a Promise of its result, and cancel() for graceful or immediate stops. */
@@ -54,7 +56,7 @@ export function startJob(
   inputs: JobInput[],
   output: JobOutput,
   options: JobOptions & { onFrames?: FrameTap },
-  plan: (inputs: InputDescription[]) => NativePlan,
+  plan: (inputs: InputDescription[]) => NativePlan | Promise<NativePlan>,
 ): Job<JobRun> {
   checkJobOptions(options);
   let native: NativePipeline | undefined;
@@ -85,7 +87,7 @@ export function startJob(
       }
       signal?.addEventListener('abort', onAbort, { once: true });
       const descriptions = (await handle.open(specs)) as InputDescription[];
-      const nativePlan = plan(descriptions);
+      const nativePlan = await plan(descriptions);
       const target = output.target;
       if (target !== undefined && typeof target !== 'string') sink = SinkBridge.create(target, output.sink);
       (nativePlan.output as Record<string, unknown>).target = typeof target === 'string' ? target : sink?.native;
@@ -125,6 +127,7 @@ export function startJob(
         damaged: stats.damaged,
         elapsed: performance.now() - start,
         collected: r.collected,
+        hardware: r.hardware.map((h) => ({ ...h, stage: h.stage as HardwareChoice['stage'] })),
       };
     } catch (e) {
       // a failed source or sink: its own error is the cause; an unseekable input says so

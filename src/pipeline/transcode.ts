@@ -5,9 +5,11 @@ import path from 'node:path';
 import { invalidArgument, is, optionsObject } from '../errors.js';
 import type { OutputTarget } from '../io/sink.js';
 import type { InputSource } from '../io/source.js';
-import { planRemux, planThumbnails, planTranscode, thumbnailTimes } from './plan.js';
+import { chooseDecodeDevice, chooseEncoder, UPLOAD_TYPES, type HardwareChoice } from '../core/hw_device.js';
+import { addon } from '../native.js';
+import { planRemux, planThumbnails, planTranscode, thumbnailTimes, type HardwarePlan } from './plan.js';
 import { startJob, type Job, type JobInput, type JobRun } from './run.js';
-import type { ExtraInput, RemuxOptions, Thumbnail, ThumbnailOptions, TranscodeOptions, TranscodeResult } from './types.js';
+import type { ExtraInput, HardwarePreference, RemuxOptions, Thumbnail, ThumbnailOptions, TranscodeOptions, TranscodeResult } from './types.js';
 
 function checkOutput(output: unknown, o: { format?: string }): string | OutputTarget {
   if (typeof output === 'string') {
@@ -25,6 +27,27 @@ function checkInput(input: unknown): InputSource {
   return input as InputSource;
 }
 
+/** A hardware preference resolved against this machine: the device to use, and the choices made. */
+async function resolveHardware(pref: HardwarePreference | undefined, videoCodec: string | undefined): Promise<{ plan?: HardwarePlan; choices: HardwareChoice[] }> {
+  if (pref === undefined || pref === 'none') return { choices: [] };
+  const spec = typeof pref === 'string' ? { type: pref } : pref;
+  if (!is.object(spec) || !is.nonEmptyString(spec.type)) throw invalidArgument('hardware', "'none', 'auto', a device type or { type, device? }", pref);
+  const choices: HardwareChoice[] = [];
+  const decode = await chooseDecodeDevice(spec.type);
+  const plan: HardwarePlan = { type: decode.device, device: spec.device, options: spec.options };
+  if (!decode.device) choices.push({ stage: 'decode', requested: spec.type, used: 'software', reason: decode.reason });
+  if (videoCodec === 'h264' || videoCodec === 'hevc' || videoCodec === 'av1') {
+    const enc = await chooseEncoder(videoCodec, spec.type);
+    choices.push(enc.choice);
+    plan.encoder = enc.codec;
+    if (enc.device && UPLOAD_TYPES.includes(enc.device)) {
+      plan.upload = true;
+      plan.type ??= enc.device;
+    }
+  }
+  return { plan, choices };
+}
+
 function result(output: string | OutputTarget, r: JobRun): TranscodeResult {
   return {
     output: typeof output === 'string' ? output : null,
@@ -35,6 +58,7 @@ function result(output: string | OutputTarget, r: JobRun): TranscodeResult {
     speed: r.duration !== null && r.elapsed > 0 ? r.duration / (r.elapsed / 1000) : 0,
     stopped: r.stopped,
     damaged: r.damaged,
+    hardware: r.hardware,
   };
 }
 
@@ -61,8 +85,15 @@ export function transcode(input: InputSource, output: string | OutputTarget, opt
   }
   if (o.map !== undefined && !Array.isArray(o.map)) throw invalidArgument('map', 'an array of stream mappings', o.map);
   if (o.onFrames !== undefined && typeof o.onFrames !== 'function') throw invalidArgument('onFrames', 'a function', o.onFrames);
-  const job = startJob('transcode', [first, ...extra], { target, sink: o.sink }, o, (inputs) => planTranscode(inputs, o, starts));
-  return chain(job, (r) => result(target, r));
+  const videoCodec = typeof o.video === 'object' ? o.video.codec : undefined;
+  let choices: HardwareChoice[] = [];
+  const job = startJob('transcode', [first, ...extra], { target, sink: o.sink }, o, async (inputs) => {
+    const hw = await resolveHardware(o.hardware, videoCodec);
+    choices = hw.choices;
+    const pads = o.filterComplex ? await addon().describeFilterGraph(o.filterComplex) : undefined;
+    return planTranscode(inputs, o, starts, { pads, hardware: hw.plan });
+  });
+  return chain(job, (r) => result(target, { ...r, hardware: [...choices, ...r.hardware] }));
 }
 
 /**
@@ -89,10 +120,11 @@ export function thumbnails(input: InputSource, options?: ThumbnailOptions): Job<
   if (o.count !== undefined && !(is.integer(o.count) && o.count > 0)) throw invalidArgument('count', 'an integer > 0', o.count);
   if (o.output !== undefined && !is.nonEmptyString(o.output)) throw invalidArgument('output', 'a file name pattern', o.output);
   let times: number[] | null = null;
-  const job = startJob('thumbnails', [{ ...o.input, source: checkInput(input) }], {}, o, ([desc]) => {
+  const job = startJob('thumbnails', [{ ...o.input, source: checkInput(input) }], {}, o, async ([desc]) => {
     const d = desc!.format.duration;
     times = thumbnailTimes(o, d === null ? null : d / 1e6 - (o.input?.start ?? 0));
-    return planThumbnails(desc!, o, times);
+    const hw = await resolveHardware(o.hardware, undefined);
+    return planThumbnails(desc!, o, times, hw.plan);
   });
   return chain(job, async (r) => {
     const images = r.collected[0] ?? [];

@@ -1,6 +1,7 @@
 // The options of transcode(), remux() and thumbnails(): one typed object per job, shaped
 // after the ffmpeg CLI's flags where users know those (-ss, -t, -c:v, -crf, -vf, -map).
 import type { Frame } from '../core/frame.js';
+import type { HardwareChoice } from '../core/hw_device.js';
 import type { AvOptions } from '../core/types.js';
 import type { OutputTarget, SinkOptions } from '../io/sink.js';
 import type { InputSource, SourceOptions } from '../io/source.js';
@@ -101,6 +102,9 @@ export type FrameTap = (frames: Frame[], info: { stream: number }) => void | Pro
 /** What an aborted signal does: 'abort' stops at once and removes the output; 'graceful' ends the inputs there and finishes a valid, shorter output. */
 export type CancelMode = 'graceful' | 'abort';
 
+/** Hardware for decode, filters and encode: 'none' (default), 'auto' (the best device here), a device type, or one with its device name. */
+export type HardwarePreference = 'none' | 'auto' | string | { type: string; device?: string; options?: AvOptions };
+
 export interface JobOptions {
   /** Cancels the job (see `cancel`). */
   signal?: AbortSignal;
@@ -154,6 +158,12 @@ export interface TranscodeOptions extends JobOptions {
   tapStream?: number;
   /** Frames per tap call (default 8). */
   tapBatch?: number;
+  /**
+   * Decode (and, for a video codec named by family: 'h264', 'hevc', 'av1', encode) on a
+   * hardware device; what ran where, and every fallback to software with its reason, is in
+   * `result.hardware`.
+   */
+  hardware?: HardwarePreference;
 }
 
 export interface RemuxOptions extends JobOptions {
@@ -190,6 +200,8 @@ export interface TranscodeResult {
   stopped: boolean;
   /** Damaged packets or frames skipped. */
   damaged: number;
+  /** Where each stage ran when hardware was asked for: the device, or 'software' and why. */
+  hardware: HardwareChoice[];
 }
 
 export interface ThumbnailOptions extends JobOptions {
@@ -212,6 +224,8 @@ export interface ThumbnailOptions extends JobOptions {
   output?: string;
   /** Which video stream, default the first. */
   stream?: number;
+  /** Decode on a hardware device ('auto' or a type); frames are downloaded for scaling and encoding. */
+  hardware?: HardwarePreference;
 }
 
 export interface Thumbnail {
@@ -222,4 +236,4 @@ export interface Thumbnail {
   file?: string;
 }
 
-export type { InputSource, OutputTarget };
+export type { InputSource, OutputTarget, HardwareChoice };
