@@ -10,18 +10,29 @@ import { toFFprobeJson } from '../core/ffprobe.js';
 import { versions } from '../index.js';
 import { demo } from './demo.js';
 import { runBench } from './bench.js';
+import { runRemux, runThumbs, runTranscode } from './transcode.js';
 
 const usage = `avforge — FFmpeg for TypeScript at native speed
 
 Usage:
-  avforge demo [--dir DIR] [--seconds N]   generate a clip with avforge's own encoder, transcode it, report
+  avforge transcode IN OUT [options]       decode, filter, encode, with ffmpeg's flags (-c:v, -crf, -vf, -map...)
+  avforge remux IN OUT [options]           copy streams into another container (-ss, -t, -map, --faststart)
+  avforge thumbs IN [options]              still images: --every S, --count N, --times T,..., --keyframes
   avforge probe FILE [--json]              describe a media file (--json: ffprobe -show_format -show_streams -of json)
+  avforge demo [--dir DIR] [--seconds N]   generate a clip with avforge's own encoder, transcode it, report
   avforge version                          the FFmpeg libraries avforge runs on
   avforge bench [--quick] [--only X] ...   the benchmark suite (a source checkout; as npm run bench)
 
+  avforge COMMAND --help                   a command's options and examples
+
 Examples:
-  avforge demo --dir /tmp/avforge-demo
-  avforge probe movie.mp4`;
+  avforge transcode in.mp4 out.mkv -c:v libx265 -crf 28 -c:a copy
+  avforge transcode -i in.mov -vf scale=1280:-2 -c:v libx264 -crf 23 out.mp4 --faststart
+  avforge remux in.mkv out.mp4
+  avforge thumbs movie.mp4 --every 10 --width 320 -o thumbs/
+  avforge probe movie.mp4
+
+Exit status: 0 done, 1 failed, 2 usage error, 130 interrupted (Ctrl-C).`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -48,6 +59,13 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'transcode':
+      return runTranscode(rest);
+    case 'remux':
+      return runRemux(rest);
+    case 'thumbs':
+    case 'thumbnails':
+      return runThumbs(rest);
     case 'bench':
       return runBench(rest);
     case 'version':
