@@ -925,7 +925,13 @@ class Runtime {
       AVStream* st = avformat_new_stream(out_, nullptr);
       if (!st) throw AvException(AVERROR(ENOMEM), "avformat_new_stream", OutputName());
       Check(avcodec_parameters_copy(st->codecpar, params[o].get()), "avcodec_parameters_copy", OutputName());
-      st->codecpar->codec_tag = 0;  // the tag the container uses, not the source's
+      // The source's or encoder's tag stays where the container knows it (rawvideo's pixel
+      // format lives there), as the CLI decides; else the muxer picks its own.
+      uint32_t tag = st->codecpar->codec_tag, known = 0;
+      const AVCodecTag* const* tags = out_->oformat->codec_tag;
+      if (tags && av_codec_get_id(tags, tag) != st->codecpar->codec_id &&
+          av_codec_get_tag2(tags, st->codecpar->codec_id, &known))
+        st->codecpar->codec_tag = 0;
       st->time_base = tbs[o];
       if (rates[o].num > 0) st->avg_frame_rate = rates[o];
       const AVStream* src = sp.input >= 0 && sp.stream >= 0 ? inputs_[sp.input].fmt->streams[sp.stream] : nullptr;

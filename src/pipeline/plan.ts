@@ -223,6 +223,8 @@ class Planner {
         hardwareGraph = true;
       }
     }
+    // filters that work on the device (hwupload, scale_vaapi, avgblur_opencl...) get it
+    if (video && hw?.type && /\bhw(upload|map)\b|_(opencl|vulkan|vaapi|cuda|qsv)\b/.test(description)) hardwareGraph = true;
     const decoder = this.decoder(input, stream, { threads: settings.threads ?? threads, ...onDevice });
     const graph =
       this.plan.graphs.push({
