@@ -6,7 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(pkg-config g++ make python3 ffmpeg
-  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev)
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
+  # OpenCL and Vulkan on the CPU (pocl, lavapipe): the hardware-frame tests run without a GPU
+  pocl-opencl-icd mesa-vulkan-drivers
+  # the distributed engine's tests start a Redis server on loopback
+  redis-server)
 
 missing=()
 for p in "${packages[@]}"; do
