@@ -83,6 +83,10 @@ export interface HardwarePlan {
   encoder?: string;
   /** Whether that encoder takes frames in device memory (hwupload before it). */
   upload?: boolean;
+  /** The device type of that encoder. */
+  encoderDevice?: string | null;
+  /** Whether a codec ('h264') decodes on `type` (for zero-copy). */
+  decodes?: (codec: string) => boolean;
 }
 
 /** '2M', '128k', 1500000 -> bits per second. */
@@ -216,10 +220,12 @@ class Planner {
     let hardwareGraph = false;
     if (video && hw?.encoder && (settings.codec === undefined || settings.codec === hw.encoder)) {
       settings = { ...settings, codec: hw.encoder };
-      if (hw.upload) {
-        // zero-copy when nothing filters in between: decoded device frames go straight to the encoder
-        if (description === 'null' && hw.type) onDevice.download = false;
-        else description = `${description},format=nv12,hwupload`;
+      // zero-copy when nothing filters in between and the stream decodes on the encoder's
+      // device: its frames go from decoder to encoder without leaving the device
+      const decodesThere = hw.type !== null && hw.encoderDevice === hw.type && hw.decodes?.(s.codec.codecName) === true;
+      if (description === 'null' && decodesThere) onDevice.download = false;
+      else if (hw.upload) {
+        description = `${description},format=nv12,hwupload`;
         hardwareGraph = true;
       }
     }

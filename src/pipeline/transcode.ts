@@ -5,7 +5,7 @@ import path from 'node:path';
 import { invalidArgument, is, optionsObject } from '../errors.js';
 import type { OutputTarget } from '../io/sink.js';
 import type { InputSource } from '../io/source.js';
-import { chooseDecodeDevice, chooseEncoder, UPLOAD_TYPES, type HardwareChoice } from '../core/hw_device.js';
+import { chooseDecodeDevice, chooseEncoder, HwDevice, UPLOAD_TYPES, type HardwareChoice } from '../core/hw_device.js';
 import { addon } from '../native.js';
 import { planRemux, planThumbnails, planTranscode, thumbnailTimes, type HardwarePlan } from './plan.js';
 import { startJob, type Job, type JobInput, type JobRun } from './run.js';
@@ -35,11 +35,13 @@ async function resolveHardware(pref: HardwarePreference | undefined, videoCodec:
   const choices: HardwareChoice[] = [];
   const decode = await chooseDecodeDevice(spec.type);
   const plan: HardwarePlan = { type: decode.device, device: spec.device, options: spec.options };
+  plan.decodes = (codec) => plan.type !== null && HwDevice.decodeFormat(codec, plan.type) !== null;
   if (!decode.device) choices.push({ stage: 'decode', requested: spec.type, used: 'software', reason: decode.reason });
   if (videoCodec === 'h264' || videoCodec === 'hevc' || videoCodec === 'av1') {
     const enc = await chooseEncoder(videoCodec, spec.type);
     choices.push(enc.choice);
     plan.encoder = enc.codec;
+    plan.encoderDevice = enc.device;
     if (enc.device && UPLOAD_TYPES.includes(enc.device)) {
       plan.upload = true;
       plan.type ??= enc.device;
