@@ -64,6 +64,7 @@ PipelinePlan ReadPlan(Napi::Object o) {
     Napi::Object s = streams.Get(i).As<Napi::Object>();
     StreamPlan sp;
     sp.copy = GetBool(s, "copy", false);
+    sp.subtitle = GetBool(s, "subtitle", false);
     sp.input = static_cast<int>(GetInt(s, "input", -1));
     sp.stream = static_cast<int>(GetInt(s, "stream", -1));
     sp.bsf = GetString(s, "bsf");
@@ -96,6 +97,13 @@ PipelinePlan ReadPlan(Napi::Object o) {
   op.metadata = Dict(ToDictionary(out.Get("metadata")));
   op.metadata_from = static_cast<int>(GetInt(out, "metadataFrom", 0));
   op.chapters_from = static_cast<int>(GetInt(out, "chaptersFrom", 0));
+  if (out.Get("chapters").IsArray()) {
+    Napi::Array chapters = out.Get("chapters").As<Napi::Array>();
+    for (uint32_t i = 0; i < chapters.Length(); i++) {
+      Napi::Object c = chapters.Get(i).As<Napi::Object>();
+      op.chapters.push_back({ToTimestamp(c.Get("start")), ToTimestamp(c.Get("end")), GetString(c, "title")});
+    }
+  }
   if (o.Get("hardware").IsObject()) {
     Napi::Object hw = o.Get("hardware").As<Napi::Object>();
     p.hw_type = GetString(hw, "type");

@@ -36,6 +36,7 @@ struct GraphPlan {
 // One output stream: a copied input stream, or the encoded output of a graph's sink.
 struct StreamPlan {
   bool copy = false;
+  bool subtitle = false;        // a subtitle stream decoded and encoded again (mov_text -> ass...)
   int input = -1, stream = -1;  // copy: the source; encode: where metadata comes from (or -1)
   std::string bsf;              // copy: bitstream filters, "" for none
   int graph = -1, sink = -1;    // encode
@@ -50,6 +51,11 @@ struct StreamPlan {
   bool tap = false;             // JS sees its frames before they are encoded
 };
 
+struct ChapterPlan {
+  int64_t start, end;  // AV_TIME_BASE units
+  std::string title;
+};
+
 struct OutputPlan {
   std::string url;                   // a path or URL, or a name for errors
   std::shared_ptr<IoChannel> channel;
@@ -58,6 +64,7 @@ struct OutputPlan {
   Dict metadata;                     // over the copied input metadata; "" deletes a key
   int metadata_from = 0;             // input whose global metadata is copied, -1 none
   int chapters_from = 0;             // input whose chapters are copied, -1 none
+  std::vector<ChapterPlan> chapters; // written instead, when given
   bool collect = false;              // no muxer: encoded packets come back to JS (thumbnails)
 };
 

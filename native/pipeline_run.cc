@@ -1,6 +1,7 @@
 #include "pipeline_run.h"
 
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <deque>
 #include <thread>
@@ -126,8 +127,12 @@ class Runtime {
     for (size_t d = 0; d < decoders_.size(); d++)
       threads.emplace_back([this, d] { Guard("decode", plan_.decoders[d].stream, [&] { Decode(d); }); });
     for (size_t g = 0; g < graphs_.size(); g++) threads.emplace_back([this, g] { Guard("filter", -1, [&] { Filter(g); }); });
-    for (size_t o = 0; o < plan_.streams.size(); o++)
-      if (!plan_.streams[o].copy) threads.emplace_back([this, o] { Guard("encode", static_cast<int>(o), [&] { Encode(o); }); });
+    for (size_t o = 0; o < plan_.streams.size(); o++) {
+      if (plan_.streams[o].subtitle)
+        threads.emplace_back([this, o] { Guard("subtitle", static_cast<int>(o), [&] { Subtitle(o); }); });
+      else if (!plan_.streams[o].copy)
+        threads.emplace_back([this, o] { Guard("encode", static_cast<int>(o), [&] { Encode(o); }); });
+    }
     threads.emplace_back([this] { Guard("mux", -1, [&] { Mux(); }); });
     for (auto& t : threads) t.join();
     control_.OnHalt(nullptr);
@@ -168,6 +173,8 @@ class Runtime {
     for (auto& q : graph_q_) q->Abort();
     for (auto& q : encode_q_)
       if (q) q->Abort();
+    for (auto& st : subtitles_)
+      if (st.queue) st.queue->Abort();
     if (mux_q_) mux_q_->Abort();
   }
 
@@ -296,6 +303,10 @@ class Runtime {
         }
         continue;
       }
+      if (sp.subtitle) {
+        SetupSubtitle(o, input_stream(sp.input, sp.stream, "subtitle"));
+        continue;
+      }
       if (sp.graph < 0 || sp.graph >= static_cast<int>(graphs_.size()) || sp.sink < 0 ||
           sp.sink >= static_cast<int>(plan_.graphs[sp.graph].sinks.size()))
         throw AvException("EINVAL", "An encoded stream has no graph output", "encode", OutputName());
@@ -329,6 +340,120 @@ class Runtime {
       for (auto& per_stream : per_input)
         for (auto& r : per_stream)
           if (!r.queue) r.queue = mux_q_.get();
+  }
+
+  // A subtitle stream converted (mov_text -> ass, subrip -> webvtt...): both codecs open here,
+  // so its output stream is known before the first packet.
+  void SetupSubtitle(size_t o, AVStream* st) {
+    StreamPlan& sp = plan_.streams[o];
+    int index = static_cast<int>(o);
+    auto dec = std::make_unique<CodecState>();
+    const AVCodec* dcodec = FindCodec(false, "", st->codecpar->codec_id);
+    dec->name = dcodec->name;
+    dec->strict = plan_.strict;
+    dec->ctx.reset(avcodec_alloc_context3(dcodec));
+    if (!dec->ctx) throw AvException(AVERROR(ENOMEM), "avcodec_alloc_context3", dec->name);
+    Check(avcodec_parameters_to_context(dec->ctx.get(), st->codecpar), "avcodec_parameters_to_context", dec->name, index);
+    dec->ctx->pkt_timebase = st->time_base;
+    Dict none(nullptr);
+    OpenCodec(*dec, dcodec, 1, none);
+    const AVCodec* ecodec = nullptr;
+    if (sp.codec.empty()) {
+      AVCodecID id = out_ ? av_guess_codec(out_->oformat, nullptr, plan_.output.url.c_str(), nullptr, AVMEDIA_TYPE_SUBTITLE)
+                          : AV_CODEC_ID_NONE;
+      if (id == AV_CODEC_ID_NONE) throw WithStream(AvException("EINVAL", "The output format takes no subtitles", "subtitle", OutputName()), index);
+      ecodec = FindCodec(true, "", id);
+    } else {
+      ecodec = FindCodec(true, sp.codec, AV_CODEC_ID_NONE);
+    }
+    const AVCodecDescriptor* from = avcodec_descriptor_get(dcodec->id);
+    const AVCodecDescriptor* to = avcodec_descriptor_get(ecodec->id);
+    if (ecodec->type != AVMEDIA_TYPE_SUBTITLE || !from || !to ||
+        ((from->props & AV_CODEC_PROP_BITMAP_SUB) != (to->props & AV_CODEC_PROP_BITMAP_SUB)))
+      throw WithStream(AvException("EINVAL", std::string("Cannot convert ") + dcodec->name + " subtitles to " + ecodec->name +
+                                                 " (text and bitmap subtitles do not convert)", "subtitle", OutputName()), index);
+    auto enc = std::make_unique<CodecState>();
+    enc->name = ecodec->name;
+    enc->ctx.reset(avcodec_alloc_context3(ecodec));
+    if (!enc->ctx) throw AvException(AVERROR(ENOMEM), "avcodec_alloc_context3", enc->name);
+    enc->ctx->time_base = AV_TIME_BASE_Q;
+    enc->ctx->width = dec->ctx->width;
+    enc->ctx->height = dec->ctx->height;
+    if (dec->ctx->subtitle_header) {  // ASS styles travel from the decoder to the encoder
+      enc->ctx->subtitle_header = static_cast<uint8_t*>(av_mallocz(dec->ctx->subtitle_header_size + 1));
+      if (!enc->ctx->subtitle_header) throw AvException(AVERROR(ENOMEM), "av_mallocz");
+      memcpy(enc->ctx->subtitle_header, dec->ctx->subtitle_header, dec->ctx->subtitle_header_size);
+      enc->ctx->subtitle_header_size = dec->ctx->subtitle_header_size;
+    }
+    if (global_header_) enc->ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    Dict options(nullptr);
+    av_dict_copy(options.ptr(), *sp.options.ptr(), 0);
+    OpenCodec(*enc, ecodec, 1, options);
+    subtitles_.resize(plan_.streams.size());
+    subtitles_[o].decoder = std::move(dec);
+    subtitles_[o].encoder = std::move(enc);
+    subtitles_[o].queue = std::make_unique<Queue>(64);
+    routes_[sp.input][sp.stream].push_back({subtitles_[o].queue.get(), index});
+  }
+
+  // ---- subtitles: one thread per converted stream
+  void Subtitle(size_t o) {
+    SubtitleStage& stage = subtitles_[o];
+    CodecState& dec = *stage.decoder;
+    CodecState& enc = *stage.encoder;
+    const StreamPlan& sp = plan_.streams[o];
+    AVRational tb = inputs_[sp.input].fmt->streams[sp.stream]->time_base;
+    std::vector<uint8_t> buffer(1 << 20);
+    bool finished = false;
+    Item item;
+    while (stage.queue->Pop(item)) {
+      if (item.kind != Item::kPacket) break;
+      if (finished) continue;
+      AVSubtitle sub{};
+      int got = 0;
+      t_media_time = Seconds(item.packet->pts, tb);
+      int ret = avcodec_decode_subtitle2(dec.ctx.get(), &sub, &got, item.packet.get());
+      if (ret < 0) {
+        SkipDamaged(dec, ret, "avcodec_decode_subtitle2");
+        continue;
+      }
+      if (!got) continue;
+      struct Free {
+        AVSubtitle* s;
+        ~Free() { avsubtitle_free(s); }
+      } guard{&sub};
+      // As the CLI: the display window moves into pts, which the output timeline runs on.
+      int64_t pts = item.packet->pts != AV_NOPTS_VALUE ? av_rescale_q(item.packet->pts, tb, AV_TIME_BASE_Q) : sub.pts;
+      if (pts == AV_NOPTS_VALUE) continue;
+      pts += av_rescale_q(sub.start_display_time, AVRational{1, 1000}, AV_TIME_BASE_Q);
+      sub.end_display_time -= sub.start_display_time;
+      sub.start_display_time = 0;
+      sub.pts = pts;
+      if (plan_.duration != AV_NOPTS_VALUE && pts >= plan_.duration) {
+        finished = true;
+        StreamFinished();
+        continue;
+      }
+      int size = avcodec_encode_subtitle(enc.ctx.get(), buffer.data(), static_cast<int>(buffer.size()), &sub);
+      if (size < 0) throw AvException(size, "avcodec_encode_subtitle", enc.name);
+      PacketPtr pkt(av_packet_alloc());
+      if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
+      Check(av_new_packet(pkt.get(), size), "av_new_packet");
+      memcpy(pkt->data, buffer.data(), size);
+      pkt->pts = pkt->dts = pts;
+      pkt->duration = av_rescale_q(sub.end_display_time, AVRational{1, 1000}, AV_TIME_BASE_Q);
+      pkt->time_base = AV_TIME_BASE_Q;
+      stats_.frames[o]++;
+      Item out;
+      out.kind = Item::kPacket;
+      out.port = static_cast<int>(o);
+      out.packet = std::move(pkt);
+      if (!mux_q_->Push(std::move(out))) return;
+    }
+    if (control_.halted) return;
+    Item end;
+    end.port = static_cast<int>(o);
+    mux_q_->Push(std::move(end));
   }
 
   // ---- demux: one thread per input
@@ -777,6 +902,14 @@ class Runtime {
     std::vector<bool> done(n, false);
     for (size_t o = 0; o < n; o++) {
       const StreamPlan& sp = plan_.streams[o];
+      if (sp.subtitle) {
+        params[o].reset(avcodec_parameters_alloc());
+        if (!params[o]) throw AvException(AVERROR(ENOMEM), "avcodec_parameters_alloc");
+        Check(avcodec_parameters_from_context(params[o].get(), subtitles_[o].encoder->ctx.get()), "avcodec_parameters_from_context");
+        tbs[o] = AV_TIME_BASE_Q;
+        state[o] = kReady;
+        continue;
+      }
       if (!sp.copy) continue;
       AVStream* st = inputs_[sp.input].fmt->streams[sp.stream];
       params[o].reset(avcodec_parameters_alloc());
@@ -960,7 +1093,10 @@ class Runtime {
     const AVDictionaryEntry* e = nullptr;
     while ((e = av_dict_get(*op.metadata.ptr(), "", e, AV_DICT_IGNORE_SUFFIX)))
       av_dict_set(&out_->metadata, e->key, e->value[0] ? e->value : nullptr, 0);
-    if (op.chapters_from >= 0 && op.chapters_from < static_cast<int>(inputs_.size())) CopyChapters(op.chapters_from);
+    if (!op.chapters.empty())
+      WriteChapters(op.chapters);
+    else if (op.chapters_from >= 0 && op.chapters_from < static_cast<int>(inputs_.size()))
+      CopyChapters(op.chapters_from);
     if (op.channel) {
       out_io_ = OpenIo(op.channel, &control_.halted);
       out_->pb = out_io_;
@@ -972,6 +1108,27 @@ class Runtime {
     CheckAllConsumed(op.options, "avformat_write_header", OutputName());
   }
 
+  void AddChapter(int64_t id, AVRational tb, int64_t start, int64_t end, const AVDictionary* metadata, const char* title) {
+    auto* out = static_cast<AVChapter*>(av_mallocz(sizeof(AVChapter)));
+    if (!out) throw AvException(AVERROR(ENOMEM), "av_mallocz");
+    out->id = id;
+    out->time_base = tb;
+    out->start = start;
+    out->end = end;
+    if (metadata) av_dict_copy(&out->metadata, metadata, 0);
+    if (title) av_dict_set(&out->metadata, "title", title, 0);
+    if (av_dynarray_add_nofree(&out_->chapters, reinterpret_cast<int*>(&out_->nb_chapters), out) < 0) {
+      av_dict_free(&out->metadata);
+      av_free(out);
+      throw AvException(AVERROR(ENOMEM), "av_dynarray_add");
+    }
+  }
+
+  void WriteChapters(const std::vector<ChapterPlan>& chapters) {
+    int64_t id = 0;
+    for (const ChapterPlan& c : chapters) AddChapter(id++, AV_TIME_BASE_Q, c.start, c.end, nullptr, c.title.empty() ? nullptr : c.title.c_str());
+  }
+
   void CopyChapters(int input) {
     const AVFormatContext* in = inputs_[input].fmt;
     int64_t offset = offsets_[input];
@@ -981,16 +1138,8 @@ class Runtime {
       int64_t start = ch->start - shift, end = ch->end - shift;
       if (end <= 0) continue;
       if (plan_.duration != AV_NOPTS_VALUE && av_rescale_q(start, ch->time_base, AV_TIME_BASE_Q) >= plan_.duration) break;
-      auto* out = static_cast<AVChapter*>(av_mallocz(sizeof(AVChapter)));
-      if (!out) throw AvException(AVERROR(ENOMEM), "av_mallocz");
-      out->id = ch->id;
-      out->time_base = ch->time_base;
-      out->start = std::max<int64_t>(0, start);
-      out->end = end;
-      if (plan_.duration != AV_NOPTS_VALUE)
-        out->end = std::min(out->end, av_rescale_q(plan_.duration, AV_TIME_BASE_Q, ch->time_base));
-      av_dict_copy(&out->metadata, ch->metadata, 0);
-      Check(av_dynarray_add_nofree(&out_->chapters, reinterpret_cast<int*>(&out_->nb_chapters), out), "av_dynarray_add");
+      if (plan_.duration != AV_NOPTS_VALUE) end = std::min(end, av_rescale_q(plan_.duration, AV_TIME_BASE_Q, ch->time_base));
+      AddChapter(ch->id, ch->time_base, std::max<int64_t>(0, start), end, ch->metadata, nullptr);
     }
   }
 
@@ -1012,6 +1161,11 @@ class Runtime {
   std::vector<std::unique_ptr<Queue>> encode_q_;
   std::vector<AVRational> batch_rate_;
   std::vector<AVBSFContext*> bsfs_;
+  struct SubtitleStage {
+    std::unique_ptr<CodecState> decoder, encoder;
+    std::unique_ptr<Queue> queue;
+  };
+  std::vector<SubtitleStage> subtitles_;  // per output stream; set for converted subtitles
   BufferPtr hw_device_;
   std::unique_ptr<Queue> mux_q_;
   AVFormatContext* out_ = nullptr;

@@ -1,7 +1,7 @@
 // From a job's options and its probed inputs to the plan the native pipeline runs
 // (native/pipeline_plan.h): which streams are decoded, the filter graphs, the encoders and
 // copies, the muxer. Pure: no I/O, so every choice here is testable on its own.
-import { AvError, invalidArgument } from '../errors.js';
+import { AvError, invalidArgument, is } from '../errors.js';
 import type { FormatInfo } from '../core/demuxer.js';
 import type { StreamDescription } from '../core/stream.js';
 import type { AvOptions } from '../core/types.js';
@@ -31,6 +31,7 @@ export interface NativeGraphPlan {
 
 export interface NativeStreamPlan {
   copy?: boolean;
+  subtitle?: boolean;
   input?: number;
   stream?: number;
   bsf?: string;
@@ -61,6 +62,7 @@ export interface NativePlan {
     metadata?: Record<string, string>;
     metadataFrom: number;
     chaptersFrom: number;
+    chapters?: { start: number; end: number; title?: string }[];
   };
   strict?: boolean;
   tapBatch?: number;
@@ -209,6 +211,12 @@ class Planner {
     this.plan.streams.push({ copy: true, input, stream, bsf });
   }
 
+  /** A subtitle stream decoded and encoded again in another subtitle format. */
+  subtitle(input: number, stream: number, codec: string | undefined): void {
+    this.stream(input, stream);
+    this.plan.streams.push({ subtitle: true, input, stream, codec });
+  }
+
   /** A decoded input stream through a simple graph into an encoder. */
   encode(input: number, stream: number, settings: VideoSettings & AudioSettings, threads: number | undefined, hw?: HardwarePlan): void {
     const s = this.stream(input, stream);
@@ -317,6 +325,13 @@ function setOutput(p: Planner, o: TranscodeOptions | RemuxOptions): void {
   p.plan.output.metadata = o.metadata;
   if (o.copyMetadata === false) p.plan.output.metadataFrom = -1;
   if (o.chapters === false) p.plan.output.chaptersFrom = -1;
+  if (Array.isArray(o.chapters)) {
+    p.plan.output.chapters = o.chapters.map((c, i) => {
+      if (!is.object(c) || !(is.number(c.start) && is.number(c.end) && c.end > c.start && c.start >= 0))
+        throw invalidArgument(`chapters[${i}]`, '{ start, end, title? } in seconds with end > start >= 0', c);
+      return { start: Math.round(c.start * 1e6), end: Math.round(c.end * 1e6), title: c.title };
+    });
+  }
 }
 
 export function planTranscode(
@@ -337,7 +352,9 @@ export function planTranscode(
   };
   const place = (input: number, stream: number, settings: VideoSettings & AudioSettings) => {
     const type = p.stream(input, stream).type;
-    if (settings.codec === 'copy' || type === 'subtitle' || type === 'data' || type === 'attachment') p.copy(input, stream);
+    if (type === 'subtitle' && settings.codec !== 'copy' && (settings.codec !== undefined || typeof o.subtitles === 'object'))
+      p.subtitle(input, stream, settings.codec ?? (typeof o.subtitles === 'object' && o.subtitles ? o.subtitles.codec : undefined));
+    else if (settings.codec === 'copy' || type === 'subtitle' || type === 'data' || type === 'attachment') p.copy(input, stream);
     else p.encode(input, stream, settings, o.threads, hw);
   };
   if (o.map && o.map.length) {
@@ -360,6 +377,7 @@ export function planTranscode(
     const a = o.audio === false ? undefined : bestStream(first, 'audio');
     if (a !== undefined) place(0, a, o.audio === 'copy' ? { codec: 'copy' } : defaults('audio'));
     if (o.subtitles === 'copy') for (const s of selectStreams(first, 's', 'subtitles')) p.copy(0, s);
+    else if (typeof o.subtitles === 'object' && o.subtitles) for (const s of selectStreams(first, 's', 'subtitles')) p.subtitle(0, s, o.subtitles.codec);
   }
   if (p.plan.streams.length === 0) throw new AvError('Nothing to write: the input has no stream the options select', { code: 'STREAM_NOT_FOUND', op: 'transcode', url: first.format.url });
   if (o.onFrames) {

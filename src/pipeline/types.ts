@@ -140,8 +140,8 @@ export interface TranscodeOptions extends JobOptions {
   video?: VideoSettings | 'copy' | false;
   /** The audio stream: settings, 'copy', or false for none (-an). */
   audio?: AudioSettings | 'copy' | false;
-  /** Subtitle streams: 'copy', or false (the default). */
-  subtitles?: 'copy' | false;
+  /** Subtitle streams: 'copy', converted ({ codec: 'ass' | 'mov_text' | 'webvtt' | 'subrip'...; none: the container's default }), or false (the default). Text converts to text, bitmaps to bitmaps. */
+  subtitles?: 'copy' | { codec?: string } | false;
   /** Explicit output streams (-map); then video/audio/subtitles only give defaults. */
   map?: StreamMap[];
   /** A complex filter graph (-filter_complex): inputs as [0:v], [1:a]..., outputs labelled and mapped by `map`. */
@@ -149,8 +149,8 @@ export interface TranscodeOptions extends JobOptions {
   /** Global metadata ("" removes a key); the first input's is copied unless copyMetadata is false. */
   metadata?: Record<string, string>;
   copyMetadata?: boolean;
-  /** Copy the first input's chapters (default true). */
-  chapters?: boolean;
+  /** Copy the first input's chapters (true, the default), none (false), or these (seconds). */
+  chapters?: boolean | Chapter[];
   /** Codec threads for every stream (0: as many as useful). */
   threads?: number;
   /** Frame taps: the callback, and which output stream it sees (default the first video stream). */
@@ -164,6 +164,13 @@ export interface TranscodeOptions extends JobOptions {
    * `result.hardware`.
    */
   hardware?: HardwarePreference;
+}
+
+export interface Chapter {
+  /** Seconds. */
+  start: number;
+  end: number;
+  title?: string;
 }
 
 export interface RemuxOptions extends JobOptions {
@@ -181,7 +188,7 @@ export interface RemuxOptions extends JobOptions {
   bitstreamFilters?: Record<number, string>;
   metadata?: Record<string, string>;
   copyMetadata?: boolean;
-  chapters?: boolean;
+  chapters?: boolean | Chapter[];
 }
 
 export interface TranscodeResult {
