@@ -11,4 +11,7 @@ await build({
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
+  // the engine's BullMQ backend imports bullmq when it connects: left out, it costs nothing to
+  // users who never go distributed (bundled, it made the entry 1.7 MB and ~60 ms slower to import)
+  external: ['bullmq'],
 });

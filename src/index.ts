@@ -23,6 +23,7 @@ export { HwDevice, chooseEncoder, type HwType, type HwDeviceOptions, type HwProb
 export { probe, type ProbeResult } from './core/probe.js';
 export { toFFprobeJson } from './core/ffprobe.js';
 export { transcode, remux, thumbnails } from './pipeline/transcode.js';
+export * from './engine/index.js';
 export type { Job } from './pipeline/run.js';
 export type {
   TranscodeOptions,

@@ -11,6 +11,7 @@ import { versions } from '../index.js';
 import { demo } from './demo.js';
 import { runBench } from './bench.js';
 import { runRemux, runThumbs, runTranscode } from './transcode.js';
+import { runSubmit, runWorker } from './worker.js';
 
 const usage = `avforge — FFmpeg for TypeScript at native speed
 
@@ -18,6 +19,8 @@ Usage:
   avforge transcode IN OUT [options]       decode, filter, encode, with ffmpeg's flags (-c:v, -crf, -vf, -map...)
   avforge remux IN OUT [options]           copy streams into another container (-ss, -t, -map, --faststart)
   avforge thumbs IN [options]              still images: --every S, --count N, --times T,..., --keyframes
+  avforge worker --redis URL [options]     run engine jobs from a BullMQ queue on Redis until SIGTERM
+  avforge submit --redis URL TYPE IN [OUT] enqueue a job for the workers (transcode, remux, thumbnails, probe)
   avforge probe FILE [--json]              describe a media file (--json: ffprobe -show_format -show_streams -of json)
   avforge demo [--dir DIR] [--seconds N]   generate a clip with avforge's own encoder, transcode it, report
   avforge version                          the FFmpeg libraries avforge runs on
@@ -66,6 +69,10 @@ async function main(argv: string[]): Promise<number> {
     case 'thumbs':
     case 'thumbnails':
       return runThumbs(rest);
+    case 'worker':
+      return runWorker(rest);
+    case 'submit':
+      return runSubmit(rest);
     case 'bench':
       return runBench(rest);
     case 'version':

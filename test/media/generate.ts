@@ -27,6 +27,15 @@ export const recipes = {
   'h264-aac-faststart.mp4': [...video('320x240', 25, 2), ...audio(48000, 2), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '12', '-c:a', 'aac', '-b:a', '96k', '-shortest', '-movflags', '+faststart'],
   'h264-aac.mkv': [...video('320x240', 25, 2), ...audio(48000, 2), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '12', '-c:a', 'aac', '-b:a', '96k', '-shortest'],
   'image.png': ['-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=1:duration=1', '-frames:v', '1', '-c:v', 'png'],
+  // long enough that a transcode is still running when a test cancels it or kills its worker
+  'h264-aac-10s.mp4': [...video('320x240', 25, 10), ...audio(48000, 10), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '25', '-c:a', 'aac', '-b:a', '96k', '-shortest'],
+  // the pipeline tests: a longer clip (cancel at 50%, event loop), a second input for filterComplex, a TS to damage
+  'h264-aac-4s.mp4': [...video('320x240', 25, 4), ...audio(48000, 4), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '12', '-c:a', 'aac', '-b:a', '96k', '-shortest'],
+  'overlay.mp4': ['-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=frequency=880:sample_rate=48000:duration=2,aformat=channel_layouts=stereo', '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-shortest'],
+  'h264-aac.ts': [...video('320x240', 25, 2), ...audio(48000, 2), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '12', '-c:a', 'aac', '-b:a', '96k', '-shortest'],
+  // Tiny files for loops run thousands of times (the leak suite): 64x48, 0.4 s.
+  'tiny-h264-aac.mp4': [...video('64x48', 25, 0.4), ...audio(48000, 0.4), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest'],
+  'tiny-mpeg2.ts': [...video('64x48', 25, 0.4), ...audio(48000, 0.4), '-c:v', 'mpeg2video', '-c:a', 'mp2', '-shortest'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MediaName = keyof typeof recipes;
