@@ -117,11 +117,10 @@ export interface JobOptions {
   strict?: boolean;
 }
 
-export interface TranscodeOptions extends JobOptions {
+/** What transcode() and remux() share: the first input's settings, trimming, and the output. */
+export interface OutputOptions extends JobOptions {
   /** The first input's demuxer settings, and its seek point. */
   input?: InputSettings;
-  /** More inputs, for filterComplex and map (input 1, 2, ...). */
-  inputs?: (InputSource | ExtraInput)[];
   /** Output format ('mp4', 'matroska', 'webm', 'hls'...). Default: from the output name. */
   format?: string;
   /** Muxer AVOptions (movflags, hls_time, ...). */
@@ -136,6 +135,16 @@ export interface TranscodeOptions extends JobOptions {
   start?: number;
   /** Output duration limit, seconds (-t). */
   duration?: number;
+  /** Global metadata ("" removes a key); the first input's is copied unless copyMetadata is false. */
+  metadata?: Record<string, string>;
+  copyMetadata?: boolean;
+  /** Copy the first input's chapters (true, the default), none (false), or these (seconds). */
+  chapters?: boolean | Chapter[];
+}
+
+export interface TranscodeOptions extends OutputOptions {
+  /** More inputs, for filterComplex and map (input 1, 2, ...). */
+  inputs?: (InputSource | ExtraInput)[];
   /** The video stream: settings, 'copy', or false for none (-vn). */
   video?: VideoSettings | 'copy' | false;
   /** The audio stream: settings, 'copy', or false for none (-an). */
@@ -146,11 +155,6 @@ export interface TranscodeOptions extends JobOptions {
   map?: StreamMap[];
   /** A complex filter graph (-filter_complex): inputs as [0:v], [1:a]..., outputs labelled and mapped by `map`. */
   filterComplex?: string;
-  /** Global metadata ("" removes a key); the first input's is copied unless copyMetadata is false. */
-  metadata?: Record<string, string>;
-  copyMetadata?: boolean;
-  /** Copy the first input's chapters (true, the default), none (false), or these (seconds). */
-  chapters?: boolean | Chapter[];
   /** Codec threads for every stream (0: as many as useful). */
   threads?: number;
   /** Frame taps: the callback, and which output stream it sees (default the first video stream). */
@@ -173,22 +177,11 @@ export interface Chapter {
   title?: string;
 }
 
-export interface RemuxOptions extends JobOptions {
-  input?: InputSettings;
-  format?: string;
-  formatOptions?: AvOptions;
-  fastStart?: boolean;
-  fragmented?: boolean;
-  sink?: SinkOptions;
-  start?: number;
-  duration?: number;
+export interface RemuxOptions extends OutputOptions {
   /** Input streams to keep (indexes or specifiers); default every video, audio and subtitle stream. */
   streams?: (number | string)[];
   /** Bitstream filters per output stream index, e.g. { 0: 'h264_mp4toannexb' }. */
   bitstreamFilters?: Record<number, string>;
-  metadata?: Record<string, string>;
-  copyMetadata?: boolean;
-  chapters?: boolean | Chapter[];
 }
 
 export interface TranscodeResult {
