@@ -32,6 +32,9 @@ void SkipDamaged(CodecState& s, int ret, const char* op);
 void ReceiveFrames(CodecState& s, std::vector<FramePtr>& out);
 // Receives every packet an encoder has ready, in its time base, with durations filled in.
 void ReceivePackets(CodecState& s, std::vector<PacketPtr>& out);
+// Float or double samples that are NaN or infinite (libmp3lame aborts the process on one);
+// with zero, they are set to 0.
+int64_t NonFiniteSamples(AVFrame* f, bool zero);
 // FFmpeg 5.1 does not check a frame against its encoder (a wrong size reads past buffers).
 void CheckFrame(const AVCodecContext* ctx, const AVFrame* f, const std::string& name);
 

@@ -1,5 +1,6 @@
 #include "encoder.h"
 
+#include <cmath>
 #include <vector>
 
 #include "frame.h"
@@ -29,6 +30,33 @@ void ReceivePackets(CodecState& s, Packets& out) {
   }
 }
 
+int64_t NonFiniteSamples(AVFrame* f, bool zero) {
+  auto fmt = static_cast<AVSampleFormat>(f->format);
+  AVSampleFormat packed = av_get_packed_sample_fmt(fmt);
+  if (f->nb_samples <= 0 || (packed != AV_SAMPLE_FMT_FLT && packed != AV_SAMPLE_FMT_DBL)) return 0;
+  bool planar = av_sample_fmt_is_planar(fmt);
+  int planes = planar ? f->ch_layout.nb_channels : 1;
+  int64_t n = static_cast<int64_t>(f->nb_samples) * (planar ? 1 : f->ch_layout.nb_channels), bad = 0;
+  for (int p = 0; p < planes; p++) {
+    if (packed == AV_SAMPLE_FMT_FLT) {
+      auto* d = reinterpret_cast<float*>(f->extended_data[p]);
+      for (int64_t i = 0; i < n; i++)
+        if (!std::isfinite(d[i])) {
+          bad++;
+          if (zero) d[i] = 0;
+        }
+    } else {
+      auto* d = reinterpret_cast<double*>(f->extended_data[p]);
+      for (int64_t i = 0; i < n; i++)
+        if (!std::isfinite(d[i])) {
+          bad++;
+          if (zero) d[i] = 0;
+        }
+    }
+  }
+  return bad;
+}
+
 // FFmpeg 5.1 does not check a frame against the encoder: a wrong size or format reads past
 // the frame's buffers. Refuse it here.
 void CheckFrame(const AVCodecContext* ctx, const AVFrame* f, const std::string& name) {
@@ -53,6 +81,8 @@ void CheckFrame(const AVCodecContext* ctx, const AVFrame* f, const std::string& 
            std::to_string(ctx->sample_rate) + " Hz " + std::to_string(ctx->ch_layout.nb_channels) +
            " ch (convert it with a Resampler)");
     }
+    // libmp3lame asserts (aborts the process) on a NaN; no encoder does anything useful with one
+    if (NonFiniteSamples(const_cast<AVFrame*>(f), false) > 0) fail("The frame has samples that are NaN or infinite");
     if (ctx->frame_size > 0 && !(ctx->codec->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE) &&
         f->nb_samples > ctx->frame_size)
       fail("The frame has " + std::to_string(f->nb_samples) + " samples, the encoder takes " +

@@ -1,5 +1,7 @@
 #include "muxer.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 
 #include "codec_parameters.h"
@@ -43,13 +45,15 @@ void OpenOutputFile(AVFormatContext* fmt, const std::string& url, std::string* p
   Check(avio_open2(&fmt->pb, target.c_str(), AVIO_FLAG_WRITE, &fmt->interrupt_callback, nullptr), "avio_open2", url);
 }
 
-void CommitOutput(AVFormatContext* fmt, AVIOContext* io, const std::string& url, const std::string& partial) {
+int64_t CommitOutput(AVFormatContext* fmt, AVIOContext* io, const std::string& url, const std::string& partial) {
   if (io)
     Check(FlushIo(io), "avio_flush", url);
   else if (fmt->pb && !(fmt->oformat->flags & AVFMT_NOFILE))
     Check(avio_closep(&fmt->pb), "avio_close", url);
-  if (!partial.empty() && std::rename(partial.c_str(), LocalPath(url).c_str()) != 0)
-    throw AvException(AVERROR(errno), "rename", url);
+  if (partial.empty()) return -1;
+  if (std::rename(partial.c_str(), LocalPath(url).c_str()) != 0) throw AvException(AVERROR(errno), "rename", url);
+  struct stat st;
+  return stat(LocalPath(url).c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : -1;
 }
 
 void ReleaseOutput(AVFormatContext** fmt, AVIOContext* io, bool complete, const std::string& partial) {
@@ -216,7 +220,8 @@ Napi::Value Muxer::WriteTrailer(const Napi::CallbackInfo& info) {
         WriteStaged(s);
         Check(av_write_trailer(s.fmt), "av_write_trailer", s.url);
         double bytes = s.fmt->pb ? static_cast<double>(avio_tell(s.fmt->pb)) : 0;
-        CommitOutput(s.fmt, s.io, s.url, s.partial);
+        int64_t size = CommitOutput(s.fmt, s.io, s.url, s.partial);
+        if (size >= 0) bytes = static_cast<double>(size);  // faststart rewrote the file
         s.trailer = true;
         return bytes;
       },

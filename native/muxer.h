@@ -46,8 +46,9 @@ class Muxer : public AsyncWrapped<Muxer, MuxerState> {
 // A file output: opens `url.partial` (a local path) or the URL itself; image sequences and
 // other AVFMT_NOFILE muxers open their own files.
 void OpenOutputFile(AVFormatContext* fmt, const std::string& url, std::string* partial);
-// After the trailer: flushes or closes the output and renames the partial file into place.
-void CommitOutput(AVFormatContext* fmt, AVIOContext* io, const std::string& url, const std::string& partial);
+// After the trailer: flushes or closes the output and renames the partial file into place;
+// returns the file's size (-1 for an output that is not a local file).
+int64_t CommitOutput(AVFormatContext* fmt, AVIOContext* io, const std::string& url, const std::string& partial);
 // Frees an output context; an incomplete one takes its partial file with it.
 void ReleaseOutput(AVFormatContext** fmt, AVIOContext* io, bool complete, const std::string& partial);
 

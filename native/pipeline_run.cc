@@ -200,7 +200,18 @@ class Runtime {
 
   // An output stream reached -t or its frame limit; when all have, the inputs stop.
   void StreamFinished() { finished_++; }
-  bool AllFinished() const { return finished_.load() >= static_cast<int>(plan_.streams.size()); }
+  bool AllFinished() const { return cut_.load() != AV_NOPTS_VALUE || finished_.load() >= static_cast<int>(plan_.streams.size()); }
+  // Where every stream ends: -t, or where a stream met its frame limit (-frames:v ends the
+  // whole output there, as in the CLI).
+  int64_t Limit() const {
+    int64_t cut = cut_.load();
+    if (cut == AV_NOPTS_VALUE) return plan_.duration;
+    return plan_.duration == AV_NOPTS_VALUE ? cut : std::min(cut, plan_.duration);
+  }
+  void CutAt(int64_t t) {
+    int64_t none = AV_NOPTS_VALUE;
+    cut_.compare_exchange_strong(none, t);
+  }
 
   // ---- set-up, on the calling thread: everything that can be checked before a frame moves
   void Setup() {
@@ -449,7 +460,7 @@ class Runtime {
       sub.end_display_time -= sub.start_display_time;
       sub.start_display_time = 0;
       sub.pts = pts;
-      if (plan_.duration != AV_NOPTS_VALUE && pts >= plan_.duration) {
+      if (Limit() != AV_NOPTS_VALUE && pts >= Limit()) {
         finished = true;
         StreamFinished();
         continue;
@@ -495,6 +506,7 @@ class Runtime {
     int64_t last_seek = AV_NOPTS_VALUE;
     bool can_seek = fmt->pb ? (fmt->pb->seekable & AVIO_SEEKABLE_NORMAL) != 0 : true;
     auto& routes = routes_[i];
+    std::vector<int64_t> last_dts(routes.size(), AV_NOPTS_VALUE);
     PacketPtr pkt(av_packet_alloc());
     if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
     int64_t read = 0;
@@ -528,6 +540,16 @@ class Runtime {
       if (pkt->pts != AV_NOPTS_VALUE) pkt->pts -= shift;
       if (pkt->dts != AV_NOPTS_VALUE) pkt->dts -= shift;
       pkt->time_base = tb;
+      // Matroska has no decode timestamps: some packets come without one. Predict it as the
+      // CLI does (the previous one plus a duration; before the first, the reorder delay), so
+      // the muxer is never handed an unset timestamp.
+      if (pkt->dts == AV_NOPTS_VALUE && pkt->pts != AV_NOPTS_VALUE) {
+        int64_t step = pkt->duration > 0 ? pkt->duration : 1;
+        int64_t dts = last_dts[s] != AV_NOPTS_VALUE ? last_dts[s] + step
+                                                      : pkt->pts - fmt->streams[s]->codecpar->video_delay * step;
+        pkt->dts = std::min(dts, pkt->pts);
+      }
+      if (pkt->dts != AV_NOPTS_VALUE) last_dts[s] = pkt->dts;
       t_media_time = Seconds(pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts, tb);
       if (s == target_stream) {
         int64_t ts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
@@ -850,6 +872,12 @@ class Runtime {
         last_pts = f->pts;
         return send(f.get());
       }
+      // a damaged or hostile input can decode to NaN samples: silence, not an encoder abort
+      if (NonFiniteSamples(f.get(), false) > 0) {
+        Check(av_frame_make_writable(f.get()), "av_frame_make_writable");
+        NonFiniteSamples(f.get(), true);
+        stats_.damaged++;
+      }
       if (!fifo) return send(f.get());
       if (fifo_pts == AV_NOPTS_VALUE) fifo_pts = f->pts;
       if (av_audio_fifo_write(fifo.get(), reinterpret_cast<void**>(f->extended_data), f->nb_samples) < f->nb_samples)
@@ -875,8 +903,9 @@ class Runtime {
         t_media_time = Seconds(f->pts, f->time_base);
         int64_t t = f->pts == AV_NOPTS_VALUE || f->time_base.num <= 0 ? AV_NOPTS_VALUE
                                                                       : av_rescale_q(f->pts, f->time_base, AV_TIME_BASE_Q);
-        if ((plan_.duration != AV_NOPTS_VALUE && t != AV_NOPTS_VALUE && t >= plan_.duration) ||
-            (sp.max_frames >= 0 && accepted >= sp.max_frames)) {
+        if (sp.max_frames >= 0 && accepted >= sp.max_frames && t != AV_NOPTS_VALUE) CutAt(t);
+        int64_t limit = Limit();
+        if ((limit != AV_NOPTS_VALUE && t != AV_NOPTS_VALUE && t >= limit) || (sp.max_frames >= 0 && accepted >= sp.max_frames)) {
           finished = true;
           StreamFinished();
           continue;
@@ -953,8 +982,7 @@ class Runtime {
       if (sp.copy) {
         AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : tbs[o];
         if (done[o]) return;
-        if (plan_.duration != AV_NOPTS_VALUE && pkt->pts != AV_NOPTS_VALUE &&
-            av_rescale_q(pkt->pts, tb, AV_TIME_BASE_Q) >= plan_.duration) {
+        if (Limit() != AV_NOPTS_VALUE && pkt->pts != AV_NOPTS_VALUE && av_rescale_q(pkt->pts, tb, AV_TIME_BASE_Q) >= Limit()) {
           done[o] = true;
           StreamFinished();
           return;
@@ -988,6 +1016,7 @@ class Runtime {
           break;
         case Item::kUnused:
           state[o] = kUnused;
+          stats_.times[o] = PipelineStats::kEnded;
           ended++;
           try_header();
           if (header) {
@@ -1006,6 +1035,7 @@ class Runtime {
           write(o, std::move(item.packet));
           break;
         default:  // kEnd
+          stats_.times[o] = PipelineStats::kEnded;
           if (bsfs_[o]) {
             Check(av_bsf_send_packet(bsfs_[o], nullptr), "av_bsf_send_packet", plan_.streams[o].bsf);
             if (!header) try_header();
@@ -1024,9 +1054,10 @@ class Runtime {
     if (out_) {
       Check(av_write_trailer(out_), "av_write_trailer", OutputName());
       if (out_->pb) stats_.bytes = avio_tell(out_->pb);
-      result_.bytes = stats_.bytes;
-      CommitOutput(out_, out_io_, OutputName(), partial_);
+      int64_t size = CommitOutput(out_, out_io_, OutputName(), partial_);
       committed_ = true;
+      if (size >= 0) stats_.bytes = size;  // faststart rewrites the file: its size, not the last position
+      result_.bytes = stats_.bytes;
     }
     result_.duration = stats_.out_time;
   }
@@ -1050,7 +1081,8 @@ class Runtime {
     if (end != AV_NOPTS_VALUE) {
       int64_t t = av_rescale_q(end, from, AV_TIME_BASE_Q);
       if (stats_.out_time == AV_NOPTS_VALUE || t > stats_.out_time) stats_.out_time = t;
-      if (stats_.times[o] == AV_NOPTS_VALUE || t > stats_.times[o]) stats_.times[o] = t;
+      int64_t now = stats_.times[o];
+      if (now != PipelineStats::kEnded && (now == AV_NOPTS_VALUE || t > now)) stats_.times[o] = t;
     }
     if (plan_.output.collect) {
       pkt->time_base = from;
@@ -1194,6 +1226,7 @@ class Runtime {
   bool committed_ = false;
   bool global_header_ = false;
   std::atomic<int> finished_{0};
+  std::atomic<int64_t> cut_{AV_NOPTS_VALUE};
   std::mutex error_m_;
   std::exception_ptr error_;
   PipelineResult result_;

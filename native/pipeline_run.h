@@ -36,14 +36,18 @@ struct PipelineStats {
     }
     streams = n;
   }
-  // How far the output has got: the stream furthest behind (of those that have begun).
+  static constexpr int64_t kEnded = INT64_MAX;  // times[i] of a stream that has ended
+  // How far the output has got: the stream furthest behind (one not begun counts as 0, one
+  // ended does not count), so the position only moves forward.
   int64_t Position() const {
     int64_t pos = AV_NOPTS_VALUE;
     for (size_t i = 0; i < streams; i++) {
       int64_t t = times[i].load();
-      if (t != AV_NOPTS_VALUE && (pos == AV_NOPTS_VALUE || t < pos)) pos = t;
+      if (t == kEnded) continue;
+      if (t == AV_NOPTS_VALUE) t = 0;
+      if (pos == AV_NOPTS_VALUE || t < pos) pos = t;
     }
-    return pos;
+    return pos == AV_NOPTS_VALUE ? out_time.load() : pos;
   }
 };
 

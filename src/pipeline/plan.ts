@@ -206,8 +206,13 @@ class Planner {
     return d;
   }
 
+  /** Set for MP4-family outputs: ADTS AAC (from TS, HLS, raw .aac) is copied through aac_adtstoasc. */
+  adtsToAsc = false;
+
   copy(input: number, stream: number, bsf?: string): void {
-    this.stream(input, stream);
+    const s = this.stream(input, stream);
+    // MP4 muxers want AAC's config in the header, not ADTS headers on every packet
+    if (!bsf && this.adtsToAsc && s.codec.codecName === 'aac' && /^(mpegts|aac|hls)\b/.test(this.inputs[input]!.format.name)) bsf = 'aac_adtstoasc';
     this.plan.streams.push({ copy: true, input, stream, bsf });
   }
 
@@ -319,7 +324,14 @@ function setStart(p: Planner, inputs: { start?: number }[]): void {
   });
 }
 
-function setOutput(p: Planner, o: TranscodeOptions | RemuxOptions): void {
+/** The output's container, from `format` or the output name's extension. */
+function isMp4Family(o: { format?: string }, output: string | undefined): boolean {
+  const name = o.format ?? output?.match(/\.(\w+)$/)?.[1];
+  return /^(mp4|mov|m4a|m4v|3gp|3g2|ismv|ipod|f4v|psp)$/i.test(name ?? '');
+}
+
+function setOutput(p: Planner, o: TranscodeOptions | RemuxOptions, output?: string): void {
+  p.adtsToAsc = isMp4Family(o, output);
   p.plan.output.format = o.format;
   p.plan.output.options = outputOptions(o);
   p.plan.output.metadata = o.metadata;
@@ -338,13 +350,13 @@ export function planTranscode(
   inputs: InputDescription[],
   o: TranscodeOptions,
   starts: { start?: number }[],
-  extra: { pads?: GraphPads; hardware?: HardwarePlan } = {},
+  extra: { pads?: GraphPads; hardware?: HardwarePlan; output?: string } = {},
 ): NativePlan {
   const p = new Planner(inputs, o);
   const hw = extra.hardware;
   if (hw?.type) p.plan.hardware = { type: hw.type, device: hw.device, options: hw.options };
   setStart(p, starts);
-  setOutput(p, o);
+  setOutput(p, o, extra.output);
   const first = inputs[0]!;
   const defaults = (type: string): VideoSettings & AudioSettings => {
     const v = type === 'video' ? o.video : type === 'audio' ? o.audio : undefined;
@@ -390,11 +402,11 @@ export function planTranscode(
   return p.plan;
 }
 
-export function planRemux(input: InputDescription, o: RemuxOptions): NativePlan {
+export function planRemux(input: InputDescription, o: RemuxOptions, output?: string): NativePlan {
   const p = new Planner([input], o);
   setStart(p, [o.input ?? {}]);
   if (o.start !== undefined) p.plan.start[0] = micros(o.start, 'start');
-  setOutput(p, o);
+  setOutput(p, o, output);
   const picked = o.streams
     ? o.streams.flatMap((s) => selectStreams(input, s, 'streams'))
     : input.streams.filter((s) => s.type === 'video' || s.type === 'audio' || s.type === 'subtitle').map((s) => s.index);

@@ -59,9 +59,13 @@ export function startJob(
   plan: (inputs: InputDescription[]) => NativePlan | Promise<NativePlan>,
 ): Job<JobRun> {
   checkJobOptions(options);
+  if (options.onFrames !== undefined && typeof options.onFrames !== 'function') throw invalidArgument('onFrames', 'a function', options.onFrames);
   let native: NativePipeline | undefined;
   let pending: CancelMode | undefined;
+  let aborted = false;
   const cancel = (mode: CancelMode = 'abort') => {
+    if (mode !== 'graceful' && mode !== 'abort') throw invalidArgument('mode', "'graceful' or 'abort'", mode);
+    if (mode === 'abort') aborted = true;
     if (native) native.cancel(mode);
     else if (pending !== 'abort') pending = mode;
   };
@@ -69,6 +73,7 @@ export function startJob(
     const start = performance.now();
     const signal = options.signal;
     if (signal?.aborted && cancelMode(signal, options.cancel) === 'abort') throw abortError(op, signal);
+    if (pending === 'abort') throw abortError(op, signal);
     const sources: SourceBridge[] = [];
     let sink: SinkBridge | undefined;
     const handle = new (addon().Pipeline)();
@@ -113,7 +118,7 @@ export function startJob(
         r = await handle.run(nativePlan, tap);
       } catch (e) {
         if (tapError !== undefined) throw tapError;
-        if (e instanceof AvError && e.code === 'ABORT_ERR' && signal?.aborted) throw abortError(op, signal);
+        if (e instanceof AvError && e.code === 'ABORT_ERR' && (signal?.aborted || aborted)) throw abortError(op, signal);
         throw e;
       }
       if (sink) await sink.finish();
@@ -147,10 +152,10 @@ export function startJob(
   return Object.assign(work, { cancel });
 }
 
-function abortError(op: string, signal: AbortSignal): Error {
+function abortError(op: string, signal: AbortSignal | undefined): Error {
   const e = new AvError('The job was aborted', { code: 'ABORT_ERR', op });
   e.name = 'AbortError';
-  if (signal.reason !== undefined) Object.defineProperty(e, 'cause', { value: signal.reason, configurable: true, writable: true });
+  if (signal?.aborted && signal.reason !== undefined) Object.defineProperty(e, 'cause', { value: signal.reason, configurable: true, writable: true });
   return e;
 }
 

@@ -7,9 +7,9 @@ import type { OutputTarget } from '../io/sink.js';
 import type { InputSource } from '../io/source.js';
 import { chooseDecodeDevice, chooseEncoder, HwDevice, UPLOAD_TYPES, type HardwareChoice } from '../core/hw_device.js';
 import { addon } from '../native.js';
-import { planRemux, planThumbnails, planTranscode, thumbnailTimes, type HardwarePlan } from './plan.js';
+import { parseBitRate, planRemux, planThumbnails, planTranscode, thumbnailTimes, type HardwarePlan } from './plan.js';
 import { startJob, type Job, type JobInput, type JobRun } from './run.js';
-import type { ExtraInput, HardwarePreference, RemuxOptions, Thumbnail, ThumbnailOptions, TranscodeOptions, TranscodeResult } from './types.js';
+import type { ExtraInput, HardwarePreference, OutputOptions, RemuxOptions, VideoSettings, Thumbnail, ThumbnailOptions, TranscodeOptions, TranscodeResult } from './types.js';
 
 function checkOutput(output: unknown, o: { format?: string }): string | OutputTarget {
   if (typeof output === 'string') {
@@ -21,10 +21,53 @@ function checkOutput(output: unknown, o: { format?: string }): string | OutputTa
   return output as OutputTarget;
 }
 
-function checkInput(input: unknown): InputSource {
-  if (input === undefined || input === null || (typeof input === 'string' && input.length === 0))
-    throw invalidArgument('input', 'a path or URL, a Uint8Array, a Readable or another input source', input);
+/** Anything SourceBridge can read: checked here so a wrong type throws before the job starts. */
+function checkInput(input: unknown, name = 'input'): InputSource {
+  const o = input as Record<string | symbol, unknown>;
+  const ok =
+    (typeof input === 'string' && input.length > 0) ||
+    input instanceof Uint8Array ||
+    (typeof input === 'object' && input !== null &&
+      (typeof o.pipe === 'function' || typeof o.getReader === 'function' || Symbol.asyncIterator in o || typeof o.read === 'function'));
+  if (!ok) throw invalidArgument(name, 'a path or URL, a Uint8Array, a Readable, a ReadableStream, an async iterable, a FileHandle or { read, seek? }', input);
   return input as InputSource;
+}
+
+function checkSeconds(value: unknown, name: string): void {
+  if (value !== undefined && !(is.number(value) && value >= 0)) throw invalidArgument(name, 'a number of seconds >= 0', value);
+}
+
+/** The checks that need no input: wrong types throw at the call, not after the inputs open. */
+function checkOutputOptions(o: OutputOptions): void {
+  checkSeconds(o.start, 'start');
+  checkSeconds(o.duration, 'duration');
+  checkSeconds(o.input?.start, 'input.start');
+  if (o.format !== undefined && !is.nonEmptyString(o.format)) throw invalidArgument('format', 'a format name', o.format);
+  if (o.chapters !== undefined && typeof o.chapters !== 'boolean' && !Array.isArray(o.chapters)) throw invalidArgument('chapters', 'a boolean or an array of { start, end, title? }', o.chapters);
+}
+
+function checkTranscodeOptions(o: TranscodeOptions): void {
+  checkOutputOptions(o);
+  for (const k of ['video', 'audio'] as const) {
+    const v = o[k];
+    if (v !== undefined && v !== false && v !== 'copy' && !is.object(v)) throw invalidArgument(k, "settings, 'copy' or false", v);
+    if (is.object(v)) {
+      parseBitRate((v as VideoSettings).bitRate, `${k}.bitRate`);
+      if (v.codec !== undefined && !is.nonEmptyString(v.codec)) throw invalidArgument(`${k}.codec`, 'an encoder name', v.codec);
+    }
+  }
+  if (o.map !== undefined && !Array.isArray(o.map)) throw invalidArgument('map', 'an array of stream mappings', o.map);
+  for (const [i, m] of (o.map ?? []).entries()) {
+    if (!is.object(m)) throw invalidArgument(`map[${i}]`, 'a stream mapping', m);
+    parseBitRate(m.bitRate as number | string | undefined, `map[${i}].bitRate`);
+  }
+  if (o.onFrames !== undefined && typeof o.onFrames !== 'function') throw invalidArgument('onFrames', 'a function', o.onFrames);
+  if (o.tapBatch !== undefined && !(is.integer(o.tapBatch) && o.tapBatch > 0)) throw invalidArgument('tapBatch', 'an integer > 0', o.tapBatch);
+  if (o.tapStream !== undefined && !(is.integer(o.tapStream) && o.tapStream >= 0)) throw invalidArgument('tapStream', 'an output stream index', o.tapStream);
+  if (o.threads !== undefined && !(is.integer(o.threads) && o.threads >= 0)) throw invalidArgument('threads', 'an integer >= 0', o.threads);
+  if (o.filterComplex !== undefined && !is.nonEmptyString(o.filterComplex)) throw invalidArgument('filterComplex', 'a filter graph', o.filterComplex);
+  if (o.inputs !== undefined && !Array.isArray(o.inputs)) throw invalidArgument('inputs', 'an array of inputs', o.inputs);
+  for (const [i, e] of (o.inputs ?? []).entries()) checkInput(is.object(e) && 'source' in e ? (e as ExtraInput).source : e, `inputs[${i}]`);
 }
 
 /** A hardware preference resolved against this machine: the device to use, and the choices made. */
@@ -78,22 +121,16 @@ export function transcode(input: InputSource, output: string | OutputTarget, opt
   const o = optionsObject(options) as TranscodeOptions;
   const target = checkOutput(output, o);
   const first: JobInput = { ...o.input, source: checkInput(input) };
-  if (o.inputs !== undefined && !Array.isArray(o.inputs)) throw invalidArgument('inputs', 'an array of inputs', o.inputs);
+  checkTranscodeOptions(o);
   const extra = (o.inputs ?? []).map((i) => (is.object(i) && 'source' in i ? (i as ExtraInput) : { source: i as InputSource }));
   const starts = [{ start: o.start ?? o.input?.start }, ...extra.map((e) => ({ start: e.start }))];
-  for (const k of ['video', 'audio'] as const) {
-    const v = o[k];
-    if (v !== undefined && v !== false && v !== 'copy' && !is.object(v)) throw invalidArgument(k, "settings, 'copy' or false", v);
-  }
-  if (o.map !== undefined && !Array.isArray(o.map)) throw invalidArgument('map', 'an array of stream mappings', o.map);
-  if (o.onFrames !== undefined && typeof o.onFrames !== 'function') throw invalidArgument('onFrames', 'a function', o.onFrames);
   const videoCodec = typeof o.video === 'object' ? o.video.codec : undefined;
   let choices: HardwareChoice[] = [];
   const job = startJob('transcode', [first, ...extra], { target, sink: o.sink }, o, async (inputs) => {
     const hw = await resolveHardware(o.hardware, videoCodec);
     choices = hw.choices;
     const pads = o.filterComplex ? await addon().describeFilterGraph(o.filterComplex) : undefined;
-    return planTranscode(inputs, o, starts, { pads, hardware: hw.plan });
+    return planTranscode(inputs, o, starts, { pads, hardware: hw.plan, output: typeof target === 'string' ? target : undefined });
   });
   return chain(job, (r) => result(target, { ...r, hardware: [...choices, ...r.hardware] }));
 }
@@ -106,7 +143,11 @@ export function transcode(input: InputSource, output: string | OutputTarget, opt
 export function remux(input: InputSource, output: string | OutputTarget, options?: RemuxOptions): Job<TranscodeResult> {
   const o = optionsObject(options) as RemuxOptions;
   const target = checkOutput(output, o);
-  const job = startJob('remux', [{ ...o.input, source: checkInput(input) }], { target, sink: o.sink }, o, ([desc]) => planRemux(desc!, o));
+  checkOutputOptions(o);
+  if (o.streams !== undefined && !(Array.isArray(o.streams) && o.streams.every((s) => is.integer(s) || is.nonEmptyString(s))))
+    throw invalidArgument('streams', "an array of stream indexes or specifiers ('v', 'a:1')", o.streams);
+  if (o.bitstreamFilters !== undefined && !is.object(o.bitstreamFilters)) throw invalidArgument('bitstreamFilters', 'an object of output stream index -> filter', o.bitstreamFilters);
+  const job = startJob('remux', [{ ...o.input, source: checkInput(input) }], { target, sink: o.sink }, o, ([desc]) => planRemux(desc!, o, typeof target === 'string' ? target : undefined));
   return chain(job, (r) => result(target, r));
 }
 
