@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   ctx->pkt_timebase = fmt->streams[index]->time_base;
   ctx->thread_count = threads;
   CHECK(avcodec_open2(ctx, codec, NULL));
-  double t1 = now_s();
+  double t1 = now_s(), c1 = cpu_s();
   AVPacket* pkt = av_packet_alloc();
   AVFrame* frame = av_frame_alloc();
   long frames = 0, packets = 0;
@@ -51,13 +51,13 @@ int main(int argc, char** argv) {
   if (ret != AVERROR_EOF) die("av_read_frame", ret);
   CHECK(avcodec_send_packet(ctx, NULL));
   frames += drain(ctx, frame);
-  double t2 = now_s();
+  double t2 = now_s(), c2 = cpu_s();
   int used_threads = ctx->thread_count;
   av_frame_free(&frame);
   av_packet_free(&pkt);
   avcodec_free_context(&ctx);
   avformat_close_input(&fmt);
-  printf("{\"frames\":%ld,\"packets\":%ld,\"seconds\":%.6f,\"openSeconds\":%.6f,\"threads\":%d,\"vmhwmKiB\":%ld,\"ffmpeg\":\"%s\"}\n",
-         frames, packets, t2 - t1, t1 - t0, used_threads, vmhwm_kib(), av_version_info());
+  printf("{\"frames\":%ld,\"packets\":%ld,\"seconds\":%.6f,\"cpuSeconds\":%.6f,\"openSeconds\":%.6f,\"threads\":%d,\"vmhwmKiB\":%ld,\"ffmpeg\":\"%s\"}\n",
+         frames, packets, t2 - t1, c2 - c1, t1 - t0, used_threads, vmhwm_kib(), av_version_info());
   return 0;
 }

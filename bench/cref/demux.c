@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   AVFormatContext* fmt = NULL;
   CHECK(avformat_open_input(&fmt, argv[1], NULL, NULL));
   CHECK(avformat_find_stream_info(fmt, NULL));
-  double t1 = now_s();
+  double t1 = now_s(), c1 = cpu_s();
   AVPacket* pkt = av_packet_alloc();
   long packets = 0;
   long long bytes = 0;
@@ -28,10 +28,10 @@ int main(int argc, char** argv) {
     }
     if (ret != AVERROR_EOF) die("av_read_frame", ret);
   }
-  double t2 = now_s();
+  double t2 = now_s(), c2 = cpu_s();
   av_packet_free(&pkt);
   avformat_close_input(&fmt);
-  printf("{\"packets\":%ld,\"bytes\":%lld,\"seconds\":%.6f,\"openSeconds\":%.6f,\"vmhwmKiB\":%ld,\"ffmpeg\":\"%s\"}\n",
-         packets, bytes, t2 - t1, t1 - t0, vmhwm_kib(), av_version_info());
+  printf("{\"packets\":%ld,\"bytes\":%lld,\"seconds\":%.6f,\"cpuSeconds\":%.6f,\"openSeconds\":%.6f,\"vmhwmKiB\":%ld,\"ffmpeg\":\"%s\"}\n",
+         packets, bytes, t2 - t1, c2 - c1, t1 - t0, vmhwm_kib(), av_version_info());
   return 0;
 }

@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   if (strcmp(codec_name, "libx265") == 0) av_dict_set(&opts, "x265-params", "log-level=error", 0);
   CHECK(avcodec_open2(ctx, codec, &opts));
   av_dict_free(&opts);
-  double t1 = now_s();
+  double t1 = now_s(), c1 = cpu_s();
   AVPacket* pkt = av_packet_alloc();
   long packets = 0;
   long long bytes = 0;
@@ -83,12 +83,12 @@ int main(int argc, char** argv) {
     }
     if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF) die("avcodec_receive_packet", ret);
   }
-  double t2 = now_s();
+  double t2 = now_s(), c2 = cpu_s();
   av_packet_free(&pkt);
   av_frame_free(&frame);
   avcodec_free_context(&ctx);
   texture_free(&tex);
-  printf("{\"frames\":%d,\"packets\":%ld,\"bytes\":%lld,\"seconds\":%.6f,\"openSeconds\":%.6f,\"makeWritableSeconds\":%.6f,\"fillSeconds\":%.6f,\"vmhwmKiB\":%ld,\"ffmpeg\":\"%s\"}\n",
-         n, packets, bytes, t2 - t1, t1 - t0, writable_s, fill_s, vmhwm_kib(), av_version_info());
+  printf("{\"frames\":%d,\"packets\":%ld,\"bytes\":%lld,\"seconds\":%.6f,\"cpuSeconds\":%.6f,\"openSeconds\":%.6f,\"makeWritableSeconds\":%.6f,\"fillSeconds\":%.6f,\"vmhwmKiB\":%ld,\"ffmpeg\":\"%s\"}\n",
+         n, packets, bytes, t2 - t1, c2 - c1, t1 - t0, writable_s, fill_s, vmhwm_kib(), av_version_info());
   return 0;
 }

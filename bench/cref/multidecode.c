@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   av_log_set_level(AV_LOG_ERROR);
   Job* js = calloc(jobs, sizeof(Job));
   pthread_t* th = calloc(jobs, sizeof(pthread_t));
-  double t0 = now_s();
+  double t0 = now_s(), c0 = cpu_s();
   for (int i = 0; i < jobs; i++) {
     js[i] = (Job){argv[1], 0};
     pthread_create(&th[i], NULL, run, &js[i]);
@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
     pthread_join(th[i], NULL);
     frames += js[i].frames;
   }
-  double t1 = now_s();
-  printf("{\"frames\":%ld,\"jobs\":%d,\"seconds\":%.6f,\"vmhwmKiB\":%ld,\"ffmpeg\":\"%s\"}\n", frames, jobs, t1 - t0, vmhwm_kib(), av_version_info());
+  double t1 = now_s(), c1 = cpu_s();
+  printf("{\"frames\":%ld,\"jobs\":%d,\"seconds\":%.6f,\"cpuSeconds\":%.6f,\"window\":[%.6f,%.6f],\"vmhwmKiB\":%ld,\"ffmpeg\":\"%s\"}\n", frames, jobs, t1 - t0, c1 - c0, t0, t1,
+         vmhwm_kib(), av_version_info());
   return 0;
 }

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   av_log_set_level(AV_LOG_ERROR);
   long packets = 0;
   long long bytes = 0;
-  double t0 = now_s();
+  double t0 = now_s(), c0 = cpu_s();
   for (int p = 0; p < passes; p++) {
     AVFormatContext* in = NULL;
     CHECK(avformat_open_input(&in, argv[1], NULL, NULL));
@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
     avformat_free_context(out);
     avformat_close_input(&in);
   }
-  double t1 = now_s();
-  printf("{\"packets\":%ld,\"bytes\":%lld,\"seconds\":%.6f,\"vmhwmKiB\":%ld,\"ffmpeg\":\"%s\"}\n", packets, bytes, t1 - t0, vmhwm_kib(), av_version_info());
+  double t1 = now_s(), c1 = cpu_s();
+  printf("{\"packets\":%ld,\"bytes\":%lld,\"seconds\":%.6f,\"cpuSeconds\":%.6f,\"window\":[%.6f,%.6f],\"vmhwmKiB\":%ld,\"ffmpeg\":\"%s\"}\n", packets, bytes, t1 - t0, c1 - c0, t0, t1,
+         vmhwm_kib(), av_version_info());
   return 0;
 }

@@ -33,20 +33,61 @@ export interface LoopDelay {
   p99Ms: number;
   maxMs: number;
   samples: number;
+  /** CLOCK_MONOTONIC seconds at start and stop (for bench/profile.ts, as the C programs' `window`). */
+  window: [number, number];
+  /** CPU time of the whole process (every thread) meanwhile, user + system (the C programs' cpuSeconds). */
+  cpuMs: number;
+  /** The JS thread's CPU time meanwhile (null where /proc/self/schedstat is missing). */
+  jsCpuMs: number | null;
+  /**
+   * How long the JS thread was runnable but waited for a CPU meanwhile: a delay that comes
+   * from the machine's other threads (the jobs' own, other processes), not from JS work.
+   */
+  jsRunqueueWaitMs: number | null;
+}
+
+/** CLOCK_MONOTONIC in seconds (process.hrtime is that clock on Linux; the C programs' now_s() too). */
+const monotonic = (): number => Number(process.hrtime.bigint()) / 1e9;
+
+/** The main (JS) thread's [CPU ns, run-queue wait ns] from /proc/self/schedstat (Linux), or null. */
+function schedstat(): [number, number] | null {
+  try {
+    const [cpu, wait] = fs.readFileSync('/proc/self/schedstat', 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isFinite(cpu) && Number.isFinite(wait) ? [cpu!, wait!] : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
  * Samples the event loop's delay (1 ms resolution) from now until stop(). Node records each
  * timer interval's overshoot; an idle loop reads about 1 ms at p50 with this resolution.
+ * Also what the JS thread did meanwhile: its CPU time and its wait for a CPU (when the jobs'
+ * threads outnumber the cores, the loop is late because the JS thread is not scheduled).
  */
 export function watchLoop(): { stop(): LoopDelay } {
   const h = monitorEventLoopDelay({ resolution: 1 });
+  const s0 = schedstat();
+  const m0 = monotonic();
+  const c0 = process.cpuUsage();
   h.enable();
   return {
     stop() {
       h.disable();
+      const m1 = monotonic();
+      const c1 = process.cpuUsage(c0);
+      const s1 = schedstat();
       const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-      return { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), samples: h.count };
+      return {
+        p50Ms: ms(h.percentile(50)),
+        p99Ms: ms(h.percentile(99)),
+        maxMs: ms(h.max),
+        samples: h.count,
+        window: [m0, m1],
+        cpuMs: Math.round((c1.user + c1.system) / 10) / 100,
+        jsCpuMs: s0 && s1 ? ms(s1[0] - s0[0]) : null,
+        jsRunqueueWaitMs: s0 && s1 ? ms(s1[1] - s0[1]) : null,
+      };
     },
   };
 }

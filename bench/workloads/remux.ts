@@ -1,9 +1,11 @@
 // avforge remux contender: every stream of --in copied into --out (--format matroska | mp4,
 // --movflags e.g. frag_keyframe+empty_moov for fragmented MP4), Demuxer -> Muxer, packets
 // written in batches of --batch (64): `await muxer.write(batch)`. --passes times, a new output
-// each pass (as bench/cref/remux.c). The timed loop includes opening, as the C program's does.
+// each pass (as bench/cref/remux.c). The timed loop includes opening, as the C program's does;
+// the addon is loaded before it (preload.ts), as the C program's libraries are before main().
 import { Demuxer, Muxer, setLogLevel, type Packet } from '../../src/index.js';
 import { need, parseArgs, report, seconds, watchLoop } from './common.js';
+import { loadAddon } from './preload.js';
 
 const args = parseArgs();
 const input = need(args, 'in');
@@ -13,6 +15,7 @@ const movflags = args.get('movflags');
 const passes = Number(args.get('passes') ?? 1);
 const batchSize = Number(args.get('batch') ?? 64);
 setLogLevel('error');
+const addonLoadSeconds = loadAddon();
 
 let packets = 0;
 let bytes = 0;
@@ -42,4 +45,4 @@ for (let pass = 0; pass < passes; pass++) {
 }
 const elapsed = seconds(t1);
 const loopDelay = loop.stop();
-report({ packets, bytes, seconds: elapsed, passes, loop: loopDelay });
+report({ packets, bytes, seconds: elapsed, passes, loop: loopDelay, addonLoadSeconds });

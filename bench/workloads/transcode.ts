@@ -3,9 +3,11 @@
 // dropped (no muxer: the C program does the same), at most --max-frames frames (0: all):
 //   for await (const p of encoder.packets(limit(decoder.frames(demuxer.packets())))) p.close()
 // --jobs N runs N such transcodes at once in this process (Promise.all) and reports the event
-// loop's delay while they run.
+// loop's delay while they run. The addon is loaded before the clock and the loop monitor start
+// (preload.ts), as the C program's libraries are loaded before its main().
 import { Decoder, Demuxer, Encoder, setLogLevel, type Frame } from '../../src/index.js';
 import { need, parseArgs, report, seconds, watchLoop } from './common.js';
+import { loadAddon } from './preload.js';
 
 const args = parseArgs();
 const file = need(args, 'file');
@@ -14,6 +16,7 @@ const preset = args.get('preset') ?? 'ultrafast';
 const maxFrames = Number(args.get('max-frames') ?? 0);
 const jobs = Number(args.get('jobs') ?? 1);
 setLogLevel('error');
+const addonLoadSeconds = loadAddon();
 
 async function transcode(): Promise<{ frames: number; packets: number; bytes: number }> {
   const demuxer = await Demuxer.open(file);
@@ -60,4 +63,4 @@ const results = await Promise.all(Array.from({ length: jobs }, () => transcode()
 const elapsed = seconds(t1);
 const loopDelay = loop.stop();
 const sum = (k: 'frames' | 'packets' | 'bytes'): number => results.reduce((a, r) => a + r[k], 0);
-report({ frames: sum('frames'), packets: sum('packets'), bytes: sum('bytes'), jobs, seconds: elapsed, loop: loopDelay });
+report({ frames: sum('frames'), packets: sum('packets'), bytes: sum('bytes'), jobs, seconds: elapsed, loop: loopDelay, addonLoadSeconds });
