@@ -1,5 +1,6 @@
 #include "pipeline_run.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -152,7 +153,7 @@ class Runtime {
       else if (!plan_.streams[o].copy)
         threads.emplace_back([this, o] { Guard("encode", static_cast<int>(o), [&] { Encode(o); }); });
     }
-    threads.emplace_back([this] { Guard("mux", -1, [&] { Mux(); }); });
+    if (!inline_mux_) threads.emplace_back([this] { Guard("mux", -1, [&] { Mux(); }); });
     for (auto& t : threads) t.join();
     control_.OnHalt(nullptr);
     for (auto& d : decoders_) stats_.damaged += d->damaged.load();
@@ -366,6 +367,10 @@ class Runtime {
     for (size_t g = 0; g < sink_stream_.size(); g++)
       for (int o : sink_stream_[g])
         if (o < 0) throw AvException("EINVAL", "A graph output feeds no stream", "filter", plan_.graphs[g].description);
+    // A remux (one input, every stream copied) has no work to overlap: one thread reads and
+    // writes, as a C program would, with no hand-off per packet.
+    inline_mux_ = inputs_.size() == 1 && !plan_.output.collect && plan_.decoders.empty() &&
+                  std::all_of(plan_.streams.begin(), plan_.streams.end(), [](const StreamPlan& sp) { return sp.copy; });
     mux_q_ = std::make_unique<Queue>(q * static_cast<int>(n) * 4);
     for (auto& per_input : routes_)
       for (auto& per_stream : per_input)
@@ -506,11 +511,16 @@ class Runtime {
     int64_t last_seek = AV_NOPTS_VALUE;
     bool can_seek = fmt->pb ? (fmt->pb->seekable & AVIO_SEEKABLE_NORMAL) != 0 : true;
     auto& routes = routes_[i];
+    if (inline_mux_) MuxStart();
     std::vector<int64_t> last_dts(routes.size(), AV_NOPTS_VALUE);
     PacketPtr pkt(av_packet_alloc());
     if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
     int64_t read = 0;
     bool targets_done = false;
+    if (target_stream >= 0 && can_seek && targets[0] > kReorderMargin) {  // the first image: go there at once
+      last_seek = targets[0];
+      if (avformat_seek_file(fmt, -1, INT64_MIN, offset + last_seek, offset + last_seek, 0) < 0) can_seek = false;
+    }
     while (!control_.halted && !control_.stop && !AllFinished() && !targets_done) {
       int ret = av_read_frame(fmt, pkt.get());
       if (ret == AVERROR(EAGAIN)) {
@@ -574,7 +584,7 @@ class Runtime {
         item.port = to[k].port;
         item.packet = k + 1 < to.size() ? RefPacket(pkt.get()) : std::move(pkt);
         if (!item.packet) throw AvException(AVERROR(ENOMEM), "av_packet_ref");
-        if (!to[k].queue->Push(std::move(item))) return;
+        if (!Deliver(to[k], std::move(item))) return;
       }
       pkt.reset(av_packet_alloc());
       if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
@@ -584,8 +594,18 @@ class Runtime {
       for (auto& r : per_stream) {
         Item end;
         end.port = r.port;
-        if (!r.queue->Push(std::move(end))) return;
+        if (!Deliver(r, std::move(end))) return;
       }
+    if (inline_mux_) MuxFinish();
+  }
+
+  // To the next stage: its queue, or (a plain remux) the muxer on this thread.
+  bool Deliver(const Route& r, Item item) {
+    if (inline_mux_) {
+      MuxHandle(item);
+      return !control_.halted;
+    }
+    return r.queue->Push(std::move(item));
   }
 
   // ---- decode: one thread per decoded input stream
@@ -903,14 +923,21 @@ class Runtime {
         t_media_time = Seconds(f->pts, f->time_base);
         int64_t t = f->pts == AV_NOPTS_VALUE || f->time_base.num <= 0 ? AV_NOPTS_VALUE
                                                                       : av_rescale_q(f->pts, f->time_base, AV_TIME_BASE_Q);
-        if (sp.max_frames >= 0 && accepted >= sp.max_frames && t != AV_NOPTS_VALUE) CutAt(t);
         int64_t limit = Limit();
         if ((limit != AV_NOPTS_VALUE && t != AV_NOPTS_VALUE && t >= limit) || (sp.max_frames >= 0 && accepted >= sp.max_frames)) {
           finished = true;
           StreamFinished();
           continue;
         }
-        accepted++;
+        // The last frame of a -frames:v limit ends the whole output here, at once: the inputs
+        // stop reading now rather than when one more frame has been decoded.
+        if (sp.max_frames >= 0 && ++accepted >= sp.max_frames) {
+          if (t != AV_NOPTS_VALUE) CutAt(t + 1);
+          finished = true;
+          StreamFinished();
+        } else if (sp.max_frames < 0) {
+          accepted++;
+        }
         if (sp.tap && tap_) {
           Check(av_frame_make_writable(f), "av_frame_make_writable");
           batch_rate_[o] = item.rate;
@@ -941,116 +968,138 @@ class Runtime {
 
   // ---- mux: one thread; streams are set up once every encoder has opened (their
   // parameters come from the first frame), packets before that wait here.
+  // What the mux stage keeps between items.
+  struct MuxState {
+    std::vector<int> state;  // kPending, kReady, kUnused per output stream
+    std::vector<CodecParametersPtr> params;
+    std::vector<AVRational> tbs, rates;
+    std::vector<int> index;  // output stream -> AVStream index
+    std::vector<bool> done;
+    bool header = false;
+    std::vector<Item> early;  // packets that came before the header could be written
+    std::vector<PacketPtr> filtered;
+    size_t ended = 0;
+  };
+  enum { kPending, kReady, kUnused };
+
   void Mux() {
+    MuxStart();
+    Item item;
+    while (mx_.ended < plan_.streams.size() && mux_q_->Pop(item)) MuxHandle(item);
+    MuxFinish();
+  }
+
+  // Copies and converted subtitles are known at once; encoded streams when their encoder opens.
+  void MuxStart() {
     size_t n = plan_.streams.size();
-    enum { kPending, kReady, kUnused };
-    std::vector<int> state(n, kPending);
-    std::vector<CodecParametersPtr> params(n);
-    std::vector<AVRational> tbs(n), rates(n);
-    std::vector<int> index(n, -1);
-    std::vector<bool> done(n, false);
+    mx_.state.assign(n, kPending);
+    mx_.params.resize(n);
+    mx_.tbs.resize(n);
+    mx_.rates.resize(n);
+    mx_.index.assign(n, -1);
+    mx_.done.assign(n, false);
     for (size_t o = 0; o < n; o++) {
       const StreamPlan& sp = plan_.streams[o];
       if (sp.subtitle) {
-        params[o].reset(avcodec_parameters_alloc());
-        if (!params[o]) throw AvException(AVERROR(ENOMEM), "avcodec_parameters_alloc");
-        Check(avcodec_parameters_from_context(params[o].get(), subtitles_[o].encoder->ctx.get()), "avcodec_parameters_from_context");
-        tbs[o] = AV_TIME_BASE_Q;
-        state[o] = kReady;
+        mx_.params[o].reset(avcodec_parameters_alloc());
+        if (!mx_.params[o]) throw AvException(AVERROR(ENOMEM), "avcodec_parameters_alloc");
+        Check(avcodec_parameters_from_context(mx_.params[o].get(), subtitles_[o].encoder->ctx.get()), "avcodec_parameters_from_context");
+        mx_.tbs[o] = AV_TIME_BASE_Q;
+        mx_.state[o] = kReady;
         continue;
       }
       if (!sp.copy) continue;
       AVStream* st = inputs_[sp.input].fmt->streams[sp.stream];
-      params[o].reset(avcodec_parameters_alloc());
-      if (!params[o]) throw AvException(AVERROR(ENOMEM), "avcodec_parameters_alloc");
-      Check(avcodec_parameters_copy(params[o].get(), bsfs_[o] ? bsfs_[o]->par_out : st->codecpar), "avcodec_parameters_copy");
-      tbs[o] = bsfs_[o] ? bsfs_[o]->time_base_out : st->time_base;
-      rates[o] = st->avg_frame_rate;
-      state[o] = kReady;
+      mx_.params[o].reset(avcodec_parameters_alloc());
+      if (!mx_.params[o]) throw AvException(AVERROR(ENOMEM), "avcodec_parameters_alloc");
+      Check(avcodec_parameters_copy(mx_.params[o].get(), bsfs_[o] ? bsfs_[o]->par_out : st->codecpar), "avcodec_parameters_copy");
+      mx_.tbs[o] = bsfs_[o] ? bsfs_[o]->time_base_out : st->time_base;
+      mx_.rates[o] = st->avg_frame_rate;
+      mx_.state[o] = kReady;
     }
-    bool header = false;
-    std::vector<Item> early;
-    auto try_header = [&]() {
-      for (int s : state)
-        if (s == kPending) return;
-      WriteHeader(state, params, tbs, rates, index);
-      header = true;
-    };
-    std::vector<PacketPtr> filtered;
-    auto write = [&](size_t o, PacketPtr pkt) {
-      const StreamPlan& sp = plan_.streams[o];
-      if (sp.copy) {
-        AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : tbs[o];
-        if (done[o]) return;
-        if (Limit() != AV_NOPTS_VALUE && pkt->pts != AV_NOPTS_VALUE && av_rescale_q(pkt->pts, tb, AV_TIME_BASE_Q) >= Limit()) {
-          done[o] = true;
-          StreamFinished();
-          return;
-        }
-        stats_.frames[o]++;
-      }
-      if (bsfs_[o]) {
-        Check(av_bsf_send_packet(bsfs_[o], pkt.get()), "av_bsf_send_packet", sp.bsf, static_cast<int>(o));
-        DrainBsf(o, filtered);
-        for (auto& p : filtered) WritePacket(o, std::move(p), tbs[o], index);
-        filtered.clear();
+  }
+
+  void MuxTryHeader() {
+    for (int s : mx_.state)
+      if (s == kPending) return;
+    WriteHeader(mx_.state, mx_.params, mx_.tbs, mx_.rates, mx_.index);
+    mx_.header = true;
+  }
+
+  void MuxWriteEarly() {
+    if (!mx_.header) return;
+    for (auto& e : mx_.early) MuxWrite(static_cast<size_t>(e.port), std::move(e.packet));
+    mx_.early.clear();
+  }
+
+  void MuxWrite(size_t o, PacketPtr pkt) {
+    const StreamPlan& sp = plan_.streams[o];
+    if (sp.copy) {
+      AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : mx_.tbs[o];
+      if (mx_.done[o]) return;
+      if (Limit() != AV_NOPTS_VALUE && pkt->pts != AV_NOPTS_VALUE && av_rescale_q(pkt->pts, tb, AV_TIME_BASE_Q) >= Limit()) {
+        mx_.done[o] = true;
+        StreamFinished();
         return;
       }
-      WritePacket(o, std::move(pkt), tbs[o], index);
-    };
-    size_t ended = 0;
-    Item item;
-    while (ended < n && mux_q_->Pop(item)) {
-      size_t o = static_cast<size_t>(item.port);
-      switch (item.kind) {
-        case Item::kReady:
-          params[o] = std::move(item.params);
-          tbs[o] = item.time_base;
-          rates[o] = item.rate;
-          state[o] = kReady;
-          try_header();
-          if (header) {
-            for (auto& e : early) write(static_cast<size_t>(e.port), std::move(e.packet));
-            early.clear();
-          }
-          break;
-        case Item::kUnused:
-          state[o] = kUnused;
-          stats_.times[o] = PipelineStats::kEnded;
-          ended++;
-          try_header();
-          if (header) {
-            for (auto& e : early) write(static_cast<size_t>(e.port), std::move(e.packet));
-            early.clear();
-          }
-          break;
-        case Item::kPacket:
-          if (!header) {
-            try_header();
-            if (!header) {
-              early.push_back(std::move(item));
-              break;
-            }
-          }
-          write(o, std::move(item.packet));
-          break;
-        default:  // kEnd
-          stats_.times[o] = PipelineStats::kEnded;
-          if (bsfs_[o]) {
-            Check(av_bsf_send_packet(bsfs_[o], nullptr), "av_bsf_send_packet", plan_.streams[o].bsf);
-            if (!header) try_header();
-            DrainBsf(o, filtered);
-            for (auto& p : filtered) WritePacket(o, std::move(p), tbs[o], index);
-            filtered.clear();
-          }
-          ended++;
-          break;
-      }
+      stats_.frames[o]++;
     }
+    if (bsfs_[o]) {
+      Check(av_bsf_send_packet(bsfs_[o], pkt.get()), "av_bsf_send_packet", sp.bsf, static_cast<int>(o));
+      MuxDrainBsf(o);
+      return;
+    }
+    WritePacket(o, std::move(pkt), mx_.tbs[o], mx_.index);
+  }
+
+  void MuxDrainBsf(size_t o) {
+    DrainBsf(o, mx_.filtered);
+    for (auto& p : mx_.filtered) WritePacket(o, std::move(p), mx_.tbs[o], mx_.index);
+    mx_.filtered.clear();
+  }
+
+  void MuxHandle(Item& item) {
+    size_t o = static_cast<size_t>(item.port);
+    switch (item.kind) {
+      case Item::kReady:
+        mx_.params[o] = std::move(item.params);
+        mx_.tbs[o] = item.time_base;
+        mx_.rates[o] = item.rate;
+        mx_.state[o] = kReady;
+        MuxTryHeader();
+        MuxWriteEarly();
+        break;
+      case Item::kUnused:
+        mx_.state[o] = kUnused;
+        stats_.times[o] = PipelineStats::kEnded;
+        mx_.ended++;
+        MuxTryHeader();
+        MuxWriteEarly();
+        break;
+      case Item::kPacket:
+        if (!mx_.header) MuxTryHeader();
+        if (!mx_.header) {
+          mx_.early.push_back(std::move(item));
+          break;
+        }
+        MuxWrite(o, std::move(item.packet));
+        break;
+      default:  // kEnd
+        stats_.times[o] = PipelineStats::kEnded;
+        if (bsfs_[o]) {
+          Check(av_bsf_send_packet(bsfs_[o], nullptr), "av_bsf_send_packet", plan_.streams[o].bsf);
+          if (!mx_.header) MuxTryHeader();
+          MuxDrainBsf(o);
+        }
+        mx_.ended++;
+        break;
+    }
+  }
+
+  void MuxFinish() {
     if (control_.halted) return;
-    if (!header) try_header();
-    for (auto& e : early) write(static_cast<size_t>(e.port), std::move(e.packet));
-    early.clear();
+    if (!mx_.header) MuxTryHeader();
+    MuxWriteEarly();
     if (out_) {
       Check(av_write_trailer(out_), "av_write_trailer", OutputName());
       if (out_->pb) stats_.bytes = avio_tell(out_->pb);
@@ -1213,6 +1262,8 @@ class Runtime {
   std::vector<std::unique_ptr<Queue>> encode_q_;
   std::vector<AVRational> batch_rate_;
   std::vector<AVBSFContext*> bsfs_;
+  MuxState mx_;
+  bool inline_mux_ = false;  // a plain remux: the demux thread writes the output itself
   struct SubtitleStage {
     std::unique_ptr<CodecState> decoder, encoder;
     std::unique_ptr<Queue> queue;
