@@ -1,6 +1,10 @@
 // The module: registers one class per FFmpeg concept, the error class, the log, versions.
 #include <napi.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "bsf.h"
 #include "codec_parameters.h"
 #include "decoder.h"
@@ -49,6 +53,22 @@ Napi::Value HasCodec(const Napi::CallbackInfo& info) {
 
 void SetErrorClassJs(const Napi::CallbackInfo& info) { SetErrorClass(info.Env(), info[0].As<Napi::Function>()); }
 
+// nativeHeap(trim): what the C allocator holds for the whole process (libav's, avforge's, Node's),
+// for leak tests: bytes in use and bytes kept free. With trim, free memory goes back to the system
+// first (malloc_trim), so RSS then counts what is in use. null where the C library is not glibc.
+Napi::Value NativeHeap(const Napi::CallbackInfo& info) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  if (info[0].ToBoolean()) malloc_trim(0);
+  struct mallinfo2 m = mallinfo2();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("inUse", static_cast<double>(m.uordblks + m.hblkhd));
+  o.Set("free", static_cast<double>(m.fordblks));
+  return o;
+#else
+  return info.Env().Null();
+#endif
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -85,6 +105,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("versions", Napi::Function::New(env, Versions));
   exports.Set("hasCodec", Napi::Function::New(env, HasCodec));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClassJs));
+  exports.Set("nativeHeap", Napi::Function::New(env, NativeHeap));
   InitLog(env, exports);
   return exports;
 }

@@ -260,6 +260,8 @@ export interface NativeAddon {
   describeFilterGraph(description: string): Promise<{ inputs: { label: string; type: string }[]; outputs: { label: string; type: string }[] }>;
   versions(): { ffmpeg: string; libavutil: string; libavcodec: string; libavformat: string; builtAgainst: string };
   hasCodec(name: string, encoder: boolean): boolean;
+  /** The C allocator's bytes in use and kept free (glibc; null elsewhere); trim first returns free memory to the system. */
+  nativeHeap(trim: boolean): { inUse: number; free: number } | null;
   setErrorClass(ctor: unknown): void;
   setLogLevel(level: number): void;
   setLogHandler(handler: ((level: number, message: string) => void) | null): void;

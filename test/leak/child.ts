@@ -1,20 +1,63 @@
-// One core path looped in a child process started with --expose-gc: RSS is sampled after
-// full GCs at iteration A and at iteration B, and printed as one JSON line.
-// Usage: node --expose-gc build/test/leak/child.js PATH A B MEDIA_DIR
+// One core path looped in a child process started with --expose-gc. After a warm-up of A
+// iterations, RSS is sampled at checkpoints up to iteration B; each sample is the median of
+// several readings taken after full GCs and malloc_trim, and the result is printed as one JSON
+// line: RSS at A and at B, the growth between them, the growth per iteration in bytes (the
+// Theil-Sen slope over the checkpoints: robust to a one-off step), and the same for the C
+// allocator's bytes in use.
+// Usage: node --expose-gc build/test/leak/child.js PATH A B [CHECKPOINTS]
+// AVFORGE_LEAK_ON_PURPOSE=BYTES makes every iteration keep BYTES of native memory (Buffers
+// kept in an array): the proof that the suite fails on a real leak (see leak.test.ts).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 
-import { Decoder, Demuxer, Encoder, FilterGraph, Frame, Muxer, Resampler, Scaler, setLogLevel, type MuxerStream } from '../../src/index.js';
+import {
+  Decoder,
+  Demuxer,
+  Encoder,
+  FilterGraph,
+  Frame,
+  Muxer,
+  Resampler,
+  Scaler,
+  remux as remuxJob,
+  setLogLevel,
+  thumbnails,
+  transcode,
+  type MuxerStream,
+} from '../../src/index.js';
+import { addon } from '../../src/native.js';
+import { media } from '../media/generate.js';
 
 setLogLevel('error');
-const [name, aArg, bArg, dir] = process.argv.slice(2) as [string, string, string, string];
+const [name, aArg, bArg, cArg] = process.argv.slice(2) as [string, string, string, string | undefined];
 const A = Number(aArg);
 const B = Number(bArg);
-const mp4 = path.join(dir, 'tiny.mp4');
-const ts = path.join(dir, 'tiny.ts');
+const CHECKPOINTS = Number(cArg ?? 18);
+const mp4 = media('tiny-h264-aac.mp4');
+const ts = media('tiny-mpeg2.ts');
 const tsBytes = fs.readFileSync(ts);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), `avforge-leak-${name}-`));
+process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 let outIndex = 0;
+const outFile = (ext: string): string => path.join(dir, `out-${outIndex++ % 2}.${ext}`);
+
+/** The .ts file as a Readable of 4 KiB chunks. */
+const tsReadable = (): Readable =>
+  Readable.from(Array.from({ length: Math.ceil(tsBytes.length / 4096) }, (_, i) => tsBytes.subarray(i * 4096, (i + 1) * 4096)));
+
+/** A Writable that counts what it is given. */
+function counter(): Writable & { bytes: number } {
+  const w = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      w.bytes += chunk.length;
+      cb();
+    },
+  }) as Writable & { bytes: number };
+  w.bytes = 0;
+  return w;
+}
 
 async function demuxAll(d: Demuxer): Promise<number> {
   let n = 0;
@@ -27,8 +70,7 @@ async function demuxAll(d: Demuxer): Promise<number> {
 
 async function remux(toBuffer: boolean): Promise<void> {
   await using d = await Demuxer.open(mp4);
-  const out = path.join(dir, `out-${process.pid}-${outIndex++ % 2}.mkv`);
-  await using m = toBuffer ? await Muxer.toBuffer({ format: 'matroska' }) : await Muxer.open(out);
+  await using m = toBuffer ? await Muxer.toBuffer({ format: 'matroska' }) : await Muxer.open(outFile('mkv'));
   const map = new Map<number, MuxerStream>();
   for (const s of d.streams) map.set(s.index, m.addStream(s));
   await m.writeHeader();
@@ -94,39 +136,128 @@ const paths: Record<string, () => Promise<void>> = {
     for (const o of await r.flush()) o.close();
   },
   async 'stream-readable'() {
-    const chunks = Array.from({ length: Math.ceil(tsBytes.length / 4096) }, (_, i) => tsBytes.subarray(i * 4096, (i + 1) * 4096));
-    await using d = await Demuxer.open(Readable.from(chunks), { format: 'mpegts' });
+    await using d = await Demuxer.open(tsReadable(), { format: 'mpegts' });
     if ((await demuxAll(d)) === 0) throw new Error('no packets');
   },
   async 'stream-buffer'() {
     await using d = await Demuxer.open(tsBytes);
     if ((await demuxAll(d)) === 0) throw new Error('no packets');
   },
+
+  // The native pipelines (src/pipeline): the whole chain on native threads.
+  async 'pipeline-transcode'() {
+    const r = await transcode(mp4, outFile('mkv'), { video: { codec: 'libx264', preset: 'ultrafast' }, audio: { codec: 'aac' } });
+    if (r.bytes <= 0 || r.frames.length === 0) throw new Error('empty output');
+  },
+  async 'pipeline-transcode-filter'() {
+    const r = await transcode(mp4, outFile('mkv'), { video: { filter: 'scale=160:-2', codec: 'libx264', preset: 'ultrafast' }, audio: false });
+    if (r.bytes <= 0 || !(r.frames[0]! > 0)) throw new Error('no frames');
+  },
+  async 'pipeline-remux'() {
+    const r = await remuxJob(mp4, outFile('mkv'));
+    if (r.bytes <= 0) throw new Error('empty output');
+  },
+  async 'pipeline-remux-stream'() {
+    const out = counter();
+    const r = await remuxJob(tsReadable(), out, { input: { format: 'mpegts' }, format: 'matroska' });
+    if (r.bytes <= 0 || out.bytes <= 0) throw new Error('empty output');
+  },
+  async 'pipeline-transcode-stream'() {
+    const out = counter();
+    const r = await transcode(tsReadable(), out, { input: { format: 'mpegts' }, format: 'matroska', video: { codec: 'libx264', preset: 'ultrafast' }, audio: 'copy' });
+    if (r.bytes <= 0 || out.bytes <= 0) throw new Error('empty output');
+  },
+  async 'pipeline-thumbnails'() {
+    const stills = await thumbnails(mp4, { count: 3, width: 32, format: 'jpeg' });
+    if (stills.length !== 3 || stills.some((s) => s.data.length === 0)) throw new Error('missing thumbnails');
+  },
 };
 
-async function settledRss(): Promise<number> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with --expose-gc');
-  for (let i = 0; i < 4; i++) {
-    gc();
-    await new Promise((r) => setImmediate(r));
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with --expose-gc');
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const median = (v: number[]): number => {
+  const s = [...v].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * RSS once garbage is gone: full GCs with turns of the event loop between them (finalizers of
+ * native objects run there), the C allocator's free memory handed back (malloc_trim: otherwise
+ * what freed memory stays resident depends on which thread freed it last), then the median of 5
+ * readings. Also the C allocator's bytes in use (glibc's mallinfo2), the closest count of what
+ * native code holds.
+ */
+async function settledRss(): Promise<{ rss: number; heap: number; native: number }> {
+  for (let i = 0; i < 3; i++) {
+    gc!();
+    await tick();
   }
-  return process.memoryUsage().rss;
+  await sleep(5);
+  const rss: number[] = [];
+  const heap: number[] = [];
+  const native: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    gc!();
+    await tick();
+    const n = addon().nativeHeap(true);
+    const m = process.memoryUsage();
+    rss.push(m.rss);
+    heap.push(m.heapUsed + m.external);
+    native.push(n?.inUse ?? 0);
+  }
+  return { rss: median(rss), heap: median(heap), native: median(native) };
+}
+
+/** Theil-Sen: the median of the slopes between every two points. */
+function slope(points: [number, number][]): number {
+  const s: number[] = [];
+  for (let i = 0; i < points.length; i++)
+    for (let j = i + 1; j < points.length; j++) s.push((points[j]![1] - points[i]![1]) / (points[j]![0] - points[i]![0]));
+  return s.length ? median(s) : 0;
 }
 
 const body = paths[name];
 if (!body) throw new Error(`unknown path ${name}; one of ${Object.keys(paths).join(', ')}`);
-let rssA = 0;
-let heapA = 0;
+const leakBytes = Number(process.env.AVFORGE_LEAK_ON_PURPOSE ?? 0);
+const kept: Buffer[] = [];
+const checkpoints = new Set(Array.from({ length: CHECKPOINTS + 1 }, (_, k) => Math.round(A + ((B - A) * k) / CHECKPOINTS)));
+const rss: [number, number][] = [];
+const heap: [number, number][] = [];
+const native: [number, number][] = [];
 const start = Date.now();
 for (let i = 1; i <= B; i++) {
   await body();
-  if (i === A) {
-    rssA = await settledRss();
-    const m = process.memoryUsage();
-    heapA = m.heapUsed + m.external;
+  if (leakBytes > 0) kept.push(Buffer.alloc(leakBytes, i & 0xff));
+  if (checkpoints.has(i)) {
+    const m = await settledRss();
+    rss.push([i, m.rss]);
+    heap.push([i, m.heap]);
+    native.push([i, m.native]);
   }
 }
-const rssB = await settledRss();
-const heap = process.memoryUsage();
-console.log(JSON.stringify({ path: name, a: A, b: B, rssA, rssB, heapA, heapB: heap.heapUsed + heap.external, growth: (rssB - rssA) / rssA, ms: Date.now() - start }));
+// RSS "at A" and "at B": the medians of the first and the last sixth of the checkpoints (at the
+// defaults, iterations 100/150/200 and 900/950/1000), so one reading caught mid-step (a thread
+// stack, an allocator arena) does not decide the result; a leak grows every reading alike.
+const edge = Math.max(1, Math.floor(rss.length / 6));
+const rssA = median(rss.slice(0, edge).map(([, v]) => v));
+const rssB = median(rss.slice(-edge).map(([, v]) => v));
+console.log(
+  JSON.stringify({
+    path: name,
+    a: A,
+    b: B,
+    rssA,
+    rssB,
+    growth: (rssB - rssA) / rssA,
+    bytesPerIteration: Math.round(slope(rss)),
+    heapBytesPerIteration: Math.round(slope(heap)),
+    nativeA: native[0]![1],
+    nativeB: native[native.length - 1]![1],
+    nativeBytesPerIteration: Math.round(slope(native)),
+    series: rss.map(([i, v]) => [i, Math.round(v / 1024)]),
+    ms: Date.now() - start,
+  }),
+);
