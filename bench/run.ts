@@ -12,7 +12,7 @@
 // around its own loop (the CLI: -benchmark's rtime), so process start-up is excluded; wall
 // time and CPU time of the whole process are reported beside it.
 // Writes bench/report/report.json and bench/report/report.md.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -335,6 +335,19 @@ const framesOf = (r: Exec): number => {
 
 const nodeAvInstalled = (): boolean => fs.existsSync(path.join(benchDir, 'peers', 'node_modules', 'node-av', 'package.json'));
 
+/** --peers: node-av 6.x (the major the peer workload is written against) into bench/peers, once. */
+function installPeers(): void {
+  if (!peers || nodeAvInstalled()) return;
+  log('--peers: installing node-av into bench/peers (npm install --prefix bench/peers)');
+  const r = spawnSync('npm', ['install', '--prefix', path.join(benchDir, 'peers'), 'node-av@^6.1.1', '--no-audit', '--no-fund', '--loglevel', 'error'], { stdio: 'inherit' });
+  if (r.status !== 0 || !nodeAvInstalled()) log('--peers: node-av could not be installed; its rows are skipped');
+}
+
+/** node-av's contender for a workload (only with --peers, once it is installed). */
+function peer(name: string, args: string[], what: 'frames' | 'packets'): Contender[] {
+  return peers && nodeAvInstalled() ? [avforge(`node-av ${name} (peer)`, 'peer_nodeav.js', args, what, 'peer')] : [];
+}
+
 function workloads(media: Media, demuxPackets: number): Workload[] {
   const list: Workload[] = [];
   const passes = String(cfg.demuxPasses);
@@ -354,6 +367,7 @@ function workloads(media: Media, demuxPackets: number): Workload[] {
         ['-stream_loop', String(cfg.demuxPasses - 1), '-i', media.clip, '-map', '0', '-c', 'copy', '-f', 'null', '-'],
         () => demuxPackets,
       ),
+      ...peer('packets()', ['--op', 'demux', '--file', media.clip, '--passes', passes], 'packets'),
     ],
   });
   for (const threads of [1, 0]) {
@@ -372,9 +386,7 @@ function workloads(media: Media, demuxPackets: number): Workload[] {
         // WebCodecs has no thread setting: FFmpeg's choice, as threads=auto
         ...(threads === 0 ? [avforge('avforge/webcodecs VideoDecoder', 'decode.js', ['--file', media.hd, '--threads', t, '--mode', 'webcodecs'], 'frames')] : []),
         cli(`ffmpeg -threads ${t} -f null`, ['-threads', t, '-i', media.hd, '-map', '0:v:0', '-f', 'null', '-'], framesOf),
-        ...(peers && threads === 0 && nodeAvInstalled()
-          ? [avforge('node-av frames() (peer)', 'peer_nodeav.js', ['--file', media.hd, '--threads', t], 'frames', 'peer')]
-          : []),
+        ...(threads === 0 ? peer('frames()', ['--op', 'decode', '--file', media.hd, '--threads', t], 'frames') : []),
       ],
     });
   }
@@ -417,6 +429,7 @@ function moreWorkloads(media: Media, clipPackets: number): Workload[] {
       cProgram('C send/receive', 'decode', [media.hevc, '0'], 'frames'),
       avforge('avforge frames()', 'decode.js', ['--file', media.hevc, '--threads', '0', '--mode', 'frames'], 'frames'),
       cli('ffmpeg -f null', ['-threads', '0', '-i', media.hevc, '-map', '0:v:0', '-f', 'null', '-'], framesOf),
+      ...peer('frames()', ['--op', 'decode', '--file', media.hevc, '--threads', '0'], 'frames'),
     ],
   });
   const n = String(cfg.x265Frames);
@@ -481,6 +494,7 @@ function moreWorkloads(media: Media, clipPackets: number): Workload[] {
           ['-y', '-stream_loop', String(cfg.remuxPasses - 1), '-i', media.clip, '-map', '0', '-c', 'copy', ...(movflags ? ['-movflags', movflags] : []), '-f', format, tmpOut(ext, 'cli')],
           () => clipPackets * cfg.remuxPasses,
         ),
+        ...peer('Demuxer->Muxer', ['--op', 'remux', '--file', media.clip, '--out', tmpOut(ext, 'nodeav'), '--format', format, '--passes', passes, ...(movflags ? ['--fragmented'] : [])], 'packets'),
       ],
     });
   }
@@ -495,6 +509,7 @@ function moreWorkloads(media: Media, clipPackets: number): Workload[] {
       avforge('avforge frames()', 'decode.js', ['--file', media.aac, '--threads', '1', '--mode', 'frames', '--type', 'audio'], 'frames'),
       avforge('avforge read()+decode(32)', 'decode.js', ['--file', media.aac, '--threads', '1', '--mode', 'loop', '--batch', '32', '--type', 'audio'], 'frames'),
       cli('ffmpeg -f null', ['-i', media.aac, '-map', '0:a:0', '-f', 'null', '-']),
+      ...peer('frames()', ['--op', 'decode', '--audio', '--file', media.aac, '--threads', '1'], 'frames'),
     ],
   });
   list.push({
@@ -767,6 +782,7 @@ async function main(): Promise<void> {
   const cRuntime = probe.ffmpeg as string;
   (ver.cref as Record<string, unknown>).runtime = cRuntime;
 
+  installPeers();
   let list = workloads(media, Number(probe.packets));
   if (only)
     list = list
@@ -794,7 +810,6 @@ async function main(): Promise<void> {
   const cg = !flag('no-callgrind') && wants('callgrind') ? await callgrind(media.clip) : null;
   const soak = !flag('no-soak') && wants('soak') ? await runSoak(media.small) : null;
   let nodeAv: unknown = null;
-  if (peers && !nodeAvInstalled()) log('--peers: node-av is not installed (npm install --prefix bench/peers node-av); skipped');
   if (peers && nodeAvInstalled()) {
     const r = await exec(process.execPath, [path.join(workloadsDir, 'peer_nodeav.js'), '--file', media.hd, '--versions']);
     nodeAv = r.code === 0 ? lastJson(r.stdout) : { error: r.stderr.slice(-300) };
@@ -858,6 +873,11 @@ async function main(): Promise<void> {
     soak === null
       ? '- not run (--no-soak or --only)'
       : `- ${soak.seconds.toFixed(0)} s of decode 360p + libx264 ultrafast re-encode, ${soak.iterations} iterations; after ${soak.warmupSeconds} s warm-up: RSS ${fmt(soak.rssBaseMiB)} → ${fmt(soak.rssEndMiB)} MiB (${soak.rssGrowth === null ? '—' : (soak.rssGrowth * 100).toFixed(2) + '%'}), JS heap ${fmt(soak.heapBaseMiB)} → ${fmt(soak.heapEndMiB)} MiB (${soak.heapGrowth === null ? '—' : (soak.heapGrowth * 100).toFixed(2) + '%'}); peak RSS ${fmt(soak.maxRssMiB)} MiB`,
+    ...(soak?.heapTotalMiB && soak.mallocInUseMiB
+            ? [
+                `- where the RSS is, same samples: V8's committed heap ${fmt(soak.heapTotalMiB[0])} → ${fmt(soak.heapTotalMiB[1])} MiB, the C allocator's bytes in use (every library's) ${fmt(soak.mallocInUseMiB[0])} → ${fmt(soak.mallocInUseMiB[1])} MiB`,
+              ]
+            : []),
     '',
     '## Charts',
     '',
@@ -955,6 +975,9 @@ interface Soak {
   heapEndMiB: number;
   heapGrowth: number | null;
   maxRssMiB: number | null;
+  /** V8's committed heap and the C allocator's bytes in use, after warm-up and at the end. */
+  heapTotalMiB?: [number, number];
+  mallocInUseMiB?: [number, number];
   samples: { t: number; rssMiB: number; heapUsedMiB: number }[];
 }
 

@@ -62,7 +62,8 @@ struct Route {
 
 // A read position this far before the next thumbnail is worth a seek instead of decoding on.
 constexpr int64_t kSeekGap = 5 * AV_TIME_BASE;
-// Frames are shown up to this long after their packets are read (B-frame reordering).
+// Frames are shown up to this long after their packets are read (B-frame reordering): how far
+// past a thumbnail's time to read when packets have no timestamps to say so exactly.
 constexpr int64_t kReorderMargin = AV_TIME_BASE;
 
 // Stage threads (and the codec threads they start, which inherit it) run a little below the
@@ -508,6 +509,13 @@ class Runtime {
     const std::vector<int64_t>& targets = plan_.targets;
     int target_stream = (i == 0 && !targets.empty() && !plan_.decoders.empty()) ? plan_.decoders[0].stream : -1;
     size_t next_target = 0;
+    // The earliest pts at or after the current target among the packets read so far: once a
+    // packet's dts is past it, no packet still to come can show an earlier frame (pts >= dts),
+    // so the target's image is among those read and reading on for it would be wasted decoding.
+    int64_t candidate = AV_NOPTS_VALUE;
+    auto target_passed = [&](int64_t dts) {
+      return targets[next_target] + kReorderMargin < dts || (candidate != AV_NOPTS_VALUE && dts > candidate);
+    };
     int64_t last_seek = AV_NOPTS_VALUE;
     bool can_seek = fmt->pb ? (fmt->pb->seekable & AVIO_SEEKABLE_NORMAL) != 0 : true;
     auto& routes = routes_[i];
@@ -564,12 +572,20 @@ class Runtime {
       if (s == target_stream) {
         int64_t ts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
         int64_t t = ts == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : av_rescale_q(ts, tb, AV_TIME_BASE_Q);
+        int64_t shown = pkt->pts == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : av_rescale_q(pkt->pts, tb, AV_TIME_BASE_Q);
         if (t != AV_NOPTS_VALUE) {
-          while (next_target < targets.size() && targets[next_target] + kReorderMargin < t) next_target++;
+          while (next_target < targets.size() && target_passed(t)) {
+            next_target++;
+            candidate = AV_NOPTS_VALUE;
+          }
+          if (next_target < targets.size() && shown != AV_NOPTS_VALUE && shown >= targets[next_target] &&
+              (candidate == AV_NOPTS_VALUE || shown < candidate))
+            candidate = shown;
           if (next_target == targets.size()) {
             targets_done = true;  // this packet still goes out; then the decoder drains
           } else if (can_seek && targets[next_target] - t > kSeekGap && last_seek != targets[next_target]) {
             last_seek = targets[next_target];
+            candidate = AV_NOPTS_VALUE;
             av_packet_unref(pkt.get());
             int r = avformat_seek_file(fmt, -1, INT64_MIN, offset + last_seek, offset + last_seek, 0);
             if (r < 0) can_seek = false;

@@ -1,7 +1,8 @@
 // Damaged inputs: truncated, bit-flipped (in the header, the payload, the index), smashed,
 // zeroed, random and empty files made from the test media with a seeded PRNG, so every run
 // sees the same bytes. Each is probed, demuxed and decoded (every stream) in child processes
-// (children/corrupt.ts), tolerant and strict, from a path, from memory and from a stream. No input may
+// (children/corrupt.ts), tolerant and strict, from a path, from memory and from a stream, and
+// remuxed by the native pipeline. No input may
 // kill, hang or abort its child; every failure must be an AvError with a code; tolerant
 // decoding must get through damage that strict decoding refuses.
 //
@@ -233,6 +234,11 @@ describe(`${inputs.length} damaged inputs: no crash, no hang, AvErrors only`, ()
       assertAvErrors(report.strict, 'strict');
       assertAvErrors(report.memory, 'from memory');
       assertAvErrors(report.stream, 'from a stream');
+      if (report.remux.error) {
+        const f = report.remux.error;
+        assert.ok(f.isAvError && f.code, `remux: not an AvError with a code: ${show(f)}`);
+        assert.deepEqual(report.remux.leftovers, [], 'remux: a failed remux leaves no file behind');
+      }
       // Tolerant decoding either reads the input to its end or fails with an AvError.
       for (const [mode, o] of [['tolerant', report.tolerant], ['from memory', report.memory], ['from a stream', report.stream]] as const)
         assert.ok(o.completed || o.error, `${mode}: neither completed nor failed`);
@@ -252,6 +258,7 @@ describe(`${inputs.length} damaged inputs: no crash, no hang, AvErrors only`, ()
           assert.equal(report.stream.frames, report.tolerant.frames);
         }
         assert.equal(report.probe, 'ok');
+        assert.ok(!report.remux.error && (report.remux.bytes ?? 0) > 0, `remux: the intact file remuxes: ${report.remux.error ? show(report.remux.error) : ''}`);
       }
       if (input.kind === 'empty') {
         for (const o of [report.tolerant, report.strict, report.memory, report.stream]) {

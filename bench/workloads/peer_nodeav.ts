@@ -1,6 +1,12 @@
 // Peer: node-av (https://github.com/seydx/node-av; bundles its own FFmpeg), installed with
-// `npm install --prefix bench/peers node-av`. Decode of the best video stream with its
-// idiomatic async API: `for await (using frame of decoder.frames(input.packets(stream.index)))`.
+// `npm run bench -- --peers` (which runs `npm install --prefix bench/peers`). Its idiomatic
+// async API, for the workloads avforge's object API runs:
+//   --op decode (default): the best video (or with --audio, audio) stream,
+//       `for await (const frame of decoder.frames(input.packets(stream.index)))`;
+//   --op demux: every packet of every stream, `for await (const p of input.packets())`, --passes N
+//       times (reopened each pass: it has no seek back to 0 on a finished generator);
+//   --op remux: every stream copied into --format (matroska, or mp4 with --fragmented), --passes N
+//       times, each to a new file: `output.addStream(stream)` and `await output.writePacket(p, i)`.
 // Exits 3 when node-av is not installed (the runner skips it).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -51,21 +57,86 @@ if (args.has('versions')) {
   process.exit(0);
 }
 
-const t0 = performance.now();
-const input = await api.Demuxer.open(file);
-const stream = input.video();
-const decoder = await api.Decoder.create(stream, { threads });
-const openSeconds = seconds(t0);
-let frames = 0;
-const loop = watchLoop();
-const t1 = performance.now();
-for await (const frame of decoder.frames(input.packets(stream.index))) {
-  if (frame === null) break; // its generators end with a null at EOF
-  frames++;
-  frame.free?.();
+const op = args.get('op') ?? 'decode';
+const passes = Number(args.get('passes') ?? 1);
+
+async function decode(): Promise<void> {
+  const t0 = performance.now();
+  const input = await api.Demuxer.open(file);
+  const stream = args.has('audio') ? input.audio() : input.video();
+  const decoder = await api.Decoder.create(stream, { threads });
+  const openSeconds = seconds(t0);
+  let frames = 0;
+  const loop = watchLoop();
+  const t1 = performance.now();
+  for await (const frame of decoder.frames(input.packets(stream.index))) {
+    if (frame === null) break; // its generators end with a null at EOF
+    frames++;
+    frame.free?.();
+  }
+  const elapsed = seconds(t1);
+  const loopDelay = loop.stop();
+  decoder.close?.();
+  await input.close?.();
+  report({ frames, seconds: elapsed, openSeconds, nodeAv: pkg.version, withResolversPolyfill: polyfilled, loop: loopDelay });
 }
-const elapsed = seconds(t1);
-const loopDelay = loop.stop();
-decoder.close?.();
-await input.close?.();
-report({ frames, seconds: elapsed, openSeconds, nodeAv: pkg.version, withResolversPolyfill: polyfilled, loop: loopDelay });
+
+async function demux(): Promise<void> {
+  let packets = 0;
+  const loop = watchLoop();
+  const t1 = performance.now();
+  for (let pass = 0; pass < passes; pass++) {
+    const input = await api.Demuxer.open(file);
+    for await (const p of input.packets()) {
+      if (p === null) break;
+      packets++;
+      p.free?.();
+    }
+    await input.close?.();
+  }
+  const elapsed = seconds(t1);
+  report({ packets, seconds: elapsed, nodeAv: pkg.version, withResolversPolyfill: polyfilled, loop: loop.stop() });
+}
+
+async function remux(): Promise<void> {
+  const out = need(args, 'out');
+  const format = args.get('format') ?? 'matroska';
+  const fragmented = args.has('fragmented');
+  let packets = 0;
+  const loop = watchLoop();
+  const t1 = performance.now();
+  for (let pass = 0; pass < passes; pass++) {
+    const input = await api.Demuxer.open(file);
+    const output = await api.Muxer.open(`${out}.${pass % 2}`, {
+      format,
+      ...(fragmented ? { options: { movflags: 'frag_keyframe+empty_moov+default_base_moof' } } : {}),
+    });
+    const index = new Map<number, number>();
+    for (const s of input.streams) {
+      const i = output.addStream(s);
+      // its Muxer keeps the input's codec tag (mp4a into Matroska fails the header); 0 lets the muxer pick, as the CLI does
+      const out = output.getStream(i);
+      if (out) out.codecpar.codecTag = 0;
+      index.set(s.index, i);
+    }
+    for await (const p of input.packets()) {
+      if (p === null) break;
+      await output.writePacket(p, index.get(p.streamIndex));
+      packets++;
+      p.free?.();
+    }
+    await output.close();
+    await input.close?.();
+  }
+  const elapsed = seconds(t1);
+  for (const k of [0, 1]) fs.rmSync(`${out}.${k}`, { force: true });
+  report({ packets, seconds: elapsed, nodeAv: pkg.version, withResolversPolyfill: polyfilled, loop: loop.stop() });
+}
+
+if (op === 'decode') await decode();
+else if (op === 'demux') await demux();
+else if (op === 'remux') await remux();
+else {
+  console.error(`unknown --op ${op}`);
+  process.exit(2);
+}

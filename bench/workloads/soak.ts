@@ -1,8 +1,10 @@
 // Memory soak: loops one small pipeline (decode --file, re-encode with libx264 ultrafast, drop
 // the packets) for --seconds, sampling RSS and the JS heap every second. Growth is measured
 // after a warm-up (a quarter of the run, at least 10 s): the median of the last 5 samples over
-// the median of the first 5 after the warm-up, minus 1.
+// the median of the first 5 after the warm-up, minus 1. Beside RSS, where it is: V8's committed
+// heap (heapTotal) and the C allocator's bytes in use (glibc mallinfo2, every library's).
 import { Decoder, Demuxer, Encoder, setLogLevel } from '../../src/index.js';
+import { addon } from '../../src/native.js';
 import { need, parseArgs, report, watchLoop } from './common.js';
 
 const args = parseArgs();
@@ -10,7 +12,7 @@ const file = need(args, 'file');
 const duration = Number(args.get('seconds') ?? 30);
 setLogLevel('error');
 
-interface SampleRow { t: number; rssMiB: number; heapUsedMiB: number; externalMiB: number; iterations: number }
+interface SampleRow { t: number; rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; mallocInUseMiB: number | null; externalMiB: number; iterations: number }
 const samples: SampleRow[] = [];
 let iterations = 0;
 let frames = 0;
@@ -18,7 +20,16 @@ const mib = (b: number): number => Math.round((b / 1048576) * 100) / 100;
 const t0 = performance.now();
 const sample = (): void => {
   const m = process.memoryUsage();
-  samples.push({ t: Math.round(performance.now() - t0) / 1000, rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), externalMiB: mib(m.external), iterations });
+  const n = addon().nativeHeap(false);
+  samples.push({
+    t: Math.round(performance.now() - t0) / 1000,
+    rssMiB: mib(m.rss),
+    heapUsedMiB: mib(m.heapUsed),
+    heapTotalMiB: mib(m.heapTotal),
+    mallocInUseMiB: n ? mib(n.inUse) : null,
+    externalMiB: mib(m.external),
+    iterations,
+  });
 };
 const timer = setInterval(sample, 1000);
 const loop = watchLoop();
@@ -58,6 +69,7 @@ const base = med(after.slice(0, 5).map((s) => s.rssMiB));
 const end = med(after.slice(-5).map((s) => s.rssMiB));
 const heapBase = med(after.slice(0, 5).map((s) => s.heapUsedMiB));
 const heapEnd = med(after.slice(-5).map((s) => s.heapUsedMiB));
+const edges = (k: (s: SampleRow) => number | null): [number, number] => [med(after.slice(0, 5).map((s) => k(s) ?? NaN)), med(after.slice(-5).map((s) => k(s) ?? NaN))];
 report({
   iterations,
   frames,
@@ -69,6 +81,8 @@ report({
   heapBaseMiB: heapBase,
   heapEndMiB: heapEnd,
   heapGrowth: after.length >= 10 ? heapEnd / heapBase - 1 : null,
+  heapTotalMiB: edges((s) => s.heapTotalMiB),
+  mallocInUseMiB: edges((s) => s.mallocInUseMiB),
   samples,
   loop: loopDelay,
 });

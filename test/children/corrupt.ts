@@ -1,18 +1,20 @@
 // Child process for test/corrupt.test.ts: each argument is a (damaged) media file; each is a
 // case that probes, demuxes and decodes every stream four ways (tolerant from the path,
-// strict from the path, tolerant from memory, tolerant from a non-seekable stream) and
-// reports what happened. It asserts nothing
+// strict from the path, tolerant from memory, tolerant from a non-seekable stream), remuxes it
+// into Matroska with the native pipeline, and reports what happened. It asserts nothing
 // itself: the parent judges the reports. By hand:
 //   node build/test/children/corrupt.js test/.media/scratch/corrupt-XXXX/hevc.mkv.flip-payload
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 
-import { AvError, Decoder, Demuxer, probe, setLogger, type Frame, type Packet } from '../../src/index.js';
+import { AvError, Decoder, Demuxer, probe, remux, setLogger, type Frame, type Packet } from '../../src/index.js';
 import { serveCases, type CaseFn } from './harness.js';
 
 /** How a step failed: enough for the parent to tell an AvError from anything else. */
 export interface Failure {
-  stage: 'probe' | 'open' | 'decoder' | 'read' | 'decode' | 'flush' | 'frame' | 'seek' | 'close';
+  stage: 'probe' | 'open' | 'decoder' | 'read' | 'decode' | 'flush' | 'frame' | 'seek' | 'close' | 'remux';
   name: string;
   isAvError: boolean;
   code?: string;
@@ -45,6 +47,8 @@ export interface Report {
   strict: Outcome;
   memory: Outcome;
   stream: Outcome;
+  /** remux() into Matroska: done (with the bytes written) or its failure, and whether anything was left behind. */
+  remux: { bytes?: number; error?: Failure; leftovers: string[] };
   warnings: number;
 }
 
@@ -165,6 +169,19 @@ async function run(file: string, mode: 'tolerant' | 'strict' | 'memory' | 'strea
   return out;
 }
 
+/** The native remux pipeline into a scratch directory; a failure must leave no file there. */
+async function remuxCase(file: string): Promise<Report['remux']> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avforge-corrupt-remux-'));
+  try {
+    const r = await remux(file, path.join(dir, 'out.mkv'), { format: 'matroska' });
+    return { bytes: r.bytes, leftovers: [] };
+  } catch (e) {
+    return { error: failure('remux', e), leftovers: fs.readdirSync(dir) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 let warnings = 0;
 setLogger(() => void warnings++);
 
@@ -182,7 +199,8 @@ for (const file of process.argv.slice(2)) {
     const strict = await run(file, 'strict');
     const memory = await run(file, 'memory');
     const stream = await run(file, 'stream');
-    return { bytes: fs.statSync(file).size, probe: probed, tolerant, strict, memory, stream, warnings };
+    const remuxed = await remuxCase(file);
+    return { bytes: fs.statSync(file).size, probe: probed, tolerant, strict, memory, stream, remux: remuxed, warnings };
   };
 }
 
