@@ -874,10 +874,10 @@ async function main(): Promise<void> {
       ? '- not run (--no-soak or --only)'
       : `- ${soak.seconds.toFixed(0)} s of decode 360p + libx264 ultrafast re-encode, ${soak.iterations} iterations; after ${soak.warmupSeconds} s warm-up: RSS ${fmt(soak.rssBaseMiB)} → ${fmt(soak.rssEndMiB)} MiB (${soak.rssGrowth === null ? '—' : (soak.rssGrowth * 100).toFixed(2) + '%'}), JS heap ${fmt(soak.heapBaseMiB)} → ${fmt(soak.heapEndMiB)} MiB (${soak.heapGrowth === null ? '—' : (soak.heapGrowth * 100).toFixed(2) + '%'}); peak RSS ${fmt(soak.maxRssMiB)} MiB`,
     ...(soak?.heapTotalMiB && soak.mallocInUseMiB
-            ? [
-                `- where the RSS is, same samples: V8's committed heap ${fmt(soak.heapTotalMiB[0])} → ${fmt(soak.heapTotalMiB[1])} MiB, the C allocator's bytes in use (every library's) ${fmt(soak.mallocInUseMiB[0])} → ${fmt(soak.mallocInUseMiB[1])} MiB`,
-              ]
-            : []),
+      ? [
+          `- where the RSS is, same samples: V8's committed heap ${fmt(soak.heapTotalMiB[0])} → ${fmt(soak.heapTotalMiB[1])} MiB, the C allocator's bytes in use (every library's) ${fmt(soak.mallocInUseMiB[0])} → ${fmt(soak.mallocInUseMiB[1])} MiB`,
+        ]
+      : []),
     '',
     '## Charts',
     '',

@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
 
 import { Decoder, Demuxer, type Frame, type MediaType, type Packet, type Stream } from '../src/index.js';
 
@@ -226,6 +227,13 @@ export async function decodeMd5sBatched(file: string, type: MediaType, n: number
   } finally {
     await d.close();
   }
+}
+
+/** Bytes as a Readable of `size`-byte chunks: an input that cannot seek. */
+export function chunked(bytes: Buffer, size: number): Readable {
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+  return Readable.from(chunks);
 }
 
 /** The names in a directory, sorted. */

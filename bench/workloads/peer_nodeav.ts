@@ -60,77 +60,86 @@ if (args.has('versions')) {
 const op = args.get('op') ?? 'decode';
 const passes = Number(args.get('passes') ?? 1);
 
+/** Runs `loop` under the event-loop monitor and prints its count (as `what`) and seconds. */
+async function timed(what: 'frames' | 'packets', loop: () => Promise<number>, extra: Record<string, unknown> = {}): Promise<void> {
+  const monitor = watchLoop();
+  const t1 = performance.now();
+  const count = await loop();
+  const elapsed = seconds(t1);
+  report({ [what]: count, seconds: elapsed, ...extra, nodeAv: pkg.version, withResolversPolyfill: polyfilled, loop: monitor.stop() });
+}
+
 async function decode(): Promise<void> {
   const t0 = performance.now();
   const input = await api.Demuxer.open(file);
   const stream = args.has('audio') ? input.audio() : input.video();
   const decoder = await api.Decoder.create(stream, { threads });
   const openSeconds = seconds(t0);
-  let frames = 0;
-  const loop = watchLoop();
-  const t1 = performance.now();
-  for await (const frame of decoder.frames(input.packets(stream.index))) {
-    if (frame === null) break; // its generators end with a null at EOF
-    frames++;
-    frame.free?.();
-  }
-  const elapsed = seconds(t1);
-  const loopDelay = loop.stop();
+  await timed(
+    'frames',
+    async () => {
+      let frames = 0;
+      for await (const frame of decoder.frames(input.packets(stream.index))) {
+        if (frame === null) break; // its generators end with a null at EOF
+        frames++;
+        frame.free?.();
+      }
+      return frames;
+    },
+    { openSeconds },
+  );
   decoder.close?.();
   await input.close?.();
-  report({ frames, seconds: elapsed, openSeconds, nodeAv: pkg.version, withResolversPolyfill: polyfilled, loop: loopDelay });
 }
 
 async function demux(): Promise<void> {
-  let packets = 0;
-  const loop = watchLoop();
-  const t1 = performance.now();
-  for (let pass = 0; pass < passes; pass++) {
-    const input = await api.Demuxer.open(file);
-    for await (const p of input.packets()) {
-      if (p === null) break;
-      packets++;
-      p.free?.();
+  await timed('packets', async () => {
+    let packets = 0;
+    for (let pass = 0; pass < passes; pass++) {
+      const input = await api.Demuxer.open(file);
+      for await (const p of input.packets()) {
+        if (p === null) break;
+        packets++;
+        p.free?.();
+      }
+      await input.close?.();
     }
-    await input.close?.();
-  }
-  const elapsed = seconds(t1);
-  report({ packets, seconds: elapsed, nodeAv: pkg.version, withResolversPolyfill: polyfilled, loop: loop.stop() });
+    return packets;
+  });
 }
 
 async function remux(): Promise<void> {
   const out = need(args, 'out');
   const format = args.get('format') ?? 'matroska';
   const fragmented = args.has('fragmented');
-  let packets = 0;
-  const loop = watchLoop();
-  const t1 = performance.now();
-  for (let pass = 0; pass < passes; pass++) {
-    const input = await api.Demuxer.open(file);
-    const output = await api.Muxer.open(`${out}.${pass % 2}`, {
-      format,
-      ...(fragmented ? { options: { movflags: 'frag_keyframe+empty_moov+default_base_moof' } } : {}),
-    });
-    const index = new Map<number, number>();
-    for (const s of input.streams) {
-      const i = output.addStream(s);
-      // its Muxer keeps the input's codec tag (mp4a into Matroska fails the header); 0 lets the muxer pick, as the CLI does
-      const out = output.getStream(i);
-      if (out) out.codecpar.codecTag = 0;
-      index.set(s.index, i);
+  await timed('packets', async () => {
+    let packets = 0;
+    for (let pass = 0; pass < passes; pass++) {
+      const input = await api.Demuxer.open(file);
+      const output = await api.Muxer.open(`${out}.${pass % 2}`, {
+        format,
+        ...(fragmented ? { options: { movflags: 'frag_keyframe+empty_moov+default_base_moof' } } : {}),
+      });
+      const index = new Map<number, number>();
+      for (const s of input.streams) {
+        const i = output.addStream(s);
+        // its Muxer keeps the input's codec tag (mp4a into Matroska fails the header); 0 lets the muxer pick, as the CLI does
+        const added = output.getStream(i);
+        if (added) added.codecpar.codecTag = 0;
+        index.set(s.index, i);
+      }
+      for await (const p of input.packets()) {
+        if (p === null) break;
+        await output.writePacket(p, index.get(p.streamIndex));
+        packets++;
+        p.free?.();
+      }
+      await output.close();
+      await input.close?.();
     }
-    for await (const p of input.packets()) {
-      if (p === null) break;
-      await output.writePacket(p, index.get(p.streamIndex));
-      packets++;
-      p.free?.();
-    }
-    await output.close();
-    await input.close?.();
-  }
-  const elapsed = seconds(t1);
+    return packets;
+  });
   for (const k of [0, 1]) fs.rmSync(`${out}.${k}`, { force: true });
-  report({ packets, seconds: elapsed, nodeAv: pkg.version, withResolversPolyfill: polyfilled, loop: loop.stop() });
 }
 
 if (op === 'decode') await decode();

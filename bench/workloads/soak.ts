@@ -65,11 +65,10 @@ const med = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[s.length >> 1]! : NaN;
 };
-const base = med(after.slice(0, 5).map((s) => s.rssMiB));
-const end = med(after.slice(-5).map((s) => s.rssMiB));
-const heapBase = med(after.slice(0, 5).map((s) => s.heapUsedMiB));
-const heapEnd = med(after.slice(-5).map((s) => s.heapUsedMiB));
+/** The median of the first 5 samples after the warm-up and of the last 5. */
 const edges = (k: (s: SampleRow) => number | null): [number, number] => [med(after.slice(0, 5).map((s) => k(s) ?? NaN)), med(after.slice(-5).map((s) => k(s) ?? NaN))];
+const [base, end] = edges((s) => s.rssMiB);
+const [heapBase, heapEnd] = edges((s) => s.heapUsedMiB);
 report({
   iterations,
   frames,

@@ -7,9 +7,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 
 import { AvError, Decoder, Demuxer, probe, remux, setLogger, type Frame, type Packet } from '../../src/index.js';
+import { chunked } from '../util.js';
 import { serveCases, type CaseFn } from './harness.js';
 
 /** How a step failed: enough for the parent to tell an AvError from anything else. */
@@ -79,14 +79,6 @@ function touch(f: Frame): void {
   void f.timeBase;
 }
 
-/** The file as a Readable of 7000-byte chunks: an input that cannot seek. */
-function readable(file: string): Readable {
-  const bytes = fs.readFileSync(file);
-  const chunks: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += 7000) chunks.push(bytes.subarray(i, i + 7000));
-  return Readable.from(chunks);
-}
-
 async function run(file: string, mode: 'tolerant' | 'strict' | 'memory' | 'stream'): Promise<Outcome> {
   const started = performance.now();
   const strict = mode === 'strict';
@@ -111,7 +103,7 @@ async function run(file: string, mode: 'tolerant' | 'strict' | 'memory' | 'strea
       mode === 'memory'
         ? await Demuxer.open(fs.readFileSync(file), { name: file })
         : mode === 'stream'
-          ? await Demuxer.open(readable(file), { name: file })
+          ? await Demuxer.open(chunked(fs.readFileSync(file), 7000), { name: file })
           : await Demuxer.open(file, { strict });
     out.streams = demuxer.streams.length;
     for (const s of demuxer.streams) {

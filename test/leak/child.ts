@@ -29,6 +29,7 @@ import {
 } from '../../src/index.js';
 import { addon } from '../../src/native.js';
 import { media } from '../media/generate.js';
+import { chunked } from '../util.js';
 
 setLogLevel('error');
 const [name, aArg, bArg, cArg] = process.argv.slice(2) as [string, string, string, string | undefined];
@@ -44,8 +45,7 @@ let outIndex = 0;
 const outFile = (ext: string): string => path.join(dir, `out-${outIndex++ % 2}.${ext}`);
 
 /** The .ts file as a Readable of 4 KiB chunks. */
-const tsReadable = (): Readable =>
-  Readable.from(Array.from({ length: Math.ceil(tsBytes.length / 4096) }, (_, i) => tsBytes.subarray(i * 4096, (i + 1) * 4096)));
+const tsReadable = (): Readable => chunked(tsBytes, 4096);
 
 /** A Writable that counts what it is given. */
 function counter(): Writable & { bytes: number } {
@@ -242,8 +242,12 @@ for (let i = 1; i <= B; i++) {
 // defaults, iterations 100/150/200 and 900/950/1000), so one reading caught mid-step (a thread
 // stack, an allocator arena) does not decide the result; a leak grows every reading alike.
 const edge = Math.max(1, Math.floor(rss.length / 6));
-const rssA = median(rss.slice(0, edge).map(([, v]) => v));
-const rssB = median(rss.slice(-edge).map(([, v]) => v));
+const atEdges = (series: [number, number][]): [number, number] => [
+  median(series.slice(0, edge).map(([, v]) => v)),
+  median(series.slice(-edge).map(([, v]) => v)),
+];
+const [rssA, rssB] = atEdges(rss);
+const [nativeA, nativeB] = atEdges(native);
 console.log(
   JSON.stringify({
     path: name,
@@ -254,8 +258,8 @@ console.log(
     growth: (rssB - rssA) / rssA,
     bytesPerIteration: Math.round(slope(rss)),
     heapBytesPerIteration: Math.round(slope(heap)),
-    nativeA: native[0]![1],
-    nativeB: native[native.length - 1]![1],
+    nativeA,
+    nativeB,
     nativeBytesPerIteration: Math.round(slope(native)),
     series: rss.map(([i, v]) => [i, Math.round(v / 1024)]),
     ms: Date.now() - start,
