@@ -43,6 +43,8 @@ leaks=$([ "${AVFORGE_LSAN:-1}" = 0 ] && echo 0 || echo 1)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=$leaks:abort_on_error=0:halt_on_error=1:log_path=$tree/asan-report}
 # exitcode=0: a leak report does not change a test's exit status (the report is read below)
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$repo/scripts/lsan.supp:exitcode=0:print_suppressions=0}
+# tests that bound how long something takes allow for ASan's slowdown
+export AVFORGE_SANITIZED=1
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:log_path=$tree/ubsan-report}
 rm -f "$tree"/asan-report.* "$tree"/ubsan-report.*
 set +e
