@@ -10,7 +10,9 @@ packages=(pkg-config g++ make python3 ffmpeg
   # OpenCL and Vulkan on the CPU (pocl, lavapipe): the hardware-frame tests run without a GPU
   pocl-opencl-icd mesa-vulkan-drivers
   # the distributed engine's tests start a Redis server on loopback
-  redis-server)
+  redis-server
+  # npm run lint's C++ half (scripts/lint-native.mjs)
+  clang-format cpplint)
 
 missing=()
 for p in "${packages[@]}"; do
