@@ -52,3 +52,7 @@ engine.submit({ type: 'transmux', input: 'in.mp4', output: 'out.mkv' });
 engine.submit({ type: 'probe', input: Buffer.alloc(1) });
 // @ts-expect-error priority is a number
 engine.submit({ type: 'probe', input: 'in.mp4' }, { priority: 'high' });
+// @ts-expect-error the engine owns onProgress: listen to the handle's 'progress' event
+engine.submit({ type: 'transcode', input: 'in.mp4', output: 'out.mkv', options: { onProgress: () => {} } });
+// @ts-expect-error a misspelt video setting, inside a job's options
+engine.submit({ type: 'transcode', input: 'in.mp4', output: 'out.mkv', options: { video: { crff: 20 } } });
