@@ -115,7 +115,7 @@ function row(label: string, help: string): string {
 
 /** A command's --help, from its table. */
 export function helpText(command: Command<unknown>): string {
-  const parts = [`avforge ${command.name} — ${command.summary}`, ['Usage:', ...command.usage.map((u) => `  avforge ${command.name} ${u}`)].join('\n')];
+  const parts = [`avforge ${command.name} — ${command.summary}`, ['Usage:', ...command.usage.map((u) => `  avforge ${command.name} ${u}`.trimEnd())].join('\n')];
   if (command.intro) parts.push(command.intro);
   const groups = command.groups
     .map((g) => {
@@ -134,7 +134,12 @@ export function helpText(command: Command<unknown>): string {
 
 /** The command list of `avforge --help`: each command's first synopsis and summary. */
 export function commandList(commands: readonly Command<unknown>[]): string {
-  return commands.map((c) => `  ${`avforge ${c.name} ${c.usage[0] ?? ''}`.trimEnd().padEnd(40)} ${c.summary}`).join('\n');
+  return commands
+    .map((c) => {
+      const synopsis = `avforge ${c.name} ${c.usage[0] ?? ''}`.trimEnd();
+      return synopsis.length <= 40 ? `  ${synopsis.padEnd(40)} ${c.summary}` : `  ${synopsis}\n  ${' '.repeat(40)} ${c.summary}`;
+    })
+    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------

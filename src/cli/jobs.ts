@@ -43,7 +43,8 @@ class Refusal extends Error {
 
 export function runTranscode(argv: string[]): Promise<number> {
   return command(transcodeCommand, argv, parseTranscodeArgs, async (a, r, { start }) => {
-    refuseOverwrite(a.output, [a.input, ...(a.options.inputs ?? []).map((i) => (typeof i === 'object' && 'source' in i ? i.source : i))], a.overwrite);
+    const extra = Array.isArray(a.options.inputs) ? a.options.inputs : []; // --options may hold anything: the library checks it
+    refuseOverwrite(a.output, [a.input, ...extra.map((i) => (i && typeof i === 'object' && 'source' in i ? i.source : i))], a.overwrite);
     quietX265(a.options, a.logLevel ?? 'warning');
     const result = await start((o) => transcode(a.input, a.output, { ...a.options, ...o }));
     r.done({ ...result }, summary(result), !result.stopped);
@@ -65,10 +66,10 @@ export function runThumbs(argv: string[]): Promise<number> {
     if (!pattern.includes('%') && isDirectory(pattern)) pattern = path.join(pattern, `thumb-%03d.${a.options.format === 'jpeg' ? 'jpg' : a.options.format}`);
     const options = { output: pattern, ...a.options };
     // thumbnails() names and writes the images; the names it will use are checked first
-    if (typeof options.output === 'string') {
-      const known = options.times?.length ?? options.count ?? (options.every === undefined && !options.keyframes ? 1 : undefined);
-      // how many --every or --keyframes makes is known at the end: an earlier run's first image is what is kept
-      for (let n = 1; n <= (known ?? 1); n++) refuseOverwrite(thumbnailFile(options.output, n), [a.input], a.overwrite);
+    if (typeof options.output === 'string' && options.output !== '') {
+      // how many --every or --keyframes make is known only at the end: then the first name is checked
+      const count = Array.isArray(options.times) ? options.times.length : Number.isInteger(options.count) ? options.count! : 1;
+      for (let n = 1; n <= Math.min(count, 10000); n++) refuseOverwrite(thumbnailFile(options.output, n), [a.input], a.overwrite);
     }
     const images = await start((o) => thumbnails(a.input, { ...options, ...o }));
     const files = images.map((t) => ({ time: t.time, file: t.file, bytes: t.data.length }));
@@ -219,8 +220,8 @@ function quietX265(o: TranscodeOptions, level: LogLevel): void {
     opts['x265-params'] = params ? `${params}:log-level=${x265}` : `log-level=${x265}`;
     s.options = opts;
   };
-  if (typeof o.video === 'object') quiet(o.video);
-  for (const m of o.map ?? []) quiet(m);
+  if (o.video && typeof o.video === 'object') quiet(o.video);
+  for (const m of Array.isArray(o.map) ? o.map : []) if (m && typeof m === 'object') quiet(m);
 }
 
 function summary(r: TranscodeResult): string {

@@ -78,7 +78,7 @@ const logLevelFlag: Flag<JobState<unknown>> = {
 export const optionsFlag: Flag<{ extra?: Record<string, unknown> }> = {
   names: ['--options'],
   value: 'JSON',
-  help: "the library's options as a JSON object, merged over the flags' (objects key by key);\nchecked by the library: a misspelt option is a usage error",
+  help: "the library's options as a JSON object, merged over what the flags set (objects\nkey by key); the library checks them: one it refuses is a usage error",
   apply: (s, value, flag) => (s.extra = { ...s.extra, ...parseJsonObject(value, flag) }),
 };
 
@@ -114,7 +114,7 @@ Exit status: 0 done, 1 the job failed (bad media, unknown codec, existing output
 export const inputFlag: Flag<JobState<unknown>> = {
   names: ['-i'],
   value: 'IN',
-  help: 'an input (IN OUT and -i IN OUT are the same); -f and -ss before it are its own',
+  help: 'an input, as in ffmpeg (a file name alone is one too); -ss and -f before it are its own',
   apply(s, value) {
     s.files.words.push({ source: value, dashI: true, ...s.files.pending });
     s.files.pending = {};
@@ -131,7 +131,7 @@ export const seekFlag: Flag<JobState<unknown>> = {
 export const formatFlag: Flag<JobState<unknown>> = {
   names: ['-f'],
   value: 'FMT',
-  help: "the output's format (mp4, matroska, webm, mpegts, hls...); default from OUT's extension;\nbefore an -i, that input's demuxer",
+  help: "output format (mp4, matroska, webm, mpegts, hls...); default from OUT's extension;\nbefore an -i, that input's format",
   apply: (s, v) => (s.files.pending.format = v),
 };
 

@@ -239,7 +239,9 @@ export async function parseTranscodeArgs(argv: readonly string[]): Promise<Parse
   if (pads) {
     const unlabelled = pads.outputs.filter((p) => p.label === '');
     if (unlabelled.length || pads.outputs.length === 0) throw new UsageError("-filter_complex: label the graph's outputs (…[out]) so they can be mapped (-map '[out]')");
-    if (s.maps.length === 0) s.maps.push(...pads.outputs.map((p) => `[${p.label}]`));
+    // without -map, every output, in the order the graph names them (libavfilter lists them its own way)
+    const at = (label: string) => o.filterComplex!.lastIndexOf(`[${label}]`);
+    if (s.maps.length === 0) s.maps.push(...pads.outputs.map((p) => p.label).sort((x, y) => at(x) - at(y)).map((l) => `[${l}]`));
   }
   if (s.maps.length) o.map = s.maps.flatMap((spec) => mapEntries(spec, s, mode, pads));
   return jobArgs(s, files);
