@@ -33,8 +33,8 @@ interface TranscodeState extends JobState<TranscodeOptions> {
   maps: string[];
   /** The stream of the last -c:v / -c:a: where an encoder option without :v / :a goes. */
   lastCodec?: MediaKind;
-  /** The settings flags given (by their main name), to refuse them where they cannot apply. */
-  given: Set<string>;
+  /** The settings flags given (by their main name), with their stream and whether they filter it, to refuse them where they cannot apply. */
+  given: Map<string, { kind: MediaKind; filters: boolean }>;
 }
 
 const setCodec = (kind: MediaKind | 'subtitles', names: string[], value: string, help?: string): Flag<TranscodeState> => ({
@@ -55,7 +55,9 @@ function setting(
   value: string,
   key: keyof VideoSettings | keyof AudioSettings,
   parse: (v: string, flag: string) => unknown,
-  help?: string,
+  help: string,
+  /** Whether it filters the stream (-vf, -s, -r...): with -filter_complex that belongs in the graph. */
+  filters = false,
 ): Flag<TranscodeState> {
   return {
     names: names.slice(0, 1),
@@ -64,7 +66,7 @@ function setting(
     help,
     apply(s, v, flag) {
       (s[kind] as Record<string, unknown>)[key] = parse(v, flag);
-      s.given.add(names[0]!);
+      s.given.set(names[0]!, { kind, filters });
     },
   };
 }
@@ -76,7 +78,7 @@ const quality = (kind: MediaKind, names: string[], help: string): Flag<Transcode
   value: 'N',
   help,
   apply(s, v, flag) {
-    s.given.add(names[0]!);
+    s.given.set(names[0]!, { kind, filters: false });
     s.encoder[kind].global_quality = Math.round(parseNumber(v, flag, { min: 0 }) * 118);
     s.encoder[kind].flags = '+qscale';
   },
@@ -90,18 +92,18 @@ const video: Flag<TranscodeState>[] = [
   setting('video', ['-crf'], 'N', 'crf', (v, f) => parseNumber(v, f, { min: 0 }), 'constant quality of x264/x265 and others'),
   setting('video', ['-preset', '-preset:v'], 'P', 'preset', text, 'encoder speed (ultrafast ... veryslow)'),
   setting('video', ['-b:v', '-vb'], 'RATE', 'bitRate', parseBitRate, 'bit rate (2M, 800k)'),
-  setting('video', ['-vf', '-filter:v'], 'CHAIN', 'filter', text, 'filter chain (scale=640:-2,hflip)'),
+  setting('video', ['-vf', '-filter:v'], 'CHAIN', 'filter', text, 'filter chain (scale=640:-2,hflip)', true),
   {
     names: ['-s'],
     value: 'WxH',
     help: 'size (-2 for one side keeps the aspect ratio: 640x-2)',
     apply(s, v, flag) {
       Object.assign(s.video, parseSize(v, flag));
-      s.given.add('-s');
+      s.given.set('-s', { kind: 'video', filters: true });
     },
   },
-  setting('video', ['-r'], 'FPS', 'fps', parseRate, 'frame rate (25, 29.97, 30000/1001)'),
-  setting('video', ['-pix_fmt'], 'F', 'pixelFormat', text, 'pixel format (yuv420p, yuv420p10le)'),
+  setting('video', ['-r'], 'FPS', 'fps', parseRate, 'frame rate (25, 29.97, 30000/1001)', true),
+  setting('video', ['-pix_fmt'], 'F', 'pixelFormat', text, 'pixel format (yuv420p, yuv420p10le)', true),
   setting('video', ['-g'], 'N', 'gop', whole(1), 'keyframe interval'),
   setting('video', ['-frames:v', '-vframes'], 'N', 'maxFrames', whole(1), 'stop after N frames'),
   quality('video', ['-q:v', '-qscale:v'], 'fixed quality (mpeg2video, mjpeg)'),
@@ -111,7 +113,7 @@ const video: Flag<TranscodeState>[] = [
 const audio: Flag<TranscodeState>[] = [
   setCodec('audio', ['-c:a', '-codec:a', '-acodec'], 'CODEC|copy', 'encoder (aac, libopus, libmp3lame, flac...) or copy'),
   setting('audio', ['-b:a', '-ab'], 'RATE', 'bitRate', parseBitRate, 'bit rate (128k)'),
-  setting('audio', ['-af', '-filter:a'], 'CHAIN', 'filter', text, 'filter chain (volume=0.5)'),
+  setting('audio', ['-af', '-filter:a'], 'CHAIN', 'filter', text, 'filter chain (volume=0.5)', true),
   setting('audio', ['-ar'], 'HZ', 'sampleRate', whole(1), 'sample rate'),
   setting('audio', ['-ac'], 'N', 'channels', whole(1, 64), 'channels'),
   setting('audio', ['-channel_layout'], 'L', 'channelLayout', text, 'channel layout (mono, stereo, 5.1)'),
@@ -182,7 +184,7 @@ export const transcodeCommand: Command<TranscodeState> = {
     codec: {},
     off: { video: false, audio: false, subtitles: false },
     maps: [],
-    given: new Set(),
+    given: new Map(),
   }),
   positional: fileWord,
   /** -name[:v|:a] value: an encoder option (AVOption) of the stream it names, or of the last -c:v / -c:a. */
@@ -194,17 +196,15 @@ export const transcodeCommand: Command<TranscodeState> = {
     if (!kind) throw new UsageError(`unknown option '${flag}' (encoder options go after -c:v CODEC or -c:a CODEC, or name their stream: ${flag}:v VALUE)`);
     if (next === undefined || isFlag(next)) throw new UsageError(`unknown option '${flag}' (as an encoder option it needs a value)`);
     s.encoder[kind][name] = next;
-    s.given.add(`-${name}:${kind[0]}`);
+    s.given.set(`-${name}:${kind[0]}`, { kind, filters: false });
     return 2;
   },
 };
 
 type Mode = 'encode' | 'copy' | 'none';
 
-/** Which flags set what of each stream (for "the video is copied" and "put it in the graph"). */
-const SETS: Record<MediaKind, RegExp> = { video: /^-(crf|preset|b:v|vf|s|r|pix_fmt|g|frames:v)$|:v$/, audio: /^-(b:a|af|ar|ac|channel_layout|sample_fmt)$|:a$/ };
-/** Flags that filter a stream: with -filter_complex they belong in the graph, as ffmpeg says of -vf. */
-const FILTERING: Record<MediaKind, string[]> = { video: ['-vf', '-s', '-r', '-pix_fmt'], audio: ['-af'] };
+/** The settings flags given for a stream; `filtering`: only those that filter it. */
+const givenFor = (s: TranscodeState, kind: MediaKind, filtering = false) => [...s.given].filter(([, g]) => g.kind === kind && (!filtering || g.filters)).map(([flag]) => flag);
 
 /**
  * `avforge transcode`'s arguments -> transcode()'s options. Asynchronous because the outputs
@@ -226,7 +226,7 @@ export async function parseTranscodeArgs(argv: readonly string[]): Promise<Parse
     const name = codec[kind] ?? codec.all;
     if (name !== undefined && name !== 'copy') settings.codec = name;
     const m = mode(kind);
-    const flags = [...s.given].filter((f) => SETS[kind].test(f));
+    const flags = givenFor(s, kind);
     if (m === 'copy' && flags.length) throw new UsageError(`${flags.join(', ')}: the ${kind} is copied (-c${kind === 'video' ? ':v' : ':a'} copy), not encoded`);
     if (m !== 'encode') o[kind] = m === 'none' ? false : 'copy';
     else if (Object.keys(settings).length) o[kind] = settings;
@@ -287,7 +287,8 @@ function mapEntries(spec: string, s: TranscodeState, mode: (k: MediaKind) => Mod
   const kind = pad.type;
   if (mode(kind) === 'copy') throw new UsageError(`-map ${spec}: a -filter_complex output is encoded, it cannot be copied`);
   if (s.off[kind]) return [];
-  const filtering = [...s.given].filter((f) => FILTERING[kind].includes(f));
+  // filtering belongs in the graph, as ffmpeg says of -vf with -filter_complex
+  const filtering = givenFor(s, kind, true);
   if (filtering.length) throw new UsageError(`${filtering.join(', ')} cannot be used with -filter_complex for its ${kind} output ${spec}: put it in the graph`);
   // the stream's settings, less its filters (those belong in the graph); -ar / -ac convert the
   // graph's output, which transcode() does after the graph
