@@ -22,8 +22,11 @@ export { BitstreamFilter } from './core/bsf.js';
 export { HwDevice, chooseEncoder, type HwType, type HwDeviceOptions, type HwProbe, type HardwareChoice } from './core/hw_device.js';
 export { probe, type ProbeResult } from './core/probe.js';
 export { toFFprobeJson } from './core/ffprobe.js';
-export { transcode, remux, thumbnails } from './pipeline/transcode.js';
+export { transcode, remux, thumbnails, thumbnailFile } from './pipeline/transcode.js';
+export type { GraphPads } from './pipeline/plan.js';
 export * from './engine/index.js';
+/** Bytes from a number or a string like '512MB', '1.5GiB' (the engine's memoryBudget). */
+export { parseBytes } from './engine/engine.js';
 export type { Job } from './pipeline/run.js';
 export type {
   TranscodeOptions,
@@ -47,7 +50,9 @@ export type { OutputTarget, ChunkCallback, SinkOptions } from './io/sink.js';
 export { setLogger, setLogLevel, LogLevels, type LogLevel, type Logger } from './core/log.js';
 export { toNumber, rescale, type Rational, type MediaType, type AvOptions } from './core/types.js';
 
+import { invalidArgument, settle } from './errors.js';
 import { addon, type NativeAddon } from './native.js';
+import type { GraphPads } from './pipeline/plan.js';
 
 /** The FFmpeg this process runs on (check it against known CVEs), and what avforge was built against. */
 export function versions(): ReturnType<NativeAddon['versions']> {
@@ -57,4 +62,18 @@ export function versions(): ReturnType<NativeAddon['versions']> {
 /** Whether this FFmpeg has an encoder (or decoder) of that name. */
 export function hasCodec(name: string, kind: 'encoder' | 'decoder' = 'decoder'): boolean {
   return addon().hasCodec(name, kind === 'encoder');
+}
+
+/**
+ * The open pads of a filter graph description, as libavfilter parses it (on a worker thread:
+ * filters may open files when created): its unconnected inputs and outputs, each with its label
+ * ('' when unlabelled) and media type ('video', 'audio' or 'other'). This is how transcode()
+ * reads a `filterComplex`; use it to ask which labelled outputs a graph has before mapping them.
+ *
+ *   await describeFilterGraph('[0:v][1:v]overlay[v];[0:a]volume=2[a]')
+ *   // { inputs: [{ label: '0:v', type: 'video' }, ...], outputs: [{ label: 'v', type: 'video' }, { label: 'a', type: 'audio' }] }
+ */
+export function describeFilterGraph(description: string): Promise<GraphPads> {
+  if (typeof description !== 'string' || description.length === 0) throw invalidArgument('description', 'a filter graph description', description);
+  return settle(addon().describeFilterGraph(description));
 }

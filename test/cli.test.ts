@@ -8,19 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import {
-  labelKind,
-  parseMapSpec,
-  parseRemuxArgs,
-  parseThumbsArgs,
-  parseTime,
-  parseTranscodeArgs,
-  thumbName,
-  UsageError,
-  type RemuxArgs,
-  type ThumbsArgs,
-  type TranscodeArgs,
-} from '../src/cli/args.js';
+import { describeFilterGraph, thumbnailFile } from '../src/index.js';
+import { parseTime, UsageError } from '../src/cli/argv.js';
+import { parseRemuxArgs, type RemuxArgs } from '../src/cli/remux_flags.js';
+import { parseThumbsArgs, type ThumbsArgs } from '../src/cli/thumbs_flags.js';
+import { parseMapSpec, parseTranscodeArgs, type TranscodeArgs } from '../src/cli/transcode_flags.js';
 import { progressLine, Reporter } from '../src/cli/progress.js';
 import { media, scratch } from './media/generate.js';
 import { ffmpeg, ffprobeJson } from './util.js';
@@ -33,53 +25,54 @@ const cli = path.join(root, 'dist', 'cli', 'main.js');
 // ---------------------------------------------------------------------------------------
 // The parser
 
-const transcodeArgs = (line: string) => {
-  const r = parseTranscodeArgs(line ? line.split(' ') : []);
+const transcodeArgs = async (line: string) => {
+  const r = await parseTranscodeArgs(line ? line.split(' ') : []);
   assert.ok(!r.help);
   return r as TranscodeArgs;
 };
 const remuxArgs = (line: string) => parseRemuxArgs(line.split(' ')) as RemuxArgs;
 const thumbsArgs = (line: string) => parseThumbsArgs(line.split(' ')) as ThumbsArgs;
-const usage = (f: () => unknown, message: RegExp) => assert.throws(f, (e: unknown) => e instanceof UsageError && message.test(e.message));
+// transcode's parse is asynchronous (libavfilter answers for -filter_complex); the others throw at once
+const usage = (f: () => unknown, message: RegExp) => assert.rejects(async () => f(), (e: unknown) => e instanceof UsageError && message.test(e.message));
 
 describe('avforge transcode arguments', () => {
-  test('IN OUT and -i IN OUT name the same files', () => {
+  test('IN OUT and -i IN OUT name the same files', async () => {
     for (const line of ['in.mp4 out.mkv', '-i in.mp4 out.mkv', 'in.mp4 -y out.mkv']) {
-      const a = transcodeArgs(line);
+      const a = await transcodeArgs(line);
       assert.equal(a.input, 'in.mp4', line);
       assert.equal(a.output, 'out.mkv', line);
     }
-    assert.equal(transcodeArgs('-i in.mp4 out.mkv -y').overwrite, true);
+    assert.equal((await transcodeArgs('-i in.mp4 out.mkv -y')).overwrite, true);
   });
 
-  test('codecs, quality and filters become the video and audio settings', () => {
-    const a = transcodeArgs('in.mp4 out.mkv -c:v libx265 -crf 28 -preset slow -vf hflip -s 640x-2 -r 30000/1001 -pix_fmt yuv420p10le -g 48 -frames:v 100 -c:a libopus -b:a 96k -ar 48000 -ac 2 -af volume=0.5');
+  test('codecs, quality and filters become the video and audio settings', async () => {
+    const a = await transcodeArgs('in.mp4 out.mkv -c:v libx265 -crf 28 -preset slow -vf hflip -s 640x-2 -r 30000/1001 -pix_fmt yuv420p10le -g 48 -frames:v 100 -c:a libopus -b:a 96k -ar 48000 -ac 2 -af volume=0.5');
     assert.deepEqual(a.options.video, { codec: 'libx265', crf: 28, preset: 'slow', filter: 'hflip', width: 640, fps: 30000 / 1001, pixelFormat: 'yuv420p10le', gop: 48, maxFrames: 100 });
     assert.deepEqual(a.options.audio, { codec: 'libopus', bitRate: '96k', sampleRate: 48000, channels: 2, filter: 'volume=0.5' });
   });
 
-  test('-c copy copies video and audio; -c:v is more specific; -vn / -an drop them', () => {
-    assert.deepEqual([transcodeArgs('a b -c copy').options.video, transcodeArgs('a b -c copy').options.audio], ['copy', 'copy']);
-    const o = transcodeArgs('a b -c copy -c:v libx264').options;
+  test('-c copy copies video and audio; -c:v is more specific; -vn / -an drop them', async () => {
+    assert.deepEqual([(await transcodeArgs('a b -c copy')).options.video, (await transcodeArgs('a b -c copy')).options.audio], ['copy', 'copy']);
+    const o = (await transcodeArgs('a b -c copy -c:v libx264')).options;
     assert.deepEqual([o.video, o.audio], [{ codec: 'libx264' }, 'copy']);
-    const n = transcodeArgs('a b -vn -c:a aac').options;
+    const n = (await transcodeArgs('a b -vn -c:a aac')).options;
     assert.deepEqual([n.video, n.audio], [false, { codec: 'aac' }]);
-    usage(() => transcodeArgs('a b -c:v copy -crf 20'), /-crf: the video is copied/);
-    usage(() => transcodeArgs('a b -c libx264'), /-c takes only 'copy'/);
+    await usage(() => transcodeArgs('a b -c:v copy -crf 20'), /-crf: the video is copied/);
+    await usage(() => transcodeArgs('a b -c libx264'), /-c takes only 'copy'/);
   });
 
-  test('times: seconds, [HH:]MM:SS[.ms], units; -ss before -i seeks that input, -f before -i is its format', () => {
+  test('times: seconds, [HH:]MM:SS[.ms], units; -ss before -i seeks that input, -f before -i is its format', async () => {
     assert.deepEqual(['90', '1.5', '01:30', '1:02:03.5', '1500ms', '2s'].map((t) => parseTime(t, '-ss')), [90, 1.5, 90, 3723.5, 1.5, 2]);
-    usage(() => parseTime('1:75', '-ss'), /not a time/);
-    usage(() => parseTime('-3', '-ss'), /not a time/);
-    const a = transcodeArgs('-ss 1:30 -f mpegts -i in.ts -t 10 out.mp4');
+    await usage(() => parseTime('1:75', '-ss'), /not a time/);
+    await usage(() => parseTime('-3', '-ss'), /not a time/);
+    const a = await transcodeArgs('-ss 1:30 -f mpegts -i in.ts -t 10 out.mp4');
     assert.deepEqual([a.options.start, a.options.duration, a.options.input, a.options.format], [90, 10, { format: 'mpegts' }, undefined]);
-    const b = transcodeArgs('in.ts out.mp4 -ss 5 -f mp4');
+    const b = await transcodeArgs('in.ts out.mp4 -ss 5 -f mp4');
     assert.deepEqual([b.options.start, b.options.input, b.options.format], [5, undefined, 'mp4']);
   });
 
-  test('-map and extra inputs, in the order given', () => {
-    const a = transcodeArgs('in.mp4 out.mp4 -i music.m4a -map 0:v -map 1:a -map 0:a:1 -map 0:2');
+  test('-map and extra inputs, in the order given', async () => {
+    const a = await transcodeArgs('in.mp4 out.mp4 -i music.m4a -map 0:v -map 1:a -map 0:a:1 -map 0:2');
     assert.deepEqual(a.options.inputs, [{ source: 'music.m4a' }]);
     assert.deepEqual(a.options.map, [
       { input: 0, stream: 'v' },
@@ -87,69 +80,83 @@ describe('avforge transcode arguments', () => {
       { input: 0, stream: 'a:1' },
       { input: 0, stream: 2 },
     ]);
-    assert.deepEqual(transcodeArgs('a b -map 0 -an').options.map, [{ input: 0, stream: 'v' }, { input: 0, stream: 's' }]);
+    assert.deepEqual((await transcodeArgs('a b -map 0 -an')).options.map, [{ input: 0, stream: 'v' }, { input: 0, stream: 's' }]);
     assert.deepEqual(parseMapSpec('[out]'), { label: 'out' });
-    usage(() => parseMapSpec('-0:a'), /negative maps/);
-    usage(() => parseMapSpec('0:x'), /not a stream specifier/);
+    await usage(() => parseMapSpec('-0:a'), /negative maps/);
+    await usage(() => parseMapSpec('0:x'), /not a stream specifier/);
     // ffmpeg's order: -i before a file name makes that input 0
-    const b = transcodeArgs('-i first.mp4 second.mp4 out.mkv');
+    const b = await transcodeArgs('-i first.mp4 second.mp4 out.mkv');
     assert.deepEqual([b.input, b.options.inputs, b.output], ['first.mp4', [{ source: 'second.mp4' }], 'out.mkv']);
   });
 
-  test('-filter_complex: labelled outputs are mapped, audio ones resampled by -ar', () => {
+  test('-filter_complex: its outputs and their media types from libavfilter; -ar / -ac go to the audio ones', async () => {
     const g = '[0:v][1:v]overlay[v];[0:a]volume=2[a]';
-    assert.equal(labelKind(g, 'v'), 'video');
-    assert.equal(labelKind(g, 'a'), 'audio');
-    assert.equal(labelKind('[0:a]asplit[x][y];[x]showwaves[w]', 'w'), 'video');
-    assert.equal(labelKind('[0:a]asplit[x][y];[y]volume=2[z]', 'z'), 'audio');
-    assert.equal(labelKind('[0:v][0:a][1:v][1:a]concat=n=2:v=1:a=1[cv][ca]', 'ca'), 'audio');
-    const a = transcodeArgs(`in.mp4 out.mkv -i logo.png -filter_complex ${g} -c:v libx264 -crf 20 -ar 44100`);
+    const a = await transcodeArgs(`in.mp4 out.mkv -i logo.png -filter_complex ${g} -c:v libx264 -crf 20 -ar 44100`);
     assert.deepEqual(a.options.map, [
       { codec: 'libx264', crf: 20, label: 'v' },
       { label: 'a', sampleRate: 44100 },
     ]);
-    assert.equal(a.options.filterComplex, '[0:v][1:v]overlay[v];[0:a]volume=2[a_avforge];[a_avforge]aresample=44100[a]');
-    usage(() => transcodeArgs('in.mp4 out.mkv -filter_complex [0:a]volume=2[a]'), /is audio: give its sample rate/);
-    usage(() => transcodeArgs('in.mp4 out.mkv -filter_complex [0:v]hflip[v] -vf vflip'), /-vf cannot be used with -filter_complex/);
-    usage(() => transcodeArgs('in.mp4 out.mkv -map [v]'), /there is none/);
+    assert.equal(a.options.filterComplex, g, 'the graph is passed as given: transcode() converts after it');
+    // what a regular expression would guess wrong: filters that turn audio into video, concat's outputs
+    const kinds = async (graph: string, ...maps: string[]) =>
+      ((await transcodeArgs(`in.mp4 out.mkv -filter_complex ${graph} -c:v libx264 -c:a aac ${maps.map((m) => `-map ${m}`).join(' ')}`.trim())).options.map ?? []).map((m) => m.codec);
+    assert.deepEqual(await kinds('[0:a]asplit[x][y];[x]showwaves[w]', '[w]', '[y]'), ['libx264', 'aac']);
+    assert.deepEqual(await kinds('[0:v][0:a][1:v][1:a]concat=n=2:v=1:a=1[cv][ca]', '[ca]', '[cv]'), ['aac', 'libx264']);
+    assert.deepEqual(await kinds('[0:v]split[p][q];[0:a]volume=2[z]'), ['libx264', 'libx264', 'aac'], 'without -map, every output');
+    const pads = await describeFilterGraph('[0:a]asplit[x][y];[x]showwaves[w]');
+    assert.deepEqual(Object.fromEntries(pads.outputs.map((p) => [p.label, p.type])), { y: 'audio', w: 'video' });
+    await usage(() => transcodeArgs('in.mp4 out.mkv -filter_complex [0:v]hflip -map 0:a'), /label the graph's outputs/);
+    await usage(() => transcodeArgs('in.mp4 out.mkv -filter_complex [0:v]hflip[v] -map [x]'), /no output \[x\]/);
+    await usage(() => transcodeArgs('in.mp4 out.mkv -filter_complex [0:v]hflip[v] -vf vflip'), /-vf cannot be used with -filter_complex/);
+    await usage(() => transcodeArgs('in.mp4 out.mkv -map [v]'), /there is none/);
   });
 
-  test('encoder options: after -c:v / -c:a, or with :v / :a; anything else is a usage error', () => {
-    const a = transcodeArgs('a b -c:v libx265 -x265-params aq-mode=3 -c:a libopus -vbr off -tune:v grain -q:a 2');
+  test('encoder options: after -c:v / -c:a, or with :v / :a; anything else is a usage error', async () => {
+    const a = await transcodeArgs('a b -c:v libx265 -x265-params aq-mode=3 -c:a libopus -vbr off -tune:v grain -q:a 2');
     assert.deepEqual(a.options.video, { codec: 'libx265', options: { 'x265-params': 'aq-mode=3', tune: 'grain' } });
     assert.deepEqual(a.options.audio, { codec: 'libopus', options: { vbr: 'off', global_quality: 236, flags: '+qscale' } });
-    assert.deepEqual(transcodeArgs('a b -x264-params keyint=5').options.video, { options: { 'x264-params': 'keyint=5' } });
-    usage(() => transcodeArgs('a b -bogus 1'), /unknown option '-bogus'/);
-    usage(() => transcodeArgs('a b --bogus'), /unknown option '--bogus'/);
-    usage(() => transcodeArgs('a b -c:v libx264 -bogus'), /needs a value/);
-    usage(() => transcodeArgs('a b -crf'), /-crf needs a value/);
-    usage(() => transcodeArgs('a b -crf high'), /-crf: 'high' is not a number/);
-    usage(() => transcodeArgs('a b -s 640'), /not a size/);
-    usage(() => transcodeArgs('a b -b:v fast'), /not a bit rate/);
+    assert.deepEqual((await transcodeArgs('a b -x264-params keyint=5')).options.video, { options: { 'x264-params': 'keyint=5' } });
+    await usage(() => transcodeArgs('a b -bogus 1'), /unknown option '-bogus'/);
+    await usage(() => transcodeArgs('a b --bogus'), /unknown option '--bogus'/);
+    await usage(() => transcodeArgs('a b -c:v libx264 -bogus'), /needs a value/);
+    await usage(() => transcodeArgs('a b -crf'), /-crf needs a value/);
+    await usage(() => transcodeArgs('a b -crf high'), /-crf: 'high' is not a number/);
+    await usage(() => transcodeArgs('a b -s 640'), /not a size/);
+    await usage(() => transcodeArgs('a b -b:v fast'), /not a bit rate/);
   });
 
-  test('missing and extra file names', () => {
-    usage(() => transcodeArgs(''), /missing the input and output/);
-    usage(() => transcodeArgs('in.mp4'), /missing the input or the output file/);
-    usage(() => transcodeArgs('-i in.mp4'), /missing the output/);
-    usage(() => transcodeArgs('a b c'), /too many file names/);
-    assert.deepEqual(parseTranscodeArgs(['in.mp4', '--help']), { help: true });
-    assert.equal(transcodeArgs('in.mp4 out.mp4 --json --faststart --fragmented --strict -movflags +frag_keyframe').json, true);
-    assert.deepEqual(transcodeArgs('a -- -weird.mkv').output, '-weird.mkv');
+  test('--options: library options merged over the flags, objects key by key', async () => {
+    const a = await transcodeArgs('a b -c:v libx264 -crf 20 -t 5 --options {"video":{"preset":"fast","crf":18},"chapters":false,"duration":2}');
+    assert.deepEqual(a.options.video, { codec: 'libx264', crf: 18, preset: 'fast' });
+    assert.deepEqual([a.options.chapters, a.options.duration], [false, 2]);
+    assert.deepEqual(remuxArgs('a b --options {"streams":[0]}').options, { streams: [0] });
+    assert.deepEqual(thumbsArgs('a --count 2 --options {"width":64}').options, { count: 2, width: 64, format: 'jpeg' });
+    await usage(() => transcodeArgs('a b --options {video}'), /--options: not JSON/);
+    await usage(() => transcodeArgs('a b --options [1]'), /--options: a JSON object/);
+  });
+
+  test('missing and extra file names', async () => {
+    await usage(() => transcodeArgs(''), /missing the input and output/);
+    await usage(() => transcodeArgs('in.mp4'), /missing the input or the output file/);
+    await usage(() => transcodeArgs('-i in.mp4'), /missing the output/);
+    await usage(() => transcodeArgs('a b c'), /too many file names/);
+    assert.deepEqual(await parseTranscodeArgs(['in.mp4', '--help']), { help: true });
+    assert.equal((await transcodeArgs('in.mp4 out.mp4 --json --faststart --fragmented --strict -movflags +frag_keyframe')).json, true);
+    assert.deepEqual((await transcodeArgs('a -- -weird.mkv')).output, '-weird.mkv');
   });
 });
 
 describe('avforge remux and thumbs arguments', () => {
-  test('remux: -map picks streams of input 0, -c copy is accepted, times and container flags pass', () => {
+  test('remux: -map picks streams of input 0, -c copy is accepted, times and container flags pass', async () => {
     const a = remuxArgs('-i in.mkv out.mp4 -map 0:v -map 0:a:1 -c copy -ss 10 -t 5 --faststart');
     assert.deepEqual(a.options, { streams: ['v', 'a:1'], start: 10, duration: 5, fastStart: true });
     assert.equal(remuxArgs('in.mkv out.mp4 -map 0').options.streams, undefined);
-    usage(() => remuxArgs('in.mkv out.mp4 -map 1:a'), /one input/);
-    usage(() => remuxArgs('in.mkv out.mp4 -c:v libx264'), /unknown option '-c:v'/);
-    usage(() => remuxArgs('in.mkv out.mp4 -c libx264'), /use avforge transcode/);
+    await usage(() => remuxArgs('in.mkv out.mp4 -map 1:a'), /one input/);
+    await usage(() => remuxArgs('in.mkv out.mp4 -c:v libx264'), /unknown option '-c:v'/);
+    await usage(() => remuxArgs('in.mkv out.mp4 -c libx264'), /use avforge transcode/);
   });
 
-  test('thumbs: the pattern and format from -o or --format; one way to pick frames', () => {
+  test('thumbs: the pattern and format from -o or --format; one way to pick frames', async () => {
     assert.deepEqual(thumbsArgs('in.mp4 --every 10').output, 'thumb-%03d.jpg');
     assert.deepEqual(thumbsArgs('in.mp4 --every 10').options, { every: 10, format: 'jpeg' });
     assert.deepEqual(thumbsArgs('-i in.mp4 --format png --count 4').output, 'thumb-%03d.png');
@@ -157,12 +164,13 @@ describe('avforge remux and thumbs arguments', () => {
     assert.deepEqual([a.output, a.options], ['shots/%02d.webp', { times: [1, 5, 90], quality: 80, width: 320, format: 'webp' }]);
     assert.equal(thumbsArgs('in.mp4 -o out/').output, 'out/thumb-%03d.jpg');
     assert.deepEqual(thumbsArgs('in.mp4 --keyframes --count 3').options, { keyframes: true, count: 3, format: 'jpeg' });
-    usage(() => thumbsArgs('in.mp4 --every 1 --times 3'), /choose one/);
-    usage(() => thumbsArgs('in.mp4 -q 1'), /JPEG quality is 2/);
-    usage(() => thumbsArgs('in.mp4 out.jpg'), /-o PATTERN/);
-    usage(() => thumbsArgs('--every 1'), /missing the input/);
-    assert.deepEqual([1, 2, 12].map((n) => thumbName('t-%03d.jpg', n)), ['t-001.jpg', 't-002.jpg', 't-012.jpg']);
-    assert.deepEqual([1, 2].map((n) => thumbName('shot.png', n)), ['shot.png', 'shot-2.png']);
+    await usage(() => thumbsArgs('in.mp4 --every 1 --times 3'), /choose one/);
+    await usage(() => thumbsArgs('in.mp4 -q 1'), /JPEG quality is 2/);
+    await usage(() => thumbsArgs('in.mp4 out.jpg'), /-o PATTERN/);
+    await usage(() => thumbsArgs('--every 1'), /missing the input/);
+    // thumbnails() names the files (the CLI checks them for -y with the same function)
+    assert.deepEqual([1, 2, 12].map((n) => thumbnailFile('t-%03d.jpg', n)), ['t-001.jpg', 't-002.jpg', 't-012.jpg']);
+    assert.deepEqual([1, 2].map((n) => thumbnailFile('shot.png', n)), ['shot.png', 'shot-2.png']);
   });
 
   test('the progress line fits the terminal; --json progress is one object per line', () => {
@@ -315,6 +323,67 @@ describe('the avforge command', { concurrency: 4 }, () => {
     const help = await avforge(['transcode', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Examples:\n {2}avforge transcode/);
+  });
+
+  test('-filter_complex: an audio output needs no -ar; the graph is asked of libavfilter', async () => {
+    const dir = scratch('cli-complex');
+    const out = path.join(dir, 'out.mkv');
+    const r = await avforge(['transcode', input(), out, '-filter_complex', '[0:v]hflip[v];[0:a]volume=0.5[a]', '-c:v', 'libx264', '-preset', 'ultrafast']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((await streamsOf(out)).map((x) => [x.type, x.codec]), [['video', 'h264'], ['audio', 'vorbis']]);
+    const bad = await avforge(['transcode', input(), path.join(dir, 'bad.mkv'), '-filter_complex', '[0:v]nosuchfilter[v]', '--json']);
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.equal(events(bad.stdout).at(-1)!.event, 'error');
+  });
+
+  test('--options: a value the library refuses is a usage error (2) with its message', async () => {
+    const dir = scratch('cli-options');
+    const r = await avforge(['transcode', input(), path.join(dir, 'out.mkv'), '--options', '{"video":{"codec":5}}', '--json']);
+    assert.equal(r.code, 2, r.stderr);
+    const [e] = events(r.stdout);
+    assert.deepEqual([e!.event, e!.code], ['error', 'USAGE']);
+    assert.match(String(e!.message), /video\.codec/);
+    const t = await avforge(['thumbs', input(), '-o', path.join(dir, 't-%d.png'), '--options', '{"count":"two"}']);
+    assert.equal(t.code, 2, t.stderr);
+    assert.match(t.stderr, /count/);
+    assert.deepEqual(fs.readdirSync(dir), []);
+    // the other commands: usage errors exit 2 as well
+    assert.equal((await avforge(['probe'])).code, 2);
+    assert.equal((await avforge(['worker', '--queue', 'q'])).code, 2);
+    assert.equal((await avforge(['probe', input(), '--bogus'])).code, 2);
+  });
+
+  test('thumbs: thumbnails() writes the files; an existing one is kept without -y', async () => {
+    const dir = scratch('cli-thumbs-exists');
+    const pattern = path.join(dir, 'shot-%02d.jpg');
+    fs.writeFileSync(path.join(dir, 'shot-02.jpg'), 'keep me');
+    const r = await avforge(['thumbs', input(), '--count', '2', '-o', pattern]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /shot-02\.jpg' already exists/);
+    assert.deepEqual(fs.readdirSync(dir), ['shot-02.jpg']);
+    const y = await avforge(['thumbs', input(), '--count', '2', '-o', pattern, '-y', '--json']);
+    assert.equal(y.code, 0, y.stderr);
+    const done = events(y.stdout).at(-1)!;
+    assert.deepEqual((done.thumbnails as { file: string }[]).map((t) => path.basename(t.file)), ['shot-01.jpg', 'shot-02.jpg']);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['shot-01.jpg', 'shot-02.jpg']);
+  });
+
+  test('--help comes from the flag tables: every command lists its flags', async () => {
+    for (const [command, flags] of Object.entries({
+      transcode: ['-c:v CODEC|copy', '-filter_complex G', '-ss S', '-t S', '--options JSON', '-y', '--json'],
+      remux: ['-map SPEC', '-ss S', '-t S', '-f FMT', '--options JSON'],
+      thumbs: ['--every S', '-o PATTERN', '-ss S', '--options JSON'],
+      probe: ['--json'],
+      worker: ['--redis URL', '--memory-budget B', '--device NAME=N'],
+      submit: ['--redis URL', '--options JSON', '--wait'],
+      demo: ['--dir DIR', '--seconds N'],
+      bench: ['--quick', '--only X'],
+    })) {
+      const r = await avforge([command, '--help']);
+      assert.equal(r.code, 0, `${command}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^avforge ${command} — `), command);
+      for (const f of flags) assert.ok(r.stdout.includes(`\n  ${f} `) || r.stdout.includes(`\n  ${f}\n`), `${command} --help lists ${f}:\n${r.stdout}`);
+    }
   });
 
   test('an existing output is kept without -y (exit 1), replaced with -y', async () => {

@@ -6,7 +6,39 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { helpText, parseCommand, type Command, type Flag } from './argv.js';
+
+/** The suite reads its own flags: these are checked and listed here, and passed on as given. */
+const flag = (names: string[], help: string, value?: string): Flag<object> => ({ names, value, help, apply: () => {} });
+
+export const benchCommand: Command<object> = {
+  name: 'bench',
+  summary: 'the benchmark suite (a source checkout; as npm run bench)',
+  usage: ['[--quick] [--only X] ...'],
+  groups: [
+    {
+      title: 'Options',
+      flags: [
+        flag(['--quick'], 'shorter workloads, 3 runs each'),
+        flag(['--runs'], 'runs per contender (default 5, 3 with --quick)', 'N'),
+        flag(['--only'], 'only workloads and contenders whose name contains X (repeatable)', 'X'),
+        flag(['--peers'], 'install node-av into bench/peers and run it side by side'),
+        flag(['--soak'], 'how long the soak runs (30m, 90s, 2h)', 'D'),
+        flag(['--no-import'], 'skip the import-time measurements'),
+        flag(['--no-callgrind'], 'skip the instruction counts'),
+        flag(['--no-soak'], 'skip the soak'),
+      ],
+    },
+  ],
+  examples: ['avforge bench --quick --only remux'],
+  init: () => ({}),
+};
+
 export async function runBench(args: string[]): Promise<number> {
+  if ('help' in parseCommand(benchCommand, args)) {
+    console.log(helpText(benchCommand));
+    return 0;
+  }
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
   if (!fs.existsSync(path.join(root, 'bench', 'run.ts'))) {
     console.error('avforge bench: needs a source checkout of avforge (bench/ is not in the published package)');

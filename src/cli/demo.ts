@@ -1,16 +1,11 @@
 // `avforge demo`: makes a clip with avforge's own encoder (no input needed), transcodes it,
 // and says what it did. The whole object API in one short, readable program.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
-import { Decoder } from '../core/decoder.js';
-import { Demuxer } from '../core/demuxer.js';
-import { Encoder } from '../core/encoder.js';
-import { Frame } from '../core/frame.js';
-import { Muxer } from '../core/muxer.js';
-import type { Packet } from '../core/packet.js';
-import { probe } from '../core/probe.js';
-import { thumbnails, transcode } from '../pipeline/transcode.js';
+import { Decoder, Demuxer, Encoder, Frame, Muxer, probe, thumbnails, transcode, versions, type Packet } from '../index.js';
+import { helpText, parseCommand, parseNumber, type Command } from './argv.js';
 
 const WIDTH = 640;
 const HEIGHT = 360;
@@ -183,4 +178,36 @@ export async function demo(dir: string, seconds = 5): Promise<void> {
     const what = s.type === 'video' ? `${c.width}x${c.height} ${c.pixelFormat}` : `${c.sampleRate} Hz ${c.channelLayout}`;
     console.log(`   stream ${s.index}: ${s.type} ${c.codecName} (${c.profileName ?? 'no profile'}) ${what}`);
   }
+}
+
+interface DemoState {
+  dir: string;
+  seconds: number;
+}
+
+export const demoCommand: Command<DemoState> = {
+  name: 'demo',
+  summary: "generate a clip with avforge's own encoder, transcode it, report",
+  usage: ['[--dir DIR] [--seconds N]'],
+  groups: [
+    {
+      title: 'Options',
+      flags: [
+        { names: ['--dir'], value: 'DIR', help: 'where the files go (default avforge-demo in the temporary folder)', apply: (s, v) => (s.dir = v) },
+        { names: ['--seconds'], value: 'N', help: 'length of the clip (default 5)', apply: (s, v, flag) => (s.seconds = parseNumber(v, flag, { integer: true, min: 1 })) },
+      ],
+    },
+  ],
+  init: () => ({ dir: path.join(os.tmpdir(), 'avforge-demo'), seconds: 5 }),
+};
+
+export async function runDemo(argv: string[]): Promise<number> {
+  const s = parseCommand(demoCommand, argv);
+  if ('help' in s) {
+    console.log(helpText(demoCommand));
+    return 0;
+  }
+  console.log(`avforge demo on FFmpeg ${versions().ffmpeg}`);
+  await demo(s.dir, s.seconds);
+  return 0;
 }

@@ -1,32 +1,49 @@
 #!/usr/bin/env node
-// The avforge command.
-import os from 'node:os';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
+// The avforge command: the list of commands, and the dispatch to each.
+import { AvError, versions } from '../index.js';
+import { commandList, helpText, parseCommand, UsageError, type Command } from './argv.js';
+import { benchCommand, runBench } from './bench.js';
+import { demoCommand, runDemo } from './demo.js';
+import { EXIT, runRemux, runThumbs, runTranscode } from './jobs.js';
+import { probeCommand, runProbe } from './probe.js';
+import { remuxCommand } from './remux_flags.js';
+import { thumbsCommand } from './thumbs_flags.js';
+import { transcodeCommand } from './transcode_flags.js';
+import { runSubmit, runWorker, submitCommand, workerCommand } from './worker.js';
 
-import { AvError } from '../errors.js';
-import { probe } from '../core/probe.js';
-import { toFFprobeJson } from '../core/ffprobe.js';
-import { versions } from '../index.js';
-import { demo } from './demo.js';
-import { runBench } from './bench.js';
-import { runRemux, runThumbs, runTranscode } from './transcode.js';
-import { runSubmit, runWorker } from './worker.js';
+const versionCommand: Command<object> = {
+  name: 'version',
+  summary: 'the FFmpeg libraries avforge runs on',
+  usage: [''],
+  groups: [],
+  init: () => ({}),
+};
+
+async function runVersion(argv: string[]): Promise<number> {
+  if ('help' in parseCommand(versionCommand, argv)) console.log(helpText(versionCommand));
+  else console.log(JSON.stringify(versions(), null, 2));
+  return EXIT.ok;
+}
+
+/** Every command, in the order `avforge --help` lists them, with the names it answers to. */
+const COMMANDS: { spec: Command<unknown>; run: (argv: string[]) => Promise<number>; also?: string[] }[] = [
+  { spec: transcodeCommand, run: runTranscode },
+  { spec: remuxCommand, run: runRemux },
+  { spec: thumbsCommand, run: runThumbs, also: ['thumbnails'] },
+  { spec: workerCommand, run: runWorker },
+  { spec: submitCommand, run: runSubmit },
+  { spec: probeCommand, run: runProbe },
+  { spec: demoCommand, run: runDemo },
+  { spec: versionCommand, run: runVersion, also: ['--version'] },
+  { spec: benchCommand, run: runBench },
+];
 
 const usage = `avforge — FFmpeg for TypeScript at native speed
 
 Usage:
-  avforge transcode IN OUT [options]       decode, filter, encode, with ffmpeg's flags (-c:v, -crf, -vf, -map...)
-  avforge remux IN OUT [options]           copy streams into another container (-ss, -t, -map, --faststart)
-  avforge thumbs IN [options]              still images: --every S, --count N, --times T,..., --keyframes
-  avforge worker --redis URL [options]     run engine jobs from a BullMQ queue on Redis until SIGTERM
-  avforge submit --redis URL TYPE IN [OUT] enqueue a job for the workers (transcode, remux, thumbnails, probe)
-  avforge probe FILE [--json]              describe a media file (--json: ffprobe -show_format -show_streams -of json)
-  avforge demo [--dir DIR] [--seconds N]   generate a clip with avforge's own encoder, transcode it, report
-  avforge version                          the FFmpeg libraries avforge runs on
-  avforge bench [--quick] [--only X] ...   the benchmark suite (a source checkout; as npm run bench)
+${commandList(COMMANDS.map((c) => c.spec))}
 
-  avforge COMMAND --help                   a command's options and examples
+  ${'avforge COMMAND --help'.padEnd(40)} a command's options and examples
 
 Examples:
   avforge transcode in.mp4 out.mkv -c:v libx265 -crf 28 -c:a copy
@@ -38,65 +55,36 @@ Examples:
 Exit status: 0 done, 1 failed, 2 usage error, 130 interrupted (Ctrl-C).`;
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, seconds: { type: 'string' } } });
-      const dir = values.dir ?? path.join(os.tmpdir(), 'avforge-demo');
-      const seconds = values.seconds ? Number(values.seconds) : 5;
-      if (!Number.isInteger(seconds) || seconds <= 0) throw new TypeError('--seconds must be a whole number > 0');
-      console.log(`avforge demo on FFmpeg ${versions().ffmpeg}`);
-      await demo(dir, seconds);
-      return 0;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    console.log(usage);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.spec.name === name || c.also?.includes(name));
+  if (!command) {
+    console.error(`avforge: unknown command '${name}'\n\n${usage}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    // the job commands report their own failures; these are the other commands'
+    if (e instanceof UsageError || e instanceof TypeError) {
+      console.error(`avforge: ${e.message}${e instanceof UsageError ? `\nTry 'avforge ${command.spec.name} --help'.` : ''}`);
+      return EXIT.usage;
     }
-    case 'probe': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
-      const file = positionals[0];
-      if (!file) throw new TypeError('probe needs a FILE');
-      const info = await probe(file);
-      if (values.json) {
-        console.log(JSON.stringify(toFFprobeJson(info), null, 4));
-      } else {
-        console.log(`${file}: ${info.format.longName}, ${info.format.duration === null ? '?' : (info.format.duration / 1e6).toFixed(3)} s, ${info.format.bitRate} b/s`);
-        for (const s of info.streams) console.log(`  #${s.index} ${s.type}: ${s.codec.codecName} ${s.codec.width ? `${s.codec.width}x${s.codec.height}` : `${s.codec.sampleRate} Hz`}`);
-      }
-      return 0;
+    if (e instanceof AvError) {
+      console.error(`avforge: ${e.message} [${e.code}]`);
+      return EXIT.failed;
     }
-    case 'transcode':
-      return runTranscode(rest);
-    case 'remux':
-      return runRemux(rest);
-    case 'thumbs':
-    case 'thumbnails':
-      return runThumbs(rest);
-    case 'worker':
-      return runWorker(rest);
-    case 'submit':
-      return runSubmit(rest);
-    case 'bench':
-      return runBench(rest);
-    case 'version':
-    case '--version':
-      console.log(JSON.stringify(versions(), null, 2));
-      return 0;
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      console.log(usage);
-      return command === undefined ? 2 : 0;
-    default:
-      console.error(`avforge: unknown command '${command}'\n\n${usage}`);
-      return 2;
+    throw e;
   }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    if (e instanceof AvError) console.error(`avforge: ${e.message} [${e.code}]`);
-    else if (e instanceof TypeError) console.error(`avforge: ${e.message}`);
-    else console.error(e);
-    process.exit(1);
+    console.error(e);
+    process.exit(EXIT.failed);
   },
 );

@@ -1,7 +1,7 @@
 // What the job commands print: a progress line redrawn in place on a terminal (stderr), or
 // with --json one JSON object per line on stdout ({"event":"progress"|"done"|"error",...}).
 // Off a terminal and without --json, nothing but errors.
-import type { Progress } from '../pipeline/types.js';
+import type { Progress } from '../index.js';
 
 /** Where the reporter writes: process.stdout / process.stderr, or stand-ins in tests. */
 export interface Outputs {

@@ -1,80 +1,100 @@
 // `avforge worker` and `avforge submit`: the engine's BullMQ backend from the command line.
-import { parseArgs } from 'node:util';
+import { BullMQBackend, Engine, parseBytes, startWorker, type EngineJob, type SubmitOptions } from '../index.js';
+import { helpText, optionalInt, parseCommand, parsePair, UsageError, type Command, type Flag } from './argv.js';
+import { jsonFlag, optionsFlag } from './shared_flags.js';
 
-import { BullMQBackend, startWorker } from '../engine/backends/bullmq.js';
-import { Engine, parseBytes } from '../engine/engine.js';
-import type { EngineJob, SubmitOptions } from '../engine/job.js';
-
-export const workerUsage = `avforge worker --redis URL [options]     run jobs from a BullMQ queue until SIGTERM
-  --queue NAME            queue name (default avforge)      --prefix P           Redis key prefix (default bull)
-  --concurrency N         jobs at once (default: CPUs)      --cpus N             codec-thread budget (default: CPUs)
-  --threads-per-job N     codec threads per job             --memory-budget B    e.g. 2GB: jobs wait while over it
-  --device NAME=N         hardware sessions (repeatable)    --grace MS           on SIGTERM, requeue jobs still running after MS
-  --lock-duration MS      a dead worker's jobs re-run after this (default 30000)
-  --stalled-interval MS   how often to look for them (default 30000)
-  --json                  one JSON line per job event on stdout
-  A first SIGTERM/SIGINT lets running jobs finish (or requeues them after --grace); a second requeues them now.`;
-
-export const submitUsage = `avforge submit --redis URL TYPE INPUT [OUTPUT] [options]    enqueue a job (TYPE: transcode, remux, thumbnails, probe)
-  --options JSON          the job's options, e.g. '{"video":{"codec":"libx264","crf":23}}'
-  --priority N            higher first (default 0)          --key K              fairness key (tenant)
-  --retries N             attempts after a failure          --backoff MS         wait before a retry
-  --delay MS              wait before it is queued          --timeout MS         per attempt
-  --id ID                 the job's id (deduplicates)       --queue NAME, --prefix P
-  --wait                  follow it: progress on stderr, the result as JSON on stdout; exit 1 if it fails`;
-
-function int(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new TypeError(`${flag} must be an integer, not '${value}'`);
-  return n;
+/** Where the queue is: what the worker and submit share. */
+interface QueueState {
+  redis?: string;
+  queue?: string;
+  prefix?: string;
 }
+
+const queueFlags: Flag<QueueState>[] = [
+  { names: ['--redis'], value: 'URL', help: 'the Redis server (redis://host:6379)', apply: (s, v) => (s.redis = v) },
+  { names: ['--queue'], value: 'NAME', help: 'queue name (default avforge)', apply: (s, v) => (s.queue = v) },
+  { names: ['--prefix'], value: 'P', help: 'Redis key prefix (default bull)', apply: (s, v) => (s.prefix = v) },
+];
+
+/** A flag that keeps its value as text, for the run to read. */
+const text = <S extends { values: Record<string, string> }>(name: string, value: string, help: string): Flag<S> => ({
+  names: [name],
+  value,
+  help,
+  apply: (s, v) => (s.values[name] = v),
+});
+
+interface WorkerState extends QueueState {
+  values: Record<string, string>;
+  devices: Record<string, number>;
+  json: boolean;
+}
+
+export const workerCommand: Command<WorkerState> = {
+  name: 'worker',
+  summary: 'run engine jobs from a BullMQ queue on Redis until SIGTERM',
+  usage: ['--redis URL [options]'],
+  intro: 'A first SIGTERM/SIGINT lets running jobs finish (or requeues them after --grace); a second requeues them now.',
+  groups: [
+    { title: 'Queue', flags: queueFlags },
+    {
+      title: 'Capacity',
+      flags: [
+        text('--concurrency', 'N', 'jobs at once (default: CPUs)'),
+        text('--cpus', 'N', 'codec-thread budget (default: CPUs)'),
+        text('--threads-per-job', 'N', 'codec threads per job'),
+        text('--memory-budget', 'B', 'e.g. 2GB: jobs wait while over it'),
+        {
+          names: ['--device'],
+          value: 'NAME=N',
+          help: 'hardware sessions (repeatable)',
+          apply(s, v, flag) {
+            const [name, count] = parsePair(v, flag, 'NAME=SESSIONS (e.g. nvenc=3)');
+            if (!/^[\w-]+$/.test(name) || !/^\d+$/.test(count)) throw new UsageError(`${flag}: '${v}' is not NAME=SESSIONS (e.g. nvenc=3)`);
+            s.devices[name] = Number(count);
+          },
+        },
+      ],
+    },
+    {
+      title: 'Failures and shutdown',
+      flags: [
+        text('--lock-duration', 'MS', "a dead worker's jobs re-run after this (default 30000)"),
+        text('--stalled-interval', 'MS', 'how often to look for them (default 30000)'),
+        text('--grace', 'MS', 'on SIGTERM, requeue jobs still running after MS'),
+      ],
+    },
+    { title: 'Output', flags: [{ ...jsonFlag, help: 'one JSON line per job event on stdout' }] },
+  ],
+  examples: ['avforge worker --redis redis://localhost:6379 --concurrency 2 --memory-budget 4GB'],
+  init: () => ({ values: {}, devices: {}, json: false }),
+};
 
 /** `avforge worker`: serves the queue until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runWorker(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      redis: { type: 'string' },
-      queue: { type: 'string' },
-      prefix: { type: 'string' },
-      concurrency: { type: 'string' },
-      cpus: { type: 'string' },
-      'threads-per-job': { type: 'string' },
-      'memory-budget': { type: 'string' },
-      device: { type: 'string', multiple: true },
-      'lock-duration': { type: 'string' },
-      'stalled-interval': { type: 'string' },
-      grace: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(workerUsage);
+  const s = parseCommand(workerCommand, argv);
+  if ('help' in s) {
+    console.log(helpText(workerCommand));
     return 0;
   }
-  if (!values.redis) throw new TypeError(`worker needs --redis URL\n\n${workerUsage}`);
-  const devices: Record<string, number> = {};
-  for (const d of values.device ?? []) {
-    const m = /^([\w-]+)=(\d+)$/.exec(d);
-    if (!m) throw new TypeError(`--device takes NAME=SESSIONS (e.g. nvenc=3), not '${d}'`);
-    devices[m[1]!] = Number(m[2]);
-  }
-  const grace = int(values.grace, '--grace');
+  if (!s.redis) throw new UsageError('worker needs --redis URL');
+  const v = s.values;
+  const grace = optionalInt(v['--grace'], '--grace');
+  // parseBytes throws the library's TypeError for a bad size: a usage error (exit 2)
+  const memoryBudget = v['--memory-budget'] === undefined ? undefined : parseBytes(v['--memory-budget'], '--memory-budget');
   const worker = await startWorker({
-    redis: values.redis,
-    queue: values.queue,
-    prefix: values.prefix,
-    concurrency: int(values.concurrency, '--concurrency'),
-    cpus: int(values.cpus, '--cpus'),
-    threadsPerJob: int(values['threads-per-job'], '--threads-per-job'),
-    memoryBudget: values['memory-budget'] === undefined ? undefined : parseBytes(values['memory-budget'], '--memory-budget'),
-    devices,
-    lockDuration: int(values['lock-duration'], '--lock-duration'),
-    stalledInterval: int(values['stalled-interval'], '--stalled-interval'),
+    redis: s.redis,
+    queue: s.queue,
+    prefix: s.prefix,
+    concurrency: optionalInt(v['--concurrency'], '--concurrency'),
+    cpus: optionalInt(v['--cpus'], '--cpus'),
+    threadsPerJob: optionalInt(v['--threads-per-job'], '--threads-per-job'),
+    memoryBudget,
+    devices: s.devices,
+    lockDuration: optionalInt(v['--lock-duration'], '--lock-duration'),
+    stalledInterval: optionalInt(v['--stalled-interval'], '--stalled-interval'),
   });
-  const json = values.json === true;
+  const json = s.json;
   const say = (event: string, fields: Record<string, unknown>, text: string) =>
     console.log(json ? JSON.stringify({ event, pid: process.pid, ...fields }) : `avforge worker ${process.pid}: ${text}`);
   const e = worker.engine;
@@ -84,7 +104,7 @@ export async function runWorker(argv: string[]): Promise<number> {
   e.on('cancelled', (h) =>
     worker.requeueing ? say('requeued', { id: h.id, type: h.type }, `requeued ${h.id} (shutting down)`) : say('cancelled', { id: h.id, type: h.type }, `cancelled ${h.id}`),
   );
-  say('ready', { queue: values.queue ?? 'avforge' }, `serving queue '${values.queue ?? 'avforge'}'`);
+  say('ready', { queue: s.queue ?? 'avforge' }, `serving queue '${s.queue ?? 'avforge'}'`);
 
   return new Promise((resolve) => {
     let signals = 0;
@@ -109,59 +129,68 @@ export async function runWorker(argv: string[]): Promise<number> {
   });
 }
 
+interface SubmitState extends QueueState {
+  values: Record<string, string>;
+  positionals: string[];
+  wait: boolean;
+  extra?: Record<string, unknown>;
+}
+
+export const submitCommand: Command<SubmitState> = {
+  name: 'submit',
+  summary: 'enqueue a job for the workers (TYPE: transcode, remux, thumbnails, probe)',
+  usage: ['--redis URL TYPE INPUT [OUTPUT] [options]'],
+  groups: [
+    { title: 'Queue', flags: queueFlags },
+    {
+      title: 'The job',
+      flags: [
+        { ...optionsFlag, help: 'the job\'s options, e.g. \'{"video":{"codec":"libx264","crf":23}}\'' },
+        text('--priority', 'N', 'higher first (default 0)'),
+        text('--key', 'K', 'fairness key (tenant)'),
+        text('--retries', 'N', 'attempts after a failure'),
+        text('--backoff', 'MS', 'wait before a retry'),
+        text('--delay', 'MS', 'wait before it is queued'),
+        text('--timeout', 'MS', 'per attempt'),
+        text('--id', 'ID', "the job's id (deduplicates)"),
+        { names: ['--wait'], help: 'follow it: progress on stderr, the result as JSON on stdout; exit 1 if it fails', apply: (s) => (s.wait = true) },
+      ],
+    },
+  ],
+  examples: ['avforge submit --redis redis://localhost:6379 transcode in.mp4 out.mkv --options \'{"video":{"codec":"libx265"}}\' --wait'],
+  init: () => ({ values: {}, positionals: [], wait: false }),
+  positional: (s, token) => void s.positionals.push(token),
+};
+
 /** `avforge submit`: enqueues one job; with --wait follows it to the end. Resolves with the exit code. */
 export async function runSubmit(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      redis: { type: 'string' },
-      queue: { type: 'string' },
-      prefix: { type: 'string' },
-      options: { type: 'string' },
-      priority: { type: 'string' },
-      key: { type: 'string' },
-      retries: { type: 'string' },
-      backoff: { type: 'string' },
-      delay: { type: 'string' },
-      timeout: { type: 'string' },
-      id: { type: 'string' },
-      wait: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(submitUsage);
+  const s = parseCommand(submitCommand, argv);
+  if ('help' in s) {
+    console.log(helpText(submitCommand));
     return 0;
   }
-  if (!values.redis) throw new TypeError(`submit needs --redis URL\n\n${submitUsage}`);
-  const [type, input, output] = positionals;
-  if (!type || !input) throw new TypeError(`submit needs TYPE and INPUT\n\n${submitUsage}`);
-  let options: unknown;
-  if (values.options !== undefined) {
-    try {
-      options = JSON.parse(values.options);
-    } catch (e) {
-      throw new TypeError(`--options is not JSON: ${(e as Error).message}`);
-    }
-  }
-  const job = { type, input, ...(output !== undefined ? { output } : {}), ...(options !== undefined ? { options } : {}) } as unknown as EngineJob;
+  if (!s.redis) throw new UsageError('submit needs --redis URL');
+  const [type, input, output, ...more] = s.positionals;
+  if (!type || !input) throw new UsageError('submit needs TYPE and INPUT');
+  if (more.length) throw new UsageError(`too many arguments: ${more.map((m) => `'${m}'`).join(' ')}`);
+  const job = { type, input, ...(output !== undefined ? { output } : {}), ...(s.extra !== undefined ? { options: s.extra } : {}) } as unknown as EngineJob;
+  const v = s.values;
   const submit: SubmitOptions = {
-    priority: int(values.priority, '--priority'),
-    key: values.key,
-    retries: int(values.retries, '--retries'),
-    backoff: int(values.backoff, '--backoff'),
-    delay: int(values.delay, '--delay'),
-    timeout: int(values.timeout, '--timeout'),
-    id: values.id,
+    priority: optionalInt(v['--priority'], '--priority'),
+    key: v['--key'],
+    retries: optionalInt(v['--retries'], '--retries'),
+    backoff: optionalInt(v['--backoff'], '--backoff'),
+    delay: optionalInt(v['--delay'], '--delay'),
+    timeout: optionalInt(v['--timeout'], '--timeout'),
+    id: v['--id'],
   };
   for (const k of Object.keys(submit) as (keyof SubmitOptions)[]) if (submit[k] === undefined) delete submit[k];
-  const backend = new BullMQBackend({ redis: values.redis, queue: values.queue, prefix: values.prefix });
+  const backend = new BullMQBackend({ redis: s.redis, queue: s.queue, prefix: s.prefix });
   const engine = new Engine({ backend });
   try {
     const handle = engine.submit(job, submit);
     await backend.flush();
-    if (!values.wait) {
+    if (!s.wait) {
       console.log(handle.id);
       return 0;
     }

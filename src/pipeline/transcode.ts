@@ -175,7 +175,7 @@ export function thumbnails(input: InputSource, options?: ThumbnailOptions): Job<
     if (o.output) {
       await mkdir(path.dirname(o.output), { recursive: true });
       for (const [i, t] of out.entries()) {
-        const file = o.output.includes('%') ? o.output.replace(/%0?(\d*)d/, (_, w: string) => String(i + 1).padStart(Number(w || 0), '0')) : i === 0 ? o.output : o.output.replace(/(\.\w+)?$/, `-${i + 1}$1`);
+        const file = thumbnailFile(o.output, i + 1);
         // written whole under a temporary name, then renamed: never a half-written image
         await writeFile(`${file}.partial`, t.data);
         await rename(`${file}.partial`, file);
@@ -184,4 +184,13 @@ export function thumbnails(input: InputSource, options?: ThumbnailOptions): Job<
     }
     return out;
   });
+}
+
+/**
+ * The file thumbnails() writes image `n` (from 1) of an `output` pattern to: %d / %03d is the
+ * number; a pattern without one names the first image itself and the next ones name-2.ext...
+ */
+export function thumbnailFile(pattern: string, n: number): string {
+  if (pattern.includes('%')) return pattern.replace(/%0?(\d*)d/, (_, w: string) => String(n).padStart(Number(w || 0), '0'));
+  return n === 1 ? pattern : pattern.replace(/(\.\w+)?$/, `-${n}$1`);
 }

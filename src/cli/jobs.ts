@@ -1,19 +1,32 @@
-// `avforge transcode`, `avforge remux` and `avforge thumbs`: parse (args.ts), check the
+// `avforge transcode`, `avforge remux` and `avforge thumbs`: parse (*_flags.ts), check the
 // output, run the job with progress (progress.ts), and turn Ctrl-C into a graceful stop
 // (once) or an abort (twice). Each returns the exit status.
 import fs from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { AvError } from '../errors.js';
-import { setLogger, setLogLevel, type LogLevel } from '../core/log.js';
-import type { AvOptions } from '../core/types.js';
-import type { Job } from '../pipeline/run.js';
-import { remux, thumbnails, transcode } from '../pipeline/transcode.js';
-import type { Progress, StreamMap, Thumbnail, TranscodeOptions, TranscodeResult, VideoSettings } from '../pipeline/types.js';
-import { parseRemuxArgs, parseThumbsArgs, parseTranscodeArgs, thumbName, UsageError, type CommonArgs, type Parsed } from './args.js';
-import { remuxHelp, thumbsHelp, transcodeHelp } from './help.js';
+import {
+  AvError,
+  remux,
+  setLogger,
+  setLogLevel,
+  thumbnailFile,
+  thumbnails,
+  transcode,
+  type AvOptions,
+  type Job,
+  type LogLevel,
+  type Progress,
+  type StreamMap,
+  type TranscodeOptions,
+  type TranscodeResult,
+  type VideoSettings,
+} from '../index.js';
+import { flagPart, helpText, UsageError, type Command, type Parsed } from './argv.js';
 import { formatBytes, formatClock, Reporter } from './progress.js';
+import { parseRemuxArgs, remuxCommand } from './remux_flags.js';
+import type { JobArgs } from './shared_flags.js';
+import { parseThumbsArgs, thumbsCommand } from './thumbs_flags.js';
+import { parseTranscodeArgs, transcodeCommand } from './transcode_flags.js';
 
 /** Exit statuses: see the help of each command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, terminated: 143 } as const;
@@ -29,8 +42,9 @@ class Refusal extends Error {
 }
 
 export function runTranscode(argv: string[]): Promise<number> {
-  return command('transcode', argv, parseTranscodeArgs, transcodeHelp, async (a, r, { start }) => {
-    refuseOverwrite(a.output, [a.input, ...(a.options.inputs ?? []).map((i) => (typeof i === 'object' && 'source' in i ? i.source : i))], a.overwrite);
+  return command(transcodeCommand, argv, parseTranscodeArgs, async (a, r, { start }) => {
+    const extra = Array.isArray(a.options.inputs) ? a.options.inputs : []; // --options may hold anything: the library checks it
+    refuseOverwrite(a.output, [a.input, ...extra.map((i) => (i && typeof i === 'object' && 'source' in i ? i.source : i))], a.overwrite);
     quietX265(a.options, a.logLevel ?? 'warning');
     const result = await start((o) => transcode(a.input, a.output, { ...a.options, ...o }));
     r.done({ ...result }, summary(result), !result.stopped);
@@ -38,7 +52,7 @@ export function runTranscode(argv: string[]): Promise<number> {
 }
 
 export function runRemux(argv: string[]): Promise<number> {
-  return command('remux', argv, parseRemuxArgs, remuxHelp, async (a, r, { start }) => {
+  return command(remuxCommand, argv, parseRemuxArgs, async (a, r, { start }) => {
     refuseOverwrite(a.output, [a.input], a.overwrite);
     const result = await start((o) => remux(a.input, a.output, { ...a.options, ...o }));
     r.done({ ...result }, summary(result), !result.stopped);
@@ -46,15 +60,18 @@ export function runRemux(argv: string[]): Promise<number> {
 }
 
 export function runThumbs(argv: string[]): Promise<number> {
-  return command('thumbs', argv, parseThumbsArgs, thumbsHelp, async (a, r, { start, interrupted }) => {
+  return command(thumbsCommand, argv, parseThumbsArgs, async (a, r, { start, interrupted }) => {
+    // an existing folder without a trailing slash is a folder too
     let pattern = a.output;
-    if (!/%0?\d*d/.test(pattern) && isDirectory(pattern)) pattern = path.join(pattern, `thumb-%03d.${a.options.format === 'jpeg' ? 'jpg' : a.options.format}`);
-    // the first name is checked now (the count is known only at the end), every name before writing
-    refuseOverwrite(thumbName(pattern, 1), [a.input], a.overwrite);
-    const images = await start((o) => thumbnails(a.input, { ...a.options, ...o }));
-    const names = images.map((_, i) => thumbName(pattern, i + 1));
-    for (const name of names) refuseOverwrite(name, [a.input], a.overwrite);
-    await writeImages(images, names);
+    if (!pattern.includes('%') && isDirectory(pattern)) pattern = path.join(pattern, `thumb-%03d.${a.options.format === 'jpeg' ? 'jpg' : a.options.format}`);
+    const options = { output: pattern, ...a.options };
+    // thumbnails() names and writes the images; the names it will use are checked first
+    if (typeof options.output === 'string' && options.output !== '') {
+      // how many --every or --keyframes make is known only at the end: then the first name is checked
+      const count = Array.isArray(options.times) ? options.times.length : Number.isInteger(options.count) ? options.count! : 1;
+      for (let n = 1; n <= Math.min(count, 10000); n++) refuseOverwrite(thumbnailFile(options.output, n), [a.input], a.overwrite);
+    }
+    const images = await start((o) => thumbnails(a.input, { ...options, ...o }));
     const files = images.map((t) => ({ time: t.time, file: t.file, bytes: t.data.length }));
     const bytes = files.reduce((n, f) => n + f.bytes, 0);
     r.done(
@@ -76,25 +93,26 @@ interface Control {
  * What every job command does around its job: --help, usage errors (2), the log level,
  * Ctrl-C (once: 'graceful', twice: 'abort'; exit 130), failures (1), --json events.
  */
-async function command<A extends CommonArgs>(
-  name: string,
+async function command<A extends JobArgs<unknown>>(
+  spec: Command<unknown>,
   argv: string[],
-  parse: (argv: string[]) => Parsed<A>,
-  help: string,
+  parse: (argv: string[]) => Parsed<A> | Promise<Parsed<A>>,
   body: (args: A, reporter: Reporter, control: Control) => Promise<void>,
 ): Promise<number> {
   // --json before parsing, so that a usage error is an event too
-  const reporter = new Reporter({ json: argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json') });
+  const reporter = new Reporter({ json: flagPart(argv).includes('--json') });
   let args: Parsed<A>;
   try {
-    args = parse(argv);
+    args = await parse(argv);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    reporter.error('USAGE', e.message, `Try 'avforge ${name} --help'.`);
-    return EXIT.usage;
+    if (e instanceof UsageError) {
+      reporter.error('USAGE', e.message, `Try 'avforge ${spec.name} --help'.`);
+      return EXIT.usage;
+    }
+    return failure(e, reporter, false); // libavfilter refusing a -filter_complex
   }
   if (args.help) {
-    console.log(help);
+    console.log(helpText(spec));
     return EXIT.ok;
   }
   const a = args as A;
@@ -162,12 +180,12 @@ function failure(e: unknown, reporter: Reporter, interrupted: boolean): number {
     reporter.error(e.code, e.message);
     return EXIT.failed;
   }
-  // the library's argument checks ('Expected ... for ... but received ...'): a value it does not take
-  if (e instanceof TypeError && e.message.startsWith('Expected ')) {
+  // the library's argument checks (a flag's value or an --options entry it does not take)
+  if (e instanceof TypeError) {
     reporter.error('USAGE', e.message);
     return EXIT.usage;
   }
-  // the file system (writing thumbnails)
+  // the file system (thumbnails() writing its images)
   if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string') {
     reporter.error((e as NodeJS.ErrnoException).code!, e.message);
     return EXIT.failed;
@@ -202,19 +220,8 @@ function quietX265(o: TranscodeOptions, level: LogLevel): void {
     opts['x265-params'] = params ? `${params}:log-level=${x265}` : `log-level=${x265}`;
     s.options = opts;
   };
-  if (typeof o.video === 'object') quiet(o.video);
-  for (const m of o.map ?? []) quiet(m);
-}
-
-/** Writes each image under a temporary name, then renames it: never a half-written image. */
-async function writeImages(images: Thumbnail[], names: string[]): Promise<void> {
-  for (const [i, t] of images.entries()) {
-    const file = names[i]!;
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(`${file}.partial`, t.data);
-    await rename(`${file}.partial`, file);
-    t.file = file;
-  }
+  if (o.video && typeof o.video === 'object') quiet(o.video);
+  for (const m of Array.isArray(o.map) ? o.map : []) if (m && typeof m === 'object') quiet(m);
 }
 
 function summary(r: TranscodeResult): string {
