@@ -1,7 +1,10 @@
 // VideoFrame (https://www.w3.org/TR/webcodecs/#videoframe-interface), backed by an avforge
 // Frame: a decoded picture is wrapped without a copy, clone() shares the buffers, close()
 // detaches. copyTo() reads the frame's zero-copy plane views row by row.
+// The pieces it is built of live beside it: pixel_format (the formats), plane_layout (the
+// layout and copy arithmetic), dom_rect and video_color_space.
 import { Frame, Scaler } from '../index.js';
+import { DOMRectReadOnly, type DOMRectInit } from './dom_rect.js';
 import {
   bytes,
   checkTransfer,
@@ -17,175 +20,15 @@ import {
   unsignedLongLong,
   type AllowSharedBufferSource,
 } from './errors.js';
+import { FORMAT_NAMES, FORMATS, formatOfPixelFormat, type VideoPixelFormat } from './pixel_format.js';
+import { computeLayout, copyPlanes, parseRect, type CombinedLayout, type PlaneLayout, type Rect } from './plane_layout.js';
+import { colorSpaceOfFrame, REC709, SRGB, VideoColorSpace, type VideoColorSpaceInit } from './video_color_space.js';
 
-export type VideoPixelFormat =
-  | 'I420' | 'I420P10' | 'I420P12' | 'I420A' | 'I420AP10'
-  | 'I422' | 'I422P10' | 'I422P12' | 'I422A' | 'I422AP10' | 'I422AP12'
-  | 'I444' | 'I444P10' | 'I444P12' | 'I444A' | 'I444AP10' | 'I444AP12'
-  | 'NV12' | 'RGBA' | 'RGBX' | 'BGRA' | 'BGRX';
-
-interface Plane {
-  /** Horizontal and vertical subsampling, bytes per sample. */
-  sx: number;
-  sy: number;
-  bytes: number;
-}
-interface FormatInfo {
-  pixelFormat: string;
-  planes: Plane[];
-  rgb: boolean;
-  /** The same format without its alpha plane (alpha: 'discard'). */
-  opaque?: VideoPixelFormat;
-}
-
-function yuv(pixelFormat: string, sx: number, sy: number, bytes: number, alpha: boolean, opaque?: VideoPixelFormat): FormatInfo {
-  const luma = { sx: 1, sy: 1, bytes };
-  const chroma = { sx, sy, bytes };
-  return { pixelFormat, planes: alpha ? [luma, chroma, chroma, luma] : [luma, chroma, chroma], rgb: false, ...(opaque ? { opaque } : {}) };
-}
-const rgb = (pixelFormat: string, opaque?: VideoPixelFormat): FormatInfo => ({
-  pixelFormat,
-  planes: [{ sx: 1, sy: 1, bytes: 4 }],
-  rgb: true,
-  ...(opaque ? { opaque } : {}),
-});
-
-export const FORMATS: Record<VideoPixelFormat, FormatInfo> = {
-  I420: yuv('yuv420p', 2, 2, 1, false),
-  I420P10: yuv('yuv420p10le', 2, 2, 2, false),
-  I420P12: yuv('yuv420p12le', 2, 2, 2, false),
-  I420A: yuv('yuva420p', 2, 2, 1, true, 'I420'),
-  I420AP10: yuv('yuva420p10le', 2, 2, 2, true, 'I420P10'),
-  I422: yuv('yuv422p', 2, 1, 1, false),
-  I422P10: yuv('yuv422p10le', 2, 1, 2, false),
-  I422P12: yuv('yuv422p12le', 2, 1, 2, false),
-  I422A: yuv('yuva422p', 2, 1, 1, true, 'I422'),
-  I422AP10: yuv('yuva422p10le', 2, 1, 2, true, 'I422P10'),
-  I422AP12: yuv('yuva422p12le', 2, 1, 2, true, 'I422P12'),
-  I444: yuv('yuv444p', 1, 1, 1, false),
-  I444P10: yuv('yuv444p10le', 1, 1, 2, false),
-  I444P12: yuv('yuv444p12le', 1, 1, 2, false),
-  I444A: yuv('yuva444p', 1, 1, 1, true, 'I444'),
-  I444AP10: yuv('yuva444p10le', 1, 1, 2, true, 'I444P10'),
-  I444AP12: yuv('yuva444p12le', 1, 1, 2, true, 'I444P12'),
-  NV12: { pixelFormat: 'nv12', planes: [{ sx: 1, sy: 1, bytes: 1 }, { sx: 2, sy: 2, bytes: 2 }], rgb: false },
-  RGBA: rgb('rgba', 'RGBX'),
-  RGBX: rgb('rgb0'),
-  BGRA: rgb('bgra', 'BGRX'),
-  BGRX: rgb('bgr0'),
-};
-const FORMAT_NAMES = Object.keys(FORMATS) as VideoPixelFormat[];
-const BY_PIXEL_FORMAT = new Map<string, VideoPixelFormat>(FORMAT_NAMES.map((f) => [FORMATS[f].pixelFormat, f]));
-// Full-range ("JPEG") variants decoders output: the same layout, signalled in the colour space.
-for (const [full, f] of [['yuvj420p', 'I420'], ['yuvj422p', 'I422'], ['yuvj444p', 'I444']] as const) BY_PIXEL_FORMAT.set(full, f);
-
-/** The WebCodecs format of an FFmpeg pixel format, or undefined when it has none (convert first). */
-export function formatOfPixelFormat(pixelFormat: string | undefined): VideoPixelFormat | undefined {
-  return pixelFormat === undefined ? undefined : BY_PIXEL_FORMAT.get(pixelFormat);
-}
-
-// ---- DOMRectReadOnly, VideoColorSpace ----
-
-export interface DOMRectInit {
-  x?: number;
-  y?: number;
-  width?: number;
-  height?: number;
-}
-
-/** DOMRectReadOnly (Geometry Interfaces), which Node does not have. */
-export class DOMRectReadOnly {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-  constructor(x = 0, y = 0, width = 0, height = 0) {
-    this.x = Number(x);
-    this.y = Number(y);
-    this.width = Number(width);
-    this.height = Number(height);
-  }
-  static fromRect(rect: DOMRectInit = {}): DOMRectReadOnly {
-    return new DOMRectReadOnly(rect.x, rect.y, rect.width, rect.height);
-  }
-  get top(): number {
-    return Math.min(this.y, this.y + this.height);
-  }
-  get bottom(): number {
-    return Math.max(this.y, this.y + this.height);
-  }
-  get left(): number {
-    return Math.min(this.x, this.x + this.width);
-  }
-  get right(): number {
-    return Math.max(this.x, this.x + this.width);
-  }
-  toJSON(): Record<string, number> {
-    return { x: this.x, y: this.y, width: this.width, height: this.height, top: this.top, right: this.right, bottom: this.bottom, left: this.left };
-  }
-}
-
-export type VideoColorPrimaries = 'bt709' | 'bt470bg' | 'smpte170m' | 'bt2020' | 'smpte432';
-export type VideoTransferCharacteristics = 'bt709' | 'smpte170m' | 'iec61966-2-1' | 'linear' | 'pq' | 'hlg';
-export type VideoMatrixCoefficients = 'rgb' | 'bt709' | 'bt470bg' | 'smpte170m' | 'bt2020-ncl';
-
-export interface VideoColorSpaceInit {
-  primaries?: VideoColorPrimaries | null;
-  transfer?: VideoTransferCharacteristics | null;
-  matrix?: VideoMatrixCoefficients | null;
-  fullRange?: boolean | null;
-}
-
-const PRIMARIES: readonly VideoColorPrimaries[] = ['bt709', 'bt470bg', 'smpte170m', 'bt2020', 'smpte432'];
-const TRANSFERS: readonly VideoTransferCharacteristics[] = ['bt709', 'smpte170m', 'iec61966-2-1', 'linear', 'pq', 'hlg'];
-const MATRICES: readonly VideoMatrixCoefficients[] = ['rgb', 'bt709', 'bt470bg', 'smpte170m', 'bt2020-ncl'];
-
-export class VideoColorSpace {
-  readonly primaries: VideoColorPrimaries | null;
-  readonly transfer: VideoTransferCharacteristics | null;
-  readonly matrix: VideoMatrixCoefficients | null;
-  readonly fullRange: boolean | null;
-  constructor(init?: VideoColorSpaceInit) {
-    const d = dictionary(init, 'VideoColorSpace');
-    const opt = <T extends string>(v: unknown, values: readonly T[], name: string): T | null =>
-      v === undefined || v === null ? null : enumValue(v, values, `VideoColorSpace.${name}`);
-    this.primaries = opt(d.primaries, PRIMARIES, 'primaries');
-    this.transfer = opt(d.transfer, TRANSFERS, 'transfer');
-    this.matrix = opt(d.matrix, MATRICES, 'matrix');
-    this.fullRange = d.fullRange === undefined || d.fullRange === null ? null : Boolean(d.fullRange);
-  }
-  toJSON(): VideoColorSpaceInit {
-    return { primaries: this.primaries, transfer: this.transfer, matrix: this.matrix, fullRange: this.fullRange };
-  }
-}
-
-const SRGB: VideoColorSpaceInit = { primaries: 'bt709', transfer: 'iec61966-2-1', matrix: 'rgb', fullRange: true };
-const REC709: VideoColorSpaceInit = { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709', fullRange: false };
-
-// FFmpeg's names (av_color_*_name) to the specification's.
-const FF_PRIMARIES: Record<string, VideoColorPrimaries> = { bt709: 'bt709', bt470bg: 'bt470bg', smpte170m: 'smpte170m', bt2020: 'bt2020', smpte432: 'smpte432' };
-const FF_TRANSFERS: Record<string, VideoTransferCharacteristics> = {
-  bt709: 'bt709', smpte170m: 'smpte170m', 'iec61966-2-1': 'iec61966-2-1', linear: 'linear', smpte2084: 'pq', 'arib-std-b67': 'hlg',
-};
-const FF_MATRICES: Record<string, VideoMatrixCoefficients> = { gbr: 'rgb', bt709: 'bt709', bt470bg: 'bt470bg', smpte170m: 'smpte170m', bt2020nc: 'bt2020-ncl' };
-
-/** The colour space a decoded frame signals (unknowns are null). */
-export function colorSpaceOfFrame(f: Frame): VideoColorSpaceInit {
-  const range = f.colorRange;
-  return {
-    primaries: FF_PRIMARIES[f.colorPrimaries ?? ''] ?? null,
-    transfer: FF_TRANSFERS[f.colorTransfer ?? ''] ?? null,
-    matrix: FF_MATRICES[f.colorSpace ?? ''] ?? null,
-    fullRange: range === 'pc' ? true : range === 'tv' ? false : f.pixelFormat?.startsWith('yuvj') ? true : null,
-  };
-}
-
-// ---- layouts ----
-
-export interface PlaneLayout {
-  offset: number;
-  stride: number;
-}
+// What the rest of avforge/webcodecs imports from here.
+export { DOMRectReadOnly, type DOMRectInit } from './dom_rect.js';
+export { FORMATS, formatOfPixelFormat, type VideoPixelFormat } from './pixel_format.js';
+export type { PlaneLayout } from './plane_layout.js';
+export { VideoColorSpace, type VideoColorSpaceInit } from './video_color_space.js';
 
 export interface VideoFrameCopyToOptions {
   rect?: DOMRectInit;
@@ -193,106 +36,6 @@ export interface VideoFrameCopyToOptions {
   format?: VideoPixelFormat;
   colorSpace?: 'srgb' | 'display-p3';
 }
-
-interface Rect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-interface ComputedPlane {
-  offset: number;
-  stride: number;
-  /** First source row, rows, first source byte of a row, bytes of a row. */
-  top: number;
-  rows: number;
-  left: number;
-  width: number;
-}
-
-interface CombinedLayout {
-  planes: ComputedPlane[];
-  allocationSize: number;
-}
-
-/** The "Parse Visible Rect" algorithm: in the coded size, aligned to the format's subsampling. */
-function parseRect(fallback: Rect, override: unknown, codedWidth: number, codedHeight: number, format: VideoPixelFormat, where: string): Rect {
-  let rect = fallback;
-  if (override !== undefined) {
-    const r = dictionary(override, `${where}.rect`);
-    const num = (v: unknown, name: string): number => (v === undefined ? 0 : double(v, `${where}.rect.${name}`));
-    rect = { x: num(r.x, 'x'), y: num(r.y, 'y'), width: num(r.width, 'width'), height: num(r.height, 'height') };
-  }
-  const { x, y, width, height } = rect;
-  if (![x, y, width, height].every(Number.isInteger)) throw new TypeError(`${where}: the rect must have integer coordinates`);
-  if (width <= 0 || height <= 0) throw new TypeError(`${where}: the rect must not be empty`);
-  if (x < 0 || y < 0 || x + width > codedWidth || y + height > codedHeight)
-    throw new TypeError(`${where}: the rect {${x}, ${y}, ${width}, ${height}} is outside the coded size ${codedWidth}x${codedHeight}`);
-  for (const p of FORMATS[format].planes)
-    if (x % p.sx !== 0 || y % p.sy !== 0) throw new TypeError(`${where}: the rect's x and y must be multiples of ${p.sx} and ${p.sy} for ${format}`);
-  return rect;
-}
-
-/** The "Compute Layout and Allocation Size" algorithm. */
-function computeLayout(rect: Rect, format: VideoPixelFormat, layout: unknown, where: string): CombinedLayout {
-  const info = FORMATS[format];
-  let given: PlaneLayout[] | undefined;
-  if (layout !== undefined) {
-    if (!Array.isArray(layout)) throw new TypeError(`${where}: layout must be a sequence of PlaneLayouts`);
-    if (layout.length !== info.planes.length) throw new TypeError(`${where}: ${format} has ${info.planes.length} planes, the layout ${layout.length}`);
-    given = layout.map((l, i) => {
-      const d = dictionary(l, `${where}.layout[${i}]`);
-      return {
-        offset: unsignedLong(required(d, 'offset', `${where}.layout[${i}]`), `${where}.layout[${i}].offset`),
-        stride: unsignedLong(required(d, 'stride', `${where}.layout[${i}]`), `${where}.layout[${i}].stride`),
-      };
-    });
-  }
-  const planes: ComputedPlane[] = [];
-  let allocationSize = 0;
-  const ends: [number, number][] = [];
-  info.planes.forEach((p, i) => {
-    const top = Math.ceil(rect.y / p.sy);
-    const rows = Math.ceil(rect.height / p.sy);
-    const left = Math.floor(rect.x / p.sx) * p.bytes;
-    const width = Math.ceil(rect.width / p.sx) * p.bytes;
-    let offset = allocationSize;
-    let stride = width;
-    if (given) {
-      if (given[i]!.stride < width) throw new TypeError(`${where}: plane ${i}'s stride ${given[i]!.stride} is less than its ${width} bytes per row`);
-      offset = given[i]!.offset;
-      stride = given[i]!.stride;
-    }
-    const end = offset + stride * rows;
-    if (!Number.isSafeInteger(end)) throw new TypeError(`${where}: plane ${i} ends past 2^53`);
-    for (const [s, e] of ends) if (offset < e && s < end) throw new TypeError(`${where}: plane ${i} overlaps an earlier plane`);
-    ends.push([offset, end]);
-    allocationSize = Math.max(allocationSize, end);
-    planes.push({ offset, stride, top, rows, left, width });
-  });
-  return { planes, allocationSize };
-}
-
-/** Copies planes of `frame` (as `format`) to `dest` per a computed layout. */
-function copyPlanes(frame: Frame, layout: CombinedLayout, dest: Uint8Array): void {
-  const src = frame.planes;
-  const strides = frame.linesize;
-  layout.planes.forEach((p, i) => {
-    const plane = src[i]!;
-    const srcStride = strides[i]!;
-    if (p.left === 0 && p.width === srcStride && p.stride === srcStride) {
-      dest.set(plane.subarray(p.top * srcStride, (p.top + p.rows) * srcStride), p.offset);
-      return;
-    }
-    for (let r = 0; r < p.rows; r++) {
-      const s = (p.top + r) * srcStride + p.left;
-      dest.set(plane.subarray(s, s + p.width), p.offset + r * p.stride);
-    }
-  });
-}
-
-// ---- VideoFrame ----
 
 export interface VideoFrameInit {
   duration?: number;
