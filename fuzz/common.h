@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "io_channel.h"
+#include "common/io_channel.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>

@@ -1,5 +1,5 @@
-// The part of native/error.cc that native/io_channel.cc needs, without Node-API.
-#include "error.h"
+// The part of native/common/error.cc that native/common/io_channel.cc needs, without Node-API.
+#include "common/error.h"
 
 extern "C" {
 #include <libavutil/error.h>

@@ -7,9 +7,9 @@ extern "C" {
 #include <vector>
 
 #include "codec_parameters.h"
-#include "options.h"
+#include "common/options.h"
 #include "packet.h"
-#include "tree.h"
+#include "common/tree.h"
 
 namespace avf {
 

@@ -3,10 +3,10 @@
 #include <atomic>
 #include <vector>
 
-#include "options.h"
-#include "owned.h"
-#include "resource.h"
-#include "tree.h"
+#include "common/options.h"
+#include "common/owned.h"
+#include "common/resource.h"
+#include "common/tree.h"
 
 namespace avf {
 

@@ -1,8 +1,8 @@
 #include "codec_parameters.h"
 
-#include "executor.h"
-#include "options.h"
-#include "tree.h"
+#include "common/executor.h"
+#include "common/options.h"
+#include "common/tree.h"
 
 namespace avf {
 

@@ -5,7 +5,7 @@
 #include "codec_parameters.h"
 #include "frame.h"
 #include "hw.h"
-#include "log.h"
+#include "common/log.h"
 #include "packet.h"
 
 namespace avf {

@@ -4,8 +4,8 @@
 #include <thread>
 #include <vector>
 
-#include "log.h"
-#include "options.h"
+#include "common/log.h"
+#include "common/options.h"
 #include "packet.h"
 
 namespace avf {

@@ -3,12 +3,12 @@
 #include <mutex>
 #include <vector>
 
-#include "compat.h"
+#include "common/compat.h"
 #include "io.h"
-#include "options.h"
-#include "owned.h"
-#include "resource.h"
-#include "tree.h"
+#include "common/options.h"
+#include "common/owned.h"
+#include "common/resource.h"
+#include "common/tree.h"
 
 namespace avf {
 

@@ -6,9 +6,9 @@
 
 #include "frame.h"
 #include "hw.h"
-#include "lavfi.h"
-#include "options.h"
-#include "tree.h"
+#include "common/lavfi.h"
+#include "common/options.h"
+#include "common/tree.h"
 
 namespace avf {
 

@@ -3,10 +3,10 @@
 #include <cstring>
 #include <vector>
 
-#include "executor.h"
+#include "common/executor.h"
 #include "hw.h"
-#include "options.h"
-#include "views.h"
+#include "common/options.h"
+#include "common/views.h"
 
 namespace avf {
 

@@ -1,6 +1,6 @@
 #include "hw.h"
 
-#include "tree.h"
+#include "common/tree.h"
 
 namespace avf {
 

@@ -4,20 +4,15 @@
 #pragma once
 #include <string>
 
-#include "options.h"
-#include "owned.h"
-#include "resource.h"
+#include "common/options.h"
+#include "common/owned.h"
+#include "common/resource.h"
 
 extern "C" {
 #include <libavutil/hwcontext.h>
 }
 
 namespace avf {
-
-struct BufferFree {
-  void operator()(AVBufferRef* b) const { av_buffer_unref(&b); }
-};
-using BufferPtr = std::unique_ptr<AVBufferRef, BufferFree>;
 
 // Opens a device of `type` ('cuda', 'vaapi'...); `device` picks one ('/dev/dri/renderD128',
 // '0'), empty for the default. Throws AvException (ENOSYS for a type this FFmpeg lacks).

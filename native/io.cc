@@ -4,8 +4,8 @@
 #include <chrono>
 #include <cstring>
 
-#include "error.h"
-#include "options.h"
+#include "common/error.h"
+#include "common/options.h"
 
 namespace avf {
 

@@ -4,8 +4,8 @@
 #pragma once
 #include <napi.h>
 
-#include "io_channel.h"
-#include "wrap.h"
+#include "common/io_channel.h"
+#include "common/wrap.h"
 
 namespace avf {
 

@@ -5,9 +5,9 @@
 #include <cstdio>
 
 #include "codec_parameters.h"
-#include "options.h"
+#include "common/options.h"
 #include "packet.h"
-#include "tree.h"
+#include "common/tree.h"
 
 namespace avf {
 

@@ -5,10 +5,10 @@
 #include <mutex>
 #include <vector>
 
-#include "compat.h"
+#include "common/compat.h"
 #include "io.h"
-#include "owned.h"
-#include "resource.h"
+#include "common/owned.h"
+#include "common/resource.h"
 
 namespace avf {
 

@@ -2,9 +2,9 @@
 
 #include <cstring>
 
-#include "executor.h"
-#include "options.h"
-#include "views.h"
+#include "common/executor.h"
+#include "common/options.h"
+#include "common/views.h"
 
 namespace avf {
 

@@ -2,8 +2,8 @@
 // Converts audio to another rate, sample format and channel layout; with a frame size, a
 // FIFO cuts the output into frames of exactly that many samples, as encoders want.
 #pragma once
-#include "compat.h"
-#include "resource.h"
+#include "common/compat.h"
+#include "common/resource.h"
 
 struct SwrContext;
 struct AVAudioFifo;

@@ -8,7 +8,7 @@ extern "C" {
 #include <vector>
 
 #include "frame.h"
-#include "options.h"
+#include "common/options.h"
 
 namespace avf {
 

@@ -1,8 +1,8 @@
 // libswscale: https://ffmpeg.org/doxygen/trunk/group__libsws.html
 // Converts pictures to another size and pixel format; follows the input if it changes.
 #pragma once
-#include "compat.h"
-#include "resource.h"
+#include "common/compat.h"
+#include "common/resource.h"
 
 struct SwsContext;
 

@@ -1,4 +1,4 @@
-#include "executor.h"
+#include "common/executor.h"
 
 #include <algorithm>
 #include <chrono>

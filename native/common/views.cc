@@ -1,4 +1,4 @@
-#include "views.h"
+#include "common/views.h"
 
 #include <algorithm>
 #include <mutex>

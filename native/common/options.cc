@@ -1,6 +1,6 @@
-#include "options.h"
+#include "common/options.h"
 
-#include "error.h"
+#include "common/error.h"
 
 namespace avf {
 

@@ -2,7 +2,7 @@
 #pragma once
 #include <memory>
 
-#include "compat.h"
+#include "common/compat.h"
 
 namespace avf {
 
@@ -10,12 +10,15 @@ struct PacketFree { void operator()(AVPacket* p) const { av_packet_free(&p); } }
 struct FrameFree { void operator()(AVFrame* f) const { av_frame_free(&f); } };
 struct CodecContextFree { void operator()(AVCodecContext* c) const { avcodec_free_context(&c); } };
 struct CodecParametersFree { void operator()(AVCodecParameters* p) const { avcodec_parameters_free(&p); } };
-struct DictionaryFree { void operator()(AVDictionary* d) const { av_dict_free(&d); } };
+struct BufferFree { void operator()(AVBufferRef* b) const { av_buffer_unref(&b); } };
+struct BsfFree { void operator()(AVBSFContext* b) const { av_bsf_free(&b); } };
 
 using PacketPtr = std::unique_ptr<AVPacket, PacketFree>;
 using FramePtr = std::unique_ptr<AVFrame, FrameFree>;
 using CodecContextPtr = std::unique_ptr<AVCodecContext, CodecContextFree>;
 using CodecParametersPtr = std::unique_ptr<AVCodecParameters, CodecParametersFree>;
+using BufferPtr = std::unique_ptr<AVBufferRef, BufferFree>;
+using BsfPtr = std::unique_ptr<AVBSFContext, BsfFree>;
 
 // A new reference to src (cheap: refcounts, no copy of the data).
 PacketPtr RefPacket(const AVPacket* src);

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "compat.h"
+#include "common/compat.h"
 
 namespace avf {
 

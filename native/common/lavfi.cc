@@ -1,11 +1,11 @@
-#include "lavfi.h"
+#include "common/lavfi.h"
 
 #include <dlfcn.h>
 
 #include <mutex>
 #include <string>
 
-#include "error.h"
+#include "common/error.h"
 
 namespace avf {
 

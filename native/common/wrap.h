@@ -5,7 +5,7 @@
 #pragma once
 #include <napi.h>
 
-#include "error.h"
+#include "common/error.h"
 
 namespace avf {
 

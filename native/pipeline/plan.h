@@ -1,13 +1,15 @@
 // What a pipeline run does, decided in TypeScript (src/pipeline/plan.ts) from the user's
 // options and the probed inputs, and read into these plain structs on the JS thread.
 #pragma once
+#include <napi.h>
+
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "compat.h"
-#include "io_channel.h"
-#include "options.h"
+#include "common/compat.h"
+#include "common/io_channel.h"
+#include "common/options.h"
 
 namespace avf {
 
@@ -82,5 +84,8 @@ struct PipelinePlan {
   int tap_batch = 8;
   int queue_size = 8;
 };
+
+// Reads the plan JS wrote (src/pipeline/native_plan.ts), on the JS thread.
+PipelinePlan ReadPlan(Napi::Value plan);
 
 }  // namespace avf

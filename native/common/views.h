@@ -4,7 +4,7 @@
 #pragma once
 #include <napi.h>
 
-#include "compat.h"
+#include "common/compat.h"
 
 namespace avf {
 

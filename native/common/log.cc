@@ -1,4 +1,4 @@
-#include "log.h"
+#include "common/log.h"
 
 #include <atomic>
 #include <cstdarg>
@@ -6,7 +6,7 @@
 #include <mutex>
 #include <string>
 
-#include "compat.h"
+#include "common/compat.h"
 
 namespace avf {
 

@@ -1,4 +1,4 @@
-// A pipeline run: demux -> decode -> filter -> encode -> mux, every stage on its own thread
+// A pipeline run, as its caller sees it: demux -> decode -> filter -> encode -> mux, every stage on its own thread
 // with bounded queues between them (as FFmpeg 7's CLI runs), no JS anywhere on the way
 // except the optional frame taps.
 #pragma once
@@ -8,8 +8,8 @@
 #include <mutex>
 #include <vector>
 
-#include "owned.h"
-#include "pipeline_plan.h"
+#include "common/owned.h"
+#include "pipeline/plan.h"
 
 namespace avf {
 

@@ -1,10 +1,10 @@
-#include "io_channel.h"
+#include "common/io_channel.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 
-#include "error.h"
+#include "common/error.h"
 
 namespace avf {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "compat.h"
+#include "common/compat.h"
 
 namespace avf {
 

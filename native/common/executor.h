@@ -12,7 +12,7 @@
 #include <mutex>
 #include <vector>
 
-#include "error.h"
+#include "common/error.h"
 
 namespace avf {
 

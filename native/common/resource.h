@@ -5,8 +5,8 @@
 #include <atomic>
 #include <memory>
 
-#include "executor.h"
-#include "wrap.h"
+#include "common/executor.h"
+#include "common/wrap.h"
 
 namespace avf {
 

@@ -4,8 +4,8 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "pipeline_run.h"
-#include "resource.h"
+#include "pipeline/run.h"
+#include "common/resource.h"
 
 namespace avf {
 

@@ -2,7 +2,7 @@
 // ...) cost ~11 MiB of RSS and milliseconds of dlopen; a process that never filters should pay
 // neither. FilterGraph calls libavfilter only through this table.
 #pragma once
-#include "compat.h"
+#include "common/compat.h"
 
 extern "C" {
 #include <libavfilter/avfilter.h>

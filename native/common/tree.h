@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "owned.h"
+#include "common/owned.h"
 
 namespace avf {
 

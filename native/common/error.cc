@@ -1,9 +1,9 @@
-#include "error.h"
+#include "common/error.h"
 
 #include <cerrno>
 
-#include "compat.h"
-#include "executor.h"
+#include "common/compat.h"
+#include "common/executor.h"
 
 namespace avf {
 
