@@ -23,7 +23,7 @@ void Runtime::SetupDecoders() {
     DecodePlan& dp = plan_.decoders[d];
     AVStream* st = InputStream(dp.input, dp.stream, "decode");
     auto c = std::make_unique<CodecState>();
-    const AVCodec* codec = FindCodec(false, dp.codec, st->codecpar->codec_id);
+    const AVCodec* codec = FindCodec(false, "", st->codecpar->codec_id);
     c->name = codec->name;
     c->strict = plan_.strict;
     c->ctx.reset(avcodec_alloc_context3(codec));
@@ -33,7 +33,7 @@ void Runtime::SetupDecoders() {
     c->ctx->pkt_timebase = st->time_base;
     c->ctx->framerate = av_guess_frame_rate(inputs_[dp.input].fmt, st, nullptr);
     if (dp.keyframes_only) c->ctx->skip_frame = AVDISCARD_NONKEY;
-    if (!av_dict_get(*dp.options.ptr(), "max_pixels", nullptr, 0)) c->ctx->max_pixels = 1 << 26;
+    c->ctx->max_pixels = 1 << 26;
     if (dp.hardware && !plan_.hw_type.empty()) {
       HardwareUse use{"decode", dp.stream, plan_.hw_type, "software", ""};
       AVPixelFormat hw = hw_device_ ? HwDecodeFormat(codec, reinterpret_cast<AVHWDeviceContext*>(hw_device_->data)->type)
@@ -49,7 +49,8 @@ void Runtime::SetupDecoders() {
       result_.hardware.push_back(use);
     }
     try {
-      OpenCodec(*c, codec, dp.threads, dp.options);
+      Dict none;
+      OpenCodec(*c, codec, dp.threads, none);
     } catch (AvException& e) {
       e.stream = dp.stream;
       e.stage = "decode";

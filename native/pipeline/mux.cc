@@ -245,7 +245,6 @@ void Runtime::AddStreams() {
         st->r_frame_rate = src->r_frame_rate;
       }
     }
-    if (sp.disposition >= 0) st->disposition = sp.disposition;
     const AVDictionaryEntry* e = nullptr;
     while ((e = av_dict_get(*const_cast<Dict&>(sp.metadata).ptr(), "", e, AV_DICT_IGNORE_SUFFIX)))
       av_dict_set(&st->metadata, e->key, e->value[0] ? e->value : nullptr, 0);

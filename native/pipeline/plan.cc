@@ -1,108 +1,144 @@
-// Reads the plan that src/pipeline/plan.ts writes into the structs of plan.h.
+// Reads the plan that src/pipeline/plan.ts writes (the contract: src/pipeline/native_plan.ts)
+// into the structs of plan.h. Strict: a missing key, a key of the wrong type or an unknown
+// key is an EINVAL naming its path; no key has a default here.
 #include "pipeline/plan.h"
 
 #include "io.h"
 
 namespace avf {
 
-PipelinePlan ReadPlan(Napi::Value value) {
-  Napi::Object o = value.As<Napi::Object>();
-  PipelinePlan p;
-  Napi::Array start = o.Get("start").As<Napi::Array>();
-  for (uint32_t i = 0; i < start.Length(); i++) p.start.push_back(ToTimestamp(start.Get(i)));
-  p.duration = ToTimestamp(o.Get("duration"));
-  if (o.Get("targets").IsArray()) {
-    Napi::Array t = o.Get("targets").As<Napi::Array>();
-    for (uint32_t i = 0; i < t.Length(); i++) p.targets.push_back(ToTimestamp(t.Get(i)));
+namespace {
+
+// Each item of the array `key`, as an object with its path.
+template <class Read>
+void ForEach(Fields& f, const char* key, Read read) {
+  uint32_t n = f.ArrayLength(key);
+  for (uint32_t i = 0; i < n; i++) {
+    Fields item(f.Item(key, i), f.ItemPath(key, i));
+    read(item);
+    item.Finish();
   }
-  Napi::Array decoders = o.Get("decoders").As<Napi::Array>();
-  for (uint32_t i = 0; i < decoders.Length(); i++) {
-    Napi::Object d = decoders.Get(i).As<Napi::Object>();
-    DecodePlan dp;
-    dp.input = static_cast<int>(GetInt(d, "input", 0));
-    dp.stream = static_cast<int>(GetInt(d, "stream", 0));
-    dp.codec = GetString(d, "codec");
-    dp.threads = static_cast<int>(GetInt(d, "threads", 0));
-    dp.options = Dict(ToDictionary(d.Get("options")));
-    dp.keyframes_only = GetBool(d, "keyframesOnly", false);
-    dp.hardware = GetBool(d, "hardware", false);
-    dp.download = GetBool(d, "download", true);
-    p.decoders.push_back(std::move(dp));
+}
+
+// The array `key` of timestamps (numbers; null too when `nullable`).
+std::vector<int64_t> Timestamps(Fields& f, const char* key, bool nullable) {
+  std::vector<int64_t> out;
+  uint32_t n = f.ArrayLength(key);
+  for (uint32_t i = 0; i < n; i++) {
+    Napi::Value v = f.Item(key, i);
+    if (!v.IsNumber() && !(nullable && v.IsNull()))
+      throw AvException("EINVAL", f.ItemPath(key, i) + ": expected a number" + (nullable ? " or null" : ""), "run");
+    out.push_back(v.IsNull() ? AV_NOPTS_VALUE : v.As<Napi::Number>().Int64Value());
   }
-  Napi::Array graphs = o.Get("graphs").As<Napi::Array>();
-  for (uint32_t i = 0; i < graphs.Length(); i++) {
-    Napi::Object g = graphs.Get(i).As<Napi::Object>();
-    GraphPlan gp;
-    gp.description = GetString(g, "description");
-    gp.threads = static_cast<int>(GetInt(g, "threads", 0));
-    gp.hardware = GetBool(g, "hardware", false);
-    Napi::Array sources = g.Get("sources").As<Napi::Array>();
-    for (uint32_t k = 0; k < sources.Length(); k++) {
-      Napi::Object s = sources.Get(k).As<Napi::Object>();
-      gp.sources.push_back({static_cast<int>(GetInt(s, "decoder", -1)), GetString(s, "label")});
-    }
-    Napi::Array sinks = g.Get("sinks").As<Napi::Array>();
-    for (uint32_t k = 0; k < sinks.Length(); k++) {
-      Napi::Object s = sinks.Get(k).As<Napi::Object>();
-      gp.sinks.push_back({GetString(s, "label"), GetString(s, "type") == "video"});
-    }
-    p.graphs.push_back(std::move(gp));
-  }
-  Napi::Array streams = o.Get("streams").As<Napi::Array>();
-  for (uint32_t i = 0; i < streams.Length(); i++) {
-    Napi::Object s = streams.Get(i).As<Napi::Object>();
-    StreamPlan sp;
-    sp.copy = GetBool(s, "copy", false);
-    sp.subtitle = GetBool(s, "subtitle", false);
-    sp.input = static_cast<int>(GetInt(s, "input", -1));
-    sp.stream = static_cast<int>(GetInt(s, "stream", -1));
-    sp.bsf = GetString(s, "bsf");
-    sp.graph = static_cast<int>(GetInt(s, "graph", -1));
-    sp.sink = static_cast<int>(GetInt(s, "sink", -1));
-    sp.codec = GetString(s, "codec");
-    sp.options = Dict(ToDictionary(s.Get("options")));
-    sp.threads = static_cast<int>(GetInt(s, "threads", 0));
-    sp.bit_rate = GetInt(s, "bitRate", 0);
-    sp.frame_rate = ToRational(s.Get("frameRate"), {0, 1});
-    sp.max_frames = GetInt(s, "maxFrames", -1);
-    sp.metadata = Dict(ToDictionary(s.Get("metadata")));
-    sp.disposition = static_cast<int>(GetInt(s, "disposition", -1));
-    sp.tap = GetBool(s, "tap", false);
-    p.streams.push_back(std::move(sp));
-  }
-  Napi::Object out = o.Get("output").As<Napi::Object>();
-  OutputPlan& op = p.output;
-  op.collect = GetBool(out, "collect", false);
-  if (!op.collect) {
-    IoTarget target = ReadIoTarget(out.Get("target"), out);
-    op.url = target.url;
-    op.channel = target.channel;
+  return out;
+}
+
+DecodePlan ReadDecoder(Fields& d) {
+  DecodePlan dp;
+  dp.input = d.Int32("input");
+  dp.stream = d.Int32("stream");
+  dp.threads = d.Int32("threads");
+  dp.keyframes_only = d.Bool("keyframesOnly");
+  dp.hardware = d.Bool("hardware");
+  dp.download = d.Bool("download");
+  return dp;
+}
+
+GraphPlan ReadGraph(Fields& g) {
+  GraphPlan gp;
+  gp.description = g.String("description");
+  gp.threads = g.Int32("threads");
+  gp.hardware = g.Bool("hardware");
+  ForEach(g, "sources", [&](Fields& s) { gp.sources.push_back({s.Int32("decoder"), s.String("label")}); });
+  ForEach(g, "sinks", [&](Fields& s) {
+    std::string label = s.String("label");
+    std::string type = s.String("type");
+    if (type != "video" && type != "audio") s.Fail("type", "expected 'video' or 'audio', got '" + type + "'");
+    gp.sinks.push_back({label, type == "video"});
+  });
+  return gp;
+}
+
+StreamPlan ReadStream(Fields& s) {
+  StreamPlan sp;
+  sp.copy = s.Bool("copy");
+  sp.subtitle = s.Bool("subtitle");
+  sp.input = s.Int32("input");
+  sp.stream = s.Int32("stream");
+  sp.bsf = s.String("bsf");
+  sp.graph = s.Int32("graph");
+  sp.sink = s.Int32("sink");
+  sp.codec = s.String("codec");
+  sp.options = Dict(s.Dictionary("options"));
+  sp.threads = s.Int32("threads");
+  sp.bit_rate = s.Int("bitRate");
+  sp.frame_rate = s.RationalOrNull("frameRate");
+  sp.max_frames = s.IntOrNull("maxFrames", -1);
+  sp.metadata = Dict(s.Dictionary("metadata"));
+  sp.tap = s.Bool("tap");
+  return sp;
+}
+
+// Where the output goes: a path or URL, an IoBridge (named by `name`), or nowhere when the
+// packets are collected for JS.
+void ReadTarget(Fields& out, OutputPlan& op) {
+  op.collect = out.Bool("collect");
+  Napi::Value target = out.Any("target");
+  std::string name = out.String("name");
+  if (op.collect) {
+    if (!target.IsNull()) out.Fail("target", "expected null for a collected output");
+    op.url = name.empty() ? "<memory>" : name;
+  } else if (target.IsString()) {
+    op.url = target.As<Napi::String>().Utf8Value();
+  } else if (target.IsObject()) {
+    op.url = name.empty() ? "<stream>" : name;
+    op.channel = IoBridge::From(target)->channel();
   } else {
-    op.url = GetString(out, "name", "<memory>");
+    out.Fail("target", "expected a path or URL, or an IoBridge");
   }
-  op.format = GetString(out, "format");
+}
+
+void ReadOutput(Fields& out, OutputPlan& op) {
+  ReadTarget(out, op);
+  op.format = out.String("format");
   if (op.channel && op.format.empty()) throw AvException("EINVAL", "A stream output needs a format", "pipeline", op.url);
-  op.options = Dict(ToDictionary(out.Get("options")));
-  op.metadata = Dict(ToDictionary(out.Get("metadata")));
-  op.metadata_from = static_cast<int>(GetInt(out, "metadataFrom", 0));
-  op.chapters_from = static_cast<int>(GetInt(out, "chaptersFrom", 0));
-  if (out.Get("chapters").IsArray()) {
-    Napi::Array chapters = out.Get("chapters").As<Napi::Array>();
-    for (uint32_t i = 0; i < chapters.Length(); i++) {
-      Napi::Object c = chapters.Get(i).As<Napi::Object>();
-      op.chapters.push_back({ToTimestamp(c.Get("start")), ToTimestamp(c.Get("end")), GetString(c, "title")});
-    }
-  }
-  if (o.Get("hardware").IsObject()) {
-    Napi::Object hw = o.Get("hardware").As<Napi::Object>();
-    p.hw_type = GetString(hw, "type");
-    p.hw_device = GetString(hw, "device");
-    p.hw_options = Dict(ToDictionary(hw.Get("options")));
-  }
-  p.strict = GetBool(o, "strict", false);
-  p.tap_batch = static_cast<int>(GetInt(o, "tapBatch", 8));
-  p.queue_size = static_cast<int>(GetInt(o, "queueSize", 8));
-  return p;
+  op.options = Dict(out.Dictionary("options"));
+  op.metadata = Dict(out.Dictionary("metadata"));
+  op.metadata_from = out.Int32("metadataFrom");
+  op.chapters_from = out.Int32("chaptersFrom");
+  ForEach(out, "chapters", [&](Fields& c) {
+    op.chapters.push_back({c.Int("start"), c.Int("end"), c.String("title")});
+  });
+}
+
+void ReadHardware(Fields& p, PipelinePlan& plan) {
+  if (p.IsNull("hardware")) return;
+  Fields hw = p.Object("hardware");
+  plan.hw_type = hw.String("type");
+  plan.hw_device = hw.String("device");
+  plan.hw_options = Dict(hw.Dictionary("options"));
+  hw.Finish();
+}
+
+}  // namespace
+
+PipelinePlan ReadPlan(Napi::Value value) {
+  Fields p(value, "plan");
+  PipelinePlan plan;
+  plan.start = Timestamps(p, "start", true);
+  plan.duration = p.Timestamp("duration");
+  plan.targets = Timestamps(p, "targets", false);
+  ForEach(p, "decoders", [&](Fields& d) { plan.decoders.push_back(ReadDecoder(d)); });
+  ForEach(p, "graphs", [&](Fields& g) { plan.graphs.push_back(ReadGraph(g)); });
+  ForEach(p, "streams", [&](Fields& s) { plan.streams.push_back(ReadStream(s)); });
+  Fields out = p.Object("output");
+  ReadOutput(out, plan.output);
+  out.Finish();
+  plan.strict = p.Bool("strict");
+  plan.tap_batch = p.Int32("tapBatch");
+  ReadHardware(p, plan);
+  p.Finish();
+  return plan;
 }
 
 }  // namespace avf

@@ -1,5 +1,7 @@
 // What a pipeline run does, decided in TypeScript (src/pipeline/plan.ts) from the user's
-// options and the probed inputs, and read into these plain structs on the JS thread.
+// options and the probed inputs, and read into these plain structs on the JS thread. The
+// contract is src/pipeline/native_plan.ts: every key there is a field here, and plan.cc
+// reads each one, required, with its type.
 #pragma once
 #include <napi.h>
 
@@ -16,9 +18,7 @@ namespace avf {
 // One input stream decoded for the filter graphs that read it.
 struct DecodePlan {
   int input = 0, stream = 0;
-  std::string codec;      // empty: the stream's default decoder
   int threads = 0;
-  Dict options;
   bool keyframes_only = false;
   bool hardware = false;   // decode on the job's device when the codec can (else software, reported)
   bool download = true;    // hardware frames are copied to memory for software filters
@@ -49,7 +49,6 @@ struct StreamPlan {
   AVRational frame_rate{0, 1};
   int64_t max_frames = -1;
   Dict metadata;                // over the source stream's
-  int disposition = -1;         // -1: the source stream's
   bool tap = false;             // JS sees its frames before they are encoded
 };
 
@@ -82,7 +81,6 @@ struct PipelinePlan {
   Dict hw_options;
   bool strict = false;
   int tap_batch = 8;
-  int queue_size = 8;
 };
 
 // Reads the plan JS wrote (src/pipeline/native_plan.ts), on the JS thread.
