@@ -2,15 +2,16 @@
 // h264_mp4toannexb, hevc_mp4toannexb, aac_adtstoasc...: packets in, packets out.
 #pragma once
 #include "common/compat.h"
+#include "common/owned.h"
 #include "common/resource.h"
 
 namespace avf {
 
 struct BitstreamFilterState : Resource {
-  AVBSFContext* bsf = nullptr;
+  BsfPtr bsf;
   std::string name;
   ~BitstreamFilterState() override { Release(); }
-  void Release() override { av_bsf_free(&bsf); }
+  void Release() override { bsf.reset(); }
 };
 
 class BitstreamFilter : public AsyncWrapped<BitstreamFilter, BitstreamFilterState> {

@@ -9,6 +9,7 @@
 #include "common/owned.h"
 #include "common/resource.h"
 #include "common/tree.h"
+#include "steps/input.h"
 
 namespace avf {
 
@@ -22,10 +23,7 @@ struct DemuxerState : Resource {
   std::mutex bin_mutex;
   std::vector<PacketPtr> bin;  // consumed packets handed back by PacketList, reused by read()
   ~DemuxerState() override { Release(); }
-  void Release() override {
-    avformat_close_input(&fmt);
-    FreeIo(&io);
-  }
+  void Release() override { CloseInput(&fmt, &io); }
 };
 
 class Demuxer : public AsyncWrapped<Demuxer, DemuxerState> {
@@ -42,12 +40,6 @@ class Demuxer : public AsyncWrapped<Demuxer, DemuxerState> {
   Napi::Value Seek(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info) { return CloseAsync(info); }
 };
-
-// Opens and probes an input (a path or URL, or a channel through a custom AVIOContext that
-// is stored in *io and stays the caller's to free). Unknown options are an error.
-AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChannel>& channel,
-                           const std::string& format, Dict& options, AVIOInterruptCB interrupt, AVIOContext** io,
-                           std::atomic<bool>* aborted);
 
 // The format and its streams, as the JS Demuxer and probe() present them.
 Tree DescribeInput(AVFormatContext* fmt, bool with_decoders);

@@ -5,6 +5,7 @@
 
 #include "frame.h"
 #include "packet.h"
+#include "steps/codec_context.h"
 
 namespace avf {
 
@@ -198,21 +199,18 @@ Napi::Value Encoder::Open(const Napi::CallbackInfo& info) {
       [settings, options = std::move(options)](CodecState& s) mutable {
         if (s.ctx) throw AvException("EINVAL", "Encoder is already open", "open");
         const AVCodec* codec = FindCodec(true, settings.codec, AV_CODEC_ID_NONE);
-        s.name = codec->name;
-        s.ctx.reset(avcodec_alloc_context3(codec));
-        if (!s.ctx) throw AvException(AVERROR(ENOMEM), "avcodec_alloc_context3", s.name);
-        AVCodecContext* ctx = s.ctx.get();
-        ctx->time_base = settings.time_base;
-        if (settings.bit_rate > 0) ctx->bit_rate = settings.bit_rate;
-        if (codec->type == AVMEDIA_TYPE_VIDEO)
-          ApplyVideo(ctx, codec, settings.video, s.name);
-        else if (codec->type == AVMEDIA_TYPE_AUDIO)
-          ApplyAudio(ctx, codec, settings.audio, s.name);
-        if (ctx->time_base.num <= 0)
-          throw AvException("EINVAL", "Encoder needs a timeBase (or a frameRate / sampleRate)", "open", s.name);
         // Containers such as MP4 and Matroska want codec headers in extradata, not in-band.
-        if (settings.global_header) ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-        OpenCodec(s, codec, settings.threads, options);
+        EncoderCommon common{settings.bit_rate, settings.global_header, settings.threads};
+        OpenEncoder(s, codec, common, options, [&](AVCodecContext* ctx) {
+          ctx->time_base = settings.time_base;
+          if (codec->type == AVMEDIA_TYPE_VIDEO)
+            ApplyVideo(ctx, codec, settings.video, s.name);
+          else if (codec->type == AVMEDIA_TYPE_AUDIO)
+            ApplyAudio(ctx, codec, settings.audio, s.name);
+          if (ctx->time_base.num <= 0)
+            throw AvException("EINVAL", "Encoder needs a timeBase (or a frameRate / sampleRate)", "open", s.name);
+        });
+        AVCodecContext* ctx = s.ctx.get();
         return DescribeCodecContext(ctx);
       },
       [](Napi::Env env, Tree& t) { return t.ToJs(env); });

@@ -9,6 +9,7 @@
 #include "common/lavfi.h"
 #include "common/options.h"
 #include "common/tree.h"
+#include "steps/drain.h"
 
 namespace avf {
 
@@ -192,7 +193,7 @@ Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
   for (uint32_t i = 0; i < out.Length(); i++) outputs.push_back(out.Get(i).ToString().Utf8Value() == "video");
   int threads = info[3].IsNumber() ? info[3].ToNumber().Int32Value() : 0;
   std::shared_ptr<AVBufferRef> device;
-  if (info[4].IsObject()) device.reset(HwDevice::Ref(info[4], "open").release(), [](AVBufferRef* b) { av_buffer_unref(&b); });
+  if (info[4].IsObject()) device.reset(HwDevice::Ref(info[4], "open").release(), BufferFree());
   return Run(
       info, "open",
       [description, inputs, outputs, threads, device](FilterGraphState& s) {
@@ -249,15 +250,7 @@ Napi::Value FilterGraph::Process(const Napi::CallbackInfo& info) {
         if (eof) Check(lavfi().av_buffersrc_add_frame_flags(src, nullptr, 0), "av_buffersrc_add_frame");
         Outputs out(s.sinks.size());
         for (size_t i = 0; i < s.sinks.size(); i++) {
-          for (;;) {
-            FramePtr f(av_frame_alloc());
-            if (!f) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
-            int ret = lavfi().av_buffersink_get_frame(s.sinks[i], f.get());
-            if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) break;
-            Check(ret, "av_buffersink_get_frame");
-            f->time_base = lavfi().av_buffersink_get_time_base(s.sinks[i]);
-            out[i].push_back(std::move(f));
-          }
+          while (FramePtr f = ReceiveSinkFrame(s.sinks[i], {})) out[i].push_back(std::move(f));
         }
         return out;
       },

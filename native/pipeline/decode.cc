@@ -2,6 +2,7 @@
 // that read it. Its decoder opens at set-up (on the job's device when asked and possible).
 #include "hw.h"
 #include "pipeline/runtime.h"
+#include "steps/codec_context.h"
 
 namespace avf::pipeline {
 
@@ -18,38 +19,28 @@ void Runtime::SetupHardware() {
   }
 }
 
+// A decoder asked to run on the job's device: there when it can, else in software; the
+// result says which and why.
+void Runtime::UseDevice(CodecState& c, const AVCodec* codec, int stream) {
+  HardwareUse use{"decode", stream, plan_.hw_type, "software", ""};
+  use.reason = hw_device_ ? UseHwDecoder(c.ctx.get(), codec, hw_device_.get()) : hw_device_error_;
+  if (use.reason.empty()) use.used = plan_.hw_type;
+  result_.hardware.push_back(use);
+}
+
 void Runtime::SetupDecoders() {
   for (size_t d = 0; d < plan_.decoders.size(); d++) {
     DecodePlan& dp = plan_.decoders[d];
     AVStream* st = InputStream(dp.input, dp.stream, "decode");
     auto c = std::make_unique<CodecState>();
-    const AVCodec* codec = FindCodec(false, "", st->codecpar->codec_id);
-    c->name = codec->name;
     c->strict = plan_.strict;
-    c->ctx.reset(avcodec_alloc_context3(codec));
-    if (!c->ctx) throw AvException(AVERROR(ENOMEM), "avcodec_alloc_context3", c->name);
-    Check(avcodec_parameters_to_context(c->ctx.get(), st->codecpar), "avcodec_parameters_to_context", c->name,
-          dp.stream);
-    c->ctx->pkt_timebase = st->time_base;
-    c->ctx->framerate = av_guess_frame_rate(inputs_[dp.input].fmt, st, nullptr);
-    if (dp.keyframes_only) c->ctx->skip_frame = AVDISCARD_NONKEY;
-    c->ctx->max_pixels = 1 << 26;
-    if (dp.hardware && !plan_.hw_type.empty()) {
-      HardwareUse use{"decode", dp.stream, plan_.hw_type, "software", ""};
-      AVPixelFormat hw = hw_device_ ? HwDecodeFormat(codec, reinterpret_cast<AVHWDeviceContext*>(hw_device_->data)->type)
-                                    : AV_PIX_FMT_NONE;
-      if (!hw_device_)
-        use.reason = hw_device_error_;
-      else if (hw == AV_PIX_FMT_NONE)
-        use.reason = std::string(codec->name) + " cannot decode on " + plan_.hw_type;
-      else {
-        AttachHwDecoder(c->ctx.get(), hw_device_.get(), hw);
-        use.used = plan_.hw_type;
-      }
-      result_.hardware.push_back(use);
-    }
+    const AVCodec* codec = FindCodec(false, "", st->codecpar->codec_id);
+    Dict none;
     try {
-      Dict none;
+      NewDecoderContext(*c, codec, st->codecpar, st->time_base, none);
+      c->ctx->framerate = av_guess_frame_rate(inputs_[dp.input].fmt, st, nullptr);
+      if (dp.keyframes_only) c->ctx->skip_frame = AVDISCARD_NONKEY;
+      if (dp.hardware && !plan_.hw_type.empty()) UseDevice(*c, codec, dp.stream);
       OpenCodec(*c, codec, dp.threads, none);
     } catch (AvException& e) {
       e.stream = dp.stream;

@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "pipeline/runtime.h"
+#include "steps/input.h"
 
 namespace avf::pipeline {
 
@@ -156,8 +157,7 @@ class DemuxStage {
 
   // As the CLI does: damage after the first packet ends the input with a warning.
   bool ToleratedAtEnd(int ret) const {
-    bool damage = ret != AVERROR(EIO) && ret != AVERROR(EFBIG) && ret != AVERROR(ETIMEDOUT) && ret != AVERROR_EXIT;
-    if (run_.plan_.strict || !damage || read_ == 0) return false;
+    if (run_.plan_.strict || !IsReadDamage(ret) || read_ == 0) return false;
     LogWarning("demuxer", "%s: error while reading, treating as end of input: %s", url_.c_str(), ErrorName(ret).c_str());
     return true;
   }

@@ -3,6 +3,7 @@
 // exactly that many samples per frame; a tapped stream shows JS its frames first.
 #include "hw.h"
 #include "pipeline/runtime.h"
+#include "steps/codec_context.h"
 
 extern "C" {
 #include <libavutil/audio_fifo.h>
@@ -167,18 +168,15 @@ class EncodeStage {
 
   // The encoder opens on its first frame, which says what the graph gives.
   bool Open(const AVFrame* f, AVRational rate) {
-    c_.ctx.reset(avcodec_alloc_context3(codec_));
-    AVCodecContext* ctx = c_.ctx.get();
-    if (!ctx) throw AvException(AVERROR(ENOMEM), "avcodec_alloc_context3", c_.name);
-    if (codec_->type == AVMEDIA_TYPE_VIDEO)
-      FromVideoFrame(ctx, f, rate);
-    else
-      FromAudioFrame(ctx, f);
-    if (sp_.bit_rate > 0) ctx->bit_rate = sp_.bit_rate;
-    if (run_.global_header_) ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    Dict options(nullptr);
+    Dict options;
     av_dict_copy(options.ptr(), *const_cast<Dict&>(sp_.options).ptr(), 0);
-    OpenCodec(c_, codec_, sp_.threads, options);
+    OpenEncoder(c_, codec_, {sp_.bit_rate, run_.global_header_, sp_.threads}, options, [&](AVCodecContext* ctx) {
+      if (codec_->type == AVMEDIA_TYPE_VIDEO)
+        FromVideoFrame(ctx, f, rate);
+      else
+        FromAudioFrame(ctx, f);
+    });
+    AVCodecContext* ctx = c_.ctx.get();
     if (codec_->type == AVMEDIA_TYPE_AUDIO && ctx->frame_size > 0 &&
         !(codec_->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE)) {
       fifo_.reset(av_audio_fifo_alloc(ctx->sample_fmt, ctx->ch_layout.nb_channels, ctx->frame_size * 2));

@@ -5,6 +5,7 @@
 
 #include "common/lavfi.h"
 #include "pipeline/runtime.h"
+#include "steps/drain.h"
 
 namespace avf::pipeline {
 
@@ -175,13 +176,7 @@ class FilterStage {
   // Every frame the sinks have ready, to their encoders.
   bool Drain() {
     for (size_t k = 0; k < fg_.sinks.size(); k++) {
-      for (;;) {
-        FramePtr f(av_frame_alloc());
-        if (!f) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
-        int ret = L_.av_buffersink_get_frame(fg_.sinks[k], f.get());
-        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) break;
-        Check(ret, "av_buffersink_get_frame", gp_.description);
-        f->time_base = L_.av_buffersink_get_time_base(fg_.sinks[k]);
+      while (FramePtr f = ReceiveSinkFrame(fg_.sinks[k], gp_.description)) {
         Item item;
         item.kind = Item::kFrame;
         item.frame = std::move(f);

@@ -3,6 +3,7 @@
 // come before that wait here. Copied streams pass their bitstream filters on the way.
 #include "muxer.h"
 #include "pipeline/runtime.h"
+#include "steps/drain.h"
 
 namespace avf::pipeline {
 
@@ -107,7 +108,7 @@ void Runtime::MuxWrite(size_t o, PacketPtr pkt) {
 }
 
 void Runtime::MuxDrainBsf(size_t o) {
-  DrainBsf(o, mx_.filtered);
+  ReceiveBsfPackets(bsfs_[o].get(), mx_.filtered, plan_.streams[o].bsf, static_cast<int>(o));
   for (auto& p : mx_.filtered) WritePacket(o, std::move(p), mx_.tbs[o], mx_.index);
   mx_.filtered.clear();
 }
@@ -163,18 +164,6 @@ void Runtime::MuxFinish() {
     result_.bytes = stats_.bytes;
   }
   result_.duration = stats_.out_time;
-}
-
-void Runtime::DrainBsf(size_t o, std::vector<PacketPtr>& out) {
-  for (;;) {
-    PacketPtr p(av_packet_alloc());
-    if (!p) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
-    int ret = av_bsf_receive_packet(bsfs_[o].get(), p.get());
-    if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return;
-    Check(ret, "av_bsf_receive_packet", plan_.streams[o].bsf, static_cast<int>(o));
-    p->time_base = bsfs_[o]->time_base_out;
-    out.push_back(std::move(p));
-  }
 }
 
 void Runtime::WritePacket(size_t o, PacketPtr pkt, AVRational tb, const std::vector<int>& index) {

@@ -2,6 +2,7 @@
 
 #include "demuxer.h"
 #include "io.h"
+#include "steps/input.h"
 #include "pipeline/plan.h"
 #include "pipeline/taps.h"
 
@@ -70,10 +71,7 @@ void PipelineState::Release() {
     std::unique_lock<std::mutex> lock(m);
     idle.wait(lock, [&] { return !running; });
   }
-  for (auto& in : inputs) {
-    avformat_close_input(&in.fmt);
-    FreeIo(&in.io);
-  }
+  for (auto& in : inputs) CloseInput(&in.fmt, &in.io);
   inputs.clear();
 }
 

@@ -123,6 +123,7 @@ class Runtime {
   // ---- decode.cc: one thread per decoded input stream
   void SetupHardware();
   void SetupDecoders();
+  void UseDevice(CodecState& c, const AVCodec* codec, int stream);
   void Decode(size_t d);
 
   // ---- filter.cc: one thread per graph
@@ -150,7 +151,6 @@ class Runtime {
   void MuxDrainBsf(size_t o);
   void MuxHandle(Item& item);
   void MuxFinish();
-  void DrainBsf(size_t o, std::vector<PacketPtr>& out);
   void WritePacket(size_t o, PacketPtr pkt, AVRational tb, const std::vector<int>& index);
   void WriteHeader();
   void AddStreams();

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "pipeline/runtime.h"
+#include "steps/codec_context.h"
 
 namespace avf::pipeline {
 
@@ -35,33 +36,26 @@ void Runtime::SetupSubtitle(size_t o, AVStream* st) {
   StreamPlan& sp = plan_.streams[o];
   int index = static_cast<int>(o);
   auto dec = std::make_unique<CodecState>();
-  const AVCodec* dcodec = FindCodec(false, "", st->codecpar->codec_id);
-  dec->name = dcodec->name;
   dec->strict = plan_.strict;
-  dec->ctx.reset(avcodec_alloc_context3(dcodec));
-  if (!dec->ctx) throw AvException(AVERROR(ENOMEM), "avcodec_alloc_context3", dec->name);
-  Check(avcodec_parameters_to_context(dec->ctx.get(), st->codecpar), "avcodec_parameters_to_context", dec->name, index);
-  dec->ctx->pkt_timebase = st->time_base;
-  Dict none(nullptr);
+  const AVCodec* dcodec = FindCodec(false, "", st->codecpar->codec_id);
+  Dict none;
+  NewDecoderContext(*dec, dcodec, st->codecpar, st->time_base, none);
   OpenCodec(*dec, dcodec, 1, none);
   const AVCodec* ecodec = SubtitleEncoder(sp, dcodec, index);
   auto enc = std::make_unique<CodecState>();
-  enc->name = ecodec->name;
-  enc->ctx.reset(avcodec_alloc_context3(ecodec));
-  if (!enc->ctx) throw AvException(AVERROR(ENOMEM), "avcodec_alloc_context3", enc->name);
-  enc->ctx->time_base = AV_TIME_BASE_Q;
-  enc->ctx->width = dec->ctx->width;
-  enc->ctx->height = dec->ctx->height;
-  if (dec->ctx->subtitle_header) {  // ASS styles travel from the decoder to the encoder
-    enc->ctx->subtitle_header = static_cast<uint8_t*>(av_mallocz(dec->ctx->subtitle_header_size + 1));
-    if (!enc->ctx->subtitle_header) throw AvException(AVERROR(ENOMEM), "av_mallocz");
-    memcpy(enc->ctx->subtitle_header, dec->ctx->subtitle_header, dec->ctx->subtitle_header_size);
-    enc->ctx->subtitle_header_size = dec->ctx->subtitle_header_size;
-  }
-  if (global_header_) enc->ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-  Dict options(nullptr);
+  Dict options;
   av_dict_copy(options.ptr(), *sp.options.ptr(), 0);
-  OpenCodec(*enc, ecodec, 1, options);
+  OpenEncoder(*enc, ecodec, {0, global_header_, 1}, options, [&](AVCodecContext* ctx) {
+    ctx->time_base = AV_TIME_BASE_Q;
+    ctx->width = dec->ctx->width;
+    ctx->height = dec->ctx->height;
+    if (dec->ctx->subtitle_header) {  // ASS styles travel from the decoder to the encoder
+      ctx->subtitle_header = static_cast<uint8_t*>(av_mallocz(dec->ctx->subtitle_header_size + 1));
+      if (!ctx->subtitle_header) throw AvException(AVERROR(ENOMEM), "av_mallocz");
+      memcpy(ctx->subtitle_header, dec->ctx->subtitle_header, dec->ctx->subtitle_header_size);
+      ctx->subtitle_header_size = dec->ctx->subtitle_header_size;
+    }
+  });
   subtitles_.resize(plan_.streams.size());
   subtitles_[o].decoder = std::move(dec);
   subtitles_[o].encoder = std::move(enc);
