@@ -10,6 +10,7 @@
         "native/common/log.cc",
         "native/common/views.cc",
         "native/common/options.cc",
+        "native/common/owned.cc",
         "native/packet.cc",
         "native/frame.cc",
         "native/codec_parameters.cc",

@@ -10,7 +10,7 @@
 #include "decoder.h"
 #include "demuxer.h"
 #include "encoder.h"
-#include "common/executor.h"
+#include "common/instance.h"
 #include "filter_graph.h"
 #include "frame.h"
 #include "hw.h"

@@ -1,5 +1,6 @@
 #include "codec_parameters.h"
 
+#include "common/instance.h"
 #include "common/executor.h"
 #include "common/options.h"
 #include "common/tree.h"

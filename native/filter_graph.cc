@@ -17,10 +17,6 @@ const napi_type_tag FilterGraph::kTag = {0x6176666f72676501ULL, 0x66696c74657200
 
 namespace {
 
-struct InOutFree {
-  void operator()(AVFilterInOut* p) const { lavfi().avfilter_inout_free(&p); }
-};
-
 // The buffer source's arguments, as the CLI writes them.
 std::string SourceArgs(const FilterPad& p) {
   char buf[512];
@@ -146,8 +142,8 @@ void BuildGraph(FilterGraphState& s, const std::string& description, const std::
     out_names.push_back(outputs[i].label);
   }
   // The graph's open inputs are fed by our sources, its open outputs drain into our sinks.
-  std::unique_ptr<AVFilterInOut, InOutFree> open_inputs(Link(out_names, ends));
-  std::unique_ptr<AVFilterInOut, InOutFree> open_outputs(Link(in_names, s.sources));
+  FilterInOutPtr open_inputs(Link(out_names, ends));
+  FilterInOutPtr open_outputs(Link(in_names, s.sources));
   AVFilterInOut* ins = open_inputs.release();
   AVFilterInOut* outs = open_outputs.release();
   int ret = L.avfilter_graph_parse_ptr(s.graph, description.c_str(), &ins, &outs, nullptr);
@@ -278,7 +274,7 @@ Napi::Value DescribeFilterGraph(const Napi::CallbackInfo& info) {
         if (!s.graph) throw AvException(AVERROR(ENOMEM), "avfilter_graph_alloc");
         AVFilterInOut *ins = nullptr, *outs = nullptr;
         Check(L.avfilter_graph_parse2(s.graph, description.c_str(), &ins, &outs), "avfilter_graph_parse2", description);
-        std::unique_ptr<AVFilterInOut, InOutFree> in_guard(ins), out_guard(outs);
+        FilterInOutPtr in_guard(ins), out_guard(outs);
         auto list = [&](AVFilterInOut* io, bool output) {
           Tree t = Tree::Array();
           for (; io; io = io->next) {

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/instance.h"
 #include "common/executor.h"
 #include "hw.h"
 #include "common/options.h"

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "common/instance.h"
 #include "common/executor.h"
 #include "common/options.h"
 #include "common/views.h"

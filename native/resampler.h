@@ -3,16 +3,14 @@
 // FIFO cuts the output into frames of exactly that many samples, as encoders want.
 #pragma once
 #include "common/compat.h"
+#include "common/owned.h"
 #include "common/resource.h"
-
-struct SwrContext;
-struct AVAudioFifo;
 
 namespace avf {
 
 struct ResamplerState : Resource {
-  SwrContext* swr = nullptr;
-  AVAudioFifo* fifo = nullptr;
+  SwrPtr swr;
+  AudioFifoPtr fifo;
   int rate = 0;                      // 0: the input's
   AVSampleFormat format = AV_SAMPLE_FMT_NONE;  // NONE: the input's
   AVChannelLayout layout{};          // order UNSPEC: the input's

@@ -29,11 +29,6 @@ int FlagsFromName(const std::string& name) {
 
 }  // namespace
 
-void ScalerState::Release() {
-  sws_freeContext(sws);
-  sws = nullptr;
-}
-
 Napi::Function Scaler::Init(Napi::Env env) {
   return DefineClass(env, "Scaler",
                      {
@@ -74,7 +69,8 @@ Napi::Value Scaler::Scale(const Napi::CallbackInfo& info) {
           int w = s.width > 0 ? s.width : in->width;
           int h = s.height > 0 ? s.height : in->height;
           AVPixelFormat fmt = s.format != AV_PIX_FMT_NONE ? s.format : src_fmt;
-          s.sws = sws_getCachedContext(s.sws, in->width, in->height, src_fmt, w, h, fmt, s.flags, nullptr, nullptr, nullptr);
+          // (it frees the old context when it makes a new one, or fails)
+          s.sws.reset(sws_getCachedContext(s.sws.release(), in->width, in->height, src_fmt, w, h, fmt, s.flags, nullptr, nullptr, nullptr));
           if (!s.sws) throw AvException("EINVAL", "Cannot convert between these formats", "sws_getCachedContext");
           FramePtr dst(av_frame_alloc());
           if (!dst) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
@@ -83,7 +79,7 @@ Napi::Value Scaler::Scale(const Napi::CallbackInfo& info) {
           dst->format = fmt;
           Check(av_frame_get_buffer(dst.get(), 0), "av_frame_get_buffer");
           Check(av_frame_copy_props(dst.get(), in.get()), "av_frame_copy_props");
-          Check(sws_scale(s.sws, in->data, in->linesize, 0, in->height, dst->data, dst->linesize), "sws_scale");
+          Check(sws_scale(s.sws.get(), in->data, in->linesize, 0, in->height, dst->data, dst->linesize), "sws_scale");
           out.push_back(std::move(dst));
         }
         return out;

@@ -2,19 +2,18 @@
 // Converts pictures to another size and pixel format; follows the input if it changes.
 #pragma once
 #include "common/compat.h"
+#include "common/owned.h"
 #include "common/resource.h"
-
-struct SwsContext;
 
 namespace avf {
 
 struct ScalerState : Resource {
-  SwsContext* sws = nullptr;
+  SwsPtr sws;
   int width = 0, height = 0;          // 0: the input's
   AVPixelFormat format = AV_PIX_FMT_NONE;  // NONE: the input's
   int flags = 0;
   ~ScalerState() override { Release(); }
-  void Release() override;
+  void Release() override { sws.reset(); }
 };
 
 class Scaler : public AsyncWrapped<Scaler, ScalerState> {

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "common/instance.h"
 #include "common/compat.h"
 #include "common/executor.h"
 

@@ -1,5 +1,7 @@
 #include "common/executor.h"
 
+#include "common/instance.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -164,6 +166,11 @@ void Completions::Shutdown() {
   for (Job* job : done_) delete job;
   done_.clear();
   napi_release_threadsafe_function(tsfn_, napi_tsfn_abort);
+}
+
+Napi::Promise ScheduleJob(Napi::Env env, Napi::Value self, const std::shared_ptr<Strand>& strand,
+                          std::unique_ptr<Job> job, bool keep_alive) {
+  return GetInstance(env).completions->Schedule(env, self, strand, std::move(job), keep_alive);
 }
 
 }  // namespace avf

@@ -84,15 +84,9 @@ class Completions {
   int pending_ = 0;  // JS thread only
 };
 
-struct Instance {
-  Napi::FunctionReference errorClass;
-  Napi::FunctionReference packetClass;
-  Napi::FunctionReference packetListClass;
-  Napi::FunctionReference frameClass;
-  Napi::FunctionReference codecParametersClass;
-  std::shared_ptr<Completions> completions;
-};
-Instance& GetInstance(Napi::Env env);
+// Completions::Schedule on this environment's completion queue (common/instance.h).
+Napi::Promise ScheduleJob(Napi::Env env, Napi::Value self, const std::shared_ptr<Strand>& strand,
+                          std::unique_ptr<Job> job, bool keep_alive);
 
 // A Job from two lambdas: work() -> R on the pool, done(env, R&) -> Value on the JS thread.
 template <class R, class Work, class Done>
@@ -113,7 +107,7 @@ Napi::Promise Schedule(Napi::Env env, Napi::Value self, const std::shared_ptr<St
                        Work work, Done done, bool keep_alive = true) {
   using R = decltype(work());
   auto job = std::make_unique<LambdaJob<R, Work, Done>>(std::move(work), std::move(done));
-  return GetInstance(env).completions->Schedule(env, self, strand, std::move(job), keep_alive);
+  return ScheduleJob(env, self, strand, std::move(job), keep_alive);
 }
 
 }  // namespace avf

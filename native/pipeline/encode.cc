@@ -11,14 +11,6 @@ extern "C" {
 
 namespace avf::pipeline {
 
-namespace {
-
-struct AudioFifoFree {
-  void operator()(AVAudioFifo* f) const { av_audio_fifo_free(f); }
-};
-
-}  // namespace
-
 // Picks the stream's encoder and claims its graph output; the encoder opens later, on the
 // first frame.
 void Runtime::SetupEncoder(size_t o) {
@@ -264,7 +256,7 @@ class EncodeStage {
   const StreamPlan& sp_;
   const AVCodec* codec_;
   CodecState c_;
-  std::unique_ptr<AVAudioFifo, AudioFifoFree> fifo_;
+  AudioFifoPtr fifo_;
   int64_t fifo_pts_ = AV_NOPTS_VALUE, last_pts_ = AV_NOPTS_VALUE, accepted_ = 0;
   bool finished_ = false;
   std::vector<PacketPtr> packets_;
