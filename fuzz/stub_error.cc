@@ -6,7 +6,8 @@ extern "C" {
 }
 
 namespace avf {
-AvException::AvException(int e, std::string o, std::string u, int s) : errnum(e), op(std::move(o)), url(std::move(u)), stream(s) {
+AvException::AvException(int e, std::string o, std::string u, int s)
+    : errnum(e), op(std::move(o)), url(std::move(u)), stream(s) {
   char buf[AV_ERROR_MAX_STRING_SIZE] = {};
   av_strerror(e, buf, sizeof buf);
   message = buf;

@@ -4,13 +4,15 @@ extern "C" {
 #include <libavcodec/bsf.h>
 }
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "codec_parameters.h"
 #include "common/options.h"
+#include "common/tree.h"
 #include "packet.h"
 #include "steps/drain.h"
-#include "common/tree.h"
 
 namespace avf {
 
@@ -49,7 +51,8 @@ Napi::Value BitstreamFilter::Open(const Napi::CallbackInfo& info) {
         s.bsf.reset(bsf);
         Check(avcodec_parameters_copy(bsf->par_in, par.get()), "avcodec_parameters_copy", name);
         bsf->time_base_in = time_base;
-        if (bsf->priv_data && *options.ptr()) Check(av_opt_set_dict(bsf->priv_data, options.ptr()), "av_opt_set_dict", name);
+        if (bsf->priv_data && *options.ptr())
+          Check(av_opt_set_dict(bsf->priv_data, options.ptr()), "av_opt_set_dict", name);
         CheckAllConsumed(options, "av_bsf_init", name);
         Check(av_bsf_init(bsf), "av_bsf_init", name);
         Tree t = Tree::Object();

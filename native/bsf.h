@@ -1,6 +1,8 @@
 // Bitstream filters: https://ffmpeg.org/doxygen/trunk/group__lavc__bsf.html
 // h264_mp4toannexb, hevc_mp4toannexb, aac_adtstoasc...: packets in, packets out.
 #pragma once
+#include <string>
+
 #include "common/compat.h"
 #include "common/owned.h"
 #include "common/resource.h"

@@ -1,11 +1,14 @@
 #include "decoder.h"
 
+#include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "codec_parameters.h"
+#include "common/log.h"
 #include "frame.h"
 #include "hw.h"
-#include "common/log.h"
 #include "packet.h"
 #include "steps/codec_context.h"
 
@@ -66,11 +69,11 @@ Napi::Value Decoder::Open(const Napi::CallbackInfo& info) {
   Dict options(ToDictionary(opts.Get("options")));
   bool strict = GetBool(opts, "strict", false);
   std::shared_ptr<AVBufferRef> device;  // decode on this hardware device
-  if (Has(opts, "hwDevice"))
-    device.reset(HwDevice::Ref(opts.Get("hwDevice"), "open").release(), BufferFree());
+  if (Has(opts, "hwDevice")) device.reset(HwDevice::Ref(opts.Get("hwDevice"), "open").release(), BufferFree());
   return Run(
       info, "open",
-      [par = std::move(par), name, time_base, threads, strict, device, options = std::move(options)](CodecState& s) mutable {
+      [par = std::move(par), name, time_base, threads, strict, device,
+       options = std::move(options)](CodecState& s) mutable {
         s.strict = strict;
         if (s.ctx) throw AvException("EINVAL", "Decoder is already open", "open");
         const AVCodec* codec = FindCodec(false, name, par ? par->codec_id : AV_CODEC_ID_NONE);

@@ -1,13 +1,16 @@
 #include "demuxer.h"
 
 #include <chrono>
+#include <memory>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/log.h"
-#include "steps/input.h"
 #include "common/options.h"
 #include "packet.h"
+#include "steps/input.h"
 
 namespace avf {
 
@@ -212,7 +215,8 @@ Napi::Value Demuxer::Seek(const Napi::CallbackInfo& info) {
   Napi::Object opts = info[1].As<Napi::Object>();
   int stream = static_cast<int>(GetInt(opts, "stream", -1));
   bool backward = GetBool(opts, "backward", true);
-  int flags = (GetBool(opts, "any", false) ? AVSEEK_FLAG_ANY : 0) | (GetBool(opts, "byte", false) ? AVSEEK_FLAG_BYTE : 0);
+  int flags =
+      (GetBool(opts, "any", false) ? AVSEEK_FLAG_ANY : 0) | (GetBool(opts, "byte", false) ? AVSEEK_FLAG_BYTE : 0);
   return Run(
       info, "seek",
       [=](DemuxerState& s) {
@@ -223,7 +227,8 @@ Napi::Value Demuxer::Seek(const Napi::CallbackInfo& info) {
         int64_t max = backward ? ts : INT64_MAX;
         int ret = avformat_seek_file(s.fmt, stream, min, ts, max, flags);
         // libavformat says -1, not an AVERROR, when the input cannot seek there.
-        if (ret == -1) throw AvException("ESPIPE", "Cannot seek to that position in this input", "avformat_seek_file", s.url);
+        if (ret == -1)
+          throw AvException("ESPIPE", "Cannot seek to that position in this input", "avformat_seek_file", s.url);
         Check(ret, "avformat_seek_file", s.url, stream);
         s.pending_error = 0;
         return true;

@@ -1,14 +1,15 @@
 // AVFormatContext for input: https://ffmpeg.org/doxygen/trunk/group__libavf__decoding.html
 #pragma once
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "common/compat.h"
-#include "io.h"
 #include "common/options.h"
 #include "common/owned.h"
 #include "common/resource.h"
 #include "common/tree.h"
+#include "io.h"
 #include "steps/input.h"
 
 namespace avf {
@@ -17,8 +18,8 @@ struct DemuxerState : Resource {
   AVFormatContext* fmt = nullptr;
   AVIOContext* io = nullptr;  // a custom input (Buffer, stream, callbacks); owned here
   std::string url;
-  bool strict = false;     // a read error throws instead of ending the stream (as the CLI does)
-  int pending_error = 0;   // a read error met after a batch had packets: thrown on the next read
+  bool strict = false;    // a read error throws instead of ending the stream (as the CLI does)
+  int pending_error = 0;  // a read error met after a batch had packets: thrown on the next read
   int64_t packets_read = 0;
   std::mutex bin_mutex;
   std::vector<PacketPtr> bin;  // consumed packets handed back by PacketList, reused by read()

@@ -1,6 +1,8 @@
 #include "encoder.h"
 
 #include <cmath>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "frame.h"
@@ -122,11 +124,17 @@ Settings ReadSettings(Napi::Object o) {
   s.bit_rate = GetInt(o, "bitRate", 0);
   s.threads = static_cast<int>(GetInt(o, "threads", 0));
   s.global_header = GetBool(o, "globalHeader", true);
-  s.video = VideoSettings{static_cast<int>(GetInt(o, "width", 0)), static_cast<int>(GetInt(o, "height", 0)),
-                          GetString(o, "pixelFormat"), GetString(o, "colorRange"), GetString(o, "colorSpace"),
-                          GetString(o, "colorPrimaries"), GetString(o, "colorTransfer"),
-                          ToRational(o.Get("frameRate"), {0, 1}), ToRational(o.Get("sampleAspectRatio"), {0, 1}),
-                          static_cast<int>(GetInt(o, "gopSize", -1)), static_cast<int>(GetInt(o, "maxBFrames", -1))};
+  s.video = VideoSettings{static_cast<int>(GetInt(o, "width", 0)),
+                          static_cast<int>(GetInt(o, "height", 0)),
+                          GetString(o, "pixelFormat"),
+                          GetString(o, "colorRange"),
+                          GetString(o, "colorSpace"),
+                          GetString(o, "colorPrimaries"),
+                          GetString(o, "colorTransfer"),
+                          ToRational(o.Get("frameRate"), {0, 1}),
+                          ToRational(o.Get("sampleAspectRatio"), {0, 1}),
+                          static_cast<int>(GetInt(o, "gopSize", -1)),
+                          static_cast<int>(GetInt(o, "maxBFrames", -1))};
   s.audio = AudioSettings{static_cast<int>(GetInt(o, "sampleRate", 0)), static_cast<int>(GetInt(o, "channels", 0)),
                           GetString(o, "sampleFormat"), GetString(o, "channelLayout")};
   return s;
@@ -137,7 +145,8 @@ void ApplyVideo(AVCodecContext* ctx, const AVCodec* codec, const VideoSettings& 
   ctx->height = v.height;
   if (!v.pixel_format.empty()) {
     ctx->pix_fmt = av_get_pix_fmt(v.pixel_format.c_str());
-    if (ctx->pix_fmt == AV_PIX_FMT_NONE) throw AvException("EINVAL", "Unknown pixel format: " + v.pixel_format, "open", name);
+    if (ctx->pix_fmt == AV_PIX_FMT_NONE)
+      throw AvException("EINVAL", "Unknown pixel format: " + v.pixel_format, "open", name);
   } else if (const AVPixelFormat* fmts = compat::CodecPixelFormats(codec)) {
     ctx->pix_fmt = fmts[0];
   } else {
@@ -148,8 +157,10 @@ void ApplyVideo(AVCodecContext* ctx, const AVCodec* codec, const VideoSettings& 
   if (v.sample_aspect_ratio.num > 0) ctx->sample_aspect_ratio = v.sample_aspect_ratio;
   if (v.gop_size >= 0) ctx->gop_size = v.gop_size;
   if (v.max_b_frames >= 0) ctx->max_b_frames = v.max_b_frames;
-  if (!v.color_range.empty()) ctx->color_range = static_cast<AVColorRange>(av_color_range_from_name(v.color_range.c_str()));
-  if (!v.color_space.empty()) ctx->colorspace = static_cast<AVColorSpace>(av_color_space_from_name(v.color_space.c_str()));
+  if (!v.color_range.empty())
+    ctx->color_range = static_cast<AVColorRange>(av_color_range_from_name(v.color_range.c_str()));
+  if (!v.color_space.empty())
+    ctx->colorspace = static_cast<AVColorSpace>(av_color_space_from_name(v.color_space.c_str()));
   if (!v.color_primaries.empty())
     ctx->color_primaries = static_cast<AVColorPrimaries>(av_color_primaries_from_name(v.color_primaries.c_str()));
   if (!v.color_transfer.empty())

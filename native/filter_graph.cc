@@ -1,14 +1,14 @@
 #include "filter_graph.h"
 
-
 #include <memory>
 #include <string>
+#include <utility>
 
-#include "frame.h"
-#include "hw.h"
 #include "common/lavfi.h"
 #include "common/options.h"
 #include "common/tree.h"
+#include "frame.h"
+#include "hw.h"
 #include "steps/drain.h"
 
 namespace avf {
@@ -25,7 +25,8 @@ std::string SourceArgs(const FilterPad& p) {
              p.format, p.time_base.num, p.time_base.den, p.sample_aspect_ratio.num > 0 ? p.sample_aspect_ratio.num : 0,
              p.sample_aspect_ratio.num > 0 ? p.sample_aspect_ratio.den : 1);
     std::string args = buf;
-    if (p.frame_rate.num > 0) args += ":frame_rate=" + std::to_string(p.frame_rate.num) + "/" + std::to_string(p.frame_rate.den);
+    if (p.frame_rate.num > 0)
+      args += ":frame_rate=" + std::to_string(p.frame_rate.num) + "/" + std::to_string(p.frame_rate.den);
     return args;
   }
   snprintf(buf, sizeof(buf), "time_base=%d/%d:sample_rate=%d:sample_fmt=%s:channel_layout=%s", p.time_base.num,
@@ -44,12 +45,14 @@ FilterPad ReadPad(Napi::Object o) {
     p.format = av_get_pix_fmt(GetString(o, "pixelFormat").c_str());
     p.sample_aspect_ratio = ToRational(o.Get("sampleAspectRatio"), {0, 1});
     p.frame_rate = ToRational(o.Get("frameRate"), {0, 1});
-    if (p.format == AV_PIX_FMT_NONE) throw AvException("EINVAL", "Unknown pixel format: " + GetString(o, "pixelFormat"), "FilterGraph");
+    if (p.format == AV_PIX_FMT_NONE)
+      throw AvException("EINVAL", "Unknown pixel format: " + GetString(o, "pixelFormat"), "FilterGraph");
   } else {
     p.sample_rate = static_cast<int>(GetInt(o, "sampleRate", 0));
     p.format = av_get_sample_fmt(GetString(o, "sampleFormat").c_str());
     p.channel_layout = GetString(o, "channelLayout", "stereo");
-    if (p.format == AV_SAMPLE_FMT_NONE) throw AvException("EINVAL", "Unknown sample format: " + GetString(o, "sampleFormat"), "FilterGraph");
+    if (p.format == AV_SAMPLE_FMT_NONE)
+      throw AvException("EINVAL", "Unknown sample format: " + GetString(o, "sampleFormat"), "FilterGraph");
   }
   return p;
 }
@@ -150,13 +153,14 @@ void BuildGraph(FilterGraphState& s, const std::string& description, const std::
   L.avfilter_inout_free(&ins);
   L.avfilter_inout_free(&outs);
   Check(ret, "avfilter_graph_parse_ptr", description);
-  if (hw_device)
+  if (hw_device) {
     for (unsigned i = 0; i < s.graph->nb_filters; i++) {
       AVFilterContext* f = s.graph->filters[i];
       av_buffer_unref(&f->hw_device_ctx);
       f->hw_device_ctx = av_buffer_ref(hw_device);
       if (!f->hw_device_ctx) throw AvException(AVERROR(ENOMEM), "av_buffer_ref");
     }
+  }
   Check(L.avfilter_graph_config(s.graph, nullptr), "avfilter_graph_config", description);
 }
 
@@ -176,7 +180,9 @@ Napi::Function FilterGraph::Init(Napi::Env env) {
                      });
 }
 
-FilterGraph::FilterGraph(const Napi::CallbackInfo& info) : AsyncWrapped<FilterGraph, FilterGraphState>(info) { Tag(info); }
+FilterGraph::FilterGraph(const Napi::CallbackInfo& info) : AsyncWrapped<FilterGraph, FilterGraphState>(info) {
+  Tag(info);
+}
 
 // open(description, inputs[], outputTypes[], threads) -> outputs [{ type, timeBase, ... }]
 Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
@@ -197,7 +203,8 @@ Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
         std::vector<GraphSource> sources;
         for (size_t i = 0; i < inputs.size(); i++) sources.push_back({inputs[i], PadName("in", i, inputs.size())});
         std::vector<GraphSink> sinks;
-        for (size_t i = 0; i < outputs.size(); i++) sinks.push_back({outputs[i], PadName("out", i, outputs.size()), ""});
+        for (size_t i = 0; i < outputs.size(); i++)
+          sinks.push_back({outputs[i], PadName("out", i, outputs.size()), ""});
         BuildGraph(s, description, sources, sinks, threads, device.get());
         Tree t = Tree::Array();
         for (AVFilterContext* sink : s.sinks) {
@@ -212,12 +219,15 @@ Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
             o.Set("frameRate", Tree::Rational(lavfi().av_buffersink_get_frame_rate(sink)));
             o.Set("sampleAspectRatio", Tree::Rational(lavfi().av_buffersink_get_sample_aspect_ratio(sink)));
           } else {
-            const char* fmt = av_get_sample_fmt_name(static_cast<AVSampleFormat>(lavfi().av_buffersink_get_format(sink)));
+            const char* fmt =
+                av_get_sample_fmt_name(static_cast<AVSampleFormat>(lavfi().av_buffersink_get_format(sink)));
             AVChannelLayout layout{};
             char name[128] = {0};
-            if (lavfi().av_buffersink_get_ch_layout(sink, &layout) >= 0) av_channel_layout_describe(&layout, name, sizeof(name));
+            if (lavfi().av_buffersink_get_ch_layout(sink, &layout) >= 0)
+              av_channel_layout_describe(&layout, name, sizeof(name));
             av_channel_layout_uninit(&layout);
-            o.Set("sampleRate", lavfi().av_buffersink_get_sample_rate(sink)).Set("sampleFormat", fmt ? Tree(fmt) : Tree());
+            o.Set("sampleRate", lavfi().av_buffersink_get_sample_rate(sink))
+                .Set("sampleFormat", fmt ? Tree(fmt) : Tree());
             o.Set("channelLayout", name);
           }
           t.Push(std::move(o));
@@ -282,7 +292,9 @@ Napi::Value DescribeFilterGraph(const Napi::CallbackInfo& info) {
             AVMediaType type = L.avfilter_pad_get_type(pads, io->pad_idx);
             t.Push(Tree::Object()
                        .Set("label", io->name ? io->name : "")
-                       .Set("type", type == AVMEDIA_TYPE_VIDEO ? "video" : type == AVMEDIA_TYPE_AUDIO ? "audio" : "other"));
+                       .Set("type", type == AVMEDIA_TYPE_VIDEO   ? "video"
+                                    : type == AVMEDIA_TYPE_AUDIO ? "audio"
+                                                                 : "other"));
           }
           return t;
         };

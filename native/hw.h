@@ -2,15 +2,18 @@
 // One object over VA-API, VideoToolbox, MediaCodec, CUDA, QSV, Vulkan, OpenCL, D3D11VA, DRM:
 // opened on a worker thread, so a missing driver is an error, never a stalled event loop.
 #pragma once
+// (C++ needs UINT64_C, which libavutil uses, defined before its headers)
+#include <stdint.h>
+
+extern "C" {
+#include <libavutil/hwcontext.h>
+}
+
 #include <string>
 
 #include "common/options.h"
 #include "common/owned.h"
 #include "common/resource.h"
-
-extern "C" {
-#include <libavutil/hwcontext.h>
-}
 
 namespace avf {
 

@@ -4,6 +4,9 @@
 #pragma once
 #include <napi.h>
 
+#include <memory>
+#include <string>
+
 #include "common/io_channel.h"
 #include "common/wrap.h"
 

@@ -5,10 +5,13 @@ extern "C" {
 #include <libswresample/swresample.h>
 }
 
+#include <algorithm>
+#include <string>
+#include <utility>
 #include <vector>
 
-#include "frame.h"
 #include "common/options.h"
+#include "frame.h"
 
 namespace avf {
 
@@ -130,7 +133,8 @@ Napi::Value Resampler::Resample(const Napi::CallbackInfo& info) {
       [frames = std::move(frames), flush](ResamplerState& s) mutable {
         Frames out;
         for (auto& in : frames) {
-          if (in->nb_samples <= 0 || in->sample_rate <= 0) throw AvException("EINVAL", "Not an audio frame", "swr_convert");
+          if (in->nb_samples <= 0 || in->sample_rate <= 0)
+            throw AvException("EINVAL", "Not an audio frame", "swr_convert");
           Configure(s, in.get());
           if (s.next_pts == AV_NOPTS_VALUE && in->pts != AV_NOPTS_VALUE) {
             AVRational tb = in->time_base.num > 0 ? in->time_base : AVRational{1, in->sample_rate};

@@ -11,10 +11,10 @@ namespace avf {
 struct ResamplerState : Resource {
   SwrPtr swr;
   AudioFifoPtr fifo;
-  int rate = 0;                      // 0: the input's
+  int rate = 0;                                // 0: the input's
   AVSampleFormat format = AV_SAMPLE_FMT_NONE;  // NONE: the input's
-  AVChannelLayout layout{};          // order UNSPEC: the input's
-  int frame_size = 0;                // 0: one output frame per input frame
+  AVChannelLayout layout{};                    // order UNSPEC: the input's
+  int frame_size = 0;                          // 0: one output frame per input frame
   // What the context was set up for; a change re-creates it.
   int in_rate = 0;
   int in_format = -1;

@@ -9,7 +9,7 @@ namespace avf {
 
 struct ScalerState : Resource {
   SwsPtr sws;
-  int width = 0, height = 0;          // 0: the input's
+  int width = 0, height = 0;               // 0: the input's
   AVPixelFormat format = AV_PIX_FMT_NONE;  // NONE: the input's
   int flags = 0;
   ~ScalerState() override { Release(); }

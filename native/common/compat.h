@@ -32,7 +32,10 @@ inline bool FrameIsKey(const AVFrame* f) {
 }
 inline void FrameSetKey(AVFrame* f, bool key) {
 #ifdef AV_FRAME_FLAG_KEY
-  if (key) f->flags |= AV_FRAME_FLAG_KEY; else f->flags &= ~AV_FRAME_FLAG_KEY;
+  if (key)
+    f->flags |= AV_FRAME_FLAG_KEY;
+  else
+    f->flags &= ~AV_FRAME_FLAG_KEY;
 #else
   f->key_frame = key ? 1 : 0;
 #endif
@@ -64,8 +67,8 @@ inline void FrameSetDuration(AVFrame* f, int64_t d) {
 // FFmpeg 6.1 moved stream side data into AVCodecParameters.coded_side_data.
 inline const uint8_t* StreamSideData(const AVStream* st, enum AVPacketSideDataType type, size_t* size) {
 #if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 31, 100)
-  const AVPacketSideData* sd = av_packet_side_data_get(st->codecpar->coded_side_data,
-                                                       st->codecpar->nb_coded_side_data, type);
+  const AVPacketSideData* sd =
+      av_packet_side_data_get(st->codecpar->coded_side_data, st->codecpar->nb_coded_side_data, type);
   if (!sd) return nullptr;
   if (size) *size = sd->size;
   return sd->data;

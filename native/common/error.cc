@@ -1,10 +1,11 @@
 #include "common/error.h"
 
 #include <cerrno>
+#include <utility>
 
-#include "common/instance.h"
 #include "common/compat.h"
 #include "common/executor.h"
+#include "common/instance.h"
 
 namespace avf {
 
@@ -46,17 +47,18 @@ const Named kAvErrors[] = {
     {AVERROR_HTTP_SERVER_ERROR, "HTTP_SERVER_ERROR"},
 };
 
-#define AVF_ERRNO(e) {e, #e}
+#define AVF_ERRNO(e) \
+  { e, #e }
 const Named kErrnos[] = {
-    AVF_ERRNO(EPERM),  AVF_ERRNO(ENOENT),  AVF_ERRNO(EINTR),     AVF_ERRNO(EIO),
-    AVF_ERRNO(EBADF),  AVF_ERRNO(EAGAIN),  AVF_ERRNO(ENOMEM),    AVF_ERRNO(EACCES),
-    AVF_ERRNO(EBUSY),  AVF_ERRNO(EEXIST),  AVF_ERRNO(ENOTDIR),   AVF_ERRNO(EISDIR),
-    AVF_ERRNO(EINVAL), AVF_ERRNO(ENFILE),  AVF_ERRNO(EMFILE),    AVF_ERRNO(EFBIG),
-    AVF_ERRNO(ENOSPC), AVF_ERRNO(ESPIPE),  AVF_ERRNO(EROFS),     AVF_ERRNO(EPIPE),
-    AVF_ERRNO(EDOM),   AVF_ERRNO(ERANGE),  AVF_ERRNO(ENOSYS),    AVF_ERRNO(ETIMEDOUT),
-    AVF_ERRNO(ECONNREFUSED), AVF_ERRNO(ECONNRESET), AVF_ERRNO(EHOSTUNREACH),
-    AVF_ERRNO(ENETUNREACH), AVF_ERRNO(EADDRINUSE), AVF_ERRNO(ENOTSUP), AVF_ERRNO(EXDEV),
-    AVF_ERRNO(ENAMETOOLONG), AVF_ERRNO(ENOTCONN), AVF_ERRNO(ECONNABORTED),
+    AVF_ERRNO(EPERM),        AVF_ERRNO(ENOENT),       AVF_ERRNO(EINTR),        AVF_ERRNO(EIO),
+    AVF_ERRNO(EBADF),        AVF_ERRNO(EAGAIN),       AVF_ERRNO(ENOMEM),       AVF_ERRNO(EACCES),
+    AVF_ERRNO(EBUSY),        AVF_ERRNO(EEXIST),       AVF_ERRNO(ENOTDIR),      AVF_ERRNO(EISDIR),
+    AVF_ERRNO(EINVAL),       AVF_ERRNO(ENFILE),       AVF_ERRNO(EMFILE),       AVF_ERRNO(EFBIG),
+    AVF_ERRNO(ENOSPC),       AVF_ERRNO(ESPIPE),       AVF_ERRNO(EROFS),        AVF_ERRNO(EPIPE),
+    AVF_ERRNO(EDOM),         AVF_ERRNO(ERANGE),       AVF_ERRNO(ENOSYS),       AVF_ERRNO(ETIMEDOUT),
+    AVF_ERRNO(ECONNREFUSED), AVF_ERRNO(ECONNRESET),   AVF_ERRNO(EHOSTUNREACH), AVF_ERRNO(ENETUNREACH),
+    AVF_ERRNO(EADDRINUSE),   AVF_ERRNO(ENOTSUP),      AVF_ERRNO(EXDEV),        AVF_ERRNO(ENAMETOOLONG),
+    AVF_ERRNO(ENOTCONN),     AVF_ERRNO(ECONNABORTED),
 };
 #undef AVF_ERRNO
 
@@ -77,8 +79,8 @@ std::string ErrorName(int errnum) {
 }
 
 AvException::AvException(int errnum, std::string op, std::string url, int stream)
-    : errnum(errnum), code(ErrorName(errnum)), message(StrError(errnum)), op(std::move(op)),
-      url(std::move(url)), stream(stream) {}
+    : errnum(errnum), code(ErrorName(errnum)), message(StrError(errnum)), op(std::move(op)), url(std::move(url)),
+      stream(stream) {}
 
 AvException::AvException(std::string code, std::string message, std::string op, std::string url)
     : code(std::move(code)), message(std::move(message)), op(std::move(op)), url(std::move(url)) {}
@@ -88,9 +90,7 @@ int Check(int ret, const char* op, const std::string& url, int stream) {
   return ret;
 }
 
-void SetErrorClass(Napi::Env env, Napi::Function ctor) {
-  GetInstance(env).errorClass = Napi::Persistent(ctor);
-}
+void SetErrorClass(Napi::Env env, Napi::Function ctor) { GetInstance(env).errorClass = Napi::Persistent(ctor); }
 
 Napi::Error AvException::ToJs(Napi::Env env) const {
   Napi::Object info = Napi::Object::New(env);

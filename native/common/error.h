@@ -2,6 +2,7 @@
 // completion turns it into the JS AvError class that src/errors.ts registers.
 #pragma once
 #include <napi.h>
+
 #include <stdexcept>
 #include <string>
 

@@ -1,11 +1,12 @@
 #include "common/executor.h"
 
-#include "common/instance.h"
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
+#include <utility>
+
+#include "common/instance.h"
 
 namespace avf {
 
@@ -80,8 +81,8 @@ void Strand::Drain() {
 Completions::Completions(Napi::Env env) {
   napi_value name;
   napi_create_string_utf8(env, "avforge:completions", NAPI_AUTO_LENGTH, &name);
-  napi_status st = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr,
-                                                   this, CallJs, &tsfn_);
+  napi_status st =
+      napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, this, CallJs, &tsfn_);
   if (st != napi_ok) NAPI_THROW_VOID(Napi::Error::New(env, "avforge: cannot create completion queue"));
   napi_unref_threadsafe_function(env, tsfn_);  // an idle addon must not keep the process alive
 }

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -103,8 +104,8 @@ class LambdaJob : public Job {
 };
 
 template <class Work, class Done>
-Napi::Promise Schedule(Napi::Env env, Napi::Value self, const std::shared_ptr<Strand>& strand,
-                       Work work, Done done, bool keep_alive = true) {
+Napi::Promise Schedule(Napi::Env env, Napi::Value self, const std::shared_ptr<Strand>& strand, Work work, Done done,
+                       bool keep_alive = true) {
   using R = decltype(work());
   auto job = std::make_unique<LambdaJob<R, Work, Done>>(std::move(work), std::move(done));
   return ScheduleJob(env, self, strand, std::move(job), keep_alive);

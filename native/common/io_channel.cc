@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <utility>
 
 #include "common/error.h"
 
@@ -93,7 +94,8 @@ int WritePacket(void* opaque, compat::AvioWriteBuffer buf, int size) {
   }
   std::unique_lock<std::mutex> lock(c.m);
   // Backpressure: a slow sink holds the muxer here, on the pool thread.
-  if (int err = Wait(c, lock, [&] { return c.in_flight < c.high_water || !c.error.empty(); })) return err;
+  int err = Wait(c, lock, [&] { return c.in_flight < c.high_water || !c.error.empty(); });
+  if (err) return err;
   if (!c.error.empty()) return AVERROR(EIO);
   auto* r = new IoRequest{"write", c.position, 0, std::vector<uint8_t>(buf, buf + size)};
   if (!Ask(c, r)) return AVERROR(EIO);
@@ -107,7 +109,10 @@ int64_t Seek(void* opaque, int64_t offset, int whence) {
   whence &= ~AVSEEK_FORCE;
   int64_t size = (c.in_memory || c.to_memory) ? static_cast<int64_t>(c.memory.size()) : c.size;
   if (whence == AVSEEK_SIZE) return size >= 0 ? size : AVERROR(ENOSYS);
-  int64_t target = whence == SEEK_SET ? offset : whence == SEEK_CUR ? c.position + offset : size >= 0 ? size + offset : -1;
+  int64_t target = whence == SEEK_SET   ? offset
+                   : whence == SEEK_CUR ? c.position + offset
+                   : size >= 0          ? size + offset
+                                        : -1;
   if (target < 0) return AVERROR(EINVAL);
   if (c.in_memory || c.to_memory) return c.position = target;
   if (!c.seekable) return AVERROR(ESPIPE);
@@ -121,7 +126,8 @@ int64_t Seek(void* opaque, int64_t offset, int whence) {
   c.asked = false;
   c.seek_answered = false;
   if (!Ask(c, new IoRequest{"seek", target, generation, {}})) return AVERROR(EIO);
-  if (int err = Wait(c, lock, [&] { return c.seek_answered; })) return err;
+  int err = Wait(c, lock, [&] { return c.seek_answered; });
+  if (err) return err;
   if (c.seek_result >= 0) c.position = c.seek_result;
   return c.seek_result;
 }
@@ -134,9 +140,9 @@ AVIOContext* OpenIo(const std::shared_ptr<IoChannel>& channel, std::atomic<bool>
   if (!buffer) throw AvException(AVERROR(ENOMEM), "av_malloc");
   auto* opaque = new ChannelRef(channel);
   bool seekable = channel->seekable || channel->in_memory || channel->to_memory;
-  AVIOContext* io = avio_alloc_context(buffer, kBufferSize, channel->writing ? 1 : 0, opaque,
-                                       channel->writing ? nullptr : ReadPacket,
-                                       channel->writing ? WritePacket : nullptr, seekable ? Seek : nullptr);
+  AVIOContext* io =
+      avio_alloc_context(buffer, kBufferSize, channel->writing ? 1 : 0, opaque, channel->writing ? nullptr : ReadPacket,
+                         channel->writing ? WritePacket : nullptr, seekable ? Seek : nullptr);
   if (!io) {
     av_free(buffer);
     delete opaque;
@@ -175,7 +181,6 @@ void CloseChannel(IoChannel& c) {
   c.ask = nullptr;
   c.cv.notify_all();
 }
-
 
 bool PushChunk(IoChannel& c, const uint8_t* data, size_t size, uint64_t generation) {
   std::lock_guard<std::mutex> lock(c.m);

@@ -30,20 +30,20 @@ struct IoRequest {
 struct IoChannel {
   std::mutex m;
   std::condition_variable cv;
-  bool writing = false;     // a sink (muxer output) rather than a source
-  bool seekable = false;    // JS can seek (Buffer, file, callbacks with seek)
-  int64_t size = -1;        // total size when known (AVSEEK_SIZE)
+  bool writing = false;   // a sink (muxer output) rather than a source
+  bool seekable = false;  // JS can seek (Buffer, file, callbacks with seek)
+  int64_t size = -1;      // total size when known (AVSEEK_SIZE)
   size_t high_water = 1 << 20;
-  int64_t timeout_ms = 0;   // 0: wait as long as it takes (still interruptible by close)
-  int64_t max_bytes = 0;    // a source read past this fails with EFBIG; 0: no limit
+  int64_t timeout_ms = 0;  // 0: wait as long as it takes (still interruptible by close)
+  int64_t max_bytes = 0;   // a source read past this fails with EFBIG; 0: no limit
 
   // source: chunks pushed by JS, in order
   std::deque<std::vector<uint8_t>> chunks;
   size_t front_offset = 0;
   size_t queued = 0;
   bool ended = false;
-  bool asked = false;       // a "need data" request is outstanding
-  int64_t position = 0;     // byte position of the next byte read (source) or written (sink)
+  bool asked = false;    // a "need data" request is outstanding
+  int64_t position = 0;  // byte position of the next byte read (source) or written (sink)
 
   // seek handshake
   uint64_t seek_generation = 0;

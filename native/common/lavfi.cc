@@ -20,7 +20,7 @@ std::string LibraryName() {
 }
 
 Lavfi g_lavfi;
-std::string g_error;
+std::string g_error;  // NOLINT(runtime/string): set once, under the loader's once_flag
 
 #define AVF_STRING2(x) #x
 #define AVF_STRING(x) AVF_STRING2(x)
@@ -39,11 +39,11 @@ void Load() {
     g_error = "cannot load " + name + (why ? std::string(": ") + why : std::string());
     return;
   }
-#define AVF_RESOLVE(fn)                                                        \
-  g_lavfi.fn = reinterpret_cast<decltype(g_lavfi.fn)>(dlsym(lib, #fn));        \
-  if (!g_lavfi.fn) {                                                           \
-    g_error = name + " has no " #fn;                                           \
-    return;                                                                    \
+#define AVF_RESOLVE(fn)                                                 \
+  g_lavfi.fn = reinterpret_cast<decltype(g_lavfi.fn)>(dlsym(lib, #fn)); \
+  if (!g_lavfi.fn) {                                                    \
+    g_error = name + " has no " #fn;                                    \
+    return;                                                             \
   }
   AVF_RESOLVE(avfilter_get_by_name)
   AVF_RESOLVE(avfilter_graph_alloc)

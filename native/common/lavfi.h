@@ -2,13 +2,16 @@
 // ...) cost ~11 MiB of RSS and milliseconds of dlopen; a process that never filters should pay
 // neither. FilterGraph calls libavfilter only through this table.
 #pragma once
-#include "common/compat.h"
+// (C++ needs UINT64_C, which libavutil uses, defined before its headers)
+#include <stdint.h>
 
 extern "C" {
 #include <libavfilter/avfilter.h>
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
 }
+
+#include "common/compat.h"
 
 namespace avf {
 

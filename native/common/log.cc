@@ -3,8 +3,10 @@
 #include <atomic>
 #include <cstdarg>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "common/compat.h"
 
@@ -84,8 +86,8 @@ void SetLogHandler(const Napi::CallbackInfo& info) {
   napi_value name;
   napi_create_string_utf8(env, "avforge:log", NAPI_AUTO_LENGTH, &name);
   napi_threadsafe_function tsfn;
-  if (napi_create_threadsafe_function(env, info[0], nullptr, name, 1024, 1, nullptr, nullptr, nullptr,
-                                      CallJs, &tsfn) != napi_ok)
+  if (napi_create_threadsafe_function(env, info[0], nullptr, name, 1024, 1, nullptr, nullptr, nullptr, CallJs, &tsfn) !=
+      napi_ok)
     throw Napi::Error::New(info.Env(), "avforge: cannot install the logger");
   napi_unref_threadsafe_function(env, tsfn);
   std::lock_guard<std::mutex> lock(g_mutex);

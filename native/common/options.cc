@@ -1,6 +1,7 @@
 #include "common/options.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "common/error.h"
 

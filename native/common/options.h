@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/compat.h"
@@ -14,10 +15,14 @@ class Dict {
  public:
   explicit Dict(AVDictionary* d = nullptr) : d_(d) {}
   Dict(Dict&& o) noexcept : d_(o.d_) { o.d_ = nullptr; }
-  Dict& operator=(Dict&& o) noexcept { std::swap(d_, o.d_); return *this; }
+  Dict& operator=(Dict&& o) noexcept {
+    std::swap(d_, o.d_);
+    return *this;
+  }
   Dict(const Dict&) = delete;
   ~Dict() { av_dict_free(&d_); }
   AVDictionary** ptr() { return &d_; }
+
  private:
   AVDictionary* d_;
 };
@@ -58,11 +63,11 @@ class Fields {
   int64_t Int(const char* key);
   int Int32(const char* key) { return static_cast<int>(Int(key)); }
   bool Bool(const char* key);
-  int64_t Timestamp(const char* key);            // a number, or null for AV_NOPTS_VALUE
+  int64_t Timestamp(const char* key);                // a number, or null for AV_NOPTS_VALUE
   int64_t IntOrNull(const char* key, int64_t null);  // a number, or null for `null`
-  AVRational RationalOrNull(const char* key);    // { num, den }, or null for 0/1
-  AVDictionary* Dictionary(const char* key);     // an object of strings, numbers, booleans
-  bool IsNull(const char* key);                  // null, or else (not checked) something
+  AVRational RationalOrNull(const char* key);        // { num, den }, or null for 0/1
+  AVDictionary* Dictionary(const char* key);         // an object of strings, numbers, booleans
+  bool IsNull(const char* key);                      // null, or else (not checked) something
   Fields Object(const char* key);
   // An array's items, each with its path ("plan.streams[2]").
   uint32_t ArrayLength(const char* key);

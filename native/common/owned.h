@@ -13,16 +13,36 @@ struct SwsContext;
 
 namespace avf {
 
-struct PacketFree { void operator()(AVPacket* p) const { av_packet_free(&p); } };
-struct FrameFree { void operator()(AVFrame* f) const { av_frame_free(&f); } };
-struct CodecContextFree { void operator()(AVCodecContext* c) const { avcodec_free_context(&c); } };
-struct CodecParametersFree { void operator()(AVCodecParameters* p) const { avcodec_parameters_free(&p); } };
-struct BufferFree { void operator()(AVBufferRef* b) const { av_buffer_unref(&b); } };
-struct BsfFree { void operator()(AVBSFContext* b) const { av_bsf_free(&b); } };
-struct AudioFifoFree { void operator()(AVAudioFifo* f) const; };
-struct FilterInOutFree { void operator()(AVFilterInOut* io) const; };  // libavfilter is loaded on demand (lavfi.h)
-struct SwrFree { void operator()(SwrContext* s) const; };
-struct SwsFree { void operator()(SwsContext* s) const; };
+struct PacketFree {
+  void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+struct FrameFree {
+  void operator()(AVFrame* f) const { av_frame_free(&f); }
+};
+struct CodecContextFree {
+  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+};
+struct CodecParametersFree {
+  void operator()(AVCodecParameters* p) const { avcodec_parameters_free(&p); }
+};
+struct BufferFree {
+  void operator()(AVBufferRef* b) const { av_buffer_unref(&b); }
+};
+struct BsfFree {
+  void operator()(AVBSFContext* b) const { av_bsf_free(&b); }
+};
+struct AudioFifoFree {
+  void operator()(AVAudioFifo* f) const;
+};
+struct FilterInOutFree {
+  void operator()(AVFilterInOut* io) const;
+};  // libavfilter is loaded on demand (lavfi.h)
+struct SwrFree {
+  void operator()(SwrContext* s) const;
+};
+struct SwsFree {
+  void operator()(SwsContext* s) const;
+};
 
 using PacketPtr = std::unique_ptr<AVPacket, PacketFree>;
 using FramePtr = std::unique_ptr<AVFrame, FrameFree>;

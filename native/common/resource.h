@@ -4,6 +4,7 @@
 #pragma once
 #include <atomic>
 #include <memory>
+#include <utility>
 
 #include "common/executor.h"
 #include "common/wrap.h"

@@ -16,21 +16,36 @@ namespace avf {
 class Tree {
  public:
   Tree() = default;  // null
-  Tree(double n) : kind_(kNumber), num_(n) {}
-  Tree(int n) : kind_(kNumber), num_(n) {}
-  Tree(int64_t n) : kind_(kNumber), num_(static_cast<double>(n)) {}
-  Tree(bool b) : kind_(kBool), num_(b ? 1 : 0) {}
-  Tree(const char* s) : kind_(s ? kString : kNull), str_(s ? s : "") {}
-  Tree(std::string s) : kind_(kString), str_(std::move(s)) {}
-  static Tree Object() { Tree t; t.kind_ = kObject; return t; }
-  static Tree Array() { Tree t; t.kind_ = kArray; return t; }
+  // Implicit on purpose: t.Set("width", 320) takes plain values.
+  Tree(double n) : kind_(kNumber), num_(n) {}                            // NOLINT(runtime/explicit)
+  Tree(int n) : kind_(kNumber), num_(n) {}                               // NOLINT(runtime/explicit)
+  Tree(int64_t n) : kind_(kNumber), num_(static_cast<double>(n)) {}      // NOLINT(runtime/explicit)
+  Tree(bool b) : kind_(kBool), num_(b ? 1 : 0) {}                        // NOLINT(runtime/explicit)
+  Tree(const char* s) : kind_(s ? kString : kNull), str_(s ? s : "") {}  // NOLINT(runtime/explicit)
+  Tree(std::string s) : kind_(kString), str_(std::move(s)) {}            // NOLINT(runtime/explicit)
+  static Tree Object() {
+    Tree t;
+    t.kind_ = kObject;
+    return t;
+  }
+  static Tree Array() {
+    Tree t;
+    t.kind_ = kArray;
+    return t;
+  }
   static Tree Rational(AVRational r);
   static Tree Timestamp(int64_t ts);  // null for AV_NOPTS_VALUE
   static Tree Dictionary(const AVDictionary* dict);
   static Tree Params(const AVCodecParameters* par);  // a native CodecParameters handle
 
-  Tree& Set(std::string key, Tree value) { fields_.emplace_back(std::move(key), std::move(value)); return *this; }
-  Tree& Push(Tree value) { items_.push_back(std::move(value)); return *this; }
+  Tree& Set(std::string key, Tree value) {
+    fields_.emplace_back(std::move(key), std::move(value));
+    return *this;
+  }
+  Tree& Push(Tree value) {
+    items_.push_back(std::move(value));
+    return *this;
+  }
   Napi::Value ToJs(Napi::Env env) const;
 
  private:

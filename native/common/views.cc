@@ -51,8 +51,8 @@ Napi::ArrayBuffer WrapBuffer(Napi::Env env, AVBufferRef* buf) {
   return ab;
 }
 
-Napi::Uint8Array ViewInto(Napi::Env env, Napi::ArrayBuffer owner, const AVBufferRef* buf,
-                          const uint8_t* data, size_t size) {
+Napi::Uint8Array ViewInto(Napi::Env env, Napi::ArrayBuffer owner, const AVBufferRef* buf, const uint8_t* data,
+                          size_t size) {
   const uint8_t* begin = buf->data;
   const uint8_t* end = buf->data + buf->size;
   if (data < begin || data > end) return Napi::Uint8Array::New(env, 0);

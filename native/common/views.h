@@ -13,8 +13,8 @@ Napi::ArrayBuffer WrapBuffer(Napi::Env env, AVBufferRef* buf);
 
 // A Uint8Array of [data, data + size) inside `owner`, which must be one of the
 // ArrayBuffers from WrapBuffer over the buffer that holds data.
-Napi::Uint8Array ViewInto(Napi::Env env, Napi::ArrayBuffer owner, const AVBufferRef* buf,
-                          const uint8_t* data, size_t size);
+Napi::Uint8Array ViewInto(Napi::Env env, Napi::ArrayBuffer owner, const AVBufferRef* buf, const uint8_t* data,
+                          size_t size);
 
 // Tells V8 about native memory that JS objects hold, in steps of at least 1 MiB: a call per
 // audio frame or small packet would trigger collections for no gain.

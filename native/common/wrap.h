@@ -5,6 +5,8 @@
 #pragma once
 #include <napi.h>
 
+#include <string>
+
 #include "common/error.h"
 
 namespace avf {

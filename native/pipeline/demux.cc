@@ -140,7 +140,8 @@ class DemuxStage {
     int64_t base = fmt->start_time != AV_NOPTS_VALUE ? fmt->start_time : 0;
     if (start != AV_NOPTS_VALUE && start > 0) {
       int ret = avformat_seek_file(fmt, -1, INT64_MIN, base + start, base + start, 0);
-      if (ret < 0) LogWarning("pipeline", "%s: cannot seek to %.3f s: %s", url.c_str(), start / 1e6, ErrorName(ret).c_str());
+      if (ret < 0)
+        LogWarning("pipeline", "%s: cannot seek to %.3f s: %s", url.c_str(), start / 1e6, ErrorName(ret).c_str());
     }
     return base + (start != AV_NOPTS_VALUE ? start : 0);
   }
@@ -158,7 +159,8 @@ class DemuxStage {
   // As the CLI does: damage after the first packet ends the input with a warning.
   bool ToleratedAtEnd(int ret) const {
     if (run_.plan_.strict || !IsReadDamage(ret) || read_ == 0) return false;
-    LogWarning("demuxer", "%s: error while reading, treating as end of input: %s", url_.c_str(), ErrorName(ret).c_str());
+    LogWarning("demuxer", "%s: error while reading, treating as end of input: %s", url_.c_str(),
+               ErrorName(ret).c_str());
     return true;
   }
 

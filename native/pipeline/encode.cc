@@ -1,13 +1,16 @@
 // The encode stage: one thread per encoded output stream. Its encoder opens on the first
 // frame (the graph decides the size and formats); audio encoders with a fixed frame size get
 // exactly that many samples per frame; a tapped stream shows JS its frames first.
-#include "hw.h"
-#include "pipeline/runtime.h"
-#include "steps/codec_context.h"
+// (C++ needs UINT64_C, which libavutil uses, defined before its headers)
+#include <stdint.h>
 
 extern "C" {
 #include <libavutil/audio_fifo.h>
 }
+
+#include "hw.h"
+#include "pipeline/runtime.h"
+#include "steps/codec_context.h"
 
 namespace avf::pipeline {
 
@@ -38,10 +41,10 @@ void Runtime::SetupEncoder(size_t o) {
     encoders_[o] = FindCodec(true, sp.codec, AV_CODEC_ID_NONE);
   }
   if (encoders_[o]->type != AVMEDIA_TYPE_VIDEO && encoders_[o]->type != AVMEDIA_TYPE_AUDIO)
-    throw WithStream(AvException("EINVAL",
-                                 std::string("Encoder ") + encoders_[o]->name + " is not a video or audio encoder",
-                                 "encode", OutputName()),
-                     index);
+    throw WithStream(
+        AvException("EINVAL", std::string("Encoder ") + encoders_[o]->name + " is not a video or audio encoder",
+                    "encode", OutputName()),
+        index);
   sink.video = encoders_[o]->type == AVMEDIA_TYPE_VIDEO;  // the encoder decides what the sink gives
   encode_q_[o] = std::make_unique<Queue>(kQueueSize);
 }

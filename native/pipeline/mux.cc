@@ -296,8 +296,7 @@ void Runtime::CopyChapters(int input) {
     int64_t shift = av_rescale_q(offset, AV_TIME_BASE_Q, ch->time_base);
     int64_t start = ch->start - shift, end = ch->end - shift;
     if (end <= 0) continue;
-    if (plan_.duration != AV_NOPTS_VALUE && av_rescale_q(start, ch->time_base, AV_TIME_BASE_Q) >= plan_.duration)
-      break;
+    if (plan_.duration != AV_NOPTS_VALUE && av_rescale_q(start, ch->time_base, AV_TIME_BASE_Q) >= plan_.duration) break;
     if (plan_.duration != AV_NOPTS_VALUE)
       end = std::min(end, av_rescale_q(plan_.duration, AV_TIME_BASE_Q, ch->time_base));
     AddChapter(ch->id, ch->time_base, std::max<int64_t>(0, start), end, ch->metadata, nullptr);

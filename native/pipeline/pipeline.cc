@@ -1,10 +1,15 @@
 #include "pipeline/pipeline.h"
 
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "demuxer.h"
 #include "io.h"
-#include "steps/input.h"
 #include "pipeline/plan.h"
 #include "pipeline/taps.h"
+#include "steps/input.h"
 
 namespace avf {
 
@@ -30,7 +35,8 @@ Napi::Array CollectedToJs(Napi::Env env, const std::vector<std::vector<Collected
       AVPacket* p = list[k].packet.get();
       Napi::Object item = Napi::Object::New(env);
       item.Set("data", Napi::Buffer<uint8_t>::Copy(env, p->data, p->size));
-      item.Set("time", p->pts == AV_NOPTS_VALUE ? env.Null() : Napi::Number::New(env, p->pts * av_q2d(list[k].time_base)));
+      item.Set("time",
+               p->pts == AV_NOPTS_VALUE ? env.Null() : Napi::Number::New(env, p->pts * av_q2d(list[k].time_base)));
       a.Set(k, item);
     }
     out.Set(i, a);

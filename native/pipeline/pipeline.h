@@ -3,9 +3,10 @@
 #pragma once
 #include <condition_variable>
 #include <mutex>
+#include <vector>
 
-#include "pipeline/run.h"
 #include "common/resource.h"
+#include "pipeline/run.h"
 
 namespace avf {
 

@@ -101,7 +101,8 @@ void ReadTarget(Fields& out, OutputPlan& op) {
 void ReadOutput(Fields& out, OutputPlan& op) {
   ReadTarget(out, op);
   op.format = out.String("format");
-  if (op.channel && op.format.empty()) throw AvException("EINVAL", "A stream output needs a format", "pipeline", op.url);
+  if (op.channel && op.format.empty())
+    throw AvException("EINVAL", "A stream output needs a format", "pipeline", op.url);
   op.options = Dict(out.Dictionary("options"));
   op.metadata = Dict(out.Dictionary("metadata"));
   op.metadata_from = out.Int32("metadataFrom");

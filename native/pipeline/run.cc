@@ -1,6 +1,8 @@
 // The coordinator of a pipeline run: sets every stage up on the calling thread (everything
 // that can be checked before a frame moves), starts one thread per stage, and ends the run
 // with the first stage's failure, an abort, or the finished output.
+#include "pipeline/run.h"
+
 #include "pipeline/runtime.h"
 
 #ifdef __linux__
@@ -9,8 +11,10 @@
 #include <unistd.h>
 #endif
 
+#include <algorithm>
 #include <cerrno>
 #include <thread>
+#include <utility>
 
 #include "muxer.h"
 
@@ -122,12 +126,15 @@ void Runtime::StartThreads(std::vector<std::thread>& threads) {
   for (size_t g = 0; g < graphs_.size(); g++)
     threads.emplace_back([this, g] { Guard("filter", -1, [&] { Filter(g); }); });
   for (size_t o = 0; o < plan_.streams.size(); o++) {
-    if (plan_.streams[o].subtitle)
+    if (plan_.streams[o].subtitle) {
       threads.emplace_back([this, o] { Guard("subtitle", static_cast<int>(o), [&] { Subtitle(o); }); });
-    else if (!plan_.streams[o].copy)
+    } else if (!plan_.streams[o].copy) {
       threads.emplace_back([this, o] { Guard("encode", static_cast<int>(o), [&] { Encode(o); }); });
+    }
   }
-  if (!inline_mux_) threads.emplace_back([this] { Guard("mux", -1, [&] { Mux(); }); });
+  if (!inline_mux_) {
+    threads.emplace_back([this] { Guard("mux", -1, [&] { Mux(); }); });
+  }
 }
 
 // Runs a stage; its failure halts the others and is what the run throws.

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "common/owned.h"
@@ -22,7 +23,7 @@ struct PipelineInput {
 // Counters the stages bump and JS reads at any time for progress.
 struct PipelineStats {
   std::atomic<int64_t> packets_read{0}, frames_decoded{0}, damaged{0}, bytes{0};
-  std::atomic<int64_t> out_time{AV_NOPTS_VALUE};  // end of the latest packet written, AV_TIME_BASE units
+  std::atomic<int64_t> out_time{AV_NOPTS_VALUE};   // end of the latest packet written, AV_TIME_BASE units
   std::unique_ptr<std::atomic<int64_t>[]> frames;  // per output stream: frames encoded or packets copied
   std::unique_ptr<std::atomic<int64_t>[]> times;   // per output stream: end of its latest packet written
   size_t streams = 0;
@@ -89,8 +90,8 @@ struct HardwareUse {
 struct PipelineResult {
   std::vector<HardwareUse> hardware;
   int64_t bytes = 0;
-  int64_t duration = AV_NOPTS_VALUE;  // of the output, AV_TIME_BASE units
-  bool stopped = false;               // ended early by Stop()
+  int64_t duration = AV_NOPTS_VALUE;                    // of the output, AV_TIME_BASE units
+  bool stopped = false;                                 // ended early by Stop()
   std::vector<std::vector<CollectedPacket>> collected;  // per output stream, with plan.output.collect
 };
 

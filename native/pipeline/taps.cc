@@ -2,6 +2,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
+#include <utility>
+#include <vector>
 
 #include "frame.h"
 

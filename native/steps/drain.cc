@@ -1,5 +1,7 @@
 #include "steps/drain.h"
 
+#include <utility>
+
 #include "common/error.h"
 #include "common/lavfi.h"
 

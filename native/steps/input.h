@@ -14,9 +14,8 @@ namespace avf {
 // Opens and probes an input (a path or URL, or a channel through a custom AVIOContext that
 // is stored in *io and stays the caller's to free, with CloseInput). Unknown options are an
 // error.
-AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChannel>& channel,
-                           const std::string& format, Dict& options, AVIOInterruptCB interrupt, AVIOContext** io,
-                           std::atomic<bool>* aborted);
+AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChannel>& channel, const std::string& format,
+                           Dict& options, AVIOInterruptCB interrupt, AVIOContext** io, std::atomic<bool>* aborted);
 
 // Closes what OpenInput opened (either may be null already).
 void CloseInput(AVFormatContext** fmt, AVIOContext** io);
