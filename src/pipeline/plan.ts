@@ -1,6 +1,7 @@
 // From a job's options and its probed inputs to the plan the native pipeline runs
-// (native_plan.ts, the contract with native/pipeline/plan.cc): which streams are decoded, the filter graphs, the encoders and
-// copies, the muxer. Pure: no I/O, so every choice here is testable on its own.
+// (native_plan.ts, the contract with native/pipeline/plan.cc): which streams are decoded,
+// the filter graphs, the encoders and copies, the muxer. Pure: no I/O, so every choice here
+// is testable on its own.
 import { AvError, invalidArgument, is } from '../errors.js';
 import type { FormatInfo } from '../core/demuxer.js';
 import type { StreamDescription } from '../core/stream.js';
@@ -200,7 +201,7 @@ class Planner {
     }
     // filters that work on the device (hwupload, scale_vaapi, avgblur_opencl...) get it
     if (video && hw?.type && /\bhw(upload|map)\b|_(opencl|vulkan|vaapi|cuda|qsv)\b/.test(description)) hardwareGraph = true;
-    const decoder = this.decoder(input, stream, { threads: settings.threads ?? threads ?? 0, ...onDevice });
+    const decoder = this.decoder(input, stream, { threads: settings.threads ?? threads, ...onDevice });
     const graph =
       this.plan.graphs.push({
         description,
@@ -243,7 +244,7 @@ class Planner {
       if (!this.inputs[input]) throw new AvError(`filterComplex names input ${input}, there are ${this.inputs.length}`, { code: 'STREAM_NOT_FOUND', op: 'filterComplex' });
       const spec = m[2] === undefined ? (pad.type === 'audio' ? 'a:0' : 'v:0') : /^\d+$/.test(m[2]) ? Number(m[2]) : m[2].replace(/^([vas])$/, '$1:0');
       const [stream] = selectStreams(this.inputs[input], spec, 'filterComplex');
-      sources.push({ decoder: this.decoder(input, stream!, { threads: threads ?? 0 }), label: pad.label });
+      sources.push({ decoder: this.decoder(input, stream!, { threads }), label: pad.label });
     }
     if (sources.length === 0) throw invalidArgument('filterComplex', 'a graph whose inputs are labelled like [0:v] or [1:a]', description);
     const graph = this.plan.graphs.length;
