@@ -56,6 +56,64 @@ Tree DescribeDecoder(const AVCodecParameters* par) {
   return t;
 }
 
+// Up to `max` packets (or 8 MiB, or what came within 10 ms of the first); a read error met
+// after some packets is kept for the next call, so those packets still reach JS.
+ReadResult ReadBatch(DemuxerState& s, int max) {
+  if (!s.fmt) throw AvException("EINVAL", "Demuxer is not open", "read");
+  if (s.pending_error) {
+    int err = s.pending_error;
+    s.pending_error = 0;
+    throw AvException(err, "av_read_frame", s.url);
+  }
+  ReadResult r;
+  r.packets.reserve(max);
+  std::vector<PacketPtr> spare;  // AVPackets handed back: unref'd here, on this thread
+  {
+    std::lock_guard<std::mutex> lock(s.bin_mutex);
+    spare.swap(s.bin);
+  }
+  size_t bytes = 0;
+  auto deadline = std::chrono::steady_clock::time_point::max();
+  while (static_cast<int>(r.packets.size()) < max && bytes < (8u << 20) &&
+         std::chrono::steady_clock::now() < deadline) {
+    PacketPtr pkt;
+    if (!spare.empty()) {
+      pkt = std::move(spare.back());
+      spare.pop_back();
+      av_packet_unref(pkt.get());
+    } else {
+      pkt.reset(av_packet_alloc());
+      if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
+    }
+    int ret = av_read_frame(s.fmt, pkt.get());
+    if (ret == AVERROR(EAGAIN)) {  // a live input with nothing yet
+      if (!r.packets.empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    if (ret == AVERROR_EOF) break;
+    if (ret < 0) {
+      // As the CLI does: report damage, then treat the input as ended; but an input that
+      // fails before its first packet has nothing to tolerate, and a source that failed,
+      // a limit, a timeout or a close are not damage: those are errors.
+      if (!s.strict && IsReadDamage(ret) && (s.packets_read > 0 || !r.packets.empty())) {
+        LogWarning("demuxer", "%s: error while reading, treating as end of input: %s", s.url.c_str(),
+                   ErrorName(ret).c_str());
+        break;
+      }
+      if (r.packets.empty()) throw AvException(ret, "av_read_frame", s.url);
+      s.pending_error = ret;
+      break;
+    }
+    pkt->time_base = s.fmt->streams[pkt->stream_index]->time_base;
+    bytes += pkt->size;
+    s.packets_read++;
+    if (r.packets.empty()) deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
+    r.packets.push_back(std::move(pkt));
+  }
+  return r;
+}
+
 }  // namespace
 
 Tree DescribeInput(AVFormatContext* fmt, bool with_decoders) {
@@ -136,62 +194,7 @@ Napi::Value Demuxer::Read(const Napi::CallbackInfo& info) {
   int max = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 1;
   if (max < 1) max = 1;
   return Run(
-      info, "read",
-      [max](DemuxerState& s) {
-        if (!s.fmt) throw AvException("EINVAL", "Demuxer is not open", "read");
-        if (s.pending_error) {
-          int err = s.pending_error;
-          s.pending_error = 0;
-          throw AvException(err, "av_read_frame", s.url);
-        }
-        ReadResult r;
-        r.packets.reserve(max);
-        std::vector<PacketPtr> spare;  // AVPackets handed back: unref'd here, on this thread
-        {
-          std::lock_guard<std::mutex> lock(s.bin_mutex);
-          spare.swap(s.bin);
-        }
-        size_t bytes = 0;
-        auto deadline = std::chrono::steady_clock::time_point::max();
-        while (static_cast<int>(r.packets.size()) < max && bytes < (8u << 20) &&
-               std::chrono::steady_clock::now() < deadline) {
-          PacketPtr pkt;
-          if (!spare.empty()) {
-            pkt = std::move(spare.back());
-            spare.pop_back();
-            av_packet_unref(pkt.get());
-          } else {
-            pkt.reset(av_packet_alloc());
-            if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
-          }
-          int ret = av_read_frame(s.fmt, pkt.get());
-          if (ret == AVERROR(EAGAIN)) {  // a live input with nothing yet
-            if (!r.packets.empty()) break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            continue;
-          }
-          if (ret == AVERROR_EOF) break;
-          if (ret < 0) {
-            // As the CLI does: report damage, then treat the input as ended; but an input that
-            // fails before its first packet has nothing to tolerate, and a source that failed,
-            // a limit, a timeout or a close are not damage: those are errors.
-            if (!s.strict && IsReadDamage(ret) && (s.packets_read > 0 || !r.packets.empty())) {
-              LogWarning("demuxer", "%s: error while reading, treating as end of input: %s", s.url.c_str(),
-                         ErrorName(ret).c_str());
-              break;
-            }
-            if (r.packets.empty()) throw AvException(ret, "av_read_frame", s.url);
-            s.pending_error = ret;
-            break;
-          }
-          pkt->time_base = s.fmt->streams[pkt->stream_index]->time_base;
-          bytes += pkt->size;
-          s.packets_read++;
-          if (r.packets.empty()) deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
-          r.packets.push_back(std::move(pkt));
-        }
-        return r;
-      },
+      info, "read", [max](DemuxerState& s) { return ReadBatch(s, max); },
       [weak = std::weak_ptr<DemuxerState>(state_)](Napi::Env env, ReadResult& r) {
         PacketRecycler recycle = [weak](std::vector<PacketPtr> used) {
           auto s = weak.lock();
