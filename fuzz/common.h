@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "io_channel.h"
+#include "common/io_channel.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -30,11 +30,17 @@ struct Decoders {
       if (!codec) continue;
       AVCodecContext* c = avcodec_alloc_context3(codec);
       if (!c) continue;
-      if (avcodec_parameters_to_context(c, par) < 0) { avcodec_free_context(&c); continue; }
+      if (avcodec_parameters_to_context(c, par) < 0) {
+        avcodec_free_context(&c);
+        continue;
+      }
       c->max_pixels = kMaxPixels;
       c->thread_count = 1;
       c->max_samples = 1 << 20;
-      if (avcodec_open2(c, codec, nullptr) < 0) { avcodec_free_context(&c); continue; }
+      if (avcodec_open2(c, codec, nullptr) < 0) {
+        avcodec_free_context(&c);
+        continue;
+      }
       ctx[i] = c;
     }
   }
@@ -65,7 +71,8 @@ inline AVFormatContext* OpenInput(AVIOContext* io) {
   int r = avformat_open_input(&fmt, "<fuzz>", nullptr, &opts);  // frees fmt on failure
   av_dict_free(&opts);
   if (r < 0) return nullptr;
-  if (avformat_find_stream_info(fmt, nullptr) < 0) { /* keep going, as the CLI does */ }
+  if (avformat_find_stream_info(fmt, nullptr) < 0) { /* keep going, as the CLI does */
+  }
   return fmt;
 }
 
@@ -91,7 +98,10 @@ void DemuxAndDecode(AVIOContext* io, After after) {
 }
 
 inline void QuietOnce() {
-  static bool done = [] { av_log_set_level(AV_LOG_QUIET); return true; }();
+  static bool done = [] {
+    av_log_set_level(AV_LOG_QUIET);
+    return true;
+  }();
   (void)done;
 }
 
@@ -99,7 +109,9 @@ inline void QuietOnce() {
 struct Rng {
   uint64_t s;
   uint32_t Next() {
-    s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
     return static_cast<uint32_t>(s);
   }
 };

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the libFuzzer harnesses (fuzz/*_fuzzer.cc + native/io_channel.cc, clang 14 with
+// Builds the libFuzzer harnesses (fuzz/*_fuzzer.cc + native/common/io_channel.cc, clang 14 with
 // ASan/UBSan, into fuzz/bin) and runs each for a share of --minutes N (default 2) on a seed
 // corpus made from small generated media (fuzz/corpus). Reports executions, crashes and
 // timeouts, separating crashes inside FFmpeg's libraries from crashes in avforge code.
@@ -41,8 +41,8 @@ function ensureToolchain() {
 // 2. Build (skipped when the binary is newer than every source).
 function build(name) {
   const out = path.join(here, 'bin', `${name}_fuzzer`);
-  const sources = [path.join(here, `${name}_fuzzer.cc`), path.join(root, 'native/io_channel.cc'), path.join(here, 'stub_error.cc')];
-  const deps = [...sources, path.join(here, 'common.h'), path.join(root, 'native/io_channel.h'), path.join(root, 'native/error.h'), path.join(root, 'native/compat.h')];
+  const sources = [path.join(here, `${name}_fuzzer.cc`), path.join(root, 'native/common/io_channel.cc'), path.join(here, 'stub_error.cc')];
+  const deps = [...sources, path.join(here, 'common.h'), path.join(root, 'native/common/io_channel.h'), path.join(root, 'native/common/error.h'), path.join(root, 'native/common/compat.h')];
   if (fs.existsSync(out) && deps.every((d) => fs.statSync(d).mtimeMs < fs.statSync(out).mtimeMs)) return out;
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const pc = (what) => sh('pkg-config', [what, 'libavformat', 'libavcodec', 'libavutil']).split(/\s+/).filter(Boolean);

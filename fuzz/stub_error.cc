@@ -1,12 +1,13 @@
-// The part of native/error.cc that native/io_channel.cc needs, without Node-API.
-#include "error.h"
+// The part of native/common/error.cc that native/common/io_channel.cc needs, without Node-API.
+#include "common/error.h"
 
 extern "C" {
 #include <libavutil/error.h>
 }
 
 namespace avf {
-AvException::AvException(int e, std::string o, std::string u, int s) : errnum(e), op(std::move(o)), url(std::move(u)), stream(s) {
+AvException::AvException(int e, std::string o, std::string u, int s)
+    : errnum(e), op(std::move(o)), url(std::move(u)), stream(s) {
   char buf[AV_ERROR_MAX_STRING_SIZE] = {};
   av_strerror(e, buf, sizeof buf);
   message = buf;

@@ -4,12 +4,15 @@ extern "C" {
 #include <libavcodec/bsf.h>
 }
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "codec_parameters.h"
-#include "options.h"
+#include "common/options.h"
+#include "common/tree.h"
 #include "packet.h"
-#include "tree.h"
+#include "steps/drain.h"
 
 namespace avf {
 
@@ -43,12 +46,15 @@ Napi::Value BitstreamFilter::Open(const Napi::CallbackInfo& info) {
         const AVBitStreamFilter* filter = av_bsf_get_by_name(name.c_str());
         if (!filter) throw AvException(AVERROR_BSF_NOT_FOUND, "av_bsf_get_by_name", name);
         s.name = name;
-        Check(av_bsf_alloc(filter, &s.bsf), "av_bsf_alloc", name);
-        Check(avcodec_parameters_copy(s.bsf->par_in, par.get()), "avcodec_parameters_copy", name);
-        s.bsf->time_base_in = time_base;
-        if (s.bsf->priv_data && *options.ptr()) Check(av_opt_set_dict(s.bsf->priv_data, options.ptr()), "av_opt_set_dict", name);
+        AVBSFContext* bsf = nullptr;
+        Check(av_bsf_alloc(filter, &bsf), "av_bsf_alloc", name);
+        s.bsf.reset(bsf);
+        Check(avcodec_parameters_copy(bsf->par_in, par.get()), "avcodec_parameters_copy", name);
+        bsf->time_base_in = time_base;
+        if (bsf->priv_data && *options.ptr())
+          Check(av_opt_set_dict(bsf->priv_data, options.ptr()), "av_opt_set_dict", name);
         CheckAllConsumed(options, "av_bsf_init", name);
-        Check(av_bsf_init(s.bsf), "av_bsf_init", name);
+        Check(av_bsf_init(bsf), "av_bsf_init", name);
         Tree t = Tree::Object();
         t.Set("codecParameters", Tree::Params(s.bsf->par_out)).Set("timeBase", Tree::Rational(s.bsf->time_base_out));
         return t;
@@ -68,25 +74,15 @@ Napi::Value BitstreamFilter::Filter(const Napi::CallbackInfo& info) {
       [packets = std::move(packets), flush](BitstreamFilterState& s) mutable {
         if (!s.bsf) throw AvException("EINVAL", "BitstreamFilter is not open", "filter");
         std::vector<PacketPtr> out;
-        auto drain = [&] {
-          for (;;) {
-            PacketPtr p(av_packet_alloc());
-            if (!p) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
-            int ret = av_bsf_receive_packet(s.bsf, p.get());
-            if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return;
-            Check(ret, "av_bsf_receive_packet", s.name);
-            p->time_base = s.bsf->time_base_out;
-            out.push_back(std::move(p));
-          }
-        };
+        AVBSFContext* bsf = s.bsf.get();
         for (auto& p : packets) {
-          Check(av_bsf_send_packet(s.bsf, p.get()), "av_bsf_send_packet", s.name);
-          drain();
+          Check(av_bsf_send_packet(bsf, p.get()), "av_bsf_send_packet", s.name);
+          ReceiveBsfPackets(bsf, out, s.name);
         }
         if (flush) {
-          Check(av_bsf_send_packet(s.bsf, nullptr), "av_bsf_send_packet", s.name);
-          drain();
-          av_bsf_flush(s.bsf);
+          Check(av_bsf_send_packet(bsf, nullptr), "av_bsf_send_packet", s.name);
+          ReceiveBsfPackets(bsf, out, s.name);
+          av_bsf_flush(bsf);
         }
         return out;
       },

@@ -1,16 +1,19 @@
 // Bitstream filters: https://ffmpeg.org/doxygen/trunk/group__lavc__bsf.html
 // h264_mp4toannexb, hevc_mp4toannexb, aac_adtstoasc...: packets in, packets out.
 #pragma once
-#include "compat.h"
-#include "resource.h"
+#include <string>
+
+#include "common/compat.h"
+#include "common/owned.h"
+#include "common/resource.h"
 
 namespace avf {
 
 struct BitstreamFilterState : Resource {
-  AVBSFContext* bsf = nullptr;
+  BsfPtr bsf;
   std::string name;
   ~BitstreamFilterState() override { Release(); }
-  void Release() override { av_bsf_free(&bsf); }
+  void Release() override { bsf.reset(); }
 };
 
 class BitstreamFilter : public AsyncWrapped<BitstreamFilter, BitstreamFilterState> {

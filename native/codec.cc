@@ -1,5 +1,7 @@
 #include "codec.h"
 
+#include <string>
+
 namespace avf {
 
 const AVCodec* FindCodec(bool encoder, const std::string& name, AVCodecID id) {

@@ -1,20 +1,21 @@
 // AVCodecContext, shared by Decoder and Encoder: https://ffmpeg.org/doxygen/trunk/group__lavc__core.html
 #pragma once
 #include <atomic>
+#include <string>
 #include <vector>
 
-#include "options.h"
-#include "owned.h"
-#include "resource.h"
-#include "tree.h"
+#include "common/options.h"
+#include "common/owned.h"
+#include "common/resource.h"
+#include "common/tree.h"
 
 namespace avf {
 
 struct CodecState : Resource {
   CodecContextPtr ctx;
-  std::string name;                // the codec's name, for errors and warnings
-  bool strict = false;             // damaged input throws instead of being skipped
-  std::atomic<int64_t> damaged{0}; // packets or frames skipped as damaged
+  std::string name;                 // the codec's name, for errors and warnings
+  bool strict = false;              // damaged input throws instead of being skipped
+  std::atomic<int64_t> damaged{0};  // packets or frames skipped as damaged
   ~CodecState() override { Release(); }
   void Release() override { ctx.reset(); }
 };

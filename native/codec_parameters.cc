@@ -1,8 +1,12 @@
 #include "codec_parameters.h"
 
-#include "executor.h"
-#include "options.h"
-#include "tree.h"
+#include <string>
+#include <utility>
+
+#include "common/executor.h"
+#include "common/instance.h"
+#include "common/options.h"
+#include "common/tree.h"
 
 namespace avf {
 
@@ -146,15 +150,26 @@ Tree DescribeCodecParameters(const AVCodecParameters* par) {
 }
 
 Tree DescribeStream(const AVStream* st) {
-  static const struct { int flag; const char* name; } kDispositions[] = {
-      {AV_DISPOSITION_DEFAULT, "default"}, {AV_DISPOSITION_DUB, "dub"},
-      {AV_DISPOSITION_ORIGINAL, "original"}, {AV_DISPOSITION_COMMENT, "comment"},
-      {AV_DISPOSITION_LYRICS, "lyrics"}, {AV_DISPOSITION_KARAOKE, "karaoke"},
-      {AV_DISPOSITION_FORCED, "forced"}, {AV_DISPOSITION_HEARING_IMPAIRED, "hearing_impaired"},
-      {AV_DISPOSITION_VISUAL_IMPAIRED, "visual_impaired"}, {AV_DISPOSITION_CLEAN_EFFECTS, "clean_effects"},
-      {AV_DISPOSITION_ATTACHED_PIC, "attached_pic"}, {AV_DISPOSITION_TIMED_THUMBNAILS, "timed_thumbnails"},
-      {AV_DISPOSITION_CAPTIONS, "captions"}, {AV_DISPOSITION_DESCRIPTIONS, "descriptions"},
-      {AV_DISPOSITION_METADATA, "metadata"}, {AV_DISPOSITION_DEPENDENT, "dependent"},
+  static const struct {
+    int flag;
+    const char* name;
+  } kDispositions[] = {
+      {AV_DISPOSITION_DEFAULT, "default"},
+      {AV_DISPOSITION_DUB, "dub"},
+      {AV_DISPOSITION_ORIGINAL, "original"},
+      {AV_DISPOSITION_COMMENT, "comment"},
+      {AV_DISPOSITION_LYRICS, "lyrics"},
+      {AV_DISPOSITION_KARAOKE, "karaoke"},
+      {AV_DISPOSITION_FORCED, "forced"},
+      {AV_DISPOSITION_HEARING_IMPAIRED, "hearing_impaired"},
+      {AV_DISPOSITION_VISUAL_IMPAIRED, "visual_impaired"},
+      {AV_DISPOSITION_CLEAN_EFFECTS, "clean_effects"},
+      {AV_DISPOSITION_ATTACHED_PIC, "attached_pic"},
+      {AV_DISPOSITION_TIMED_THUMBNAILS, "timed_thumbnails"},
+      {AV_DISPOSITION_CAPTIONS, "captions"},
+      {AV_DISPOSITION_DESCRIPTIONS, "descriptions"},
+      {AV_DISPOSITION_METADATA, "metadata"},
+      {AV_DISPOSITION_DEPENDENT, "dependent"},
       {AV_DISPOSITION_STILL_IMAGE, "still_image"},
   };
   Tree t = Tree::Object();

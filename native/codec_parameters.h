@@ -1,8 +1,8 @@
 // AVCodecParameters: https://ffmpeg.org/doxygen/trunk/structAVCodecParameters.html
 // What a stream carries from a demuxer or an encoder to a decoder or a muxer.
 #pragma once
-#include "owned.h"
-#include "wrap.h"
+#include "common/owned.h"
+#include "common/wrap.h"
 
 namespace avf {
 

@@ -1,12 +1,16 @@
 #include "decoder.h"
 
+#include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "codec_parameters.h"
+#include "common/log.h"
 #include "frame.h"
 #include "hw.h"
-#include "log.h"
 #include "packet.h"
+#include "steps/codec_context.h"
 
 namespace avf {
 
@@ -65,29 +69,18 @@ Napi::Value Decoder::Open(const Napi::CallbackInfo& info) {
   Dict options(ToDictionary(opts.Get("options")));
   bool strict = GetBool(opts, "strict", false);
   std::shared_ptr<AVBufferRef> device;  // decode on this hardware device
-  if (Has(opts, "hwDevice"))
-    device.reset(HwDevice::Ref(opts.Get("hwDevice"), "open").release(), [](AVBufferRef* b) { av_buffer_unref(&b); });
+  if (Has(opts, "hwDevice")) device.reset(HwDevice::Ref(opts.Get("hwDevice"), "open").release(), BufferFree());
   return Run(
       info, "open",
-      [par = std::move(par), name, time_base, threads, strict, device, options = std::move(options)](CodecState& s) mutable {
+      [par = std::move(par), name, time_base, threads, strict, device,
+       options = std::move(options)](CodecState& s) mutable {
         s.strict = strict;
         if (s.ctx) throw AvException("EINVAL", "Decoder is already open", "open");
         const AVCodec* codec = FindCodec(false, name, par ? par->codec_id : AV_CODEC_ID_NONE);
-        s.name = codec->name;
-        s.ctx.reset(avcodec_alloc_context3(codec));
-        if (!s.ctx) throw AvException(AVERROR(ENOMEM), "avcodec_alloc_context3", s.name);
-        if (par) Check(avcodec_parameters_to_context(s.ctx.get(), par.get()), "avcodec_parameters_to_context", s.name);
-        s.ctx->pkt_timebase = time_base;
-        // A decompression bomb (a tiny file claiming a huge picture) is refused instead of
-        // allocated: 2^26 pixels (8192 x 8192, twice 8K UHD) unless the caller sets max_pixels.
-        // (FFmpeg's own limit lets a 100-byte PNG claim 16000 x 16000: 740 MB.)
-        if (!av_dict_get(*options.ptr(), "max_pixels", nullptr, 0)) s.ctx->max_pixels = 1 << 26;
+        NewDecoderContext(s, codec, par.get(), time_base, options);
         if (device) {
-          auto type = reinterpret_cast<AVHWDeviceContext*>(device->data)->type;
-          AVPixelFormat hw = HwDecodeFormat(codec, type);
-          if (hw == AV_PIX_FMT_NONE)
-            throw AvException("ENOSYS", std::string(codec->name) + " cannot decode on a " + av_hwdevice_get_type_name(type) + " device", "open", s.name);
-          AttachHwDecoder(s.ctx.get(), device.get(), hw);
+          std::string why_not = UseHwDecoder(s.ctx.get(), codec, device.get());
+          if (!why_not.empty()) throw AvException("ENOSYS", why_not, "open", s.name);
         }
         OpenCodec(s, codec, threads, options);
         return DescribeCodecContext(s.ctx.get());

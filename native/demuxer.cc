@@ -1,12 +1,16 @@
 #include "demuxer.h"
 
 #include <chrono>
+#include <memory>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
-#include "log.h"
-#include "options.h"
+#include "common/log.h"
+#include "common/options.h"
 #include "packet.h"
+#include "steps/input.h"
 
 namespace avf {
 
@@ -52,43 +56,65 @@ Tree DescribeDecoder(const AVCodecParameters* par) {
   return t;
 }
 
-}  // namespace
-
-AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChannel>& channel,
-                           const std::string& format, Dict& dict, AVIOInterruptCB interrupt, AVIOContext** io,
-                           std::atomic<bool>* aborted) {
-  const AVInputFormat* ifmt = nullptr;
-  if (!format.empty() && !(ifmt = av_find_input_format(format.c_str()))) {
-    AvException e(AVERROR_DEMUXER_NOT_FOUND, "av_find_input_format", url);
-    e.message = "No demuxer named '" + format + "'";
-    throw e;
+// Up to `max` packets (or 8 MiB, or what came within 10 ms of the first); a read error met
+// after some packets is kept for the next call, so those packets still reach JS.
+ReadResult ReadBatch(DemuxerState& s, int max) {
+  if (!s.fmt) throw AvException("EINVAL", "Demuxer is not open", "read");
+  if (s.pending_error) {
+    int err = s.pending_error;
+    s.pending_error = 0;
+    throw AvException(err, "av_read_frame", s.url);
   }
-  AVFormatContext* fmt = avformat_alloc_context();
-  if (!fmt) throw AvException(AVERROR(ENOMEM), "avformat_alloc_context", url);
-  fmt->interrupt_callback = interrupt;
-  if (channel) {
-    *io = OpenIo(channel, aborted);
-    fmt->pb = *io;
-    fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+  ReadResult r;
+  r.packets.reserve(max);
+  std::vector<PacketPtr> spare;  // AVPackets handed back: unref'd here, on this thread
+  {
+    std::lock_guard<std::mutex> lock(s.bin_mutex);
+    spare.swap(s.bin);
   }
-  // As the CLI does: MPEG-TS reads every program's PMT before reporting. Only that
-  // demuxer knows the option, so it is not an unknown option for the others. Not for a
-  // stream input: that is usually live, where it delays the open by seconds.
-  bool scan_all_pmts = (!channel || channel->in_memory) &&
-                       !av_dict_get(*dict.ptr(), "scan_all_pmts", nullptr, AV_DICT_MATCH_CASE);
-  if (scan_all_pmts) av_dict_set(dict.ptr(), "scan_all_pmts", "1", 0);
-  // frees fmt on failure (a custom pb stays ours)
-  Check(avformat_open_input(&fmt, channel ? "" : url.c_str(), ifmt, dict.ptr()), "avformat_open_input", url);
-  struct Closer {
-    AVFormatContext* fmt;
-    ~Closer() { if (fmt) avformat_close_input(&fmt); }
-  } guard{fmt};
-  if (scan_all_pmts) av_dict_set(dict.ptr(), "scan_all_pmts", nullptr, AV_DICT_MATCH_CASE);
-  CheckAllConsumed(dict, "avformat_open_input", url);
-  Check(avformat_find_stream_info(fmt, nullptr), "avformat_find_stream_info", url);
-  guard.fmt = nullptr;
-  return fmt;
+  size_t bytes = 0;
+  auto deadline = std::chrono::steady_clock::time_point::max();
+  while (static_cast<int>(r.packets.size()) < max && bytes < (8u << 20) &&
+         std::chrono::steady_clock::now() < deadline) {
+    PacketPtr pkt;
+    if (!spare.empty()) {
+      pkt = std::move(spare.back());
+      spare.pop_back();
+      av_packet_unref(pkt.get());
+    } else {
+      pkt.reset(av_packet_alloc());
+      if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
+    }
+    int ret = av_read_frame(s.fmt, pkt.get());
+    if (ret == AVERROR(EAGAIN)) {  // a live input with nothing yet
+      if (!r.packets.empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    if (ret == AVERROR_EOF) break;
+    if (ret < 0) {
+      // As the CLI does: report damage, then treat the input as ended; but an input that
+      // fails before its first packet has nothing to tolerate, and a source that failed,
+      // a limit, a timeout or a close are not damage: those are errors.
+      if (!s.strict && IsReadDamage(ret) && (s.packets_read > 0 || !r.packets.empty())) {
+        LogWarning("demuxer", "%s: error while reading, treating as end of input: %s", s.url.c_str(),
+                   ErrorName(ret).c_str());
+        break;
+      }
+      if (r.packets.empty()) throw AvException(ret, "av_read_frame", s.url);
+      s.pending_error = ret;
+      break;
+    }
+    pkt->time_base = s.fmt->streams[pkt->stream_index]->time_base;
+    bytes += pkt->size;
+    s.packets_read++;
+    if (r.packets.empty()) deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
+    r.packets.push_back(std::move(pkt));
+  }
+  return r;
 }
+
+}  // namespace
 
 Tree DescribeInput(AVFormatContext* fmt, bool with_decoders) {
   Tree format = Tree::Object();
@@ -168,64 +194,7 @@ Napi::Value Demuxer::Read(const Napi::CallbackInfo& info) {
   int max = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 1;
   if (max < 1) max = 1;
   return Run(
-      info, "read",
-      [max](DemuxerState& s) {
-        if (!s.fmt) throw AvException("EINVAL", "Demuxer is not open", "read");
-        if (s.pending_error) {
-          int err = s.pending_error;
-          s.pending_error = 0;
-          throw AvException(err, "av_read_frame", s.url);
-        }
-        ReadResult r;
-        r.packets.reserve(max);
-        std::vector<PacketPtr> spare;  // AVPackets handed back: unref'd here, on this thread
-        {
-          std::lock_guard<std::mutex> lock(s.bin_mutex);
-          spare.swap(s.bin);
-        }
-        size_t bytes = 0;
-        auto deadline = std::chrono::steady_clock::time_point::max();
-        while (static_cast<int>(r.packets.size()) < max && bytes < (8u << 20) &&
-               std::chrono::steady_clock::now() < deadline) {
-          PacketPtr pkt;
-          if (!spare.empty()) {
-            pkt = std::move(spare.back());
-            spare.pop_back();
-            av_packet_unref(pkt.get());
-          } else {
-            pkt.reset(av_packet_alloc());
-            if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
-          }
-          int ret = av_read_frame(s.fmt, pkt.get());
-          if (ret == AVERROR(EAGAIN)) {  // a live input with nothing yet
-            if (!r.packets.empty()) break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            continue;
-          }
-          if (ret == AVERROR_EOF) break;
-          if (ret < 0) {
-            // As the CLI does: report damage, then treat the input as ended; but an input that
-            // fails before its first packet has nothing to tolerate, and a source that failed,
-            // a limit, a timeout or a close are not damage: those are errors.
-            bool damage = ret != AVERROR(EIO) && ret != AVERROR(EFBIG) && ret != AVERROR(ETIMEDOUT) &&
-                          ret != AVERROR_EXIT;
-            if (!s.strict && damage && (s.packets_read > 0 || !r.packets.empty())) {
-              LogWarning("demuxer", "%s: error while reading, treating as end of input: %s", s.url.c_str(),
-                         ErrorName(ret).c_str());
-              break;
-            }
-            if (r.packets.empty()) throw AvException(ret, "av_read_frame", s.url);
-            s.pending_error = ret;
-            break;
-          }
-          pkt->time_base = s.fmt->streams[pkt->stream_index]->time_base;
-          bytes += pkt->size;
-          s.packets_read++;
-          if (r.packets.empty()) deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
-          r.packets.push_back(std::move(pkt));
-        }
-        return r;
-      },
+      info, "read", [max](DemuxerState& s) { return ReadBatch(s, max); },
       [weak = std::weak_ptr<DemuxerState>(state_)](Napi::Env env, ReadResult& r) {
         PacketRecycler recycle = [weak](std::vector<PacketPtr> used) {
           auto s = weak.lock();
@@ -249,7 +218,8 @@ Napi::Value Demuxer::Seek(const Napi::CallbackInfo& info) {
   Napi::Object opts = info[1].As<Napi::Object>();
   int stream = static_cast<int>(GetInt(opts, "stream", -1));
   bool backward = GetBool(opts, "backward", true);
-  int flags = (GetBool(opts, "any", false) ? AVSEEK_FLAG_ANY : 0) | (GetBool(opts, "byte", false) ? AVSEEK_FLAG_BYTE : 0);
+  int flags =
+      (GetBool(opts, "any", false) ? AVSEEK_FLAG_ANY : 0) | (GetBool(opts, "byte", false) ? AVSEEK_FLAG_BYTE : 0);
   return Run(
       info, "seek",
       [=](DemuxerState& s) {
@@ -260,7 +230,8 @@ Napi::Value Demuxer::Seek(const Napi::CallbackInfo& info) {
         int64_t max = backward ? ts : INT64_MAX;
         int ret = avformat_seek_file(s.fmt, stream, min, ts, max, flags);
         // libavformat says -1, not an AVERROR, when the input cannot seek there.
-        if (ret == -1) throw AvException("ESPIPE", "Cannot seek to that position in this input", "avformat_seek_file", s.url);
+        if (ret == -1)
+          throw AvException("ESPIPE", "Cannot seek to that position in this input", "avformat_seek_file", s.url);
         Check(ret, "avformat_seek_file", s.url, stream);
         s.pending_error = 0;
         return true;

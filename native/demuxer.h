@@ -1,14 +1,16 @@
 // AVFormatContext for input: https://ffmpeg.org/doxygen/trunk/group__libavf__decoding.html
 #pragma once
 #include <mutex>
+#include <string>
 #include <vector>
 
-#include "compat.h"
+#include "common/compat.h"
+#include "common/options.h"
+#include "common/owned.h"
+#include "common/resource.h"
+#include "common/tree.h"
 #include "io.h"
-#include "options.h"
-#include "owned.h"
-#include "resource.h"
-#include "tree.h"
+#include "steps/input.h"
 
 namespace avf {
 
@@ -16,16 +18,13 @@ struct DemuxerState : Resource {
   AVFormatContext* fmt = nullptr;
   AVIOContext* io = nullptr;  // a custom input (Buffer, stream, callbacks); owned here
   std::string url;
-  bool strict = false;     // a read error throws instead of ending the stream (as the CLI does)
-  int pending_error = 0;   // a read error met after a batch had packets: thrown on the next read
+  bool strict = false;    // a read error throws instead of ending the stream (as the CLI does)
+  int pending_error = 0;  // a read error met after a batch had packets: thrown on the next read
   int64_t packets_read = 0;
   std::mutex bin_mutex;
   std::vector<PacketPtr> bin;  // consumed packets handed back by PacketList, reused by read()
   ~DemuxerState() override { Release(); }
-  void Release() override {
-    avformat_close_input(&fmt);
-    FreeIo(&io);
-  }
+  void Release() override { CloseInput(&fmt, &io); }
 };
 
 class Demuxer : public AsyncWrapped<Demuxer, DemuxerState> {
@@ -42,12 +41,6 @@ class Demuxer : public AsyncWrapped<Demuxer, DemuxerState> {
   Napi::Value Seek(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info) { return CloseAsync(info); }
 };
-
-// Opens and probes an input (a path or URL, or a channel through a custom AVIOContext that
-// is stored in *io and stays the caller's to free). Unknown options are an error.
-AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChannel>& channel,
-                           const std::string& format, Dict& options, AVIOInterruptCB interrupt, AVIOContext** io,
-                           std::atomic<bool>* aborted);
 
 // The format and its streams, as the JS Demuxer and probe() present them.
 Tree DescribeInput(AVFormatContext* fmt, bool with_decoders);

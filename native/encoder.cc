@@ -1,10 +1,13 @@
 #include "encoder.h"
 
 #include <cmath>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "frame.h"
 #include "packet.h"
+#include "steps/codec_context.h"
 
 namespace avf {
 
@@ -121,11 +124,17 @@ Settings ReadSettings(Napi::Object o) {
   s.bit_rate = GetInt(o, "bitRate", 0);
   s.threads = static_cast<int>(GetInt(o, "threads", 0));
   s.global_header = GetBool(o, "globalHeader", true);
-  s.video = VideoSettings{static_cast<int>(GetInt(o, "width", 0)), static_cast<int>(GetInt(o, "height", 0)),
-                          GetString(o, "pixelFormat"), GetString(o, "colorRange"), GetString(o, "colorSpace"),
-                          GetString(o, "colorPrimaries"), GetString(o, "colorTransfer"),
-                          ToRational(o.Get("frameRate"), {0, 1}), ToRational(o.Get("sampleAspectRatio"), {0, 1}),
-                          static_cast<int>(GetInt(o, "gopSize", -1)), static_cast<int>(GetInt(o, "maxBFrames", -1))};
+  s.video = VideoSettings{static_cast<int>(GetInt(o, "width", 0)),
+                          static_cast<int>(GetInt(o, "height", 0)),
+                          GetString(o, "pixelFormat"),
+                          GetString(o, "colorRange"),
+                          GetString(o, "colorSpace"),
+                          GetString(o, "colorPrimaries"),
+                          GetString(o, "colorTransfer"),
+                          ToRational(o.Get("frameRate"), {0, 1}),
+                          ToRational(o.Get("sampleAspectRatio"), {0, 1}),
+                          static_cast<int>(GetInt(o, "gopSize", -1)),
+                          static_cast<int>(GetInt(o, "maxBFrames", -1))};
   s.audio = AudioSettings{static_cast<int>(GetInt(o, "sampleRate", 0)), static_cast<int>(GetInt(o, "channels", 0)),
                           GetString(o, "sampleFormat"), GetString(o, "channelLayout")};
   return s;
@@ -136,7 +145,8 @@ void ApplyVideo(AVCodecContext* ctx, const AVCodec* codec, const VideoSettings& 
   ctx->height = v.height;
   if (!v.pixel_format.empty()) {
     ctx->pix_fmt = av_get_pix_fmt(v.pixel_format.c_str());
-    if (ctx->pix_fmt == AV_PIX_FMT_NONE) throw AvException("EINVAL", "Unknown pixel format: " + v.pixel_format, "open", name);
+    if (ctx->pix_fmt == AV_PIX_FMT_NONE)
+      throw AvException("EINVAL", "Unknown pixel format: " + v.pixel_format, "open", name);
   } else if (const AVPixelFormat* fmts = compat::CodecPixelFormats(codec)) {
     ctx->pix_fmt = fmts[0];
   } else {
@@ -147,8 +157,10 @@ void ApplyVideo(AVCodecContext* ctx, const AVCodec* codec, const VideoSettings& 
   if (v.sample_aspect_ratio.num > 0) ctx->sample_aspect_ratio = v.sample_aspect_ratio;
   if (v.gop_size >= 0) ctx->gop_size = v.gop_size;
   if (v.max_b_frames >= 0) ctx->max_b_frames = v.max_b_frames;
-  if (!v.color_range.empty()) ctx->color_range = static_cast<AVColorRange>(av_color_range_from_name(v.color_range.c_str()));
-  if (!v.color_space.empty()) ctx->colorspace = static_cast<AVColorSpace>(av_color_space_from_name(v.color_space.c_str()));
+  if (!v.color_range.empty())
+    ctx->color_range = static_cast<AVColorRange>(av_color_range_from_name(v.color_range.c_str()));
+  if (!v.color_space.empty())
+    ctx->colorspace = static_cast<AVColorSpace>(av_color_space_from_name(v.color_space.c_str()));
   if (!v.color_primaries.empty())
     ctx->color_primaries = static_cast<AVColorPrimaries>(av_color_primaries_from_name(v.color_primaries.c_str()));
   if (!v.color_transfer.empty())
@@ -198,21 +210,18 @@ Napi::Value Encoder::Open(const Napi::CallbackInfo& info) {
       [settings, options = std::move(options)](CodecState& s) mutable {
         if (s.ctx) throw AvException("EINVAL", "Encoder is already open", "open");
         const AVCodec* codec = FindCodec(true, settings.codec, AV_CODEC_ID_NONE);
-        s.name = codec->name;
-        s.ctx.reset(avcodec_alloc_context3(codec));
-        if (!s.ctx) throw AvException(AVERROR(ENOMEM), "avcodec_alloc_context3", s.name);
-        AVCodecContext* ctx = s.ctx.get();
-        ctx->time_base = settings.time_base;
-        if (settings.bit_rate > 0) ctx->bit_rate = settings.bit_rate;
-        if (codec->type == AVMEDIA_TYPE_VIDEO)
-          ApplyVideo(ctx, codec, settings.video, s.name);
-        else if (codec->type == AVMEDIA_TYPE_AUDIO)
-          ApplyAudio(ctx, codec, settings.audio, s.name);
-        if (ctx->time_base.num <= 0)
-          throw AvException("EINVAL", "Encoder needs a timeBase (or a frameRate / sampleRate)", "open", s.name);
         // Containers such as MP4 and Matroska want codec headers in extradata, not in-band.
-        if (settings.global_header) ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-        OpenCodec(s, codec, settings.threads, options);
+        EncoderCommon common{settings.bit_rate, settings.global_header, settings.threads};
+        OpenEncoder(s, codec, common, options, [&](AVCodecContext* ctx) {
+          ctx->time_base = settings.time_base;
+          if (codec->type == AVMEDIA_TYPE_VIDEO)
+            ApplyVideo(ctx, codec, settings.video, s.name);
+          else if (codec->type == AVMEDIA_TYPE_AUDIO)
+            ApplyAudio(ctx, codec, settings.audio, s.name);
+          if (ctx->time_base.num <= 0)
+            throw AvException("EINVAL", "Encoder needs a timeBase (or a frameRate / sampleRate)", "open", s.name);
+        });
+        AVCodecContext* ctx = s.ctx.get();
         return DescribeCodecContext(ctx);
       },
       [](Napi::Env env, Tree& t) { return t.ToJs(env); });

@@ -1,24 +1,21 @@
 #include "filter_graph.h"
 
-
 #include <memory>
 #include <string>
+#include <utility>
 
+#include "common/lavfi.h"
+#include "common/options.h"
+#include "common/tree.h"
 #include "frame.h"
 #include "hw.h"
-#include "lavfi.h"
-#include "options.h"
-#include "tree.h"
+#include "steps/drain.h"
 
 namespace avf {
 
 const napi_type_tag FilterGraph::kTag = {0x6176666f72676501ULL, 0x66696c7465720001ULL};
 
 namespace {
-
-struct InOutFree {
-  void operator()(AVFilterInOut* p) const { lavfi().avfilter_inout_free(&p); }
-};
 
 // The buffer source's arguments, as the CLI writes them.
 std::string SourceArgs(const FilterPad& p) {
@@ -28,7 +25,8 @@ std::string SourceArgs(const FilterPad& p) {
              p.format, p.time_base.num, p.time_base.den, p.sample_aspect_ratio.num > 0 ? p.sample_aspect_ratio.num : 0,
              p.sample_aspect_ratio.num > 0 ? p.sample_aspect_ratio.den : 1);
     std::string args = buf;
-    if (p.frame_rate.num > 0) args += ":frame_rate=" + std::to_string(p.frame_rate.num) + "/" + std::to_string(p.frame_rate.den);
+    if (p.frame_rate.num > 0)
+      args += ":frame_rate=" + std::to_string(p.frame_rate.num) + "/" + std::to_string(p.frame_rate.den);
     return args;
   }
   snprintf(buf, sizeof(buf), "time_base=%d/%d:sample_rate=%d:sample_fmt=%s:channel_layout=%s", p.time_base.num,
@@ -47,12 +45,14 @@ FilterPad ReadPad(Napi::Object o) {
     p.format = av_get_pix_fmt(GetString(o, "pixelFormat").c_str());
     p.sample_aspect_ratio = ToRational(o.Get("sampleAspectRatio"), {0, 1});
     p.frame_rate = ToRational(o.Get("frameRate"), {0, 1});
-    if (p.format == AV_PIX_FMT_NONE) throw AvException("EINVAL", "Unknown pixel format: " + GetString(o, "pixelFormat"), "FilterGraph");
+    if (p.format == AV_PIX_FMT_NONE)
+      throw AvException("EINVAL", "Unknown pixel format: " + GetString(o, "pixelFormat"), "FilterGraph");
   } else {
     p.sample_rate = static_cast<int>(GetInt(o, "sampleRate", 0));
     p.format = av_get_sample_fmt(GetString(o, "sampleFormat").c_str());
     p.channel_layout = GetString(o, "channelLayout", "stereo");
-    if (p.format == AV_SAMPLE_FMT_NONE) throw AvException("EINVAL", "Unknown sample format: " + GetString(o, "sampleFormat"), "FilterGraph");
+    if (p.format == AV_SAMPLE_FMT_NONE)
+      throw AvException("EINVAL", "Unknown sample format: " + GetString(o, "sampleFormat"), "FilterGraph");
   }
   return p;
 }
@@ -145,21 +145,22 @@ void BuildGraph(FilterGraphState& s, const std::string& description, const std::
     out_names.push_back(outputs[i].label);
   }
   // The graph's open inputs are fed by our sources, its open outputs drain into our sinks.
-  std::unique_ptr<AVFilterInOut, InOutFree> open_inputs(Link(out_names, ends));
-  std::unique_ptr<AVFilterInOut, InOutFree> open_outputs(Link(in_names, s.sources));
+  FilterInOutPtr open_inputs(Link(out_names, ends));
+  FilterInOutPtr open_outputs(Link(in_names, s.sources));
   AVFilterInOut* ins = open_inputs.release();
   AVFilterInOut* outs = open_outputs.release();
   int ret = L.avfilter_graph_parse_ptr(s.graph, description.c_str(), &ins, &outs, nullptr);
   L.avfilter_inout_free(&ins);
   L.avfilter_inout_free(&outs);
   Check(ret, "avfilter_graph_parse_ptr", description);
-  if (hw_device)
+  if (hw_device) {
     for (unsigned i = 0; i < s.graph->nb_filters; i++) {
       AVFilterContext* f = s.graph->filters[i];
       av_buffer_unref(&f->hw_device_ctx);
       f->hw_device_ctx = av_buffer_ref(hw_device);
       if (!f->hw_device_ctx) throw AvException(AVERROR(ENOMEM), "av_buffer_ref");
     }
+  }
   Check(L.avfilter_graph_config(s.graph, nullptr), "avfilter_graph_config", description);
 }
 
@@ -179,7 +180,9 @@ Napi::Function FilterGraph::Init(Napi::Env env) {
                      });
 }
 
-FilterGraph::FilterGraph(const Napi::CallbackInfo& info) : AsyncWrapped<FilterGraph, FilterGraphState>(info) { Tag(info); }
+FilterGraph::FilterGraph(const Napi::CallbackInfo& info) : AsyncWrapped<FilterGraph, FilterGraphState>(info) {
+  Tag(info);
+}
 
 // open(description, inputs[], outputTypes[], threads) -> outputs [{ type, timeBase, ... }]
 Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
@@ -192,7 +195,7 @@ Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
   for (uint32_t i = 0; i < out.Length(); i++) outputs.push_back(out.Get(i).ToString().Utf8Value() == "video");
   int threads = info[3].IsNumber() ? info[3].ToNumber().Int32Value() : 0;
   std::shared_ptr<AVBufferRef> device;
-  if (info[4].IsObject()) device.reset(HwDevice::Ref(info[4], "open").release(), [](AVBufferRef* b) { av_buffer_unref(&b); });
+  if (info[4].IsObject()) device.reset(HwDevice::Ref(info[4], "open").release(), BufferFree());
   return Run(
       info, "open",
       [description, inputs, outputs, threads, device](FilterGraphState& s) {
@@ -200,7 +203,8 @@ Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
         std::vector<GraphSource> sources;
         for (size_t i = 0; i < inputs.size(); i++) sources.push_back({inputs[i], PadName("in", i, inputs.size())});
         std::vector<GraphSink> sinks;
-        for (size_t i = 0; i < outputs.size(); i++) sinks.push_back({outputs[i], PadName("out", i, outputs.size()), ""});
+        for (size_t i = 0; i < outputs.size(); i++)
+          sinks.push_back({outputs[i], PadName("out", i, outputs.size()), ""});
         BuildGraph(s, description, sources, sinks, threads, device.get());
         Tree t = Tree::Array();
         for (AVFilterContext* sink : s.sinks) {
@@ -215,12 +219,15 @@ Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
             o.Set("frameRate", Tree::Rational(lavfi().av_buffersink_get_frame_rate(sink)));
             o.Set("sampleAspectRatio", Tree::Rational(lavfi().av_buffersink_get_sample_aspect_ratio(sink)));
           } else {
-            const char* fmt = av_get_sample_fmt_name(static_cast<AVSampleFormat>(lavfi().av_buffersink_get_format(sink)));
+            const char* fmt =
+                av_get_sample_fmt_name(static_cast<AVSampleFormat>(lavfi().av_buffersink_get_format(sink)));
             AVChannelLayout layout{};
             char name[128] = {0};
-            if (lavfi().av_buffersink_get_ch_layout(sink, &layout) >= 0) av_channel_layout_describe(&layout, name, sizeof(name));
+            if (lavfi().av_buffersink_get_ch_layout(sink, &layout) >= 0)
+              av_channel_layout_describe(&layout, name, sizeof(name));
             av_channel_layout_uninit(&layout);
-            o.Set("sampleRate", lavfi().av_buffersink_get_sample_rate(sink)).Set("sampleFormat", fmt ? Tree(fmt) : Tree());
+            o.Set("sampleRate", lavfi().av_buffersink_get_sample_rate(sink))
+                .Set("sampleFormat", fmt ? Tree(fmt) : Tree());
             o.Set("channelLayout", name);
           }
           t.Push(std::move(o));
@@ -249,15 +256,7 @@ Napi::Value FilterGraph::Process(const Napi::CallbackInfo& info) {
         if (eof) Check(lavfi().av_buffersrc_add_frame_flags(src, nullptr, 0), "av_buffersrc_add_frame");
         Outputs out(s.sinks.size());
         for (size_t i = 0; i < s.sinks.size(); i++) {
-          for (;;) {
-            FramePtr f(av_frame_alloc());
-            if (!f) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
-            int ret = lavfi().av_buffersink_get_frame(s.sinks[i], f.get());
-            if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) break;
-            Check(ret, "av_buffersink_get_frame");
-            f->time_base = lavfi().av_buffersink_get_time_base(s.sinks[i]);
-            out[i].push_back(std::move(f));
-          }
+          while (FramePtr f = ReceiveSinkFrame(s.sinks[i], {})) out[i].push_back(std::move(f));
         }
         return out;
       },
@@ -285,7 +284,7 @@ Napi::Value DescribeFilterGraph(const Napi::CallbackInfo& info) {
         if (!s.graph) throw AvException(AVERROR(ENOMEM), "avfilter_graph_alloc");
         AVFilterInOut *ins = nullptr, *outs = nullptr;
         Check(L.avfilter_graph_parse2(s.graph, description.c_str(), &ins, &outs), "avfilter_graph_parse2", description);
-        std::unique_ptr<AVFilterInOut, InOutFree> in_guard(ins), out_guard(outs);
+        FilterInOutPtr in_guard(ins), out_guard(outs);
         auto list = [&](AVFilterInOut* io, bool output) {
           Tree t = Tree::Array();
           for (; io; io = io->next) {
@@ -293,7 +292,9 @@ Napi::Value DescribeFilterGraph(const Napi::CallbackInfo& info) {
             AVMediaType type = L.avfilter_pad_get_type(pads, io->pad_idx);
             t.Push(Tree::Object()
                        .Set("label", io->name ? io->name : "")
-                       .Set("type", type == AVMEDIA_TYPE_VIDEO ? "video" : type == AVMEDIA_TYPE_AUDIO ? "audio" : "other"));
+                       .Set("type", type == AVMEDIA_TYPE_VIDEO   ? "video"
+                                    : type == AVMEDIA_TYPE_AUDIO ? "audio"
+                                                                 : "other"));
           }
           return t;
         };

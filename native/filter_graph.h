@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "compat.h"
-#include "resource.h"
+#include "common/compat.h"
+#include "common/resource.h"
 
 struct AVFilterGraph;
 struct AVFilterContext;

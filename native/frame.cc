@@ -1,12 +1,16 @@
 #include "frame.h"
 
 #include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
-#include "executor.h"
+#include "common/executor.h"
+#include "common/instance.h"
+#include "common/options.h"
+#include "common/views.h"
 #include "hw.h"
-#include "options.h"
-#include "views.h"
 
 namespace avf {
 
@@ -15,7 +19,8 @@ const napi_type_tag Frame::kTag = {0x6176666f72676501ULL, 0x6672616d650001ULL};
 FramePtr RefFrame(const AVFrame* src) {
   FramePtr f(av_frame_alloc());
   if (!f) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
-  if (!src->buf[0] && !src->data[0]) throw AvException("EINVAL", "The frame is empty: allocate it first", "av_frame_ref");
+  if (!src->buf[0] && !src->data[0])
+    throw AvException("EINVAL", "The frame is empty: allocate it first", "av_frame_ref");
   Check(av_frame_ref(f.get(), src), "av_frame_ref");
   return f;
 }
@@ -112,8 +117,7 @@ Frame::~Frame() {
 
 void Frame::Account(Napi::Env env) {
   int64_t bytes = 0;
-  if (frame_)
-    for (int i = 0; i < AV_NUM_DATA_POINTERS && frame_->buf[i]; i++) bytes += frame_->buf[i]->size;
+  for (int i = 0; frame_ && i < AV_NUM_DATA_POINTERS && frame_->buf[i]; i++) bytes += frame_->buf[i]->size;
   if (bytes != reported_) ReportExternalMemory(env, bytes - reported_);
   reported_ = bytes;
 }
@@ -178,8 +182,10 @@ Napi::Value Frame::Update(const Napi::CallbackInfo& info) {
   if (Has(o, "keyFrame")) compat::FrameSetKey(f, GetBool(o, "keyFrame", false));
   if (Has(o, "pictType")) {
     std::string t = GetString(o, "pictType");
-    f->pict_type = t == "I" ? AV_PICTURE_TYPE_I : t == "P" ? AV_PICTURE_TYPE_P : t == "B" ? AV_PICTURE_TYPE_B
-                                                                                        : AV_PICTURE_TYPE_NONE;
+    f->pict_type = t == "I"   ? AV_PICTURE_TYPE_I
+                   : t == "P" ? AV_PICTURE_TYPE_P
+                   : t == "B" ? AV_PICTURE_TYPE_B
+                              : AV_PICTURE_TYPE_NONE;
   }
   if (Has(o, "sampleAspectRatio")) f->sample_aspect_ratio = ToRational(o.Get("sampleAspectRatio"));
   return info.This();
@@ -283,8 +289,7 @@ Napi::Value Frame::CopyFrom(const Napi::CallbackInfo& info) {
                         "copyFrom");
     const uint8_t* src_data[4] = {nullptr};
     int src_linesize[4] = {0};
-    Check(av_image_fill_arrays(const_cast<uint8_t**>(src_data), src_linesize, src.Data(), fmt, f->width,
-                               f->height, 1),
+    Check(av_image_fill_arrays(const_cast<uint8_t**>(src_data), src_linesize, src.Data(), fmt, f->width, f->height, 1),
           "av_image_fill_arrays");
     av_image_copy(f->data, f->linesize, src_data, src_linesize, fmt, f->width, f->height);
   } else {
@@ -321,8 +326,7 @@ namespace avf {
 
 AVFrame* Frame::software(const char* op) {
   AVFrame* f = get(op);
-  if (IsHwFrame(f))
-    throw AvException("EINVAL", "A hardware frame has no pixels in memory: download() it first", op);
+  if (IsHwFrame(f)) throw AvException("EINVAL", "A hardware frame has no pixels in memory: download() it first", op);
   return f;
 }
 
@@ -332,7 +336,8 @@ Napi::Value Frame::Download(const Napi::CallbackInfo& info) {
   FramePtr ref = RefFrame(get("download"));
   auto shared = std::make_shared<FramePtr>(std::move(ref));
   return Schedule(
-      info.Env(), info.This(), std::make_shared<Strand>(), [shared] { return std::make_shared<FramePtr>(DownloadFrame(shared->get())); },
+      info.Env(), info.This(), std::make_shared<Strand>(),
+      [shared] { return std::make_shared<FramePtr>(DownloadFrame(shared->get())); },
       [](Napi::Env env, std::shared_ptr<FramePtr>& out) -> Napi::Value { return Wrap(env, std::move(*out)); });
 }
 

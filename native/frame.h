@@ -3,8 +3,8 @@
 #pragma once
 #include <vector>
 
-#include "owned.h"
-#include "wrap.h"
+#include "common/owned.h"
+#include "common/wrap.h"
 
 namespace avf {
 

@@ -1,6 +1,8 @@
 #include "hw.h"
 
-#include "tree.h"
+#include <utility>
+
+#include "common/tree.h"
 
 namespace avf {
 
@@ -9,7 +11,8 @@ const napi_type_tag HwDevice::kTag = {0x6176666f72676501ULL, 0x6877646576000001U
 BufferPtr OpenHwDevice(const std::string& type, const std::string& device, Dict& options) {
   AVHWDeviceType t = av_hwdevice_find_type_by_name(type.c_str());
   if (t == AV_HWDEVICE_TYPE_NONE)
-    throw AvException("ENOSYS", "This FFmpeg has no '" + type + "' hardware device type", "av_hwdevice_find_type_by_name");
+    throw AvException("ENOSYS", "This FFmpeg has no '" + type + "' hardware device type",
+                      "av_hwdevice_find_type_by_name");
   AVBufferRef* ref = nullptr;
   int ret = av_hwdevice_ctx_create(&ref, t, device.empty() ? nullptr : device.c_str(), *options.ptr(), 0);
   if (ret < 0) {
@@ -24,7 +27,8 @@ AVPixelFormat HwDecodeFormat(const AVCodec* codec, AVHWDeviceType type) {
   for (int i = 0;; i++) {
     const AVCodecHWConfig* config = avcodec_get_hw_config(codec, i);
     if (!config) return AV_PIX_FMT_NONE;
-    if ((config->methods & AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX) && config->device_type == type) return config->pix_fmt;
+    if ((config->methods & AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX) && config->device_type == type)
+      return config->pix_fmt;
   }
 }
 

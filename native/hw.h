@@ -2,22 +2,20 @@
 // One object over VA-API, VideoToolbox, MediaCodec, CUDA, QSV, Vulkan, OpenCL, D3D11VA, DRM:
 // opened on a worker thread, so a missing driver is an error, never a stalled event loop.
 #pragma once
-#include <string>
-
-#include "options.h"
-#include "owned.h"
-#include "resource.h"
+// (C++ needs UINT64_C, which libavutil uses, defined before its headers)
+#include <stdint.h>
 
 extern "C" {
 #include <libavutil/hwcontext.h>
 }
 
-namespace avf {
+#include <string>
 
-struct BufferFree {
-  void operator()(AVBufferRef* b) const { av_buffer_unref(&b); }
-};
-using BufferPtr = std::unique_ptr<AVBufferRef, BufferFree>;
+#include "common/options.h"
+#include "common/owned.h"
+#include "common/resource.h"
+
+namespace avf {
 
 // Opens a device of `type` ('cuda', 'vaapi'...); `device` picks one ('/dev/dri/renderD128',
 // '0'), empty for the default. Throws AvException (ENOSYS for a type this FFmpeg lacks).

@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
-#include "error.h"
-#include "options.h"
+#include "common/error.h"
+#include "common/options.h"
 
 namespace avf {
 
@@ -19,8 +23,8 @@ using Request = IoRequest;
 Napi::Buffer<uint8_t> ToBuffer(Napi::Env env, std::vector<uint8_t> data) {
   if (data.empty()) return Napi::Buffer<uint8_t>::New(env, 0);
   auto* bytes = new std::vector<uint8_t>(std::move(data));
-  return Napi::Buffer<uint8_t>::New(env, bytes->data(), bytes->size(),
-                                    [](Napi::Env, uint8_t*, std::vector<uint8_t>* v) { delete v; }, bytes);
+  return Napi::Buffer<uint8_t>::New(
+      env, bytes->data(), bytes->size(), [](Napi::Env, uint8_t*, std::vector<uint8_t>* v) { delete v; }, bytes);
 }
 
 void CallJs(napi_env env, napi_value fn, void*, void* data) {
@@ -107,8 +111,8 @@ IoBridge::IoBridge(const Napi::CallbackInfo& info) : Wrapped<IoBridge>(info), ch
       (*ref)->cv.notify_all();
     };
     napi_threadsafe_function tsfn;
-    if (napi_create_threadsafe_function(info.Env(), o.Get("onRequest"), nullptr, name, 0, 1, keep, forget,
-                                        nullptr, CallJs, &tsfn) != napi_ok) {
+    if (napi_create_threadsafe_function(info.Env(), o.Get("onRequest"), nullptr, name, 0, 1, keep, forget, nullptr,
+                                        CallJs, &tsfn) != napi_ok) {
       delete keep;
       throw Napi::Error::New(info.Env(), "avforge: cannot create the I/O bridge");
     }

@@ -4,8 +4,11 @@
 #pragma once
 #include <napi.h>
 
-#include "io_channel.h"
-#include "wrap.h"
+#include <memory>
+#include <string>
+
+#include "common/io_channel.h"
+#include "common/wrap.h"
 
 namespace avf {
 

@@ -3,11 +3,14 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <memory>
+#include <string>
+#include <utility>
 
 #include "codec_parameters.h"
-#include "options.h"
+#include "common/options.h"
+#include "common/tree.h"
 #include "packet.h"
-#include "tree.h"
 
 namespace avf {
 
@@ -122,9 +125,8 @@ Napi::Value Muxer::WriteHeader(const Napi::CallbackInfo& info) {
   std::vector<StreamSpec> specs;
   for (uint32_t i = 0; i < list.Length(); i++) {
     Napi::Object o = list.Get(i).As<Napi::Object>();
-    specs.push_back(StreamSpec{CodecParameters::From(o.Get("codecParameters"))->Copy(),
-                               ToRational(o.Get("timeBase")), Dict(ToDictionary(o.Get("metadata"))),
-                               static_cast<int>(GetInt(o, "disposition", 0))});
+    specs.push_back(StreamSpec{CodecParameters::From(o.Get("codecParameters"))->Copy(), ToRational(o.Get("timeBase")),
+                               Dict(ToDictionary(o.Get("metadata"))), static_cast<int>(GetInt(o, "disposition", 0))});
   }
   Dict options(ToDictionary(info[1]));
   Dict metadata(ToDictionary(info[2]));
@@ -156,7 +158,9 @@ Napi::Value Muxer::WriteHeader(const Napi::CallbackInfo& info) {
         CheckAllConsumed(options, "avformat_write_header", s.url);
         Tree streams = Tree::Array();
         for (unsigned i = 0; i < s.fmt->nb_streams; i++)
-          streams.Push(Tree::Object().Set("index", static_cast<int>(i)).Set("timeBase", Tree::Rational(s.fmt->streams[i]->time_base)));
+          streams.Push(Tree::Object()
+                           .Set("index", static_cast<int>(i))
+                           .Set("timeBase", Tree::Rational(s.fmt->streams[i]->time_base)));
         return streams;
       },
       [](Napi::Env env, Tree& t) { return t.ToJs(env); });

@@ -2,22 +2,24 @@
 // A file output is written to `name.partial` and renamed when the trailer is written; a
 // muxer closed before that removes its partial file.
 #pragma once
+#include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
-#include "compat.h"
+#include "common/compat.h"
+#include "common/owned.h"
+#include "common/resource.h"
 #include "io.h"
-#include "owned.h"
-#include "resource.h"
 
 namespace avf {
 
 struct MuxerState : Resource {
   AVFormatContext* fmt = nullptr;
-  AVIOContext* io = nullptr;              // a custom output (Writable, callbacks, memory)
-  std::shared_ptr<IoChannel> channel;     // its channel, until writeHeader opens it
-  std::string url;      // what the user asked for
-  std::string partial;  // where the bytes go until the trailer; empty for non-file outputs
+  AVIOContext* io = nullptr;           // a custom output (Writable, callbacks, memory)
+  std::shared_ptr<IoChannel> channel;  // its channel, until writeHeader opens it
+  std::string url;                     // what the user asked for
+  std::string partial;                 // where the bytes go until the trailer; empty for non-file outputs
   bool header = false;
   bool trailer = false;
   std::vector<AVRational> source_time_bases;  // per stream: packets without a time base use it

@@ -1,10 +1,12 @@
 #include "packet.h"
 
 #include <cstring>
+#include <utility>
 
-#include "executor.h"
-#include "options.h"
-#include "views.h"
+#include "common/executor.h"
+#include "common/instance.h"
+#include "common/options.h"
+#include "common/views.h"
 
 namespace avf {
 
@@ -80,10 +82,18 @@ Napi::Value Packet::GetStreamIndex(const Napi::CallbackInfo& info) {
 void Packet::SetStreamIndex(const Napi::CallbackInfo&, const Napi::Value& v) {
   get("streamIndex")->stream_index = v.ToNumber().Int32Value();
 }
-Napi::Value Packet::GetFlags(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), get("flags")->flags); }
-void Packet::SetFlags(const Napi::CallbackInfo&, const Napi::Value& v) { get("flags")->flags = v.ToNumber().Int32Value(); }
-Napi::Value Packet::GetTimeBase(const Napi::CallbackInfo& info) { return FromRational(info.Env(), get("timeBase")->time_base); }
-void Packet::SetTimeBase(const Napi::CallbackInfo&, const Napi::Value& v) { get("timeBase")->time_base = ToRational(v); }
+Napi::Value Packet::GetFlags(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), get("flags")->flags);
+}
+void Packet::SetFlags(const Napi::CallbackInfo&, const Napi::Value& v) {
+  get("flags")->flags = v.ToNumber().Int32Value();
+}
+Napi::Value Packet::GetTimeBase(const Napi::CallbackInfo& info) {
+  return FromRational(info.Env(), get("timeBase")->time_base);
+}
+void Packet::SetTimeBase(const Napi::CallbackInfo&, const Napi::Value& v) {
+  get("timeBase")->time_base = ToRational(v);
+}
 Napi::Value Packet::GetSize(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), get("size")->size); }
 Napi::Value Packet::GetPos(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(get("pos")->pos));

@@ -4,8 +4,8 @@
 #include <functional>
 #include <vector>
 
-#include "owned.h"
-#include "wrap.h"
+#include "common/owned.h"
+#include "common/wrap.h"
 
 namespace avf {
 

@@ -5,10 +5,13 @@ extern "C" {
 #include <libswresample/swresample.h>
 }
 
+#include <algorithm>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "common/options.h"
 #include "frame.h"
-#include "options.h"
 
 namespace avf {
 
@@ -23,11 +26,10 @@ void Configure(ResamplerState& s, const AVFrame* in) {
   bool same = s.swr && s.in_rate == in->sample_rate && s.in_format == in->format &&
               av_channel_layout_compare(&s.in_layout, &in->ch_layout) == 0;
   if (same) return;
-  if (s.fifo && av_audio_fifo_size(s.fifo) > 0)
+  if (s.fifo && av_audio_fifo_size(s.fifo.get()) > 0)
     throw AvException("ENOSYS", "The input format changed with samples still buffered: flush first", "swr_init");
-  swr_free(&s.swr);
-  if (s.fifo) av_audio_fifo_free(s.fifo);
-  s.fifo = nullptr;
+  s.swr.reset();
+  s.fifo.reset();
   s.out_rate = s.rate > 0 ? s.rate : in->sample_rate;
   s.out_format = s.format != AV_SAMPLE_FMT_NONE ? s.format : static_cast<AVSampleFormat>(in->format);
   av_channel_layout_uninit(&s.out_layout);
@@ -36,11 +38,13 @@ void Configure(ResamplerState& s, const AVFrame* in) {
                                                   : &in->ch_layout),
         "av_channel_layout_copy");
   // FFmpeg 5.1 takes the input layout as non-const.
-  Check(swr_alloc_set_opts2(&s.swr, &s.out_layout, s.out_format, s.out_rate, const_cast<AVChannelLayout*>(&in->ch_layout),
+  SwrContext* swr = nullptr;
+  Check(swr_alloc_set_opts2(&swr, &s.out_layout, s.out_format, s.out_rate, const_cast<AVChannelLayout*>(&in->ch_layout),
                             static_cast<AVSampleFormat>(in->format), in->sample_rate, 0, nullptr),
         "swr_alloc_set_opts2");
-  Check(swr_init(s.swr), "swr_init");
-  s.fifo = av_audio_fifo_alloc(s.out_format, s.out_layout.nb_channels, 1024);
+  s.swr.reset(swr);
+  Check(swr_init(swr), "swr_init");
+  s.fifo.reset(av_audio_fifo_alloc(s.out_format, s.out_layout.nb_channels, 1024));
   if (!s.fifo) throw AvException(AVERROR(ENOMEM), "av_audio_fifo_alloc");
   s.in_rate = in->sample_rate;
   s.in_format = in->format;
@@ -50,14 +54,14 @@ void Configure(ResamplerState& s, const AVFrame* in) {
 
 // Converts `in` (or drains the context when null) into the FIFO.
 void Convert(ResamplerState& s, const AVFrame* in) {
-  int count = swr_get_out_samples(s.swr, in ? in->nb_samples : 0);
+  int count = swr_get_out_samples(s.swr.get(), in ? in->nb_samples : 0);
   if (count <= 0) return;
   uint8_t** buffers = nullptr;
   Check(av_samples_alloc_array_and_samples(&buffers, nullptr, s.out_layout.nb_channels, count, s.out_format, 0),
         "av_samples_alloc");
-  int n = swr_convert(s.swr, buffers, count, in ? const_cast<const uint8_t**>(in->extended_data) : nullptr,
+  int n = swr_convert(s.swr.get(), buffers, count, in ? const_cast<const uint8_t**>(in->extended_data) : nullptr,
                       in ? in->nb_samples : 0);
-  int ret = n < 0 ? n : av_audio_fifo_write(s.fifo, reinterpret_cast<void**>(buffers), n);
+  int ret = n < 0 ? n : av_audio_fifo_write(s.fifo.get(), reinterpret_cast<void**>(buffers), n);
   av_freep(&buffers[0]);
   av_freep(&buffers);
   Check(ret, "swr_convert");
@@ -66,7 +70,7 @@ void Convert(ResamplerState& s, const AVFrame* in) {
 // Takes frames of frame_size samples from the FIFO (all of it when frame_size is 0 or at the end).
 void Emit(ResamplerState& s, Frames& out, bool all) {
   for (;;) {
-    int available = av_audio_fifo_size(s.fifo);
+    int available = av_audio_fifo_size(s.fifo.get());
     int n = s.frame_size > 0 ? std::min(s.frame_size, available) : available;
     if (n <= 0 || (s.frame_size > 0 && n < s.frame_size && !all)) return;
     FramePtr f(av_frame_alloc());
@@ -76,7 +80,7 @@ void Emit(ResamplerState& s, Frames& out, bool all) {
     f->sample_rate = s.out_rate;
     Check(av_channel_layout_copy(&f->ch_layout, &s.out_layout), "av_channel_layout_copy");
     Check(av_frame_get_buffer(f.get(), 0), "av_frame_get_buffer");
-    Check(av_audio_fifo_read(s.fifo, reinterpret_cast<void**>(f->extended_data), n), "av_audio_fifo_read");
+    Check(av_audio_fifo_read(s.fifo.get(), reinterpret_cast<void**>(f->extended_data), n), "av_audio_fifo_read");
     f->time_base = AVRational{1, s.out_rate};
     f->pts = s.next_pts;
     if (s.next_pts != AV_NOPTS_VALUE) s.next_pts += n;
@@ -88,9 +92,8 @@ void Emit(ResamplerState& s, Frames& out, bool all) {
 }  // namespace
 
 void ResamplerState::Release() {
-  swr_free(&swr);
-  if (fifo) av_audio_fifo_free(fifo);
-  fifo = nullptr;
+  swr.reset();
+  fifo.reset();
   av_channel_layout_uninit(&layout);
   av_channel_layout_uninit(&in_layout);
   av_channel_layout_uninit(&out_layout);
@@ -130,11 +133,12 @@ Napi::Value Resampler::Resample(const Napi::CallbackInfo& info) {
       [frames = std::move(frames), flush](ResamplerState& s) mutable {
         Frames out;
         for (auto& in : frames) {
-          if (in->nb_samples <= 0 || in->sample_rate <= 0) throw AvException("EINVAL", "Not an audio frame", "swr_convert");
+          if (in->nb_samples <= 0 || in->sample_rate <= 0)
+            throw AvException("EINVAL", "Not an audio frame", "swr_convert");
           Configure(s, in.get());
           if (s.next_pts == AV_NOPTS_VALUE && in->pts != AV_NOPTS_VALUE) {
             AVRational tb = in->time_base.num > 0 ? in->time_base : AVRational{1, in->sample_rate};
-            s.next_pts = av_rescale_q(in->pts, tb, AVRational{1, s.out_rate}) - av_audio_fifo_size(s.fifo);
+            s.next_pts = av_rescale_q(in->pts, tb, AVRational{1, s.out_rate}) - av_audio_fifo_size(s.fifo.get());
           }
           Convert(s, in.get());
           Emit(s, out, false);

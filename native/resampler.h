@@ -2,21 +2,19 @@
 // Converts audio to another rate, sample format and channel layout; with a frame size, a
 // FIFO cuts the output into frames of exactly that many samples, as encoders want.
 #pragma once
-#include "compat.h"
-#include "resource.h"
-
-struct SwrContext;
-struct AVAudioFifo;
+#include "common/compat.h"
+#include "common/owned.h"
+#include "common/resource.h"
 
 namespace avf {
 
 struct ResamplerState : Resource {
-  SwrContext* swr = nullptr;
-  AVAudioFifo* fifo = nullptr;
-  int rate = 0;                      // 0: the input's
+  SwrPtr swr;
+  AudioFifoPtr fifo;
+  int rate = 0;                                // 0: the input's
   AVSampleFormat format = AV_SAMPLE_FMT_NONE;  // NONE: the input's
-  AVChannelLayout layout{};          // order UNSPEC: the input's
-  int frame_size = 0;                // 0: one output frame per input frame
+  AVChannelLayout layout{};                    // order UNSPEC: the input's
+  int frame_size = 0;                          // 0: one output frame per input frame
   // What the context was set up for; a change re-creates it.
   int in_rate = 0;
   int in_format = -1;

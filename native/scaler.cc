@@ -5,10 +5,12 @@ extern "C" {
 }
 
 #include <cstring>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "common/options.h"
 #include "frame.h"
-#include "options.h"
 
 namespace avf {
 
@@ -17,10 +19,21 @@ const napi_type_tag Scaler::kTag = {0x6176666f72676501ULL, 0x7363616c65720001ULL
 namespace {
 
 int FlagsFromName(const std::string& name) {
-  static const struct { const char* name; int flag; } kFlags[] = {
-      {"fast_bilinear", SWS_FAST_BILINEAR}, {"bilinear", SWS_BILINEAR}, {"bicubic", SWS_BICUBIC},
-      {"experimental", SWS_X}, {"neighbor", SWS_POINT}, {"area", SWS_AREA}, {"bicublin", SWS_BICUBLIN},
-      {"gauss", SWS_GAUSS}, {"sinc", SWS_SINC}, {"lanczos", SWS_LANCZOS}, {"spline", SWS_SPLINE},
+  static const struct {
+    const char* name;
+    int flag;
+  } kFlags[] = {
+      {"fast_bilinear", SWS_FAST_BILINEAR},
+      {"bilinear", SWS_BILINEAR},
+      {"bicubic", SWS_BICUBIC},
+      {"experimental", SWS_X},
+      {"neighbor", SWS_POINT},
+      {"area", SWS_AREA},
+      {"bicublin", SWS_BICUBLIN},
+      {"gauss", SWS_GAUSS},
+      {"sinc", SWS_SINC},
+      {"lanczos", SWS_LANCZOS},
+      {"spline", SWS_SPLINE},
   };
   for (const auto& f : kFlags)
     if (name == f.name) return f.flag;
@@ -28,11 +41,6 @@ int FlagsFromName(const std::string& name) {
 }
 
 }  // namespace
-
-void ScalerState::Release() {
-  sws_freeContext(sws);
-  sws = nullptr;
-}
 
 Napi::Function Scaler::Init(Napi::Env env) {
   return DefineClass(env, "Scaler",
@@ -54,7 +62,8 @@ Scaler::Scaler(const Napi::CallbackInfo& info) : AsyncWrapped<Scaler, ScalerStat
     throw AvException("EINVAL", "Unknown pixel format: " + format, "Scaler").ToJs(info.Env());
   std::string algorithm = GetString(o, "algorithm", "bicubic");
   state_->flags = FlagsFromName(algorithm);
-  if (state_->flags < 0) throw AvException("EINVAL", "Unknown scaling algorithm: " + algorithm, "Scaler").ToJs(info.Env());
+  if (state_->flags < 0)
+    throw AvException("EINVAL", "Unknown scaling algorithm: " + algorithm, "Scaler").ToJs(info.Env());
   // Exact output (the same bytes as the CLI's scale filter with these flags).
   state_->flags |= SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT;
 }
@@ -74,7 +83,9 @@ Napi::Value Scaler::Scale(const Napi::CallbackInfo& info) {
           int w = s.width > 0 ? s.width : in->width;
           int h = s.height > 0 ? s.height : in->height;
           AVPixelFormat fmt = s.format != AV_PIX_FMT_NONE ? s.format : src_fmt;
-          s.sws = sws_getCachedContext(s.sws, in->width, in->height, src_fmt, w, h, fmt, s.flags, nullptr, nullptr, nullptr);
+          // (it frees the old context when it makes a new one, or fails)
+          s.sws.reset(sws_getCachedContext(s.sws.release(), in->width, in->height, src_fmt, w, h, fmt, s.flags, nullptr,
+                                           nullptr, nullptr));
           if (!s.sws) throw AvException("EINVAL", "Cannot convert between these formats", "sws_getCachedContext");
           FramePtr dst(av_frame_alloc());
           if (!dst) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
@@ -83,7 +94,7 @@ Napi::Value Scaler::Scale(const Napi::CallbackInfo& info) {
           dst->format = fmt;
           Check(av_frame_get_buffer(dst.get(), 0), "av_frame_get_buffer");
           Check(av_frame_copy_props(dst.get(), in.get()), "av_frame_copy_props");
-          Check(sws_scale(s.sws, in->data, in->linesize, 0, in->height, dst->data, dst->linesize), "sws_scale");
+          Check(sws_scale(s.sws.get(), in->data, in->linesize, 0, in->height, dst->data, dst->linesize), "sws_scale");
           out.push_back(std::move(dst));
         }
         return out;

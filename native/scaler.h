@@ -1,20 +1,19 @@
 // libswscale: https://ffmpeg.org/doxygen/trunk/group__libsws.html
 // Converts pictures to another size and pixel format; follows the input if it changes.
 #pragma once
-#include "compat.h"
-#include "resource.h"
-
-struct SwsContext;
+#include "common/compat.h"
+#include "common/owned.h"
+#include "common/resource.h"
 
 namespace avf {
 
 struct ScalerState : Resource {
-  SwsContext* sws = nullptr;
-  int width = 0, height = 0;          // 0: the input's
+  SwsPtr sws;
+  int width = 0, height = 0;               // 0: the input's
   AVPixelFormat format = AV_PIX_FMT_NONE;  // NONE: the input's
   int flags = 0;
   ~ScalerState() override { Release(); }
-  void Release() override;
+  void Release() override { sws.reset(); }
 };
 
 class Scaler : public AsyncWrapped<Scaler, ScalerState> {

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Reads the reports ASan, LSan and UBSan wrote (log_path=...) and sorts each finding by whose
-// code it is in: avforge's (a frame in native/*.cc|h or avforge.node) or not (Node, V8, the
+// code it is in: avforge's (a frame in native/**/*.cc|h or avforge.node) or not (Node, V8, the
 // system's FFmpeg with no avforge frame on the stack). Prints one line per finding in avforge's
 // code and a summary; exits 1 when there is any.
 // Usage: node scripts/sanitize_report.mjs REPORT...
 import fs from 'node:fs';
 
-const ours = /native\/[a-z_]+\.(cc|h)\b|avforge\.node/;
+const ours = /native\/(?:[a-z_]+\/)?[a-z_]+\.(cc|h)\b|avforge\.node/;
 
 /** Splits a report into findings: ASan errors, each LSan leak block, each UBSan runtime error. */
 function findings(text) {

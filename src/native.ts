@@ -7,6 +7,7 @@ import path from 'node:path';
 
 import type { Rational } from './core/types.js';
 import { AvError } from './errors.js';
+import type { NativePlan } from './pipeline/native_plan.js';
 
 // The package root: the nearest folder above this file with a package.json (dist/ when
 // installed, build/src/ when the tests run from a checkout).
@@ -226,7 +227,7 @@ export declare class NativePipeline {
   readonly closed: boolean;
   open(inputs: { target: string | NativeIoBridge; format?: string; options?: Record<string, unknown>; name?: string }[]): Promise<unknown[]>;
   run(
-    plan: unknown,
+    plan: NativePlan,
     tap?: (stream: number, frames: NativeFrame[], done: (error?: unknown) => void) => void,
   ): Promise<{
     bytes: number;

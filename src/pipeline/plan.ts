@@ -1,72 +1,19 @@
 // From a job's options and its probed inputs to the plan the native pipeline runs
-// (native/pipeline_plan.h): which streams are decoded, the filter graphs, the encoders and
-// copies, the muxer. Pure: no I/O, so every choice here is testable on its own.
+// (native_plan.ts, the contract with native/pipeline/plan.cc): which streams are decoded,
+// the filter graphs, the encoders and copies, the muxer. Pure: no I/O, so every choice here
+// is testable on its own.
 import { AvError, invalidArgument, is } from '../errors.js';
 import type { FormatInfo } from '../core/demuxer.js';
 import type { StreamDescription } from '../core/stream.js';
 import type { AvOptions } from '../core/types.js';
+import type { NativeDecoderPlan, NativeGraphPlan, NativePlan, NativeStreamPlan } from './native_plan.js';
 import type { AudioSettings, RemuxOptions, StreamMap, ThumbnailOptions, TranscodeOptions, VideoSettings } from './types.js';
+
+export type { NativeDecoderPlan, NativeGraphPlan, NativePlan, NativeStreamPlan } from './native_plan.js';
 
 export interface InputDescription {
   format: FormatInfo;
   streams: StreamDescription[];
-}
-
-export interface NativeDecoderPlan {
-  input: number;
-  stream: number;
-  threads?: number;
-  keyframesOnly?: boolean;
-  hardware?: boolean;
-  download?: boolean;
-}
-
-export interface NativeGraphPlan {
-  description: string;
-  sources: { decoder: number; label: string }[];
-  sinks: { label: string; type: 'video' | 'audio' }[];
-  threads?: number;
-  hardware?: boolean;
-}
-
-export interface NativeStreamPlan {
-  copy?: boolean;
-  subtitle?: boolean;
-  input?: number;
-  stream?: number;
-  bsf?: string;
-  graph?: number;
-  sink?: number;
-  codec?: string;
-  options?: AvOptions;
-  threads?: number;
-  bitRate?: number;
-  frameRate?: { num: number; den: number };
-  maxFrames?: number;
-  metadata?: Record<string, string>;
-  tap?: boolean;
-}
-
-export interface NativePlan {
-  start: (number | null)[];
-  duration: number | null;
-  targets?: number[];
-  decoders: NativeDecoderPlan[];
-  graphs: NativeGraphPlan[];
-  streams: NativeStreamPlan[];
-  output: {
-    collect?: boolean;
-    name?: string;
-    format?: string;
-    options?: AvOptions;
-    metadata?: Record<string, string>;
-    metadataFrom: number;
-    chaptersFrom: number;
-    chapters?: { start: number; end: number; title?: string }[];
-  };
-  strict?: boolean;
-  tapBatch?: number;
-  hardware?: { type: string; device?: string; options?: AvOptions };
 }
 
 /** The open pads of a filterComplex graph, as libavfilter parses it (describeFilterGraph). */
@@ -180,11 +127,14 @@ class Planner {
     this.plan = {
       start: inputs.map(() => null),
       duration: micros(o.duration, 'duration'),
+      targets: [],
       decoders: [],
       graphs: [],
       streams: [],
-      output: { metadataFrom: 0, chaptersFrom: 0 },
-      strict: o.strict,
+      output: { collect: false, target: null, name: '', format: '', options: {}, metadata: {}, metadataFrom: 0, chaptersFrom: 0, chapters: [] },
+      strict: Boolean(o.strict),
+      tapBatch: 8,
+      hardware: null,
     };
   }
 
@@ -200,7 +150,14 @@ class Planner {
     const key = `${input}:${stream}`;
     let d = this.#decoders.get(key);
     if (d === undefined) {
-      d = this.plan.decoders.push({ input, stream, ...extra }) - 1;
+      d = this.plan.decoders.push({
+        input,
+        stream,
+        threads: extra.threads ?? 0,
+        keyframesOnly: extra.keyframesOnly ?? false,
+        hardware: extra.hardware ?? false,
+        download: extra.download ?? true,
+      }) - 1;
       this.#decoders.set(key, d);
     }
     return d;
@@ -213,13 +170,13 @@ class Planner {
     const s = this.stream(input, stream);
     // MP4 muxers want AAC's config in the header, not ADTS headers on every packet
     if (!bsf && this.adtsToAsc && s.codec.codecName === 'aac' && /^(mpegts|aac|hls)\b/.test(this.inputs[input]!.format.name)) bsf = 'aac_adtstoasc';
-    this.plan.streams.push({ copy: true, input, stream, bsf });
+    this.plan.streams.push(outputStream({ copy: true, input, stream, bsf: bsf ?? '' }));
   }
 
   /** A subtitle stream decoded and encoded again in another subtitle format. */
   subtitle(input: number, stream: number, codec: string | undefined): void {
     this.stream(input, stream);
-    this.plan.streams.push({ subtitle: true, input, stream, codec });
+    this.plan.streams.push(outputStream({ subtitle: true, input, stream, codec: codec ?? '' }));
   }
 
   /** A decoded input stream through a simple graph into an encoder. */
@@ -250,25 +207,28 @@ class Planner {
         description,
         sources: [{ decoder, label: 'in' }],
         sinks: [{ label: 'out', type: video ? 'video' : 'audio' }],
-        ...(hardwareGraph ? { hardware: true } : {}),
+        threads: 0,
+        hardware: hardwareGraph,
       }) - 1;
     this.#encoder(graph, 0, settings, threads, input, stream);
   }
 
   #encoder(graph: number, sink: number, settings: VideoSettings & AudioSettings, threads: number | undefined, input = -1, stream = -1): void {
-    this.plan.streams.push({
-      graph,
-      sink,
-      input,
-      stream,
-      codec: settings.codec,
-      options: encoderOptions(settings),
-      threads: settings.threads ?? threads,
-      bitRate: parseBitRate(settings.bitRate, 'bitRate'),
-      frameRate: settings.fps !== undefined ? rationalOf(settings.fps) : undefined,
-      maxFrames: settings.maxFrames,
-      metadata: settings.metadata,
-    });
+    this.plan.streams.push(
+      outputStream({
+        graph,
+        sink,
+        input,
+        stream,
+        codec: settings.codec ?? '',
+        options: encoderOptions(settings) ?? {},
+        threads: settings.threads ?? threads ?? 0,
+        bitRate: parseBitRate(settings.bitRate, 'bitRate') ?? 0,
+        frameRate: settings.fps !== undefined ? rationalOf(settings.fps) : null,
+        maxFrames: settings.maxFrames ?? null,
+        metadata: settings.metadata ?? {},
+      }),
+    );
   }
 
   /**
@@ -306,9 +266,36 @@ class Planner {
       encoders.push([sinks.push({ label, type: pad.type }) - 1, m]);
     }
     if (sinks.length === 0) throw invalidArgument('map', "entries with the labels of filterComplex's outputs ({ label: 'out' })", maps);
-    this.plan.graphs.push({ description: full, sources, sinks, threads });
+    this.plan.graphs.push({ description: full, sources, sinks, threads: threads ?? 0, hardware: false });
     for (const [sink, m] of encoders) this.#encoder(graph, sink, { ...m, filter: undefined }, threads);
   }
+}
+
+/** An output stream with every key written; `fields` say what this one is. */
+function outputStream(fields: Partial<NativeStreamPlan>): NativeStreamPlan {
+  return {
+    copy: false,
+    subtitle: false,
+    input: -1,
+    stream: -1,
+    bsf: '',
+    graph: -1,
+    sink: -1,
+    codec: '',
+    options: {},
+    threads: 0,
+    bitRate: 0,
+    frameRate: null,
+    maxFrames: null,
+    metadata: {},
+    tap: false,
+    ...fields,
+  };
+}
+
+/** The job's device for the plan, or null. */
+function hardwareOf(hw: HardwarePlan | undefined): NativePlan['hardware'] {
+  return hw?.type ? { type: hw.type, device: hw.device ?? '', options: hw.options ?? {} } : null;
 }
 
 function rationalOf(fps: number): { num: number; den: number } {
@@ -332,16 +319,16 @@ function isMp4Family(o: { format?: string }, output: string | undefined): boolea
 
 function setOutput(p: Planner, o: TranscodeOptions | RemuxOptions, output?: string): void {
   p.adtsToAsc = isMp4Family(o, output);
-  p.plan.output.format = o.format;
-  p.plan.output.options = outputOptions(o);
-  p.plan.output.metadata = o.metadata;
+  p.plan.output.format = o.format ?? '';
+  p.plan.output.options = outputOptions(o) ?? {};
+  p.plan.output.metadata = o.metadata ?? {};
   if (o.copyMetadata === false) p.plan.output.metadataFrom = -1;
   if (o.chapters === false) p.plan.output.chaptersFrom = -1;
   if (Array.isArray(o.chapters)) {
     p.plan.output.chapters = o.chapters.map((c, i) => {
       if (!is.object(c) || !(is.number(c.start) && is.number(c.end) && c.end > c.start && c.start >= 0))
         throw invalidArgument(`chapters[${i}]`, '{ start, end, title? } in seconds with end > start >= 0', c);
-      return { start: Math.round(c.start * 1e6), end: Math.round(c.end * 1e6), title: c.title };
+      return { start: Math.round(c.start * 1e6), end: Math.round(c.end * 1e6), title: c.title ?? '' };
     });
   }
 }
@@ -354,7 +341,7 @@ export function planTranscode(
 ): NativePlan {
   const p = new Planner(inputs, o);
   const hw = extra.hardware;
-  if (hw?.type) p.plan.hardware = { type: hw.type, device: hw.device, options: hw.options };
+  p.plan.hardware = hardwareOf(hw);
   setStart(p, starts);
   setOutput(p, o, extra.output);
   const first = inputs[0]!;
@@ -397,7 +384,7 @@ export function planTranscode(
     const target = p.plan.streams[tap < 0 ? p.plan.streams.findIndex((s) => !s.copy) : tap];
     if (!target || target.copy) throw invalidArgument('tapStream', 'the index of an encoded output stream', o.tapStream);
     target.tap = true;
-    p.plan.tapBatch = o.tapBatch;
+    p.plan.tapBatch = o.tapBatch ?? 8;
   }
   return p.plan;
 }
@@ -435,7 +422,7 @@ export function thumbnailTimes(o: ThumbnailOptions, duration: number | null): nu
 
 export function planThumbnails(input: InputDescription, o: ThumbnailOptions, times: number[] | null, hw?: HardwarePlan): NativePlan {
   const p = new Planner([input], o);
-  if (hw?.type) p.plan.hardware = { type: hw.type, device: hw.device, options: hw.options };
+  p.plan.hardware = hardwareOf(hw);
   setStart(p, [o.input ?? {}]);
   const stream = o.stream ?? bestStream(input, 'video');
   if (stream === undefined || input.streams[stream]?.type !== 'video')
@@ -459,9 +446,10 @@ export function planThumbnails(input: InputDescription, o: ThumbnailOptions, tim
     if (format === 'jpeg') Object.assign(options, { flags: '+qscale', global_quality: Math.round(o.quality * 118) });
     else if (format === 'webp') options.quality = o.quality;
   }
-  const graph = p.plan.graphs.push({ description: parts.join(',') || 'null', sources: [{ decoder, label: 'in' }], sinks: [{ label: 'out', type: 'video' }] }) - 1;
+  const graph =
+    p.plan.graphs.push({ description: parts.join(',') || 'null', sources: [{ decoder, label: 'in' }], sinks: [{ label: 'out', type: 'video' }], threads: 0, hardware: false }) - 1;
   const max = times ? times.length : o.count;
-  p.plan.streams.push({ graph, sink: 0, codec, options: Object.keys(options).length ? options : undefined, maxFrames: max });
-  p.plan.output = { collect: true, metadataFrom: -1, chaptersFrom: -1 };
+  p.plan.streams.push(outputStream({ graph, sink: 0, codec, options, maxFrames: max ?? null }));
+  p.plan.output = { ...p.plan.output, collect: true, metadataFrom: -1, chaptersFrom: -1 };
   return p.plan;
 }

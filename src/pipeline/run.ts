@@ -95,8 +95,8 @@ export function startJob(
       const nativePlan = await plan(descriptions);
       const target = output.target;
       if (target !== undefined && typeof target !== 'string') sink = SinkBridge.create(target, output.sink);
-      (nativePlan.output as Record<string, unknown>).target = typeof target === 'string' ? target : sink?.native;
-      (nativePlan.output as Record<string, unknown>).name = typeof target === 'string' ? target : '<output>';
+      nativePlan.output.target = typeof target === 'string' ? target : (sink?.native ?? null);
+      nativePlan.output.name = typeof target === 'string' ? target : '<output>';
       native = handle;
       if (pending) handle.cancel(pending);
       if (signal?.aborted) onAbort();

@@ -1,0 +1,57 @@
+// A bounded FIFO between two pipeline stages: a full queue blocks its producer (that is the
+// backpressure that keeps a fast demuxer from buffering a whole file ahead of a slow encoder),
+// and Abort() wakes both sides for good.
+#pragma once
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <utility>
+
+namespace avf {
+
+template <class T>
+class BoundedQueue {
+ public:
+  explicit BoundedQueue(size_t capacity) : capacity_(capacity) {}
+
+  // false when the queue was aborted (the item is dropped).
+  bool Push(T item) {
+    std::unique_lock<std::mutex> lock(m_);
+    not_full_.wait(lock, [&] { return aborted_ || items_.size() < capacity_; });
+    if (aborted_) return false;
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+    return true;
+  }
+
+  // false when the queue was aborted.
+  bool Pop(T& out) {
+    std::unique_lock<std::mutex> lock(m_);
+    not_empty_.wait(lock, [&] { return aborted_ || !items_.empty(); });
+    if (aborted_) return false;
+    out = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+
+  void Abort() {
+    std::deque<T> dropped;  // freed outside the lock
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      aborted_ = true;
+      dropped.swap(items_);
+    }
+    not_full_.notify_all();
+    not_empty_.notify_all();
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<T> items_;
+  size_t capacity_;
+  bool aborted_ = false;
+};
+
+}  // namespace avf

@@ -1,0 +1,146 @@
+// Every FFmpeg version difference lives here (FFmpeg 5.1 through 7.x), so that the
+// one-file-per-concept sources read the same on every version.
+#pragma once
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavcodec/bsf.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/display.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libavutil/samplefmt.h>
+#include <libavutil/version.h>
+}
+
+#if LIBAVUTIL_VERSION_INT < AV_VERSION_INT(57, 28, 100)
+#error "avforge needs FFmpeg 5.1 or newer (libavutil 57.28): the AVChannelLayout API"
+#endif
+
+namespace avf::compat {
+
+// FFmpeg 6.1 moved key_frame and interlaced_frame into AVFrame.flags.
+inline bool FrameIsKey(const AVFrame* f) {
+#ifdef AV_FRAME_FLAG_KEY
+  return (f->flags & AV_FRAME_FLAG_KEY) != 0;
+#else
+  return f->key_frame != 0;
+#endif
+}
+inline void FrameSetKey(AVFrame* f, bool key) {
+#ifdef AV_FRAME_FLAG_KEY
+  if (key)
+    f->flags |= AV_FRAME_FLAG_KEY;
+  else
+    f->flags &= ~AV_FRAME_FLAG_KEY;
+#else
+  f->key_frame = key ? 1 : 0;
+#endif
+}
+inline bool FrameIsInterlaced(const AVFrame* f) {
+#ifdef AV_FRAME_FLAG_INTERLACED
+  return (f->flags & AV_FRAME_FLAG_INTERLACED) != 0;
+#else
+  return f->interlaced_frame != 0;
+#endif
+}
+
+// FFmpeg 6.0 renamed AVFrame.pkt_duration to AVFrame.duration.
+inline int64_t FrameDuration(const AVFrame* f) {
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(58, 0, 0)
+  return f->duration;
+#else
+  return f->pkt_duration;
+#endif
+}
+inline void FrameSetDuration(AVFrame* f, int64_t d) {
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(58, 0, 0)
+  f->duration = d;
+#else
+  f->pkt_duration = d;
+#endif
+}
+
+// FFmpeg 6.1 moved stream side data into AVCodecParameters.coded_side_data.
+inline const uint8_t* StreamSideData(const AVStream* st, enum AVPacketSideDataType type, size_t* size) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 31, 100)
+  const AVPacketSideData* sd =
+      av_packet_side_data_get(st->codecpar->coded_side_data, st->codecpar->nb_coded_side_data, type);
+  if (!sd) return nullptr;
+  if (size) *size = sd->size;
+  return sd->data;
+#else
+  return av_stream_get_side_data(st, type, size);
+#endif
+}
+inline int StreamSideDataCount(const AVStream* st) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 31, 100)
+  return st->codecpar->nb_coded_side_data;
+#else
+  return st->nb_side_data;
+#endif
+}
+inline enum AVPacketSideDataType StreamSideDataType(const AVStream* st, int i) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 31, 100)
+  return st->codecpar->coded_side_data[i].type;
+#else
+  return st->side_data[i].type;
+#endif
+}
+
+// avformat_new_stream/av_guess_format return const AVOutputFormat* since 5.0 and the
+// io callbacks took a non-const buffer before 7.0.
+#if LIBAVFORMAT_VERSION_MAJOR >= 61
+using AvioWriteBuffer = const uint8_t*;
+#else
+using AvioWriteBuffer = uint8_t*;
+#endif
+
+// FFmpeg 7.1 replaced AVCodec.pix_fmts/sample_fmts/supported_samplerates with
+// avcodec_get_supported_config().
+inline const enum AVPixelFormat* CodecPixelFormats(const AVCodec* codec) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+  const void* out = nullptr;
+  int n = 0;
+  if (avcodec_get_supported_config(nullptr, codec, AV_CODEC_CONFIG_PIX_FORMAT, 0, &out, &n) < 0) return nullptr;
+  return static_cast<const enum AVPixelFormat*>(out);
+#else
+  return codec->pix_fmts;
+#endif
+}
+inline const enum AVSampleFormat* CodecSampleFormats(const AVCodec* codec) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+  const void* out = nullptr;
+  int n = 0;
+  if (avcodec_get_supported_config(nullptr, codec, AV_CODEC_CONFIG_SAMPLE_FORMAT, 0, &out, &n) < 0) return nullptr;
+  return static_cast<const enum AVSampleFormat*>(out);
+#else
+  return codec->sample_fmts;
+#endif
+}
+
+inline const int* CodecSampleRates(const AVCodec* codec) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+  const void* out = nullptr;
+  int n = 0;
+  if (avcodec_get_supported_config(nullptr, codec, AV_CODEC_CONFIG_SAMPLE_RATE, 0, &out, &n) < 0) return nullptr;
+  return static_cast<const int*>(out);
+#else
+  return codec->supported_samplerates;
+#endif
+}
+inline const AVChannelLayout* CodecChannelLayouts(const AVCodec* codec) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+  const void* out = nullptr;
+  int n = 0;
+  if (avcodec_get_supported_config(nullptr, codec, AV_CODEC_CONFIG_CHANNEL_LAYOUT, 0, &out, &n) < 0) return nullptr;
+  return static_cast<const AVChannelLayout*>(out);
+#else
+  return codec->ch_layouts;
+#endif
+}
+
+}  // namespace avf::compat

@@ -1,0 +1,84 @@
+#include "common/lavfi.h"
+
+#include <dlfcn.h>
+
+#include <mutex>
+#include <string>
+
+#include "common/error.h"
+
+namespace avf {
+
+namespace {
+
+std::string LibraryName() {
+#ifdef __APPLE__
+  return "libavfilter." + std::to_string(LIBAVFILTER_VERSION_MAJOR) + ".dylib";
+#else
+  return "libavfilter.so." + std::to_string(LIBAVFILTER_VERSION_MAJOR);
+#endif
+}
+
+Lavfi g_lavfi;
+std::string g_error;  // NOLINT(runtime/string): set once, under the loader's once_flag
+
+#define AVF_STRING2(x) #x
+#define AVF_STRING(x) AVF_STRING2(x)
+
+void Load() {
+  std::string name = LibraryName();
+  void* lib = nullptr;
+#ifdef AVF_LAVFI_DIR
+  // Where pkg-config found FFmpeg at build time first (Homebrew's lib folder is not searched
+  // by default), then the loader's own search path.
+  lib = dlopen((std::string(AVF_STRING(AVF_LAVFI_DIR)) + "/" + name).c_str(), RTLD_NOW | RTLD_LOCAL);
+#endif
+  if (!lib) lib = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    const char* why = dlerror();
+    g_error = "cannot load " + name + (why ? std::string(": ") + why : std::string());
+    return;
+  }
+#define AVF_RESOLVE(fn)                                                 \
+  g_lavfi.fn = reinterpret_cast<decltype(g_lavfi.fn)>(dlsym(lib, #fn)); \
+  if (!g_lavfi.fn) {                                                    \
+    g_error = name + " has no " #fn;                                    \
+    return;                                                             \
+  }
+  AVF_RESOLVE(avfilter_get_by_name)
+  AVF_RESOLVE(avfilter_graph_alloc)
+  AVF_RESOLVE(avfilter_graph_create_filter)
+  AVF_RESOLVE(avfilter_graph_parse_ptr)
+  AVF_RESOLVE(avfilter_graph_parse2)
+  AVF_RESOLVE(avfilter_pad_get_type)
+  AVF_RESOLVE(avfilter_graph_config)
+  AVF_RESOLVE(avfilter_graph_free)
+  AVF_RESOLVE(avfilter_link)
+  AVF_RESOLVE(avfilter_inout_alloc)
+  AVF_RESOLVE(avfilter_inout_free)
+  AVF_RESOLVE(av_buffersrc_add_frame_flags)
+  AVF_RESOLVE(av_buffersrc_parameters_alloc)
+  AVF_RESOLVE(av_buffersrc_parameters_set)
+  AVF_RESOLVE(av_buffersink_get_frame)
+  AVF_RESOLVE(av_buffersink_get_type)
+  AVF_RESOLVE(av_buffersink_get_time_base)
+  AVF_RESOLVE(av_buffersink_get_format)
+  AVF_RESOLVE(av_buffersink_get_w)
+  AVF_RESOLVE(av_buffersink_get_h)
+  AVF_RESOLVE(av_buffersink_get_frame_rate)
+  AVF_RESOLVE(av_buffersink_get_sample_aspect_ratio)
+  AVF_RESOLVE(av_buffersink_get_sample_rate)
+  AVF_RESOLVE(av_buffersink_get_ch_layout)
+#undef AVF_RESOLVE
+}
+
+}  // namespace
+
+const Lavfi& lavfi() {
+  static std::once_flag once;
+  std::call_once(once, Load);
+  if (!g_error.empty()) throw AvException("ENOSYS", g_error, "dlopen");
+  return g_lavfi;
+}
+
+}  // namespace avf

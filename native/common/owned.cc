@@ -1,0 +1,18 @@
+#include "common/owned.h"
+
+extern "C" {
+#include <libavutil/audio_fifo.h>
+#include <libswresample/swresample.h>
+#include <libswscale/swscale.h>
+}
+
+#include "common/lavfi.h"
+
+namespace avf {
+
+void AudioFifoFree::operator()(AVAudioFifo* f) const { av_audio_fifo_free(f); }
+void FilterInOutFree::operator()(AVFilterInOut* io) const { lavfi().avfilter_inout_free(&io); }
+void SwrFree::operator()(SwrContext* s) const { swr_free(&s); }
+void SwsFree::operator()(SwsContext* s) const { sws_freeContext(s); }
+
+}  // namespace avf

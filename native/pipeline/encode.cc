@@ -1,0 +1,272 @@
+// The encode stage: one thread per encoded output stream. Its encoder opens on the first
+// frame (the graph decides the size and formats); audio encoders with a fixed frame size get
+// exactly that many samples per frame; a tapped stream shows JS its frames first.
+// (C++ needs UINT64_C, which libavutil uses, defined before its headers)
+#include <stdint.h>
+
+extern "C" {
+#include <libavutil/audio_fifo.h>
+}
+
+#include "hw.h"
+#include "pipeline/runtime.h"
+#include "steps/codec_context.h"
+
+namespace avf::pipeline {
+
+// Picks the stream's encoder and claims its graph output; the encoder opens later, on the
+// first frame.
+void Runtime::SetupEncoder(size_t o) {
+  StreamPlan& sp = plan_.streams[o];
+  int index = static_cast<int>(o);
+  if (sp.graph < 0 || sp.graph >= static_cast<int>(graphs_.size()) || sp.sink < 0 ||
+      sp.sink >= static_cast<int>(plan_.graphs[sp.graph].sinks.size()))
+    throw AvException("EINVAL", "An encoded stream has no graph output", "encode", OutputName());
+  if (sink_stream_[sp.graph][sp.sink] >= 0)
+    throw AvException("EINVAL", "A graph output feeds two streams", "encode", plan_.graphs[sp.graph].description);
+  sink_stream_[sp.graph][sp.sink] = index;
+  GraphPlan::Sink& sink = plan_.graphs[sp.graph].sinks[sp.sink];
+  if (sp.codec.empty()) {  // the container's default, as the CLI picks it
+    AVCodecID id = out_ ? av_guess_codec(out_->oformat, nullptr, OutputName().c_str(), nullptr,
+                                         sink.video ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO)
+                        : AV_CODEC_ID_NONE;
+    if (id == AV_CODEC_ID_NONE)
+      throw WithStream(AvException("EINVAL",
+                                   std::string("The output format has no default ") + (sink.video ? "video" : "audio") +
+                                       " codec: name one",
+                                   "encode", OutputName()),
+                       index);
+    encoders_[o] = FindCodec(true, "", id);
+  } else {
+    encoders_[o] = FindCodec(true, sp.codec, AV_CODEC_ID_NONE);
+  }
+  if (encoders_[o]->type != AVMEDIA_TYPE_VIDEO && encoders_[o]->type != AVMEDIA_TYPE_AUDIO)
+    throw WithStream(
+        AvException("EINVAL", std::string("Encoder ") + encoders_[o]->name + " is not a video or audio encoder",
+                    "encode", OutputName()),
+        index);
+  sink.video = encoders_[o]->type == AVMEDIA_TYPE_VIDEO;  // the encoder decides what the sink gives
+  encode_q_[o] = std::make_unique<Queue>(kQueueSize);
+}
+
+// One output stream's encoder and what it keeps between frames.
+class EncodeStage {
+ public:
+  EncodeStage(Runtime& run, size_t o)
+      : run_(run), o_(o), index_(static_cast<int>(o)), sp_(run.plan_.streams[o]), codec_(run.encoders_[o]) {
+    c_.name = codec_->name;
+    c_.strict = run.plan_.strict;
+  }
+
+  void Run() {
+    Item item;
+    while (run_.encode_q_[o_]->Pop(item)) {
+      if (item.kind == Item::kFrame) {
+        if (!OnFrame(item)) return;
+        continue;
+      }
+      End();
+      return;
+    }
+  }
+
+ private:
+  // A frame from the graph: within the limits, to the tap's batch or the encoder.
+  bool OnFrame(Item& item) {
+    if (finished_) return true;
+    AVFrame* f = item.frame.get();
+    t_media_time = Seconds(f->pts, f->time_base);
+    int64_t t = f->pts == AV_NOPTS_VALUE || f->time_base.num <= 0 ? AV_NOPTS_VALUE
+                                                                  : av_rescale_q(f->pts, f->time_base, AV_TIME_BASE_Q);
+    int64_t limit = run_.Limit();
+    if ((limit != AV_NOPTS_VALUE && t != AV_NOPTS_VALUE && t >= limit) ||
+        (sp_.max_frames >= 0 && accepted_ >= sp_.max_frames)) {
+      finished_ = true;
+      run_.StreamFinished();
+      return true;
+    }
+    // The last frame of a -frames:v limit ends the whole output here, at once: the inputs
+    // stop reading now rather than when one more frame has been decoded.
+    if (sp_.max_frames >= 0 && ++accepted_ >= sp_.max_frames) {
+      if (t != AV_NOPTS_VALUE) run_.CutAt(t + 1);
+      finished_ = true;
+      run_.StreamFinished();
+    } else if (sp_.max_frames < 0) {
+      accepted_++;
+    }
+    if (sp_.tap && run_.tap_) {
+      Check(av_frame_make_writable(f), "av_frame_make_writable");
+      batch_rate_ = item.rate;
+      batch_.push_back(std::move(item.frame));
+      return static_cast<int>(batch_.size()) < std::max(1, run_.plan_.tap_batch) || Tap();
+    }
+    return Encode(std::move(item.frame), item.rate);
+  }
+
+  // The end of this stream: the last batch, the FIFO's rest, the encoder's delayed packets.
+  void End() {
+    if (!Tap()) return;
+    if (!c_.ctx) {
+      Item unused;
+      unused.kind = Item::kUnused;
+      unused.port = index_;
+      run_.mux_q_->Push(std::move(unused));
+      return;
+    }
+    if (fifo_ && !SendFifo(true)) return;
+    if (!Send(nullptr)) return;
+    Item end;
+    end.port = index_;
+    run_.mux_q_->Push(std::move(end));
+  }
+
+  // The batch goes to JS and waits there; then its frames are encoded.
+  bool Tap() {
+    if (batch_.empty()) return true;
+    if (!run_.tap_(index_, batch_)) {
+      if (!run_.control_.halted)
+        run_.Fail(std::make_exception_ptr(
+            WithStream(AvException("ERR_TAP", "The frame tap failed", "tap", run_.OutputName()), index_)));
+      return false;
+    }
+    for (auto& f : batch_)
+      if (!Encode(std::move(f), batch_rate_)) return false;
+    batch_.clear();
+    return true;
+  }
+
+  bool Encode(FramePtr f, AVRational rate) {
+    if (!c_.ctx && !Open(f.get(), rate)) return false;
+    AVCodecContext* ctx = c_.ctx.get();
+    if (f->pts != AV_NOPTS_VALUE && f->time_base.num > 0) f->pts = av_rescale_q(f->pts, f->time_base, ctx->time_base);
+    f->time_base = ctx->time_base;
+    f->pict_type = AV_PICTURE_TYPE_NONE;
+    if (ctx->codec_type == AVMEDIA_TYPE_VIDEO) {
+      // Timestamps that collapse in the encoder's time base would be refused by the muxer.
+      if (f->pts == AV_NOPTS_VALUE || (last_pts_ != AV_NOPTS_VALUE && f->pts <= last_pts_))
+        f->pts = last_pts_ == AV_NOPTS_VALUE ? 0 : last_pts_ + 1;
+      last_pts_ = f->pts;
+      return Send(f.get());
+    }
+    // a damaged or hostile input can decode to NaN samples: silence, not an encoder abort
+    if (NonFiniteSamples(f.get(), false) > 0) {
+      Check(av_frame_make_writable(f.get()), "av_frame_make_writable");
+      NonFiniteSamples(f.get(), true);
+      run_.stats_.damaged++;
+    }
+    if (!fifo_) return Send(f.get());
+    if (fifo_pts_ == AV_NOPTS_VALUE) fifo_pts_ = f->pts;
+    if (av_audio_fifo_write(fifo_.get(), reinterpret_cast<void**>(f->extended_data), f->nb_samples) < f->nb_samples)
+      throw AvException(AVERROR(ENOMEM), "av_audio_fifo_write", c_.name);
+    return SendFifo(false);
+  }
+
+  // The encoder opens on its first frame, which says what the graph gives.
+  bool Open(const AVFrame* f, AVRational rate) {
+    Dict options;
+    av_dict_copy(options.ptr(), *const_cast<Dict&>(sp_.options).ptr(), 0);
+    OpenEncoder(c_, codec_, {sp_.bit_rate, run_.global_header_, sp_.threads}, options, [&](AVCodecContext* ctx) {
+      if (codec_->type == AVMEDIA_TYPE_VIDEO)
+        FromVideoFrame(ctx, f, rate);
+      else
+        FromAudioFrame(ctx, f);
+    });
+    AVCodecContext* ctx = c_.ctx.get();
+    if (codec_->type == AVMEDIA_TYPE_AUDIO && ctx->frame_size > 0 &&
+        !(codec_->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE)) {
+      fifo_.reset(av_audio_fifo_alloc(ctx->sample_fmt, ctx->ch_layout.nb_channels, ctx->frame_size * 2));
+      if (!fifo_) throw AvException(AVERROR(ENOMEM), "av_audio_fifo_alloc", c_.name);
+    }
+    Item ready;
+    ready.kind = Item::kReady;
+    ready.port = index_;
+    ready.params.reset(avcodec_parameters_alloc());
+    if (!ready.params) throw AvException(AVERROR(ENOMEM), "avcodec_parameters_alloc");
+    Check(avcodec_parameters_from_context(ready.params.get(), ctx), "avcodec_parameters_from_context", c_.name);
+    ready.time_base = ctx->time_base;
+    ready.rate = ctx->framerate;
+    return run_.mux_q_->Push(std::move(ready));
+  }
+
+  void FromVideoFrame(AVCodecContext* ctx, const AVFrame* f, AVRational rate) {
+    ctx->width = f->width;
+    ctx->height = f->height;
+    ctx->pix_fmt = static_cast<AVPixelFormat>(f->format);
+    ctx->sample_aspect_ratio = f->sample_aspect_ratio;
+    ctx->framerate = sp_.frame_rate.num > 0 ? sp_.frame_rate : rate;
+    ctx->time_base = ctx->framerate.num > 0 ? av_inv_q(ctx->framerate) : f->time_base;
+    ctx->color_range = f->color_range;
+    ctx->colorspace = f->colorspace;
+    ctx->color_primaries = f->color_primaries;
+    ctx->color_trc = f->color_trc;
+    ctx->chroma_sample_location = f->chroma_location;
+    if (IsHwFrame(f)) {  // a hardware encoder fed by hwupload or a hardware decoder
+      ctx->hw_frames_ctx = av_buffer_ref(f->hw_frames_ctx);
+      if (!ctx->hw_frames_ctx) throw AvException(AVERROR(ENOMEM), "av_buffer_ref");
+    }
+  }
+
+  void FromAudioFrame(AVCodecContext* ctx, const AVFrame* f) {
+    ctx->sample_fmt = static_cast<AVSampleFormat>(f->format);
+    ctx->sample_rate = f->sample_rate;
+    Check(av_channel_layout_copy(&ctx->ch_layout, &f->ch_layout), "av_channel_layout_copy", c_.name);
+    ctx->time_base = AVRational{1, f->sample_rate};
+  }
+
+  // Sends a frame (nullptr: the end) and hands every packet ready to the muxer.
+  bool Send(AVFrame* f) {
+    if (f && c_.ctx->codec_type == AVMEDIA_TYPE_VIDEO) CheckFrame(c_.ctx.get(), f, c_.name);
+    int ret = avcodec_send_frame(c_.ctx.get(), f);
+    if (ret < 0 && !(f == nullptr && ret == AVERROR_EOF)) throw AvException(ret, "avcodec_send_frame", c_.name);
+    if (f) run_.stats_.frames[o_]++;
+    ReceivePackets(c_, packets_);
+    for (auto& p : packets_) {
+      Item item;
+      item.kind = Item::kPacket;
+      item.port = index_;
+      item.packet = std::move(p);
+      if (!run_.mux_q_->Push(std::move(item))) return false;
+    }
+    packets_.clear();
+    return true;
+  }
+
+  // Audio encoders with a fixed frame size get exactly that many samples per frame.
+  bool SendFifo(bool last) {
+    int size = c_.ctx->frame_size;
+    while (av_audio_fifo_size(fifo_.get()) >= size || (last && av_audio_fifo_size(fifo_.get()) > 0)) {
+      int take = std::min(size, av_audio_fifo_size(fifo_.get()));
+      FramePtr out(av_frame_alloc());
+      if (!out) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
+      out->nb_samples = take;
+      out->format = c_.ctx->sample_fmt;
+      out->sample_rate = c_.ctx->sample_rate;
+      Check(av_channel_layout_copy(&out->ch_layout, &c_.ctx->ch_layout), "av_channel_layout_copy");
+      Check(av_frame_get_buffer(out.get(), 0), "av_frame_get_buffer", c_.name);
+      if (av_audio_fifo_read(fifo_.get(), reinterpret_cast<void**>(out->data), take) < take)
+        throw AvException(AVERROR(EINVAL), "av_audio_fifo_read", c_.name);
+      out->pts = fifo_pts_;
+      out->time_base = c_.ctx->time_base;
+      if (fifo_pts_ != AV_NOPTS_VALUE) fifo_pts_ += take;
+      if (!Send(out.get())) return false;
+    }
+    return true;
+  }
+
+  Runtime& run_;
+  size_t o_;
+  int index_;
+  const StreamPlan& sp_;
+  const AVCodec* codec_;
+  CodecState c_;
+  AudioFifoPtr fifo_;
+  int64_t fifo_pts_ = AV_NOPTS_VALUE, last_pts_ = AV_NOPTS_VALUE, accepted_ = 0;
+  bool finished_ = false;
+  std::vector<PacketPtr> packets_;
+  std::vector<FramePtr> batch_;
+  AVRational batch_rate_{0, 1};
+};
+
+void Runtime::Encode(size_t o) { EncodeStage(*this, o).Run(); }
+
+}  // namespace avf::pipeline

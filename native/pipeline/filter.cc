@@ -1,0 +1,211 @@
+// The filter stage: one thread per graph. A graph is configured when every input has shown
+// its first frame (or ended), from what the frames are, as the CLI does; its sinks give what
+// their encoders take.
+#include <deque>
+
+#include "common/lavfi.h"
+#include "pipeline/runtime.h"
+#include "steps/drain.h"
+
+namespace avf::pipeline {
+
+namespace {
+
+template <class T>
+std::string JoinNames(const T* list, T end, const char* (*name)(T)) {
+  std::string out;
+  for (; list && *list != end; list++) {
+    const char* n = name(*list);
+    if (!n) continue;
+    if (!out.empty()) out += '|';
+    out += n;
+  }
+  return out;
+}
+
+std::string AudioConstraint(const AVCodec* codec) {
+  std::string args;
+  std::string fmts =
+      JoinNames<AVSampleFormat>(compat::CodecSampleFormats(codec), AV_SAMPLE_FMT_NONE, av_get_sample_fmt_name);
+  if (!fmts.empty()) args += "sample_fmts=" + fmts;
+  std::string rates;
+  for (const int* r = compat::CodecSampleRates(codec); r && *r; r++)
+    rates += (rates.empty() ? "" : "|") + std::to_string(*r);
+  if (!rates.empty()) args += (args.empty() ? "" : ":") + std::string("sample_rates=") + rates;
+  std::string layouts;
+  for (const AVChannelLayout* l = compat::CodecChannelLayouts(codec); l && l->nb_channels; l++) {
+    char name[128];
+    if (av_channel_layout_describe(l, name, sizeof(name)) < 0) continue;
+    layouts += (layouts.empty() ? "" : "|") + std::string(name);
+  }
+  if (!layouts.empty()) args += (args.empty() ? "" : ":") + std::string("channel_layouts=") + layouts;
+  return args;
+}
+
+// The format/aformat arguments that make a graph's sink give what the encoder takes.
+std::string EncoderConstraint(const AVCodec* codec) {
+  // MJPEG takes limited-range YUV only when told to be non-standard: give it full range (as the CLI does).
+  if (codec->id == AV_CODEC_ID_MJPEG) return "pix_fmts=yuvj420p|yuvj422p|yuvj444p";
+  if (codec->type != AVMEDIA_TYPE_VIDEO) return AudioConstraint(codec);
+  std::string fmts = JoinNames<AVPixelFormat>(compat::CodecPixelFormats(codec), AV_PIX_FMT_NONE, av_get_pix_fmt_name);
+  return fmts.empty() ? "" : "pix_fmts=" + fmts;
+}
+
+}  // namespace
+
+// libavfilter loads here, so a missing one fails the run before it starts.
+void Runtime::SetupGraphs() {
+  sink_stream_.resize(plan_.graphs.size());
+  for (size_t g = 0; g < plan_.graphs.size(); g++) {
+    GraphPlan& gp = plan_.graphs[g];
+    if (gp.sources.empty() || gp.sinks.empty())
+      throw AvException("EINVAL", "A filter graph needs inputs and outputs", "filter", gp.description);
+    lavfi();
+    graph_q_.push_back(std::make_unique<Queue>(kQueueSize * static_cast<int>(gp.sources.size())));
+    for (size_t k = 0; k < gp.sources.size(); k++) {
+      int d = gp.sources[k].decoder;
+      if (d < 0 || d >= static_cast<int>(decoders_.size()))
+        throw AvException("EINVAL", "A graph input has no decoder", "filter", gp.description);
+      decoder_out_[d].push_back({graph_q_.back().get(), static_cast<int>(k)});
+    }
+    sink_stream_[g].assign(gp.sinks.size(), -1);
+    graphs_.push_back(std::make_unique<FilterGraphState>());
+  }
+}
+
+// What a graph input looks like when its stream ended before a single frame.
+FilterPad Runtime::PadOfDecoder(int d) const {
+  const AVCodecContext* ctx = decoders_[d]->ctx.get();
+  FilterPad p{};
+  p.video = ctx->codec_type == AVMEDIA_TYPE_VIDEO;
+  p.time_base = ctx->pkt_timebase;
+  if (p.video) {
+    p.width = ctx->width > 0 ? ctx->width : 16;
+    p.height = ctx->height > 0 ? ctx->height : 16;
+    p.format = ctx->pix_fmt != AV_PIX_FMT_NONE ? ctx->pix_fmt : AV_PIX_FMT_YUV420P;
+    p.sample_aspect_ratio = ctx->sample_aspect_ratio;
+    p.frame_rate = ctx->framerate;
+  } else {
+    p.sample_rate = ctx->sample_rate > 0 ? ctx->sample_rate : 48000;
+    p.format = ctx->sample_fmt != AV_SAMPLE_FMT_NONE ? ctx->sample_fmt : AV_SAMPLE_FMT_FLTP;
+    char name[128] = "stereo";
+    if (ctx->ch_layout.nb_channels > 0) av_channel_layout_describe(&ctx->ch_layout, name, sizeof(name));
+    p.channel_layout = name;
+  }
+  return p;
+}
+
+// One graph's loop: frames wait until the graph can be configured, then flow through it.
+class FilterStage {
+ public:
+  FilterStage(Runtime& run, size_t g)
+      : run_(run), g_(g), gp_(run.plan_.graphs[g]), fg_(*run.graphs_[g]), L_(lavfi()), n_(gp_.sources.size()),
+        waiting_(n_), known_(n_, false), ended_(n_, false), pads_(n_) {}
+
+  void Run() {
+    Item item;
+    size_t open = n_;
+    while (run_.graph_q_[g_]->Pop(item)) {
+      size_t p = static_cast<size_t>(item.port);
+      if (item.kind == Item::kFrame) {
+        if (!OnFrame(p, std::move(item.frame))) return;
+        continue;
+      }
+      ended_[p] = true;
+      open--;
+      if (configured_) {
+        Send(p, nullptr);
+        if (!Drain()) return;
+      } else if (Ready() && !Configure()) {
+        return;
+      }
+      if (open == 0) {
+        EndSinks();
+        return;
+      }
+    }
+  }
+
+ private:
+  bool OnFrame(size_t p, FramePtr frame) {
+    if (configured_) {
+      Send(p, frame.get());
+      return Drain();
+    }
+    if (!known_[p]) {
+      AVRational rate = run_.decoders_[gp_.sources[p].decoder]->ctx->framerate;
+      pads_[p] = PadOf(frame.get(), frame->time_base.num > 0 ? frame->time_base : AVRational{1, AV_TIME_BASE}, rate);
+      known_[p] = true;
+    }
+    waiting_[p].push_back(std::move(frame));
+    return !Ready() || Configure();
+  }
+
+  bool Ready() const {
+    for (size_t p = 0; p < n_; p++)
+      if (!known_[p] && !ended_[p]) return false;
+    return true;
+  }
+
+  // Builds the graph from what its inputs are, then feeds it the frames that waited.
+  bool Configure() {
+    std::vector<GraphSource> sources;
+    for (size_t p = 0; p < n_; p++)
+      sources.push_back({known_[p] ? pads_[p] : run_.PadOfDecoder(gp_.sources[p].decoder), gp_.sources[p].label});
+    std::vector<GraphSink> sinks;
+    for (size_t k = 0; k < gp_.sinks.size(); k++)
+      sinks.push_back(
+          {gp_.sinks[k].video, gp_.sinks[k].label, EncoderConstraint(run_.encoders_[run_.sink_stream_[g_][k]])});
+    BuildGraph(fg_, gp_.description, sources, sinks, gp_.threads, gp_.hardware ? run_.hw_device_.get() : nullptr);
+    configured_ = true;
+    for (size_t p = 0; p < n_; p++) {
+      while (!waiting_[p].empty()) {
+        Send(p, waiting_[p].front().get());
+        waiting_[p].pop_front();
+        if (!Drain()) return false;
+      }
+      if (ended_[p]) Send(p, nullptr);
+    }
+    return Drain();
+  }
+
+  void Send(size_t p, AVFrame* f) {
+    Check(L_.av_buffersrc_add_frame_flags(fg_.sources[p], f, 0), "av_buffersrc_add_frame", gp_.description);
+  }
+
+  // Every frame the sinks have ready, to their encoders.
+  bool Drain() {
+    for (size_t k = 0; k < fg_.sinks.size(); k++) {
+      while (FramePtr f = ReceiveSinkFrame(fg_.sinks[k], gp_.description)) {
+        Item item;
+        item.kind = Item::kFrame;
+        item.frame = std::move(f);
+        item.rate = L_.av_buffersink_get_frame_rate(fg_.sinks[k]);
+        if (!run_.encode_q_[run_.sink_stream_[g_][k]]->Push(std::move(item))) return false;
+      }
+    }
+    return true;
+  }
+
+  void EndSinks() {
+    for (size_t k = 0; k < gp_.sinks.size(); k++) {
+      Item end;
+      if (!run_.encode_q_[run_.sink_stream_[g_][k]]->Push(std::move(end))) return;
+    }
+  }
+
+  Runtime& run_;
+  size_t g_;
+  const GraphPlan& gp_;
+  FilterGraphState& fg_;
+  const Lavfi& L_;
+  size_t n_;
+  std::vector<std::deque<FramePtr>> waiting_;
+  std::vector<bool> known_, ended_;
+  std::vector<FilterPad> pads_;
+  bool configured_ = false;
+};
+
+void Runtime::Filter(size_t g) { FilterStage(*this, g).Run(); }
+
+}  // namespace avf::pipeline

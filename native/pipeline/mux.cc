@@ -1,0 +1,306 @@
+// The mux stage: one thread (or, for a plain remux, the demux thread itself). Streams are set
+// up once every encoder has opened (their parameters come from the first frame); packets that
+// come before that wait here. Copied streams pass their bitstream filters on the way.
+#include "muxer.h"
+#include "pipeline/runtime.h"
+#include "steps/drain.h"
+
+namespace avf::pipeline {
+
+void Runtime::SetupOutput() {
+  const OutputPlan& op = plan_.output;
+  if (!op.collect) {
+    if (!op.format.empty() && !av_guess_format(op.format.c_str(), nullptr, nullptr)) {
+      AvException e(AVERROR_MUXER_NOT_FOUND, "av_guess_format", op.url);
+      e.message = "No muxer named '" + op.format + "'";
+      throw e;
+    }
+    Check(avformat_alloc_output_context2(&out_, nullptr, op.format.empty() ? nullptr : op.format.c_str(),
+                                         op.channel ? nullptr : op.url.c_str()),
+          "avformat_alloc_output_context2", op.url);
+    out_->interrupt_callback = {Halted, &control_};
+  }
+  global_header_ = out_ && (out_->oformat->flags & AVFMT_GLOBALHEADER);
+}
+
+// A copied stream goes from its demuxer to the muxer, through its bitstream filters if any.
+void Runtime::SetupCopy(size_t o) {
+  StreamPlan& sp = plan_.streams[o];
+  AVStream* st = InputStream(sp.input, sp.stream, "copy");
+  routes_[sp.input][sp.stream].push_back({nullptr, static_cast<int>(o)});  // to the muxer
+  if (sp.bsf.empty()) return;
+  AVBSFContext* bsf = nullptr;
+  Check(av_bsf_list_parse_str(sp.bsf.c_str(), &bsf), "av_bsf_list_parse_str", sp.bsf, static_cast<int>(o));
+  bsfs_[o].reset(bsf);
+  Check(avcodec_parameters_copy(bsf->par_in, st->codecpar), "avcodec_parameters_copy", sp.bsf);
+  bsf->time_base_in = st->time_base;
+  Check(av_bsf_init(bsf), "av_bsf_init", sp.bsf, static_cast<int>(o));
+}
+
+void Runtime::Mux() {
+  MuxStart();
+  Item item;
+  while (mx_.ended < plan_.streams.size() && mux_q_->Pop(item)) MuxHandle(item);
+  MuxFinish();
+}
+
+// Copies and converted subtitles are known at once; encoded streams when their encoder opens.
+void Runtime::MuxStart() {
+  size_t n = plan_.streams.size();
+  mx_.state.assign(n, MuxState::kPending);
+  mx_.params.resize(n);
+  mx_.tbs.resize(n);
+  mx_.rates.resize(n);
+  mx_.index.assign(n, -1);
+  mx_.done.assign(n, false);
+  for (size_t o = 0; o < n; o++) {
+    const StreamPlan& sp = plan_.streams[o];
+    if (!sp.subtitle && !sp.copy) continue;
+    mx_.params[o].reset(avcodec_parameters_alloc());
+    if (!mx_.params[o]) throw AvException(AVERROR(ENOMEM), "avcodec_parameters_alloc");
+    mx_.state[o] = MuxState::kReady;
+    if (sp.subtitle) {
+      Check(avcodec_parameters_from_context(mx_.params[o].get(), subtitles_[o].encoder->ctx.get()),
+            "avcodec_parameters_from_context");
+      mx_.tbs[o] = AV_TIME_BASE_Q;
+      continue;
+    }
+    AVStream* st = inputs_[sp.input].fmt->streams[sp.stream];
+    AVBSFContext* bsf = bsfs_[o].get();
+    Check(avcodec_parameters_copy(mx_.params[o].get(), bsf ? bsf->par_out : st->codecpar), "avcodec_parameters_copy");
+    mx_.tbs[o] = bsf ? bsf->time_base_out : st->time_base;
+    mx_.rates[o] = st->avg_frame_rate;
+  }
+}
+
+void Runtime::MuxTryHeader() {
+  for (int s : mx_.state)
+    if (s == MuxState::kPending) return;
+  WriteHeader();
+  mx_.header = true;
+}
+
+void Runtime::MuxWriteEarly() {
+  if (!mx_.header) return;
+  for (auto& e : mx_.early) MuxWrite(static_cast<size_t>(e.port), std::move(e.packet));
+  mx_.early.clear();
+}
+
+void Runtime::MuxWrite(size_t o, PacketPtr pkt) {
+  const StreamPlan& sp = plan_.streams[o];
+  if (sp.copy) {
+    AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : mx_.tbs[o];
+    if (mx_.done[o]) return;
+    if (Limit() != AV_NOPTS_VALUE && pkt->pts != AV_NOPTS_VALUE &&
+        av_rescale_q(pkt->pts, tb, AV_TIME_BASE_Q) >= Limit()) {
+      mx_.done[o] = true;
+      StreamFinished();
+      return;
+    }
+    stats_.frames[o]++;
+  }
+  if (bsfs_[o]) {
+    Check(av_bsf_send_packet(bsfs_[o].get(), pkt.get()), "av_bsf_send_packet", sp.bsf, static_cast<int>(o));
+    MuxDrainBsf(o);
+    return;
+  }
+  WritePacket(o, std::move(pkt), mx_.tbs[o], mx_.index);
+}
+
+void Runtime::MuxDrainBsf(size_t o) {
+  ReceiveBsfPackets(bsfs_[o].get(), mx_.filtered, plan_.streams[o].bsf, static_cast<int>(o));
+  for (auto& p : mx_.filtered) WritePacket(o, std::move(p), mx_.tbs[o], mx_.index);
+  mx_.filtered.clear();
+}
+
+void Runtime::MuxHandle(Item& item) {
+  size_t o = static_cast<size_t>(item.port);
+  switch (item.kind) {
+    case Item::kReady:
+      mx_.params[o] = std::move(item.params);
+      mx_.tbs[o] = item.time_base;
+      mx_.rates[o] = item.rate;
+      mx_.state[o] = MuxState::kReady;
+      MuxTryHeader();
+      MuxWriteEarly();
+      break;
+    case Item::kUnused:
+      mx_.state[o] = MuxState::kUnused;
+      stats_.times[o] = PipelineStats::kEnded;
+      mx_.ended++;
+      MuxTryHeader();
+      MuxWriteEarly();
+      break;
+    case Item::kPacket:
+      if (!mx_.header) MuxTryHeader();
+      if (!mx_.header) {
+        mx_.early.push_back(std::move(item));
+        break;
+      }
+      MuxWrite(o, std::move(item.packet));
+      break;
+    default:  // kEnd
+      stats_.times[o] = PipelineStats::kEnded;
+      if (bsfs_[o]) {
+        Check(av_bsf_send_packet(bsfs_[o].get(), nullptr), "av_bsf_send_packet", plan_.streams[o].bsf);
+        if (!mx_.header) MuxTryHeader();
+        MuxDrainBsf(o);
+      }
+      mx_.ended++;
+      break;
+  }
+}
+
+void Runtime::MuxFinish() {
+  if (control_.halted) return;
+  if (!mx_.header) MuxTryHeader();
+  MuxWriteEarly();
+  if (out_) {
+    Check(av_write_trailer(out_), "av_write_trailer", OutputName());
+    if (out_->pb) stats_.bytes = avio_tell(out_->pb);
+    int64_t size = CommitOutput(out_, out_io_, OutputName(), partial_);
+    committed_ = true;
+    if (size >= 0) stats_.bytes = size;  // faststart rewrites the file: its size, not the last position
+    result_.bytes = stats_.bytes;
+  }
+  result_.duration = stats_.out_time;
+}
+
+void Runtime::WritePacket(size_t o, PacketPtr pkt, AVRational tb, const std::vector<int>& index) {
+  AVRational from = pkt->time_base.num > 0 ? pkt->time_base : tb;
+  t_media_time = Seconds(pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts, from);
+  int64_t end = pkt->pts != AV_NOPTS_VALUE ? pkt->pts + std::max<int64_t>(pkt->duration, 0) : AV_NOPTS_VALUE;
+  if (end != AV_NOPTS_VALUE) {
+    int64_t t = av_rescale_q(end, from, AV_TIME_BASE_Q);
+    if (stats_.out_time == AV_NOPTS_VALUE || t > stats_.out_time) stats_.out_time = t;
+    int64_t now = stats_.times[o];
+    if (now != PipelineStats::kEnded && (now == AV_NOPTS_VALUE || t > now)) stats_.times[o] = t;
+  }
+  if (plan_.output.collect) {
+    pkt->time_base = from;
+    result_.collected[o].push_back({std::move(pkt), from});
+    return;
+  }
+  int i = index[o];
+  if (i < 0) return;
+  AVStream* st = out_->streams[i];
+  av_packet_rescale_ts(pkt.get(), from, st->time_base);
+  pkt->time_base = st->time_base;
+  pkt->stream_index = i;
+  pkt->pos = -1;
+  Check(av_interleaved_write_frame(out_, pkt.get()), "av_interleaved_write_frame", OutputName(), i);
+  if (out_->pb) stats_.bytes = avio_tell(out_->pb);
+}
+
+void Runtime::WriteHeader() {
+  if (!out_) return;  // collecting: nothing to set up
+  AddStreams();
+  if (out_->nb_streams == 0) {
+    if (control_.stop)  // stopped before a single frame: there is no file to finish
+      throw AvException("ABORT_ERR", "The job was stopped before anything was encoded", "mux", OutputName());
+    throw AvException("EINVAL", "Nothing was encoded: every output stream was empty", "mux", OutputName());
+  }
+  WriteMetadataAndChapters();
+  OpenOutput();
+  OutputPlan& op = plan_.output;
+  Check(avformat_write_header(out_, op.options.ptr()), "avformat_write_header", OutputName());
+  CheckAllConsumed(op.options, "avformat_write_header", OutputName());
+}
+
+// An AVStream per ready output stream, with its source's metadata and disposition.
+void Runtime::AddStreams() {
+  for (size_t o = 0; o < mx_.state.size(); o++) {
+    if (mx_.state[o] != MuxState::kReady) continue;
+    const StreamPlan& sp = plan_.streams[o];
+    AVStream* st = avformat_new_stream(out_, nullptr);
+    if (!st) throw AvException(AVERROR(ENOMEM), "avformat_new_stream", OutputName());
+    Check(avcodec_parameters_copy(st->codecpar, mx_.params[o].get()), "avcodec_parameters_copy", OutputName());
+    // The source's or encoder's tag stays where the container knows it (rawvideo's pixel
+    // format lives there), as the CLI decides; else the muxer picks its own.
+    uint32_t tag = st->codecpar->codec_tag, known = 0;
+    const AVCodecTag* const* tags = out_->oformat->codec_tag;
+    if (tags && av_codec_get_id(tags, tag) != st->codecpar->codec_id &&
+        av_codec_get_tag2(tags, st->codecpar->codec_id, &known))
+      st->codecpar->codec_tag = 0;
+    st->time_base = mx_.tbs[o];
+    if (mx_.rates[o].num > 0) st->avg_frame_rate = mx_.rates[o];
+    const AVStream* src = sp.input >= 0 && sp.stream >= 0 ? inputs_[sp.input].fmt->streams[sp.stream] : nullptr;
+    if (src) {
+      av_dict_copy(&st->metadata, src->metadata, 0);
+      if (!sp.copy) av_dict_set(&st->metadata, "encoder", nullptr, 0);
+      st->disposition = src->disposition;
+      if (sp.copy) {
+        st->sample_aspect_ratio = src->sample_aspect_ratio;
+        st->r_frame_rate = src->r_frame_rate;
+      }
+    }
+    const AVDictionaryEntry* e = nullptr;
+    while ((e = av_dict_get(*const_cast<Dict&>(sp.metadata).ptr(), "", e, AV_DICT_IGNORE_SUFFIX)))
+      av_dict_set(&st->metadata, e->key, e->value[0] ? e->value : nullptr, 0);
+    mx_.index[o] = static_cast<int>(st->index);
+  }
+}
+
+void Runtime::WriteMetadataAndChapters() {
+  OutputPlan& op = plan_.output;
+  if (op.metadata_from >= 0 && op.metadata_from < static_cast<int>(inputs_.size()))
+    av_dict_copy(&out_->metadata, inputs_[op.metadata_from].fmt->metadata, 0);
+  const AVDictionaryEntry* e = nullptr;
+  while ((e = av_dict_get(*op.metadata.ptr(), "", e, AV_DICT_IGNORE_SUFFIX)))
+    av_dict_set(&out_->metadata, e->key, e->value[0] ? e->value : nullptr, 0);
+  if (!op.chapters.empty())
+    WriteChapters(op.chapters);
+  else if (op.chapters_from >= 0 && op.chapters_from < static_cast<int>(inputs_.size()))
+    CopyChapters(op.chapters_from);
+}
+
+void Runtime::OpenOutput() {
+  const OutputPlan& op = plan_.output;
+  if (op.channel) {
+    out_io_ = OpenIo(op.channel, &control_.halted);
+    out_->pb = out_io_;
+    out_->flags |= AVFMT_FLAG_CUSTOM_IO;
+  } else {
+    OpenOutputFile(out_, op.url, &partial_);
+  }
+}
+
+void Runtime::AddChapter(int64_t id, AVRational tb, int64_t start, int64_t end, const AVDictionary* metadata,
+                         const char* title) {
+  auto* out = static_cast<AVChapter*>(av_mallocz(sizeof(AVChapter)));
+  if (!out) throw AvException(AVERROR(ENOMEM), "av_mallocz");
+  out->id = id;
+  out->time_base = tb;
+  out->start = start;
+  out->end = end;
+  if (metadata) av_dict_copy(&out->metadata, metadata, 0);
+  if (title) av_dict_set(&out->metadata, "title", title, 0);
+  if (av_dynarray_add_nofree(&out_->chapters, reinterpret_cast<int*>(&out_->nb_chapters), out) < 0) {
+    av_dict_free(&out->metadata);
+    av_free(out);
+    throw AvException(AVERROR(ENOMEM), "av_dynarray_add");
+  }
+}
+
+void Runtime::WriteChapters(const std::vector<ChapterPlan>& chapters) {
+  int64_t id = 0;
+  for (const ChapterPlan& c : chapters)
+    AddChapter(id++, AV_TIME_BASE_Q, c.start, c.end, nullptr, c.title.empty() ? nullptr : c.title.c_str());
+}
+
+void Runtime::CopyChapters(int input) {
+  const AVFormatContext* in = inputs_[input].fmt;
+  int64_t offset = offsets_[input];
+  for (unsigned i = 0; i < in->nb_chapters; i++) {
+    const AVChapter* ch = in->chapters[i];
+    int64_t shift = av_rescale_q(offset, AV_TIME_BASE_Q, ch->time_base);
+    int64_t start = ch->start - shift, end = ch->end - shift;
+    if (end <= 0) continue;
+    if (plan_.duration != AV_NOPTS_VALUE && av_rescale_q(start, ch->time_base, AV_TIME_BASE_Q) >= plan_.duration) break;
+    if (plan_.duration != AV_NOPTS_VALUE)
+      end = std::min(end, av_rescale_q(plan_.duration, AV_TIME_BASE_Q, ch->time_base));
+    AddChapter(ch->id, ch->time_base, std::max<int64_t>(0, start), end, ch->metadata, nullptr);
+  }
+}
+
+}  // namespace avf::pipeline

@@ -1,0 +1,181 @@
+// The coordinator of a pipeline run: sets every stage up on the calling thread (everything
+// that can be checked before a frame moves), starts one thread per stage, and ends the run
+// with the first stage's failure, an abort, or the finished output.
+#include "pipeline/run.h"
+
+#include "pipeline/runtime.h"
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#include <algorithm>
+#include <cerrno>
+#include <thread>
+#include <utility>
+
+#include "muxer.h"
+
+namespace avf {
+
+void PipelineControl::Halt() {
+  halted = true;
+  // Called under the lock: the run cannot end (and clear its listener) in the middle of it.
+  std::lock_guard<std::mutex> lock(m_);
+  if (on_halt_) on_halt_();
+}
+
+void PipelineControl::OnHalt(std::function<void()> fn) {
+  std::lock_guard<std::mutex> lock(m_);
+  on_halt_ = std::move(fn);
+}
+
+PipelineResult RunPipeline(std::vector<PipelineInput>& inputs, PipelinePlan& plan, PipelineStats& stats,
+                           PipelineControl& control, const TapHook& tap) {
+  pipeline::Runtime run(inputs, plan, stats, control, tap);
+  return run.Run();
+}
+
+namespace pipeline {
+
+namespace {
+
+// Stage threads (and the codec threads they start, which inherit it) run a little below the
+// JS thread: on a busy machine the event loop still gets the CPU first, so a job's progress
+// never stalls a server's requests. Alone on the machine, they run at full speed as before.
+void LowerThreadPriority() {
+#ifdef __linux__
+  pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
+  errno = 0;
+  int nice = getpriority(PRIO_PROCESS, tid);
+  if (errno == 0) setpriority(PRIO_PROCESS, tid, std::min(nice + 5, 19));
+#endif
+}
+
+}  // namespace
+
+int Halted(void* opaque) { return static_cast<PipelineControl*>(opaque)->halted.load() ? 1 : 0; }
+
+Runtime::~Runtime() {
+  control_.OnHalt(nullptr);
+  bsfs_.clear();
+  ReleaseOutput(&out_, out_io_, committed_, partial_);
+  FreeIo(&out_io_);
+}
+
+PipelineResult Runtime::Run() {
+  Setup();
+  control_.OnHalt([this] { AbortQueues(); });
+  if (control_.halted) AbortQueues();
+  std::vector<std::thread> threads;
+  StartThreads(threads);
+  for (auto& t : threads) t.join();
+  control_.OnHalt(nullptr);
+  for (auto& d : decoders_) stats_.damaged += d->damaged.load();
+  if (error_) std::rethrow_exception(error_);
+  if (control_.aborted) throw AvException("ABORT_ERR", "The job was aborted", "pipeline", OutputName());
+  result_.stopped = control_.stop;
+  return std::move(result_);
+}
+
+// Every stage's set-up, in the order their checks should fail: the inputs, the device, the
+// decoders, the graphs (libavfilter loads here), the output and its streams.
+void Runtime::Setup() {
+  size_t n = plan_.streams.size();
+  if (n == 0) throw AvException("EINVAL", "The output has no streams", "pipeline", OutputName());
+  if (stats_.streams != n) throw AvException("EINVAL", "The counters are not sized for this plan", "pipeline");
+  result_.collected.resize(n);
+  SetupInputs();
+  SetupHardware();
+  SetupDecoders();
+  SetupGraphs();
+  SetupOutput();
+  encode_q_.resize(n);
+  bsfs_.resize(n);
+  encoders_.resize(n);
+  for (size_t o = 0; o < n; o++) {
+    StreamPlan& sp = plan_.streams[o];
+    if (sp.copy)
+      SetupCopy(o);
+    else if (sp.subtitle)
+      SetupSubtitle(o, InputStream(sp.input, sp.stream, "subtitle"));
+    else
+      SetupEncoder(o);
+  }
+  for (size_t g = 0; g < sink_stream_.size(); g++)
+    for (int o : sink_stream_[g])
+      if (o < 0) throw AvException("EINVAL", "A graph output feeds no stream", "filter", plan_.graphs[g].description);
+  // A remux (one input, every stream copied) has no work to overlap: one thread reads and
+  // writes, as a C program would, with no hand-off per packet.
+  inline_mux_ = inputs_.size() == 1 && !plan_.output.collect && plan_.decoders.empty() &&
+                std::all_of(plan_.streams.begin(), plan_.streams.end(), [](const StreamPlan& sp) { return sp.copy; });
+  mux_q_ = std::make_unique<Queue>(kQueueSize * static_cast<int>(n) * 4);
+  for (auto& per_input : routes_)
+    for (auto& per_stream : per_input)
+      for (auto& r : per_stream)
+        if (!r.queue) r.queue = mux_q_.get();
+}
+
+void Runtime::StartThreads(std::vector<std::thread>& threads) {
+  for (size_t i = 0; i < inputs_.size(); i++)
+    threads.emplace_back([this, i] { Guard("demux", -1, [&] { Demux(i); }); });
+  for (size_t d = 0; d < decoders_.size(); d++)
+    threads.emplace_back([this, d] { Guard("decode", plan_.decoders[d].stream, [&] { Decode(d); }); });
+  for (size_t g = 0; g < graphs_.size(); g++)
+    threads.emplace_back([this, g] { Guard("filter", -1, [&] { Filter(g); }); });
+  for (size_t o = 0; o < plan_.streams.size(); o++) {
+    if (plan_.streams[o].subtitle) {
+      threads.emplace_back([this, o] { Guard("subtitle", static_cast<int>(o), [&] { Subtitle(o); }); });
+    } else if (!plan_.streams[o].copy) {
+      threads.emplace_back([this, o] { Guard("encode", static_cast<int>(o), [&] { Encode(o); }); });
+    }
+  }
+  if (!inline_mux_) {
+    threads.emplace_back([this] { Guard("mux", -1, [&] { Mux(); }); });
+  }
+}
+
+// Runs a stage; its failure halts the others and is what the run throws.
+void Runtime::Guard(const char* stage, int stream, const std::function<void()>& body) {
+  LowerThreadPriority();
+  try {
+    body();
+  } catch (AvException& e) {
+    if (e.stage.empty()) e.stage = stage;
+    if (e.stream < 0) e.stream = stream;
+    if (e.time < 0) e.time = t_media_time;
+    Fail(std::make_exception_ptr(e));
+  } catch (...) {
+    Fail(std::current_exception());
+  }
+}
+
+void Runtime::Fail(std::exception_ptr e) {
+  {
+    std::lock_guard<std::mutex> lock(error_m_);
+    if (!error_ && !control_.aborted) error_ = e;
+  }
+  control_.Halt();
+}
+
+void Runtime::AbortQueues() {
+  for (auto& q : decode_q_) q->Abort();
+  for (auto& q : graph_q_) q->Abort();
+  for (auto& q : encode_q_)
+    if (q) q->Abort();
+  for (auto& st : subtitles_)
+    if (st.queue) st.queue->Abort();
+  if (mux_q_) mux_q_->Abort();
+}
+
+AVStream* Runtime::InputStream(int input, int stream, const char* what) const {
+  bool known = input >= 0 && input < static_cast<int>(inputs_.size());
+  if (!known || stream < 0 || stream >= static_cast<int>(inputs_[input].fmt->nb_streams))
+    throw AvException(AVERROR_STREAM_NOT_FOUND, what, known ? inputs_[input].url : "", stream);
+  return inputs_[input].fmt->streams[stream];
+}
+
+}  // namespace pipeline
+}  // namespace avf

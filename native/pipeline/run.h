@@ -1,0 +1,103 @@
+// A pipeline run, as its caller sees it: demux -> decode -> filter -> encode -> mux, every stage on its own thread
+// with bounded queues between them (as FFmpeg 7's CLI runs), no JS anywhere on the way
+// except the optional frame taps.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/owned.h"
+#include "pipeline/plan.h"
+
+namespace avf {
+
+struct PipelineInput {
+  AVFormatContext* fmt = nullptr;
+  AVIOContext* io = nullptr;  // a custom input's context, freed with the input
+  std::string url;
+};
+
+// Counters the stages bump and JS reads at any time for progress.
+struct PipelineStats {
+  std::atomic<int64_t> packets_read{0}, frames_decoded{0}, damaged{0}, bytes{0};
+  std::atomic<int64_t> out_time{AV_NOPTS_VALUE};   // end of the latest packet written, AV_TIME_BASE units
+  std::unique_ptr<std::atomic<int64_t>[]> frames;  // per output stream: frames encoded or packets copied
+  std::unique_ptr<std::atomic<int64_t>[]> times;   // per output stream: end of its latest packet written
+  size_t streams = 0;
+  // JS thread, before the run starts: stats() reads these at any time.
+  void Reset(size_t n) {
+    frames.reset(new std::atomic<int64_t>[n]);
+    times.reset(new std::atomic<int64_t>[n]);
+    for (size_t i = 0; i < n; i++) {
+      frames[i] = 0;
+      times[i] = AV_NOPTS_VALUE;
+    }
+    streams = n;
+  }
+  static constexpr int64_t kEnded = INT64_MAX;  // times[i] of a stream that has ended
+  // How far the output has got: the stream furthest behind (one not begun counts as 0, one
+  // ended does not count), so the position only moves forward.
+  int64_t Position() const {
+    int64_t pos = AV_NOPTS_VALUE;
+    for (size_t i = 0; i < streams; i++) {
+      int64_t t = times[i].load();
+      if (t == kEnded) continue;
+      if (t == AV_NOPTS_VALUE) t = 0;
+      if (pos == AV_NOPTS_VALUE || t < pos) pos = t;
+    }
+    return pos == AV_NOPTS_VALUE ? out_time.load() : pos;
+  }
+};
+
+// How JS stops a run: Stop() ends the inputs early and finishes the output properly (a valid,
+// shorter file); Abort() halts every stage at once and the output is removed.
+class PipelineControl {
+ public:
+  void Stop() { stop = true; }
+  void Abort() {
+    aborted = true;
+    Halt();
+  }
+  // Wakes every blocked stage, also for a failure inside the run.
+  void Halt();
+  void OnHalt(std::function<void()> fn);  // the run's listener; cleared with nullptr
+  std::atomic<bool> stop{false}, aborted{false}, halted{false};
+
+ private:
+  std::mutex m_;
+  std::function<void()> on_halt_;
+};
+
+// Hands a batch of frames of output stream `stream` to JS and waits until JS is done with
+// it; false when the run halted meanwhile or the tap failed.
+using TapHook = std::function<bool(int stream, std::vector<FramePtr>& frames)>;
+
+struct CollectedPacket {
+  PacketPtr packet;
+  AVRational time_base;
+};
+
+// Where a stage ran: on the device asked for, or in software and why.
+struct HardwareUse {
+  std::string stage;  // 'decode'
+  int stream = -1;    // input stream
+  std::string requested, used, reason;
+};
+
+struct PipelineResult {
+  std::vector<HardwareUse> hardware;
+  int64_t bytes = 0;
+  int64_t duration = AV_NOPTS_VALUE;                    // of the output, AV_TIME_BASE units
+  bool stopped = false;                                 // ended early by Stop()
+  std::vector<std::vector<CollectedPacket>> collected;  // per output stream, with plan.output.collect
+};
+
+// Runs the plan over opened inputs; throws the first stage's AvException (with its stage,
+// stream and time) or ABORT_ERR. The output exists under its name only after a clean end.
+PipelineResult RunPipeline(std::vector<PipelineInput>& inputs, PipelinePlan& plan, PipelineStats& stats,
+                           PipelineControl& control, const TapHook& tap);
+
+}  // namespace avf

@@ -1,0 +1,199 @@
+// Inside a pipeline run: what travels between the stages, and the Runtime that owns every
+// stage's state. run.cc coordinates (set-up, threads, failure, the end); each stage's code is
+// in its own file (demux.cc, decode.cc, filter.cc, encode.cc, subtitle.cc, mux.cc).
+#pragma once
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "codec.h"
+#include "common/bounded_queue.h"
+#include "common/owned.h"
+#include "filter_graph.h"
+#include "pipeline/run.h"
+
+namespace avf::pipeline {
+
+// What travels between stages.
+struct Item {
+  enum Kind : uint8_t { kPacket, kFrame, kEnd, kReady, kUnused };
+  Kind kind = kEnd;
+  int port = 0;  // which input of the receiving stage (graph source, output stream)
+  PacketPtr packet;
+  FramePtr frame;
+  AVRational rate{0, 1};      // kFrame from a graph: its sink's frame rate; kReady: the stream's
+  CodecParametersPtr params;  // kReady: an encoder is open, its stream can be set up
+  AVRational time_base{0, 1};
+};
+using Queue = BoundedQueue<Item>;
+
+// Where a stage sends an item: a queue, and the port it arrives on.
+struct Route {
+  Queue* queue;
+  int port;
+};
+
+// Items each queue holds per producer before the producer waits.
+constexpr int kQueueSize = 8;
+
+// Where in the media this stage thread is, for its errors (constant-initialised: no TLS
+// wrapper call on the per-packet path).
+inline thread_local double t_media_time = -1;
+
+inline double Seconds(int64_t ts, AVRational tb) { return ts == AV_NOPTS_VALUE ? -1 : ts * av_q2d(tb); }
+
+inline AvException WithStream(AvException e, int stream) {
+  e.stream = stream;
+  return e;
+}
+
+// libavformat's interrupt callback over the run's halt flag.
+int Halted(void* opaque);
+
+// What the mux stage keeps between items.
+struct MuxState {
+  enum { kPending, kReady, kUnused };
+  std::vector<int> state;  // kPending, kReady, kUnused per output stream
+  std::vector<CodecParametersPtr> params;
+  std::vector<AVRational> tbs, rates;
+  std::vector<int> index;  // output stream -> AVStream index
+  std::vector<bool> done;
+  bool header = false;
+  std::vector<Item> early;  // packets that came before the header could be written
+  std::vector<PacketPtr> filtered;
+  size_t ended = 0;
+};
+
+// A converted subtitle stream: both codecs, and the packets waiting for them.
+struct SubtitleStage {
+  std::unique_ptr<CodecState> decoder, encoder;
+  std::unique_ptr<Queue> queue;
+};
+
+class Runtime {
+ public:
+  Runtime(std::vector<PipelineInput>& inputs, PipelinePlan& plan, PipelineStats& stats, PipelineControl& control,
+          const TapHook& tap)
+      : inputs_(inputs), plan_(plan), stats_(stats), control_(control), tap_(tap) {}
+  ~Runtime();
+  PipelineResult Run();
+
+ private:
+  friend class DemuxStage;
+  friend class EncodeStage;
+  friend class FilterStage;
+
+  const std::string& OutputName() const { return plan_.output.url; }
+
+  // ---- run.cc: the coordinator
+  void Setup();
+  void StartThreads(std::vector<std::thread>& threads);
+  void Guard(const char* stage, int stream, const std::function<void()>& body);
+  void Fail(std::exception_ptr e);
+  void AbortQueues();
+  AVStream* InputStream(int input, int stream, const char* what) const;
+  // An output stream reached -t or its frame limit; when all have, the inputs stop.
+  void StreamFinished() { finished_++; }
+  bool AllFinished() const {
+    return cut_.load() != AV_NOPTS_VALUE || finished_.load() >= static_cast<int>(plan_.streams.size());
+  }
+  // Where every stream ends: -t, or where a stream met its frame limit (-frames:v ends the
+  // whole output there, as in the CLI).
+  int64_t Limit() const {
+    int64_t cut = cut_.load();
+    if (cut == AV_NOPTS_VALUE) return plan_.duration;
+    return plan_.duration == AV_NOPTS_VALUE ? cut : std::min(cut, plan_.duration);
+  }
+  void CutAt(int64_t t) {
+    int64_t none = AV_NOPTS_VALUE;
+    cut_.compare_exchange_strong(none, t);
+  }
+
+  // ---- demux.cc: one thread per input
+  void SetupInputs();
+  void Demux(size_t i);
+  bool Deliver(const Route& r, Item item);
+
+  // ---- decode.cc: one thread per decoded input stream
+  void SetupHardware();
+  void SetupDecoders();
+  void UseDevice(CodecState& c, const AVCodec* codec, int stream);
+  void Decode(size_t d);
+
+  // ---- filter.cc: one thread per graph
+  void SetupGraphs();
+  void Filter(size_t g);
+  FilterPad PadOfDecoder(int d) const;
+
+  // ---- encode.cc: one thread per encoded output stream
+  void SetupEncoder(size_t o);
+  void Encode(size_t o);
+
+  // ---- subtitle.cc: one thread per converted subtitle stream
+  void SetupSubtitle(size_t o, AVStream* st);
+  const AVCodec* SubtitleEncoder(const StreamPlan& sp, const AVCodec* decoder, int index) const;
+  void Subtitle(size_t o);
+
+  // ---- mux.cc: one thread (or the demux thread, for a plain remux)
+  void SetupOutput();
+  void SetupCopy(size_t o);
+  void Mux();
+  void MuxStart();
+  void MuxTryHeader();
+  void MuxWriteEarly();
+  void MuxWrite(size_t o, PacketPtr pkt);
+  void MuxDrainBsf(size_t o);
+  void MuxHandle(Item& item);
+  void MuxFinish();
+  void WritePacket(size_t o, PacketPtr pkt, AVRational tb, const std::vector<int>& index);
+  void WriteHeader();
+  void AddStreams();
+  void WriteMetadataAndChapters();
+  void OpenOutput();
+  void AddChapter(int64_t id, AVRational tb, int64_t start, int64_t end, const AVDictionary* metadata,
+                  const char* title);
+  void WriteChapters(const std::vector<ChapterPlan>& chapters);
+  void CopyChapters(int input);
+
+  std::vector<PipelineInput>& inputs_;
+  PipelinePlan& plan_;
+  PipelineStats& stats_;
+  PipelineControl& control_;
+  const TapHook& tap_;
+
+  std::vector<std::vector<std::vector<Route>>> routes_;  // [input][stream]
+  std::vector<int64_t> offsets_;                         // per input: subtracted from its timestamps
+  std::vector<std::unique_ptr<CodecState>> decoders_;
+  std::vector<std::unique_ptr<Queue>> decode_q_;
+  std::vector<std::vector<Route>> decoder_out_;  // [decoder] -> graph inputs
+  std::vector<std::unique_ptr<FilterGraphState>> graphs_;
+  std::vector<std::unique_ptr<Queue>> graph_q_;
+  std::vector<std::vector<int>> sink_stream_;  // [graph][sink] -> output stream
+  std::vector<const AVCodec*> encoders_;
+  std::vector<std::unique_ptr<Queue>> encode_q_;
+  std::vector<BsfPtr> bsfs_;
+  MuxState mx_;
+  bool inline_mux_ = false;               // a plain remux: the demux thread writes the output itself
+  std::vector<SubtitleStage> subtitles_;  // per output stream; set for converted subtitles
+  BufferPtr hw_device_;
+  std::string hw_device_error_;  // why the job's device did not open, for the decoders that fall back
+  std::unique_ptr<Queue> mux_q_;
+  AVFormatContext* out_ = nullptr;
+  AVIOContext* out_io_ = nullptr;
+  std::string partial_;
+  bool committed_ = false;
+  bool global_header_ = false;
+  std::atomic<int> finished_{0};
+  std::atomic<int64_t> cut_{AV_NOPTS_VALUE};
+  std::mutex error_m_;
+  std::exception_ptr error_;
+  PipelineResult result_;
+};
+
+}  // namespace avf::pipeline
