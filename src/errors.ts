@@ -67,7 +67,7 @@ export function closedError(cls: string, op: string): AvError {
   return new AvError(`${cls} is closed`, { code: 'ERR_CLOSED', op });
 }
 
-function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return `'${value.length > 40 ? value.slice(0, 40) + '...' : value}' (string)`;
@@ -79,7 +79,7 @@ function describe(value: unknown): string {
 
 /** The one message template for wrong arguments. */
 export function invalidArgument(name: string, expected: string, actual: unknown): TypeError {
-  return new TypeError(`Expected ${expected} for ${name} but received ${describe(actual)}`);
+  return new TypeError(`Expected ${expected} for ${name} but received ${describeValue(actual)}`);
 }
 
 export const is = {

@@ -414,9 +414,9 @@ export function parseTranscodeArgs(argv: readonly string[]): Parsed<TranscodeArg
       Object.assign(video, parseSize(v, '-s'));
       mark('-s');
     }),
-    '-r': vset('-r', 'fps', parseRate),
+    '-r': vset('-r', 'frameRate', parseRate),
     '-pix_fmt': vset('-pix_fmt', 'pixelFormat', str),
-    '-g': vset('-g', 'gop', (v, f) => number(v, f, { integer: true, min: 1 })),
+    '-g': vset('-g', 'gopSize', (v, f) => number(v, f, { integer: true, min: 1 })),
     '-frames:v': vset('-frames:v', 'maxFrames', (v, f) => number(v, f, { integer: true, min: 1 })),
     '-vframes': vset('-frames:v', 'maxFrames', (v, f) => number(v, f, { integer: true, min: 1 })),
     '-q:v': quality(videoOptions, '-q:v'),
@@ -527,7 +527,7 @@ function mapEntries(
   // filtering belongs in the graph, as ffmpeg says of -vf with -filter_complex
   const filtering = [...given].filter((f) => (kind === 'video' ? ['-vf', '-s', '-r', '-pix_fmt'] : ['-af']).includes(f));
   if (filtering.length) throw new UsageError(`${filtering.join(', ')} cannot be used with -filter_complex for its ${kind} output ${spec}: put it in the graph`);
-  const { filter: _vf, width: _w, height: _h, fps: _fps, pixelFormat: _pf, ...video } = s.video;
+  const { filter: _vf, width: _w, height: _h, frameRate: _fps, pixelFormat: _pf, ...video } = s.video;
   if (kind === 'video') return [{ ...video, label: m.label }];
   const { filter: _af, sampleRate, channels, channelLayout, sampleFormat, ...audio } = s.audio;
   // transcode() tells an audio output of the graph by its sample settings; -ar / -ac also

@@ -10,7 +10,8 @@ import type { Backend, BackendHost } from './backend.js';
 import { LocalBackend, type LocalOptions } from './backends/local.js';
 import { Counters, type EngineCounters } from './counters.js';
 import { JobRecord, type JobHandle, type JobState } from './handle.js';
-import { checkJob, checkSubmitOptions, type EngineJob, type JobResult, type SubmitOptions } from './job.js';
+import { checkJob, checkSubmitOptions } from '../options/jobs.js';
+import type { EngineJob, JobResult, SubmitOptions } from './job.js';
 
 export interface EngineOptions {
   /** Jobs running at once. Default: the number of CPUs (os.availableParallelism()). */
