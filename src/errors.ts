@@ -1,7 +1,96 @@
 // AvError and the argument checks: every failure that reaches a user is one of these.
 
+/** FFmpeg's own AVERROR codes, by the names native/error.cc gives them. */
+export type FFmpegErrorCode =
+  | 'BSF_NOT_FOUND'
+  | 'BUG'
+  | 'BUFFER_TOO_SMALL'
+  | 'DECODER_NOT_FOUND'
+  | 'DEMUXER_NOT_FOUND'
+  | 'ENCODER_NOT_FOUND'
+  | 'EOF'
+  | 'EXIT'
+  | 'EXTERNAL'
+  | 'FILTER_NOT_FOUND'
+  | 'INVALIDDATA'
+  | 'MUXER_NOT_FOUND'
+  | 'OPTION_NOT_FOUND'
+  | 'PATCHWELCOME'
+  | 'PROTOCOL_NOT_FOUND'
+  | 'STREAM_NOT_FOUND'
+  | 'UNKNOWN'
+  | 'EXPERIMENTAL'
+  | 'INPUT_CHANGED'
+  | 'OUTPUT_CHANGED'
+  | 'HTTP_BAD_REQUEST'
+  | 'HTTP_UNAUTHORIZED'
+  | 'HTTP_FORBIDDEN'
+  | 'HTTP_NOT_FOUND'
+  | 'HTTP_OTHER_4XX'
+  | 'HTTP_SERVER_ERROR';
+
+/** POSIX errors (AVERROR(errno)) by name, as native/error.cc names them. */
+export type ErrnoCode =
+  | 'EPERM'
+  | 'ENOENT'
+  | 'EINTR'
+  | 'EIO'
+  | 'EBADF'
+  | 'EAGAIN'
+  | 'ENOMEM'
+  | 'EACCES'
+  | 'EBUSY'
+  | 'EEXIST'
+  | 'ENOTDIR'
+  | 'EISDIR'
+  | 'EINVAL'
+  | 'ENFILE'
+  | 'EMFILE'
+  | 'EFBIG'
+  | 'ENOSPC'
+  | 'ESPIPE'
+  | 'EROFS'
+  | 'EPIPE'
+  | 'EDOM'
+  | 'ERANGE'
+  | 'ENOSYS'
+  | 'ETIMEDOUT'
+  | 'ECONNREFUSED'
+  | 'ECONNRESET'
+  | 'EHOSTUNREACH'
+  | 'ENETUNREACH'
+  | 'EADDRINUSE'
+  | 'ENOTSUP'
+  | 'EXDEV'
+  | 'ENAMETOOLONG'
+  | 'ENOTCONN'
+  | 'ECONNABORTED';
+
+/** avforge's own codes (docs/errors.md says where each comes from). */
+export type AvforgeErrorCode =
+  /** The object, engine or device was closed before (or while) it was used. */
+  | 'ERR_CLOSED'
+  /** A pipeline's frame tap (onFrames) threw or rejected. */
+  | 'ERR_TAP'
+  /** The operation was aborted (a signal, cancel('abort'), an engine's cancel). */
+  | 'ABORT_ERR'
+  /** A BullMQ job's worker stopped answering; the job was put back in the queue. */
+  | 'STALLED'
+  /** A worker shutting down put the job back in the queue. */
+  | 'REQUEUED'
+  /** A BullMQ job failed on a worker without an avforge error to say why. */
+  | 'EWORKER'
+  /** The bullmq package is not installed. */
+  | 'ERR_MODULE_NOT_FOUND';
+
+/**
+ * Every `AvError.code`: FFmpeg's AVERROR names, POSIX errno names, avforge's own, and
+ * `E<n>` for an AVERROR that has no name (its negated value).
+ */
+export type AvErrorCode = FFmpegErrorCode | ErrnoCode | AvforgeErrorCode | `E${number}`;
+
 export interface AvErrorInfo {
-  code: string;
+  code: AvErrorCode;
   errno?: number;
   op: string;
   url?: string;
@@ -18,7 +107,7 @@ export interface AvErrorInfo {
  * `errno` the AVERROR value, `op` the operation, `url` and `stream` where it happened.
  */
 export class AvError extends Error {
-  readonly code: string;
+  readonly code: AvErrorCode;
   declare readonly errno?: number;
   readonly op: string;
   declare readonly url?: string;

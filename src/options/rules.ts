@@ -189,14 +189,20 @@ export function unknownKey(path: string, key: string, known: readonly string[], 
   return invalidArgument(path, close ? `a known ${noun} (did you mean '${close}'?)` : `a known ${noun} (${known.join(', ')})`, value);
 }
 
-/** The known name a typo most likely meant: within an edit or two (one for short names), else null. */
+/**
+ * The known name a typo most likely meant, else null: within an edit (short names) or two, a
+ * third when they share their first three letters ('retry' -> 'retries'), or a name it begins
+ * ('gop' -> 'gopSize').
+ */
 export function closest(key: string, known: readonly string[]): string | null {
-  const limit = key.length <= 4 ? 1 : 2;
+  const k = key.toLowerCase();
   let best: string | null = null;
-  let bestDistance = limit + 1;
+  let bestScore = Infinity;
   for (const name of known) {
-    const d = name.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, name);
-    if (d < bestDistance) [best, bestDistance] = [name, d];
+    const n = name.toLowerCase();
+    const d = n === k ? 0 : k.length >= 3 && n.startsWith(k) ? 0.5 : editDistance(k, n);
+    const limit = (k.length <= 4 ? 1 : 2) + (k.slice(0, 3) === n.slice(0, 3) ? 1 : 0);
+    if (d <= limit && d < bestScore) [best, bestScore] = [name, d];
   }
   return best;
 }

@@ -1,7 +1,7 @@
 // The BullMQ backend's shared parts: the Redis settings, the wire format of results and errors
 // (BullMQ stores JSON), and the lazily imported bullmq module. The job data's format and its
 // check are in options/jobs.ts (WireJob, checkWireJob), its JSON Schema in options/json_schema.ts.
-import { AvError, invalidArgument, is } from '../../../errors.js';
+import { AvError, invalidArgument, is, type AvErrorCode } from '../../../errors.js';
 
 export type BullMQ = typeof import('bullmq');
 
@@ -17,7 +17,8 @@ export interface RedisSettings {
 export interface WireError {
   name: string;
   message: string;
-  code?: string;
+  /** An AvError's code, or a plain error's (a worker's own code travels as it is). */
+  code?: AvErrorCode;
   op?: string;
   url?: string;
   errno?: number;
