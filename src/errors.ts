@@ -177,6 +177,8 @@ export const is = {
   string: (v: unknown): v is string => typeof v === 'string',
   nonEmptyString: (v: unknown): v is string => typeof v === 'string' && v.length > 0,
   integer: (v: unknown): v is number => Number.isInteger(v),
+  positiveInt: (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0,
+  nonNegativeInt: (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0,
   number: (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v),
   boolean: (v: unknown): v is boolean => typeof v === 'boolean',
   rational: (v: unknown): boolean =>

@@ -44,7 +44,7 @@ export class Decoder extends Resource<NativeDecoder> {
     if (source !== null && !(source instanceof Stream) && !(source instanceof CodecParameters))
       throw invalidArgument('source', 'a Stream, CodecParameters or null', source);
     check(o.codec, 'codec', 'a codec name', is.nonEmptyString);
-    check(o.threads, 'threads', 'an integer >= 0', (v) => is.integer(v) && v >= 0);
+    check(o.threads, 'threads', 'an integer >= 0', is.nonNegativeInt);
     check(o.strict, 'strict', 'a boolean', is.boolean);
     check(o.timeBase, 'timeBase', 'a rational { num, den }', is.rational);
     check(o.device, 'device', 'an HwDevice', (v) => v instanceof HwDevice);

@@ -41,6 +41,7 @@ function rooted(rule: Rule): Rule {
   return {
     ...rule,
     expected: 'an object',
+    json: (defs) => ({ description: "the job's options", ...rule.json(defs) }),
     check(v, path, ctx) {
       if (!is.object(v)) throw invalidArgument(path, 'an object', v);
       rule.check(v, '', ctx);
@@ -56,7 +57,17 @@ const output: Rule = {
     if (ctx.portable && !is.nonEmptyString(v)) throw invalidArgument(path, 'a path or URL (a string: the job may run on another machine)', v);
     if (v === undefined || v === null || v === '') throw invalidArgument(path, this.expected, v);
   },
-  json: () => ({ type: 'string', minLength: 1 }),
+  json: () => ({ type: 'string', minLength: 1, description: 'a path or URL' }),
+};
+
+/** A probe's input: a path or URL (probe() opens it by name). */
+const probeInput: Rule = {
+  expected: 'a path or URL',
+  matches: is.nonEmptyString,
+  check(v, path, ctx) {
+    if (!is.nonEmptyString(v)) throw invalidArgument(path, ctx.portable ? 'a path or URL (a string: the job may run on another machine)' : this.expected, v);
+  },
+  json: () => ({ type: 'string', minLength: 1, description: 'a path or URL' }),
 };
 
 const jobRules = {
@@ -66,7 +77,7 @@ const jobRules = {
     { type: literal("'thumbnails'", 'thumbnails'), input: inputSource, output: nonEmptyString("a file name pattern ('thumbs/%03d.jpg')"), options: rooted(OPTIONS.thumbnails) },
     { noun: 'field', required: ['type', 'input'] },
   ),
-  probe: objectOf({ type: literal("'probe'", 'probe'), input: nonEmptyString('a path or URL') }, { noun: 'field', required: ['type', 'input'] }),
+  probe: objectOf({ type: literal("'probe'", 'probe'), input: probeInput }, { noun: 'field', required: ['type', 'input'] }),
 } as const satisfies Record<JobKind, Rule>;
 
 /** Codec families the pipeline resolves to an encoder when `hardware` is set. */

@@ -71,7 +71,7 @@ export const inputSource: Rule = {
     if (ctx.portable && !is.nonEmptyString(v)) throw invalidArgument(path, 'a path or URL (a string: the job may run on another machine)', v);
     if (!isInputSource(v)) throw invalidArgument(path, this.expected, v);
   },
-  json: () => ({ type: 'string', minLength: 1 }),
+  json: () => ({ type: 'string', minLength: 1, description: 'a path or URL' }),
 };
 
 const sourceFields = {

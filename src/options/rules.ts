@@ -52,8 +52,8 @@ export const number = leaf('a number', is.number, { type: 'number' });
 export const integer = leaf('an integer', is.integer, { type: 'integer' });
 export const string = leaf('a string', is.string, { type: 'string' });
 export const nonEmptyString = (expected: string) => leaf(expected, is.nonEmptyString, { type: 'string', minLength: 1 });
-export const positiveInt = (expected = 'an integer > 0') => leaf(expected, (v) => is.integer(v) && v > 0, { type: 'integer', minimum: 1 });
-export const nonNegativeInt = (expected = 'an integer >= 0') => leaf(expected, (v) => is.integer(v) && v >= 0, { type: 'integer', minimum: 0 });
+export const positiveInt = (expected = 'an integer > 0') => leaf(expected, is.positiveInt, { type: 'integer', minimum: 1 });
+export const nonNegativeInt = (expected = 'an integer >= 0') => leaf(expected, is.nonNegativeInt, { type: 'integer', minimum: 0 });
 export const positive = (expected: string) => leaf(expected, (v) => is.number(v) && v > 0, { type: 'number', exclusiveMinimum: 0 });
 export const nonNegative = (expected: string) => leaf(expected, (v) => is.number(v) && v >= 0, { type: 'number', minimum: 0 });
 export const func = leaf('a function', (v) => typeof v === 'function', null);
@@ -173,7 +173,7 @@ export function objectOf<T>(
       const properties: Record<string, JsonSchema> = {};
       for (const k of known) {
         const j = table[k]!.json(defs);
-        if (j !== null) properties[k] = { ...j, description: table[k]!.expected };
+        if (j !== null) properties[k] = { description: table[k]!.expected, ...j };
       }
       const schema: JsonSchema = { type: 'object', properties, additionalProperties: false, ...(required.length ? { required: [...required] } : {}) };
       if (!o.name) return schema;

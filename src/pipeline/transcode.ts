@@ -9,7 +9,7 @@ import type { OutputTarget } from '../io/sink.js';
 import type { InputSource } from '../io/source.js';
 import { chooseDecodeDevice, chooseEncoder, HwDevice, UPLOAD_TYPES, type HardwareChoice } from '../core/hw_device.js';
 import { addon } from '../native.js';
-import { parseBitRate, planRemux, planThumbnails, planTranscode, thumbnailTimes, type HardwarePlan } from './plan.js';
+import { planRemux, planThumbnails, planTranscode, thumbnailTimes, type HardwarePlan } from './plan.js';
 import { startJob, type Job, type JobInput, type JobRun } from './run.js';
 import type { ExtraInput, HardwarePreference, RemuxOptions, Thumbnail, ThumbnailOptions, TranscodeOptions, TranscodeResult } from './types.js';
 

@@ -5,8 +5,10 @@
 // running it sees.
 import type { ConnectionOptions, Queue, QueueEvents } from 'bullmq';
 
-import { AvError, invalidArgument, is, optionsObject } from '../../../errors.js';
+import { AvError, invalidArgument, optionsObject } from '../../../errors.js';
+import { bullmqOptions } from '../../../options/engine.js';
 import type { WireJob } from '../../../options/jobs.js';
+import { DIRECT } from '../../../options/rules.js';
 import type { CancelMode } from '../../../pipeline/types.js';
 import type { Backend, BackendHost } from '../../backend.js';
 import type { JobRecord } from '../../handle.js';
@@ -66,9 +68,8 @@ export class BullMQBackend implements Backend {
 
   constructor(options: BullMQOptions) {
     const o = optionsObject(options, 'options') as unknown as BullMQOptions;
+    bullmqOptions.check(o, '', DIRECT);
     this.#settings = checkRedisSettings(o);
-    for (const k of ['keepCompleted', 'keepFailed'] as const)
-      if (o[k] !== undefined && !(is.integer(o[k]) && o[k] >= 0)) throw invalidArgument(k, 'an integer >= 0', o[k]);
     this.#keep = { completed: o.keepCompleted ?? 1000, failed: o.keepFailed ?? 5000 };
   }
 

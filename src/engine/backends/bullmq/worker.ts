@@ -5,8 +5,10 @@
 // NAME.partial and rename on success, so a re-run overwrites the dead worker's partial file.
 import type { ConnectionOptions, Job as BullJob, QueueEvents, Worker } from 'bullmq';
 
-import { AvError, invalidArgument, is, optionsObject } from '../../../errors.js';
+import { AvError, optionsObject } from '../../../errors.js';
+import { workerCloseOptions, workerOptions } from '../../../options/engine.js';
 import { checkWireJob } from '../../../options/jobs.js';
+import { DIRECT } from '../../../options/rules.js';
 import { checkEngineOptions, Engine, localOptions, type EngineOptions } from '../../engine.js';
 import type { JobHandle } from '../../handle.js';
 import { LocalBackend } from '../local.js';
@@ -55,7 +57,7 @@ export class EngineWorker {
   /** Stops taking jobs; lets the running ones finish (or, after `timeout`, puts them back in the queue). */
   close(options?: WorkerCloseOptions): Promise<void> {
     const o = optionsObject(options) as WorkerCloseOptions;
-    if (o.timeout !== undefined && !(is.number(o.timeout) && o.timeout >= 0)) throw invalidArgument('timeout', 'a number of milliseconds >= 0', o.timeout);
+    workerCloseOptions.check(o, '', DIRECT);
     if (o.timeout !== undefined) {
       const requeue = () => {
         this.#requeue = true;
@@ -79,10 +81,8 @@ export class EngineWorker {
  */
 export async function startWorker(options: WorkerOptions): Promise<EngineWorker> {
   const o = optionsObject(options, 'options') as unknown as WorkerOptions;
+  workerOptions.check(o, '', DIRECT);
   const { connection, queue: name, prefix } = checkRedisSettings(o);
-  for (const k of ['lockDuration', 'stalledInterval'] as const)
-    if (o[k] !== undefined && !(is.number(o[k]) && o[k] > 0)) throw invalidArgument(k, 'a number of milliseconds > 0', o[k]);
-  if (o.maxStalledCount !== undefined && !(is.integer(o.maxStalledCount) && o.maxStalledCount >= 0)) throw invalidArgument('maxStalledCount', 'an integer >= 0', o.maxStalledCount);
   const { redis: _r, queue: _q, prefix: _p, lockDuration, stalledInterval, maxStalledCount, ...engineOptions } = o;
   const local = localOptions(checkEngineOptions(engineOptions));
   const engine = new Engine({ backend: new LocalBackend(local) });
