@@ -3,7 +3,9 @@
 // Schema written from the same rules agrees with them on every case.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { Engine, jobSchema, remux, thumbnails, transcode } from '../src/index.js';
 import { checkWireJob } from '../src/options/jobs.js';
@@ -156,6 +158,13 @@ describe('options', () => {
     assert.equal(closest('retry', known), 'retries');
     assert.equal(closest('x', known), null);
     assert.equal(closest('colour', known), null);
+  });
+
+  test('the build wrote dist/schema/<kind>.json from the same rules', (t) => {
+    const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'schema');
+    if (!fs.existsSync(dist)) return t.skip('no dist/ (npm run build:ts writes it)');
+    for (const kind of ['transcode', 'remux', 'thumbnails', 'probe'] as const)
+      assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dist, `${kind}.json`), 'utf8')), jobSchema(kind), kind);
   });
 
   test('probe() checks its options too', async () => {

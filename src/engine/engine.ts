@@ -31,7 +31,7 @@ export interface EngineOptions {
   memoryBudget?: number | string;
   /** Estimated peak bytes of a job (undefined: the default for its type). */
   estimateMemory?: (job: EngineJob) => number | undefined;
-  /** Concurrent sessions per hardware device family, e.g. { nvenc: 3 }. */
+  /** Concurrent sessions per hardware device family (a device type, as `hardware` names it), e.g. { cuda: 3 }. */
   devices?: Record<string, number>;
   /** Milliseconds of waiting worth one priority level (starvation guard); false: none. Default 10000. */
   ageing?: number | false;

@@ -96,7 +96,7 @@ export interface SubmitOptions {
   memory?: number;
   /** Codec threads for a function job (default: the engine's threadsPerJob). Typed jobs set `options.threads`. */
   threads?: number;
-  /** A hardware device family for the per-device session limit (default: from the encoder name, e.g. h264_nvenc -> 'nvenc'). */
+  /** A hardware device family for the per-device session limit (default: the job's `hardware` type, or its encoder's device type, e.g. h264_nvenc -> 'cuda'). */
   device?: string;
 }
 
