@@ -156,7 +156,7 @@ export function closedError(cls: string, op: string): AvError {
   return new AvError(`${cls} is closed`, { code: 'ERR_CLOSED', op });
 }
 
-export function describeValue(value: unknown): string {
+function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return `'${value.length > 40 ? value.slice(0, 40) + '...' : value}' (string)`;
@@ -168,7 +168,7 @@ export function describeValue(value: unknown): string {
 
 /** The one message template for wrong arguments. */
 export function invalidArgument(name: string, expected: string, actual: unknown): TypeError {
-  return new TypeError(`Expected ${expected} for ${name} but received ${describeValue(actual)}`);
+  return new TypeError(`Expected ${expected} for ${name} but received ${describe(actual)}`);
 }
 
 export const is = {

@@ -4,13 +4,11 @@
 // reads the same from transcode(), Engine.submit and a worker.
 import { AvError, invalidArgument, is } from '../errors.js';
 import { addon } from '../native.js';
-import type { Backoff, EngineJob, JobDescription, JobFunction, SubmitOptions, SubmitSettings } from '../engine/job.js';
+import type { Backoff, EngineJob, JobDescription, JobFunction, ProbeJob, RemuxJob, SubmitOptions, SubmitSettings, ThumbnailsJob, TranscodeJob } from '../engine/job.js';
 import { JOB_TYPES } from '../engine/job.js';
-import { inputSource, OPTIONS, type JobKind } from './pipeline.js';
+import { abortSignal, inputSource, OPTIONS, type JobKind } from './pipeline.js';
 import {
-  inProcess,
   integer,
-  leaf,
   literal,
   nonEmptyString,
   nonNegative,
@@ -71,13 +69,13 @@ const probeInput: Rule = {
 };
 
 const jobRules = {
-  transcode: objectOf({ type: literal("'transcode'", 'transcode'), input: inputSource, output, options: rooted(OPTIONS.transcode) }, { noun: 'field', required: ['type', 'input', 'output'] }),
-  remux: objectOf({ type: literal("'remux'", 'remux'), input: inputSource, output, options: rooted(OPTIONS.remux) }, { noun: 'field', required: ['type', 'input', 'output'] }),
-  thumbnails: objectOf(
+  transcode: objectOf<TranscodeJob>({ type: literal("'transcode'", 'transcode'), input: inputSource, output, options: rooted(OPTIONS.transcode) }, { noun: 'field', required: ['type', 'input', 'output'] }),
+  remux: objectOf<RemuxJob>({ type: literal("'remux'", 'remux'), input: inputSource, output, options: rooted(OPTIONS.remux) }, { noun: 'field', required: ['type', 'input', 'output'] }),
+  thumbnails: objectOf<ThumbnailsJob>(
     { type: literal("'thumbnails'", 'thumbnails'), input: inputSource, output: nonEmptyString("a file name pattern ('thumbs/%03d.jpg')"), options: rooted(OPTIONS.thumbnails) },
     { noun: 'field', required: ['type', 'input'] },
   ),
-  probe: objectOf({ type: literal("'probe'", 'probe'), input: probeInput }, { noun: 'field', required: ['type', 'input'] }),
+  probe: objectOf<ProbeJob>({ type: literal("'probe'", 'probe'), input: probeInput }, { noun: 'field', required: ['type', 'input'] }),
 } as const satisfies Record<JobKind, Rule>;
 
 /** Codec families the pipeline resolves to an encoder when `hardware` is set. */
@@ -169,7 +167,7 @@ const backoff = union(
 export const submitOptions = objectOf<SubmitOptions>({
   priority: integer,
   key: string,
-  signal: inProcess(leaf('an AbortSignal', (v) => v instanceof AbortSignal, null), 'no signal'),
+  signal: abortSignal,
   cancel: literal("'graceful' or 'abort'", 'graceful', 'abort'),
   timeout: positive('a number of milliseconds > 0'),
   retries: nonNegativeInt(),

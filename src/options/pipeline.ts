@@ -139,10 +139,13 @@ const hardware = union(
   objectOf<HardwareSpec>({ type: nonEmptyString('a device type'), device: nonEmptyString('a device name'), options: avOptions }, { required: ['type'] }),
 );
 
+/** An AbortSignal: only ever in this process (a job sent elsewhere is cancelled through the engine). */
+export const abortSignal = leaf('an AbortSignal', (v) => v instanceof AbortSignal, null);
+
 const jobFields: Fields<JobOptions> = {
-  signal: callOnly(inProcess(leaf('an AbortSignal', (v) => v instanceof AbortSignal, null), 'no signal'), "no signal in a job's options (the engine sets it: pass signal to submit())"),
+  signal: callOnly(abortSignal, "no signal in a job's options (the engine sets it: pass signal to submit())"),
   cancel: callOnly(literal("'graceful' or 'abort'", 'graceful', 'abort'), "no cancel in a job's options (the engine sets it: pass cancel to submit())"),
-  onProgress: callOnly(inProcess(func, 'no function'), "no onProgress in a job's options (the engine sets it: listen to the handle's 'progress' event)"),
+  onProgress: callOnly(func, "no onProgress in a job's options (the engine sets it: listen to the handle's 'progress' event)"),
   progressInterval: positive('a number of milliseconds > 0'),
   strict: boolean,
 };
@@ -216,7 +219,7 @@ export const probeOptions = objectOf<ProbeOptions>(
   {
     ...sourceFields,
     name: nonEmptyString('a name for the input'),
-    signal: jobFields.signal,
+    signal: abortSignal,
     format: nonEmptyString('a format name'),
     options: avOptions,
     strict: boolean,
