@@ -1,87 +1,31 @@
 // AvError and the argument checks: every failure that reaches a user is one of these.
 
-/** FFmpeg's own AVERROR codes, by the names native/error.cc gives them. */
-export type FFmpegErrorCode =
-  | 'BSF_NOT_FOUND'
-  | 'BUG'
-  | 'BUFFER_TOO_SMALL'
-  | 'DECODER_NOT_FOUND'
-  | 'DEMUXER_NOT_FOUND'
-  | 'ENCODER_NOT_FOUND'
-  | 'EOF'
-  | 'EXIT'
-  | 'EXTERNAL'
-  | 'FILTER_NOT_FOUND'
-  | 'INVALIDDATA'
-  | 'MUXER_NOT_FOUND'
-  | 'OPTION_NOT_FOUND'
-  | 'PATCHWELCOME'
-  | 'PROTOCOL_NOT_FOUND'
-  | 'STREAM_NOT_FOUND'
-  | 'UNKNOWN'
-  | 'EXPERIMENTAL'
-  | 'INPUT_CHANGED'
-  | 'OUTPUT_CHANGED'
-  | 'HTTP_BAD_REQUEST'
-  | 'HTTP_UNAUTHORIZED'
-  | 'HTTP_FORBIDDEN'
-  | 'HTTP_NOT_FOUND'
-  | 'HTTP_OTHER_4XX'
-  | 'HTTP_SERVER_ERROR';
+/** FFmpeg's own AVERROR codes, by the names native/error.cc gives them (test/errors.test.ts compares). */
+export const FFMPEG_ERROR_CODES = [
+  'BSF_NOT_FOUND', 'BUG', 'BUFFER_TOO_SMALL', 'DECODER_NOT_FOUND', 'DEMUXER_NOT_FOUND',
+  'ENCODER_NOT_FOUND', 'EOF', 'EXIT', 'EXTERNAL', 'FILTER_NOT_FOUND', 'INVALIDDATA',
+  'MUXER_NOT_FOUND', 'OPTION_NOT_FOUND', 'PATCHWELCOME', 'PROTOCOL_NOT_FOUND', 'STREAM_NOT_FOUND',
+  'UNKNOWN', 'EXPERIMENTAL', 'INPUT_CHANGED', 'OUTPUT_CHANGED', 'HTTP_BAD_REQUEST',
+  'HTTP_UNAUTHORIZED', 'HTTP_FORBIDDEN', 'HTTP_NOT_FOUND', 'HTTP_OTHER_4XX', 'HTTP_SERVER_ERROR',
+] as const;
+export type FFmpegErrorCode = (typeof FFMPEG_ERROR_CODES)[number];
 
 /** POSIX errors (AVERROR(errno)) by name, as native/error.cc names them. */
-export type ErrnoCode =
-  | 'EPERM'
-  | 'ENOENT'
-  | 'EINTR'
-  | 'EIO'
-  | 'EBADF'
-  | 'EAGAIN'
-  | 'ENOMEM'
-  | 'EACCES'
-  | 'EBUSY'
-  | 'EEXIST'
-  | 'ENOTDIR'
-  | 'EISDIR'
-  | 'EINVAL'
-  | 'ENFILE'
-  | 'EMFILE'
-  | 'EFBIG'
-  | 'ENOSPC'
-  | 'ESPIPE'
-  | 'EROFS'
-  | 'EPIPE'
-  | 'EDOM'
-  | 'ERANGE'
-  | 'ENOSYS'
-  | 'ETIMEDOUT'
-  | 'ECONNREFUSED'
-  | 'ECONNRESET'
-  | 'EHOSTUNREACH'
-  | 'ENETUNREACH'
-  | 'EADDRINUSE'
-  | 'ENOTSUP'
-  | 'EXDEV'
-  | 'ENAMETOOLONG'
-  | 'ENOTCONN'
-  | 'ECONNABORTED';
+export const ERRNO_CODES = [
+  'EPERM', 'ENOENT', 'EINTR', 'EIO', 'EBADF', 'EAGAIN', 'ENOMEM', 'EACCES', 'EBUSY', 'EEXIST',
+  'ENOTDIR', 'EISDIR', 'EINVAL', 'ENFILE', 'EMFILE', 'EFBIG', 'ENOSPC', 'ESPIPE', 'EROFS', 'EPIPE',
+  'EDOM', 'ERANGE', 'ENOSYS', 'ETIMEDOUT', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH',
+  'ENETUNREACH', 'EADDRINUSE', 'ENOTSUP', 'EXDEV', 'ENAMETOOLONG', 'ENOTCONN', 'ECONNABORTED',
+] as const;
+export type ErrnoCode = (typeof ERRNO_CODES)[number];
 
-/** avforge's own codes (docs/errors.md says where each comes from). */
-export type AvforgeErrorCode =
-  /** The object, engine or device was closed before (or while) it was used. */
-  | 'ERR_CLOSED'
-  /** A pipeline's frame tap (onFrames) threw or rejected. */
-  | 'ERR_TAP'
-  /** The operation was aborted (a signal, cancel('abort'), an engine's cancel). */
-  | 'ABORT_ERR'
-  /** A BullMQ job's worker stopped answering; the job was put back in the queue. */
-  | 'STALLED'
-  /** A worker shutting down put the job back in the queue. */
-  | 'REQUEUED'
-  /** A BullMQ job failed on a worker without an avforge error to say why. */
-  | 'EWORKER'
-  /** The bullmq package is not installed. */
-  | 'ERR_MODULE_NOT_FOUND';
+/**
+ * avforge's own codes: ERR_CLOSED (used after close), ERR_TAP (a frame tap failed), ABORT_ERR
+ * (aborted), STALLED / REQUEUED / EWORKER (BullMQ: a lost worker, a worker's shutdown, a failure
+ * without an avforge error), ERR_MODULE_NOT_FOUND (no bullmq package). docs/errors.md has each.
+ */
+export const AVFORGE_ERROR_CODES = ['ERR_CLOSED', 'ERR_TAP', 'ABORT_ERR', 'STALLED', 'REQUEUED', 'EWORKER', 'ERR_MODULE_NOT_FOUND'] as const;
+export type AvforgeErrorCode = (typeof AVFORGE_ERROR_CODES)[number];
 
 /**
  * Every `AvError.code`: FFmpeg's AVERROR names, POSIX errno names, avforge's own, and

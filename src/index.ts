@@ -1,5 +1,5 @@
 // avforge: FFmpeg for TypeScript. The public surface, and nothing else.
-export { AvError, type AvErrorInfo, type AvErrorCode } from './errors.js';
+export { AvError, type AvErrorInfo, type AvErrorCode, type FFmpegErrorCode, type ErrnoCode, type AvforgeErrorCode } from './errors.js';
 export { Packet, PacketFlags, type PacketFields } from './core/packet.js';
 export { Frame, type FrameFields, type FrameLayout, type VideoFrameLayout, type AudioFrameLayout } from './core/frame.js';
 export { CodecParameters, type CodecInfo } from './core/codec_parameters.js';
