@@ -6,7 +6,7 @@ import { AvError, invalidArgument, is } from '../errors.js';
 import { addon } from '../native.js';
 import type { Backoff, EngineJob, JobDescription, JobFunction, ProbeJob, RemuxJob, SubmitOptions, SubmitSettings, ThumbnailsJob, TranscodeJob } from '../engine/job.js';
 import { JOB_TYPES } from '../engine/job.js';
-import { abortSignal, inputSource, OPTIONS, type JobKind } from './pipeline.js';
+import { abortSignal, checkStreamOutputFormat, inputSource, OPTIONS, type JobKind } from './pipeline.js';
 import {
   integer,
   literal,
@@ -138,8 +138,7 @@ export function checkJob(job: unknown, at: CheckContext): EngineJob {
   const description = checkDescription(job, { engine: true, portable: at.portable });
   if (!at.portable) {
     const options = (job.options ?? {}) as Record<string, unknown>;
-    if ((description.type === 'transcode' || description.type === 'remux') && !is.string(description.output) && !is.nonEmptyString(options.format))
-      throw invalidArgument('format', "a format name for a stream output (e.g. 'matroska', 'mpegts', 'mp4' with fragmented: true)", options.format);
+    if ((description.type === 'transcode' || description.type === 'remux') && !is.string(description.output)) checkStreamOutputFormat(options.format);
     const hardware = description.type === 'transcode' && options.hardware !== undefined && options.hardware !== 'none';
     for (const name of encodersOf(description))
       if (!(hardware && FAMILIES.includes(name)) && !addon().hasCodec(name, true))

@@ -227,6 +227,11 @@ export const probeOptions = objectOf<ProbeOptions>(
   { name: 'ProbeOptions' },
 );
 
+/** A stream output has no name to take its container from: its options must name a format. */
+export function checkStreamOutputFormat(format: unknown): void {
+  if (!is.nonEmptyString(format)) throw invalidArgument('format', "a format name for a stream output (e.g. 'matroska', 'mpegts', 'mp4' with fragmented: true)", format);
+}
+
 /** The option schema of each job kind. */
 export const OPTIONS = {
   transcode: transcodeOptions,

@@ -3,7 +3,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { invalidArgument, is } from '../errors.js';
-import { checkOptions, inputSource } from '../options/pipeline.js';
+import { checkOptions, checkStreamOutputFormat, inputSource } from '../options/pipeline.js';
 import { DIRECT } from '../options/rules.js';
 import type { OutputTarget } from '../io/sink.js';
 import type { InputSource } from '../io/source.js';
@@ -19,7 +19,7 @@ function checkOutput(output: unknown, o: { format?: string }): string | OutputTa
     return output;
   }
   if (output === null || output === undefined) throw invalidArgument('output', 'a path or URL, a Writable, a WritableStream or a chunk callback', output);
-  if (!o.format) throw invalidArgument('format', "a format name for a stream output (e.g. 'matroska', 'mpegts', 'mp4' with fragmented: true)", o.format);
+  checkStreamOutputFormat(o.format);
   return output as OutputTarget;
 }
 
@@ -33,7 +33,6 @@ function checkInput(input: unknown): InputSource {
 async function resolveHardware(pref: HardwarePreference | undefined, videoCodec: string | undefined): Promise<{ plan?: HardwarePlan; choices: HardwareChoice[] }> {
   if (pref === undefined || pref === 'none') return { choices: [] };
   const spec = typeof pref === 'string' ? { type: pref } : pref;
-  if (!is.object(spec) || !is.nonEmptyString(spec.type)) throw invalidArgument('hardware', "'none', 'auto', a device type or { type, device? }", pref);
   const choices: HardwareChoice[] = [];
   const decode = await chooseDecodeDevice(spec.type);
   const plan: HardwarePlan = { type: decode.device, device: spec.device, options: spec.options };
