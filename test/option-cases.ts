@@ -14,6 +14,7 @@ export interface InvalidOptionCase {
 export const INVALID_OPTIONS: readonly InvalidOptionCase[] = [
   { name: 'unknown key, close to a known one', kind: 'transcode', options: { durtion: 5 }, message: "Expected a known option (did you mean 'duration'?) for durtion but received 5 (number)" },
   { name: 'unknown key in video', kind: 'transcode', options: { video: { codec: 'libx264', crff: 23 } }, message: "Expected a known option (did you mean 'crf'?) for video.crff but received 23 (number)" },
+  { name: 'an old name (fps)', kind: 'transcode', options: { map: [{ stream: 'v', fps: 25 }] }, message: "Expected a known option (did you mean 'frameRate'?) for map[0].fps but received 25 (number)" },
   { name: 'an old name (gop)', kind: 'transcode', options: { video: { gop: 48 } }, message: "Expected a known option (did you mean 'gopSize'?) for video.gop but received 48 (number)" },
   {
     name: 'unknown key, nothing close',

@@ -120,7 +120,9 @@ const audioFields: Fields<AudioSettings> = {
   channelLayout: nonEmptyString('a channel layout name'),
   sampleFormat: nonEmptyString('a sample format name'),
 };
-export const videoSettings = objectOf<VideoSettings>(videoFields, { name: 'VideoSettings' });
+/** The names VideoSettings had before they matched the object API's (Encoder's frameRate, gopSize). */
+const videoRenamed = { fps: 'frameRate', gop: 'gopSize' } as const;
+export const videoSettings = objectOf<VideoSettings>(videoFields, { name: 'VideoSettings', renamed: videoRenamed });
 export const audioSettings = objectOf<AudioSettings>(audioFields, { name: 'AudioSettings' });
 export const streamMap = objectOf<StreamMap>(
   {
@@ -130,7 +132,7 @@ export const streamMap = objectOf<StreamMap>(
     stream: streamSpecifier,
     label: nonEmptyString('a filterComplex output label'),
   },
-  { expected: 'a stream mapping', name: 'StreamMap' },
+  { expected: 'a stream mapping', name: 'StreamMap', renamed: videoRenamed },
 );
 
 const hardware = union(

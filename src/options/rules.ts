@@ -149,7 +149,16 @@ export interface ObjectRule<T> extends Rule {
  */
 export function objectOf<T>(
   fields: Fields<T>,
-  o: { expected?: string; name?: string; noun?: 'option' | 'field'; required?: readonly (keyof T & string)[]; matches?: (v: unknown) => boolean } = {},
+  o: {
+    expected?: string;
+    /** Written once into the JSON Schema's $defs under this name, and referred to. */
+    name?: string;
+    noun?: 'option' | 'field';
+    required?: readonly (keyof T & string)[];
+    matches?: (v: unknown) => boolean;
+    /** Old names, suggested as their new ones ({ fps: 'frameRate' }). */
+    renamed?: Readonly<Record<string, keyof T & string>>;
+  } = {},
 ): ObjectRule<T> {
   const expected = o.expected ?? 'an object';
   const table = fields as Record<string, Rule>;
@@ -164,7 +173,7 @@ export function objectOf<T>(
       const at = (k: string) => (path ? `${path}.${k}` : k);
       for (const [k, x] of Object.entries(v)) {
         const rule = Object.hasOwn(table, k) ? table[k] : undefined;
-        if (!rule) throw unknownKey(at(k), k, known, x, o.noun ?? 'option');
+        if (!rule) throw unknownKey(at(k), k, known, x, o.noun ?? 'option', o.renamed?.[k]);
         if (x !== undefined) rule.check(x, at(k), ctx);
       }
       for (const k of required) if (v[k] === undefined) table[k]!.check(undefined, at(k), ctx);
@@ -184,8 +193,8 @@ export function objectOf<T>(
 }
 
 /** The refusal of an unknown key: the closest known one when it looks like a typo, else all of them. */
-export function unknownKey(path: string, key: string, known: readonly string[], value: unknown, noun: 'option' | 'field' = 'option'): TypeError {
-  const close = closest(key, known);
+export function unknownKey(path: string, key: string, known: readonly string[], value: unknown, noun: 'option' | 'field' = 'option', renamed?: string): TypeError {
+  const close = renamed ?? closest(key, known);
   return invalidArgument(path, close ? `a known ${noun} (did you mean '${close}'?)` : `a known ${noun} (${known.join(', ')})`, value);
 }
 
