@@ -38,3 +38,6 @@ await build({
   logLevel: 'warning',
   plugins: [mainEntry],
 });
+
+// dist/schema/<kind>.json: the BullMQ job data's JSON Schema, from the same rules (schema.mjs).
+await import('./schema.mjs');

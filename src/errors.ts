@@ -1,7 +1,40 @@
 // AvError and the argument checks: every failure that reaches a user is one of these.
 
+/** FFmpeg's own AVERROR codes, by the names native/error.cc gives them (test/errors.test.ts compares). */
+export const FFMPEG_ERROR_CODES = [
+  'BSF_NOT_FOUND', 'BUG', 'BUFFER_TOO_SMALL', 'DECODER_NOT_FOUND', 'DEMUXER_NOT_FOUND',
+  'ENCODER_NOT_FOUND', 'EOF', 'EXIT', 'EXTERNAL', 'FILTER_NOT_FOUND', 'INVALIDDATA',
+  'MUXER_NOT_FOUND', 'OPTION_NOT_FOUND', 'PATCHWELCOME', 'PROTOCOL_NOT_FOUND', 'STREAM_NOT_FOUND',
+  'UNKNOWN', 'EXPERIMENTAL', 'INPUT_CHANGED', 'OUTPUT_CHANGED', 'HTTP_BAD_REQUEST',
+  'HTTP_UNAUTHORIZED', 'HTTP_FORBIDDEN', 'HTTP_NOT_FOUND', 'HTTP_OTHER_4XX', 'HTTP_SERVER_ERROR',
+] as const;
+export type FFmpegErrorCode = (typeof FFMPEG_ERROR_CODES)[number];
+
+/** POSIX errors (AVERROR(errno)) by name, as native/error.cc names them. */
+export const ERRNO_CODES = [
+  'EPERM', 'ENOENT', 'EINTR', 'EIO', 'EBADF', 'EAGAIN', 'ENOMEM', 'EACCES', 'EBUSY', 'EEXIST',
+  'ENOTDIR', 'EISDIR', 'EINVAL', 'ENFILE', 'EMFILE', 'EFBIG', 'ENOSPC', 'ESPIPE', 'EROFS', 'EPIPE',
+  'EDOM', 'ERANGE', 'ENOSYS', 'ETIMEDOUT', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH',
+  'ENETUNREACH', 'EADDRINUSE', 'ENOTSUP', 'EXDEV', 'ENAMETOOLONG', 'ENOTCONN', 'ECONNABORTED',
+] as const;
+export type ErrnoCode = (typeof ERRNO_CODES)[number];
+
+/**
+ * avforge's own codes: ERR_CLOSED (used after close), ERR_TAP (a frame tap failed), ABORT_ERR
+ * (aborted), STALLED / REQUEUED / EWORKER (BullMQ: a lost worker, a worker's shutdown, a failure
+ * without an avforge error), ERR_MODULE_NOT_FOUND (no bullmq package). docs/errors.md has each.
+ */
+export const AVFORGE_ERROR_CODES = ['ERR_CLOSED', 'ERR_TAP', 'ABORT_ERR', 'STALLED', 'REQUEUED', 'EWORKER', 'ERR_MODULE_NOT_FOUND'] as const;
+export type AvforgeErrorCode = (typeof AVFORGE_ERROR_CODES)[number];
+
+/**
+ * Every `AvError.code`: FFmpeg's AVERROR names, POSIX errno names, avforge's own, and
+ * `E<n>` for an AVERROR that has no name (its negated value).
+ */
+export type AvErrorCode = FFmpegErrorCode | ErrnoCode | AvforgeErrorCode | `E${number}`;
+
 export interface AvErrorInfo {
-  code: string;
+  code: AvErrorCode;
   errno?: number;
   op: string;
   url?: string;
@@ -18,7 +51,7 @@ export interface AvErrorInfo {
  * `errno` the AVERROR value, `op` the operation, `url` and `stream` where it happened.
  */
 export class AvError extends Error {
-  readonly code: string;
+  readonly code: AvErrorCode;
   declare readonly errno?: number;
   readonly op: string;
   declare readonly url?: string;
@@ -88,6 +121,8 @@ export const is = {
   string: (v: unknown): v is string => typeof v === 'string',
   nonEmptyString: (v: unknown): v is string => typeof v === 'string' && v.length > 0,
   integer: (v: unknown): v is number => Number.isInteger(v),
+  positiveInt: (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0,
+  nonNegativeInt: (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0,
   number: (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v),
   boolean: (v: unknown): v is boolean => typeof v === 'boolean',
   rational: (v: unknown): boolean =>

@@ -1,5 +1,5 @@
 // avforge: FFmpeg for TypeScript. The public surface, and nothing else.
-export { AvError, type AvErrorInfo } from './errors.js';
+export { AvError, type AvErrorInfo, type AvErrorCode, type FFmpegErrorCode, type ErrnoCode, type AvforgeErrorCode } from './errors.js';
 export { Packet, PacketFlags, type PacketFields } from './core/packet.js';
 export { Frame, type FrameFields, type FrameLayout, type VideoFrameLayout, type AudioFrameLayout } from './core/frame.js';
 export { CodecParameters, type CodecInfo } from './core/codec_parameters.js';
@@ -21,6 +21,10 @@ export {
 export { BitstreamFilter } from './core/bsf.js';
 export { HwDevice, chooseEncoder, type HwType, type HwDeviceOptions, type HwProbe, type HardwareChoice } from './core/hw_device.js';
 export { probe, type ProbeResult } from './core/probe.js';
+export { jobSchema } from './options/json_schema.js';
+export type { JobKind, ProbeOptions } from './options/pipeline.js';
+export type { JsonSchema } from './options/rules.js';
+export type { WireJob as BullMQJobData } from './options/jobs.js';
 export { toFFprobeJson } from './core/ffprobe.js';
 export { transcode, remux, thumbnails, thumbnailFile } from './pipeline/transcode.js';
 export type { GraphPads } from './pipeline/plan.js';
@@ -44,6 +48,7 @@ export type {
   CancelMode,
   JobOptions,
   HardwarePreference,
+  HardwareSpec,
 } from './pipeline/types.js';
 export type { InputSource, CallbackSource, SourceOptions } from './io/source.js';
 export type { OutputTarget, ChunkCallback, SinkOptions } from './io/sink.js';

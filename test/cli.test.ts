@@ -47,7 +47,7 @@ describe('avforge transcode arguments', () => {
 
   test('codecs, quality and filters become the video and audio settings', async () => {
     const a = await transcodeArgs('in.mp4 out.mkv -c:v libx265 -crf 28 -preset slow -vf hflip -s 640x-2 -r 30000/1001 -pix_fmt yuv420p10le -g 48 -frames:v 100 -c:a libopus -b:a 96k -ar 48000 -ac 2 -af volume=0.5');
-    assert.deepEqual(a.options.video, { codec: 'libx265', crf: 28, preset: 'slow', filter: 'hflip', width: 640, fps: 30000 / 1001, pixelFormat: 'yuv420p10le', gop: 48, maxFrames: 100 });
+    assert.deepEqual(a.options.video, { codec: 'libx265', crf: 28, preset: 'slow', filter: 'hflip', width: 640, frameRate: '30000/1001', pixelFormat: 'yuv420p10le', gopSize: 48, maxFrames: 100 });
     assert.deepEqual(a.options.audio, { codec: 'libopus', bitRate: '96k', sampleRate: 48000, channels: 2, filter: 'volume=0.5' });
   });
 

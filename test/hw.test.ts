@@ -19,7 +19,7 @@ async function avforgeHashes(file: string, graph: string, device: HwDevice, n: n
   await using input = await Demuxer.open(file);
   const stream = input.bestStream('video')!;
   await using decoder = await Decoder.open(stream);
-  await using filter = await FilterGraph.open(graph, { inputs: [stream], hardware: device });
+  await using filter = await FilterGraph.open(graph, { inputs: [stream], device });
   const hashes: string[] = [];
   for await (const frame of decoder.frames(input.packets())) {
     for (const out of await filter.filter(frame)) {
@@ -69,7 +69,7 @@ describe('HwDevice', () => {
   it('says when a codec cannot decode on a device, instead of decoding elsewhere silently', { skip: usable('opencl') ? false : 'no opencl device' }, async () => {
     await using device = await HwDevice.open('opencl');
     await using input = await Demuxer.open(media('h264-aac.mp4'));
-    await assert.rejects(Decoder.open(input.bestStream('video')!, { hardware: device }), (e: unknown) => e instanceof AvError && e.code === 'ENOSYS' && /cannot decode on a opencl device/.test(e.message));
+    await assert.rejects(Decoder.open(input.bestStream('video')!, { device }), (e: unknown) => e instanceof AvError && e.code === 'ENOSYS' && /cannot decode on a opencl device/.test(e.message));
     assert.equal(HwDevice.decodeFormat('h264', 'opencl'), null);
   });
 

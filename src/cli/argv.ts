@@ -174,11 +174,12 @@ export const optionalInt = (value: string | undefined, flag: string): number | u
   value === undefined ? undefined : parseNumber(value, flag, { integer: true });
 
 /** '25', '29.97', '30000/1001' -> frames per second. */
-export function parseRate(value: string, flag: string): number {
+/** '25', '29.97' -> a number; '30000/1001' stays a fraction, which the library reads exactly. */
+export function parseRate(value: string, flag: string): number | string {
   const m = /^(\d+(?:\.\d+)?)(?:\/(\d+(?:\.\d+)?))?$/.exec(value.trim());
   const n = m ? Number(m[1]) / Number(m[2] ?? 1) : NaN;
   if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${flag}: '${value}' is not a frame rate (25, 29.97 or 30000/1001)`);
-  return n;
+  return m?.[2] !== undefined && /^\d+\/\d+$/.test(value.trim()) ? value.trim() : n;
 }
 
 /** '2M', '128k', '96000': kept as text, which the library reads. */

@@ -102,9 +102,9 @@ const video: Flag<TranscodeState>[] = [
       s.given.set('-s', { kind: 'video', filters: true });
     },
   },
-  setting('video', ['-r'], 'FPS', 'fps', parseRate, 'frame rate (25, 29.97, 30000/1001)', true),
+  setting('video', ['-r'], 'FPS', 'frameRate', parseRate, 'frame rate (25, 29.97, 30000/1001)', true),
   setting('video', ['-pix_fmt'], 'F', 'pixelFormat', text, 'pixel format (yuv420p, yuv420p10le)', true),
-  setting('video', ['-g'], 'N', 'gop', whole(1), 'keyframe interval'),
+  setting('video', ['-g'], 'N', 'gopSize', whole(1), 'keyframe interval'),
   setting('video', ['-frames:v', '-vframes'], 'N', 'maxFrames', whole(1), 'stop after N frames'),
   quality('video', ['-q:v', '-qscale:v'], 'fixed quality (mpeg2video, mjpeg)'),
   { names: ['-vn'], help: 'no video', apply: (s) => (s.off.video = true) },
@@ -292,7 +292,7 @@ function mapEntries(spec: string, s: TranscodeState, mode: (k: MediaKind) => Mod
   if (filtering.length) throw new UsageError(`${filtering.join(', ')} cannot be used with -filter_complex for its ${kind} output ${spec}: put it in the graph`);
   // the stream's settings, less its filters (those belong in the graph); -ar / -ac convert the
   // graph's output, which transcode() does after the graph
-  const { filter: _vf, width: _w, height: _h, fps: _fps, pixelFormat: _pf, ...v } = s.video;
+  const { filter: _vf, width: _w, height: _h, frameRate: _fps, pixelFormat: _pf, ...v } = s.video;
   const { filter: _af, ...a } = s.audio;
   return [{ ...(kind === 'video' ? v : a), label: m.label }];
 }

@@ -49,8 +49,8 @@ export const workerCommand: Command<WorkerState> = {
           value: 'NAME=N',
           help: 'hardware sessions (repeatable)',
           apply(s, v, flag) {
-            const [name, count] = parsePair(v, flag, 'NAME=SESSIONS (e.g. nvenc=3)');
-            if (!/^[\w-]+$/.test(name) || !/^\d+$/.test(count)) throw new UsageError(`${flag}: '${v}' is not NAME=SESSIONS (e.g. nvenc=3)`);
+            const [name, count] = parsePair(v, flag, 'NAME=SESSIONS (e.g. cuda=3)');
+            if (!/^[\w-]+$/.test(name) || !/^\d+$/.test(count)) throw new UsageError(`${flag}: '${v}' is not NAME=SESSIONS (e.g. cuda=3)`);
             s.devices[name] = Number(count);
           },
         },

@@ -23,7 +23,7 @@ export interface DecoderOptions {
   /** The time base of the packets (taken from the stream when decoding one). */
   timeBase?: Rational;
   /** Decode on this device: frames come out in device memory (`frame.hardware`); `download()` them. */
-  hardware?: HwDevice;
+  device?: HwDevice;
 }
 
 /** A source of packets for `frames()`: an async or sync iterable. */
@@ -44,10 +44,10 @@ export class Decoder extends Resource<NativeDecoder> {
     if (source !== null && !(source instanceof Stream) && !(source instanceof CodecParameters))
       throw invalidArgument('source', 'a Stream, CodecParameters or null', source);
     check(o.codec, 'codec', 'a codec name', is.nonEmptyString);
-    check(o.threads, 'threads', 'an integer >= 0', (v) => is.integer(v) && v >= 0);
+    check(o.threads, 'threads', 'an integer >= 0', is.nonNegativeInt);
     check(o.strict, 'strict', 'a boolean', is.boolean);
     check(o.timeBase, 'timeBase', 'a rational { num, den }', is.rational);
-    check(o.hardware, 'hardware', 'an HwDevice', (v) => v instanceof HwDevice);
+    check(o.device, 'device', 'an HwDevice', (v) => v instanceof HwDevice);
     if (source === null && o.codec === undefined) throw invalidArgument('codec', 'a codec name (no stream given)', o.codec);
     const params = source instanceof Stream ? source.codecParameters : source;
     const timeBase = (o.timeBase as Rational | undefined) ?? (source instanceof Stream ? source.timeBase : undefined);
@@ -59,7 +59,7 @@ export class Decoder extends Resource<NativeDecoder> {
         options: avOptions(o.options, 'options'),
         strict: o.strict,
         timeBase,
-        hwDevice: (o.hardware as HwDevice | undefined)?.handle,
+        hwDevice: (o.device as HwDevice | undefined)?.handle,
       }),
     );
     const type: MediaType = source instanceof Stream ? source.type : params ? params.info.type : ctx.sampleRate ? 'audio' : 'video';

@@ -47,20 +47,18 @@ export interface EncoderOptions {
 /** A source of frames for `packets()`: an async or sync iterable. */
 export type FrameSource = Source<Frame>;
 
-const positiveInt = (v: unknown): boolean => is.integer(v) && (v as number) > 0;
-const nonNegativeInt = (v: unknown): boolean => is.integer(v) && (v as number) >= 0;
 
 function checkOptions(options: unknown): EncoderOptions {
   const o = optionsObject(options);
   if (!is.nonEmptyString(o.codec)) throw invalidArgument('codec', 'an encoder name', o.codec);
-  check(o.width, 'width', 'an integer > 0', positiveInt);
-  check(o.height, 'height', 'an integer > 0', positiveInt);
+  check(o.width, 'width', 'an integer > 0', is.positiveInt);
+  check(o.height, 'height', 'an integer > 0', is.positiveInt);
   for (const k of ['pixelFormat', 'sampleFormat', 'channelLayout', 'colorRange', 'colorSpace', 'colorPrimaries', 'colorTransfer'])
     check(o[k], k, 'a name', is.nonEmptyString);
   for (const k of ['frameRate', 'sampleAspectRatio', 'timeBase']) check(o[k], k, 'a rational { num, den }', is.rational);
-  check(o.sampleRate, 'sampleRate', 'an integer > 0', positiveInt);
-  check(o.channels, 'channels', 'an integer > 0', positiveInt);
-  for (const k of ['gopSize', 'maxBFrames', 'threads', 'bitRate']) check(o[k], k, 'an integer >= 0', nonNegativeInt);
+  check(o.sampleRate, 'sampleRate', 'an integer > 0', is.positiveInt);
+  check(o.channels, 'channels', 'an integer > 0', is.positiveInt);
+  for (const k of ['gopSize', 'maxBFrames', 'threads', 'bitRate']) check(o[k], k, 'an integer >= 0', is.nonNegativeInt);
   check(o.globalHeader, 'globalHeader', 'a boolean', is.boolean);
   check(o.keepPictureTypes, 'keepPictureTypes', 'a boolean', is.boolean);
   avOptions(o.options, 'options');

@@ -38,7 +38,7 @@ export interface FilterGraphOptions {
   /** Filter threads; 0 (default) lets FFmpeg decide. */
   threads?: number;
   /** The device hardware filters (hwupload, scale_vaapi, avgblur_opencl, hflip_vulkan...) work on. */
-  hardware?: HwDevice;
+  device?: HwDevice;
 }
 
 /** What an output produces, once the graph is configured. */
@@ -98,10 +98,10 @@ export class FilterGraph extends Resource<NativeFilterGraph> {
     if (!Array.isArray(outputs) || outputs.some((t) => t !== 'video' && t !== 'audio'))
       throw invalidArgument('outputs', "an array of 'video' and 'audio'", o.outputs);
     const threads = check<number>(o.threads, 'threads', 'an integer >= 0', (v) => is.integer(v) && (v as number) >= 0) ?? 0;
-    check(o.hardware, 'hardware', 'an HwDevice', (v) => v instanceof HwDevice);
+    check(o.device, 'device', 'an HwDevice', (v) => v instanceof HwDevice);
     const handle = new (addon().FilterGraph)();
     try {
-      const described = await settle(handle.open(description, inputs, outputs, threads, (o.hardware as HwDevice | undefined)?.handle));
+      const described = await settle(handle.open(description, inputs, outputs, threads, (o.device as HwDevice | undefined)?.handle));
       return new FilterGraph(handle, description, described as unknown as FilterOutput[], inputs.length);
     } catch (e) {
       void handle.close();

@@ -6,7 +6,7 @@ import { addon, type NativeHwDevice } from '../native.js';
 import { Resource } from './resource.js';
 import type { AvOptions } from './types.js';
 
-export type HwType = 'vaapi' | 'videotoolbox' | 'mediacodec' | 'cuda' | 'qsv' | 'vulkan' | 'opencl' | 'd3d11va' | 'dxva2' | 'drm' | 'vdpau';
+export type HwType = 'vaapi' | 'videotoolbox' | 'mediacodec' | 'cuda' | 'qsv' | 'vulkan' | 'opencl' | 'd3d11va' | 'dxva2' | 'drm' | 'vdpau' | 'amf';
 
 export interface HwDeviceOptions {
   /** Which device: '/dev/dri/renderD128' (vaapi), '0' (cuda), a platform index (opencl '0.0')... */
@@ -35,12 +35,36 @@ const PREFERENCE: Record<string, HwType[]> = {
   android: ['mediacodec'],
 };
 
-/** Hardware encoders per codec and device type, in the order `chooseEncoder` tries them. */
-const ENCODERS: Record<string, Partial<Record<HwType, string>>> = {
-  h264: { cuda: 'h264_nvenc', vaapi: 'h264_vaapi', qsv: 'h264_qsv', videotoolbox: 'h264_videotoolbox', mediacodec: 'h264_mediacodec', d3d11va: 'h264_amf' },
-  hevc: { cuda: 'hevc_nvenc', vaapi: 'hevc_vaapi', qsv: 'hevc_qsv', videotoolbox: 'hevc_videotoolbox', mediacodec: 'hevc_mediacodec', d3d11va: 'hevc_amf' },
-  av1: { cuda: 'av1_nvenc', vaapi: 'av1_vaapi', qsv: 'av1_qsv' },
-};
+/** A hardware encoder: the codec family it encodes and the device types it runs on, preferred first. */
+interface HwEncoder {
+  codec: 'h264' | 'hevc' | 'av1';
+  name: string;
+  devices: readonly string[];
+}
+
+/**
+ * Every hardware encoder avforge knows: the one table behind chooseEncoder (codec + device type
+ * -> encoder) and encoderDevice (encoder -> the device family whose sessions it uses). AMF takes
+ * a D3D11VA or DXVA2 device (FFmpeg >= 7.1 also has an 'amf' device type); V4L2 M2M encoders
+ * open no hwdevice, their family is the driver's.
+ */
+const HW_ENCODERS: readonly HwEncoder[] = (['h264', 'hevc', 'av1'] as const).flatMap((codec) => {
+  const on = (suffix: string, ...devices: string[]): HwEncoder => ({ codec, name: `${codec}_${suffix}`, devices });
+  const all = [on('nvenc', 'cuda'), on('vaapi', 'vaapi'), on('qsv', 'qsv'), on('amf', 'd3d11va', 'dxva2', 'amf'), on('vulkan', 'vulkan')];
+  if (codec !== 'av1') all.push(on('videotoolbox', 'videotoolbox'), on('mediacodec', 'mediacodec'), on('v4l2m2m', 'v4l2m2m'));
+  return all;
+});
+
+/** The hardware encoder of `codec` ('h264') that runs on device type `type`, or undefined. */
+export function hwEncoder(codec: string, type: string): string | undefined {
+  return HW_ENCODERS.find((e) => e.codec === codec && e.devices.includes(type))?.name;
+}
+
+/** The device family a named encoder uses ('h264_nvenc' -> 'cuda'), or null for a software one. */
+export function encoderDevice(name: string): string | null {
+  return HW_ENCODERS.find((e) => e.name === name)?.devices[0] ?? null;
+}
+
 const SOFTWARE: Record<string, string> = { h264: 'libx264', hevc: 'libx265', av1: 'libsvtav1', vp9: 'libvpx-vp9', vp8: 'libvpx' };
 
 /** Device types whose encoders take frames in device memory (the pipeline uploads for them). */
@@ -139,9 +163,8 @@ export interface HardwareChoice {
  * software one, with the reason.
  */
 export async function chooseEncoder(codec: string, preference: string): Promise<{ codec: string; device: string | null; choice: HardwareChoice }> {
-  const table = ENCODERS[codec];
   const software = SOFTWARE[codec] ?? codec;
-  if (preference === 'none' || !table) {
+  if (preference === 'none' || !HW_ENCODERS.some((e) => e.codec === codec)) {
     const reason = preference === 'none' ? undefined : `no hardware encoder is known for ${codec}`;
     return { codec: software, device: null, choice: { stage: 'encode', requested: preference, used: 'software', ...(reason ? { reason } : {}) } };
   }
@@ -149,7 +172,7 @@ export async function chooseEncoder(codec: string, preference: string): Promise<
   const order = preference === 'auto' ? HwDevice.preference() : [preference as HwType];
   const reasons: string[] = [];
   for (const type of order) {
-    const name = table[type];
+    const name = hwEncoder(codec, type);
     if (!name) { reasons.push(`${type}: no ${codec} encoder`); continue; }
     if (!addon().hasCodec(name, true)) { reasons.push(`${type}: this FFmpeg has no ${name}`); continue; }
     const probe = found.find((p) => p.type === type);

@@ -1,6 +1,7 @@
 // probe(): what ffprobe tells, typed; and ffprobe's own JSON shape (toFFprobeJson, ffprobe.ts).
 import { invalidArgument, is } from '../errors.js';
-import { Demuxer, type DemuxerOptions, type FormatInfo } from './demuxer.js';
+import { checkOptions, type ProbeOptions } from '../options/pipeline.js';
+import { Demuxer, type FormatInfo } from './demuxer.js';
 import type { Stream } from './stream.js';
 
 export interface ProbeResult {
@@ -9,9 +10,9 @@ export interface ProbeResult {
 }
 
 /** Opens `url`, reads what the container and each stream's decoder say, and closes it. */
-export async function probe(url: string, options?: Omit<DemuxerOptions, 'batchSize'>): Promise<ProbeResult> {
+export async function probe(url: string, options?: ProbeOptions): Promise<ProbeResult> {
   if (!is.nonEmptyString(url)) throw invalidArgument('url', 'a non-empty string', url);
-  const demuxer = await Demuxer.open(url, options);
+  const demuxer = await Demuxer.open(url, checkOptions('probe', options));
   try {
     await demuxer.refresh({ decoders: true });
     return { format: demuxer.format, streams: [...demuxer.streams] };

@@ -9,7 +9,7 @@ export interface Cost {
   threads: number;
   /** Bytes, an estimate. */
   memory: number;
-  /** A hardware device family ('nvenc', 'vaapi', 'qsv'...), or null. */
+  /** A hardware device family ('cuda', 'vaapi', 'qsv'...), or null. */
   device: string | null;
 }
 

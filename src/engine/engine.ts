@@ -4,13 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 
-import { AvError, invalidArgument, is, optionsObject } from '../errors.js';
+import { AvError, invalidArgument, optionsObject } from '../errors.js';
 import type { CancelMode } from '../pipeline/types.js';
 import type { Backend, BackendHost } from './backend.js';
 import { LocalBackend, type LocalOptions } from './backends/local.js';
 import { Counters, type EngineCounters } from './counters.js';
 import { JobRecord, type JobHandle, type JobState } from './handle.js';
-import { checkJob, checkSubmitOptions, type EngineJob, type JobResult, type SubmitOptions } from './job.js';
+import { engineOptions, parseBytes } from '../options/engine.js';
+import { checkJob, checkSubmitOptions } from '../options/jobs.js';
+import { DIRECT } from '../options/rules.js';
+import type { EngineJob, JobResult, SubmitOptions } from './job.js';
 
 export interface EngineOptions {
   /** Jobs running at once. Default: the number of CPUs (os.availableParallelism()). */
@@ -28,7 +31,7 @@ export interface EngineOptions {
   memoryBudget?: number | string;
   /** Estimated peak bytes of a job (undefined: the default for its type). */
   estimateMemory?: (job: EngineJob) => number | undefined;
-  /** Concurrent sessions per hardware device family, e.g. { nvenc: 3 }. */
+  /** Concurrent sessions per hardware device family (a device type, as `hardware` names it), e.g. { cuda: 3 }. */
   devices?: Record<string, number>;
   /** Milliseconds of waiting worth one priority level (starvation guard); false: none. Default 10000. */
   ageing?: number | false;
@@ -54,18 +57,7 @@ export interface CloseOptions {
   wait?: boolean;
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
-
-/** Bytes from a number or a string like '512MB', '1.5GiB'. */
-export function parseBytes(value: unknown, name: string): number {
-  if (is.number(value) && value > 0) return value;
-  const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value) : null;
-  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
-  if (!m || unit === undefined || !(Number(m[1]) > 0)) throw invalidArgument(name, "a number of bytes > 0, or a string like '512MB' or '2GiB'", value);
-  return Number(m[1]) * unit;
-}
-
-const positiveInt = (v: unknown) => is.integer(v) && v > 0;
+export { parseBytes } from '../options/engine.js';
 
 /** The in-process backend's settings from the engine options (defaults from the core count). */
 export function localOptions(o: EngineOptions): LocalOptions {
@@ -85,22 +77,10 @@ export function localOptions(o: EngineOptions): LocalOptions {
   };
 }
 
-/** Checks the engine options (the ones a worker takes too). */
+/** Checks the engine options. */
 export function checkEngineOptions(options: unknown): EngineOptions {
   const o = optionsObject(options) as EngineOptions;
-  const checks: [keyof EngineOptions, string, (v: unknown) => boolean][] = [
-    ['concurrency', 'an integer > 0', positiveInt],
-    ['cpus', 'an integer > 0', positiveInt],
-    ['threadsPerJob', 'an integer > 0', positiveInt],
-    ['estimateMemory', 'a function', (v) => typeof v === 'function'],
-    ['devices', 'an object of device family -> sessions (an integer > 0)', (v) => is.object(v) && Object.values(v).every(positiveInt)],
-    ['ageing', 'a number of milliseconds > 0, or false', (v) => v === false || (is.number(v) && v > 0)],
-    ['backend', 'a backend (such as new BullMQBackend(...))', (v) => is.object(v) && typeof (v as { submit?: unknown }).submit === 'function'],
-  ];
-  for (const [k, expected, test] of checks) if (o[k] !== undefined && !test(o[k])) throw invalidArgument(k, expected, o[k]);
-  if (o.memoryBudget !== undefined) parseBytes(o.memoryBudget, 'memoryBudget');
-  const known: string[] = [...checks.map((c) => c[0]), 'memoryBudget'];
-  for (const [k, v] of Object.entries(o)) if (v !== undefined && !known.includes(k)) throw invalidArgument(`options.${k}`, `no such option (known: ${known.join(', ')})`, v);
+  engineOptions.check(o, '', DIRECT);
   return o;
 }
 

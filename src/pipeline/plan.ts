@@ -80,7 +80,7 @@ function videoChain(v: VideoSettings): string {
   const parts: string[] = [];
   if (v.filter) parts.push(v.filter);
   if (v.width !== undefined || v.height !== undefined) parts.push(`scale=${v.width ?? -2}:${v.height ?? -2}`);
-  if (v.fps !== undefined) parts.push(`fps=${v.fps}`);
+  if (v.frameRate !== undefined) parts.push(`fps=${v.frameRate}`);
   if (v.pixelFormat) parts.push(`format=pix_fmts=${v.pixelFormat}`);
   return parts.length ? parts.join(',') : 'null';
 }
@@ -99,7 +99,7 @@ function encoderOptions(s: VideoSettings & AudioSettings): AvOptions | undefined
   const o: AvOptions = { ...s.options };
   if (s.crf !== undefined) o.crf = s.crf;
   if (s.preset !== undefined) o.preset = s.preset;
-  if (s.gop !== undefined) o.g = s.gop;
+  if (s.gopSize !== undefined) o.g = s.gopSize;
   return Object.keys(o).length ? o : undefined;
 }
 
@@ -224,7 +224,7 @@ class Planner {
         options: encoderOptions(settings) ?? {},
         threads: settings.threads ?? threads ?? 0,
         bitRate: parseBitRate(settings.bitRate, 'bitRate') ?? 0,
-        frameRate: settings.fps !== undefined ? rationalOf(settings.fps) : null,
+        frameRate: settings.frameRate !== undefined ? rationalOf(settings.frameRate) : null,
         maxFrames: settings.maxFrames ?? null,
         metadata: settings.metadata ?? {},
       }),
@@ -298,8 +298,11 @@ function hardwareOf(hw: HardwarePlan | undefined): NativePlan['hardware'] {
   return hw?.type ? { type: hw.type, device: hw.device ?? '', options: hw.options ?? {} } : null;
 }
 
-function rationalOf(fps: number): { num: number; den: number } {
-  if (!(fps > 0) || !Number.isFinite(fps)) throw invalidArgument('fps', 'a frame rate > 0', fps);
+function rationalOf(rate: number | string): { num: number; den: number } {
+  const exact = typeof rate === 'string' ? /^(\d+)(?:\/(\d+))?$/.exec(rate) : null;
+  if (exact && Number(exact[1]) > 0 && Number(exact[2] ?? 1) > 0) return { num: Number(exact[1]), den: Number(exact[2] ?? 1) };
+  const fps = Number(rate);
+  if (!(fps > 0) || !Number.isFinite(fps)) throw invalidArgument('frameRate', "a frame rate > 0 (a number or 'num/den')", rate);
   if (Number.isInteger(fps)) return { num: fps, den: 1 };
   if (Math.abs(fps * 1.001 - Math.round(fps * 1.001)) < 1e-3) return { num: Math.round(fps * 1.001) * 1000, den: 1001 };
   return { num: Math.round(fps * 1000), den: 1000 };

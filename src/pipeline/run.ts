@@ -42,15 +42,7 @@ function cancelMode(signal: AbortSignal, fallback: CancelMode | undefined): Canc
   return signal.reason === 'graceful' ? 'graceful' : (fallback ?? 'abort');
 }
 
-export function checkJobOptions(o: JobOptions): void {
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw invalidArgument('signal', 'an AbortSignal', o.signal);
-  if (o.cancel !== undefined && o.cancel !== 'graceful' && o.cancel !== 'abort') throw invalidArgument('cancel', "'graceful' or 'abort'", o.cancel);
-  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalidArgument('onProgress', 'a function', o.onProgress);
-  if (o.progressInterval !== undefined && !(Number.isFinite(o.progressInterval) && o.progressInterval > 0))
-    throw invalidArgument('progressInterval', 'a number of milliseconds > 0', o.progressInterval);
-}
-
-/** Starts a job; `plan` sees the opened inputs. Synchronous argument errors throw here. */
+/** Starts a job whose options are checked already (options/pipeline.ts); `plan` sees the opened inputs. */
 export function startJob(
   op: string,
   inputs: JobInput[],
@@ -58,8 +50,6 @@ export function startJob(
   options: JobOptions & { onFrames?: FrameTap },
   plan: (inputs: InputDescription[]) => NativePlan | Promise<NativePlan>,
 ): Job<JobRun> {
-  checkJobOptions(options);
-  if (options.onFrames !== undefined && typeof options.onFrames !== 'function') throw invalidArgument('onFrames', 'a function', options.onFrames);
   let native: NativePipeline | undefined;
   let pending: CancelMode | undefined;
   let aborted = false;

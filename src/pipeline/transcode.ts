@@ -2,14 +2,16 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { invalidArgument, is, optionsObject } from '../errors.js';
+import { invalidArgument, is } from '../errors.js';
+import { checkOptions, checkStreamOutputFormat, inputSource } from '../options/pipeline.js';
+import { DIRECT } from '../options/rules.js';
 import type { OutputTarget } from '../io/sink.js';
 import type { InputSource } from '../io/source.js';
 import { chooseDecodeDevice, chooseEncoder, HwDevice, UPLOAD_TYPES, type HardwareChoice } from '../core/hw_device.js';
 import { addon } from '../native.js';
-import { parseBitRate, planRemux, planThumbnails, planTranscode, thumbnailTimes, type HardwarePlan } from './plan.js';
+import { planRemux, planThumbnails, planTranscode, thumbnailTimes, type HardwarePlan } from './plan.js';
 import { startJob, type Job, type JobInput, type JobRun } from './run.js';
-import type { ExtraInput, HardwarePreference, OutputOptions, RemuxOptions, VideoSettings, Thumbnail, ThumbnailOptions, TranscodeOptions, TranscodeResult } from './types.js';
+import type { ExtraInput, HardwarePreference, RemuxOptions, Thumbnail, ThumbnailOptions, TranscodeOptions, TranscodeResult } from './types.js';
 
 function checkOutput(output: unknown, o: { format?: string }): string | OutputTarget {
   if (typeof output === 'string') {
@@ -17,64 +19,20 @@ function checkOutput(output: unknown, o: { format?: string }): string | OutputTa
     return output;
   }
   if (output === null || output === undefined) throw invalidArgument('output', 'a path or URL, a Writable, a WritableStream or a chunk callback', output);
-  if (!o.format) throw invalidArgument('format', "a format name for a stream output (e.g. 'matroska', 'mpegts', 'mp4' with fragmented: true)", o.format);
+  checkStreamOutputFormat(o.format);
   return output as OutputTarget;
 }
 
 /** Anything SourceBridge can read: checked here so a wrong type throws before the job starts. */
-function checkInput(input: unknown, name = 'input'): InputSource {
-  const o = input as Record<string | symbol, unknown>;
-  const ok =
-    (typeof input === 'string' && input.length > 0) ||
-    input instanceof Uint8Array ||
-    (typeof input === 'object' && input !== null &&
-      (typeof o.pipe === 'function' || typeof o.getReader === 'function' || Symbol.asyncIterator in o || typeof o.read === 'function'));
-  if (!ok) throw invalidArgument(name, 'a path or URL, a Uint8Array, a Readable, a ReadableStream, an async iterable, a FileHandle or { read, seek? }', input);
+function checkInput(input: unknown): InputSource {
+  inputSource.check(input, 'input', DIRECT);
   return input as InputSource;
-}
-
-function checkSeconds(value: unknown, name: string): void {
-  if (value !== undefined && !(is.number(value) && value >= 0)) throw invalidArgument(name, 'a number of seconds >= 0', value);
-}
-
-/** The checks that need no input: wrong types throw at the call, not after the inputs open. */
-function checkOutputOptions(o: OutputOptions): void {
-  checkSeconds(o.start, 'start');
-  checkSeconds(o.duration, 'duration');
-  checkSeconds(o.input?.start, 'input.start');
-  if (o.format !== undefined && !is.nonEmptyString(o.format)) throw invalidArgument('format', 'a format name', o.format);
-  if (o.chapters !== undefined && typeof o.chapters !== 'boolean' && !Array.isArray(o.chapters)) throw invalidArgument('chapters', 'a boolean or an array of { start, end, title? }', o.chapters);
-}
-
-function checkTranscodeOptions(o: TranscodeOptions): void {
-  checkOutputOptions(o);
-  for (const k of ['video', 'audio'] as const) {
-    const v = o[k];
-    if (v !== undefined && v !== false && v !== 'copy' && !is.object(v)) throw invalidArgument(k, "settings, 'copy' or false", v);
-    if (is.object(v)) {
-      parseBitRate((v as VideoSettings).bitRate, `${k}.bitRate`);
-      if (v.codec !== undefined && !is.nonEmptyString(v.codec)) throw invalidArgument(`${k}.codec`, 'an encoder name', v.codec);
-    }
-  }
-  if (o.map !== undefined && !Array.isArray(o.map)) throw invalidArgument('map', 'an array of stream mappings', o.map);
-  for (const [i, m] of (o.map ?? []).entries()) {
-    if (!is.object(m)) throw invalidArgument(`map[${i}]`, 'a stream mapping', m);
-    parseBitRate(m.bitRate as number | string | undefined, `map[${i}].bitRate`);
-  }
-  if (o.onFrames !== undefined && typeof o.onFrames !== 'function') throw invalidArgument('onFrames', 'a function', o.onFrames);
-  if (o.tapBatch !== undefined && !(is.integer(o.tapBatch) && o.tapBatch > 0)) throw invalidArgument('tapBatch', 'an integer > 0', o.tapBatch);
-  if (o.tapStream !== undefined && !(is.integer(o.tapStream) && o.tapStream >= 0)) throw invalidArgument('tapStream', 'an output stream index', o.tapStream);
-  if (o.threads !== undefined && !(is.integer(o.threads) && o.threads >= 0)) throw invalidArgument('threads', 'an integer >= 0', o.threads);
-  if (o.filterComplex !== undefined && !is.nonEmptyString(o.filterComplex)) throw invalidArgument('filterComplex', 'a filter graph', o.filterComplex);
-  if (o.inputs !== undefined && !Array.isArray(o.inputs)) throw invalidArgument('inputs', 'an array of inputs', o.inputs);
-  for (const [i, e] of (o.inputs ?? []).entries()) checkInput(is.object(e) && 'source' in e ? (e as ExtraInput).source : e, `inputs[${i}]`);
 }
 
 /** A hardware preference resolved against this machine: the device to use, and the choices made. */
 async function resolveHardware(pref: HardwarePreference | undefined, videoCodec: string | undefined): Promise<{ plan?: HardwarePlan; choices: HardwareChoice[] }> {
   if (pref === undefined || pref === 'none') return { choices: [] };
   const spec = typeof pref === 'string' ? { type: pref } : pref;
-  if (!is.object(spec) || !is.nonEmptyString(spec.type)) throw invalidArgument('hardware', "'none', 'auto', a device type or { type, device? }", pref);
   const choices: HardwareChoice[] = [];
   const decode = await chooseDecodeDevice(spec.type);
   const plan: HardwarePlan = { type: decode.device, device: spec.device, options: spec.options };
@@ -118,10 +76,9 @@ function chain<T>(job: Job<JobRun>, then: (r: JobRun) => T | Promise<T>): Job<T>
  *   await transcode('in.mp4', 'out.mkv', { video: { codec: 'libx265', crf: 28 }, audio: 'copy' });
  */
 export function transcode(input: InputSource, output: string | OutputTarget, options?: TranscodeOptions): Job<TranscodeResult> {
-  const o = optionsObject(options) as TranscodeOptions;
+  const o = checkOptions('transcode', options);
   const target = checkOutput(output, o);
   const first: JobInput = { ...o.input, source: checkInput(input) };
-  checkTranscodeOptions(o);
   const extra = (o.inputs ?? []).map((i) => (is.object(i) && 'source' in i ? (i as ExtraInput) : { source: i as InputSource }));
   const starts = [{ start: o.start ?? o.input?.start }, ...extra.map((e) => ({ start: e.start }))];
   const videoCodec = typeof o.video === 'object' ? o.video.codec : undefined;
@@ -141,12 +98,8 @@ export function transcode(input: InputSource, output: string | OutputTarget, opt
  * (h264_mp4toannexb for TS, aac_adtstoasc for MP4); more with `bitstreamFilters`.
  */
 export function remux(input: InputSource, output: string | OutputTarget, options?: RemuxOptions): Job<TranscodeResult> {
-  const o = optionsObject(options) as RemuxOptions;
+  const o = checkOptions('remux', options);
   const target = checkOutput(output, o);
-  checkOutputOptions(o);
-  if (o.streams !== undefined && !(Array.isArray(o.streams) && o.streams.every((s) => is.integer(s) || is.nonEmptyString(s))))
-    throw invalidArgument('streams', "an array of stream indexes or specifiers ('v', 'a:1')", o.streams);
-  if (o.bitstreamFilters !== undefined && !is.object(o.bitstreamFilters)) throw invalidArgument('bitstreamFilters', 'an object of output stream index -> filter', o.bitstreamFilters);
   const job = startJob('remux', [{ ...o.input, source: checkInput(input) }], { target, sink: o.sink }, o, ([desc]) => planRemux(desc!, o, typeof target === 'string' ? target : undefined));
   return chain(job, (r) => result(target, r));
 }
@@ -157,11 +110,7 @@ export function remux(input: InputSource, output: string | OutputTarget, options
  * `output` (a pattern like 'thumbs/%03d.jpg') when given.
  */
 export function thumbnails(input: InputSource, options?: ThumbnailOptions): Job<Thumbnail[]> {
-  const o = optionsObject(options) as ThumbnailOptions;
-  if (o.times !== undefined && !(Array.isArray(o.times) && o.times.every((t) => is.number(t) && t >= 0)))
-    throw invalidArgument('times', 'an array of seconds >= 0', o.times);
-  if (o.count !== undefined && !(is.integer(o.count) && o.count > 0)) throw invalidArgument('count', 'an integer > 0', o.count);
-  if (o.output !== undefined && !is.nonEmptyString(o.output)) throw invalidArgument('output', 'a file name pattern', o.output);
+  const o = checkOptions('thumbnails', options);
   let times: number[] | null = null;
   const job = startJob('thumbnails', [{ ...o.input, source: checkInput(input) }], {}, o, async ([desc]) => {
     const d = desc!.format.duration;

@@ -44,12 +44,12 @@ export interface VideoSettings extends EncodeSettings {
   /** Output width; with only one of width/height the other keeps the aspect ratio. */
   width?: number;
   height?: number;
-  /** Output frame rate (-r). */
-  fps?: number;
+  /** Output frame rate (-r): frames per second, or an exact 'num/den' ('30000/1001'). */
+  frameRate?: number | string;
   /** Output pixel format (-pix_fmt). */
   pixelFormat?: string;
   /** Keyframe interval in frames (-g). */
-  gop?: number;
+  gopSize?: number;
   /** Stop after this many frames (-frames:v). */
   maxFrames?: number;
 }
@@ -102,8 +102,15 @@ export type FrameTap = (frames: Frame[], info: { stream: number }) => void | Pro
 /** What an aborted signal does: 'abort' stops at once and removes the output; 'graceful' ends the inputs there and finishes a valid, shorter output. */
 export type CancelMode = 'graceful' | 'abort';
 
+/** A device type with the device to open ('/dev/dri/renderD129', '1') and its AVOptions. */
+export interface HardwareSpec {
+  type: string;
+  device?: string;
+  options?: AvOptions;
+}
+
 /** Hardware for decode, filters and encode: 'none' (default), 'auto' (the best device here), a device type, or one with its device name. */
-export type HardwarePreference = 'none' | 'auto' | string | { type: string; device?: string; options?: AvOptions };
+export type HardwarePreference = 'none' | 'auto' | string | HardwareSpec;
 
 export interface JobOptions {
   /** Cancels the job (see `cancel`). */

@@ -5,7 +5,9 @@ import type { CancelMode } from '../../pipeline/types.js';
 import type { Backend, BackendHost } from '../backend.js';
 import { Budget, type Cost } from '../budget.js';
 import type { JobRecord } from '../handle.js';
-import { backoffDelay, costOf, runJob, type CostDefaults, type Started } from '../job.js';
+import { runJob, type Started } from '../attempt.js';
+import { costOf, type CostDefaults } from '../cost.js';
+import { backoffDelay } from '../job.js';
 import { JobQueue, type Queued } from '../queue.js';
 
 export interface LocalOptions extends CostDefaults {

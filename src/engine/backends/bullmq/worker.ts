@@ -1,0 +1,157 @@
+// The worker side of the BullMQ backend: takes jobs from the queue and runs them in a local
+// Engine with the same concurrency rules, reporting progress and results back through BullMQ.
+// A job is locked while a worker runs it; a worker that dies (SIGKILL) stops renewing the lock,
+// and another worker's stalled-job check puts the job back in the queue. Pipelines write
+// NAME.partial and rename on success, so a re-run overwrites the dead worker's partial file.
+import type { ConnectionOptions, Job as BullJob, QueueEvents, Worker } from 'bullmq';
+
+import { AvError, optionsObject } from '../../../errors.js';
+import { workerCloseOptions, workerOptions } from '../../../options/engine.js';
+import { checkWireJob } from '../../../options/jobs.js';
+import { DIRECT } from '../../../options/rules.js';
+import { checkEngineOptions, Engine, localOptions, type EngineOptions } from '../../engine.js';
+import type { JobHandle } from '../../handle.js';
+import { LocalBackend } from '../local.js';
+import { bullmq, CANCEL_EVENT, checkRedisSettings, isCancel, LOG_PREFIX, toWire, wireError, type RedisSettings } from './wire.js';
+
+export interface WorkerOptions extends RedisSettings, Omit<EngineOptions, 'backend' | 'estimateMemory'> {
+  /** Milliseconds a job's lock lasts without renewal: a dead worker's job is re-run this long after. Default 30000. */
+  lockDuration?: number;
+  /** Milliseconds between checks for jobs whose worker died. Default 30000. */
+  stalledInterval?: number;
+  /** Times a job may lose its worker before it fails. Default 1. */
+  maxStalledCount?: number;
+}
+
+export interface WorkerCloseOptions {
+  /**
+   * Milliseconds to let running jobs finish; then they are aborted and put back in the queue
+   * for another worker (their partial outputs removed). 0: at once. Default: wait for them.
+   */
+  timeout?: number;
+}
+
+/** A worker: takes jobs from the BullMQ queue and runs them in its own local Engine. */
+export class EngineWorker {
+  /** The local engine the jobs run in: its events and counters are this worker's. */
+  readonly engine: Engine;
+  readonly #worker: Worker;
+  readonly #events: QueueEvents;
+  readonly #active: Map<string, JobHandle>;
+  #requeue = false;
+  #closing: Promise<void> | undefined;
+
+  /** @internal use startWorker() */
+  constructor(engine: Engine, worker: Worker, events: QueueEvents, active: Map<string, JobHandle>) {
+    this.engine = engine;
+    this.#worker = worker;
+    this.#events = events;
+    this.#active = active;
+  }
+
+  /** True once close() has begun putting running jobs back in the queue. */
+  get requeueing(): boolean {
+    return this.#requeue;
+  }
+
+  /** Stops taking jobs; lets the running ones finish (or, after `timeout`, puts them back in the queue). */
+  close(options?: WorkerCloseOptions): Promise<void> {
+    const o = optionsObject(options) as WorkerCloseOptions;
+    workerCloseOptions.check(o, '', DIRECT);
+    if (o.timeout !== undefined) {
+      const requeue = () => {
+        this.#requeue = true;
+        for (const h of this.#active.values()) h.cancel('abort');
+      };
+      if (o.timeout === 0) requeue();
+      else setTimeout(requeue, o.timeout).unref();
+    }
+    this.#closing ??= (async () => {
+      await this.#worker.close();
+      await this.#events.close();
+      await this.engine.close();
+    })();
+    return this.#closing;
+  }
+}
+
+/**
+ * Starts a worker serving the queue: up to `concurrency` jobs at once, within the same CPU and
+ * memory budgets as an in-process Engine.
+ */
+export async function startWorker(options: WorkerOptions): Promise<EngineWorker> {
+  const o = optionsObject(options, 'options') as unknown as WorkerOptions;
+  workerOptions.check(o, '', DIRECT);
+  const { connection, queue: name, prefix } = checkRedisSettings(o);
+  const { redis: _r, queue: _q, prefix: _p, lockDuration, stalledInterval, maxStalledCount, ...engineOptions } = o;
+  const local = localOptions(checkEngineOptions(engineOptions));
+  const engine = new Engine({ backend: new LocalBackend(local) });
+  const concurrency = local.concurrency;
+  const bull = await bullmq();
+  const active = new Map<string, JobHandle>();
+  let self: EngineWorker | undefined;
+  const cancelKey = (id: string) => `${prefix}:${name}:avforge-cancel:${id}`;
+
+  // Cancels for running jobs arrive on the queue's event stream.
+  const events = new bull.QueueEvents(name, { connection: connection as ConnectionOptions, prefix });
+  events.on('error', () => {});
+  (events as unknown as NodeJS.EventEmitter).on(CANCEL_EVENT, (args: { jobId: string; mode: string }) =>
+    active.get(args.jobId)?.cancel(args.mode === 'graceful' ? 'graceful' : 'abort'),
+  );
+
+  const processor = async (job: BullJob, token?: string): Promise<unknown> => {
+    const id = job.id!;
+    const fail = async (e: unknown): Promise<never> => {
+      if (self?.requeueing && isCancel(e) && token) {
+        await job.moveToWait(token);
+        throw new bull.WaitingError();
+      }
+      await job.log(LOG_PREFIX + JSON.stringify(wireError(e))).catch(() => {});
+      // cancelled or invalid: trying again would not help
+      if (isCancel(e) || e instanceof TypeError || (e instanceof AvError && e.code === 'ENCODER_NOT_FOUND')) throw new bull.UnrecoverableError((e as Error).message);
+      throw e instanceof Error ? e : new Error(String(e));
+    };
+    let handle: JobHandle;
+    try {
+      const data = checkWireJob(job.data, id);
+      const client = await worker.client;
+      const cancelled = await client.get(cancelKey(id));
+      handle = engine.submit(data.job, {
+        id,
+        priority: data.priority,
+        key: data.key,
+        timeout: data.timeout,
+        memory: data.memory,
+        device: data.device,
+      });
+      if (cancelled) handle.cancel(cancelled === 'graceful' ? 'graceful' : 'abort');
+    } catch (e) {
+      return fail(e);
+    }
+    active.set(id, handle);
+    handle.on('progress', (p) => void job.updateProgress(p as object).catch(() => {}));
+    try {
+      return toWire(await handle.done);
+    } catch (e) {
+      return fail(e);
+    } finally {
+      active.delete(id);
+    }
+  };
+
+  const worker = new bull.Worker(name, processor, {
+    connection: { ...connection, maxRetriesPerRequest: null } as ConnectionOptions,
+    prefix,
+    concurrency,
+    autorun: false,
+    ...(lockDuration !== undefined ? { lockDuration } : {}),
+    ...(stalledInterval !== undefined ? { stalledInterval } : {}),
+    ...(maxStalledCount !== undefined ? { maxStalledCount } : {}),
+  });
+  worker.on('error', () => {});
+  await events.waitUntilReady();
+  await worker.waitUntilReady();
+  self = new EngineWorker(engine, worker, events, active);
+  void worker.run().catch(() => {});
+  return self;
+}
