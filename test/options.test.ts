@@ -1,8 +1,10 @@
 // One option schema per job kind: the same invalid options are refused with the same message by
-// the direct calls, Engine.submit, and the BullMQ worker's check of a job's data; the JSON
+// the direct calls, Engine.submit, the BullMQ worker's check of a job's data and the CLI's
+// --options (exit status 2, the message on stderr); the JSON
 // Schema written from the same rules agrees with them on every case.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +89,20 @@ function valid(schema: JsonSchema | boolean, value: unknown, root: JsonSchema): 
   return true;
 }
 
+const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli', 'main.js');
+
+/** The CLI route: the same options as --options JSON; resolves to its exit status and stderr. */
+function viaCli(kind: OptionKind, options: Record<string, unknown>): Promise<{ status: number | null; stderr: string }> {
+  const json = JSON.stringify(options);
+  const args =
+    kind === 'thumbnails' ? ['thumbs', input, '-o', path.join(dir, 't.jpg'), '--options', json] : [kind, input, path.join(dir, 'c.mkv'), '--options', json];
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { timeout: 30_000 }, (error, _stdout, stderr) => {
+      resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stderr });
+    });
+  });
+}
+
 describe('options', () => {
   test('every route refuses the same invalid options with the same message', () => {
     const engine = new Engine();
@@ -101,6 +117,17 @@ describe('options', () => {
     }
     assert.deepEqual(problems, []);
     assert.equal(engine.counters().submitted, 0);
+    assert.deepEqual(listDir(dir), []);
+  });
+
+  test('the CLI refuses them with the same message and exit status 2', async () => {
+    const problems: string[] = [];
+    const results = await Promise.all(INVALID_OPTIONS.map((c) => viaCli(c.kind, c.options)));
+    INVALID_OPTIONS.forEach((c, i) => {
+      const r = results[i]!;
+      if (r.status !== 2 || r.stderr.trim() !== `avforge: ${c.message}`) problems.push(`${c.name}: exit ${r.status}, ${r.stderr.trim()}`);
+    });
+    assert.deepEqual(problems, []);
     assert.deepEqual(listDir(dir), []);
   });
 

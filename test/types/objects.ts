@@ -1,11 +1,16 @@
 // The object API's basics and AvError as users see them. Compiled by `npm run test:types`,
 // never run.
-import { AvError, type AvErrorInfo, Demuxer, Frame, Packet, PacketFlags, type Rational, type Stream, type MediaType } from 'avforge';
+import { AvError, type AvErrorCode, type AvErrorInfo, Demuxer, Frame, Packet, PacketFlags, type Rational, type Stream, type MediaType } from 'avforge';
 import { expectTypeOf } from 'expect-type';
 
 // AvError: an Error with FFmpeg's code, the errno, the operation and where it happened
 expectTypeOf<AvError>().toExtend<Error>();
-expectTypeOf<AvError['code']>().toEqualTypeOf<string>();
+expectTypeOf<AvError['code']>().toEqualTypeOf<AvErrorCode>();
+expectTypeOf<'INVALIDDATA'>().toExtend<AvErrorCode>();
+expectTypeOf<'STREAM_NOT_FOUND'>().toExtend<AvErrorCode>();
+// a code nobody produces is a compile error where it is compared
+// @ts-expect-error
+expectTypeOf<'NO_SUCH_CODE'>().toExtend<AvErrorCode>();
 expectTypeOf<AvError['op']>().toEqualTypeOf<string>();
 expectTypeOf<AvError['errno']>().toEqualTypeOf<number | undefined>();
 expectTypeOf<AvError['url']>().toEqualTypeOf<string | undefined>();

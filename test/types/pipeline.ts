@@ -32,7 +32,7 @@ expectTypeOf<Progress['percent']>().toEqualTypeOf<number | null>();
 
 // options that are accepted
 transcode('in.mp4', 'out.mkv', {
-  video: { codec: 'libx264', crf: 20, preset: 'veryfast', width: 1280, fps: 30, options: { tune: 'film', refs: 4, 'b-pyramid': true } },
+  video: { codec: 'libx264', crf: 20, preset: 'veryfast', width: 1280, frameRate: '30000/1001', gopSize: 60, options: { tune: 'film', refs: 4, 'b-pyramid': true } },
   audio: 'copy',
   subtitles: false,
   fastStart: true,
@@ -64,3 +64,9 @@ remux('in.mp4', 'out.mkv', { video: { crf: 20 } });
 thumbnails('in.mp4', { format: 'gif' });
 // @ts-expect-error thumbnails take no output file argument (options.output is the pattern)
 thumbnails('in.mp4', 'out/%03d.jpg');
+
+// the old names are gone: one name per idea (gopSize as the Encoder has it, frameRate)
+// @ts-expect-error
+transcode('in.mp4', 'out.mkv', { video: { gop: 48 } });
+// @ts-expect-error
+transcode('in.mp4', 'out.mkv', { video: { fps: 25 } });
