@@ -24,7 +24,7 @@ export const runs = Number(option('runs') ?? (quick ? 3 : 5));
 /** every --only value: a workload or contender runs when its name contains any of them */
 const onlyList = argv.flatMap((a, i) => (a === '--only' && argv[i + 1] !== undefined ? [argv[i + 1]!] : []));
 export const only = onlyList.length ? onlyList : undefined;
-export const matches = (name: string): boolean => only !== undefined && only.some((o) => name.includes(o));
+export const matches = (name: string): boolean => only?.some((o) => name.includes(o)) ?? false;
 export const peers = flag('peers');
 
 /**
@@ -47,8 +47,30 @@ export const cfg = {
     ? { hdSeconds: 2, clipSeconds: 5, demuxPasses: 20, encodeFrames: 60, importRuns: 10 }
     : { hdSeconds: 10, clipSeconds: 10, demuxPasses: 50, encodeFrames: 240, importRuns: 10 }),
   ...(quick
-    ? { x265Frames: 16, transcodeFrames: 30, remuxPasses: 5, aacSeconds: 120, thumbJobs: 100, thumbAtJobs: 20, concurrentJobs: 20, smallFrames: 30, soakSeconds: 30, callgrindPasses: [1, 2] }
-    : { x265Frames: 120, transcodeFrames: 150, remuxPasses: 20, aacSeconds: 1200, thumbJobs: 100, thumbAtJobs: 100, concurrentJobs: 20, smallFrames: 0, soakSeconds: 120, callgrindPasses: [1, 5] }),
+    ? {
+        x265Frames: 16,
+        transcodeFrames: 30,
+        remuxPasses: 5,
+        aacSeconds: 120,
+        thumbJobs: 100,
+        thumbAtJobs: 20,
+        concurrentJobs: 20,
+        smallFrames: 30,
+        soakSeconds: 30,
+        callgrindPasses: [1, 2],
+      }
+    : {
+        x265Frames: 120,
+        transcodeFrames: 150,
+        remuxPasses: 20,
+        aacSeconds: 1200,
+        thumbJobs: 100,
+        thumbAtJobs: 100,
+        concurrentJobs: 20,
+        smallFrames: 0,
+        soakSeconds: 120,
+        callgrindPasses: [1, 5],
+      }),
 };
 if (option('soak') !== undefined) cfg.soakSeconds = parseDuration(option('soak')!);
 export const encodeSize = { width: 1280, height: 720 };
@@ -56,5 +78,5 @@ export const encodeSize = { width: 1280, height: 720 };
 export const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 export const log = (s: string): void => {
-  process.stderr.write(s + '\n');
+  process.stderr.write(`${s}\n`);
 };

@@ -42,7 +42,13 @@ export function cProgram(name: string, bin: string, args: string[], what: What):
     parse(r) {
       const j = lastJson(r.stdout);
       const { seconds, cpuSeconds, vmhwmKiB, ...extra } = j;
-      return { count: Number(j[what]), seconds: Number(seconds), cpuSeconds: cpuSeconds == null ? null : Number(cpuSeconds), maxRssKiB: Number(vmhwmKiB), extra };
+      return {
+        count: Number(j[what]),
+        seconds: Number(seconds),
+        cpuSeconds: cpuSeconds == null ? null : Number(cpuSeconds),
+        maxRssKiB: Number(vmhwmKiB),
+        extra,
+      };
     },
   };
 }
@@ -59,7 +65,10 @@ export function avforge(name: string, script: string, args: string[], what: What
       const { seconds, vmhwmKiB, loop, ...extra } = j;
       // the JS thread's CPU and run-queue wait during the loop, as numbers (medians in the report's extras)
       const l = loop as { cpuMs?: number; jsCpuMs?: number | null; jsRunqueueWaitMs?: number | null } | undefined;
-      const js = l?.jsCpuMs != null && l.jsRunqueueWaitMs != null ? { jsThreadCpuSeconds: l.jsCpuMs / 1000, jsThreadRunqueueWaitSeconds: l.jsRunqueueWaitMs / 1000 } : {};
+      const js =
+        l?.jsCpuMs != null && l.jsRunqueueWaitMs != null
+          ? { jsThreadCpuSeconds: l.jsCpuMs / 1000, jsThreadRunqueueWaitSeconds: l.jsRunqueueWaitMs / 1000 }
+          : {};
       const cpuSeconds = l?.cpuMs != null ? l.cpuMs / 1000 : null;
       return { count: Number(j[what]), seconds: Number(seconds), cpuSeconds, maxRssKiB: Number(vmhwmKiB), extra: { ...extra, ...js, loop } };
     },
@@ -93,7 +102,9 @@ export const nodeAvInstalled = (): boolean => fs.existsSync(path.join(benchDir, 
 export function installPeers(): void {
   if (!peers || nodeAvInstalled()) return;
   log('--peers: installing node-av into bench/peers (npm install --prefix bench/peers)');
-  const r = spawnSync('npm', ['install', '--prefix', path.join(benchDir, 'peers'), 'node-av@^6.1.1', '--no-audit', '--no-fund', '--loglevel', 'error'], { stdio: 'inherit' });
+  const r = spawnSync('npm', ['install', '--prefix', path.join(benchDir, 'peers'), 'node-av@^6.1.1', '--no-audit', '--no-fund', '--loglevel', 'error'], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0 || !nodeAvInstalled()) log('--peers: node-av could not be installed; its rows are skipped');
 }
 

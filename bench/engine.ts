@@ -32,7 +32,7 @@ async function child(mode: string, file: string): Promise<void> {
   setLogLevel('error');
   // load the addon and warm the code paths before the clock starts (as the other workloads)
   await thumbnails(file, { times: [0], width: 160 });
-  const times = (i: number) => [((i % 4) * 0.4 + 0.1)];
+  const times = (i: number) => [(i % 4) * 0.4 + 0.1];
   const loop = watchLoop();
   const t0 = performance.now();
   let results: unknown[][];
@@ -54,7 +54,7 @@ async function child(mode: string, file: string): Promise<void> {
     loop: loop.stop(),
     thumbnails: results.reduce((n, r) => n + r.length, 0),
   };
-  process.stdout.write(JSON.stringify(run) + '\n');
+  process.stdout.write(`${JSON.stringify(run)}\n`);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -69,7 +69,10 @@ async function main(): Promise<void> {
   for (let r = 0; r < runs; r++) {
     for (const m of r % 2 === 0 ? ['engine', 'naive'] : ['naive', 'engine']) {
       const extra = args.has('concurrency') ? ['--concurrency', args.get('concurrency')!] : [];
-      const p = spawnSync(process.execPath, [self, '--mode', m, '--file', file, '--jobs', String(jobs), ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      const p = spawnSync(process.execPath, [self, '--mode', m, '--file', file, '--jobs', String(jobs), ...extra], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       if (p.status !== 0) throw new Error(`${m} run failed (${p.status})`);
       all.push(JSON.parse(p.stdout.trim().split('\n').pop()!) as Run);
     }

@@ -67,7 +67,9 @@ export function codeState(root: string): { addon: string; commit: string; dirty:
   }
   let commit = '?';
   try {
-    commit = execFileSync('git', ['-C', root, 'log', '-1', '--format=%h %s'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().slice(0, 80);
+    commit = execFileSync('git', ['-C', root, 'log', '-1', '--format=%h %s'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .slice(0, 80);
   } catch {
     // not a git checkout
   }
@@ -103,7 +105,11 @@ export async function callgrind(clip: string): Promise<Callgrind> {
     if (r.code !== 0) {
       const vex = /unhandled instruction bytes: ([0-9xA-Fa-f ]+)/.exec(r.stderr);
       const where = /at 0x[0-9A-F]+: (.+)/.exec(r.stderr)?.[1];
-      throw new Error(vex ? `valgrind cannot run it: unhandled instruction ${vex[1]!.trim().split(' ').slice(0, 3).join(' ')} (RDTSCP) in ${where ?? '?'}` : `exit ${r.code}: ${r.stderr.slice(-300)}`);
+      throw new Error(
+        vex
+          ? `valgrind cannot run it: unhandled instruction ${vex[1]!.trim().split(' ').slice(0, 3).join(' ')} (RDTSCP) in ${where ?? '?'}`
+          : `exit ${r.code}: ${r.stderr.slice(-300)}`,
+      );
     }
     const m = /^(?:summary|totals): (\d+)/m.exec(text);
     return { packets: Number(lastJson(r.stdout).packets), instructions: Number(m?.[1]) };
@@ -112,7 +118,10 @@ export async function callgrind(clip: string): Promise<Callgrind> {
   try {
     for (const passes of cfg.callgrindPasses) {
       raw.c!.push({ passes, ...(await one(path.join(binDir, 'demux'), [clip, String(passes)])) });
-      raw.avforge!.push({ passes, ...(await one(process.execPath, [path.join(workloadsDir, 'demux.js'), '--file', clip, '--passes', String(passes), '--mode', 'into'])) });
+      raw.avforge!.push({
+        passes,
+        ...(await one(process.execPath, [path.join(workloadsDir, 'demux.js'), '--file', clip, '--passes', String(passes), '--mode', 'into'])),
+      });
     }
   } catch (e) {
     log(`callgrind: ${(e as Error).message}`);

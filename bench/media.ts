@@ -50,7 +50,7 @@ export interface Media {
 async function ensure(file: string, make: (tmp: string) => Promise<unknown>): Promise<string> {
   if (fs.existsSync(file)) return file;
   const ext = path.extname(file);
-  const tmp = file.slice(0, -ext.length) + '.tmp' + ext;
+  const tmp = `${file.slice(0, -ext.length)}.tmp${ext}`;
   const t0 = performance.now();
   await make(tmp);
   fs.renameSync(tmp, file);
@@ -65,17 +65,46 @@ export async function makeMedia(): Promise<Media> {
   const d = cfg.hdSeconds;
   const hd = await ensure(path.join(mediaDir, `h264_1080p60_${d}s.mp4`), (tmp) =>
     ff([
-      '-f', 'lavfi', '-i', `testsrc2=s=1920x1080:r=60:d=${d},noise=alls=8:allf=t`,
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', tmp,
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=s=1920x1080:r=60:d=${d},noise=alls=8:allf=t`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '23',
+      '-pix_fmt',
+      'yuv420p',
+      tmp,
     ]),
   );
   const c = cfg.clipSeconds;
   const clip = await ensure(path.join(mediaDir, `h264_720p30_aac_${c}s.mp4`), (tmp) =>
     ff([
-      '-f', 'lavfi', '-i', `testsrc2=s=1280x720:r=30:d=${c}`,
-      '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${c}`,
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '128k', '-shortest', tmp,
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=s=1280x720:r=30:d=${c}`,
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=440:sample_rate=48000:duration=${c}`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '23',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '128k',
+      '-shortest',
+      tmp,
     ]),
   );
   const { width, height } = encodeSize;
@@ -85,8 +114,23 @@ export async function makeMedia(): Promise<Media> {
   );
   const hevc = await ensure(path.join(mediaDir, `hevc_1080p60_${d}s.mp4`), (tmp) =>
     ff([
-      '-f', 'lavfi', '-i', `testsrc2=s=1920x1080:r=60:d=${d},noise=alls=8:allf=t`,
-      '-c:v', 'libx265', '-preset', 'ultrafast', '-crf', '26', '-x265-params', 'log-level=error', '-pix_fmt', 'yuv420p', '-tag:v', 'hvc1', tmp,
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=s=1920x1080:r=60:d=${d},noise=alls=8:allf=t`,
+      '-c:v',
+      'libx265',
+      '-preset',
+      'ultrafast',
+      '-crf',
+      '26',
+      '-x265-params',
+      'log-level=error',
+      '-pix_fmt',
+      'yuv420p',
+      '-tag:v',
+      'hvc1',
+      tmp,
     ]),
   );
   const a = cfg.aacSeconds;

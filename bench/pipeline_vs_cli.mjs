@@ -10,19 +10,66 @@ import { parseArgs } from 'node:util';
 
 import { remux, transcode, versions } from '../dist/avforge.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, seconds: { type: 'string', default: '10' }, threads: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, seconds: { type: 'string', default: '10' }, threads: { type: 'string', default: '2' } },
+});
 const runs = Number(values.runs);
 const threads = Number(values.threads);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avforge-vs-cli-'));
 const clip = path.join(dir, 'clip.mp4');
-execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${values.seconds}`, '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${values.seconds}`,
-  '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip]);
+execFileSync('ffmpeg', [
+  '-v',
+  'error',
+  '-y',
+  '-f',
+  'lavfi',
+  '-i',
+  `testsrc2=size=1280x720:rate=30:duration=${values.seconds}`,
+  '-f',
+  'lavfi',
+  '-i',
+  `sine=frequency=440:sample_rate=48000:duration=${values.seconds}`,
+  '-c:v',
+  'libx264',
+  '-preset',
+  'veryfast',
+  '-g',
+  '60',
+  '-pix_fmt',
+  'yuv420p',
+  '-c:a',
+  'aac',
+  '-shortest',
+  clip,
+]);
 
 const jobs = [
   {
     name: `transcode H.264 -> HEVC (libx265 ultrafast, threads ${threads}), AAC copied, 720p30 ${values.seconds}s`,
-    cli: (out) => ['-hide_banner', '-nostats', '-v', 'info', '-y', '-threads', String(threads), '-i', clip, '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-threads', String(threads), '-c:a', 'copy', out],
-    avforge: (out) => transcode(clip, out, { threads, video: { codec: 'libx265', preset: 'ultrafast', options: { 'x265-params': 'log-level=error' } }, audio: 'copy' }),
+    cli: (out) => [
+      '-hide_banner',
+      '-nostats',
+      '-v',
+      'info',
+      '-y',
+      '-threads',
+      String(threads),
+      '-i',
+      clip,
+      '-c:v',
+      'libx265',
+      '-preset',
+      'ultrafast',
+      '-x265-params',
+      'log-level=error',
+      '-threads',
+      String(threads),
+      '-c:a',
+      'copy',
+      out,
+    ],
+    avforge: (out) =>
+      transcode(clip, out, { threads, video: { codec: 'libx265', preset: 'ultrafast', options: { 'x265-params': 'log-level=error' } }, audio: 'copy' }),
     ext: 'mkv',
   },
   {
@@ -35,7 +82,22 @@ const jobs = [
   {
     name: 'remux mp4 -> fragmented MP4 (x10 per run)',
     repeat: 10,
-    cli: (out) => ['-hide_banner', '-nostats', '-v', 'info', '-y', '-i', clip, '-map', '0', '-c', 'copy', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', out],
+    cli: (out) => [
+      '-hide_banner',
+      '-nostats',
+      '-v',
+      'info',
+      '-y',
+      '-i',
+      clip,
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-movflags',
+      'frag_keyframe+empty_moov+default_base_moof',
+      out,
+    ],
     avforge: (out) => remux(clip, out, { fragmented: true }),
     ext: 'mp4',
   },
@@ -68,6 +130,8 @@ for (const job of jobs) {
   const c = median(cli);
   const ci = median(cliInside);
   const a = median(ours);
-  console.log(`| ${job.name} | ${c.toFixed(3)} (${ci.toFixed(3)} in -benchmark rtime) | ${a.toFixed(3)} | ${(c / a).toFixed(2)}x (${(ci / a).toFixed(2)}x against rtime) |`);
+  console.log(
+    `| ${job.name} | ${c.toFixed(3)} (${ci.toFixed(3)} in -benchmark rtime) | ${a.toFixed(3)} | ${(c / a).toFixed(2)}x (${(ci / a).toFixed(2)}x against rtime) |`,
+  );
 }
 fs.rmSync(dir, { recursive: true, force: true });

@@ -59,7 +59,11 @@ for (const line of (rec.stdout ?? '').trim().split('\n').reverse()) {
     // not JSON
   }
 }
-const script = execFileSync('perf', ['script', '-i', data, '-F', 'pid,tid,time,period,ip,sym,dso'], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+const script = execFileSync('perf', ['script', '-i', data, '-F', 'pid,tid,time,period,ip,sym,dso'], {
+  encoding: 'utf8',
+  maxBuffer: 1 << 30,
+  stdio: ['ignore', 'pipe', 'ignore'],
+});
 fs.rmSync(data, { force: true });
 
 interface Sample {
@@ -144,6 +148,9 @@ console.log(
 console.log('| role | CPU ms | share | threads | top leaf functions |');
 console.log('|---|---|---|---|---|');
 for (const [role, e] of [...byRole].sort((a, b) => b[1].ns - a[1].ns)) {
-  const syms = [...e.syms].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${k} ${((v / e.ns) * 100).toFixed(0)}%`);
+  const syms = [...e.syms]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, v]) => `${k} ${((v / e.ns) * 100).toFixed(0)}%`);
   console.log(`| ${role} | ${ms(e.ns)} | ${((e.ns / total) * 100).toFixed(1)}% | ${e.threads.size} | ${syms.join('; ')} |`);
 }

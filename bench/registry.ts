@@ -99,8 +99,29 @@ function encodeX264(media: Media): Workload {
       cli(
         'ffmpeg rawvideo -> libx264',
         [
-          '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-framerate', '60', '-stream_loop', '-1', '-i', media.raw,
-          '-frames:v', n, '-c:v', 'libx264', '-preset', 'veryfast', '-threads', '0', '-f', 'null', '-',
+          '-f',
+          'rawvideo',
+          '-pix_fmt',
+          'yuv420p',
+          '-s',
+          `${width}x${height}`,
+          '-framerate',
+          '60',
+          '-stream_loop',
+          '-1',
+          '-i',
+          media.raw,
+          '-frames:v',
+          n,
+          '-c:v',
+          'libx264',
+          '-preset',
+          'veryfast',
+          '-threads',
+          '0',
+          '-f',
+          'null',
+          '-',
         ],
         framesOf,
       ),
@@ -136,12 +157,40 @@ function encodeX265(media: Media): Workload {
     note: 'libx265 preset ultrafast, yuv420p, 60 fps, threads=0, x265-params log-level=error; the same synthetic pictures for all',
     contenders: [
       cProgram('C send_frame', 'encode', ['1920', '1080', n, '0', 'libx265', 'ultrafast'], 'frames'),
-      avforge('avforge encode()', 'encode.js', ['--width', '1920', '--height', '1080', '--frames', n, '--threads', '0', '--codec', 'libx265', '--preset', 'ultrafast'], 'frames'),
+      avforge(
+        'avforge encode()',
+        'encode.js',
+        ['--width', '1920', '--height', '1080', '--frames', n, '--threads', '0', '--codec', 'libx265', '--preset', 'ultrafast'],
+        'frames',
+      ),
       cli(
         'ffmpeg rawvideo -> libx265',
         [
-          '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', '1920x1080', '-framerate', '60', '-stream_loop', '-1', '-i', media.raw1080,
-          '-frames:v', n, '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-threads', '0', '-f', 'null', '-',
+          '-f',
+          'rawvideo',
+          '-pix_fmt',
+          'yuv420p',
+          '-s',
+          '1920x1080',
+          '-framerate',
+          '60',
+          '-stream_loop',
+          '-1',
+          '-i',
+          media.raw1080,
+          '-frames:v',
+          n,
+          '-c:v',
+          'libx265',
+          '-preset',
+          'ultrafast',
+          '-x265-params',
+          'log-level=error',
+          '-threads',
+          '0',
+          '-f',
+          'null',
+          '-',
         ],
         framesOf,
       ),
@@ -165,8 +214,17 @@ function transcodeHevc(media: Media): Workload {
       cProgram('C decode+encode', 'transcode', [media.clip, 'libx265', 'ultrafast', tf], 'frames'),
       cProgram('C decode+null graph+encode (libavfilter)', 'transcode_lavfi', [media.clip, 'libx265', 'ultrafast', tf], 'frames'),
       avforge('avforge frames()->packets()', 'transcode.js', ['--file', media.clip, '--max-frames', tf], 'frames'),
-      avforge('avforge pipeline transcode()', 'pipeline.js', ['--op', 'transcode', '--file', media.clip, '--codec', 'libx265', '--preset', 'ultrafast', '--threads', '0', '--max-frames', tf], 'frames'),
-      cli('ffmpeg -c:v libx265 -f null', ['-i', media.clip, '-map', '0:v:0', '-frames:v', tf, '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-f', 'null', '-'], framesOf),
+      avforge(
+        'avforge pipeline transcode()',
+        'pipeline.js',
+        ['--op', 'transcode', '--file', media.clip, '--codec', 'libx265', '--preset', 'ultrafast', '--threads', '0', '--max-frames', tf],
+        'frames',
+      ),
+      cli(
+        'ffmpeg -c:v libx265 -f null',
+        ['-i', media.clip, '-map', '0:v:0', '-frames:v', tf, '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-f', 'null', '-'],
+        framesOf,
+      ),
     ],
   };
 }
@@ -184,14 +242,42 @@ function remux(media: Media, clipPackets: number, [label, format, ext, movflags]
       `avforge pipeline: remux(clip, out, { format: '${format}'${movflags ? ', fragmented: true' : ''} }) ${passes} times, one after another (a demux and a mux thread each; it also copies the input's metadata and chapters, the C program does not)`,
     contenders: [
       cProgram('C av_interleaved_write_frame', 'remux', [media.clip, tmpOut(ext, 'c'), format, passes, movflags], 'packets'),
-      avforge('avforge Demuxer->Muxer (batches of 64)', 'remux.js', ['--in', media.clip, '--out', tmpOut(ext, 'avforge'), '--format', format, '--passes', passes, ...(movflags ? ['--movflags', movflags] : [])], 'packets'),
-      avforge('avforge pipeline remux()', 'pipeline.js', ['--op', 'remux', '--in', media.clip, '--out', tmpOut(ext, 'pipeline'), '--format', format, '--passes', passes, ...(movflags ? ['--fragmented'] : [])], 'packets'),
+      avforge(
+        'avforge Demuxer->Muxer (batches of 64)',
+        'remux.js',
+        ['--in', media.clip, '--out', tmpOut(ext, 'avforge'), '--format', format, '--passes', passes, ...(movflags ? ['--movflags', movflags] : [])],
+        'packets',
+      ),
+      avforge(
+        'avforge pipeline remux()',
+        'pipeline.js',
+        ['--op', 'remux', '--in', media.clip, '--out', tmpOut(ext, 'pipeline'), '--format', format, '--passes', passes, ...(movflags ? ['--fragmented'] : [])],
+        'packets',
+      ),
       cli(
         'ffmpeg -c copy',
-        ['-y', '-stream_loop', String(cfg.remuxPasses - 1), '-i', media.clip, '-map', '0', '-c', 'copy', ...(movflags ? ['-movflags', movflags] : []), '-f', format, tmpOut(ext, 'cli')],
+        [
+          '-y',
+          '-stream_loop',
+          String(cfg.remuxPasses - 1),
+          '-i',
+          media.clip,
+          '-map',
+          '0',
+          '-c',
+          'copy',
+          ...(movflags ? ['-movflags', movflags] : []),
+          '-f',
+          format,
+          tmpOut(ext, 'cli'),
+        ],
         () => clipPackets * cfg.remuxPasses,
       ),
-      ...peer('Demuxer->Muxer', ['--op', 'remux', '--file', media.clip, '--out', tmpOut(ext, 'nodeav'), '--format', format, '--passes', passes, ...(movflags ? ['--fragmented'] : [])], 'packets'),
+      ...peer(
+        'Demuxer->Muxer',
+        ['--op', 'remux', '--file', media.clip, '--out', tmpOut(ext, 'nodeav'), '--format', format, '--passes', passes, ...(movflags ? ['--fragmented'] : [])],
+        'packets',
+      ),
     ],
   };
 }
@@ -207,7 +293,12 @@ function decodeAac(media: Media): Workload {
     contenders: [
       cProgram('C send/receive', 'decode', [media.aac, '1', 'audio'], 'frames'),
       avforge('avforge frames()', 'decode.js', ['--file', media.aac, '--threads', '1', '--mode', 'frames', '--type', 'audio'], 'frames'),
-      avforge('avforge read()+decode(32)', 'decode.js', ['--file', media.aac, '--threads', '1', '--mode', 'loop', '--batch', '32', '--type', 'audio'], 'frames'),
+      avforge(
+        'avforge read()+decode(32)',
+        'decode.js',
+        ['--file', media.aac, '--threads', '1', '--mode', 'loop', '--batch', '32', '--type', 'audio'],
+        'frames',
+      ),
       cli('ffmpeg -f null', ['-i', media.aac, '-map', '0:a:0', '-f', 'null', '-']),
       ...peer('frames()', ['--op', 'decode', '--audio', '--file', media.aac, '--threads', '1'], 'frames'),
     ],
@@ -238,12 +329,22 @@ function thumbsAtTime(media: Media): Workload {
     group: 'jobs',
     note:
       'sequential jobs (--quick: 20, each decodes up to 4 s of 720p; full: 100), each: open, seek to T = 1-4 s, decode on to the first frame at or after T (what thumbnails({ times: [T] }) returns; the clip has one keyframe, at 0 s, so up to 4 s of 720p30 are decoded), scale to 160x90 yuvj420p, mjpeg encode, close. ' +
-      'Decoder threads 0 (auto) for all: ThumbnailOptions has no thread setting and the pipeline opens its decoder with 0. C scales plain bicubic (the scale filter\'s default), the object API with its Scaler defaults. ' +
+      "Decoder threads 0 (auto) for all: ThumbnailOptions has no thread setting and the pipeline opens its decoder with 0. C scales plain bicubic (the scale filter's default), the object API with its Scaler defaults. " +
       "avforge pipeline: thumbnails(clip, { times: [T], width: 160, height: 90, format: 'jpeg' }): demux, decode, select+scale graph, mjpeg, each on its thread",
     contenders: [
       cProgram('C decode to T + sws_scale + mjpeg', 'thumbs', [media.clip, String(cfg.thumbAtJobs), 'accurate', '0'], 'thumbs'),
-      avforge('avforge Scaler + Encoder mjpeg (to T)', 'thumbs.js', ['--file', media.clip, '--jobs', String(cfg.thumbAtJobs), '--accurate', '--threads', '0'], 'thumbs'),
-      avforge('avforge pipeline thumbnails()', 'pipeline.js', ['--op', 'thumbs', '--file', media.clip, '--jobs', String(cfg.thumbAtJobs), '--width', '160', '--height', '90'], 'thumbs'),
+      avforge(
+        'avforge Scaler + Encoder mjpeg (to T)',
+        'thumbs.js',
+        ['--file', media.clip, '--jobs', String(cfg.thumbAtJobs), '--accurate', '--threads', '0'],
+        'thumbs',
+      ),
+      avforge(
+        'avforge pipeline thumbnails()',
+        'pipeline.js',
+        ['--op', 'thumbs', '--file', media.clip, '--jobs', String(cfg.thumbAtJobs), '--width', '160', '--height', '90'],
+        'thumbs',
+      ),
     ],
   };
 }
@@ -262,7 +363,12 @@ function concurrentDecodes(media: Media): Workload {
     contenders: [
       cProgram(`C ${cfg.concurrentJobs} pthreads`, 'multidecode', [media.small, String(cfg.concurrentJobs)], 'frames'),
       avforge('avforge Promise.all', 'concurrent.js', ['--file', media.small, '--jobs', String(cfg.concurrentJobs)], 'frames'),
-      avforge(`avforge pipeline ${cfg.concurrentJobs}x transcode() decode-only`, 'pipeline.js', ['--op', 'decode', '--file', media.small, '--jobs', String(cfg.concurrentJobs), '--threads', '1'], 'frames'),
+      avforge(
+        `avforge pipeline ${cfg.concurrentJobs}x transcode() decode-only`,
+        'pipeline.js',
+        ['--op', 'decode', '--file', media.small, '--jobs', String(cfg.concurrentJobs), '--threads', '1'],
+        'frames',
+      ),
     ],
   };
 }

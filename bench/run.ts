@@ -24,7 +24,24 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { writeCharts } from './charts.js';
-import { baselineDir, baselineWorkloadsDir, binDir, cfg, distIndex, flag, log, matches, only, peers, quick, reportDir, root, runs, timeBin, workloadsDir } from './config.js';
+import {
+  baselineDir,
+  baselineWorkloadsDir,
+  binDir,
+  cfg,
+  distIndex,
+  flag,
+  log,
+  matches,
+  only,
+  peers,
+  quick,
+  reportDir,
+  root,
+  runs,
+  timeBin,
+  workloadsDir,
+} from './config.js';
 import { installPeers, nodeAvInstalled } from './contenders.js';
 import { exec, lastJson, mustRun } from './exec.js';
 import { buildCref, makeMedia } from './media.js';
@@ -48,7 +65,9 @@ async function main(): Promise<void> {
     throw new Error(`--baseline ${baselineDir}: needs a built checkout (build/Release/avforge.node and build/bench/workloads/: npm run build there)`);
   log(`avforge bench (${quick ? 'quick' : 'full'}): ${runs} runs per contender; peak RSS from ${timeBin ?? "each process's own VmHWM"}`);
   const codeAtStart = codeState(root);
-  log(`addon: ${codeAtStart.addon}; commit ${codeAtStart.commit}${codeAtStart.dirty.length ? `, ${codeAtStart.dirty.length} files changed under native/ and src/` : ''}`);
+  log(
+    `addon: ${codeAtStart.addon}; commit ${codeAtStart.commit}${codeAtStart.dirty.length ? `, ${codeAtStart.dirty.length} files changed under native/ and src/` : ''}`,
+  );
   const baselineCode = baselineDir === undefined ? undefined : codeState(baselineDir);
   if (baselineCode) log(`baseline ${baselineDir}: addon ${baselineCode.addon}; commit ${baselineCode.commit}`);
   buildCref();
@@ -102,11 +121,11 @@ async function main(): Promise<void> {
   const md = markdown(report, list, charts);
   fs.writeFileSync(path.join(reportDir, 'report.json'), JSON.stringify(report, null, 2));
   fs.writeFileSync(path.join(reportDir, 'report.md'), md);
-  console.log('\n' + md);
+  console.log(`\n${md}`);
   log(`wrote ${path.relative(root, reportDir)}/report.json and report.md`);
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
   process.exit(1);
 });

@@ -48,7 +48,9 @@ export async function runWorkload(w: Workload): Promise<{ rows: Row[]; baselineR
       const c = order[(k + run) % order.length]!;
       const s = await runOnce(c);
       results.get(c.name)!.push(s);
-      log(`  run ${run + 1}/${runs} ${c.name.padEnd(30)} ${fmtRate(s.count / s.seconds).padStart(9)} ${w.unit}  (${s.count} in ${s.seconds.toFixed(3)} s, wall ${s.wallSeconds.toFixed(2)} s, ${s.maxRssKiB ? (s.maxRssKiB / 1024).toFixed(0) + ' MiB' : ''})`);
+      log(
+        `  run ${run + 1}/${runs} ${c.name.padEnd(30)} ${fmtRate(s.count / s.seconds).padStart(9)} ${w.unit}  (${s.count} in ${s.seconds.toFixed(3)} s, wall ${s.wallSeconds.toFixed(2)} s, ${s.maxRssKiB ? `${(s.maxRssKiB / 1024).toFixed(0)} MiB` : ''})`,
+      );
     }
   }
   const rows = summarize(w, results);

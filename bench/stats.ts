@@ -70,8 +70,7 @@ export function summarize(w: Workload, results: Map<string, Sample[]>): Row[] {
     const rss = med(samples.map((s) => s.maxRssKiB));
     // numeric extras (e.g. makeWritableSeconds), as medians
     const extra: Record<string, number | null> = {};
-    for (const k of Object.keys(samples[0]!.extra))
-      if (typeof samples[0]!.extra[k] === 'number') extra[k] = med(samples.map((s) => s.extra[k] as number));
+    for (const k of Object.keys(samples[0]!.extra)) if (typeof samples[0]!.extra[k] === 'number') extra[k] = med(samples.map((s) => s.extra[k] as number));
     return {
       workload: w.name,
       contender: c.name,

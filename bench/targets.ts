@@ -15,7 +15,11 @@ export function evaluateTargets(rows: Row[], list: Workload[], imports: Record<s
   const st = (ok: boolean | null): Target['status'] => (ok === null ? 'n/a' : ok ? 'met' : 'missed');
   const ratio = (group: string, want: number, label: string, pick: (r: Row) => boolean): void => {
     for (const r of rows.filter((r) => r.kind === 'avforge' && pick(r) && (groupOf.get(r.workload) ?? '') === group))
-      t.push({ target: `${label} ≥ ${want}× C: ${r.workload} / ${r.contender}`, measured: `${fmt(r.ratioToC, 3)}× [${fmt(r.throughput.min / (r.throughput.median / (r.ratioToC ?? 1)), 2)}–${fmt(r.throughput.max / (r.throughput.median / (r.ratioToC ?? 1)), 2)}]`, status: st(r.ratioToC === null ? null : r.ratioToC >= want) });
+      t.push({
+        target: `${label} ≥ ${want}× C: ${r.workload} / ${r.contender}`,
+        measured: `${fmt(r.ratioToC, 3)}× [${fmt(r.throughput.min / (r.throughput.median / (r.ratioToC ?? 1)), 2)}–${fmt(r.throughput.max / (r.throughput.median / (r.ratioToC ?? 1)), 2)}]`,
+        status: st(r.ratioToC === null ? null : r.ratioToC >= want),
+      });
   };
   ratio('decode', 0.98, 'async object API, decode', (r) => !r.pipeline && /frames\(\)/.test(r.contender));
   ratio('encode', 0.98, 'async object API, encode', (r) => !r.pipeline);
@@ -28,7 +32,10 @@ export function evaluateTargets(rows: Row[], list: Workload[], imports: Record<s
     const want = group === 'remux' ? 0.95 : 1.0;
     const cs = rows.filter((x) => x.workload === r.workload && x.kind === 'c');
     const spread = `[${fmt(r.throughput.min / (r.throughput.median / (r.ratioToC ?? 1)), 2)}–${fmt(r.throughput.max / (r.throughput.median / (r.ratioToC ?? 1)), 2)}]`;
-    const beside = cs.slice(1).map((c) => `; ${fmt(r.throughput.median / c.throughput.median, 3)}× ${c.contender}`).join('');
+    const beside = cs
+      .slice(1)
+      .map((c) => `; ${fmt(r.throughput.median / c.throughput.median, 3)}× ${c.contender}`)
+      .join('');
     // CPUs busy in the loop (loop CPU / loop seconds): on a shared machine, a contender with more
     // runnable threads gets a larger share of it, and its wall-time ratio flatters it
     const busy = (x: Row): number | null => med(x.samples.map((s) => (s.loopCpuSeconds === null ? null : s.loopCpuSeconds / s.seconds)));
@@ -44,7 +51,11 @@ export function evaluateTargets(rows: Row[], list: Workload[], imports: Record<s
     const c = rows.find((x) => x.workload === r.workload && x.kind === 'c');
     if (!c?.usPerPacket) continue;
     const d = r.usPerPacket! - c.usPerPacket;
-    t.push({ target: `demux-only ≤ C + 1 µs/packet: ${r.contender}`, measured: `${d >= 0 ? '+' : ''}${d.toFixed(2)} µs/packet (${r.usPerPacket!.toFixed(2)} vs ${c.usPerPacket.toFixed(2)})`, status: st(d <= 1) });
+    t.push({
+      target: `demux-only ≤ C + 1 µs/packet: ${r.contender}`,
+      measured: `${d >= 0 ? '+' : ''}${d.toFixed(2)} µs/packet (${r.usPerPacket!.toFixed(2)} vs ${c.usPerPacket.toFixed(2)})`,
+      status: st(d <= 1),
+    });
   }
   if (cg && !cg.error && cg.diffPerPacket !== undefined)
     t.push({ target: 'demux-only binding overhead (callgrind)', measured: `+${cg.diffPerPacket.toFixed(0)} instructions/packet`, status: 'n/a' });
@@ -69,8 +80,20 @@ export function evaluateTargets(rows: Row[], list: Workload[], imports: Record<s
     });
   const loop = rows.find((r) => r.kind === 'avforge' && groupOf.get(r.workload) === 'loop');
   const jsWait = (r: Row): string =>
-    r.extra.jsThreadRunqueueWaitSeconds != null ? `; the JS thread ran ${fmt(r.extra.jsThreadCpuSeconds ?? null, 3)} s and waited ${fmt(r.extra.jsThreadRunqueueWaitSeconds, 3)} s for a CPU` : '';
-  if (loop) t.push({ target: 'event-loop p99 ≤ 10 ms while 4 transcodes run', measured: `p99 ${fmt(loop.loopP99Ms, 1)} ms, max ${fmt(loop.loopMaxMs, 1)} ms${jsWait(loop)}`, status: st(loop.loopP99Ms === null ? null : loop.loopP99Ms <= 10) });
-  if (soak) t.push({ target: 'soak RSS growth ≤ 2% after warm-up', measured: soak.rssGrowth === null ? 'too short to tell' : `${(soak.rssGrowth * 100).toFixed(2)}% over ${soak.seconds.toFixed(0)} s`, status: st(soak.rssGrowth === null ? null : soak.rssGrowth <= 0.02) });
+    r.extra.jsThreadRunqueueWaitSeconds != null
+      ? `; the JS thread ran ${fmt(r.extra.jsThreadCpuSeconds ?? null, 3)} s and waited ${fmt(r.extra.jsThreadRunqueueWaitSeconds, 3)} s for a CPU`
+      : '';
+  if (loop)
+    t.push({
+      target: 'event-loop p99 ≤ 10 ms while 4 transcodes run',
+      measured: `p99 ${fmt(loop.loopP99Ms, 1)} ms, max ${fmt(loop.loopMaxMs, 1)} ms${jsWait(loop)}`,
+      status: st(loop.loopP99Ms === null ? null : loop.loopP99Ms <= 10),
+    });
+  if (soak)
+    t.push({
+      target: 'soak RSS growth ≤ 2% after warm-up',
+      measured: soak.rssGrowth === null ? 'too short to tell' : `${(soak.rssGrowth * 100).toFixed(2)}% over ${soak.seconds.toFixed(0)} s`,
+      status: st(soak.rssGrowth === null ? null : soak.rssGrowth <= 0.02),
+    });
   return t;
 }

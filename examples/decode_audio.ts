@@ -11,8 +11,7 @@ export function interleave(frame: Frame): Uint8Array {
   if (planes.length === 1) return planes[0]!.slice();
   const bytes = planes[0]!.byteLength / frame.nbSamples;
   const out = new Uint8Array(planes[0]!.byteLength * planes.length);
-  for (let s = 0; s < frame.nbSamples; s++)
-    planes.forEach((plane, c) => out.set(plane.subarray(s * bytes, (s + 1) * bytes), (s * planes.length + c) * bytes));
+  for (let s = 0; s < frame.nbSamples; s++) planes.forEach((plane, c) => out.set(plane.subarray(s * bytes, (s + 1) * bytes), (s * planes.length + c) * bytes));
   return out;
 }
 

@@ -18,7 +18,7 @@ const opt = (name, dflt) => {
 };
 const minutes = Number(opt('minutes', '2'));
 if (!(minutes > 0)) throw new Error('--minutes N (N > 0)');
-const harnesses = (opt('only', 'stream,memory')).split(',');
+const harnesses = opt('only', 'stream,memory').split(',');
 const CXX = process.env.CXX_FUZZ ?? 'clang++-14';
 
 function sh(cmd, a, o = {}) {
@@ -28,12 +28,17 @@ function sh(cmd, a, o = {}) {
 // 1. The toolchain (idempotent): clang 14 and its runtime (libFuzzer, ASan, UBSan).
 function ensureToolchain() {
   const need = ['clang-14', 'libclang-rt-14-dev'].filter(
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     (p) => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout?.includes('install ok installed') !== true,
   );
   if (need.length === 0 || args.includes('--no-install')) return;
   const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
   console.log(`fuzz: installing ${need.join(' ')}`);
-  const run = (a) => execFileSync(sudo.length ? 'sudo' : a[0], sudo.length ? a : a.slice(1), { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const run = (a) =>
+    execFileSync(sudo.length ? 'sudo' : a[0], sudo.length ? a : a.slice(1), {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   run(['apt-get', 'update', '-qq']);
   run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...need]);
 }
@@ -42,13 +47,37 @@ function ensureToolchain() {
 function build(name) {
   const out = path.join(here, 'bin', `${name}_fuzzer`);
   const sources = [path.join(here, `${name}_fuzzer.cc`), path.join(root, 'native/common/io_channel.cc'), path.join(here, 'stub_error.cc')];
-  const deps = [...sources, path.join(here, 'common.h'), path.join(root, 'native/common/io_channel.h'), path.join(root, 'native/common/error.h'), path.join(root, 'native/common/compat.h')];
+  const deps = [
+    ...sources,
+    path.join(here, 'common.h'),
+    path.join(root, 'native/common/io_channel.h'),
+    path.join(root, 'native/common/error.h'),
+    path.join(root, 'native/common/compat.h'),
+  ];
   if (fs.existsSync(out) && deps.every((d) => fs.statSync(d).mtimeMs < fs.statSync(out).mtimeMs)) return out;
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const pc = (what) => sh('pkg-config', [what, 'libavformat', 'libavcodec', 'libavutil']).split(/\s+/).filter(Boolean);
   console.log(`fuzz: building ${path.relative(root, out)}`);
-  execFileSync(CXX, ['-g', '-O1', '-std=c++17', '-fsanitize=fuzzer,address,undefined', '-fno-omit-frame-pointer', '-w',
-    `-I${path.join(here, 'stub')}`, `-I${path.join(root, 'native')}`, ...pc('--cflags'), ...sources, ...pc('--libs'), '-lpthread', '-o', out], { stdio: 'inherit' });
+  execFileSync(
+    CXX,
+    [
+      '-g',
+      '-O1',
+      '-std=c++17',
+      '-fsanitize=fuzzer,address,undefined',
+      '-fno-omit-frame-pointer',
+      '-w',
+      `-I${path.join(here, 'stub')}`,
+      `-I${path.join(root, 'native')}`,
+      ...pc('--cflags'),
+      ...sources,
+      ...pc('--libs'),
+      '-lpthread',
+      '-o',
+      out,
+    ],
+    { stdio: 'inherit' },
+  );
   return out;
 }
 
@@ -93,17 +122,28 @@ function runFuzzer(name, bin, corpus, seconds) {
   fs.mkdirSync(logs, { recursive: true });
   const log = path.join(logs, `${name}.log`);
   const before = new Set(fs.readdirSync(artifacts));
-  const flags = [`-max_total_time=${seconds}`, '-timeout=10', '-rss_limit_mb=2048', '-max_len=65536', '-print_final_stats=1',
-    `-artifact_prefix=${artifacts}/`, '-close_fd_mask=3'];
+  const flags = [
+    `-max_total_time=${seconds}`,
+    '-timeout=10',
+    '-rss_limit_mb=2048',
+    '-max_len=65536',
+    '-print_final_stats=1',
+    `-artifact_prefix=${artifacts}/`,
+    '-close_fd_mask=3',
+  ];
   const env = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:allocator_may_return_null=1', UBSAN_OPTIONS: 'print_stacktrace=1' };
   return new Promise((resolve) => {
     const out = fs.openSync(log, 'w');
     // -fork keeps going after a crash; 1 job: the machine is shared.
-    const p = spawn(bin, [...flags, '-fork=1', '-ignore_crashes=1', '-ignore_timeouts=1', '-ignore_ooms=1', corpus], { stdio: ['ignore', out, out], env, cwd: logs });
+    const p = spawn(bin, [...flags, '-fork=1', '-ignore_crashes=1', '-ignore_timeouts=1', '-ignore_ooms=1', corpus], {
+      stdio: ['ignore', out, out],
+      env,
+      cwd: logs,
+    });
     p.on('exit', (code) => {
       fs.closeSync(out);
       const text = fs.readFileSync(log, 'utf8');
-      const stat = (k) => Number(/stat::${k}:\s*(\d+)/.exec(text)?.[1] ?? NaN);
+      const stat = (_k) => Number(/stat::${k}:\s*(\d+)/.exec(text)?.[1] ?? NaN);
       const execs = [...text.matchAll(/#(\d+): cov:/g)].map((m) => Number(m[1])).pop() ?? stat('number_of_executed_units');
       const found = fs.readdirSync(artifacts).filter((f) => !before.has(f));
       const crashes = [];
@@ -112,8 +152,16 @@ function runFuzzer(name, bin, corpus, seconds) {
         let where = 'unknown';
         if (f.startsWith('crash-') || f.startsWith('leak-')) {
           const r = spawnSync(bin, [file], { encoding: 'utf8', env, timeout: 60_000 });
-          const frames = (r.stderr ?? '').split('\n').filter((l) => /^\s+#\d+ /.test(l)).slice(0, 8).join('\n');
-          where = /io_channel\.cc|fuzz\/stub_error|native\//.test(frames) ? 'avforge' : /libav\w+\.so|libsw\w+\.so|lib\w+\.so/.test(frames) ? 'ffmpeg' : 'unknown';
+          const frames = (r.stderr ?? '')
+            .split('\n')
+            .filter((l) => /^\s+#\d+ /.test(l))
+            .slice(0, 8)
+            .join('\n');
+          where = /io_channel\.cc|fuzz\/stub_error|native\//.test(frames)
+            ? 'avforge'
+            : /libav\w+\.so|libsw\w+\.so|lib\w+\.so/.test(frames)
+              ? 'ffmpeg'
+              : 'unknown';
           fs.writeFileSync(`${file}.txt`, r.stderr ?? '');
         }
         crashes.push({ file: path.relative(root, file), kind: f.split('-')[0], where });
@@ -136,7 +184,9 @@ for (const r of results) {
   const ffmpeg = r.crashes.filter((c) => c.where === 'ffmpeg');
   const hangs = r.crashes.filter((c) => c.kind === 'timeout' || c.kind === 'slow');
   bad += ours.length + hangs.length;
-  console.log(`fuzz ${r.name}: ${r.execs} executions in ${r.seconds} s; crashes in avforge/unknown: ${ours.length}, in FFmpeg: ${ffmpeg.length}, timeouts: ${hangs.length}, ooms: ${r.crashes.filter((c) => c.kind === 'oom').length} (log ${r.log})`);
+  console.log(
+    `fuzz ${r.name}: ${r.execs} executions in ${r.seconds} s; crashes in avforge/unknown: ${ours.length}, in FFmpeg: ${ffmpeg.length}, timeouts: ${hangs.length}, ooms: ${r.crashes.filter((c) => c.kind === 'oom').length} (log ${r.log})`,
+  );
   for (const c of r.crashes) console.log(`  ${c.kind} [${c.where}] ${c.file}`);
 }
 console.log(`fuzz: ${bad === 0 ? 'ok' : `${bad} finding(s) in avforge code`}`);

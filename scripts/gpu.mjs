@@ -19,7 +19,11 @@ if (!probe?.available) process.exit(77);
 
 function make(name, codecArgs) {
   const file = path.join(dir, name);
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=60:duration=${seconds}`, '-pix_fmt', 'yuv420p', ...codecArgs, file], { stdio: 'inherit' });
+  execFileSync(
+    'ffmpeg',
+    ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=60:duration=${seconds}`, '-pix_fmt', 'yuv420p', ...codecArgs, file],
+    { stdio: 'inherit' },
+  );
   return file;
 }
 
@@ -53,7 +57,9 @@ for (const [name, args] of [
   const hw = await decode(file, cuda);
   const same = sw.hashes.length === hw.hashes.length && sw.hashes.every((h, i) => h === hw.hashes[i]);
   failed ||= !same;
-  console.log(`${name}: ${sw.hashes.length} frames 1080p60; software ${sw.fps.toFixed(1)} fps, cuda ${hw.fps.toFixed(1)} fps (with download); frames ${same ? 'identical' : 'DIFFER'}`);
+  console.log(
+    `${name}: ${sw.hashes.length} frames 1080p60; software ${sw.fps.toFixed(1)} fps, cuda ${hw.fps.toFixed(1)} fps (with download); frames ${same ? 'identical' : 'DIFFER'}`,
+  );
 }
 await cuda.close();
 fs.rmSync(dir, { recursive: true, force: true });

@@ -42,7 +42,9 @@ for (const [name, cmd, a] of suites) {
   const r = spawnSync(cmd, a, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 512 << 20 });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   // Keep the report short: failures, diagnostics (leak growth), totals, fuzz summary.
-  const keep = out.split('\n').filter((l) => /^(not ok|# (tests|pass|fail|todo|leak)|fuzz|sanitize|\s+not ok|\s+# leak)/.test(l.trimStart()) || /^#\s+\\?# leak/.test(l));
+  const keep = out
+    .split('\n')
+    .filter((l) => /^(not ok|# (tests|pass|fail|todo|leak)|fuzz|sanitize|\s+not ok|\s+# leak)/.test(l.trimStart()) || /^#\s+\\?# leak/.test(l));
   console.log(keep.join('\n'));
   const tests = Number(/^# tests (\d+)/m.exec(out)?.[1] ?? NaN);
   const fails = Number(/^# fail (\d+)/m.exec(out)?.[1] ?? NaN);
@@ -53,10 +55,14 @@ for (const [name, cmd, a] of suites) {
     passed += tests - (fails || 0);
     failed += fails || (ok ? 0 : 1);
   } else if (harnesses.length) {
-    for (const h of harnesses) if (Number(h[1]) === 0 && ok) passed++; else failed++;
+    for (const h of harnesses)
+      if (Number(h[1]) === 0 && ok) passed++;
+      else failed++;
   } else if (ok) passed++;
   else failed++;
-  lines.push(`${ok ? 'PASS' : 'FAIL'} ${name}${Number.isNaN(tests) ? '' : ` (${tests - (fails || 0)}/${tests} tests)`} in ${((Date.now() - start) / 1000).toFixed(0)} s${r.signal ? ` (signal ${r.signal})` : ''}`);
+  lines.push(
+    `${ok ? 'PASS' : 'FAIL'} ${name}${Number.isNaN(tests) ? '' : ` (${tests - (fails || 0)}/${tests} tests)`} in ${((Date.now() - start) / 1000).toFixed(0)} s${r.signal ? ` (signal ${r.signal})` : ''}`,
+  );
 }
 console.log(`\n${lines.join('\n')}\n${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

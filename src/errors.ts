@@ -2,20 +2,71 @@
 
 /** FFmpeg's own AVERROR codes, by the names native/error.cc gives them (test/errors.test.ts compares). */
 export const FFMPEG_ERROR_CODES = [
-  'BSF_NOT_FOUND', 'BUG', 'BUFFER_TOO_SMALL', 'DECODER_NOT_FOUND', 'DEMUXER_NOT_FOUND',
-  'ENCODER_NOT_FOUND', 'EOF', 'EXIT', 'EXTERNAL', 'FILTER_NOT_FOUND', 'INVALIDDATA',
-  'MUXER_NOT_FOUND', 'OPTION_NOT_FOUND', 'PATCHWELCOME', 'PROTOCOL_NOT_FOUND', 'STREAM_NOT_FOUND',
-  'UNKNOWN', 'EXPERIMENTAL', 'INPUT_CHANGED', 'OUTPUT_CHANGED', 'HTTP_BAD_REQUEST',
-  'HTTP_UNAUTHORIZED', 'HTTP_FORBIDDEN', 'HTTP_NOT_FOUND', 'HTTP_OTHER_4XX', 'HTTP_SERVER_ERROR',
+  'BSF_NOT_FOUND',
+  'BUG',
+  'BUFFER_TOO_SMALL',
+  'DECODER_NOT_FOUND',
+  'DEMUXER_NOT_FOUND',
+  'ENCODER_NOT_FOUND',
+  'EOF',
+  'EXIT',
+  'EXTERNAL',
+  'FILTER_NOT_FOUND',
+  'INVALIDDATA',
+  'MUXER_NOT_FOUND',
+  'OPTION_NOT_FOUND',
+  'PATCHWELCOME',
+  'PROTOCOL_NOT_FOUND',
+  'STREAM_NOT_FOUND',
+  'UNKNOWN',
+  'EXPERIMENTAL',
+  'INPUT_CHANGED',
+  'OUTPUT_CHANGED',
+  'HTTP_BAD_REQUEST',
+  'HTTP_UNAUTHORIZED',
+  'HTTP_FORBIDDEN',
+  'HTTP_NOT_FOUND',
+  'HTTP_OTHER_4XX',
+  'HTTP_SERVER_ERROR',
 ] as const;
 export type FFmpegErrorCode = (typeof FFMPEG_ERROR_CODES)[number];
 
 /** POSIX errors (AVERROR(errno)) by name, as native/error.cc names them. */
 export const ERRNO_CODES = [
-  'EPERM', 'ENOENT', 'EINTR', 'EIO', 'EBADF', 'EAGAIN', 'ENOMEM', 'EACCES', 'EBUSY', 'EEXIST',
-  'ENOTDIR', 'EISDIR', 'EINVAL', 'ENFILE', 'EMFILE', 'EFBIG', 'ENOSPC', 'ESPIPE', 'EROFS', 'EPIPE',
-  'EDOM', 'ERANGE', 'ENOSYS', 'ETIMEDOUT', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH',
-  'ENETUNREACH', 'EADDRINUSE', 'ENOTSUP', 'EXDEV', 'ENAMETOOLONG', 'ENOTCONN', 'ECONNABORTED',
+  'EPERM',
+  'ENOENT',
+  'EINTR',
+  'EIO',
+  'EBADF',
+  'EAGAIN',
+  'ENOMEM',
+  'EACCES',
+  'EBUSY',
+  'EEXIST',
+  'ENOTDIR',
+  'EISDIR',
+  'EINVAL',
+  'ENFILE',
+  'EMFILE',
+  'EFBIG',
+  'ENOSPC',
+  'ESPIPE',
+  'EROFS',
+  'EPIPE',
+  'EDOM',
+  'ERANGE',
+  'ENOSYS',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRINUSE',
+  'ENOTSUP',
+  'EXDEV',
+  'ENAMETOOLONG',
+  'ENOTCONN',
+  'ECONNABORTED',
 ] as const;
 export type ErrnoCode = (typeof ERRNO_CODES)[number];
 
@@ -82,7 +133,7 @@ export class AvError extends Error {
  * Errors from work that ran on a native thread carry no JS stack; give them the stack of
  * the awaiting caller (V8's async stack traces reach the user's code from here).
  */
-export function withCallerStack(e: unknown, at: Function): unknown {
+export function withCallerStack(e: unknown, at: (...args: never[]) => unknown): unknown {
   if (e instanceof Error && !/\n\s+at /.test(e.stack ?? '')) Error.captureStackTrace(e, at);
   return e;
 }
@@ -103,7 +154,7 @@ export function closedError(cls: string, op: string): AvError {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return `'${value.length > 40 ? value.slice(0, 40) + '...' : value}' (string)`;
+  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}...` : value}' (string)`;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${String(value)} (${typeof value})`;
   if (typeof value === 'function') return 'a function';
   const name = (value as object).constructor?.name;

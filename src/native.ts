@@ -130,10 +130,7 @@ export declare class NativeCodecParameters {
 
 export declare class NativeDemuxer {
   readonly closed: boolean;
-  open(
-    url: string | NativeIoBridge,
-    options: { format?: string; options?: Record<string, unknown>; strict?: boolean; name?: string },
-  ): Promise<unknown>;
+  open(url: string | NativeIoBridge, options: { format?: string; options?: Record<string, unknown>; strict?: boolean; name?: string }): Promise<unknown>;
   describe(options?: { decoders?: boolean }): Promise<unknown>;
   read(max: number): Promise<NativePacketList>;
   seek(timestamp: number, options: { stream?: number; backward?: boolean; any?: boolean; byte?: boolean }): Promise<void>;
@@ -202,14 +199,25 @@ export declare class NativeResampler {
 
 export declare class NativeFilterGraph {
   readonly closed: boolean;
-  open(description: string, inputs: Record<string, unknown>[], outputs: string[], threads: number, hwDevice?: NativeHwDevice): Promise<Record<string, unknown>[]>;
+  open(
+    description: string,
+    inputs: Record<string, unknown>[],
+    outputs: string[],
+    threads: number,
+    hwDevice?: NativeHwDevice,
+  ): Promise<Record<string, unknown>[]>;
   process(input: number, frames: NativeFrame[], eof: boolean): Promise<NativeFrame[][]>;
   close(): Promise<void>;
 }
 
 export declare class NativeBitstreamFilter {
   readonly closed: boolean;
-  open(name: string, params: NativeCodecParameters, timeBase: Rational, options?: Record<string, unknown>): Promise<{ codecParameters: NativeCodecParameters; timeBase: Rational }>;
+  open(
+    name: string,
+    params: NativeCodecParameters,
+    timeBase: Rational,
+    options?: Record<string, unknown>,
+  ): Promise<{ codecParameters: NativeCodecParameters; timeBase: Rational }>;
   filter(packets: NativePacket[], flush: boolean): Promise<NativePacket[]>;
   close(): Promise<void>;
 }

@@ -33,7 +33,11 @@ const transcodeArgs = async (line: string) => {
 const remuxArgs = (line: string) => parseRemuxArgs(line.split(' ')) as RemuxArgs;
 const thumbsArgs = (line: string) => parseThumbsArgs(line.split(' ')) as ThumbsArgs;
 // transcode's parse is asynchronous (libavfilter answers for -filter_complex); the others throw at once
-const usage = (f: () => unknown, message: RegExp) => assert.rejects(async () => f(), (e: unknown) => e instanceof UsageError && message.test(e.message));
+const usage = (f: () => unknown, message: RegExp) =>
+  assert.rejects(
+    async () => f(),
+    (e: unknown) => e instanceof UsageError && message.test(e.message),
+  );
 
 describe('avforge transcode arguments', () => {
   test('IN OUT and -i IN OUT name the same files', async () => {
@@ -46,8 +50,20 @@ describe('avforge transcode arguments', () => {
   });
 
   test('codecs, quality and filters become the video and audio settings', async () => {
-    const a = await transcodeArgs('in.mp4 out.mkv -c:v libx265 -crf 28 -preset slow -vf hflip -s 640x-2 -r 30000/1001 -pix_fmt yuv420p10le -g 48 -frames:v 100 -c:a libopus -b:a 96k -ar 48000 -ac 2 -af volume=0.5');
-    assert.deepEqual(a.options.video, { codec: 'libx265', crf: 28, preset: 'slow', filter: 'hflip', width: 640, frameRate: '30000/1001', pixelFormat: 'yuv420p10le', gopSize: 48, maxFrames: 100 });
+    const a = await transcodeArgs(
+      'in.mp4 out.mkv -c:v libx265 -crf 28 -preset slow -vf hflip -s 640x-2 -r 30000/1001 -pix_fmt yuv420p10le -g 48 -frames:v 100 -c:a libopus -b:a 96k -ar 48000 -ac 2 -af volume=0.5',
+    );
+    assert.deepEqual(a.options.video, {
+      codec: 'libx265',
+      crf: 28,
+      preset: 'slow',
+      filter: 'hflip',
+      width: 640,
+      frameRate: '30000/1001',
+      pixelFormat: 'yuv420p10le',
+      gopSize: 48,
+      maxFrames: 100,
+    });
     assert.deepEqual(a.options.audio, { codec: 'libopus', bitRate: '96k', sampleRate: 48000, channels: 2, filter: 'volume=0.5' });
   });
 
@@ -62,7 +78,10 @@ describe('avforge transcode arguments', () => {
   });
 
   test('times: seconds, [HH:]MM:SS[.ms], units; -ss before -i seeks that input, -f before -i is its format', async () => {
-    assert.deepEqual(['90', '1.5', '01:30', '1:02:03.5', '1500ms', '2s'].map((t) => parseTime(t, '-ss')), [90, 1.5, 90, 3723.5, 1.5, 2]);
+    assert.deepEqual(
+      ['90', '1.5', '01:30', '1:02:03.5', '1500ms', '2s'].map((t) => parseTime(t, '-ss')),
+      [90, 1.5, 90, 3723.5, 1.5, 2],
+    );
     await usage(() => parseTime('1:75', '-ss'), /not a time/);
     await usage(() => parseTime('-3', '-ss'), /not a time/);
     const a = await transcodeArgs('-ss 1:30 -f mpegts -i in.ts -t 10 out.mp4');
@@ -80,7 +99,10 @@ describe('avforge transcode arguments', () => {
       { input: 0, stream: 'a:1' },
       { input: 0, stream: 2 },
     ]);
-    assert.deepEqual((await transcodeArgs('a b -map 0 -an')).options.map, [{ input: 0, stream: 'v' }, { input: 0, stream: 's' }]);
+    assert.deepEqual((await transcodeArgs('a b -map 0 -an')).options.map, [
+      { input: 0, stream: 'v' },
+      { input: 0, stream: 's' },
+    ]);
     assert.deepEqual(parseMapSpec('[out]'), { label: 'out' });
     await usage(() => parseMapSpec('-0:a'), /negative maps/);
     await usage(() => parseMapSpec('0:x'), /not a stream specifier/);
@@ -99,7 +121,10 @@ describe('avforge transcode arguments', () => {
     assert.equal(a.options.filterComplex, g, 'the graph is passed as given: transcode() converts after it');
     // what a regular expression would guess wrong: filters that turn audio into video, concat's outputs
     const kinds = async (graph: string, ...maps: string[]) =>
-      ((await transcodeArgs(`in.mp4 out.mkv -filter_complex ${graph} -c:v libx264 -c:a aac ${maps.map((m) => `-map ${m}`).join(' ')}`.trim())).options.map ?? []).map((m) => m.codec);
+      (
+        (await transcodeArgs(`in.mp4 out.mkv -filter_complex ${graph} -c:v libx264 -c:a aac ${maps.map((m) => `-map ${m}`).join(' ')}`.trim())).options.map ??
+        []
+      ).map((m) => m.codec);
     assert.deepEqual(await kinds('[0:a]asplit[x][y];[x]showwaves[w]', '[w]', '[y]'), ['libx264', 'aac']);
     assert.deepEqual(await kinds('[0:v][0:a][1:v][1:a]concat=n=2:v=1:a=1[cv][ca]', '[ca]', '[cv]'), ['aac', 'libx264']);
     assert.deepEqual(await kinds('[0:v]split[p][q];[0:a]volume=2[z]'), ['libx264', 'libx264', 'aac'], 'without -map, every output');
@@ -169,8 +194,14 @@ describe('avforge remux and thumbs arguments', () => {
     await usage(() => thumbsArgs('in.mp4 out.jpg'), /-o PATTERN/);
     await usage(() => thumbsArgs('--every 1'), /missing the input/);
     // thumbnails() names the files (the CLI checks them for -y with the same function)
-    assert.deepEqual([1, 2, 12].map((n) => thumbnailFile('t-%03d.jpg', n)), ['t-001.jpg', 't-002.jpg', 't-012.jpg']);
-    assert.deepEqual([1, 2].map((n) => thumbnailFile('shot.png', n)), ['shot.png', 'shot-2.png']);
+    assert.deepEqual(
+      [1, 2, 12].map((n) => thumbnailFile('t-%03d.jpg', n)),
+      ['t-001.jpg', 't-002.jpg', 't-012.jpg'],
+    );
+    assert.deepEqual(
+      [1, 2].map((n) => thumbnailFile('shot.png', n)),
+      ['shot.png', 'shot-2.png'],
+    );
   });
 
   test('the progress line fits the terminal; --json progress is one object per line', () => {
@@ -184,7 +215,10 @@ describe('avforge remux and thumbs arguments', () => {
     const r = new Reporter({ json: true }, { out: { write: (t: string) => out.push(t) }, err: { write: (t: string) => err.push(t), isTTY: false } });
     r.progress(p);
     r.done({ output: 'x.mkv' }, 'summary');
-    assert.deepEqual(out.map((l) => JSON.parse(l).event), ['progress', 'done']);
+    assert.deepEqual(
+      out.map((l) => JSON.parse(l).event),
+      ['progress', 'done'],
+    );
     assert.deepEqual(err, [], 'no terminal: nothing on stderr');
   });
 });
@@ -235,7 +269,11 @@ async function assertDecodes(file: string): Promise<void> {
   assert.equal(stderr.trim(), '', `${file} decodes without errors`);
 }
 
-const events = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown> & { event: string });
+const events = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown> & { event: string });
 
 describe('the avforge command', { concurrency: 4 }, () => {
   const input = () => media('h264-aac.mp4');
@@ -244,8 +282,30 @@ describe('the avforge command', { concurrency: 4 }, () => {
     assert.ok(fs.existsSync(cli), `${cli}: run npm run build:ts`);
     // 20 s of 320x240 for the Ctrl-C tests: long enough for x265 to be stopped halfway
     long = path.join(scratch('cli-long'), 'long.mp4');
-    await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=20', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=20',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-shortest', long]);
+    await ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=25:duration=20',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000:duration=20',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-g',
+      '25',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '64k',
+      '-shortest',
+      long,
+    ]);
   });
 
   test('transcode -c:v libx265 -crf 28: HEVC video, the audio kept, nothing printed off a terminal', async () => {
@@ -254,7 +314,13 @@ describe('the avforge command', { concurrency: 4 }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '');
     const s = await streamsOf(out);
-    assert.deepEqual(s.map((x) => [x.type, x.codec]), [['video', 'hevc'], ['audio', 'vorbis']]);
+    assert.deepEqual(
+      s.map((x) => [x.type, x.codec]),
+      [
+        ['video', 'hevc'],
+        ['audio', 'vorbis'],
+      ],
+    );
     assert.equal(s[0]!.packets, 50);
     assert.equal(s[0]!.width, 320);
     await assertDecodes(out);
@@ -265,14 +331,20 @@ describe('the avforge command', { concurrency: 4 }, () => {
     const r = await avforge(['transcode', '-i', input(), '-c', 'copy', out]);
     assert.equal(r.code, 0, r.stderr);
     const [a, b] = await Promise.all([streamsOf(input()), streamsOf(out)]);
-    assert.deepEqual(b.map((x) => [x.codec, x.packets]), a.map((x) => [x.codec, x.packets]));
+    assert.deepEqual(
+      b.map((x) => [x.codec, x.packets]),
+      a.map((x) => [x.codec, x.packets]),
+    );
   });
 
   test('remux -map 0:v --faststart: only the video, index in front', async () => {
     const out = path.join(scratch('cli-remux'), 'out.mp4');
     const r = await avforge(['remux', media('h264-aac.mkv'), out, '-map', '0:v', '--faststart']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual((await streamsOf(out)).map((x) => [x.codec, x.packets]), [['h264', 50]]);
+    assert.deepEqual(
+      (await streamsOf(out)).map((x) => [x.codec, x.packets]),
+      [['h264', 50]],
+    );
     const bytes = fs.readFileSync(out).toString('latin1');
     assert.ok(bytes.indexOf('moov') > 0 && bytes.indexOf('moov') < bytes.indexOf('mdat'), 'moov before mdat');
   });
@@ -282,7 +354,11 @@ describe('the avforge command', { concurrency: 4 }, () => {
     const r = await avforge(['thumbs', input(), '--every', '1'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(fs.readdirSync(dir).sort(), ['thumb-001.jpg', 'thumb-002.jpg']);
-    for (const f of fs.readdirSync(dir)) assert.deepEqual((await streamsOf(path.join(dir, f))).map((x) => [x.codec, x.width]), [['mjpeg', 320]]);
+    for (const f of fs.readdirSync(dir))
+      assert.deepEqual(
+        (await streamsOf(path.join(dir, f))).map((x) => [x.codec, x.width]),
+        [['mjpeg', 320]],
+      );
   });
 
   test('--json: progress events, then done with the result, one JSON object a line', async () => {
@@ -298,7 +374,11 @@ describe('the avforge command', { concurrency: 4 }, () => {
     for (const k of ['frames', 'fps', 'time', 'speed', 'percent', 'bytes', 'bitRate', 'elapsed', 'damaged']) assert.ok(k in ev[0]!, `progress has ${k}`);
     assert.equal(done.output, out);
     assert.equal(done.bytes, fs.statSync(out).size);
-    assert.deepEqual(done.frames, (await streamsOf(input())).map((x) => x.packets), 'frames encoded, packets copied');
+    assert.deepEqual(
+      done.frames,
+      (await streamsOf(input())).map((x) => x.packets),
+      'frames encoded, packets copied',
+    );
     assert.equal(done.stopped, false);
     const thumbs = await avforge(['thumbs', input(), '--count', '2', '-o', path.join(dir, 't.png'), '--json']);
     const t = events(thumbs.stdout).at(-1)!;
@@ -317,7 +397,10 @@ describe('the avforge command', { concurrency: 4 }, () => {
     assert.equal((await avforge(['thumbs'])).code, 2);
     const missing = await avforge(['transcode', path.join(dir, 'nope.mp4'), out, '--json']);
     assert.equal(missing.code, 1);
-    assert.deepEqual(events(missing.stdout).map((e) => [e.event, e.code]), [['error', 'ENOENT']]);
+    assert.deepEqual(
+      events(missing.stdout).map((e) => [e.event, e.code]),
+      [['error', 'ENOENT']],
+    );
     assert.match(missing.stderr, /nope\.mp4.*No such file/);
     assert.deepEqual(fs.readdirSync(dir), [], 'no output, no partial file');
     const help = await avforge(['transcode', '--help']);
@@ -330,7 +413,13 @@ describe('the avforge command', { concurrency: 4 }, () => {
     const out = path.join(dir, 'out.mkv');
     const r = await avforge(['transcode', input(), out, '-filter_complex', '[0:v]hflip[v];[0:a]volume=0.5[a]', '-c:v', 'libx264', '-preset', 'ultrafast']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual((await streamsOf(out)).map((x) => [x.type, x.codec]), [['video', 'h264'], ['audio', 'vorbis']]);
+    assert.deepEqual(
+      (await streamsOf(out)).map((x) => [x.type, x.codec]),
+      [
+        ['video', 'h264'],
+        ['audio', 'vorbis'],
+      ],
+    );
     const bad = await avforge(['transcode', input(), path.join(dir, 'bad.mkv'), '-filter_complex', '[0:v]nosuchfilter[v]', '--json']);
     assert.equal(bad.code, 1, bad.stderr);
     assert.equal(events(bad.stdout).at(-1)!.event, 'error');
@@ -364,7 +453,10 @@ describe('the avforge command', { concurrency: 4 }, () => {
     const y = await avforge(['thumbs', input(), '--count', '2', '-o', pattern, '-y', '--json']);
     assert.equal(y.code, 0, y.stderr);
     const done = events(y.stdout).at(-1)!;
-    assert.deepEqual((done.thumbnails as { file: string }[]).map((t) => path.basename(t.file)), ['shot-01.jpg', 'shot-02.jpg']);
+    assert.deepEqual(
+      (done.thumbnails as { file: string }[]).map((t) => path.basename(t.file)),
+      ['shot-01.jpg', 'shot-02.jpg'],
+    );
     assert.deepEqual(fs.readdirSync(dir).sort(), ['shot-01.jpg', 'shot-02.jpg']);
   });
 
@@ -416,7 +508,10 @@ describe('the avforge command', { concurrency: 4 }, () => {
     assert.equal(done.stopped, true);
     const duration = await durationOf(out);
     assert.ok(duration > 0 && duration < 15, `stopped early: ${duration} s of 20`);
-    assert.deepEqual((await streamsOf(out)).map((x) => x.codec), ['hevc', 'vorbis']);
+    assert.deepEqual(
+      (await streamsOf(out)).map((x) => x.codec),
+      ['hevc', 'vorbis'],
+    );
     await assertDecodes(out);
   });
 
@@ -440,5 +535,8 @@ describe('the avforge command', { concurrency: 4 }, () => {
 
 // the CLI is what `npm i -g avforge` puts on the PATH: it must run by itself
 test('dist/cli/main.js runs with no arguments: usage, exit 2', () => {
-  assert.throws(() => execFileSync(process.execPath, [cli], { stdio: 'pipe' }), (e: { status: number; stdout: Buffer }) => e.status === 2 && /avforge transcode IN OUT/.test(e.stdout.toString()));
+  assert.throws(
+    () => execFileSync(process.execPath, [cli], { stdio: 'pipe' }),
+    (e: { status: number; stdout: Buffer }) => e.status === 2 && /avforge transcode IN OUT/.test(e.stdout.toString()),
+  );
 });

@@ -133,12 +133,56 @@ const fixed: [string, Make, Partial<Input>][] = [
 
 /** Damage drawn at random for the inputs past the fixed ones. */
 const drawn: [string, (r: Rand) => Make, (r: Rand) => Partial<Input>][] = [
-  ['truncated', (r) => { const f = r(); return (s) => s.subarray(0, Math.floor(s.length * f)); }, () => ({})],
-  ['flip-header', (r) => { const n = between(r, 1, 200); return (s, rr) => flipBits(s, rr, 'header', n); }, () => ({})],
-  ['flip-payload', (r) => { const n = between(r, 1, 2000); return (s, rr) => flipBits(s, rr, 'payload', n); }, () => ({ payload: true })],
-  ['smash-payload', (r) => { const runs = between(r, 1, 64); const len = between(r, 1, 256); return (s, rr) => smash(s, rr, 'payload', runs, len); }, () => ({ payload: true })],
-  ['smash-header', (r) => { const runs = between(r, 1, 8); const len = between(r, 1, 32); return (s, rr) => smash(s, rr, 'header', runs, len); }, () => ({})],
-  ['flip-tail', (r) => { const n = between(r, 1, 300); return (s, rr) => flipBits(s, rr, 'tail', n); }, () => ({})],
+  [
+    'truncated',
+    (r) => {
+      const f = r();
+      return (s) => s.subarray(0, Math.floor(s.length * f));
+    },
+    () => ({}),
+  ],
+  [
+    'flip-header',
+    (r) => {
+      const n = between(r, 1, 200);
+      return (s, rr) => flipBits(s, rr, 'header', n);
+    },
+    () => ({}),
+  ],
+  [
+    'flip-payload',
+    (r) => {
+      const n = between(r, 1, 2000);
+      return (s, rr) => flipBits(s, rr, 'payload', n);
+    },
+    () => ({ payload: true }),
+  ],
+  [
+    'smash-payload',
+    (r) => {
+      const runs = between(r, 1, 64);
+      const len = between(r, 1, 256);
+      return (s, rr) => smash(s, rr, 'payload', runs, len);
+    },
+    () => ({ payload: true }),
+  ],
+  [
+    'smash-header',
+    (r) => {
+      const runs = between(r, 1, 8);
+      const len = between(r, 1, 32);
+      return (s, rr) => smash(s, rr, 'header', runs, len);
+    },
+    () => ({}),
+  ],
+  [
+    'flip-tail',
+    (r) => {
+      const n = between(r, 1, 300);
+      return (s, rr) => flipBits(s, rr, 'tail', n);
+    },
+    () => ({}),
+  ],
 ];
 
 /** The inputs, written into `dir`. */
@@ -223,109 +267,133 @@ after(() => {
 
 describe(`${inputs.length} damaged inputs: no crash, no hang, AvErrors only`, () => {
   for (const input of inputs) {
-    test(label(input), () => watched(async () => {
-      const { result, report } = await reportOf(input);
-      assert.ok(result.ok, failureOf(result));
-      assert.ok(report);
-      if (report.probe !== 'ok') {
-        assert.ok(report.probe.isAvError && report.probe.code, `probe: not an AvError: ${show(report.probe)}`);
-      }
-      assertAvErrors(report.tolerant, 'tolerant');
-      assertAvErrors(report.strict, 'strict');
-      assertAvErrors(report.memory, 'from memory');
-      assertAvErrors(report.stream, 'from a stream');
-      if (report.remux.error) {
-        const f = report.remux.error;
-        assert.ok(f.isAvError && f.code, `remux: not an AvError with a code: ${show(f)}`);
-        assert.deepEqual(report.remux.leftovers, [], 'remux: a failed remux leaves no file behind');
-      }
-      // Tolerant decoding either reads the input to its end or fails with an AvError.
-      for (const [mode, o] of [['tolerant', report.tolerant], ['from memory', report.memory], ['from a stream', report.stream]] as const)
-        assert.ok(o.completed || o.error, `${mode}: neither completed nor failed`);
+    test(label(input), () =>
+      watched(async () => {
+        const { result, report } = await reportOf(input);
+        assert.ok(result.ok, failureOf(result));
+        assert.ok(report);
+        if (report.probe !== 'ok') {
+          assert.ok(report.probe.isAvError && report.probe.code, `probe: not an AvError: ${show(report.probe)}`);
+        }
+        assertAvErrors(report.tolerant, 'tolerant');
+        assertAvErrors(report.strict, 'strict');
+        assertAvErrors(report.memory, 'from memory');
+        assertAvErrors(report.stream, 'from a stream');
+        if (report.remux.error) {
+          const f = report.remux.error;
+          assert.ok(f.isAvError && f.code, `remux: not an AvError with a code: ${show(f)}`);
+          assert.deepEqual(report.remux.leftovers, [], 'remux: a failed remux leaves no file behind');
+        }
+        // Tolerant decoding either reads the input to its end or fails with an AvError.
+        for (const [mode, o] of [
+          ['tolerant', report.tolerant],
+          ['from memory', report.memory],
+          ['from a stream', report.stream],
+        ] as const)
+          assert.ok(o.completed || o.error, `${mode}: neither completed nor failed`);
 
-      if (input.intact) {
-        for (const [mode, o] of [['tolerant', report.tolerant], ['strict', report.strict], ['from memory', report.memory]] as const) {
-          assert.ok(o.completed, `${mode}: the intact file decodes: ${o.error ? show(o.error) : ''}`);
-          assert.deepEqual(o.decoderErrors, [], `${mode}: every decoder opens`);
-          assert.ok(o.frames > 0, `${mode}: frames`);
-          assert.equal(o.damaged, 0, `${mode}: nothing damaged`);
-          assert.equal(o.seekError, undefined, `${mode}: seeks back`);
+        if (input.intact) {
+          for (const [mode, o] of [
+            ['tolerant', report.tolerant],
+            ['strict', report.strict],
+            ['from memory', report.memory],
+          ] as const) {
+            assert.ok(o.completed, `${mode}: the intact file decodes: ${o.error ? show(o.error) : ''}`);
+            assert.deepEqual(o.decoderErrors, [], `${mode}: every decoder opens`);
+            assert.ok(o.frames > 0, `${mode}: frames`);
+            assert.equal(o.damaged, 0, `${mode}: nothing damaged`);
+            assert.equal(o.seekError, undefined, `${mode}: seeks back`);
+          }
+          assert.equal(report.strict.frames, report.tolerant.frames);
+          assert.equal(report.memory.frames, report.tolerant.frames);
+          if (streamable.has(input.source!)) {
+            assert.ok(report.stream.completed, `from a stream: ${report.stream.error ? show(report.stream.error) : ''}`);
+            assert.equal(report.stream.frames, report.tolerant.frames);
+          }
+          assert.equal(report.probe, 'ok');
+          assert.ok(
+            !report.remux.error && (report.remux.bytes ?? 0) > 0,
+            `remux: the intact file remuxes: ${report.remux.error ? show(report.remux.error) : ''}`,
+          );
         }
-        assert.equal(report.strict.frames, report.tolerant.frames);
-        assert.equal(report.memory.frames, report.tolerant.frames);
-        if (streamable.has(input.source!)) {
-          assert.ok(report.stream.completed, `from a stream: ${report.stream.error ? show(report.stream.error) : ''}`);
-          assert.equal(report.stream.frames, report.tolerant.frames);
+        if (input.kind === 'empty') {
+          for (const o of [report.tolerant, report.strict, report.memory, report.stream]) {
+            assert.ok(o.error, 'an empty file cannot be opened');
+            assert.equal(o.error.stage, 'open');
+          }
+          assert.notEqual(report.probe, 'ok');
         }
-        assert.equal(report.probe, 'ok');
-        assert.ok(!report.remux.error && (report.remux.bytes ?? 0) > 0, `remux: the intact file remuxes: ${report.remux.error ? show(report.remux.error) : ''}`);
-      }
-      if (input.kind === 'empty') {
-        for (const o of [report.tolerant, report.strict, report.memory, report.stream]) {
-          assert.ok(o.error, 'an empty file cannot be opened');
-          assert.equal(o.error.stage, 'open');
+        if (input.source && streamable.has(input.source) && (input.truncated ?? 0) >= 0.5) {
+          // Half the file or more of a format read from the front: its frames decode, tolerantly.
+          assert.ok(
+            report.tolerant.completed,
+            `tolerant: a truncated ${input.source} reads to its end: ${report.tolerant.error ? show(report.tolerant.error) : ''}`,
+          );
+          assert.ok(report.tolerant.frames > 0, 'tolerant: frames from the part that is there');
         }
-        assert.notEqual(report.probe, 'ok');
-      }
-      if (input.source && streamable.has(input.source) && (input.truncated ?? 0) >= 0.5) {
-        // Half the file or more of a format read from the front: its frames decode, tolerantly.
-        assert.ok(report.tolerant.completed, `tolerant: a truncated ${input.source} reads to its end: ${report.tolerant.error ? show(report.tolerant.error) : ''}`);
-        assert.ok(report.tolerant.frames > 0, 'tolerant: frames from the part that is there');
-      }
-    }));
+      }),
+    );
   }
 });
 
 describe('strict and tolerant', () => {
-  test('strict mode refuses payload damage with INVALIDDATA (or the like) that tolerant mode skips', () => watched(async () => {
-    await Promise.all(inputs.map(reportOf));
-    const payload = inputs.filter((x) => x.payload && reports.has(x.file));
-    assert.ok(payload.length > 0, 'payload-damaged inputs ran');
-    const refused = payload.filter((x) => {
-      const s = reports.get(x.file)!.strict;
-      return s.error && ['decode', 'flush', 'read'].includes(s.error.stage);
-    });
-    assert.ok(refused.length > 0, `strict mode refused none of the ${payload.length} payload-damaged inputs`);
-    const codes = new Set(refused.map((x) => reports.get(x.file)!.strict.error!.code));
-    const dataCodes = ['INVALIDDATA', 'EOF', 'EIO', 'PATCHWELCOME', 'ENOMEM', 'EINVAL', 'BUG'];
-    assert.ok(codes.has('INVALIDDATA'), `INVALIDDATA among the codes of strict refusals: ${[...codes].join(', ')}`);
-    for (const c of codes) assert.ok(dataCodes.includes(c!), `a strict refusal with code ${c}`);
-    // Some of what strict decoding refused, tolerant decoding got through, counting the damage.
-    const skipped = refused.filter((x) => {
-      const { strict, tolerant } = reports.get(x.file)!;
-      return strict.error!.stage !== 'read' && tolerant.completed && tolerant.damaged > 0;
-    });
-    assert.ok(skipped.length > 0, 'some strict refusal was a decode error that tolerant decoding skipped and counted');
-  }));
+  test('strict mode refuses payload damage with INVALIDDATA (or the like) that tolerant mode skips', () =>
+    watched(async () => {
+      await Promise.all(inputs.map(reportOf));
+      const payload = inputs.filter((x) => x.payload && reports.has(x.file));
+      assert.ok(payload.length > 0, 'payload-damaged inputs ran');
+      const refused = payload.filter((x) => {
+        const s = reports.get(x.file)!.strict;
+        return s.error && ['decode', 'flush', 'read'].includes(s.error.stage);
+      });
+      assert.ok(refused.length > 0, `strict mode refused none of the ${payload.length} payload-damaged inputs`);
+      const codes = new Set(refused.map((x) => reports.get(x.file)!.strict.error!.code));
+      const dataCodes = ['INVALIDDATA', 'EOF', 'EIO', 'PATCHWELCOME', 'ENOMEM', 'EINVAL', 'BUG'];
+      assert.ok(codes.has('INVALIDDATA'), `INVALIDDATA among the codes of strict refusals: ${[...codes].join(', ')}`);
+      for (const c of codes) assert.ok(dataCodes.includes(c!), `a strict refusal with code ${c}`);
+      // Some of what strict decoding refused, tolerant decoding got through, counting the damage.
+      const skipped = refused.filter((x) => {
+        const { strict, tolerant } = reports.get(x.file)!;
+        return strict.error!.stage !== 'read' && tolerant.completed && tolerant.damaged > 0;
+      });
+      assert.ok(skipped.length > 0, 'some strict refusal was a decode error that tolerant decoding skipped and counted');
+    }));
 
-  test('tolerant decoding skips damage: it never fails in decode() or flush()', () => watched(async () => {
-    await Promise.all(inputs.map(reportOf));
-    const failed: string[] = [];
-    for (const x of inputs) {
-      const r = reports.get(x.file);
-      if (!r) continue;
-      for (const [mode, o] of [['tolerant', r.tolerant], ['from memory', r.memory], ['from a stream', r.stream]] as const)
-        if (o.error && ['decode', 'flush', 'frame'].includes(o.error.stage)) failed.push(`${label(x)} (${mode}): ${show(o.error)}`);
-    }
-    assert.deepEqual(failed, [], 'tolerant decoders threw on damaged input');
-  }));
+  test('tolerant decoding skips damage: it never fails in decode() or flush()', () =>
+    watched(async () => {
+      await Promise.all(inputs.map(reportOf));
+      const failed: string[] = [];
+      for (const x of inputs) {
+        const r = reports.get(x.file);
+        if (!r) continue;
+        for (const [mode, o] of [
+          ['tolerant', r.tolerant],
+          ['from memory', r.memory],
+          ['from a stream', r.stream],
+        ] as const)
+          if (o.error && ['decode', 'flush', 'frame'].includes(o.error.stage)) failed.push(`${label(x)} (${mode}): ${show(o.error)}`);
+      }
+      assert.deepEqual(failed, [], 'tolerant decoders threw on damaged input');
+    }));
 
-  test('tolerant decoding warns about what it skips', () => watched(async () => {
-    await Promise.all(inputs.map(reportOf));
-    const damaged = inputs.filter((x) => (reports.get(x.file)?.tolerant.damaged ?? 0) > 0);
-    assert.ok(damaged.length > 0, 'some input has damage that tolerant decoding skipped');
-    for (const x of damaged) assert.ok(reports.get(x.file)!.warnings > 0, `${label(x)}: a warning for the skipped damage`);
-  }));
+  test('tolerant decoding warns about what it skips', () =>
+    watched(async () => {
+      await Promise.all(inputs.map(reportOf));
+      const damaged = inputs.filter((x) => (reports.get(x.file)?.tolerant.damaged ?? 0) > 0);
+      assert.ok(damaged.length > 0, 'some input has damage that tolerant decoding skipped');
+      for (const x of damaged) assert.ok(reports.get(x.file)!.warnings > 0, `${label(x)}: a warning for the skipped damage`);
+    }));
 
-  test('the damage is real: most damaged inputs decode differently from their source, or fail', () => watched(async () => {
-    await Promise.all(inputs.map(reportOf));
-    const intact = new Map(inputs.filter((x) => x.intact).map((x) => [x.source, reports.get(x.file)?.tolerant]));
-    const damaged = inputs.filter((x) => !x.intact && x.source && reports.has(x.file));
-    const differs = damaged.filter((x) => {
-      const r = reports.get(x.file)!;
-      const base = intact.get(x.source);
-      return !base || !r.tolerant.completed || r.tolerant.frames !== base.frames || r.tolerant.damaged > 0 || r.strict.error !== undefined;
-    });
-    assert.ok(differs.length >= damaged.length / 2, `${differs.length} of ${damaged.length} damaged inputs behave differently from their source`);
-  }));
+  test('the damage is real: most damaged inputs decode differently from their source, or fail', () =>
+    watched(async () => {
+      await Promise.all(inputs.map(reportOf));
+      const intact = new Map(inputs.filter((x) => x.intact).map((x) => [x.source, reports.get(x.file)?.tolerant]));
+      const damaged = inputs.filter((x) => !x.intact && x.source && reports.has(x.file));
+      const differs = damaged.filter((x) => {
+        const r = reports.get(x.file)!;
+        const base = intact.get(x.source);
+        return !base || !r.tolerant.completed || r.tolerant.frames !== base.frames || r.tolerant.damaged > 0 || r.strict.error !== undefined;
+      });
+      assert.ok(differs.length >= damaged.length / 2, `${differs.length} of ${damaged.length} damaged inputs behave differently from their source`);
+    }));
 });

@@ -59,11 +59,7 @@ describe('decoded frames match ffmpeg framemd5', () => {
 describe('decoder threads', () => {
   test('h264: threads 0 (default) and threads 1 decode the same frames', async () => {
     const file = media('h264-aac.mp4');
-    const [single, auto, ref] = await Promise.all([
-      decodeMd5sBatched(file, 'video', 0, 1),
-      decodeMd5sBatched(file, 'video', 0, 0),
-      referenceVideo(file, 0),
-    ]);
+    const [single, auto, ref] = await Promise.all([decodeMd5sBatched(file, 'video', 0, 1), decodeMd5sBatched(file, 'video', 0, 0), referenceVideo(file, 0)]);
     assert.ok(ref.length > 0);
     assert.deepEqual(single, ref, 'threads 1 (decode()/flush()) matches ffmpeg');
     assert.deepEqual(auto, single, 'threads 0 matches threads 1');

@@ -179,7 +179,7 @@ describe('encode audio', () => {
     const stdout = await runBuffer('ffmpeg', ['-v', 'error', '-nostdin', '-i', out, '-af', 'pan=mono|c0=c0', '-f', 'f32le', '-c:a', 'pcm_f32le', '-']);
     const pcm = new Float32Array(stdout.buffer, stdout.byteOffset, stdout.length / 4);
     let crossings = 0;
-    for (let i = 1; i < pcm.length; i++) if ((pcm[i - 1]! < 0) !== (pcm[i]! < 0)) crossings++;
+    for (let i = 1; i < pcm.length; i++) if (pcm[i - 1]! < 0 !== pcm[i]! < 0) crossings++;
     const seconds = pcm.length / rate;
     const hz = crossings / 2 / seconds;
     assert.ok(Math.abs(hz - 440) < 5, `decoded tone at ${hz.toFixed(1)} Hz`);

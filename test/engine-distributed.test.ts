@@ -55,7 +55,9 @@ function freePort(): Promise<number> {
 
 async function startRedis(): Promise<string> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   redis = child;
   await new Promise<void>((resolve, reject) => {
     let out = '';
@@ -107,7 +109,10 @@ function ready(w: WorkerProcess): Promise<void> {
 }
 
 function partials(): string[] {
-  return fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.partial'));
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.partial'));
 }
 
 describe('Engine on BullMQ', { skip }, () => {
@@ -140,16 +145,33 @@ describe('Engine on BullMQ', { skip }, () => {
       const kind = i % 5;
       if (kind === 0) {
         const output = path.join(dir, `long-${i}.mp4`);
-        jobs.push({ job: { type: 'transcode', input: long, output, options: { video: { codec: 'libx264', preset: 'ultrafast' }, audio: { codec: 'aac' }, progressInterval: 100 } }, priority, files: [output] });
+        jobs.push({
+          job: {
+            type: 'transcode',
+            input: long,
+            output,
+            options: { video: { codec: 'libx264', preset: 'ultrafast' }, audio: { codec: 'aac' }, progressInterval: 100 },
+          },
+          priority,
+          files: [output],
+        });
       } else if (kind === 1) {
         const output = path.join(dir, `short-${i}.mkv`);
-        jobs.push({ job: { type: 'transcode', input: clip, output, options: { video: { codec: 'libx264', preset: 'ultrafast', width: 160 }, audio: 'copy' } }, priority, files: [output] });
+        jobs.push({
+          job: { type: 'transcode', input: clip, output, options: { video: { codec: 'libx264', preset: 'ultrafast', width: 160 }, audio: 'copy' } },
+          priority,
+          files: [output],
+        });
       } else if (kind === 2) {
         const output = path.join(dir, `remux-${i}.mkv`);
         jobs.push({ job: { type: 'remux', input: clip, output }, priority, files: [output] });
       } else if (kind === 3) {
         const output = path.join(dir, `thumbs-${i}`, '%02d.jpg');
-        jobs.push({ job: { type: 'thumbnails', input: clip, output, options: { count: 2, width: 64 } }, priority, files: [path.join(dir, `thumbs-${i}`, '01.jpg'), path.join(dir, `thumbs-${i}`, '02.jpg')] });
+        jobs.push({
+          job: { type: 'thumbnails', input: clip, output, options: { count: 2, width: 64 } },
+          priority,
+          files: [path.join(dir, `thumbs-${i}`, '01.jpg'), path.join(dir, `thumbs-${i}`, '02.jpg')],
+        });
       } else {
         jobs.push({ job: { type: 'probe', input: clip }, priority, files: [] });
       }
@@ -203,8 +225,14 @@ describe('Engine on BullMQ', { skip }, () => {
     const workerCompletions = new Map<string, number>();
     for (const w of workers) for (const l of w.lines) if (l.event === 'completed') workerCompletions.set(l.id!, (workerCompletions.get(l.id!) ?? 0) + 1);
     assert.equal(workerCompletions.size, 30);
-    assert.ok([...workerCompletions.values()].every((n) => n === 1), 'each job completed on exactly one worker');
-    assert.equal(victim.w.lines.some((l) => l.event === 'completed' && l.id === victim.id), false);
+    assert.ok(
+      [...workerCompletions.values()].every((n) => n === 1),
+      'each job completed on exactly one worker',
+    );
+    assert.equal(
+      victim.w.lines.some((l) => l.event === 'completed' && l.id === victim.id),
+      false,
+    );
 
     // the killed worker's job was put back and run again elsewhere
     const lost = retried.get(victim.id) ?? [];
@@ -214,31 +242,50 @@ describe('Engine on BullMQ', { skip }, () => {
 
     // priorities: with every job queued before the workers started, first attempts start by priority
     const order = firstStarts.map((h) => priorityOf.get(h)!);
-    assert.deepEqual(order, [...order].sort((a, b) => b - a), `start order by priority: ${order.join(',')}`);
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => b - a),
+      `start order by priority: ${order.join(',')}`,
+    );
 
     // outputs valid
     for (const [i, j] of jobs.entries()) {
       for (const f of j.files) {
         const info = await ffprobeJson<{ streams: { codec_type: string }[]; format: { duration?: string } }>(['-show_streams', '-show_format', f]);
-        assert.ok(info.streams.some((s) => s.codec_type === 'video'), `${f} has video`);
+        assert.ok(
+          info.streams.some((s) => s.codec_type === 'video'),
+          `${f} has video`,
+        );
         if (j.job.type === 'transcode' && i % 5 === 0) assert.ok(Math.abs(Number(info.format.duration) - 10) < 0.2, `${f} is whole`);
       }
-      if (j.job.type === 'probe') assert.equal(((results[i] as PromiseFulfilledResult<{ streams: unknown[] }>).value.streams).length, 2);
+      if (j.job.type === 'probe') assert.equal((results[i] as PromiseFulfilledResult<{ streams: unknown[] }>).value.streams.length, 2);
       if (j.job.type === 'thumbnails') {
         const images = (results[i] as PromiseFulfilledResult<{ data: Buffer }[]>).value;
         assert.ok(images.length === 2 && Buffer.isBuffer(images[0]!.data) && images[0]!.data[0] === 0xff, 'thumbnails come back as Buffers');
       }
     }
     assert.deepEqual(partials(), []);
-    t.diagnostic(`30 jobs on 3 workers in ${(wall / 1000).toFixed(1)} s; worker ${victim.w.child.pid} killed at ${(killedAt / 1000).toFixed(1)} s during ${victim.id}, re-run after ${((victimHandle as JobHandle).attempt)} attempts`);
+    t.diagnostic(
+      `30 jobs on 3 workers in ${(wall / 1000).toFixed(1)} s; worker ${victim.w.child.pid} killed at ${(killedAt / 1000).toFixed(1)} s during ${victim.id}, re-run after ${(victimHandle as JobHandle).attempt} attempts`,
+    );
   });
 
   test('across processes: progress, cancel of queued and running jobs, retries with backoff, errors with their code', async () => {
     const clip = media('h264-aac.mp4');
     const long = media('h264-aac-10s.mp4');
     // two workers are left, concurrency 1 each: occupy both, then queue more
-    const running = engine.submit({ type: 'transcode', input: long, output: path.join(dir, 'cancel-running.mp4'), options: { video: { codec: 'libx264', preset: 'ultrafast' }, progressInterval: 100 } });
-    const graceful = engine.submit({ type: 'transcode', input: long, output: path.join(dir, 'graceful.mp4'), options: { video: { codec: 'libx264', preset: 'ultrafast' }, progressInterval: 100 } });
+    const running = engine.submit({
+      type: 'transcode',
+      input: long,
+      output: path.join(dir, 'cancel-running.mp4'),
+      options: { video: { codec: 'libx264', preset: 'ultrafast' }, progressInterval: 100 },
+    });
+    const graceful = engine.submit({
+      type: 'transcode',
+      input: long,
+      output: path.join(dir, 'graceful.mp4'),
+      options: { video: { codec: 'libx264', preset: 'ultrafast' }, progressInterval: 100 },
+    });
     const queued = engine.submit({ type: 'transcode', input: clip, output: path.join(dir, 'cancel-queued.mp4') }, { priority: -5 });
     const progress: unknown[] = [];
     running.on('progress', (p) => progress.push(p));
@@ -246,10 +293,16 @@ describe('Engine on BullMQ', { skip }, () => {
     queued.cancel();
     running.cancel('abort');
     graceful.cancel('graceful');
-    const e1 = await running.done.then(() => null, (e: Error & { code?: string }) => e);
+    const e1 = await running.done.then(
+      () => null,
+      (e: Error & { code?: string }) => e,
+    );
     assert.equal(e1?.code, 'ABORT_ERR');
     assert.equal(running.state, 'cancelled');
-    const e2 = await queued.done.then(() => null, (e: Error & { code?: string }) => e);
+    const e2 = await queued.done.then(
+      () => null,
+      (e: Error & { code?: string }) => e,
+    );
     assert.equal(e2?.code, 'ABORT_ERR');
     const r = await graceful.done;
     assert.equal(r.stopped, true);
@@ -262,7 +315,10 @@ describe('Engine on BullMQ', { skip }, () => {
     const retries: Error[] = [];
     const missing = engine.submit({ type: 'remux', input: path.join(dir, 'missing.mp4'), output: path.join(dir, 'never.mkv') }, { retries: 1, backoff: 50 });
     missing.on('retried', (e) => retries.push(e));
-    const e3 = await missing.done.then(() => null, (e: Error & { code?: string }) => e);
+    const e3 = await missing.done.then(
+      () => null,
+      (e: Error & { code?: string }) => e,
+    );
     assert.equal(e3?.code, 'ENOENT');
     assert.equal(e3?.name, 'AvError');
     assert.equal(retries.length, 1);

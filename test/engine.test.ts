@@ -46,7 +46,10 @@ function gate() {
 }
 
 function partials(): string[] {
-  return fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.partial'));
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.partial'));
 }
 
 async function duration(file: string): Promise<number> {
@@ -77,7 +80,7 @@ describe('JobQueue', () => {
   test('takes entries in (aged) priority order, FIFO within a priority, after random pushes and removals', () => {
     type E = Queued & { id: number };
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (const ageing of [0, 50]) {
       const q = new JobQueue<E>({ ageing });
       const live: E[] = [];
@@ -414,24 +417,47 @@ describe('Engine', () => {
 
   test('invalid jobs are refused at submit with a clear error', () => {
     const engine = new Engine();
-    const refuse = (job: unknown, message: RegExp | string, options?: unknown, type: Function = TypeError) =>
-      assert.throws(() => engine.submit(job as EngineJob, options as never), (e: Error) => {
-        assert.ok(e instanceof type, `${e.name}: ${e.message}`);
-        if (typeof message === 'string') assert.equal(e.message, message);
-        else assert.match(e.message, message);
-        return true;
-      });
+    const refuse = (job: unknown, message: RegExp | string, options?: unknown, type: new (...args: never[]) => Error = TypeError) =>
+      assert.throws(
+        () => engine.submit(job as EngineJob, options as never),
+        (e: Error) => {
+          assert.ok(e instanceof type, `${e.name}: ${e.message}`);
+          if (typeof message === 'string') assert.equal(e.message, message);
+          else assert.match(e.message, message);
+          return true;
+        },
+      );
     refuse(null, 'Expected a job description ({ type, input, output?, options? }) or a function for job but received null');
     refuse({ type: 'encode', input: clip }, "Expected 'transcode', 'remux', 'thumbnails' or 'probe' for job.type but received 'encode' (string)");
-    refuse({ type: 'transcode', input: clip }, 'Expected a path or URL, a Writable, a WritableStream or a chunk callback for job.output but received undefined');
-    refuse({ type: 'remux', input: '', output: 'x.mkv' }, "Expected a path or URL, a Uint8Array, a Readable, a ReadableStream, an async iterable, a FileHandle or { read, seek? } for job.input but received '' (string)");
+    refuse(
+      { type: 'transcode', input: clip },
+      'Expected a path or URL, a Writable, a WritableStream or a chunk callback for job.output but received undefined',
+    );
+    refuse(
+      { type: 'remux', input: '', output: 'x.mkv' },
+      "Expected a path or URL, a Uint8Array, a Readable, a ReadableStream, an async iterable, a FileHandle or { read, seek? } for job.input but received '' (string)",
+    );
     refuse({ type: 'probe', input: clip, output: 'x' }, "Expected a known field (type, input) for job.output but received 'x' (string)");
-    refuse({ type: 'transcode', input: clip, output: 'o.mp4', options: { video: { crf: 'high' } } }, "Expected a number for video.crf but received 'high' (string)");
-    refuse({ type: 'transcode', input: clip, output: 'o.mp4', options: { vidoe: {} } }, "Expected a known option (did you mean 'video'?) for vidoe but received an object");
-    refuse({ type: 'transcode', input: clip, output: 'o.mp4', options: { colour: 1 } }, /^Expected a known option \(signal, cancel, .*hardware\) for colour but received 1 \(number\)$/);
+    refuse(
+      { type: 'transcode', input: clip, output: 'o.mp4', options: { video: { crf: 'high' } } },
+      "Expected a number for video.crf but received 'high' (string)",
+    );
+    refuse(
+      { type: 'transcode', input: clip, output: 'o.mp4', options: { vidoe: {} } },
+      "Expected a known option (did you mean 'video'?) for vidoe but received an object",
+    );
+    refuse(
+      { type: 'transcode', input: clip, output: 'o.mp4', options: { colour: 1 } },
+      /^Expected a known option \(signal, cancel, .*hardware\) for colour but received 1 \(number\)$/,
+    );
     refuse({ type: 'transcode', input: clip, output: 'o.mp4', options: { signal: AbortSignal.abort() } }, /pass signal to submit\(\)/);
     refuse({ type: 'thumbnails', input: clip, options: { count: 0 } }, 'Expected an integer > 0 for count but received 0 (number)');
-    refuse({ type: 'transcode', input: clip, output: 'o.mp4', options: { video: { codec: 'libx266' } } }, /^submit: No encoder named 'libx266' in this FFmpeg/, undefined, AvError);
+    refuse(
+      { type: 'transcode', input: clip, output: 'o.mp4', options: { video: { codec: 'libx266' } } },
+      /^submit: No encoder named 'libx266' in this FFmpeg/,
+      undefined,
+      AvError,
+    );
     refuse({ type: 'probe', input: clip }, 'Expected an integer for options.priority but received 1.5 (number)', { priority: 1.5 });
     refuse({ type: 'probe', input: clip }, 'Expected a number of milliseconds > 0 for options.timeout but received -1 (number)', { timeout: -1 });
     refuse({ type: 'probe', input: clip }, "Expected a known option (did you mean 'retries'?) for options.retry but received 3 (number)", { retry: 3 });
@@ -442,7 +468,11 @@ describe('Engine', () => {
 
   test('drain() waits for everything; close() finishes or cancels, then refuses jobs', async () => {
     const engine = new Engine({ concurrency: 2 });
-    const jobs = [engine.submit(transcodeJob(clip)), engine.submit({ type: 'remux', input: clip, output: out('mkv') }), engine.submit({ type: 'probe', input: clip }, { delay: 100 })];
+    const jobs = [
+      engine.submit(transcodeJob(clip)),
+      engine.submit({ type: 'remux', input: clip, output: out('mkv') }),
+      engine.submit({ type: 'probe', input: clip }, { delay: 100 }),
+    ];
     await engine.drain();
     assert.ok(jobs.every((j) => j.state === 'completed'));
     assert.equal(engine.counters().completed, 3);
@@ -450,7 +480,10 @@ describe('Engine', () => {
     const more = [engine.submit(transcodeJob(clip)), engine.submit(transcodeJob(clip)), engine.submit(transcodeJob(clip))];
     await engine.close();
     assert.ok(more.every((j) => j.state === 'completed'));
-    assert.throws(() => engine.submit({ type: 'probe', input: clip }), (e: AvError) => e.code === 'ERR_CLOSED');
+    assert.throws(
+      () => engine.submit({ type: 'probe', input: clip }),
+      (e: AvError) => e.code === 'ERR_CLOSED',
+    );
 
     // close({ cancel: 'abort' }): running and queued jobs end now, leaving no output
     const e2 = new Engine({ concurrency: 1 });

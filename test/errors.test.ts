@@ -30,5 +30,8 @@ test('every code the sources create is an AvErrorCode', () => {
   for (const text of read('src', '.ts')) for (const m of text.matchAll(/\bcode: '([A-Z_0-9]+)'/g)) made.add(m[1]!);
   for (const text of read('native', '.cc')) for (const m of text.matchAll(/AvException\("([A-Z_0-9]+)"/g)) made.add(m[1]!);
   assert.ok(made.size > 10, `found ${made.size} codes`);
-  assert.deepEqual([...made].filter((c) => !known.has(c)), []);
+  assert.deepEqual(
+    [...made].filter((c) => !known.has(c)),
+    [],
+  );
 });

@@ -39,9 +39,9 @@ describe('examples', () => {
   test('encode_video makes a file the CLI decodes to every frame', async () => {
     const out = path.join(scratch('encode-video'), 'out.mp4');
     assert.ok((await encodeVideo(out, 'libx264', 25)) >= 25);
-    const probe = JSON.parse(
-      execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', out]).toString(),
-    ) as { streams: { codec_name: string; nb_read_frames: string; width: number }[] };
+    const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', out]).toString()) as {
+      streams: { codec_name: string; nb_read_frames: string; width: number }[];
+    };
     assert.equal(probe.streams[0]!.codec_name, 'h264');
     assert.equal(probe.streams[0]!.nb_read_frames, '25');
     assert.equal(probe.streams[0]!.width, 352);

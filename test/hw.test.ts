@@ -33,7 +33,24 @@ async function avforgeHashes(file: string, graph: string, device: HwDevice, n: n
 }
 
 async function cliHashes(file: string, type: string, graph: string, n: number): Promise<string[]> {
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-init_hw_device', `${type}=hw`, '-filter_hw_device', 'hw', '-i', file, '-an', '-vf', graph, '-frames:v', String(n), '-f', 'framemd5', '-']);
+  const { stdout } = await run('ffmpeg', [
+    '-v',
+    'error',
+    '-init_hw_device',
+    `${type}=hw`,
+    '-filter_hw_device',
+    'hw',
+    '-i',
+    file,
+    '-an',
+    '-vf',
+    graph,
+    '-frames:v',
+    String(n),
+    '-f',
+    'framemd5',
+    '-',
+  ]);
   return parseFramemd5(stdout);
 }
 
@@ -41,7 +58,10 @@ describe('HwDevice', () => {
   it('lists the types this FFmpeg has and probes each to available or a reason, once', async () => {
     const types = HwDevice.types();
     assert.ok(types.length > 0);
-    assert.deepEqual(probes.map((p) => p.type), types);
+    assert.deepEqual(
+      probes.map((p) => p.type),
+      types,
+    );
     for (const p of probes) {
       if (!p.available) assert.match(p.reason ?? '', /\w/, `${p.type} has a reason`);
     }
@@ -57,7 +77,9 @@ describe('HwDevice', () => {
     ['opencl', 'format=yuv420p,hwupload,avgblur_opencl=sizeX=3:sizeY=3,hwdownload,format=yuv420p'],
     ['vulkan', 'format=yuv420p,hwupload,hflip_vulkan,hwdownload,format=yuv420p'],
   ] as const) {
-    it(`runs ${type} filters on the device and gives the CLI's frames exactly`, { skip: usable(type) ? false : `no ${type} device here (install pocl-opencl-icd / mesa-vulkan-drivers)` }, async () => {
+    it(`runs ${type} filters on the device and gives the CLI's frames exactly`, {
+      skip: usable(type) ? false : `no ${type} device here (install pocl-opencl-icd / mesa-vulkan-drivers)`,
+    }, async () => {
       const file = media('h264-aac.mp4');
       await using device = await HwDevice.open(type);
       const ours = await avforgeHashes(file, graph, device, 5);
@@ -66,10 +88,15 @@ describe('HwDevice', () => {
     });
   }
 
-  it('says when a codec cannot decode on a device, instead of decoding elsewhere silently', { skip: usable('opencl') ? false : 'no opencl device' }, async () => {
+  it('says when a codec cannot decode on a device, instead of decoding elsewhere silently', {
+    skip: usable('opencl') ? false : 'no opencl device',
+  }, async () => {
     await using device = await HwDevice.open('opencl');
     await using input = await Demuxer.open(media('h264-aac.mp4'));
-    await assert.rejects(Decoder.open(input.bestStream('video')!, { device }), (e: unknown) => e instanceof AvError && e.code === 'ENOSYS' && /cannot decode on a opencl device/.test(e.message));
+    await assert.rejects(
+      Decoder.open(input.bestStream('video')!, { device }),
+      (e: unknown) => e instanceof AvError && e.code === 'ENOSYS' && /cannot decode on a opencl device/.test(e.message),
+    );
     assert.equal(HwDevice.decodeFormat('h264', 'opencl'), null);
   });
 
@@ -110,13 +137,18 @@ describe('hardware in pipelines', () => {
     assert.match(c.choice.reason ?? '', /cuda/);
   });
 
-  it('runs a device filter inside a transcode: frames equal the CLI running the same graph', { skip: usable('opencl') ? false : 'no opencl device' }, async () => {
+  it('runs a device filter inside a transcode: frames equal the CLI running the same graph', {
+    skip: usable('opencl') ? false : 'no opencl device',
+  }, async () => {
     const file = media('h264-aac.mp4');
     const graph = 'format=yuv420p,hwupload,avgblur_opencl=sizeX=3:sizeY=3,hwdownload,format=yuv420p';
     const out = path.join(scratch('hw'), 'blur.nut');
     const r = await transcode(file, out, { hardware: 'opencl', video: { codec: 'rawvideo', filter: graph }, audio: false, duration: 0.4 });
     // h264 does not decode on OpenCL: decoding fell back to software, and said so
-    assert.deepEqual(r.hardware.map((h) => [h.stage, h.used]), [['decode', 'software']]);
+    assert.deepEqual(
+      r.hardware.map((h) => [h.stage, h.used]),
+      [['decode', 'software']],
+    );
     const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', out, '-f', 'framemd5', '-']);
     const ours = parseFramemd5(stdout);
     assert.equal(ours.length, 10);

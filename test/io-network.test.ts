@@ -31,7 +31,9 @@ const LIVE_SECONDS = 1;
  * and remuxes it into the response (as `output` makes it) as fragmented MP4; the client saves
  * the body. Returns the body and the time from the first TS byte sent to the first MP4 byte received.
  */
-async function liveRemux(output: (res: http.ServerResponse) => { target: Muxer | Promise<Muxer>; end?: () => void }): Promise<{ body: Buffer; latency: number; detail: string }> {
+async function liveRemux(
+  output: (res: http.ServerResponse) => { target: Muxer | Promise<Muxer>; end?: () => void },
+): Promise<{ body: Buffer; latency: number; detail: string }> {
   const ts = fs.readFileSync(media(LIVE));
   // The feed, in real time: 7 TS packets (a UDP datagram's worth) at a time, spread over the
   // file's duration.
@@ -95,8 +97,7 @@ async function liveRemux(output: (res: http.ServerResponse) => { target: Muxer |
     const port = (web.address() as net.AddressInfo).port;
     let firstReceived = 0;
     const body = await new Promise<Buffer>((resolve, rejectWith) => {
-      const reject = (e: Error) =>
-        rejectWith(serverError ? new Error(`${e.message}; the server failed: ${String(serverError)}`, { cause: serverError }) : e);
+      const reject = (e: Error) => rejectWith(serverError ? new Error(`${e.message}; the server failed: ${String(serverError)}`, { cause: serverError }) : e);
       http
         .get({ host: '127.0.0.1', port, path: '/live.mp4' }, (res) => {
           const chunks: Buffer[] = [];
@@ -132,7 +133,9 @@ describe('live: a TCP MPEG-TS feed remuxed into an HTTP response as fragmented M
 
   test('the http.ServerResponse as the output: the client receives a file ffprobe and ffmpeg read in full', async () => {
     const { body, latency, detail } = await liveRemux((res) => ({ target: Muxer.open(res, { format: 'mp4', name: 'http' }) }));
-    console.log(`live TS -> fMP4 into a ServerResponse: first TS byte sent to first fMP4 byte received: ${latency.toFixed(1)} ms (${detail}; ${body.length} bytes)`);
+    console.log(
+      `live TS -> fMP4 into a ServerResponse: first TS byte sent to first fMP4 byte received: ${latency.toFixed(1)} ms (${detail}; ${body.length} bytes)`,
+    );
     const out = path.join(dir, 'live-response.mp4');
     fs.writeFileSync(out, body);
     await assertPlayable(out, expected, { mp2IsMp3: true });
@@ -143,7 +146,9 @@ describe('live: a TCP MPEG-TS feed remuxed into an HTTP response as fragmented M
       target: Muxer.open((chunk) => new Promise<void>((resolve, reject) => res.write(chunk, (e) => (e ? reject(e) : resolve()))), { format: 'mp4' }),
       end: () => res.end(),
     }));
-    console.log(`live TS -> fMP4 through a chunk callback: first TS byte sent to first fMP4 byte received: ${latency.toFixed(1)} ms (${detail}; ${body.length} bytes)`);
+    console.log(
+      `live TS -> fMP4 through a chunk callback: first TS byte sent to first fMP4 byte received: ${latency.toFixed(1)} ms (${detail}; ${body.length} bytes)`,
+    );
     const out = path.join(dir, 'live-callback.mp4');
     fs.writeFileSync(out, body);
     await assertPlayable(out, expected, { mp2IsMp3: true });

@@ -54,27 +54,22 @@ describe('a failing or stalling input', { concurrency: 2 }, () => {
   test('the source is destroyed while stream info is gathered: AvError with the cause, never a clean end', () =>
     scenario('io-source', 'destroy-during-stream-info'));
   test('the source is destroyed during reading (strict): AvError with the cause', () => scenario('io-source', 'destroy-during-read-strict'));
-  test('the source is destroyed during reading (default): AvError with the cause, never a clean end', () =>
-    scenario('io-source', 'destroy-during-read'));
+  test('the source is destroyed during reading (default): AvError with the cause, never a clean end', () => scenario('io-source', 'destroy-during-read'));
   test('the read callback throws (sync and async): AvError with the cause', () => scenario('io-source', 'read-callback-throws'));
-  test('the read callback throws after some data: AvError with the cause, never a clean end', () =>
-    scenario('io-source', 'read-callback-throws-later'));
+  test('the read callback throws after some data: AvError with the cause, never a clean end', () => scenario('io-source', 'read-callback-throws-later'));
   test('the seek callback throws: AvError with the cause', () => scenario('io-source', 'seek-callback-throws'));
   test('the read callback returns garbage: AvError or TypeError, no crash', () => scenario('io-source', 'read-callback-garbage'));
   test('the read callback never answers, timeout 500: ETIMEDOUT within ~1 s', () => scenario('io-source', 'read-callback-never-answers'));
-  test('close() while a read waits on a stalled stream: ERR_CLOSED/EXIT at once, and the process exits', () =>
-    scenario('io-source', 'close-while-read-waits'));
+  test('close() while a read waits on a stalled stream: ERR_CLOSED/EXIT at once, and the process exits', () => scenario('io-source', 'close-while-read-waits'));
 });
 
 describe('a failing output', { concurrency: 2 }, () => {
   test('a Writable destroyed with an error during writing: AvError with the cause', () => scenario('io-sink', 'writable-destroyed-with-error'));
-  test('a Writable destroyed without an error during writing: AvError with a cause', () =>
-    scenario('io-sink', 'writable-destroyed-without-error'));
+  test('a Writable destroyed without an error during writing: AvError with a cause', () => scenario('io-sink', 'writable-destroyed-without-error'));
   test("a Writable's write fails: AvError with the cause", () => scenario('io-sink', 'writable-write-fails'));
   test("a WritableStream's write throws: AvError with the cause", () => scenario('io-sink', 'webstream-write-throws'));
   test('a chunk callback throws: AvError with the cause', () => scenario('io-sink', 'chunk-callback-throws'));
-  test('a socket output whose peer resets the connection: AvError with the socket error as cause', () =>
-    scenario('io-sink', 'socket-peer-closes'));
+  test('a socket output whose peer resets the connection: AvError with the socket error as cause', () => scenario('io-sink', 'socket-peer-closes'));
 });
 
 describe('a demuxer over a stream that is never closed lets the process exit', { concurrency: 2 }, () => {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Demuxer, Muxer, setLogger, type InputSource, type LogLevel } from '../src/index.js';
+import { Demuxer, type Muxer, setLogger, type InputSource, type LogLevel } from '../src/index.js';
 import { ffmpeg, ffprobeJson } from './util.js';
 
 /** Lets log messages queued from native threads reach the logger. */

@@ -21,7 +21,10 @@ const runner = new CaseRunner(script, names, { caseTimeoutMs: 20_000 });
 
 const groups: [string, (name: string) => boolean][] = [
   ['after close(): ERR_CLOSED', (n) => n.startsWith('closed ') || n.includes('closed Packet given') || n.includes('closed Frame given')],
-  ['wrong argument types: TypeError "Expected X for NAME but received Y"', (n) => /TypeError|argument types|option types|names the element|non-iterable/.test(n)],
+  [
+    'wrong argument types: TypeError "Expected X for NAME but received Y"',
+    (n) => /TypeError|argument types|option types|names the element|non-iterable/.test(n),
+  ],
   ['calls out of order', (n) => /before writeHeader|twice|flush\(\)|read\(\) after|concurrent/.test(n)],
   ['frames that do not fit the encoder', (n) => n.startsWith('encode() of ')],
   ['what FFmpeg refuses', (n) => /^unknown|nonexistent|ENOENT/.test(n)],
@@ -42,5 +45,8 @@ for (const [title, member] of groups) {
 }
 
 test('every misuse case belongs to a group', () => {
-  assert.deepEqual(names.filter((n) => !placed.has(n)), []);
+  assert.deepEqual(
+    names.filter((n) => !placed.has(n)),
+    [],
+  );
 });

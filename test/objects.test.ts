@@ -291,7 +291,8 @@ function probeFields(s: ProbeStreamJson & { start_pts?: number; duration_ts?: nu
     default: s.disposition?.default,
   };
   if (s.codec_type === 'video') Object.assign(o, { width: s.width, height: s.height, pix_fmt: s.pix_fmt });
-  if (s.codec_type === 'audio') Object.assign(o, { sample_rate: s.sample_rate, channels: s.channels, channel_layout: s.channel_layout, sample_fmt: s.sample_fmt });
+  if (s.codec_type === 'audio')
+    Object.assign(o, { sample_rate: s.sample_rate, channels: s.channels, channel_layout: s.channel_layout, sample_fmt: s.sample_fmt });
   return o;
 }
 
@@ -335,7 +336,21 @@ describe('Stream', () => {
   test('rotation and tags: -metadata:s:v rotate=90 and -metadata title=... (mp4)', async () => {
     const out = path.join(scratch('objects-rotate'), 'rotated.mp4');
     // The CLI writes a display matrix from the rotate tag when copying (not when encoding).
-    await ffmpeg(['-i', media('h264-aac.mp4'), '-map', '0', '-c', 'copy', '-metadata:s:v', 'rotate=90', '-metadata', 'title=avforge title', '-metadata', 'comment=x=1', out]);
+    await ffmpeg([
+      '-i',
+      media('h264-aac.mp4'),
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-metadata:s:v',
+      'rotate=90',
+      '-metadata',
+      'title=avforge title',
+      '-metadata',
+      'comment=x=1',
+      out,
+    ]);
     const probe = await ffprobeJson(['-show_streams', '-show_format', out]);
     const sd = probe.streams?.[0]?.side_data_list?.find((x) => x.side_data_type === 'Display Matrix');
     assert.ok(sd, 'ffprobe sees a display matrix');
@@ -483,17 +498,33 @@ describe('misuse throws, catchably', () => {
     // A control: checked in JS, this one throws a TypeError before reaching the addon.
     { name: 'Frame.from with a string', code: "Frame.from('abc', { width: 16, height: 16, pixelFormat: 'gray' })" },
     { name: 'Frame.from with too little video data', code: "Frame.from(new Uint8Array(10), { width: 16, height: 16, pixelFormat: 'yuv420p' })" },
-    { name: 'Frame.from with too little audio data', code: "Frame.from(new Uint8Array(3), { sampleRate: 48000, sampleFormat: 's16', nbSamples: 10, channels: 2 })" },
+    {
+      name: 'Frame.from with too little audio data',
+      code: "Frame.from(new Uint8Array(3), { sampleRate: 48000, sampleFormat: 's16', nbSamples: 10, channels: 2 })",
+    },
     { name: 'Frame.alloc with an unknown pixel format', code: "Frame.alloc({ width: 16, height: 16, pixelFormat: 'no-such-format' })" },
-    { name: 'Frame.alloc with an unknown sample format', code: "Frame.alloc({ sampleRate: 48000, sampleFormat: 'no-such-format', nbSamples: 10, channels: 2 })" },
-    { name: 'toBuffer() on a closed Frame', code: "{ const f = Frame.alloc({ width: 16, height: 16, pixelFormat: 'gray' }); f.close(); f.toBuffer(); }", expectCode: 'ERR_CLOSED' },
-    { name: 'planes of a closed Frame', code: "{ const f = Frame.alloc({ width: 16, height: 16, pixelFormat: 'gray' }); f.close(); f.planes; }", expectCode: 'ERR_CLOSED' },
+    {
+      name: 'Frame.alloc with an unknown sample format',
+      code: "Frame.alloc({ sampleRate: 48000, sampleFormat: 'no-such-format', nbSamples: 10, channels: 2 })",
+    },
+    {
+      name: 'toBuffer() on a closed Frame',
+      code: "{ const f = Frame.alloc({ width: 16, height: 16, pixelFormat: 'gray' }); f.close(); f.toBuffer(); }",
+      expectCode: 'ERR_CLOSED',
+    },
+    {
+      name: 'planes of a closed Frame',
+      code: "{ const f = Frame.alloc({ width: 16, height: 16, pixelFormat: 'gray' }); f.close(); f.planes; }",
+      expectCode: 'ERR_CLOSED',
+    },
     { name: 'clone() of a closed Packet', code: '{ const p = Packet.from(new Uint8Array(3)); p.close(); p.clone(); }', expectCode: 'ERR_CLOSED' },
     { name: 'setting pts of a closed Packet', code: '{ const p = Packet.from(new Uint8Array(3)); p.close(); p.pts = 3; }', expectCode: 'ERR_CLOSED' },
   ];
   for (const c of cases) {
     test(c.name, async () => {
-      const r = await runIsolated(`try { ${c.code}; console.log(JSON.stringify({ threw: false })); } catch (e) { console.log(JSON.stringify({ threw: true, name: e.name, code: e.code, message: e.message })); }`);
+      const r = await runIsolated(
+        `try { ${c.code}; console.log(JSON.stringify({ threw: false })); } catch (e) { console.log(JSON.stringify({ threw: true, name: e.name, code: e.code, message: e.message })); }`,
+      );
       assert.equal(r.signal, null, `the process was killed by ${r.signal}: ${r.stderr.trim()}`);
       assert.equal(r.status, 0, `exit status ${r.status}: ${r.stderr.trim()}`);
       const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { threw: boolean; name?: string; code?: string; message?: string };

@@ -59,7 +59,15 @@ function valid(schema: JsonSchema | boolean, value: unknown, root: JsonSchema): 
   if (s.type !== undefined) {
     const types = Array.isArray(s.type) ? s.type : [s.type];
     const kind = (t: string) =>
-      t === 'integer' ? Number.isInteger(value) : t === 'number' ? typeof value === 'number' : t === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : t === 'array' ? Array.isArray(value) : typeof value === t;
+      t === 'integer'
+        ? Number.isInteger(value)
+        : t === 'number'
+          ? typeof value === 'number'
+          : t === 'object'
+            ? typeof value === 'object' && value !== null && !Array.isArray(value)
+            : t === 'array'
+              ? Array.isArray(value)
+              : typeof value === t;
     if (!types.some(kind)) return false;
   }
   if (typeof value === 'number') {
@@ -171,9 +179,18 @@ describe('options', () => {
       refusal(() => checkWireJob(wire('transcode', { onFrames: () => {} }), '7c')),
       'Expected no frame tap (a function cannot be sent to another machine) for onFrames but received a function',
     );
-    assert.equal(refusal(() => checkWireJob({ v: 1, job: { type: 'remux', input: 3, output: 'x.mkv' }, priority: 0, key: '' }, '7d')), 'Expected a path or URL (a string: the job may run on another machine) for job.input but received 3 (number)');
-    assert.equal(refusal(() => checkWireJob({ v: 1, job: { type: 'probe', input: 'a' }, priority: 0, key: '', retries: 2 }, '7e')), "Expected a known field (v, job, priority, key, timeout, memory, device) for retries but received 2 (number)");
-    assert.match(refusal(() => checkWireJob({ job: {} }, '7f')), /^Expected an avforge job \(v: 1\) for the data of BullMQ job 7f/);
+    assert.equal(
+      refusal(() => checkWireJob({ v: 1, job: { type: 'remux', input: 3, output: 'x.mkv' }, priority: 0, key: '' }, '7d')),
+      'Expected a path or URL (a string: the job may run on another machine) for job.input but received 3 (number)',
+    );
+    assert.equal(
+      refusal(() => checkWireJob({ v: 1, job: { type: 'probe', input: 'a' }, priority: 0, key: '', retries: 2 }, '7e')),
+      'Expected a known field (v, job, priority, key, timeout, memory, device) for retries but received 2 (number)',
+    );
+    assert.match(
+      refusal(() => checkWireJob({ job: {} }, '7f')),
+      /^Expected an avforge job \(v: 1\) for the data of BullMQ job 7f/,
+    );
   });
 
   test('a typo is matched to the closest known name, and only when it is close', () => {
@@ -195,9 +212,12 @@ describe('options', () => {
   });
 
   test('probe() checks its options too', async () => {
-    await assert.rejects(import('../src/index.js').then(({ probe }) => probe(input, { fromat: 'mp4' } as never)), {
-      name: 'TypeError',
-      message: "Expected a known option (did you mean 'format'?) for fromat but received 'mp4' (string)",
-    });
+    await assert.rejects(
+      import('../src/index.js').then(({ probe }) => probe(input, { fromat: 'mp4' } as never)),
+      {
+        name: 'TypeError',
+        message: "Expected a known option (did you mean 'format'?) for fromat but received 'mp4' (string)",
+      },
+    );
   });
 });

@@ -173,7 +173,12 @@ describe('event loop', () => {
     const four = () =>
       Promise.all(
         [0, 1, 2, 3].map((i) =>
-          transcode(input, path.join(dir, `${i}.mp4`), { video: { codec: 'libx264', preset: 'veryfast' }, audio: { codec: 'aac' }, progressInterval: 50, onProgress: () => {} }),
+          transcode(input, path.join(dir, `${i}.mp4`), {
+            video: { codec: 'libx264', preset: 'veryfast' },
+            audio: { codec: 'aac' },
+            progressInterval: 50,
+            onProgress: () => {},
+          }),
         ),
       ).then((rs) => rs.forEach((r) => assert.equal(r.frames[0], 100)));
 
@@ -197,9 +202,7 @@ describe('event loop', () => {
     // None did: is it us? The same work in four ffmpeg processes loads the machine the same way
     // with nothing in this process; if the loop misses the bound then too, the machine is too busy.
     const baseline = await loopDuring(() =>
-      Promise.all(
-        [0, 1, 2, 3].map((i) => ffmpeg(['-y', '-i', input, '-c:v', 'libx264', '-preset', 'veryfast', '-c:a', 'aac', path.join(dir, `cli${i}.mp4`)])),
-      ),
+      Promise.all([0, 1, 2, 3].map((i) => ffmpeg(['-y', '-i', input, '-c:v', 'libx264', '-preset', 'veryfast', '-c:a', 'aac', path.join(dir, `cli${i}.mp4`)]))),
     );
     t.diagnostic(`baseline (4 ffmpeg processes): ${fmt(baseline)}`);
     if (baseline.p99 >= 10) {

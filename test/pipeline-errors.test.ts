@@ -74,40 +74,37 @@ describe('errors', () => {
     assert.deepEqual(listDir(dir), []);
   });
 
-  test(
-    'bad argument types throw TypeError synchronously: input source, start, duration, bitRate, remux streams, tapBatch',
-    async () => {
-      const dir = scratch('err-types-late');
-      const input = media(INPUT);
-      const bad = (v: unknown) => v as never;
-      const short = { video: { codec: 'libx264', maxFrames: 2 }, audio: false } as const;
-      const cases: [string, () => Promise<unknown>][] = [
-        ['input a number', () => transcode(bad(5), path.join(dir, 'a.mkv'))],
-        ['start a string', () => transcode(input, path.join(dir, 'b.mkv'), { ...short, start: bad('1') })],
-        ['duration a string', () => transcode(input, path.join(dir, 'c.mkv'), { ...short, duration: bad('x') })],
-        ['bitRate an object', () => transcode(input, path.join(dir, 'd.mkv'), { video: { bitRate: bad({}) } })],
-        ['remux streams a string', () => remux(input, path.join(dir, 'e.mkv'), { streams: bad('v') })],
-        ['tapBatch a string', () => transcode(input, path.join(dir, 'f.mkv'), { ...short, onFrames: () => {}, tapBatch: bad('x') })],
-      ];
-      const problems: string[] = [];
-      const later: Promise<unknown>[] = [];
-      for (const [name, call] of cases) {
-        try {
-          const job = call();
-          later.push(
-            job.then(
-              () => problems.push(`${name}: no error at all`),
-              (e: unknown) => problems.push(`${name}: no synchronous throw, a rejection: ${String(e)}`),
-            ),
-          );
-        } catch (e) {
-          if (!(e instanceof TypeError)) problems.push(`${name}: threw ${String(e)}`);
-        }
+  test('bad argument types throw TypeError synchronously: input source, start, duration, bitRate, remux streams, tapBatch', async () => {
+    const dir = scratch('err-types-late');
+    const input = media(INPUT);
+    const bad = (v: unknown) => v as never;
+    const short = { video: { codec: 'libx264', maxFrames: 2 }, audio: false } as const;
+    const cases: [string, () => Promise<unknown>][] = [
+      ['input a number', () => transcode(bad(5), path.join(dir, 'a.mkv'))],
+      ['start a string', () => transcode(input, path.join(dir, 'b.mkv'), { ...short, start: bad('1') })],
+      ['duration a string', () => transcode(input, path.join(dir, 'c.mkv'), { ...short, duration: bad('x') })],
+      ['bitRate an object', () => transcode(input, path.join(dir, 'd.mkv'), { video: { bitRate: bad({}) } })],
+      ['remux streams a string', () => remux(input, path.join(dir, 'e.mkv'), { streams: bad('v') })],
+      ['tapBatch a string', () => transcode(input, path.join(dir, 'f.mkv'), { ...short, onFrames: () => {}, tapBatch: bad('x') })],
+    ];
+    const problems: string[] = [];
+    const later: Promise<unknown>[] = [];
+    for (const [name, call] of cases) {
+      try {
+        const job = call();
+        later.push(
+          job.then(
+            () => problems.push(`${name}: no error at all`),
+            (e: unknown) => problems.push(`${name}: no synchronous throw, a rejection: ${String(e)}`),
+          ),
+        );
+      } catch (e) {
+        if (!(e instanceof TypeError)) problems.push(`${name}: threw ${String(e)}`);
       }
-      await Promise.all(later);
-      assert.deepEqual(problems, []);
-    },
-  );
+    }
+    await Promise.all(later);
+    assert.deepEqual(problems, []);
+  });
 
   // A TS of the test clip, cut short or with bytes smashed in its payload (not in TS headers).
   function damaged(dir: string, kind: 'truncated' | 'smashed'): string {

@@ -41,7 +41,11 @@ describe('remux', () => {
         want.map((s) => [s.type, s.codec, s.count]),
         `${hop.file}: the same streams and packet counts`,
       );
-      assert.deepEqual(r.frames, want.map((s) => s.count), `${hop.file}: result.frames counts the packets copied`);
+      assert.deepEqual(
+        r.frames,
+        want.map((s) => s.count),
+        `${hop.file}: result.frames counts the packets copied`,
+      );
       assert.equal(p.format, hop.format);
       assert.equal(await decodeCleanly(out), md5, `${hop.file}: the same pictures`);
       from = out;
@@ -61,7 +65,10 @@ describe('remux', () => {
     const r = await remux(input, out, { fragmented: true });
     assertResult(r, out);
     const [got, want] = await Promise.all([probe(out, 'packets'), probeInput(input, 'packets')]);
-    assert.deepEqual(got.streams.map((s) => s.count), want.streams.map((s) => s.count));
+    assert.deepEqual(
+      got.streams.map((s) => s.count),
+      want.streams.map((s) => s.count),
+    );
     assert.ok(fs.readFileSync(out).includes('moof'));
     assert.equal(await decodeCleanly(out), await inputMd5(input));
   });
@@ -101,7 +108,10 @@ describe('remux', () => {
       const file = path.join(dir, `out.${c.ext}`);
       fs.writeFileSync(file, data);
       const [got, want] = await Promise.all([probe(file, 'packets'), probeInput(input, 'packets')]);
-      assert.deepEqual(got.streams.map((s) => [s.codec, s.count]), want.streams.map((s) => [s.codec, s.count]));
+      assert.deepEqual(
+        got.streams.map((s) => [s.codec, s.count]),
+        want.streams.map((s) => [s.codec, s.count]),
+      );
       assert.equal(await decodeCleanly(file), await inputMd5(input));
     });
   }
@@ -118,7 +128,12 @@ describe('remux', () => {
     const kept = path.join(dir, 'kept.mkv');
     await remux(tagged, kept, { metadata: { title: 'New', comment: 'hello', artist: '' } });
     const dropped = path.join(dir, 'dropped.mkv');
-    await transcode(tagged, dropped, { copyMetadata: false, metadata: { comment: 'only' }, video: { codec: 'libx264', preset: 'ultrafast', metadata: { language: 'fra' } }, audio: 'copy' });
+    await transcode(tagged, dropped, {
+      copyMetadata: false,
+      metadata: { comment: 'only' },
+      video: { codec: 'libx264', preset: 'ultrafast', metadata: { language: 'fra' } },
+      audio: 'copy',
+    });
     const [t0, t1, t2] = await Promise.all([tags(tagged), tags(kept), tags(dropped)]);
     assert.deepEqual([t0.format.title, t0.format.artist], ['Original', 'Someone']);
     assert.deepEqual([t1.format.title, t1.format.comment, t1.format.artist], ['New', 'hello', undefined]);
@@ -132,20 +147,17 @@ describe('remux', () => {
     assert.throws(() => transcode(media(INPUT), sink), TypeError);
   });
 
-  test(
-    'MKV (video packets without dts) -> TS: remux sets the timestamps, as the CLI does',
-    async () => {
-      const dir = scratch('remux-dts');
-      const mkv = path.join(dir, 'a.mkv');
-      await remux(media(INPUT), mkv);
-      const from = logs.length;
-      const out = path.join(dir, 'b.ts');
-      await remux(mkv, out);
-      await new Promise((r) => setTimeout(r, 50)); // log lines arrive from native threads
-      const warnings = logs.slice(from).filter((l) => /Timestamps are unset/.test(l.message));
-      assert.deepEqual(warnings, []);
-    },
-  );
+  test('MKV (video packets without dts) -> TS: remux sets the timestamps, as the CLI does', async () => {
+    const dir = scratch('remux-dts');
+    const mkv = path.join(dir, 'a.mkv');
+    await remux(media(INPUT), mkv);
+    const from = logs.length;
+    const out = path.join(dir, 'b.ts');
+    await remux(mkv, out);
+    await new Promise((r) => setTimeout(r, 50)); // log lines arrive from native threads
+    const warnings = logs.slice(from).filter((l) => /Timestamps are unset/.test(l.message));
+    assert.deepEqual(warnings, []);
+  });
 });
 
 // ---------------------------------------------------------------------------------------
@@ -176,7 +188,8 @@ describe('thumbnails', () => {
     const other = n.map((k) => (k + 2 < 50 ? k + 2 : k - 2));
     const parts = [`[0:v]split=${2 * n.length}${n.map((_, i) => `[s${2 * i}][s${2 * i + 1}]`).join('')}`];
     n.forEach((k, i) => {
-      const pick = (at: number, label: number) => `[s${label}]trim=start_frame=${at}:end_frame=${at + 1},setpts=PTS-STARTPTS,scale=${width}:${height},format=yuv420p[y${label}]`;
+      const pick = (at: number, label: number) =>
+        `[s${label}]trim=start_frame=${at}:end_frame=${at + 1},setpts=PTS-STARTPTS,scale=${width}:${height},format=yuv420p[y${label}]`;
       parts.push(pick(k, 2 * i), pick(other[i]!, 2 * i + 1), `[${i + 1}:v]format=yuv420p,split[x${2 * i}][x${2 * i + 1}]`);
     });
     const values = await psnrs([input(), ...files], parts.join(';'), 2 * n.length);
@@ -219,9 +232,15 @@ describe('thumbnails', () => {
     const keys = (await probeInput(input())).keyframes;
     assert.ok(keys.length >= 3, `${keys.length} keyframes`);
     const all = await thumbnails(input(), { keyframes: true });
-    assert.deepEqual(all.map((t) => Math.round(t.time * FPS)), keys.map((t) => Math.round(t * FPS)));
+    assert.deepEqual(
+      all.map((t) => Math.round(t.time * FPS)),
+      keys.map((t) => Math.round(t * FPS)),
+    );
     const two = await thumbnails(input(), { keyframes: true, count: 2 });
-    assert.deepEqual(two.map((t) => t.time), all.slice(0, 2).map((t) => t.time));
+    assert.deepEqual(
+      two.map((t) => t.time),
+      all.slice(0, 2).map((t) => t.time),
+    );
     assert.ok(two.every((t, i) => t.data.equals(all[i]!.data)));
   });
 

@@ -60,7 +60,10 @@ describe('transcode', () => {
       const [p, pin] = await Promise.all([probe(out), probeInput(input)]);
       const ours = p.streams;
       const theirs = pin.streams;
-      assert.deepEqual(ours.map((s) => s.codec), c.codecs);
+      assert.deepEqual(
+        ours.map((s) => s.codec),
+        c.codecs,
+      );
       assert.equal(p.format, 'matroska,webm');
       assert.ok(fs.readFileSync(out).subarray(0, 64).includes(c.docType), `EBML DocType ${c.docType}`);
       const v = ofType(ours, 'video');
@@ -217,7 +220,10 @@ describe('transcode', () => {
       assert.ok(p.bytes >= q.bytes, `bytes ${q.bytes} -> ${p.bytes}`);
       assert.ok(p.elapsed > q.elapsed, `elapsed ${q.elapsed} -> ${p.elapsed}`);
     }
-    assert.ok(seen.some((p) => p.frames > 0 && p.frames < 100), 'a report while the job ran');
+    assert.ok(
+      seen.some((p) => p.frames > 0 && p.frames < 100),
+      'a report while the job ran',
+    );
     const last = seen.at(-1)!;
     assert.equal(last.frames, 100);
     assert.equal(last.frames, r.frames[0]);
@@ -254,7 +260,11 @@ describe('frame taps', () => {
     assert.deepEqual([...streamsSeen], [0], 'the first video stream by default');
     assert.equal(pts.length, 50, 'every frame');
     assert.equal(new Set(pts).size, 50, 'each once');
-    assert.deepEqual(pts, [...pts].sort((a, b) => a - b), 'in order');
+    assert.deepEqual(
+      pts,
+      [...pts].sort((a, b) => a - b),
+      'in order',
+    );
     assert.deepEqual(batches, [8, 8, 8, 8, 8, 8, 2]);
     assert.equal(ofType((await probe(out)).streams, 'video').count, 50);
   });
@@ -295,7 +305,13 @@ describe('frame taps', () => {
       },
     });
     assertResult(r, out);
-    const j = await ffprobeJson(['-f', 'lavfi', `movie=${out.replace(/([\\:'])/g, '\\$1')},signalstats`, '-show_entries', 'frame_tags=lavfi.signalstats.YAVG,lavfi.signalstats.YMAX']);
+    const j = await ffprobeJson([
+      '-f',
+      'lavfi',
+      `movie=${out.replace(/([\\:'])/g, '\\$1')},signalstats`,
+      '-show_entries',
+      'frame_tags=lavfi.signalstats.YAVG,lavfi.signalstats.YMAX',
+    ]);
     const frames = (j.frames ?? []) as { tags?: Record<string, string> }[];
     assert.equal(frames.length, 50);
     for (const f of frames) {

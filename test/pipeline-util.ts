@@ -41,7 +41,14 @@ interface Probe {
 }
 
 export async function probe(file: string, what: 'frames' | 'packets' = 'frames'): Promise<Probe> {
-  const j = await ffprobeJson([what === 'frames' ? '-count_frames' : '-count_packets', '-show_streams', '-show_format', '-show_entries', 'packet=stream_index,pts_time,flags', file]);
+  const j = await ffprobeJson([
+    what === 'frames' ? '-count_frames' : '-count_packets',
+    '-show_streams',
+    '-show_format',
+    '-show_entries',
+    'packet=stream_index,pts_time,flags',
+    file,
+  ]);
   const streams = (j.streams ?? []).map((s) => ({
     type: s.codec_type ?? '',
     codec: s.codec_name ?? '',

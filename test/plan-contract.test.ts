@@ -14,6 +14,7 @@ import { media, scratch } from './media/generate.js';
 
 // The plan as plain data, to break on purpose in ways its type forbids.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: plans broken on purpose, past what NativePlan allows
 type Untyped = Record<string, any>;
 
 describe('the native plan contract', () => {

@@ -154,7 +154,10 @@ describe('planTranscode: stream choice, copy or encode', () => {
 // ---- transcode: map ----
 
 describe('planTranscode: map', () => {
-  const two = (): InputDescription[] => [inputOf('a.mkv', 'matroska,webm', [video(), audio('aac'), audio('ac3'), data()]), inputOf('b.mp4', MP4_DEMUXER, [video('hevc')])];
+  const two = (): InputDescription[] => [
+    inputOf('a.mkv', 'matroska,webm', [video(), audio('aac'), audio('ac3'), data()]),
+    inputOf('b.mp4', MP4_DEMUXER, [video('hevc')]),
+  ];
 
   test('entries in order, by specifier and input; a data stream is copied', () => {
     const plan = transcode(two(), { inputs: ['b.mp4'], map: [{ stream: 'a:1' }, { input: 1, stream: 'v' }, { stream: 3 }] });
@@ -203,7 +206,10 @@ describe('planTranscode: map', () => {
 
 describe('planTranscode: filter chains and encoder settings', () => {
   test('video: the user filter first, then scale, fps and format; crf, preset and gopSize are encoder options', () => {
-    const plan = transcode([clip()], { audio: false, video: { codec: 'libx264', filter: 'hflip', width: 640, frameRate: 30, pixelFormat: 'yuv420p', crf: 20, preset: 'fast', gopSize: 48 } });
+    const plan = transcode([clip()], {
+      audio: false,
+      video: { codec: 'libx264', filter: 'hflip', width: 640, frameRate: 30, pixelFormat: 'yuv420p', crf: 20, preset: 'fast', gopSize: 48 },
+    });
     assert.equal(graphOf(plan, 0), 'hflip,scale=640:-2,fps=30,format=pix_fmts=yuv420p');
     assert.deepEqual(plan.streams[0]!.options, { crf: 20, preset: 'fast', g: 48 });
     assert.deepEqual(plan.streams[0]!.frameRate, { num: 30, den: 1 });
@@ -319,7 +325,10 @@ describe('planTranscode: filterComplex', () => {
 
 describe('planTranscode: the output', () => {
   test('start per input and duration, in microseconds; a negative start is a TypeError', () => {
-    const plan = planTranscode([clip(), clip()], { duration: 1.5, inputs: ['b.mp4'], map: [{ stream: 'v' }, { input: 1, stream: 'a' }] }, [{ start: 2 }, { start: 0.25 }]);
+    const plan = planTranscode([clip(), clip()], { duration: 1.5, inputs: ['b.mp4'], map: [{ stream: 'v' }, { input: 1, stream: 'a' }] }, [
+      { start: 2 },
+      { start: 0.25 },
+    ]);
     assert.deepEqual(plan.start, [2_000_000, 250_000]);
     assert.equal(plan.duration, 1_500_000);
     assert.deepEqual(planTranscode([clip()], {}, [{}]).start, [null]);
@@ -440,10 +449,7 @@ describe('planThumbnails', () => {
   test('times: a select expression with a target per time, then scale, into mjpeg, collected', () => {
     const plan = planThumbnails(clip(), { width: 160 }, [1, 2.5]);
     assert.deepEqual(plan.targets, [1_000_000, 2_500_000]);
-    assert.equal(
-      plan.graphs[0]!.description,
-      "select='(isnan(prev_t)+gt(1,prev_t))*lte(1,t)+(isnan(prev_t)+gt(2.5,prev_t))*lte(2.5,t)',scale=160:-2",
-    );
+    assert.equal(plan.graphs[0]!.description, "select='(isnan(prev_t)+gt(1,prev_t))*lte(1,t)+(isnan(prev_t)+gt(2.5,prev_t))*lte(2.5,t)',scale=160:-2");
     assert.deepEqual([plan.streams[0]!.codec, plan.streams[0]!.maxFrames], ['mjpeg', 2]);
     assert.deepEqual([plan.output.collect, plan.output.metadataFrom, plan.output.chaptersFrom], [true, -1, -1]);
     assert.deepEqual([plan.decoders[0]!.stream, plan.decoders[0]!.keyframesOnly], [0, false]);

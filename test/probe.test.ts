@@ -84,7 +84,25 @@ function variants(): Record<string, string[]> {
     'rotate45.mp4': ['-i', mp4, '-c', 'copy', '-metadata:s:v:0', 'rotate=45'],
     'anamorphic.mp4': [...video, '-vf', 'setsar=16/11', '-c:v', 'libx264', '-preset', 'ultrafast'],
     'aspect.mkv': ['-i', mp4, '-c', 'copy', '-aspect', '16:9'],
-    'interlaced-bt709.mkv': [...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-flags', '+ildct+ilme', '-top', '1', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv'],
+    'interlaced-bt709.mkv': [
+      ...video,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-flags',
+      '+ildct+ilme',
+      '-top',
+      '1',
+      '-color_primaries',
+      'bt709',
+      '-color_trc',
+      'bt709',
+      '-colorspace',
+      'bt709',
+      '-color_range',
+      'tv',
+    ],
     'mpeg4.avi': [...video, '-c:v', 'mpeg4', '-vtag', 'xvid', '-q:v', '3'],
     'program-stream.mpg': [...video, ...sine(), '-c:v', 'mpeg2video', '-c:a', 'mp2', '-f', 'vob'],
     'h264.ts': [...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-output_ts_offset', '1.0000005'],
@@ -140,7 +158,8 @@ describe('toFFprobeJson', () => {
     assert.deepStrictEqual(video?.side_data_list, [
       {
         side_data_type: 'Display Matrix',
-        displaymatrix: '\n00000000:            0      -65536           0\n00000001:        65536           0           0\n00000002:            0           0  1073741824\n',
+        displaymatrix:
+          '\n00000000:            0      -65536           0\n00000001:        65536           0           0\n00000002:            0           0  1073741824\n',
         rotation: 90,
       },
     ]);

@@ -45,14 +45,29 @@ describe('Scaler', () => {
       const ours = scaled.map((f) => md5(f.toBuffer()));
       scaled.forEach((f) => f.close());
       const reference = framemd5s(
-        ffmpeg('-threads', '1', '-i', file, '-map', '0:v', '-vf', `scale=${w}:${h}:flags=${algorithm}+accurate_rnd+full_chroma_int,format=${fmt}`, '-f', 'framemd5', '-'),
+        ffmpeg(
+          '-threads',
+          '1',
+          '-i',
+          file,
+          '-map',
+          '0:v',
+          '-vf',
+          `scale=${w}:${h}:flags=${algorithm}+accurate_rnd+full_chroma_int,format=${fmt}`,
+          '-f',
+          'framemd5',
+          '-',
+        ),
       );
       assert.deepEqual(ours, reference);
     });
   }
 
   test('rejects an unknown pixel format and audio frames', async () => {
-    assert.throws(() => new Scaler({ pixelFormat: 'nope' }), (e: unknown) => e instanceof AvError && e.code === 'EINVAL');
+    assert.throws(
+      () => new Scaler({ pixelFormat: 'nope' }),
+      (e: unknown) => e instanceof AvError && e.code === 'EINVAL',
+    );
     await using scaler = new Scaler({ width: 16 });
     using audio = Frame.alloc({ sampleRate: 48000, sampleFormat: 'fltp', nbSamples: 64, channelLayout: 'mono' });
     await assert.rejects(scaler.scale(audio), (e: unknown) => e instanceof AvError && e.code === 'EINVAL');
@@ -128,7 +143,12 @@ describe('FilterGraph', () => {
     const input = { type: 'video' as const, width: 320, height: 240, pixelFormat: 'yuv420p', timeBase: a[0]!.timeBase };
     await using graph = await FilterGraph.open('[in1]scale=80:60[small];[in0][small]overlay=10:10[out]', { inputs: [input, input] });
     const ours: string[] = [];
-    const take = (out: Frame[][]) => out[0]!.forEach((f) => (ours.push(md5(f.toBuffer())), f.close()));
+    const take = (out: Frame[][]) => {
+      for (const f of out[0]!) {
+        ours.push(md5(f.toBuffer()));
+        f.close();
+      }
+    };
     // The overlay's secondary input gets each frame before the main one, so the overlay
     // never has to decide on a main frame without its partner (the CLI feeds them so too).
     for (let i = 0; i < a.length; i++) {
@@ -139,7 +159,21 @@ describe('FilterGraph', () => {
     take(await graph.send(1, null));
     [...a, ...b].forEach((f) => f.close());
     const reference = framemd5s(
-      ffmpeg('-threads', '1', '-i', file, '-i', file, '-filter_complex', '[1:v]scale=80:60[small];[0:v][small]overlay=10:10[v]', '-map', '[v]', '-f', 'framemd5', '-'),
+      ffmpeg(
+        '-threads',
+        '1',
+        '-i',
+        file,
+        '-i',
+        file,
+        '-filter_complex',
+        '[1:v]scale=80:60[small];[0:v][small]overlay=10:10[v]',
+        '-map',
+        '[v]',
+        '-f',
+        'framemd5',
+        '-',
+      ),
     );
     assert.deepEqual(ours, reference);
   });
@@ -152,10 +186,16 @@ describe('FilterGraph', () => {
     await using graph = await FilterGraph.open('volume=0.5,aformat=sample_fmts=s16', { inputs: [stream] });
     const chunks: Buffer[] = [];
     for await (const frame of decoder.frames(demuxer.packets())) {
-      for (const f of await graph.filter(frame)) chunks.push(f.toBuffer()), f.close();
+      for (const f of await graph.filter(frame)) {
+        chunks.push(f.toBuffer());
+        f.close();
+      }
       frame.close();
     }
-    for (const f of await graph.flush()) chunks.push(f.toBuffer()), f.close();
+    for (const f of await graph.flush()) {
+      chunks.push(f.toBuffer());
+      f.close();
+    }
     const reference = ffmpeg('-i', file, '-map', '0:a', '-af', 'volume=0.5,aformat=sample_fmts=s16', '-c:a', 'pcm_s16le', '-f', 's16le', '-');
     assert.equal(md5(Buffer.concat(chunks)), md5(reference));
   });
@@ -175,10 +215,16 @@ describe('BitstreamFilter', () => {
     assert.equal(bsf.codecParameters.info.codecName, 'h264');
     const chunks: Uint8Array[] = [];
     for await (const packet of demuxer.packets({ streams: [stream] })) {
-      for (const p of await bsf.filter(packet)) chunks.push(p.data), p.close();
+      for (const p of await bsf.filter(packet)) {
+        chunks.push(p.data);
+        p.close();
+      }
       packet.close();
     }
-    for (const p of await bsf.flush()) chunks.push(p.data), p.close();
+    for (const p of await bsf.flush()) {
+      chunks.push(p.data);
+      p.close();
+    }
     const reference = ffmpeg('-i', file, '-map', '0:v', '-c', 'copy', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', '-');
     assert.equal(md5(Buffer.concat(chunks)), md5(reference));
   });

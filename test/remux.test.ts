@@ -90,7 +90,11 @@ function assertSamePackets(ours: PacketList, ref: PacketList, audioStreams: Set<
   for (const s of ours.tb.keys()) {
     const a = ordered(ours, s);
     const b = ordered(ref, s);
-    assert.deepEqual(a.map((p) => [p.size, p.hash]), b.map((p) => [p.size, p.hash]), `stream ${s} packet data`);
+    assert.deepEqual(
+      a.map((p) => [p.size, p.hash]),
+      b.map((p) => [p.size, p.hash]),
+      `stream ${s} packet data`,
+    );
     if (!audioStreams.has(s)) {
       assert.deepEqual(a, b, `stream ${s} packet timestamps`);
       continue;
@@ -106,7 +110,9 @@ function assertSamePackets(ours: PacketList, ref: PacketList, audioStreams: Set<
 
 async function streamSummary(file: string): Promise<string[]> {
   const j = await ffprobeJson(['-show_streams', file]);
-  return (j.streams ?? []).map((s) => `${s.index}:${s.codec_type}:${s.codec_name}:${s.width ?? ''}x${s.height ?? ''}:${s.sample_rate ?? ''}:${s.channels ?? ''}`);
+  return (j.streams ?? []).map(
+    (s) => `${s.index}:${s.codec_type}:${s.codec_name}:${s.width ?? ''}x${s.height ?? ''}:${s.sample_rate ?? ''}:${s.channels ?? ''}`,
+  );
 }
 
 /** Asserts that `ours` holds what `ref` holds, packet for packet, and that nothing was left behind. */

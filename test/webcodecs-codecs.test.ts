@@ -153,7 +153,13 @@ describe('VideoDecoder: the state machine and the control message queue', () => 
   test('configure() while configured: the outputs of the first configuration come first, then the second', async () => {
     const { chunks } = await h264Chunks();
     const stamps: number[] = [];
-    const decoder = new VideoDecoder({ output: (f) => (stamps.push(f.timestamp), f.close()), error: (e) => assert.fail(String(e)) });
+    const decoder = new VideoDecoder({
+      output: (f) => {
+        stamps.push(f.timestamp);
+        f.close();
+      },
+      error: (e) => assert.fail(String(e)),
+    });
     decoder.configure({ codec: 'avc1.64000d' });
     for (const c of chunks.slice(0, 12)) decoder.decode(c);
     decoder.configure({ codec: 'avc1.64000d' });
@@ -207,7 +213,10 @@ describe('VideoDecoder: the state machine and the control message queue', () => 
     // that first frame as browsers do (the application trims priming itself).
     assert.equal(got.length, expected.length + 1);
     assert.deepEqual(got.slice(1).map(md5), expected, 'the same samples, bit for bit');
-    assert.deepEqual(stamps, [...stamps].sort((a, b) => a - b));
+    assert.deepEqual(
+      stamps,
+      [...stamps].sort((a, b) => a - b),
+    );
     decoder.close();
   });
 
@@ -295,7 +304,14 @@ describe('VideoEncoder', () => {
       { codec: 'avc1.42001f', width: 161, height: H },
     ])
       assert.equal((await VideoEncoder.isConfigSupported(config)).supported, false, JSON.stringify(config));
-    const ok = await VideoEncoder.isConfigSupported({ codec: 'vp8', width: W, height: H, framerate: 25, latencyMode: 'realtime', foo: 1 } as VideoEncoderConfig);
+    const ok = await VideoEncoder.isConfigSupported({
+      codec: 'vp8',
+      width: W,
+      height: H,
+      framerate: 25,
+      latencyMode: 'realtime',
+      foo: 1,
+    } as VideoEncoderConfig);
     assert.deepEqual(ok, { supported: true, config: { codec: 'vp8', width: W, height: H, framerate: 25, latencyMode: 'realtime' } });
     encoder.configure({ codec: 'vp8', width: W, height: H, scalabilityMode: 'L1T3' });
     await until(() => encoder.state === 'closed', 'NotSupportedError');
@@ -333,13 +349,19 @@ describe('VideoEncoder', () => {
     await tick();
     assert.ok(dequeues > 0);
     assert.equal(chunks.length, 12);
-    assert.deepEqual(chunks.map((c) => c.timestamp), [...Array(12).keys()].map((i) => i * FRAME_US));
+    assert.deepEqual(
+      chunks.map((c) => c.timestamp),
+      [...Array(12).keys()].map((i) => i * FRAME_US),
+    );
     assert.ok(chunks.every((c) => c.duration === FRAME_US));
     assert.equal(chunks[0]!.type, 'key');
     assert.equal(chunks[7]!.type, 'key', 'keyFrame: true is honoured');
     assert.equal(chunks[3]!.type, 'delta');
     assert.deepEqual(metas[0]?.decoderConfig, { codec: 'vp8', codedWidth: W, codedHeight: H });
-    assert.ok(metas.slice(1).every((m) => m?.decoderConfig === undefined), 'decoderConfig only with the first chunk');
+    assert.ok(
+      metas.slice(1).every((m) => m?.decoderConfig === undefined),
+      'decoderConfig only with the first chunk',
+    );
     // After flush(), encoding goes on (libav's encoder was drained: a fresh one starts with a key frame).
     const f = videoFrame(12);
     encoder.encode(f);
@@ -354,11 +376,23 @@ describe('VideoEncoder', () => {
   test('frames of another size or format are scaled; a visible rect is cropped', async () => {
     const rgba = new Uint8Array(W * 2 * H * 2 * 4).fill(200);
     const big = new VideoFrame(rgba, { format: 'RGBA', codedWidth: W * 2, codedHeight: H * 2, timestamp: 0 });
-    const cropped = new VideoFrame(picture(0, W * 2, H), { format: 'I420', codedWidth: W * 2, codedHeight: H, timestamp: FRAME_US, visibleRect: { x: W, y: 0, width: W, height: H } });
+    const cropped = new VideoFrame(picture(0, W * 2, H), {
+      format: 'I420',
+      codedWidth: W * 2,
+      codedHeight: H,
+      timestamp: FRAME_US,
+      visibleRect: { x: W, y: 0, width: W, height: H },
+    });
     const { chunks, config } = await (async () => {
       const out: EncodedVideoChunk[] = [];
       let decoderConfig: VideoDecoderConfig | undefined;
-      const encoder = new VideoEncoder({ output: (c, m) => (out.push(c), (decoderConfig ??= m?.decoderConfig)), error: (e) => assert.fail(String(e)) });
+      const encoder = new VideoEncoder({
+        output: (c, m) => {
+          out.push(c);
+          decoderConfig ??= m?.decoderConfig;
+        },
+        error: (e) => assert.fail(String(e)),
+      });
       encoder.configure({ codec: 'vp09.00.10.08', width: W, height: H, bitrate: 500_000 });
       encoder.encode(big);
       encoder.encode(cropped);
@@ -380,8 +414,6 @@ describe('VideoEncoder', () => {
     frames.forEach((f) => f.close());
   });
 });
-
-
 
 test('libav logged nothing but what the damaged-data test expects (no probe warnings, no leftovers)', () => {
   assert.deepEqual(logsSince(0, /\[vp8 @ .*\] Header size larger than data provided/), []);

@@ -115,8 +115,7 @@ describe('VideoFrame', () => {
     const out = new Uint8Array(size);
     const got = await frame.copyTo(out, { rect, layout });
     assert.deepEqual(got, layout);
-    for (let r = 0; r < 6; r++)
-      for (let c = 0; c < 10; c++) assert.equal(out[100 + r * 16 + c], src[(2 + r) * W + 4 + c], `Y ${r},${c}`);
+    for (let r = 0; r < 6; r++) for (let c = 0; c < 10; c++) assert.equal(out[100 + r * 16 + c], src[(2 + r) * W + 4 + c], `Y ${r},${c}`);
     const cw = W / 2;
     for (let r = 0; r < 3; r++)
       for (let c = 0; c < 5; c++) {
@@ -127,7 +126,13 @@ describe('VideoFrame', () => {
     await assert.rejects(frame.copyTo(out, { rect: { x: 3, y: 2, width: 10, height: 6 } }), TypeError, 'misaligned rect');
     await assert.rejects(frame.copyTo(out, { layout: [{ offset: 0, stride: 4 }, layout[1]!, layout[2]!] }), TypeError, 'stride below the row');
     await assert.rejects(
-      frame.copyTo(new Uint8Array(1 << 16), { layout: [{ offset: 0, stride: W }, { offset: 10, stride: cw }, { offset: W * H + 4000, stride: cw }] }),
+      frame.copyTo(new Uint8Array(1 << 16), {
+        layout: [
+          { offset: 0, stride: W },
+          { offset: 10, stride: cw },
+          { offset: W * H + 4000, stride: cw },
+        ],
+      }),
       TypeError,
       'overlapping planes',
     );
@@ -156,7 +161,10 @@ describe('VideoFrame', () => {
     assert.equal(rgba.length, W * H * 4);
     await f.copyTo(rgba, { format: 'RGBA' });
     assert.ok(rgba[0]! >= 250 && rgba[1]! >= 250 && rgba[2]! >= 250 && rgba[3] === 255, `white: ${rgba.subarray(0, 4).join(',')}`);
-    assert.throws(() => f.allocationSize({ format: 'NV12' }), (e: unknown) => e instanceof DOMException && e.name === 'NotSupportedError');
+    assert.throws(
+      () => f.allocationSize({ format: 'NV12' }),
+      (e: unknown) => e instanceof DOMException && e.name === 'NotSupportedError',
+    );
     f.close();
   });
 
@@ -231,7 +239,10 @@ describe('AudioData', () => {
     assert.equal(a.allocationSize({ planeIndex: 1, format: 'f32-planar' }), N * 4);
     const right = new Float32Array(N);
     a.copyTo(right, { planeIndex: 1, format: 'f32-planar' });
-    assert.deepEqual([...right].map((v) => Math.round(v * 32768)), [100, 200, 300, 400, 500, 600]);
+    assert.deepEqual(
+      [...right].map((v) => Math.round(v * 32768)),
+      [100, 200, 300, 400, 500, 600],
+    );
     const left = new Float32Array(N);
     a.copyTo(left, { planeIndex: 0, format: 'f32-planar' });
     assert.deepEqual([...left], [0, -0.5, 0.5, 32767 / 32768, -1, 1 / 32768]);
@@ -242,7 +253,14 @@ describe('AudioData', () => {
     a.copyTo(s32, { planeIndex: 0, format: 's32' });
     assert.equal(s32[2], -16384 * 65536);
     // f32-planar back to interleaved s16 is exact for these values.
-    const planar = new AudioData({ format: 'f32-planar', sampleRate: 8000, numberOfChannels: 2, numberOfFrames: N, timestamp: 0, data: new Float32Array([...left, ...right]) });
+    const planar = new AudioData({
+      format: 'f32-planar',
+      sampleRate: 8000,
+      numberOfChannels: 2,
+      numberOfFrames: N,
+      timestamp: 0,
+      data: new Float32Array([...left, ...right]),
+    });
     const back = new Int16Array(2 * N);
     planar.copyTo(back, { planeIndex: 0, format: 's16' });
     assert.deepEqual([...back], [...interleaved]);
@@ -270,7 +288,13 @@ describe('AudioData', () => {
     assert.equal(c.numberOfFrames, N, 'the clone keeps the data');
     c.close();
     assert.throws(() => new AudioData({ format: 's16', sampleRate: 8000, numberOfChannels: 2, numberOfFrames: 0, timestamp: 0, data: interleaved }), TypeError);
-    assert.throws(() => new AudioData({ format: 's16', sampleRate: 8000, numberOfChannels: 2, numberOfFrames: 100, timestamp: 0, data: interleaved }), TypeError);
-    assert.throws(() => new AudioData({ format: 's24' as AudioSampleFormat, sampleRate: 8000, numberOfChannels: 2, numberOfFrames: 1, timestamp: 0, data: interleaved }), TypeError);
+    assert.throws(
+      () => new AudioData({ format: 's16', sampleRate: 8000, numberOfChannels: 2, numberOfFrames: 100, timestamp: 0, data: interleaved }),
+      TypeError,
+    );
+    assert.throws(
+      () => new AudioData({ format: 's24' as AudioSampleFormat, sampleRate: 8000, numberOfChannels: 2, numberOfFrames: 1, timestamp: 0, data: interleaved }),
+      TypeError,
+    );
   });
 });

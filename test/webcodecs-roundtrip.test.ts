@@ -38,7 +38,9 @@ describe('round trips: encode with VideoEncoder, decode with VideoDecoder', () =
     ['av01.0.04M.08', 'libsvtav1', 40],
   ];
   for (const [codec, encoderName, bound] of video) {
-    test(`${codec} (${encoderName}): PSNR > ${bound} dB, every frame, timestamps kept`, { skip: !hasCodec(encoderName, 'encoder') && `no ${encoderName}` }, async () => {
+    test(`${codec} (${encoderName}): PSNR > ${bound} dB, every frame, timestamps kept`, {
+      skip: !hasCodec(encoderName, 'encoder') && `no ${encoderName}`,
+    }, async () => {
       const { chunks, config } = await encodeVideo({ codec, width: W, height: H, bitrate: 400_000, framerate: 25 }, FRAMES);
       if (codec.startsWith('avc1') || codec.startsWith('hvc1')) assert.ok(config.description, 'avcC/hvcC description');
       const frames = await decodeVideo(config, chunks);
@@ -64,7 +66,10 @@ describe('round trips: encode with VideoEncoder, decode with VideoDecoder', () =
     const first = new Uint8Array(chunks[0]!.byteLength);
     chunks[0]!.copyTo(first);
     assert.deepEqual([...first.subarray(0, 4)], [0, 0, 0, 1]);
-    assert.ok(first.some((b, i) => i > 2 && first[i - 1] === 1 && first[i - 2] === 0 && (b & 0x1f) === 7), 'an SPS in the key frame');
+    assert.ok(
+      first.some((b, i) => i > 2 && first[i - 1] === 1 && first[i - 2] === 0 && (b & 0x1f) === 7),
+      'an SPS in the key frame',
+    );
     const frames = await decodeVideo(config, chunks);
     assert.equal(frames.length, 10);
     frames.forEach((f) => f.close());
@@ -106,7 +111,13 @@ describe('round trips: encode with VideoEncoder, decode with VideoDecoder', () =
     const raw: Uint8Array[] = [];
     const chunks: EncodedAudioChunk[] = [];
     let config: AudioDecoderConfig | undefined;
-    const encoder = new AudioEncoder({ output: (c, m) => (chunks.push(c), (config ??= m?.decoderConfig)), error: (e) => assert.fail(String(e)) });
+    const encoder = new AudioEncoder({
+      output: (c, m) => {
+        chunks.push(c);
+        config ??= m?.decoderConfig;
+      },
+      error: (e) => assert.fail(String(e)),
+    });
     encoder.configure({ codec, sampleRate: RATE, numberOfChannels: channels, ...(bitrate ? { bitrate } : {}), ...extra });
     for (let start = 0; start < SAMPLES; start += BLOCK) {
       const f32 = new Float32Array(BLOCK * channels);
@@ -117,12 +128,26 @@ describe('round trips: encode with VideoEncoder, decode with VideoDecoder', () =
           f32[i * channels + c] = v;
         }
       // Made as f32, handed over in `format` (AudioData converts), so the input is exactly representable.
-      const src = new AudioData({ format: 'f32', sampleRate: RATE, numberOfChannels: channels, numberOfFrames: BLOCK, timestamp: Math.round((start * 1e6) / RATE), data: f32 });
+      const src = new AudioData({
+        format: 'f32',
+        sampleRate: RATE,
+        numberOfChannels: channels,
+        numberOfFrames: BLOCK,
+        timestamp: Math.round((start * 1e6) / RATE),
+        data: f32,
+      });
       const bytes = new Uint8Array(src.allocationSize({ planeIndex: 0, format: format.replace('-planar', '') as AudioSampleFormat }));
       src.copyTo(bytes, { planeIndex: 0, format: format.replace('-planar', '') as AudioSampleFormat });
       src.close();
       raw.push(bytes);
-      const data = new AudioData({ format: format.replace('-planar', '') as AudioSampleFormat, sampleRate: RATE, numberOfChannels: channels, numberOfFrames: BLOCK, timestamp: Math.round((start * 1e6) / RATE), data: bytes });
+      const data = new AudioData({
+        format: format.replace('-planar', '') as AudioSampleFormat,
+        sampleRate: RATE,
+        numberOfChannels: channels,
+        numberOfFrames: BLOCK,
+        timestamp: Math.round((start * 1e6) / RATE),
+        data: bytes,
+      });
       encoder.encode(data);
       data.close();
     }
@@ -134,7 +159,10 @@ describe('round trips: encode with VideoEncoder, decode with VideoDecoder', () =
     const exact: boolean[] = [];
     let rawAt = 0;
     const rawAll = new Uint8Array(raw.reduce((n, r) => n + r.length, 0));
-    for (const r of raw) (rawAll.set(r, rawAt), (rawAt += r.length));
+    for (const r of raw) {
+      rawAll.set(r, rawAt);
+      rawAt += r.length;
+    }
     let outAt = 0;
     const decoder = new AudioDecoder({
       output: (a) => {
@@ -242,7 +270,10 @@ describe('Mediabunny with avforge/webcodecs installed as globals', () => {
       const source = media('h264-aac.mp4');
       const target = path.join(dir, name);
       const input = new mb.Input({ source: new mb.FilePathSource(source), formats: mb.ALL_FORMATS });
-      const output = new mb.Output({ format: formatName === 'webm' ? new mb.WebMOutputFormat() : new mb.Mp4OutputFormat(), target: new mb.FilePathTarget(target) });
+      const output = new mb.Output({
+        format: formatName === 'webm' ? new mb.WebMOutputFormat() : new mb.Mp4OutputFormat(),
+        target: new mb.FilePathTarget(target),
+      });
       const conversion = await mb.Conversion.init({
         input,
         output,

@@ -157,7 +157,10 @@ export function captureLogs(): void {
 
 /** Log lines since `from`, minus those a test expects. */
 export const logsSince = (from: number, expected?: RegExp): string[] =>
-  logs.slice(from).filter((l) => !expected?.test(l.message)).map((l) => `${l.level}: ${l.message.trim()}`);
+  logs
+    .slice(from)
+    .filter((l) => !expected?.test(l.message))
+    .map((l) => `${l.level}: ${l.message.trim()}`);
 
 /** For a file none of whose tests expect a log line: fails it (in an after hook) if libav logged any. */
 export function expectNoLogs(): void {

@@ -101,7 +101,7 @@ export function vmhwmKiB(): number {
 export const seconds = (t0: number): number => (performance.now() - t0) / 1000;
 
 export function report(fields: Record<string, unknown>): void {
-  process.stdout.write(JSON.stringify({ ...fields, vmhwmKiB: vmhwmKiB() }) + '\n');
+  process.stdout.write(`${JSON.stringify({ ...fields, vmhwmKiB: vmhwmKiB() })}\n`);
 }
 
 /**
@@ -114,5 +114,12 @@ export function gapStats(ms: number[]): { n: number; p50Ms: number; p99Ms: numbe
   const hist = new Array<number>(51).fill(0);
   for (const x of ms) hist[Math.min(50, Math.floor(x))]!++;
   const r = (x: number): number => Math.round(x * 1000) / 1000;
-  return { n: s.length, p50Ms: r(at(0.5)), p99Ms: r(at(0.99)), maxMs: r(s[s.length - 1] ?? NaN), within16_7: r(ms.filter((x) => x <= 16.7).length / Math.max(1, ms.length)), hist };
+  return {
+    n: s.length,
+    p50Ms: r(at(0.5)),
+    p99Ms: r(at(0.99)),
+    maxMs: r(s[s.length - 1] ?? NaN),
+    within16_7: r(ms.filter((x) => x <= 16.7).length / Math.max(1, ms.length)),
+    hist,
+  };
 }

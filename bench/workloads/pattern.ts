@@ -14,7 +14,7 @@ export interface Texture {
 
 function lumaAt(x: number, y: number): number {
   const hash = (Math.imul(x, 73856093) ^ Math.imul(y, 19349663)) >>> 0;
-  return ((((x * x + 2 * y * y) >> 7) + ((x ^ y) & 31) + ((hash >>> 16) & 15)) & 255);
+  return (((x * x + 2 * y * y) >> 7) + ((x ^ y) & 31) + ((hash >>> 16) & 15)) & 255;
 }
 
 export function makeTexture(w: number, h: number): Texture {

@@ -37,9 +37,9 @@ if (polyfilled)
     return { promise, resolve, reject };
   };
 const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: node-av's API, untyped here (it is installed at run time)
 const api: any = await import(path.join(dir, 'dist', 'api', 'index.js'));
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: node-av's API, untyped here (it is installed at run time)
 const lib: any = await import(path.join(dir, 'dist', 'index.js'));
 try {
   lib.Log?.setLevel?.(lib.AV_LOG_ERROR ?? 16);

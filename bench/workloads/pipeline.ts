@@ -41,7 +41,10 @@ async function timed<T>(body: () => Promise<T>, fields: (r: T) => Record<string,
 }
 
 /** Per-job wall time (each job's own elapsed), mean and max over the jobs. */
-const jobStats = (rs: TranscodeResult[]) => ({ jobMeanSeconds: sum(rs.map((r) => r.elapsed)) / rs.length / 1000, jobMaxSeconds: Math.max(...rs.map((r) => r.elapsed)) / 1000 });
+const jobStats = (rs: TranscodeResult[]) => ({
+  jobMeanSeconds: sum(rs.map((r) => r.elapsed)) / rs.length / 1000,
+  jobMaxSeconds: Math.max(...rs.map((r) => r.elapsed)) / 1000,
+});
 
 if (op === 'transcode' || op === 'decode') {
   const file = need(args, 'file');

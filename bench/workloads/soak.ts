@@ -12,7 +12,15 @@ const file = need(args, 'file');
 const duration = Number(args.get('seconds') ?? 30);
 setLogLevel('error');
 
-interface SampleRow { t: number; rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; mallocInUseMiB: number | null; externalMiB: number; iterations: number }
+interface SampleRow {
+  t: number;
+  rssMiB: number;
+  heapUsedMiB: number;
+  heapTotalMiB: number;
+  mallocInUseMiB: number | null;
+  externalMiB: number;
+  iterations: number;
+}
 const samples: SampleRow[] = [];
 let iterations = 0;
 let frames = 0;
@@ -66,7 +74,10 @@ const med = (xs: number[]): number => {
   return s.length ? s[s.length >> 1]! : NaN;
 };
 /** The median of the first 5 samples after the warm-up and of the last 5. */
-const edges = (k: (s: SampleRow) => number | null): [number, number] => [med(after.slice(0, 5).map((s) => k(s) ?? NaN)), med(after.slice(-5).map((s) => k(s) ?? NaN))];
+const edges = (k: (s: SampleRow) => number | null): [number, number] => [
+  med(after.slice(0, 5).map((s) => k(s) ?? NaN)),
+  med(after.slice(-5).map((s) => k(s) ?? NaN)),
+];
 const [base, end] = edges((s) => s.rssMiB);
 const [heapBase, heapEnd] = edges((s) => s.heapUsedMiB);
 report({

@@ -115,7 +115,10 @@ function row(label: string, help: string): string {
 
 /** A command's --help, from its table. */
 export function helpText(command: Command<unknown>): string {
-  const parts = [`avforge ${command.name} — ${command.summary}`, ['Usage:', ...command.usage.map((u) => `  avforge ${command.name} ${u}`.trimEnd())].join('\n')];
+  const parts = [
+    `avforge ${command.name} — ${command.summary}`,
+    ['Usage:', ...command.usage.map((u) => `  avforge ${command.name} ${u}`.trimEnd())].join('\n'),
+  ];
   if (command.intro) parts.push(command.intro);
   const groups = command.groups
     .map((g) => {
@@ -161,7 +164,12 @@ export function parseTime(value: string, flag: string): number {
 /** A number, whole when `integer`, within the bounds given. */
 export function parseNumber(value: string, flag: string, what: { integer?: boolean; min?: number; max?: number } = {}): number {
   const n = Number(value);
-  const ok = value.trim() !== '' && Number.isFinite(n) && (!what.integer || Number.isInteger(n)) && (what.min === undefined || n >= what.min) && (what.max === undefined || n <= what.max);
+  const ok =
+    value.trim() !== '' &&
+    Number.isFinite(n) &&
+    (!what.integer || Number.isInteger(n)) &&
+    (what.min === undefined || n >= what.min) &&
+    (what.max === undefined || n <= what.max);
   if (!ok) {
     const range = what.min !== undefined && what.max !== undefined ? ` from ${what.min} to ${what.max}` : what.min !== undefined ? ` >= ${what.min}` : '';
     throw new UsageError(`${flag}: '${value}' is not ${what.integer ? 'a whole number' : 'a number'}${range}`);

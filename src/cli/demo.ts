@@ -150,13 +150,17 @@ export async function demo(dir: string, seconds = 5): Promise<void> {
   const made = await makeClip(clip, seconds);
   let ms = performance.now() - t;
   console.log(`1. Generated ${clip}`);
-  console.log(`   ${made.videoFrames} frames ${WIDTH}x${HEIGHT}@${FPS} painted in JS -> libx264, ${made.audioFrames} AAC frames -> ${mib(fs.statSync(clip).size)} in ${(ms / 1000).toFixed(2)} s (${((made.videoFrames * 1000) / ms).toFixed(0)} fps)`);
+  console.log(
+    `   ${made.videoFrames} frames ${WIDTH}x${HEIGHT}@${FPS} painted in JS -> libx264, ${made.audioFrames} AAC frames -> ${mib(fs.statSync(clip).size)} in ${(ms / 1000).toFixed(2)} s (${((made.videoFrames * 1000) / ms).toFixed(0)} fps)`,
+  );
 
   t = performance.now();
   const done = await transcodeClip(clip, out);
   ms = performance.now() - t;
   console.log(`2. Transcoded to ${out}`);
-  console.log(`   H.264 -> HEVC (libx265 ultrafast), AAC copied: ${done.frames} frames, ${done.packets} packets written in ${(ms / 1000).toFixed(2)} s (${((done.frames * 1000) / ms).toFixed(0)} fps)`);
+  console.log(
+    `   H.264 -> HEVC (libx265 ultrafast), AAC copied: ${done.frames} frames, ${done.packets} packets written in ${(ms / 1000).toFixed(2)} s (${((done.frames * 1000) / ms).toFixed(0)} fps)`,
+  );
 
   t = performance.now();
   const piped = path.join(dir, 'demo-pipeline-hevc.mkv');
@@ -166,7 +170,9 @@ export async function demo(dir: string, seconds = 5): Promise<void> {
   });
   ms = performance.now() - t;
   console.log(`3. The same job as one transcode() call, every stage on native threads: ${piped}`);
-  console.log(`   ${result.frames[0]} frames in ${(ms / 1000).toFixed(2)} s (${((result.frames[0]! * 1000) / ms).toFixed(0)} fps, ${result.speed.toFixed(1)}x real time), ${mib(result.bytes)}`);
+  console.log(
+    `   ${result.frames[0]} frames in ${(ms / 1000).toFixed(2)} s (${((result.frames[0]! * 1000) / ms).toFixed(0)} fps, ${result.speed.toFixed(1)}x real time), ${mib(result.bytes)}`,
+  );
 
   const stills = await thumbnails(piped, { count: 3, width: 320, output: path.join(dir, 'demo-thumb-%02d.jpg') });
   console.log(`4. ${stills.length} thumbnails: ${stills.map((s) => `${s.file} (${s.time.toFixed(2)} s, ${s.data.length} bytes)`).join(', ')}`);
@@ -194,7 +200,12 @@ export const demoCommand: Command<DemoState> = {
       title: 'Options',
       flags: [
         { names: ['--dir'], value: 'DIR', help: 'where the files go (default avforge-demo in the temporary folder)', apply: (s, v) => (s.dir = v) },
-        { names: ['--seconds'], value: 'N', help: 'length of the clip (default 5)', apply: (s, v, flag) => (s.seconds = parseNumber(v, flag, { integer: true, min: 1 })) },
+        {
+          names: ['--seconds'],
+          value: 'N',
+          help: 'length of the clip (default 5)',
+          apply: (s, v, flag) => (s.seconds = parseNumber(v, flag, { integer: true, min: 1 })),
+        },
       ],
     },
   ],

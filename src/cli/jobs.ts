@@ -76,7 +76,9 @@ export function runThumbs(argv: string[]): Promise<number> {
     const bytes = files.reduce((n, f) => n + f.bytes, 0);
     r.done(
       { count: files.length, bytes, thumbnails: files },
-      files.length === 0 ? 'no thumbnails' : `${files.length} thumbnail${files.length > 1 ? 's' : ''} (${formatBytes(bytes)}): ${files[0]!.file}${files.length > 1 ? ` … ${files.at(-1)!.file}` : ''}`,
+      files.length === 0
+        ? 'no thumbnails'
+        : `${files.length} thumbnail${files.length > 1 ? 's' : ''} (${formatBytes(bytes)}): ${files[0]!.file}${files.length > 1 ? ` … ${files.at(-1)!.file}` : ''}`,
       !interrupted(),
     );
   });
@@ -140,7 +142,11 @@ async function command<A extends JobArgs<unknown>>(
     job?.cancel('abort');
   };
   const start: Control['start'] = (make) => {
-    const j = make(reporter.wantsProgress ? { onProgress: (p) => reporter.progress(p), progressInterval: (a.statsPeriod ?? (reporter.interactive && !a.json ? 0.25 : 0.5)) * 1000 } : {});
+    const j = make(
+      reporter.wantsProgress
+        ? { onProgress: (p) => reporter.progress(p), progressInterval: (a.statsPeriod ?? (reporter.interactive && !a.json ? 0.25 : 0.5)) * 1000 }
+        : {},
+    );
     job = j;
     // a signal before the job existed
     if (terminated || interrupts > 1) j.cancel('abort');
@@ -205,13 +211,16 @@ const isDirectory = (p: string) => {
 function refuseOverwrite(output: string, inputs: unknown[], overwrite: boolean): void {
   if (/^[a-z][\w+.-]+:/i.test(output) && !/^[a-z]:[\\/]/i.test(output)) return; // a URL
   const full = path.resolve(output);
-  for (const i of inputs) if (typeof i === 'string' && path.resolve(i) === full) throw new Refusal('EINVAL', `'${output}' is also an input: choose another output file`);
+  for (const i of inputs)
+    if (typeof i === 'string' && path.resolve(i) === full) throw new Refusal('EINVAL', `'${output}' is also an input: choose another output file`);
   if (!overwrite && fs.existsSync(output)) throw new Refusal('EEXIST', `'${output}' already exists (-y to overwrite it)`);
 }
 
 /** x265 prints its banner and statistics itself (not through libav's log): only what the log level lets through. */
 function quietX265(o: TranscodeOptions, level: LogLevel): void {
-  const x265 = ({ quiet: 'none', panic: 'none', fatal: 'none', error: 'error', warning: 'warning', info: 'info', verbose: 'debug', debug: 'debug', trace: 'full' } as const)[level];
+  const x265 = (
+    { quiet: 'none', panic: 'none', fatal: 'none', error: 'error', warning: 'warning', info: 'info', verbose: 'debug', debug: 'debug', trace: 'full' } as const
+  )[level];
   const quiet = (s: VideoSettings | StreamMap) => {
     if (s.codec !== 'libx265') return;
     const opts: AvOptions = { ...s.options };

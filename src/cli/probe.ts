@@ -32,7 +32,10 @@ export async function runProbe(argv: string[]): Promise<number> {
     console.log(JSON.stringify(toFFprobeJson(info), null, 4));
     return 0;
   }
-  console.log(`${file}: ${info.format.longName}, ${info.format.duration === null ? '?' : (info.format.duration / 1e6).toFixed(3)} s, ${info.format.bitRate} b/s`);
-  for (const st of info.streams) console.log(`  #${st.index} ${st.type}: ${st.codec.codecName} ${st.codec.width ? `${st.codec.width}x${st.codec.height}` : `${st.codec.sampleRate} Hz`}`);
+  console.log(
+    `${file}: ${info.format.longName}, ${info.format.duration === null ? '?' : (info.format.duration / 1e6).toFixed(3)} s, ${info.format.bitRate} b/s`,
+  );
+  for (const st of info.streams)
+    console.log(`  #${st.index} ${st.type}: ${st.codec.codecName} ${st.codec.width ? `${st.codec.width}x${st.codec.height}` : `${st.codec.sampleRate} Hz`}`);
   return 0;
 }

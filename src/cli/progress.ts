@@ -69,7 +69,8 @@ export function progressLine(p: Progress, columns = 80): string {
 /** Rounds the numbers of an event for JSON (milliseconds and seconds to 1 µs / 1 ms). */
 function rounded(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) out[k] = typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(k === 'time' || k === 'duration' ? 6 : 3)) : v;
+  for (const [k, v] of Object.entries(o))
+    out[k] = typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(k === 'time' || k === 'duration' ? 6 : 3)) : v;
   return out;
 }
 

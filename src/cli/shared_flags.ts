@@ -84,7 +84,12 @@ export const optionsFlag: Flag<{ extra?: Record<string, unknown> }> = {
 
 /** The switches of every job command (transcode, remux, thumbs). */
 export const outputFlags: readonly Flag<JobState<JobOptions>>[] = [
-  { names: ['-y'], aliases: ['--overwrite'], help: 'replace an existing output (without it an existing output is an error, exit 1)', apply: (s) => (s.overwrite = true) },
+  {
+    names: ['-y'],
+    aliases: ['--overwrite'],
+    help: 'replace an existing output (without it an existing output is an error, exit 1)',
+    apply: (s) => (s.overwrite = true),
+  },
   { names: ['-n'], apply: (s) => (s.overwrite = false) },
   jsonFlag,
   {
@@ -176,7 +181,13 @@ export function resolveFiles(f: FileWords, needOutput: boolean): { inputs: Input
   const output = needOutput ? last?.source : '';
   const inputs = f.words.filter((w) => w !== last).map(({ dashI: _, ...i }) => i);
   if (inputs.length === 0)
-    throw new UsageError(!needOutput ? 'missing the input file' : output === undefined ? 'missing the input and output files' : `missing the input or the output file (got only '${output}')`);
+    throw new UsageError(
+      !needOutput
+        ? 'missing the input file'
+        : output === undefined
+          ? 'missing the input and output files'
+          : `missing the input or the output file (got only '${output}')`,
+    );
   if (output === undefined) throw new UsageError('missing the output file');
   for (const i of inputs) if (i.source === '') throw new UsageError('an empty file name');
   if (output === '' && needOutput) throw new UsageError('an empty output file name');

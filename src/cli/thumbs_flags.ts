@@ -36,13 +36,21 @@ const frames: Flag<ThumbsState>[] = [
       picks(flag, s);
     },
   },
-  { names: ['--count'], value: 'N', help: 'N spread evenly over the video (default 1, from the middle)', apply: (s, v, flag) => (s.options.count = parseNumber(v, flag, { integer: true, min: 1 })) },
+  {
+    names: ['--count'],
+    value: 'N',
+    help: 'N spread evenly over the video (default 1, from the middle)',
+    apply: (s, v, flag) => (s.options.count = parseNumber(v, flag, { integer: true, min: 1 })),
+  },
   {
     names: ['--times'],
     value: '1,5,1:30',
     help: 'at these times',
     apply(s, v, flag) {
-      s.options.times = v.split(',').filter((t) => t.trim() !== '').map((t) => parseTime(t, flag));
+      s.options.times = v
+        .split(',')
+        .filter((t) => t.trim() !== '')
+        .map((t) => parseTime(t, flag));
       if (s.options.times.length === 0) throw new UsageError(`${flag}: needs one time or more (1,5,10)`);
       picks(flag, s);
     },
@@ -58,11 +66,37 @@ const frames: Flag<ThumbsState>[] = [
 ];
 
 const images: Flag<ThumbsState>[] = [
-  { names: ['--width'], value: 'W', help: 'scale to this width (with --height alone, the width keeps the aspect ratio)', apply: (s, v, flag) => (s.options.width = parseNumber(v, flag, { integer: true, min: 1 })) },
-  { names: ['--height'], value: 'H', help: 'scale to this height', apply: (s, v, flag) => (s.options.height = parseNumber(v, flag, { integer: true, min: 1 })) },
-  { names: ['-s'], value: 'WxH', help: 'both at once (-2 for one side keeps the aspect ratio)', apply: (s, v, flag) => Object.assign(s.options, parseSize(v, flag)) },
-  { names: ['--format'], value: 'F', help: "jpeg (default), png or webp; default from -o's extension", apply: (s, v, flag) => (s.format = imageFormat(v, flag)) },
-  { names: ['-q'], aliases: ['--quality'], value: 'N', help: 'JPEG: 2 (best) to 31; WebP: 0 to 100 (best)', apply: (s, v, flag) => (s.options.quality = parseNumber(v, flag, { min: 0, max: 100 })) },
+  {
+    names: ['--width'],
+    value: 'W',
+    help: 'scale to this width (with --height alone, the width keeps the aspect ratio)',
+    apply: (s, v, flag) => (s.options.width = parseNumber(v, flag, { integer: true, min: 1 })),
+  },
+  {
+    names: ['--height'],
+    value: 'H',
+    help: 'scale to this height',
+    apply: (s, v, flag) => (s.options.height = parseNumber(v, flag, { integer: true, min: 1 })),
+  },
+  {
+    names: ['-s'],
+    value: 'WxH',
+    help: 'both at once (-2 for one side keeps the aspect ratio)',
+    apply: (s, v, flag) => Object.assign(s.options, parseSize(v, flag)),
+  },
+  {
+    names: ['--format'],
+    value: 'F',
+    help: "jpeg (default), png or webp; default from -o's extension",
+    apply: (s, v, flag) => (s.format = imageFormat(v, flag)),
+  },
+  {
+    names: ['-q'],
+    aliases: ['--quality'],
+    value: 'N',
+    help: 'JPEG: 2 (best) to 31; WebP: 0 to 100 (best)',
+    apply: (s, v, flag) => (s.options.quality = parseNumber(v, flag, { min: 0, max: 100 })),
+  },
   {
     names: ['-o'],
     aliases: ['--output'],
@@ -98,7 +132,8 @@ export function parseThumbsArgs(argv: readonly string[]): Parsed<ThumbsArgs> {
   if ('help' in s) return s;
   const o = s.options;
   const { inputs } = resolveFiles(s.files, false);
-  if (inputs.length > 1) throw new UsageError(`thumbs takes one input (got ${inputs.map((i) => `'${i.source}'`).join(', ')}); the output pattern is -o PATTERN`);
+  if (inputs.length > 1)
+    throw new UsageError(`thumbs takes one input (got ${inputs.map((i) => `'${i.source}'`).join(', ')}); the output pattern is -o PATTERN`);
   if (s.pick.length > 1) throw new UsageError(`${s.pick.join(' and ')}: choose one (--count may go with --every or --keyframes as a limit)`);
   if (o.times && o.count !== undefined) throw new UsageError('--times and --count: choose one');
   // -ss before or after the input: where the input is read from

@@ -1,7 +1,15 @@
 // `avforge transcode`: its flags (ffmpeg's: -c:v, -crf, -vf, -map, -filter_complex...) and how
 // they become transcode()'s options. The outputs of a -filter_complex and their media types
 // come from libavfilter (describeFilterGraph), as transcode() itself reads them.
-import { describeFilterGraph, type AudioSettings, type AvOptions, type GraphPads, type StreamMap, type TranscodeOptions, type VideoSettings } from '../index.js';
+import {
+  describeFilterGraph,
+  type AudioSettings,
+  type AvOptions,
+  type GraphPads,
+  type StreamMap,
+  type TranscodeOptions,
+  type VideoSettings,
+} from '../index.js';
 import { isFlag, parseBitRate, parseCommand, parseNumber, parseRate, parseSize, UsageError, type Command, type Flag, type Parsed } from './argv.js';
 import {
   applyFiles,
@@ -139,11 +147,32 @@ const streams: Flag<TranscodeState>[] = [
     help: "a filter graph over [0:v], [1:a]...; map its labelled outputs with -map '[out]'\n(without -map, all of them)",
     apply: (s, v) => (s.options.filterComplex = v),
   },
-  { names: ['-threads'], value: 'N', help: 'codec threads (0: as many as useful)', apply: (s, v, flag) => (s.options.threads = parseNumber(v, flag, { integer: true, min: 0 })) },
+  {
+    names: ['-threads'],
+    value: 'N',
+    help: 'codec threads (0: as many as useful)',
+    apply: (s, v, flag) => (s.options.threads = parseNumber(v, flag, { integer: true, min: 0 })),
+  },
 ];
 
 /** Encoder options a user gives without a stream (-x265-params) that only video encoders have. */
-const VIDEO_OPTIONS = new Set(['x264-params', 'x265-params', 'x264opts', 'svtav1-params', 'tune', 'profile', 'level', 'deadline', 'cpu-used', 'row-mt', 'tile-columns', 'bf', 'refs', 'aq-mode', 'rc-lookahead']);
+const VIDEO_OPTIONS = new Set([
+  'x264-params',
+  'x265-params',
+  'x264opts',
+  'svtav1-params',
+  'tune',
+  'profile',
+  'level',
+  'deadline',
+  'cpu-used',
+  'row-mt',
+  'tile-columns',
+  'bf',
+  'refs',
+  'aq-mode',
+  'rc-lookahead',
+]);
 
 export const transcodeCommand: Command<TranscodeState> = {
   name: 'transcode',
@@ -159,7 +188,10 @@ export const transcodeCommand: Command<TranscodeState> = {
       title: 'Encoder options',
       flags: [],
       rows: [
-        { label: '-NAME VALUE', help: 'after -c:v CODEC (or -c:a CODEC), an option of that encoder:\n-c:v libx265 -x265-params aq-mode=3   -c:v libx264 -tune film -profile:v high' },
+        {
+          label: '-NAME VALUE',
+          help: 'after -c:v CODEC (or -c:a CODEC), an option of that encoder:\n-c:v libx265 -x265-params aq-mode=3   -c:v libx264 -tune film -profile:v high',
+        },
         { label: '-NAME:v VALUE', help: 'an option of the video encoder (-NAME:a for audio), wherever it stands' },
       ],
     },
@@ -204,7 +236,8 @@ export const transcodeCommand: Command<TranscodeState> = {
 type Mode = 'encode' | 'copy' | 'none';
 
 /** The settings flags given for a stream; `filtering`: only those that filter it. */
-const givenFor = (s: TranscodeState, kind: MediaKind, filtering = false) => [...s.given].filter(([, g]) => g.kind === kind && (!filtering || g.filters)).map(([flag]) => flag);
+const givenFor = (s: TranscodeState, kind: MediaKind, filtering = false) =>
+  [...s.given].filter(([, g]) => g.kind === kind && (!filtering || g.filters)).map(([flag]) => flag);
 
 /**
  * `avforge transcode`'s arguments -> transcode()'s options. Asynchronous because the outputs
@@ -218,7 +251,8 @@ export async function parseTranscodeArgs(argv: readonly string[]): Promise<Parse
 
   // codecs: -c copy for every stream, -c:v / -c:a more specific
   const { codec, off } = s;
-  if (codec.all !== undefined && codec.all !== 'copy') throw new UsageError(`-c takes only 'copy' here; name the stream for an encoder: -c:v ${codec.all} or -c:a ${codec.all}`);
+  if (codec.all !== undefined && codec.all !== 'copy')
+    throw new UsageError(`-c takes only 'copy' here; name the stream for an encoder: -c:v ${codec.all} or -c:a ${codec.all}`);
   const mode = (kind: MediaKind): Mode => (off[kind] ? 'none' : (codec[kind] ?? codec.all) === 'copy' ? 'copy' : 'encode');
   for (const kind of ['video', 'audio'] as const) {
     const settings = s[kind];
@@ -227,7 +261,8 @@ export async function parseTranscodeArgs(argv: readonly string[]): Promise<Parse
     if (name !== undefined && name !== 'copy') settings.codec = name;
     const m = mode(kind);
     const flags = givenFor(s, kind);
-    if (m === 'copy' && flags.length) throw new UsageError(`${flags.join(', ')}: the ${kind} is copied (-c${kind === 'video' ? ':v' : ':a'} copy), not encoded`);
+    if (m === 'copy' && flags.length)
+      throw new UsageError(`${flags.join(', ')}: the ${kind} is copied (-c${kind === 'video' ? ':v' : ':a'} copy), not encoded`);
     if (m !== 'encode') o[kind] = m === 'none' ? false : 'copy';
     else if (Object.keys(settings).length) o[kind] = settings;
   }
@@ -238,10 +273,17 @@ export async function parseTranscodeArgs(argv: readonly string[]): Promise<Parse
   const pads = o.filterComplex === undefined ? undefined : await describeFilterGraph(o.filterComplex);
   if (pads) {
     const unlabelled = pads.outputs.filter((p) => p.label === '');
-    if (unlabelled.length || pads.outputs.length === 0) throw new UsageError("-filter_complex: label the graph's outputs (…[out]) so they can be mapped (-map '[out]')");
+    if (unlabelled.length || pads.outputs.length === 0)
+      throw new UsageError("-filter_complex: label the graph's outputs (…[out]) so they can be mapped (-map '[out]')");
     // without -map, every output, in the order the graph names them (libavfilter lists them its own way)
     const at = (label: string) => o.filterComplex!.lastIndexOf(`[${label}]`);
-    if (s.maps.length === 0) s.maps.push(...pads.outputs.map((p) => p.label).sort((x, y) => at(x) - at(y)).map((l) => `[${l}]`));
+    if (s.maps.length === 0)
+      s.maps.push(
+        ...pads.outputs
+          .map((p) => p.label)
+          .sort((x, y) => at(x) - at(y))
+          .map((l) => `[${l}]`),
+      );
   }
   if (s.maps.length) o.map = s.maps.flatMap((spec) => mapEntries(spec, s, mode, pads));
   return jobArgs(s, files);

@@ -102,7 +102,9 @@ export async function runWorker(argv: string[]): Promise<number> {
   e.on('completed', (h) => say('completed', { id: h.id, type: h.type }, `completed ${h.id}`));
   e.on('failed', (h, err) => say('failed', { id: h.id, type: h.type, error: err.message }, `failed ${h.id}: ${err.message}`));
   e.on('cancelled', (h) =>
-    worker.requeueing ? say('requeued', { id: h.id, type: h.type }, `requeued ${h.id} (shutting down)`) : say('cancelled', { id: h.id, type: h.type }, `cancelled ${h.id}`),
+    worker.requeueing
+      ? say('requeued', { id: h.id, type: h.type }, `requeued ${h.id} (shutting down)`)
+      : say('cancelled', { id: h.id, type: h.type }, `cancelled ${h.id}`),
   );
   say('ready', { queue: s.queue ?? 'avforge' }, `serving queue '${s.queue ?? 'avforge'}'`);
 
@@ -110,7 +112,11 @@ export async function runWorker(argv: string[]): Promise<number> {
     let signals = 0;
     const stop = (signal: NodeJS.Signals) => {
       signals++;
-      say('stopping', { signal }, signals === 1 ? `${signal}: finishing running jobs${grace !== undefined ? ` (requeued after ${grace} ms)` : ''}` : `${signal}: requeueing running jobs`);
+      say(
+        'stopping',
+        { signal },
+        signals === 1 ? `${signal}: finishing running jobs${grace !== undefined ? ` (requeued after ${grace} ms)` : ''}` : `${signal}: requeueing running jobs`,
+      );
       worker.close(signals === 1 ? (grace === undefined ? {} : { timeout: grace }) : { timeout: 0 }).then(
         () => {
           process.off('SIGTERM', stop);
@@ -199,7 +205,8 @@ export async function runSubmit(argv: string[]): Promise<number> {
     handle.on('retried', (err) => console.error(`avforge submit: attempt failed, retrying: ${err.message}`));
     handle.on('progress', (p) => {
       const pr = p as { percent?: number | null; speed?: number };
-      if (pr && typeof pr === 'object') console.error(`avforge submit: ${pr.percent == null ? '' : `${pr.percent.toFixed(1)}% `}${pr.speed ? `${pr.speed.toFixed(2)}x` : ''}`);
+      if (pr && typeof pr === 'object')
+        console.error(`avforge submit: ${pr.percent == null ? '' : `${pr.percent.toFixed(1)}% `}${pr.speed ? `${pr.speed.toFixed(2)}x` : ''}`);
     });
     try {
       const result = await handle.done;

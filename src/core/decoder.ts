@@ -109,7 +109,11 @@ export class Decoder extends Resource<NativeDecoder> {
       }
       while (inflight.length > 0) yield* await settle(inflight.shift()!);
     } finally {
-      for (const p of inflight) p.then((frames) => frames.forEach((f) => f.close()), () => {});
+      for (const p of inflight)
+        p.then(
+          (frames) => frames.forEach((f) => f.close()),
+          () => {},
+        );
     }
   }
 
@@ -130,8 +134,14 @@ export class Decoder extends Resource<NativeDecoder> {
     // Audio from a demuxer's packets(): hand whole read batches to the decoder, with no
     // wrapper per packet (light packets, where that cost would dominate).
     const origin = (packets as { [packetOrigin]?: PacketOrigin })[packetOrigin];
-    if (origin && !origin.started && index !== undefined && this.type === 'audio' && this.stream!.owner === origin.demuxer &&
-        (!origin.wanted || origin.wanted.has(index))) {
+    if (
+      origin &&
+      !origin.started &&
+      index !== undefined &&
+      this.type === 'audio' &&
+      this.stream!.owner === origin.demuxer &&
+      (!origin.wanted || origin.wanted.has(index))
+    ) {
       origin.started = true;
       yield* this.#framesOfBatches(origin.demuxer, index);
       return;
@@ -148,10 +158,15 @@ export class Decoder extends Resource<NativeDecoder> {
           return index === undefined || pkt.streamIndex === index;
         },
       },
-      async (batch, flush) => wrapFrames(await this.native.decode(batch.map((pkt) => pkt[h]), flush)),
+      async (batch, flush) =>
+        wrapFrames(
+          await this.native.decode(
+            batch.map((pkt) => pkt[h]),
+            flush,
+          ),
+        ),
     );
   }
-
 }
 
 function wrapFrames(frames: NativeFrame[]): Frame[] {

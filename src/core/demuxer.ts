@@ -102,7 +102,12 @@ export class Demuxer extends Resource<NativeDemuxer> {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const desc = (await settle(
-        handle.open(bridge ? bridge.native : url, { format: o.format as string | undefined, options: avopts, strict: o.strict as boolean | undefined, name: url }),
+        handle.open(bridge ? bridge.native : url, {
+          format: o.format as string | undefined,
+          options: avopts,
+          strict: o.strict as boolean | undefined,
+          name: url,
+        }),
       )) as Description;
       // FFmpeg may take an abort during open for the end of the data and open anyway.
       if (signal?.aborted) throw abortError('open', url, signal);
@@ -311,7 +316,11 @@ export class Demuxer extends Resource<NativeDemuxer> {
   #dropBuffered(): void {
     this.#current?.close();
     this.#current = null;
-    for (const p of this.#pending) p.then((list) => list.close(), () => {});
+    for (const p of this.#pending)
+      p.then(
+        (list) => list.close(),
+        () => {},
+      );
     this.#pending = [];
   }
 
@@ -321,7 +330,6 @@ export class Demuxer extends Resource<NativeDemuxer> {
     this.#bridge?.release();
     await this.native.close();
   }
-
 }
 
 function abortError(op: string, url: string, signal: AbortSignal): AvError {

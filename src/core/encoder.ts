@@ -47,7 +47,6 @@ export interface EncoderOptions {
 /** A source of frames for `packets()`: an async or sync iterable. */
 export type FrameSource = Source<Frame>;
 
-
 function checkOptions(options: unknown): EncoderOptions {
   const o = optionsObject(options);
   if (!is.nonEmptyString(o.codec)) throw invalidArgument('codec', 'an encoder name', o.codec);
@@ -141,10 +140,15 @@ export class Encoder extends Resource<NativeEncoder> {
       return true;
     };
     yield* ahead(frames, { batch: 1, depth: 3, accept }, async (batch, flush) =>
-      wrapPackets(await this.native.encode(batch.map((f) => f[h]), flush, this.#keepTypes)),
+      wrapPackets(
+        await this.native.encode(
+          batch.map((f) => f[h]),
+          flush,
+          this.#keepTypes,
+        ),
+      ),
     );
   }
-
 }
 
 function wrapPackets(packets: NativePacket[]): Packet[] {

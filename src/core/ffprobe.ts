@@ -116,7 +116,10 @@ const BITS_PER_SAMPLE: Record<string, number> = (() => {
     [1, 'dfpwm'],
     [2, 'adpcm_sbpro_2'],
     [3, 'adpcm_sbpro_3'],
-    [4, 'adpcm_sbpro_4 adpcm_ima_wav adpcm_ima_qt adpcm_swf adpcm_ms 8svx_exp 8svx_fib adpcm_argo adpcm_ct adpcm_ima_alp adpcm_ima_amv adpcm_ima_apc adpcm_ima_apm adpcm_ima_ea_sead adpcm_ima_oki adpcm_ima_ws adpcm_ima_ssi adpcm_g722 adpcm_yamaha adpcm_aica'],
+    [
+      4,
+      'adpcm_sbpro_4 adpcm_ima_wav adpcm_ima_qt adpcm_swf adpcm_ms 8svx_exp 8svx_fib adpcm_argo adpcm_ct adpcm_ima_alp adpcm_ima_amv adpcm_ima_apc adpcm_ima_apm adpcm_ima_ea_sead adpcm_ima_oki adpcm_ima_ws adpcm_ima_ssi adpcm_g722 adpcm_yamaha adpcm_aica',
+    ],
     [8, 'dsd_lsbf dsd_msbf dsd_lsbf_planar dsd_msbf_planar pcm_alaw pcm_mulaw pcm_vidc pcm_s8 pcm_s8_planar pcm_sga pcm_u8 sdx2_dpcm derf_dpcm'],
     [16, 'pcm_s16be pcm_s16be_planar pcm_s16le pcm_s16le_planar pcm_u16be pcm_u16le'],
     [24, 'pcm_s24daud pcm_s24be pcm_s24le pcm_s24le_planar pcm_u24be pcm_u24le'],

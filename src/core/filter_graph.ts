@@ -59,9 +59,23 @@ function describeInput(input: FilterInput, i: number): Record<string, unknown> {
   if (input instanceof Stream) {
     const c = input.codec;
     if (input.type === 'video')
-      return { type: 'video', width: c.width, height: c.height, pixelFormat: c.pixelFormat, timeBase: input.timeBase, sampleAspectRatio: c.sampleAspectRatio, frameRate: input.avgFrameRate };
+      return {
+        type: 'video',
+        width: c.width,
+        height: c.height,
+        pixelFormat: c.pixelFormat,
+        timeBase: input.timeBase,
+        sampleAspectRatio: c.sampleAspectRatio,
+        frameRate: input.avgFrameRate,
+      };
     if (input.type === 'audio')
-      return { type: 'audio', sampleRate: c.sampleRate, sampleFormat: c.sampleFormat, channelLayout: c.channelLayout ?? `${c.channels}c`, timeBase: input.timeBase };
+      return {
+        type: 'audio',
+        sampleRate: c.sampleRate,
+        sampleFormat: c.sampleFormat,
+        channelLayout: c.channelLayout ?? `${c.channels}c`,
+        timeBase: input.timeBase,
+      };
     throw invalidArgument(`inputs[${i}]`, 'a video or audio stream', input);
   }
   if (!is.object(input)) throw invalidArgument(`inputs[${i}]`, 'a filter input description or a Stream', input);

@@ -41,11 +41,9 @@ function checkLayout(layout: unknown): FrameLayout {
     if (!is.nonEmptyString(layout.pixelFormat)) throw invalidArgument('pixelFormat', 'a pixel format name', layout.pixelFormat);
     check(layout.align, 'align', 'an integer', is.integer);
   } else {
-    if (!is.integer(layout.sampleRate) || (layout.sampleRate as number) <= 0)
-      throw invalidArgument('sampleRate', 'an integer > 0', layout.sampleRate);
+    if (!is.integer(layout.sampleRate) || (layout.sampleRate as number) <= 0) throw invalidArgument('sampleRate', 'an integer > 0', layout.sampleRate);
     if (!is.nonEmptyString(layout.sampleFormat)) throw invalidArgument('sampleFormat', 'a sample format name', layout.sampleFormat);
-    if (!is.integer(layout.nbSamples) || (layout.nbSamples as number) <= 0)
-      throw invalidArgument('nbSamples', 'an integer > 0', layout.nbSamples);
+    if (!is.integer(layout.nbSamples) || (layout.nbSamples as number) <= 0) throw invalidArgument('nbSamples', 'an integer > 0', layout.nbSamples);
     check(layout.channelLayout, 'channelLayout', 'a channel layout name', is.nonEmptyString);
     check(layout.channels, 'channels', 'an integer', is.integer);
   }
@@ -220,8 +218,7 @@ export class Frame implements Disposable {
   copyTo(dest: Uint8Array): number {
     if (!(dest instanceof Uint8Array)) throw invalidArgument('dest', 'a Uint8Array or Buffer', dest);
     const packed = this[handle].toBuffer();
-    if (dest.byteLength < packed.byteLength)
-      throw new RangeError(`copyTo needs ${packed.byteLength} bytes, the destination has ${dest.byteLength}`);
+    if (dest.byteLength < packed.byteLength) throw new RangeError(`copyTo needs ${packed.byteLength} bytes, the destination has ${dest.byteLength}`);
     dest.set(packed);
     return packed.byteLength;
   }

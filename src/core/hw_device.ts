@@ -173,13 +173,26 @@ export async function chooseEncoder(codec: string, preference: string): Promise<
   const reasons: string[] = [];
   for (const type of order) {
     const name = hwEncoder(codec, type);
-    if (!name) { reasons.push(`${type}: no ${codec} encoder`); continue; }
-    if (!addon().hasCodec(name, true)) { reasons.push(`${type}: this FFmpeg has no ${name}`); continue; }
+    if (!name) {
+      reasons.push(`${type}: no ${codec} encoder`);
+      continue;
+    }
+    if (!addon().hasCodec(name, true)) {
+      reasons.push(`${type}: this FFmpeg has no ${name}`);
+      continue;
+    }
     const probe = found.find((p) => p.type === type);
-    if (!probe?.available) { reasons.push(`${type}: ${probe?.reason ?? 'not supported by this FFmpeg'}`); continue; }
+    if (!probe?.available) {
+      reasons.push(`${type}: ${probe?.reason ?? 'not supported by this FFmpeg'}`);
+      continue;
+    }
     return { codec: name, device: type, choice: { stage: 'encode', requested: preference, used: type } };
   }
-  return { codec: software, device: null, choice: { stage: 'encode', requested: preference, used: 'software', reason: reasons.join('; ') || 'no hardware device on this platform' } };
+  return {
+    codec: software,
+    device: null,
+    choice: { stage: 'encode', requested: preference, used: 'software', reason: reasons.join('; ') || 'no hardware device on this platform' },
+  };
 }
 
 /** The device to decode on under a preference, or null with the reason. */

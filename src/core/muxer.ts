@@ -3,7 +3,7 @@ import { avOptions, check, invalidArgument, is, optionsObject, settle, withCalle
 import { addon, type NativeMuxer } from '../native.js';
 import { CodecParameters } from './codec_parameters.js';
 import { Encoder } from './encoder.js';
-import { Packet, packetHandles } from './packet.js';
+import { type Packet, packetHandles } from './packet.js';
 import { SinkBridge, type OutputTarget, type SinkOptions } from '../io/sink.js';
 import { Stream } from './stream.js';
 import { Resource } from './resource.js';
@@ -57,7 +57,8 @@ export class Muxer extends Resource<NativeMuxer> {
     check(o.name, 'name', 'a string', is.string);
     check(o.end, 'end', 'a boolean', is.boolean);
     if (typeof output === 'string' && output.length === 0) throw invalidArgument('output', 'a non-empty path or URL', output);
-    if (typeof output !== 'string' && o.format === undefined) throw invalidArgument('format', 'a format name (a stream output has no file name to guess it from)', o.format);
+    if (typeof output !== 'string' && o.format === undefined)
+      throw invalidArgument('format', 'a format name (a stream output has no file name to guess it from)', o.format);
     const sink = typeof output === 'string' ? undefined : SinkBridge.create(output, o as SinkOptions);
     return Muxer.#open(typeof output === 'string' ? output : ((o.name as string | undefined) ?? '<stream>'), o, sink);
   }
@@ -129,7 +130,7 @@ export class Muxer extends Resource<NativeMuxer> {
     const o = optionsObject(options);
     if (o.metadata !== undefined && !is.object(o.metadata)) throw invalidArgument('metadata', 'an object of strings', o.metadata);
     const specs = this.#specs.map((s) => ({ ...s, codecParameters: s.codecParameters.native }));
-    let result;
+    let result: Awaited<ReturnType<NativeMuxer['writeHeader']>>;
     try {
       result = await settle(this.native.writeHeader(specs, avOptions(o.options, 'options'), o.metadata as Record<string, string> | undefined));
     } catch (e) {
@@ -213,5 +214,4 @@ export class Muxer extends Resource<NativeMuxer> {
       e.message += ` (a stream output cannot seek: ${this.formatName} may need a seekable output; for MP4 use options { movflags: 'frag_keyframe+empty_moov' })`;
     return e;
   }
-
 }

@@ -73,6 +73,10 @@ export async function* ahead<I extends { close(): void }, O extends { close(): v
     while (inflight.length > 0) yield* await settle(inflight.shift()!);
   } finally {
     for (const item of batch) item.close();
-    for (const p of inflight) p.then((out) => out.forEach((o) => o.close()), () => {});
+    for (const p of inflight)
+      p.then(
+        (out) => out.forEach((o) => o.close()),
+        () => {},
+      );
   }
 }

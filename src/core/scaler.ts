@@ -5,7 +5,17 @@ import { Frame, frameHandles } from './frame.js';
 import { Resource } from './resource.js';
 
 export type ScalingAlgorithm =
-  | 'fast_bilinear' | 'bilinear' | 'bicubic' | 'experimental' | 'neighbor' | 'area' | 'bicublin' | 'gauss' | 'sinc' | 'lanczos' | 'spline';
+  | 'fast_bilinear'
+  | 'bilinear'
+  | 'bicubic'
+  | 'experimental'
+  | 'neighbor'
+  | 'area'
+  | 'bicublin'
+  | 'gauss'
+  | 'sinc'
+  | 'lanczos'
+  | 'spline';
 
 export interface ScalerOptions {
   /** Output width; default the input's. */

@@ -84,7 +84,11 @@ export class Budget {
     if (cost.device !== null) this.#sessions.set(cost.device, (this.#sessions.get(cost.device) ?? 1) - 1);
   }
 
-  snapshot(): { threads: { used: number; budget: number }; memory: { used: number; budget: number | null }; devices: Record<string, { used: number; limit: number }> } {
+  snapshot(): {
+    threads: { used: number; budget: number };
+    memory: { used: number; budget: number | null };
+    devices: Record<string, { used: number; limit: number }>;
+  } {
     const devices: Record<string, { used: number; limit: number }> = {};
     for (const [name, limit] of Object.entries(this.#o.devices)) devices[name] = { used: this.#sessions.get(name) ?? 0, limit };
     return { threads: { used: this.#threads, budget: this.#o.threads }, memory: { used: this.memoryUsed(), budget: this.#o.memory }, devices };

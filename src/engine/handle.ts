@@ -126,6 +126,10 @@ export class JobRecord {
 
   /** The error a timed-out attempt fails with. */
   timeoutError(ms: number): AvError {
-    return new AvError(`The job ran past its timeout (${ms} ms) and was aborted`, { code: 'ETIMEDOUT', op: jobType(this.job), ...(jobInput(this.job) ? { url: jobInput(this.job)! } : {}) });
+    return new AvError(`The job ran past its timeout (${ms} ms) and was aborted`, {
+      code: 'ETIMEDOUT',
+      op: jobType(this.job),
+      ...(jobInput(this.job) ? { url: jobInput(this.job)! } : {}),
+    });
   }
 }

@@ -57,15 +57,16 @@ export type JobFunction<T = unknown> = (context: JobContext) => T | Promise<T>;
 export type EngineJob = JobDescription | JobFunction;
 
 /** What a job's `done` resolves to. A probe job gives ffprobe's JSON (plain data, as it crosses machines). */
-export type JobResult<J> = J extends JobFunction<infer R>
-  ? Awaited<R>
-  : J extends { type: 'transcode' | 'remux' }
-    ? TranscodeResult
-    : J extends { type: 'thumbnails' }
-      ? Thumbnail[]
-      : J extends { type: 'probe' }
-        ? FFprobeJson
-        : unknown;
+export type JobResult<J> =
+  J extends JobFunction<infer R>
+    ? Awaited<R>
+    : J extends { type: 'transcode' | 'remux' }
+      ? TranscodeResult
+      : J extends { type: 'thumbnails' }
+        ? Thumbnail[]
+        : J extends { type: 'probe' }
+          ? FFprobeJson
+          : unknown;
 
 export interface Backoff {
   type: 'fixed' | 'exponential';

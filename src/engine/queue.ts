@@ -161,7 +161,7 @@ export class JobQueue<T extends Queued> {
   /** Removes an entry; `served` counts it as its key's turn (for the round-robin). */
   remove(item: T, served = false): boolean {
     const heap = this.#heaps.get(item.key);
-    if (!heap || !heap.remove(item)) return false;
+    if (!heap?.remove(item)) return false;
     this.#size--;
     if (served) this.#served.set(item.key, this.#serveTick++);
     if (heap.size === 0) {

@@ -52,8 +52,7 @@ export class SinkBridge {
             target.end((e?: Error | null) => (e ? reject(e) : resolve()));
           });
         };
-        return (chunk) =>
-          new Promise<void>((resolve, reject) => target.write(chunk, (e) => (e ? reject(e) : resolve())));
+        return (chunk) => new Promise<void>((resolve, reject) => target.write(chunk, (e) => (e ? reject(e) : resolve())));
       });
     }
     if (typeof target === 'function') return new SinkBridge({ kind: 'sink', highWater }, false, () => async (chunk) => target(chunk));
@@ -92,12 +91,14 @@ export class SinkBridge {
     } catch (e) {
       done = Promise.reject(e);
     }
-    done.then(
-      () => this.native.drained(chunk.byteLength),
-      (e: unknown) => this.fail(e),
-    ).finally(() => {
-      if (--this.#pending === 0) for (const wake of this.#idle.splice(0)) wake();
-    });
+    done
+      .then(
+        () => this.native.drained(chunk.byteLength),
+        (e: unknown) => this.fail(e),
+      )
+      .finally(() => {
+        if (--this.#pending === 0) for (const wake of this.#idle.splice(0)) wake();
+      });
   }
 
   fail(error: unknown): void {

@@ -17,14 +17,7 @@ export interface CallbackSource {
 }
 
 /** Everything a Demuxer can read from. */
-export type InputSource =
-  | string
-  | Uint8Array
-  | Readable
-  | ReadableStream<Uint8Array>
-  | AsyncIterable<Uint8Array>
-  | FileHandle
-  | CallbackSource;
+export type InputSource = string | Uint8Array | Readable | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | FileHandle | CallbackSource;
 
 export interface SourceOptions {
   /** Bytes queued natively before a stream is paused (backpressure). Default 1 MiB. */
@@ -38,7 +31,13 @@ export interface SourceOptions {
 const CHUNK = 256 * 1024;
 
 function isFileHandle(v: unknown): v is FileHandle {
-  return typeof v === 'object' && v !== null && typeof (v as FileHandle).fd === 'number' && typeof (v as FileHandle).read === 'function' && typeof (v as FileHandle).stat === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as FileHandle).fd === 'number' &&
+    typeof (v as FileHandle).read === 'function' &&
+    typeof (v as FileHandle).stat === 'function'
+  );
 }
 
 /**
@@ -79,14 +78,13 @@ export class SourceBridge {
     seekable: boolean,
     wire?: (self: SourceBridge) => (kind: string, position: number, generation: number) => void,
   ) {
-    const self = this;
     this.seekable = seekable;
     let handler: ((kind: string, position: number, generation: number) => void) | undefined;
     this.native = new (addon().IoBridge)({
       ...options,
       onRequest: wire ? (kind, position, generation) => handler!(kind, position, generation) : undefined,
     });
-    if (wire) handler = wire(self);
+    if (wire) handler = wire(this);
   }
 
   /** Records the source's error and fails the reads waiting on it. */
@@ -232,11 +230,12 @@ export function fromWebStream(stream: ReadableStream<Uint8Array>): AsyncIterable
  * An error from a custom input carries the source's own error as `cause`, and says when the
  * trouble is that the input cannot seek.
  */
-export function explainInputError(e: unknown, bridge: SourceBridge | undefined, at?: Function): unknown {
+export function explainInputError(e: unknown, bridge: SourceBridge | undefined, at?: (...args: never[]) => unknown): unknown {
   if (!bridge || !(e instanceof AvError)) return e;
   if (bridge.error !== undefined && e.cause === undefined) Object.defineProperty(e, 'cause', { value: bridge.error, configurable: true, writable: true });
   if (!bridge.seekable && (e.code === 'INVALIDDATA' || e.code === 'ESPIPE') && !e.message.includes('not seekable'))
-    e.message += ' (the input is not seekable: a format that needs seeking, such as MP4 with its index at the end, needs a Buffer, a FileHandle or callbacks with seek)';
+    e.message +=
+      ' (the input is not seekable: a format that needs seeking, such as MP4 with its index at the end, needs a Buffer, a FileHandle or callbacks with seek)';
   if (at) withCallerStack(e, at);
   return e;
 }

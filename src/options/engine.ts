@@ -5,9 +5,38 @@ import type { EngineOptions } from '../engine/engine.js';
 import { redisConnection, type RedisSettings } from '../engine/backends/bullmq/wire.js';
 import type { BullMQOptions } from '../engine/backends/bullmq/producer.js';
 import type { WorkerCloseOptions, WorkerOptions } from '../engine/backends/bullmq/worker.js';
-import { func, inProcess, leaf, literal, nonNegative, nonNegativeInt, objectOf, positive, positiveInt, recordOf, union, type Fields, type Rule } from './rules.js';
+import {
+  func,
+  inProcess,
+  leaf,
+  literal,
+  nonNegative,
+  nonNegativeInt,
+  objectOf,
+  positive,
+  positiveInt,
+  recordOf,
+  union,
+  type Fields,
+  type Rule,
+} from './rules.js';
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  m: 1e6,
+  mb: 1e6,
+  g: 1e9,
+  gb: 1e9,
+  t: 1e12,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
 
 /** Bytes from a number or a string like '512MB', '1.5GiB'. */
 export function parseBytes(value: unknown, name: string): number {
@@ -46,7 +75,10 @@ const redisFields: Fields<RedisSettings> = {
   prefix: leaf('a key prefix', is.nonEmptyString, { type: 'string', minLength: 1 }),
 };
 
-export const bullmqOptions = objectOf<BullMQOptions>({ ...redisFields, keepCompleted: nonNegativeInt(), keepFailed: nonNegativeInt() }, { required: ['redis'] });
+export const bullmqOptions = objectOf<BullMQOptions>(
+  { ...redisFields, keepCompleted: nonNegativeInt(), keepFailed: nonNegativeInt() },
+  { required: ['redis'] },
+);
 
 export const workerOptions = objectOf<WorkerOptions>(
   {

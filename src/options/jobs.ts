@@ -4,7 +4,18 @@
 // reads the same from transcode(), Engine.submit and a worker.
 import { AvError, invalidArgument, is } from '../errors.js';
 import { addon } from '../native.js';
-import type { Backoff, EngineJob, JobDescription, JobFunction, ProbeJob, RemuxJob, SubmitOptions, SubmitSettings, ThumbnailsJob, TranscodeJob } from '../engine/job.js';
+import type {
+  Backoff,
+  EngineJob,
+  JobDescription,
+  JobFunction,
+  ProbeJob,
+  RemuxJob,
+  SubmitOptions,
+  SubmitSettings,
+  ThumbnailsJob,
+  TranscodeJob,
+} from '../engine/job.js';
 import { JOB_TYPES } from '../engine/job.js';
 import { abortSignal, checkStreamOutputFormat, inputSource, OPTIONS, type JobKind } from './pipeline.js';
 import {
@@ -69,10 +80,21 @@ const probeInput: Rule = {
 };
 
 const jobRules = {
-  transcode: objectOf<TranscodeJob>({ type: literal("'transcode'", 'transcode'), input: inputSource, output, options: rooted(OPTIONS.transcode) }, { noun: 'field', required: ['type', 'input', 'output'] }),
-  remux: objectOf<RemuxJob>({ type: literal("'remux'", 'remux'), input: inputSource, output, options: rooted(OPTIONS.remux) }, { noun: 'field', required: ['type', 'input', 'output'] }),
+  transcode: objectOf<TranscodeJob>(
+    { type: literal("'transcode'", 'transcode'), input: inputSource, output, options: rooted(OPTIONS.transcode) },
+    { noun: 'field', required: ['type', 'input', 'output'] },
+  ),
+  remux: objectOf<RemuxJob>(
+    { type: literal("'remux'", 'remux'), input: inputSource, output, options: rooted(OPTIONS.remux) },
+    { noun: 'field', required: ['type', 'input', 'output'] },
+  ),
   thumbnails: objectOf<ThumbnailsJob>(
-    { type: literal("'thumbnails'", 'thumbnails'), input: inputSource, output: nonEmptyString("a file name pattern ('thumbs/%03d.jpg')"), options: rooted(OPTIONS.thumbnails) },
+    {
+      type: literal("'thumbnails'", 'thumbnails'),
+      input: inputSource,
+      output: nonEmptyString("a file name pattern ('thumbs/%03d.jpg')"),
+      options: rooted(OPTIONS.thumbnails),
+    },
     { noun: 'field', required: ['type', 'input'] },
   ),
   probe: objectOf<ProbeJob>({ type: literal("'probe'", 'probe'), input: probeInput }, { noun: 'field', required: ['type', 'input'] }),
@@ -152,7 +174,8 @@ export function checkJob(job: unknown, at: CheckContext): EngineJob {
  * submit (a producer in another language may have written it; jsonSchema() describes it).
  */
 export function checkWireJob(data: unknown, id: string): WireJob {
-  if (!is.object(data) || data.v !== 1) throw new TypeError(`Expected an avforge job (v: 1) for the data of BullMQ job ${id} but received ${JSON.stringify(data)?.slice(0, 80)}`);
+  if (!is.object(data) || data.v !== 1)
+    throw new TypeError(`Expected an avforge job (v: 1) for the data of BullMQ job ${id} but received ${JSON.stringify(data)?.slice(0, 80)}`);
   wireJob.check(data, '', { engine: true, portable: true });
   return data as unknown as WireJob;
 }
@@ -160,7 +183,10 @@ export function checkWireJob(data: unknown, id: string): WireJob {
 const backoff = union(
   "milliseconds >= 0, or { type: 'fixed' | 'exponential', delay }",
   nonNegative('milliseconds >= 0'),
-  objectOf<Backoff>({ type: literal("'fixed' or 'exponential'", 'fixed', 'exponential'), delay: nonNegative('milliseconds >= 0') }, { required: ['type', 'delay'] }),
+  objectOf<Backoff>(
+    { type: literal("'fixed' or 'exponential'", 'fixed', 'exponential'), delay: nonNegative('milliseconds >= 0') },
+    { required: ['type', 'delay'] },
+  ),
 );
 
 export const submitOptions = objectOf<SubmitOptions>({
@@ -203,4 +229,3 @@ export function checkSubmitOptions(options: unknown): SubmitSettings {
 export function wireRule(kind: JobKind): Rule {
   return objectOf<WireJob>({ ...wireFields, job: jobRules[kind] }, { noun: 'field', required: ['v', 'job', 'priority', 'key'] });
 }
-

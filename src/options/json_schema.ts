@@ -8,7 +8,8 @@ import type { JsonDefs, JsonSchema } from './rules.js';
 
 /** The JSON Schema of the data of a BullMQ job of this kind ({ v: 1, job, priority, key, ... }). */
 export function jobSchema(kind: JobKind): JsonSchema {
-  if (!(JOB_TYPES as readonly unknown[]).includes(kind)) throw new TypeError(`Expected 'transcode', 'remux', 'thumbnails' or 'probe' for kind but received ${JSON.stringify(kind)}`);
+  if (!(JOB_TYPES as readonly unknown[]).includes(kind))
+    throw new TypeError(`Expected 'transcode', 'remux', 'thumbnails' or 'probe' for kind but received ${JSON.stringify(kind)}`);
   const defs: JsonDefs = {};
   const root = wireRule(kind).json(defs)!;
   return {

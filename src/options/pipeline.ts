@@ -50,16 +50,30 @@ export const avOptions = recordOf(
   leaf('a string, number or boolean', (v) => typeof v === 'string' || is.number(v) || typeof v === 'boolean', { type: ['string', 'number', 'boolean'] }),
 );
 const strings = recordOf('an object of strings', string);
-const bitRate = union("bits per second (a number > 0, or a string like '2M' or '128k')", positive('a number > 0'), pattern("a string like '2M' or '128k'", /^\d+(?:\.\d+)?[kKmMgG]?$/));
-const frameRate = union("a frame rate > 0 (a number, or 'num/den' like '30000/1001')", positive('a number > 0'), pattern("'num/den'", /^[1-9]\d*(?:\/[1-9]\d*)?$/));
-const streamSpecifier = union("a stream index or specifier ('v', 'a:0')", nonNegativeInt(), pattern("a specifier ('v', 'a', 's', 'v:1', 'a:0')", /^(?:[vasdt](?::\d+)?|\d+)$/));
+const bitRate = union(
+  "bits per second (a number > 0, or a string like '2M' or '128k')",
+  positive('a number > 0'),
+  pattern("a string like '2M' or '128k'", /^\d+(?:\.\d+)?[kKmMgG]?$/),
+);
+const frameRate = union(
+  "a frame rate > 0 (a number, or 'num/den' like '30000/1001')",
+  positive('a number > 0'),
+  pattern("'num/den'", /^[1-9]\d*(?:\/[1-9]\d*)?$/),
+);
+const streamSpecifier = union(
+  "a stream index or specifier ('v', 'a:0')",
+  nonNegativeInt(),
+  pattern("a specifier ('v', 'a', 's', 'v:1', 'a:0')", /^(?:[vasdt](?::\d+)?|\d+)$/),
+);
 
 function isInputSource(v: unknown): boolean {
   const o = v as Record<string | symbol, unknown>;
   return (
     is.nonEmptyString(v) ||
     v instanceof Uint8Array ||
-    (typeof v === 'object' && v !== null && (typeof o.pipe === 'function' || typeof o.getReader === 'function' || Symbol.asyncIterator in o || typeof o.read === 'function'))
+    (typeof v === 'object' &&
+      v !== null &&
+      (typeof o.pipe === 'function' || typeof o.getReader === 'function' || Symbol.asyncIterator in o || typeof o.read === 'function'))
   );
 }
 
@@ -152,7 +166,10 @@ const jobFields: Fields<JobOptions> = {
   strict: boolean,
 };
 
-const chapter = objectOf<Chapter>({ start: nonNegative('a number of seconds >= 0'), end: nonNegative('a number of seconds >= 0'), title: string }, { required: ['start', 'end'] });
+const chapter = objectOf<Chapter>(
+  { start: nonNegative('a number of seconds >= 0'), end: nonNegative('a number of seconds >= 0'), title: string },
+  { required: ['start', 'end'] },
+);
 
 const outputFields = {
   ...jobFields,
@@ -169,7 +186,8 @@ const outputFields = {
   chapters: union('a boolean or an array of { start, end, title? }', boolean, arrayOf('an array of { start, end, title? }', chapter)),
 } as const;
 
-const settingsOr = (settings: ObjectRule<unknown>, what: string) => union(`${what} settings, 'copy' or false`, literal("'copy' or false", 'copy', false), settings);
+const settingsOr = (settings: ObjectRule<unknown>, what: string) =>
+  union(`${what} settings, 'copy' or false`, literal("'copy' or false", 'copy', false), settings);
 
 export const transcodeOptions = objectOf<TranscodeOptions>(
   {
@@ -177,7 +195,11 @@ export const transcodeOptions = objectOf<TranscodeOptions>(
     inputs: arrayOf('an array of inputs', union('an input source or { source, ...input settings }', extraInput, inputSource)),
     video: settingsOr(videoSettings, 'video'),
     audio: settingsOr(audioSettings, 'audio'),
-    subtitles: union("'copy', { codec? } or false", literal("'copy' or false", 'copy', false), objectOf<{ codec?: string }>({ codec: nonEmptyString('a subtitle encoder name') })),
+    subtitles: union(
+      "'copy', { codec? } or false",
+      literal("'copy' or false", 'copy', false),
+      objectOf<{ codec?: string }>({ codec: nonEmptyString('a subtitle encoder name') }),
+    ),
     map: arrayOf('an array of stream mappings', streamMap),
     filterComplex: nonEmptyString('a filter graph description'),
     threads: nonNegativeInt(),
@@ -231,7 +253,8 @@ export const probeOptions = objectOf<ProbeOptions>(
 
 /** A stream output has no name to take its container from: its options must name a format. */
 export function checkStreamOutputFormat(format: unknown): void {
-  if (!is.nonEmptyString(format)) throw invalidArgument('format', "a format name for a stream output (e.g. 'matroska', 'mpegts', 'mp4' with fragmented: true)", format);
+  if (!is.nonEmptyString(format))
+    throw invalidArgument('format', "a format name for a stream output (e.g. 'matroska', 'mpegts', 'mp4' with fragmented: true)", format);
 }
 
 /** The option schema of each job kind. */

@@ -193,7 +193,14 @@ export function objectOf<T>(
 }
 
 /** The refusal of an unknown key: the closest known one when it looks like a typo, else all of them. */
-export function unknownKey(path: string, key: string, known: readonly string[], value: unknown, noun: 'option' | 'field' = 'option', renamed?: string): TypeError {
+export function unknownKey(
+  path: string,
+  key: string,
+  known: readonly string[],
+  value: unknown,
+  noun: 'option' | 'field' = 'option',
+  renamed?: string,
+): TypeError {
   const close = renamed ?? closest(key, known);
   return invalidArgument(path, close ? `a known ${noun} (did you mean '${close}'?)` : `a known ${noun} (${known.join(', ')})`, value);
 }

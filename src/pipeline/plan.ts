@@ -54,7 +54,11 @@ const LAYOUTS: Record<number, string> = { 1: 'mono', 2: 'stereo', 3: '2.1', 4: '
 export function selectStreams(input: InputDescription, spec: number | string, where: string): number[] {
   if (typeof spec === 'number') {
     if (!Number.isInteger(spec) || spec < 0 || spec >= input.streams.length)
-      throw new AvError(`No stream ${spec} in ${input.format.url} (it has ${input.streams.length})`, { code: 'STREAM_NOT_FOUND', op: where, url: input.format.url });
+      throw new AvError(`No stream ${spec} in ${input.format.url} (it has ${input.streams.length})`, {
+        code: 'STREAM_NOT_FOUND',
+        op: where,
+        url: input.format.url,
+      });
     return [spec];
   }
   const m = /^([vasdt])(?::(\d+))?$/.exec(spec);
@@ -123,7 +127,10 @@ class Planner {
   readonly plan: NativePlan;
   readonly #decoders = new Map<string, number>();
 
-  constructor(readonly inputs: InputDescription[], o: { strict?: boolean; duration?: number; threads?: number }) {
+  constructor(
+    readonly inputs: InputDescription[],
+    o: { strict?: boolean; duration?: number; threads?: number },
+  ) {
     this.plan = {
       start: inputs.map(() => null),
       duration: micros(o.duration, 'duration'),
@@ -150,14 +157,15 @@ class Planner {
     const key = `${input}:${stream}`;
     let d = this.#decoders.get(key);
     if (d === undefined) {
-      d = this.plan.decoders.push({
-        input,
-        stream,
-        threads: extra.threads ?? 0,
-        keyframesOnly: extra.keyframesOnly ?? false,
-        hardware: extra.hardware ?? false,
-        download: extra.download ?? true,
-      }) - 1;
+      d =
+        this.plan.decoders.push({
+          input,
+          stream,
+          threads: extra.threads ?? 0,
+          keyframesOnly: extra.keyframesOnly ?? false,
+          hardware: extra.hardware ?? false,
+          download: extra.download ?? true,
+        }) - 1;
       this.#decoders.set(key, d);
     }
     return d;
@@ -239,9 +247,11 @@ class Planner {
     const sources: NativeGraphPlan['sources'] = [];
     for (const pad of pads.inputs) {
       const m = /^(\d+)(?::(.+))?$/.exec(pad.label);
-      if (!m) throw invalidArgument('filterComplex', `inputs labelled by input stream ([0:v], [1:a]), not [${pad.label || 'an unlabelled input'}]`, description);
+      if (!m)
+        throw invalidArgument('filterComplex', `inputs labelled by input stream ([0:v], [1:a]), not [${pad.label || 'an unlabelled input'}]`, description);
       const input = Number(m[1]);
-      if (!this.inputs[input]) throw new AvError(`filterComplex names input ${input}, there are ${this.inputs.length}`, { code: 'STREAM_NOT_FOUND', op: 'filterComplex' });
+      if (!this.inputs[input])
+        throw new AvError(`filterComplex names input ${input}, there are ${this.inputs.length}`, { code: 'STREAM_NOT_FOUND', op: 'filterComplex' });
       const spec = m[2] === undefined ? (pad.type === 'audio' ? 'a:0' : 'v:0') : /^\d+$/.test(m[2]) ? Number(m[2]) : m[2].replace(/^([vas])$/, '$1:0');
       const [stream] = selectStreams(this.inputs[input], spec, 'filterComplex');
       sources.push({ decoder: this.decoder(input, stream!, { threads }), label: pad.label });
@@ -255,7 +265,11 @@ class Planner {
       if (m.label === undefined) continue;
       const pad = pads.outputs.find((p) => p.label === m.label);
       if (!pad || (pad.type !== 'video' && pad.type !== 'audio'))
-        throw invalidArgument('map.label', `an output label of filterComplex (${pads.outputs.map((p) => `'${p.label}'`).join(', ') || 'it has none'})`, m.label);
+        throw invalidArgument(
+          'map.label',
+          `an output label of filterComplex (${pads.outputs.map((p) => `'${p.label}'`).join(', ') || 'it has none'})`,
+          m.label,
+        );
       // the entry's own settings (scale, fps, rate, channels...) apply after the graph
       const chain = pad.type === 'video' ? videoChain(m) : audioChain(m);
       let label = m.label;
@@ -359,7 +373,7 @@ export function planTranscode(
     else if (settings.codec === 'copy' || type === 'subtitle' || type === 'data' || type === 'attachment') p.copy(input, stream);
     else p.encode(input, stream, settings, o.threads, hw);
   };
-  if (o.map && o.map.length) {
+  if (o.map?.length) {
     if (o.filterComplex) p.complex(o.filterComplex, extra.pads ?? { inputs: [], outputs: [] }, o.map, o.threads);
     for (const m of o.map) {
       if (m.label !== undefined) continue;
@@ -381,7 +395,8 @@ export function planTranscode(
     if (o.subtitles === 'copy') for (const s of selectStreams(first, 's', 'subtitles')) p.copy(0, s);
     else if (typeof o.subtitles === 'object' && o.subtitles) for (const s of selectStreams(first, 's', 'subtitles')) p.subtitle(0, s, o.subtitles.codec);
   }
-  if (p.plan.streams.length === 0) throw new AvError('Nothing to write: the input has no stream the options select', { code: 'STREAM_NOT_FOUND', op: 'transcode', url: first.format.url });
+  if (p.plan.streams.length === 0)
+    throw new AvError('Nothing to write: the input has no stream the options select', { code: 'STREAM_NOT_FOUND', op: 'transcode', url: first.format.url });
   if (o.onFrames) {
     const tap = o.tapStream ?? p.plan.streams.findIndex((s) => !s.copy && p.plan.graphs[s.graph!]!.sinks[s.sink!]!.type === 'video');
     const target = p.plan.streams[tap < 0 ? p.plan.streams.findIndex((s) => !s.copy) : tap];
@@ -401,7 +416,8 @@ export function planRemux(input: InputDescription, o: RemuxOptions, output?: str
     ? o.streams.flatMap((s) => selectStreams(input, s, 'streams'))
     : input.streams.filter((s) => s.type === 'video' || s.type === 'audio' || s.type === 'subtitle').map((s) => s.index);
   for (const s of picked) p.copy(0, s, o.bitstreamFilters?.[p.plan.streams.length]);
-  if (p.plan.streams.length === 0) throw new AvError('Nothing to remux: the input has no video, audio or subtitle stream', { code: 'STREAM_NOT_FOUND', op: 'remux', url: input.format.url });
+  if (p.plan.streams.length === 0)
+    throw new AvError('Nothing to remux: the input has no video, audio or subtitle stream', { code: 'STREAM_NOT_FOUND', op: 'remux', url: input.format.url });
   return p.plan;
 }
 
@@ -450,7 +466,13 @@ export function planThumbnails(input: InputDescription, o: ThumbnailOptions, tim
     else if (format === 'webp') options.quality = o.quality;
   }
   const graph =
-    p.plan.graphs.push({ description: parts.join(',') || 'null', sources: [{ decoder, label: 'in' }], sinks: [{ label: 'out', type: 'video' }], threads: 0, hardware: false }) - 1;
+    p.plan.graphs.push({
+      description: parts.join(',') || 'null',
+      sources: [{ decoder, label: 'in' }],
+      sinks: [{ label: 'out', type: 'video' }],
+      threads: 0,
+      hardware: false,
+    }) - 1;
   const max = times ? times.length : o.count;
   p.plan.streams.push(outputStream({ graph, sink: 0, codec, options, maxFrames: max ?? null }));
   p.plan.output = { ...p.plan.output, collect: true, metadataFrom: -1, chaptersFrom: -1 };

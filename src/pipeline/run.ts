@@ -17,7 +17,7 @@ export interface JobInput extends SourceOptions {
 }
 
 export interface JobOutput {
-  target?: string | OutputTarget;  // none: the plan collects packets (thumbnails)
+  target?: string | OutputTarget; // none: the plan collects packets (thumbnails)
   sink?: SinkOptions;
 }
 
@@ -103,7 +103,7 @@ export function startJob(
         }, options.progressInterval ?? 500);
       }
       const tap = options.onFrames ? wrapTap(options.onFrames, (e) => (tapError ??= e)) : undefined;
-      let r;
+      let r: Awaited<ReturnType<NativePipeline['run']>>;
       try {
         r = await handle.run(nativePlan, tap);
       } catch (e) {

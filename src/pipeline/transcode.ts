@@ -30,7 +30,10 @@ function checkInput(input: unknown): InputSource {
 }
 
 /** A hardware preference resolved against this machine: the device to use, and the choices made. */
-async function resolveHardware(pref: HardwarePreference | undefined, videoCodec: string | undefined): Promise<{ plan?: HardwarePlan; choices: HardwareChoice[] }> {
+async function resolveHardware(
+  pref: HardwarePreference | undefined,
+  videoCodec: string | undefined,
+): Promise<{ plan?: HardwarePlan; choices: HardwareChoice[] }> {
   if (pref === undefined || pref === 'none') return { choices: [] };
   const spec = typeof pref === 'string' ? { type: pref } : pref;
   const choices: HardwareChoice[] = [];
@@ -100,7 +103,9 @@ export function transcode(input: InputSource, output: string | OutputTarget, opt
 export function remux(input: InputSource, output: string | OutputTarget, options?: RemuxOptions): Job<TranscodeResult> {
   const o = checkOptions('remux', options);
   const target = checkOutput(output, o);
-  const job = startJob('remux', [{ ...o.input, source: checkInput(input) }], { target, sink: o.sink }, o, ([desc]) => planRemux(desc!, o, typeof target === 'string' ? target : undefined));
+  const job = startJob('remux', [{ ...o.input, source: checkInput(input) }], { target, sink: o.sink }, o, ([desc]) =>
+    planRemux(desc!, o, typeof target === 'string' ? target : undefined),
+  );
   return chain(job, (r) => result(target, r));
 }
 

@@ -90,7 +90,7 @@ const toFloat: Record<string, (v: number) => number> = {
   s32: (v) => v / 2147483648,
   f32: (v) => v,
 };
-const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
+const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : Math.min(v, hi));
 const fromFloat: Record<string, (v: number) => number> = {
   u8: (v) => clamp(Math.round(v * 128 + 128), 0, 255),
   s16: (v) => clamp(Math.round(v * 32768), -32768, 32767),
@@ -187,9 +187,7 @@ export class AudioData {
     const input = src.planar ? planes.slice(0, channels).map((p) => samples(p, s.format)) : [samples(planes[0]!, s.format)];
     const aligned = dest.byteOffset % dst.bytes === 0 ? dest : new Uint8Array(size);
     const out = samples(aligned.subarray(0, size), format);
-    const sample = src.planar
-      ? (c: number, i: number): number => read(input[c]![i]!)
-      : (c: number, i: number): number => read(input[0]![i * channels + c]!);
+    const sample = src.planar ? (c: number, i: number): number => read(input[c]![i]!) : (c: number, i: number): number => read(input[0]![i * channels + c]!);
     if (dst.planar) {
       for (let i = 0; i < count; i++) out[i] = write(sample(plane, offset + i));
     } else {

@@ -223,7 +223,10 @@ class EncoderCodec implements Codec<Frame, EncodedAudio> {
     if (wrong) {
       for (const f of frames) f.close();
       return Promise.reject(
-        domError('EncodingError', `AudioEncoder: the data is ${wrong.sampleRate} Hz ${wrong.channels} ch, the encoder was configured for ${sampleRate} Hz ${numberOfChannels} ch`),
+        domError(
+          'EncodingError',
+          `AudioEncoder: the data is ${wrong.sampleRate} Hz ${wrong.channels} ch, the encoder was configured for ${sampleRate} Hz ${numberOfChannels} ch`,
+        ),
       );
     }
     const opened = (this.#encoder ??= this.#open());
@@ -255,10 +258,13 @@ class EncoderCodec implements Codec<Frame, EncodedAudio> {
     this.#encoder = undefined;
     const drained = this.#resampling.after(opened, (o) => ({ o, out: o.resampler.flush() }));
     return this.#encode(drained, true).finally(() =>
-      opened.then((o) => {
-        void o.encoder.close();
-        void o.resampler.close();
-      }, () => {}),
+      opened.then(
+        (o) => {
+          void o.encoder.close();
+          void o.resampler.close();
+        },
+        () => {},
+      ),
     );
   }
 
@@ -278,22 +284,24 @@ class EncoderCodec implements Codec<Frame, EncodedAudio> {
     const adtsFormat = this.info.id === 'aac' && this.config.aac?.format === 'adts';
     // An empty packet carries side data only (FLAC's final STREAMINFO): not a chunk.
     for (const p of packets) if (p.size === 0) p.close();
-    return packets.filter((p) => !p.closed).map((p) => {
-      const timestamp = us((p.pts ?? 0) + o.padding);
-      const duration = p.duration > 0 ? us(p.duration) : null;
-      let packet = p;
-      if (adtsFormat) {
-        packet = Packet.from(adts(p.data, o.rate, this.config.numberOfChannels));
-        p.close();
-      }
-      const chunk = wrapPacket(EncodedAudioChunk, packet, 'key', timestamp, duration);
-      const metadata: EncodedAudioChunkMetadata = {};
-      if (!o.announced) {
-        metadata.decoderConfig = { ...o.decoderConfig };
-        o.announced = true;
-      }
-      return { chunk, metadata };
-    });
+    return packets
+      .filter((p) => !p.closed)
+      .map((p) => {
+        const timestamp = us((p.pts ?? 0) + o.padding);
+        const duration = p.duration > 0 ? us(p.duration) : null;
+        let packet = p;
+        if (adtsFormat) {
+          packet = Packet.from(adts(p.data, o.rate, this.config.numberOfChannels));
+          p.close();
+        }
+        const chunk = wrapPacket(EncodedAudioChunk, packet, 'key', timestamp, duration);
+        const metadata: EncodedAudioChunkMetadata = {};
+        if (!o.announced) {
+          metadata.decoderConfig = { ...o.decoderConfig };
+          o.announced = true;
+        }
+        return { chunk, metadata };
+      });
   }
 }
 

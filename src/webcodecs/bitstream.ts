@@ -57,7 +57,10 @@ export function annexBToLengthPrefixed(data: Uint8Array): Uint8Array {
 /** Reads Exp-Golomb and fixed-width fields, most significant bit first. */
 class Bits {
   #pos = 0;
-  constructor(private readonly data: Uint8Array, start: number) {
+  constructor(
+    private readonly data: Uint8Array,
+    start: number,
+  ) {
     this.#pos = start * 8;
   }
   bit(): number {

@@ -104,7 +104,10 @@ export class DecoderCodec<O> implements Codec<Packet, O> {
 
   close(): void {
     this.#closed = true;
-    this.#decoder?.then((d) => d.close(), () => {});
+    this.#decoder?.then(
+      (d) => d.close(),
+      () => {},
+    );
     this.setup.close?.();
   }
 }
@@ -194,8 +197,7 @@ export abstract class CodecBase<C, I, O> extends EventTarget {
 
   /** Resolves once every output of the work sent before it has been delivered. */
   flush(): Promise<void> {
-    if (this.#state !== 'configured')
-      return Promise.reject(domError('InvalidStateError', `${this.name}.flush: the codec is ${this.#state}`));
+    if (this.#state !== 'configured') return Promise.reject(domError('InvalidStateError', `${this.name}.flush: the codec is ${this.#state}`));
     this.beforeFlush();
     const pending = deferred();
     this.#flushes.add(pending);
@@ -275,8 +277,7 @@ export abstract class CodecBase<C, I, O> extends EventTarget {
       } else {
         if (this.#inflight >= this.maxInflight) return; // saturated: the message waits
         const batch: I[] = [];
-        while (batch.length < this.maxBatch && this.#queue[0]?.type === 'work')
-          batch.push((this.#queue.shift() as { input: I }).input);
+        while (batch.length < this.maxBatch && this.#queue[0]?.type === 'work') batch.push((this.#queue.shift() as { input: I }).input);
         this.#queueSize -= batch.length;
         this.#scheduleDequeue();
         this.#send((codec) => codec.process(batch), batch);
@@ -343,21 +344,23 @@ export abstract class CodecBase<C, I, O> extends EventTarget {
       }
     }
     result.catch(() => {}); // handled in order below
-    this.#delivered = this.#delivered.then(async () => {
-      let outputs: O[];
-      try {
-        outputs = await result;
-      } catch (e) {
-        if (epoch === this.#epoch) this.#fail(e);
-        return;
-      } finally {
-        if (codec && epoch === this.#epoch) this.#inflight--;
-      }
-      this.#deliver(outputs, epoch);
-      if (epoch !== this.#epoch) return;
-      done?.();
-      this.#process();
-    }).catch(report);
+    this.#delivered = this.#delivered
+      .then(async () => {
+        let outputs: O[];
+        try {
+          outputs = await result;
+        } catch (e) {
+          if (epoch === this.#epoch) this.#fail(e);
+          return;
+        } finally {
+          if (codec && epoch === this.#epoch) this.#inflight--;
+        }
+        this.#deliver(outputs, epoch);
+        if (epoch !== this.#epoch) return;
+        done?.();
+        this.#process();
+      })
+      .catch(report);
   }
 
   /** Outputs to the callback while the epoch holds (a callback may reset or close); the rest freed. */

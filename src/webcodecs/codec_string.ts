@@ -49,7 +49,7 @@ function avc(codec: string): VideoCodec | null {
   const profile = hex(m[2]!);
   const level = hex(m[4]!);
   if (!(profile in AVC_PROFILES) || !AVC_LEVELS.has(level)) return null;
-  const p = AVC_PROFILES[profile];
+  const p = AVC_PROFILES[profile] ?? null;
   return {
     id: 'h264',
     codec,
@@ -73,7 +73,11 @@ function hevc(codec: string): VideoCodec | null {
     mkv: 'V_MPEGH/ISO/HEVC',
     decoder: 'hevc',
     encoder: pixelFormat
-      ? { name: 'libx265', pixelFormat, options: { profile: profile === 1 ? 'main' : 'main10', ...(m[5]!.toUpperCase() === 'H' ? { 'x265-params': 'high-tier=1' } : {}) } }
+      ? {
+          name: 'libx265',
+          pixelFormat,
+          options: { profile: profile === 1 ? 'main' : 'main10', ...(m[5]!.toUpperCase() === 'H' ? { 'x265-params': 'high-tier=1' } : {}) },
+        }
       : null,
   };
 }
@@ -86,7 +90,7 @@ function vp9(codec: string): VideoCodec | null {
   const depth = Number(m[3]);
   const chroma = m[4] === undefined ? (profile === 1 || profile === 3 ? 3 : 1) : Number(m[4]);
   if (profile > 3 || ![8, 10, 12].includes(depth) || chroma > 3) return null;
-  if ((profile <= 1) !== (depth === 8)) return null; // profiles 0/1 are 8-bit, 2/3 high bit depth
+  if (profile <= 1 !== (depth === 8)) return null; // profiles 0/1 are 8-bit, 2/3 high bit depth
   if ((profile === 0 || profile === 2) !== chroma <= 1) return null; // 0/2: 4:2:0; 1/3: 4:2:2, 4:4:0, 4:4:4
   const base = chroma <= 1 ? 'yuv420p' : chroma === 2 ? 'yuv422p' : 'yuv444p';
   return {

@@ -2,7 +2,18 @@
 // immutable, backed by an avforge Packet. The constructor copies the data once, into the
 // packet a decoder is then given without another copy; chunks an encoder makes wrap its packet.
 import { Packet, PacketFlags } from '../index.js';
-import { bytes, checkTransfer, detach, dictionary, enumValue, longLong, required, unsignedLongLong, type AllowSharedBufferSource, type BufferSource } from './errors.js';
+import {
+  bytes,
+  checkTransfer,
+  detach,
+  dictionary,
+  enumValue,
+  longLong,
+  required,
+  unsignedLongLong,
+  type AllowSharedBufferSource,
+  type BufferSource,
+} from './errors.js';
 
 export type EncodedChunkType = 'key' | 'delta';
 

@@ -6,13 +6,7 @@ import { AvError } from '../index.js';
 export type BufferSource = ArrayBuffer | ArrayBufferView;
 export type AllowSharedBufferSource = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
 
-export type DomErrorName =
-  | 'InvalidStateError'
-  | 'NotSupportedError'
-  | 'DataError'
-  | 'EncodingError'
-  | 'AbortError'
-  | 'QuotaExceededError';
+export type DomErrorName = 'InvalidStateError' | 'NotSupportedError' | 'DataError' | 'EncodingError' | 'AbortError' | 'QuotaExceededError';
 
 export function domError(name: DomErrorName, message: string, cause?: unknown): DOMException {
   const e = new DOMException(message, name);

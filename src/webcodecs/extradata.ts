@@ -151,7 +151,7 @@ function vint(data: Uint8Array, p: number, keepMarker: boolean): [number, number
   if (first === undefined || first === 0) throw new RangeError('bad EBML integer');
   const length = Math.clz32(first) - 23;
   let value = keepMarker ? first : first & (0xff >> length);
-  let allOnes = value === (0xff >> length);
+  let allOnes = value === 0xff >> length;
   for (let i = 1; i < length; i++) {
     const b = data[p + i]!;
     value = value * 256 + b;

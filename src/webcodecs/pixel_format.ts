@@ -2,10 +2,28 @@
 // what each is in FFmpeg: its pixel format name and its planes (subsampling, bytes per sample).
 
 export type VideoPixelFormat =
-  | 'I420' | 'I420P10' | 'I420P12' | 'I420A' | 'I420AP10'
-  | 'I422' | 'I422P10' | 'I422P12' | 'I422A' | 'I422AP10' | 'I422AP12'
-  | 'I444' | 'I444P10' | 'I444P12' | 'I444A' | 'I444AP10' | 'I444AP12'
-  | 'NV12' | 'RGBA' | 'RGBX' | 'BGRA' | 'BGRX';
+  | 'I420'
+  | 'I420P10'
+  | 'I420P12'
+  | 'I420A'
+  | 'I420AP10'
+  | 'I422'
+  | 'I422P10'
+  | 'I422P12'
+  | 'I422A'
+  | 'I422AP10'
+  | 'I422AP12'
+  | 'I444'
+  | 'I444P10'
+  | 'I444P12'
+  | 'I444A'
+  | 'I444AP10'
+  | 'I444AP12'
+  | 'NV12'
+  | 'RGBA'
+  | 'RGBX'
+  | 'BGRA'
+  | 'BGRX';
 
 interface Plane {
   /** Horizontal and vertical subsampling, bytes per sample. */
@@ -51,7 +69,14 @@ export const FORMATS: Record<VideoPixelFormat, FormatInfo> = {
   I444A: yuv('yuva444p', 1, 1, 1, true, 'I444'),
   I444AP10: yuv('yuva444p10le', 1, 1, 2, true, 'I444P10'),
   I444AP12: yuv('yuva444p12le', 1, 1, 2, true, 'I444P12'),
-  NV12: { pixelFormat: 'nv12', planes: [{ sx: 1, sy: 1, bytes: 1 }, { sx: 2, sy: 2, bytes: 2 }], rgb: false },
+  NV12: {
+    pixelFormat: 'nv12',
+    planes: [
+      { sx: 1, sy: 1, bytes: 1 },
+      { sx: 2, sy: 2, bytes: 2 },
+    ],
+    rgb: false,
+  },
   RGBA: rgb('rgba', 'RGBX'),
   RGBX: rgb('rgb0'),
   BGRA: rgb('bgra', 'BGRX'),
@@ -60,7 +85,12 @@ export const FORMATS: Record<VideoPixelFormat, FormatInfo> = {
 export const FORMAT_NAMES = Object.keys(FORMATS) as VideoPixelFormat[];
 const BY_PIXEL_FORMAT = new Map<string, VideoPixelFormat>(FORMAT_NAMES.map((f) => [FORMATS[f].pixelFormat, f]));
 // Full-range ("JPEG") variants decoders output: the same layout, signalled in the colour space.
-for (const [full, f] of [['yuvj420p', 'I420'], ['yuvj422p', 'I422'], ['yuvj444p', 'I444']] as const) BY_PIXEL_FORMAT.set(full, f);
+for (const [full, f] of [
+  ['yuvj420p', 'I420'],
+  ['yuvj422p', 'I422'],
+  ['yuvj444p', 'I444'],
+] as const)
+  BY_PIXEL_FORMAT.set(full, f);
 
 /** The WebCodecs format of an FFmpeg pixel format, or undefined when it has none (convert first). */
 export function formatOfPixelFormat(pixelFormat: string | undefined): VideoPixelFormat | undefined {

@@ -42,9 +42,20 @@ export const SRGB: VideoColorSpaceInit = { primaries: 'bt709', transfer: 'iec619
 export const REC709: VideoColorSpaceInit = { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709', fullRange: false };
 
 // FFmpeg's names (av_color_*_name) to the specification's.
-const FF_PRIMARIES: Record<string, VideoColorPrimaries> = { bt709: 'bt709', bt470bg: 'bt470bg', smpte170m: 'smpte170m', bt2020: 'bt2020', smpte432: 'smpte432' };
+const FF_PRIMARIES: Record<string, VideoColorPrimaries> = {
+  bt709: 'bt709',
+  bt470bg: 'bt470bg',
+  smpte170m: 'smpte170m',
+  bt2020: 'bt2020',
+  smpte432: 'smpte432',
+};
 const FF_TRANSFERS: Record<string, VideoTransferCharacteristics> = {
-  bt709: 'bt709', smpte170m: 'smpte170m', 'iec61966-2-1': 'iec61966-2-1', linear: 'linear', smpte2084: 'pq', 'arib-std-b67': 'hlg',
+  bt709: 'bt709',
+  smpte170m: 'smpte170m',
+  'iec61966-2-1': 'iec61966-2-1',
+  linear: 'linear',
+  smpte2084: 'pq',
+  'arib-std-b67': 'hlg',
 };
 const FF_MATRICES: Record<string, VideoMatrixCoefficients> = { gbr: 'rgb', bt709: 'bt709', bt470bg: 'bt470bg', smpte170m: 'smpte170m', bt2020nc: 'bt2020-ncl' };
 

@@ -52,7 +52,8 @@ function checkConfig(config: unknown, where: string): VideoDecoderConfig {
     out.description = view.slice();
   }
   if (d.colorSpace !== undefined) out.colorSpace = new VideoColorSpace(d.colorSpace as VideoColorSpaceInit).toJSON();
-  if (d.hardwareAcceleration !== undefined) out.hardwareAcceleration = enumValue(d.hardwareAcceleration, HARDWARE_ACCELERATION, `${where}.hardwareAcceleration`);
+  if (d.hardwareAcceleration !== undefined)
+    out.hardwareAcceleration = enumValue(d.hardwareAcceleration, HARDWARE_ACCELERATION, `${where}.hardwareAcceleration`);
   if (d.optimizeForLatency !== undefined) out.optimizeForLatency = Boolean(d.optimizeForLatency);
   return out;
 }

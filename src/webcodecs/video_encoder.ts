@@ -65,7 +65,8 @@ function checkConfig(config: unknown, where: string): VideoEncoderConfig {
     out.framerate = double(d.framerate, `${where}.framerate`);
     if (!(out.framerate > 0)) throw new TypeError(`${where}: framerate must be > 0`);
   }
-  if (d.hardwareAcceleration !== undefined) out.hardwareAcceleration = enumValue(d.hardwareAcceleration, HARDWARE_ACCELERATION, `${where}.hardwareAcceleration`);
+  if (d.hardwareAcceleration !== undefined)
+    out.hardwareAcceleration = enumValue(d.hardwareAcceleration, HARDWARE_ACCELERATION, `${where}.hardwareAcceleration`);
   if (d.alpha !== undefined) out.alpha = enumValue(d.alpha, ['keep', 'discard'] as const, `${where}.alpha`);
   if (d.scalabilityMode !== undefined) out.scalabilityMode = String(d.scalabilityMode);
   if (d.bitrateMode !== undefined) out.bitrateMode = enumValue(d.bitrateMode, ['constant', 'variable', 'quantizer'] as const, `${where}.bitrateMode`);
@@ -125,7 +126,11 @@ function encoderOptions(info: Encoding, config: VideoEncoderConfig): EncoderOpti
       break;
     case 'hevc': {
       const params = ['log-level=error', ...(o['x265-params'] ? [String(o['x265-params'])] : [])];
-      Object.assign(o, { preset: realtime ? 'ultrafast' : 'medium', 'forced-idr': 1, 'x265-params': params.join(':') }, realtime ? { tune: 'zerolatency' } : {});
+      Object.assign(
+        o,
+        { preset: realtime ? 'ultrafast' : 'medium', 'forced-idr': 1, 'x265-params': params.join(':') },
+        realtime ? { tune: 'zerolatency' } : {},
+      );
       if (constant) Object.assign(o, { maxrate: bitrate, bufsize: bitrate });
       break;
     }
@@ -151,8 +156,7 @@ function encoderOptions(info: Encoding, config: VideoEncoderConfig): EncoderOpti
   // VP8 has no constant-quality default worth having: a bitrate for its size and rate instead.
   const bitRate = bitrate ?? (info.id === 'vp8' ? Math.round(config.width * config.height * fps * 0.07) : undefined);
   const annexb = (info.id === 'h264' && config.avc?.format === 'annexb') || (info.id === 'hevc' && config.hevc?.format === 'annexb');
-  const sar =
-    config.displayWidth && config.displayHeight ? { num: config.displayWidth * config.height, den: config.displayHeight * config.width } : undefined;
+  const sar = config.displayWidth && config.displayHeight ? { num: config.displayWidth * config.height, den: config.displayHeight * config.width } : undefined;
   return {
     codec: info.encoder.name,
     width: config.width,
@@ -269,7 +273,10 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
   }
 
   close(): void {
-    this.#encoder?.then((o) => o.encoder.close(), () => {});
+    this.#encoder?.then(
+      (o) => o.encoder.close(),
+      () => {},
+    );
     this.#encoder = undefined;
     void this.#scaler?.close();
   }
@@ -277,24 +284,26 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
   #chunks(o: Opened, packets: Packet[]): EncodedVideo[] {
     // An empty packet carries side data only (FLAC's final STREAMINFO): not a chunk.
     for (const p of packets) if (p.size === 0) p.close();
-    return packets.filter((p) => !p.closed).map((p) => {
-      const timestamp = p.pts ?? 0;
-      const duration = this.#durations.get(timestamp) ?? (p.duration > 0 ? p.duration : null);
-      this.#durations.delete(timestamp);
-      const type = p.isKeyFrame ? 'key' : 'delta';
-      let packet = p;
-      if (o.lengthPrefixed) {
-        packet = Packet.from(annexBToLengthPrefixed(p.data));
-        p.close();
-      }
-      const chunk = wrapPacket(EncodedVideoChunk, packet, type, timestamp, duration);
-      const metadata: EncodedVideoChunkMetadata = {};
-      if (!o.announced) {
-        metadata.decoderConfig = { ...o.decoderConfig };
-        o.announced = true;
-      }
-      return { chunk, metadata };
-    });
+    return packets
+      .filter((p) => !p.closed)
+      .map((p) => {
+        const timestamp = p.pts ?? 0;
+        const duration = this.#durations.get(timestamp) ?? (p.duration > 0 ? p.duration : null);
+        this.#durations.delete(timestamp);
+        const type = p.isKeyFrame ? 'key' : 'delta';
+        let packet = p;
+        if (o.lengthPrefixed) {
+          packet = Packet.from(annexBToLengthPrefixed(p.data));
+          p.close();
+        }
+        const chunk = wrapPacket(EncodedVideoChunk, packet, type, timestamp, duration);
+        const metadata: EncodedVideoChunkMetadata = {};
+        if (!o.announced) {
+          metadata.decoderConfig = { ...o.decoderConfig };
+          o.announced = true;
+        }
+        return { chunk, metadata };
+      });
   }
 }
 

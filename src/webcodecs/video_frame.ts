@@ -89,7 +89,7 @@ function parseRotation(v: unknown, where: string): number {
   if (v === undefined) return 0;
   const r = double(v, `${where}.rotation`);
   const q = (((Math.round(r / 90) * 90) % 360) + 360) % 360;
-  if (q !== (((r % 360) + 360) % 360)) throw new TypeError(`${where}.rotation: ${r} is not a multiple of 90`);
+  if (q !== ((r % 360) + 360) % 360) throw new TypeError(`${where}.rotation: ${r} is not a multiple of 90`);
   return q;
 }
 
@@ -175,8 +175,7 @@ export class VideoFrame {
       format = enumValue(o.format, FORMAT_NAMES, `${where}.format`);
       if (!FORMATS[format].rgb) throw domError('NotSupportedError', `${where}: conversion to ${format} is not supported (RGBA, RGBX, BGRA, BGRX are)`);
     }
-    if (o.colorSpace !== undefined && o.colorSpace !== 'srgb')
-      throw domError('NotSupportedError', `${where}: only the 'srgb' colour space is supported`);
+    if (o.colorSpace !== undefined && o.colorSpace !== 'srgb') throw domError('NotSupportedError', `${where}: only the 'srgb' colour space is supported`);
     const rect = parseRect(s.visible, o.rect, s.codedWidth, s.codedHeight, s.format, where);
     return { layout: computeLayout(rect, format, o.layout, where), format };
   }
@@ -229,8 +228,7 @@ function fromVideoFrame(source: VideoFrame, init: unknown): State {
   if (!s) throw domError('InvalidStateError', `${where}: the source frame is closed`);
   const d = dictionary(init, where);
   let format = s.format;
-  if (d.alpha !== undefined && enumValue(d.alpha, ['keep', 'discard'] as const, `${where}.alpha`) === 'discard')
-    format = FORMATS[format].opaque ?? format;
+  if (d.alpha !== undefined && enumValue(d.alpha, ['keep', 'discard'] as const, `${where}.alpha`) === 'discard') format = FORMATS[format].opaque ?? format;
   const visible = parseRect(s.visible, d.visibleRect, s.codedWidth, s.codedHeight, format, where);
   let display = pair(d, 'displayWidth', 'displayHeight', where);
   if (!display) {
@@ -274,7 +272,9 @@ function fromBuffer(data: Uint8Array, init: unknown): State {
   if (data.byteLength < layout.allocationSize)
     throw new TypeError(`${where}: the data has ${data.byteLength} bytes, ${format} ${codedWidth}x${codedHeight} needs ${layout.allocationSize}`);
   const pixelFormat = FORMATS[format].pixelFormat;
-  const tight = layout.planes.every((p, i) => p.stride === p.width && p.offset === (i === 0 ? 0 : layout.planes[i - 1]!.offset + layout.planes[i - 1]!.width * layout.planes[i - 1]!.rows));
+  const tight = layout.planes.every(
+    (p, i) => p.stride === p.width && p.offset === (i === 0 ? 0 : layout.planes[i - 1]!.offset + layout.planes[i - 1]!.width * layout.planes[i - 1]!.rows),
+  );
   let frame: Frame;
   if (tight) {
     frame = Frame.from(data.subarray(0, layout.allocationSize), { width: codedWidth, height: codedHeight, pixelFormat });
@@ -314,7 +314,7 @@ export function videoFrameOf(
   const width = frame.width;
   const height = frame.height;
   let displayWidth = width;
-  let displayHeight = height;
+  const displayHeight = height;
   const sar = frame.sampleAspectRatio;
   if (fields.displayAspect) {
     displayWidth = Math.round((height * fields.displayAspect[0]) / fields.displayAspect[1]);

@@ -111,7 +111,7 @@ export function runChild(script: string, args: readonly string[], options: Child
   child.stdout.on('data', (chunk: string) => {
     stdout += chunk;
     partial += chunk;
-    let nl;
+    let nl: number;
     while ((nl = partial.indexOf('\n')) >= 0) {
       const line = partial.slice(0, nl);
       partial = partial.slice(nl + 1);

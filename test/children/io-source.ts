@@ -54,7 +54,12 @@ function endlessTs(): Readable {
 }
 
 /** Reads `source` and destroys it with `error` after `after` packets; what the reading ended with. */
-async function destroyWhileReading(source: Readable, after: number, error: Error, options: DemuxerOptions): Promise<{ packets: number; error: unknown; ms: number }> {
+async function destroyWhileReading(
+  source: Readable,
+  after: number,
+  error: Error,
+  options: DemuxerOptions,
+): Promise<{ packets: number; error: unknown; ms: number }> {
   const d = await Demuxer.open(source, options);
   let packets = 0;
   let destroyedAt = 0;

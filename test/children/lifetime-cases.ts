@@ -76,7 +76,11 @@ async function fulfilledOrClosed<T>(promises: Promise<T>[], ok: (v: T) => void):
 /** Once one call ended with ERR_CLOSED, every later one must too (close() is not undone). */
 function assertPrefix(statuses: string[]): void {
   const firstClosed = statuses.indexOf('closed');
-  if (firstClosed >= 0) assert.ok(statuses.slice(firstClosed).every((s) => s === 'closed'), `a call succeeded after one was closed: ${statuses.join(',')}`);
+  if (firstClosed >= 0)
+    assert.ok(
+      statuses.slice(firstClosed).every((s) => s === 'closed'),
+      `a call succeeded after one was closed: ${statuses.join(',')}`,
+    );
 }
 
 function checkFrames(frames: Frame[]): void {
@@ -114,7 +118,14 @@ for (const delay of [0, 10, 60]) {
 }
 
 cases['close() with 20 encode() calls in flight'] = async () => {
-  const enc = await Encoder.open({ codec: 'libx264', width: 320, height: 240, pixelFormat: 'yuv420p', frameRate: { num: 25, den: 1 }, options: { preset: 'ultrafast' } });
+  const enc = await Encoder.open({
+    codec: 'libx264',
+    width: 320,
+    height: 240,
+    pixelFormat: 'yuv420p',
+    frameRate: { num: 25, den: 1 },
+    options: { preset: 'ultrafast' },
+  });
   const frames = Array.from({ length: 200 }, (_, i) => {
     const f = Frame.alloc({ width: 320, height: 240, pixelFormat: 'yuv420p' });
     f.planes[0]!.fill(i);
@@ -271,7 +282,10 @@ cases['200 demuxers, decoders, frames and packets never closed are collected, th
       Packet.from(new Uint8Array(256)).data;
       if (i % 10 === 0) {
         // Left in flight, then dropped.
-        void d.read().then((q) => q?.close(), () => {});
+        void d.read().then(
+          (q) => q?.close(),
+          () => {},
+        );
         void dec.decode(p).catch(() => {});
       }
     }

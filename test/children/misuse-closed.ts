@@ -32,7 +32,15 @@ type Bag = Record<string, unknown>;
 const packetGetters = ['pts', 'dts', 'duration', 'streamIndex', 'flags', 'timeBase', 'size', 'pos', 'isKeyFrame', 'data'];
 for (const k of packetGetters) cases[`closed Packet: get ${k}`] = () => throwsClosed(() => (closedPacket() as unknown as Bag)[k]);
 
-const packetSetters: [string, unknown][] = [['pts', 5], ['pts', null], ['dts', 5], ['duration', 2], ['streamIndex', 1], ['flags', 1], ['timeBase', { num: 1, den: 90000 }]];
+const packetSetters: [string, unknown][] = [
+  ['pts', 5],
+  ['pts', null],
+  ['dts', 5],
+  ['duration', 2],
+  ['streamIndex', 1],
+  ['flags', 1],
+  ['timeBase', { num: 1, den: 90000 }],
+];
 for (const [k, v] of packetSetters)
   cases[`closed Packet: set ${k} = ${JSON.stringify(v)}`] = () =>
     throwsClosed(() => {
@@ -51,9 +59,29 @@ cases['closed Packet: close() again, closed, dispose'] = () => {
 };
 
 const frameGetters = [
-  'kind', 'pts', 'duration', 'timeBase', 'keyFrame', 'pictType', 'bestEffortTimestamp', 'width', 'height', 'pixelFormat',
-  'sampleAspectRatio', 'interlaced', 'colorRange', 'colorSpace', 'colorPrimaries', 'colorTransfer', 'sampleRate',
-  'sampleFormat', 'nbSamples', 'channels', 'channelLayout', 'planes', 'linesize',
+  'kind',
+  'pts',
+  'duration',
+  'timeBase',
+  'keyFrame',
+  'pictType',
+  'bestEffortTimestamp',
+  'width',
+  'height',
+  'pixelFormat',
+  'sampleAspectRatio',
+  'interlaced',
+  'colorRange',
+  'colorSpace',
+  'colorPrimaries',
+  'colorTransfer',
+  'sampleRate',
+  'sampleFormat',
+  'nbSamples',
+  'channels',
+  'channelLayout',
+  'planes',
+  'linesize',
 ];
 for (const k of frameGetters) cases[`closed Frame: get ${k}`] = () => throwsClosed(() => (closedFrame() as unknown as Bag)[k]);
 

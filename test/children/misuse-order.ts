@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
-import { AvError, Demuxer, Encoder, Frame, Muxer, Packet } from '../../src/index.js';
+import { AvError, Demuxer, Encoder, Frame, Muxer, type Packet } from '../../src/index.js';
 import type { CaseFn } from './harness.js';
 import { MP4, dir, assertAvError, videoFrame, openVideo, videoPackets, encoderOptions } from './misuse-util.js';
 
@@ -47,7 +47,10 @@ cases['writeHeader() twice, addStream() after it, writeTrailer() twice: AvError 
   muxer.addStream(v);
   await muxer.writeHeader();
   await assert.rejects(muxer.writeHeader(), (e) => assertAvError(e, 'EINVAL'));
-  assert.throws(() => muxer.addStream(v), (e) => assertAvError(e, 'EINVAL'));
+  assert.throws(
+    () => muxer.addStream(v),
+    (e) => assertAvError(e, 'EINVAL'),
+  );
   let n = 0;
   for await (const p of demuxer.packets({ streams: [v] })) {
     await muxer.write(p);
@@ -88,13 +91,14 @@ cases['writeTrailer() twice on a file output: AvError EINVAL, the file in place'
 cases['decoder: flush() twice, then decode() again gives the same frames'] = async () => {
   const { demuxer, decoder } = await openVideo();
   const packets = await videoPackets(12);
-  const sums = (frames: Frame[]): string[] => frames.map((f) => {
-    const b = f.toBuffer();
-    f.close();
-    let h = 0;
-    for (let i = 0; i < b.length; i += 7) h = (h * 31 + b[i]!) >>> 0;
-    return `${b.length}:${h}`;
-  });
+  const sums = (frames: Frame[]): string[] =>
+    frames.map((f) => {
+      const b = f.toBuffer();
+      f.close();
+      let h = 0;
+      for (let i = 0; i < b.length; i += 7) h = (h * 31 + b[i]!) >>> 0;
+      return `${b.length}:${h}`;
+    });
   const first = [...sums(await decoder.decode(packets)), ...sums(await decoder.flush())];
   assert.equal(first.length, 12, 'every packet gives a frame');
   assert.deepEqual(await decoder.flush(), [], 'a second flush gives nothing');
@@ -203,13 +207,37 @@ cases['decoder: concurrent decode() calls are serialized, in order'] = async () 
 
 const audioEncoderOptions = { codec: 'aac', sampleRate: 48000, channelLayout: 'stereo' }; // fltp, 1024 samples
 const mismatched: [string, () => Promise<Encoder>, () => Frame][] = [
-  ['a 16x16 frame to a 1920x1080 mpeg4 encoder', () => Encoder.open({ codec: 'mpeg4', width: 1920, height: 1080, pixelFormat: 'yuv420p', frameRate: { num: 25, den: 1 } }), () => Frame.alloc({ width: 16, height: 16, pixelFormat: 'yuv420p' })],
-  ['a 64x48 frame to a 320x240 libx264 encoder', () => Encoder.open({ ...encoderOptions, width: 320, height: 240 }), () => Frame.alloc({ width: 64, height: 48, pixelFormat: 'yuv420p' })],
-  ['a gray frame to a yuv420p encoder', () => Encoder.open({ codec: 'mpeg4', width: 320, height: 240, pixelFormat: 'yuv420p', frameRate: { num: 25, den: 1 } }), () => Frame.alloc({ width: 320, height: 240, pixelFormat: 'gray' })],
-  ['an audio frame to a video encoder', () => Encoder.open(encoderOptions), () => Frame.alloc({ sampleRate: 48000, sampleFormat: 'fltp', nbSamples: 1024, channels: 1 })],
+  [
+    'a 16x16 frame to a 1920x1080 mpeg4 encoder',
+    () => Encoder.open({ codec: 'mpeg4', width: 1920, height: 1080, pixelFormat: 'yuv420p', frameRate: { num: 25, den: 1 } }),
+    () => Frame.alloc({ width: 16, height: 16, pixelFormat: 'yuv420p' }),
+  ],
+  [
+    'a 64x48 frame to a 320x240 libx264 encoder',
+    () => Encoder.open({ ...encoderOptions, width: 320, height: 240 }),
+    () => Frame.alloc({ width: 64, height: 48, pixelFormat: 'yuv420p' }),
+  ],
+  [
+    'a gray frame to a yuv420p encoder',
+    () => Encoder.open({ codec: 'mpeg4', width: 320, height: 240, pixelFormat: 'yuv420p', frameRate: { num: 25, den: 1 } }),
+    () => Frame.alloc({ width: 320, height: 240, pixelFormat: 'gray' }),
+  ],
+  [
+    'an audio frame to a video encoder',
+    () => Encoder.open(encoderOptions),
+    () => Frame.alloc({ sampleRate: 48000, sampleFormat: 'fltp', nbSamples: 1024, channels: 1 }),
+  ],
   ['a video frame to an audio encoder', () => Encoder.open(audioEncoderOptions), () => Frame.alloc({ width: 16, height: 16, pixelFormat: 'yuv420p' })],
-  ['an s16 frame to an fltp encoder', () => Encoder.open(audioEncoderOptions), () => Frame.alloc({ sampleRate: 48000, sampleFormat: 's16', nbSamples: 1024, channels: 2 })],
-  ['a mono frame to a stereo encoder', () => Encoder.open(audioEncoderOptions), () => Frame.alloc({ sampleRate: 48000, sampleFormat: 'fltp', nbSamples: 1024, channels: 1 })],
+  [
+    'an s16 frame to an fltp encoder',
+    () => Encoder.open(audioEncoderOptions),
+    () => Frame.alloc({ sampleRate: 48000, sampleFormat: 's16', nbSamples: 1024, channels: 2 }),
+  ],
+  [
+    'a mono frame to a stereo encoder',
+    () => Encoder.open(audioEncoderOptions),
+    () => Frame.alloc({ sampleRate: 48000, sampleFormat: 'fltp', nbSamples: 1024, channels: 1 }),
+  ],
 ];
 for (const [what, open, frame] of mismatched) {
   cases[`encode() of ${what}: an AvError (EINVAL or the encoder's), no crash`] = async () => {

@@ -59,7 +59,10 @@ cases['unknown output format: an AvError'] = async () => {
   await assert.rejects(Muxer.open(path.join(out, 'x.mkv'), { format: 'nosuchformat' }), (e) => e instanceof AvError);
 };
 cases['unknown pixel format in Frame.alloc: an AvError, thrown'] = () => {
-  assert.throws(() => Frame.alloc({ width: 16, height: 16, pixelFormat: 'nosuchformat' }), (e) => assertAvError(e, 'EINVAL'));
+  assert.throws(
+    () => Frame.alloc({ width: 16, height: 16, pixelFormat: 'nosuchformat' }),
+    (e) => assertAvError(e, 'EINVAL'),
+  );
 };
 cases['nonexistent path: ENOENT with url and op'] = async () => {
   const file = path.join(dir(), 'does-not-exist.mp4');

@@ -60,16 +60,34 @@ for (const [what, value, described] of wrongFrames) {
 cases['TypeError messages, in full'] = async () => {
   const { demuxer, stream, decoder } = await openVideo();
   const frame = frameLike();
-  await rejectsWith(() => decoder.decode(frame as unknown as Packet), typeErrorExactly('Expected a Packet or an array of Packets for packets but received an instance of Frame'));
-  await rejectsWith(() => decoder.decode([packetLike(), frame] as unknown as Packet[]), typeErrorExactly('Expected a Packet for packets[] but received an instance of Frame'));
+  await rejectsWith(
+    () => decoder.decode(frame as unknown as Packet),
+    typeErrorExactly('Expected a Packet or an array of Packets for packets but received an instance of Frame'),
+  );
+  await rejectsWith(
+    () => decoder.decode([packetLike(), frame] as unknown as Packet[]),
+    typeErrorExactly('Expected a Packet for packets[] but received an instance of Frame'),
+  );
   await rejectsWith(() => demuxer.seek('1' as unknown as number), typeErrorExactly("Expected a finite number for seconds but received '1' (string)"));
-  await rejectsWith(() => Demuxer.open(MP4(), { strict: 'yes' as unknown as boolean }), typeErrorExactly("Expected a boolean for strict but received 'yes' (string)"));
+  await rejectsWith(
+    () => Demuxer.open(MP4(), { strict: 'yes' as unknown as boolean }),
+    typeErrorExactly("Expected a boolean for strict but received 'yes' (string)"),
+  );
   await rejectsWith(() => Decoder.open(stream, { threads: -1 }), typeErrorExactly('Expected an integer >= 0 for threads but received -1 (number)'));
-  await rejectsWith(() => Encoder.open({ ...encoderOptions, width: '320' as unknown as number }), typeErrorExactly("Expected an integer > 0 for width but received '320' (string)"));
+  await rejectsWith(
+    () => Encoder.open({ ...encoderOptions, width: '320' as unknown as number }),
+    typeErrorExactly("Expected an integer > 0 for width but received '320' (string)"),
+  );
   assert.throws(() => Packet.from('abc' as unknown as Uint8Array), typeErrorExactly("Expected a Uint8Array or Buffer for data but received 'abc' (string)"));
-  assert.throws(() => Frame.alloc(undefined as unknown as { width: number; height: number; pixelFormat: string }), typeErrorExactly('Expected an object for layout but received undefined'));
+  assert.throws(
+    () => Frame.alloc(undefined as unknown as { width: number; height: number; pixelFormat: string }),
+    typeErrorExactly('Expected an object for layout but received undefined'),
+  );
   const long = 'x'.repeat(50);
-  await rejectsWith(() => Demuxer.open(MP4(), long as unknown as object), typeErrorExactly(`Expected an object for options but received '${'x'.repeat(40)}...' (string)`));
+  await rejectsWith(
+    () => Demuxer.open(MP4(), long as unknown as object),
+    typeErrorExactly(`Expected an object for options but received '${'x'.repeat(40)}...' (string)`),
+  );
   frame.close();
   await decoder.close();
   await demuxer.close();
@@ -88,12 +106,18 @@ cases['encode([Frame, Packet]) names the element'] = async () => {
 };
 cases['frames() of a non-iterable, or of Frames'] = async () => {
   const { demuxer, decoder } = await openVideo();
-  await rejectsWith(async () => {
-    for await (const f of decoder.frames(5 as unknown as Packet[])) f.close();
-  }, typeError('packets', '5 (number)', 'an iterable of Packets'));
-  await rejectsWith(async () => {
-    for await (const f of decoder.frames([frameLike()] as unknown as Packet[])) f.close();
-  }, typeError('packet', 'an instance of Frame', 'a Packet'));
+  await rejectsWith(
+    async () => {
+      for await (const f of decoder.frames(5 as unknown as Packet[])) f.close();
+    },
+    typeError('packets', '5 (number)', 'an iterable of Packets'),
+  );
+  await rejectsWith(
+    async () => {
+      for await (const f of decoder.frames([frameLike()] as unknown as Packet[])) f.close();
+    },
+    typeError('packet', 'an instance of Frame', 'a Packet'),
+  );
   await decoder.close();
   await demuxer.close();
 };
@@ -115,8 +139,14 @@ cases['Demuxer.open option types'] = async () => {
   await rejectsWith(() => Demuxer.open(MP4(), 'x' as unknown as object), typeError('options', "'x' (string)", 'an object'));
   await rejectsWith(() => Demuxer.open(MP4(), { format: 5 as unknown as string }), typeError('format', '5 (number)'));
   await rejectsWith(() => Demuxer.open(MP4(), { batchSize: 0 }), typeError('batchSize', '0 (number)', 'an integer > 0'));
-  await rejectsWith(() => Demuxer.open(MP4(), { options: 5 as unknown as Record<string, string> }), typeError('options', '5 (number)', 'an object of AVOptions'));
-  await rejectsWith(() => Demuxer.open(MP4(), { options: { probesize: {} as unknown as string } }), typeError('options.probesize', 'an object', 'a string, number or boolean'));
+  await rejectsWith(
+    () => Demuxer.open(MP4(), { options: 5 as unknown as Record<string, string> }),
+    typeError('options', '5 (number)', 'an object of AVOptions'),
+  );
+  await rejectsWith(
+    () => Demuxer.open(MP4(), { options: { probesize: {} as unknown as string } }),
+    typeError('options.probesize', 'an object', 'a string, number or boolean'),
+  );
   await rejectsWith(() => Demuxer.open(MP4(), { signal: {} as unknown as AbortSignal }), typeError('signal', 'an object', 'an AbortSignal'));
 };
 cases['probe() argument types'] = async () => {
@@ -145,9 +175,12 @@ cases['seek argument types'] = async () => {
   await rejectsWith(() => d.seek(1, { stream: 9 }), typeError('stream', '9 (number)'));
   await rejectsWith(() => d.readInto({} as unknown as Packet), typeError('packet', 'an object', 'a Packet'));
   await rejectsWith(() => d.readInto(frameLike() as unknown as Packet), typeError('packet', 'an instance of Frame', 'a Packet'));
-  await rejectsWith(async () => {
-    for await (const p of d.packets({ streams: 1 as unknown as number[] })) p.close();
-  }, typeError('streams', '1 (number)'));
+  await rejectsWith(
+    async () => {
+      for await (const p of d.packets({ streams: 1 as unknown as number[] })) p.close();
+    },
+    typeError('streams', '1 (number)'),
+  );
   await rejectsWith(() => d.seek(1, { backward: 'yes' as unknown as boolean }), typeError('backward', "'yes' (string)", 'a boolean'));
   // and it still works
   await d.seek(0);
@@ -179,9 +212,12 @@ cases['Frame methods: argument types'] = () => {
   assert.throws(() => f.set({ pts: 1.5 }), typeError('pts', '1.5 (number)'));
   assert.throws(() => f.set({ pictType: 'X' as 'I' }), typeError('pictType', "'X' (string)"));
   assert.throws(() => f.set('x' as unknown as object), typeError('fields', "'x' (string)", 'an object'));
-  assert.throws(() => {
-    f.pts = '1' as unknown as number;
-  }, typeError('pts', "'1' (string)"));
+  assert.throws(
+    () => {
+      f.pts = '1' as unknown as number;
+    },
+    typeError('pts', "'1' (string)"),
+  );
   assert.throws(() => Frame.from('abc' as unknown as Uint8Array, { width: 4, height: 4, pixelFormat: 'gray' }), typeError('data', "'abc' (string)"));
   f.close();
 };
@@ -200,9 +236,12 @@ cases['Packet.from and Packet setters: argument types'] = () => {
   ];
   for (const [fn, name, described] of bad) assert.throws(fn, typeError(name, described));
   const p = packetLike();
-  assert.throws(() => {
-    p.flags = 0.5;
-  }, typeError('flags', '0.5 (number)'));
+  assert.throws(
+    () => {
+      p.flags = 0.5;
+    },
+    typeError('flags', '0.5 (number)'),
+  );
   assert.throws(() => p.rescale(5 as unknown as { num: number; den: number }), typeError('timeBase', '5 (number)'));
   assert.throws(() => p.setData('x' as unknown as Uint8Array), typeError('data', "'x' (string)"));
   p.close();
@@ -234,7 +273,10 @@ cases['Muxer argument types'] = async () => {
   const muxer = await Muxer.toBuffer({ format: 'matroska' });
   assert.throws(() => muxer.addStream(undefined as unknown as Stream), typeError('source', 'undefined', 'an Encoder, Stream or CodecParameters'));
   assert.throws(() => muxer.addStream(frameLike() as unknown as Stream), typeError('source', 'an instance of Frame', 'an Encoder, Stream or CodecParameters'));
-  assert.throws(() => muxer.addStream(demuxer.streams[0]!, { timeBase: 'x' as unknown as { num: number; den: number } }), typeError('timeBase', "'x' (string)"));
+  assert.throws(
+    () => muxer.addStream(demuxer.streams[0]!, { timeBase: 'x' as unknown as { num: number; den: number } }),
+    typeError('timeBase', "'x' (string)"),
+  );
   const s = muxer.addStream(demuxer.bestStream('video')!);
   await rejectsWith(() => muxer.writeHeader({ options: 5 as unknown as Record<string, string> }), typeError('options', '5 (number)'));
   await muxer.writeHeader();

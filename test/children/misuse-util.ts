@@ -53,7 +53,7 @@ export async function rejectsClosed(fn: () => Promise<unknown>): Promise<void> {
   await assert.rejects(p, closedError);
 }
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -66,8 +66,8 @@ export function typeError(name: string, received: string, expected?: string): (e
   return (e: unknown) => {
     assert.ok(e instanceof TypeError, `expected a TypeError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
     assert.ok(!(e instanceof AvError), 'a TypeError, not an AvError');
-    const x = expected === undefined ? '.+' : escape(expected);
-    assert.match(e.message, new RegExp(`^Expected ${x} for ${escape(name)} but received ${escape(received)}$`));
+    const x = expected === undefined ? '.+' : escapeRegExp(expected);
+    assert.match(e.message, new RegExp(`^Expected ${x} for ${escapeRegExp(name)} but received ${escapeRegExp(received)}$`));
     return true;
   };
 }
@@ -134,7 +134,14 @@ export async function videoPackets(count: number): Promise<Packet[]> {
   }
 }
 
-export const encoderOptions = { codec: 'libx264', width: W, height: H, pixelFormat: 'yuv420p', frameRate: { num: 25, den: 1 }, options: { preset: 'ultrafast' } };
+export const encoderOptions = {
+  codec: 'libx264',
+  width: W,
+  height: H,
+  pixelFormat: 'yuv420p',
+  frameRate: { num: 25, den: 1 },
+  options: { preset: 'ultrafast' },
+};
 
 export async function closedDemuxer(): Promise<Demuxer> {
   const d = await Demuxer.open(MP4());

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 
 import {
   Decoder,
@@ -98,7 +98,14 @@ const paths: Record<string, () => Promise<void>> = {
     }
   },
   async encode() {
-    await using e = await Encoder.open({ codec: 'libx264', width: 64, height: 48, pixelFormat: 'yuv420p', frameRate: { num: 25, den: 1 }, options: { preset: 'ultrafast' } });
+    await using e = await Encoder.open({
+      codec: 'libx264',
+      width: 64,
+      height: 48,
+      pixelFormat: 'yuv420p',
+      frameRate: { num: 25, den: 1 },
+      options: { preset: 'ultrafast' },
+    });
     using frame = Frame.alloc({ width: 64, height: 48, pixelFormat: 'yuv420p' });
     for (let i = 0; i < 5; i++) {
       frame.makeWritable();
@@ -111,7 +118,9 @@ const paths: Record<string, () => Promise<void>> = {
   'remux-file': () => remux(false),
   'remux-buffer': () => remux(true),
   async filter() {
-    await using g = await FilterGraph.open('scale=32:24,hflip', { inputs: [{ type: 'video', width: 64, height: 48, pixelFormat: 'yuv420p', timeBase: { num: 1, den: 25 } }] });
+    await using g = await FilterGraph.open('scale=32:24,hflip', {
+      inputs: [{ type: 'video', width: 64, height: 48, pixelFormat: 'yuv420p', timeBase: { num: 1, den: 25 } }],
+    });
     for (let i = 0; i < 3; i++) {
       using f = Frame.alloc({ width: 64, height: 48, pixelFormat: 'yuv420p' });
       f.pts = i;
@@ -164,7 +173,12 @@ const paths: Record<string, () => Promise<void>> = {
   },
   async 'pipeline-transcode-stream'() {
     const out = counter();
-    const r = await transcode(tsReadable(), out, { input: { format: 'mpegts' }, format: 'matroska', video: { codec: 'libx264', preset: 'ultrafast' }, audio: 'copy' });
+    const r = await transcode(tsReadable(), out, {
+      input: { format: 'mpegts' },
+      format: 'matroska',
+      video: { codec: 'libx264', preset: 'ultrafast' },
+      audio: 'copy',
+    });
     if (r.bytes <= 0 || out.bytes <= 0) throw new Error('empty output');
   },
   async 'pipeline-thumbnails'() {
@@ -214,8 +228,7 @@ async function settledRss(): Promise<{ rss: number; heap: number; native: number
 /** Theil-Sen: the median of the slopes between every two points. */
 function slope(points: [number, number][]): number {
   const s: number[] = [];
-  for (let i = 0; i < points.length; i++)
-    for (let j = i + 1; j < points.length; j++) s.push((points[j]![1] - points[i]![1]) / (points[j]![0] - points[i]![0]));
+  for (let i = 0; i < points.length; i++) for (let j = i + 1; j < points.length; j++) s.push((points[j]![1] - points[i]![1]) / (points[j]![0] - points[i]![0]));
   return s.length ? median(s) : 0;
 }
 

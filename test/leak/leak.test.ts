@@ -70,7 +70,9 @@ function runChild(name: string, a: number, b: number, env: Record<string, string
 
 const mb = (n: number): string => (n / 2 ** 20).toFixed(1);
 
-describe(`leaks: RSS growth from iteration ${A} to ${B} under ${LIMIT * 100}%`, { skip: !enabled && 'run by npm run test:reliability (AVFORGE_RELIABILITY=1)' }, () => {
+describe(`leaks: RSS growth from iteration ${A} to ${B} under ${LIMIT * 100}%`, {
+  skip: !enabled && 'run by npm run test:reliability (AVFORGE_RELIABILITY=1)',
+}, () => {
   for (const name of PATHS)
     test(name, async (t) => {
       const s = await runChild(name, A, B);

@@ -32,7 +32,15 @@ expectTypeOf<Progress['percent']>().toEqualTypeOf<number | null>();
 
 // options that are accepted
 transcode('in.mp4', 'out.mkv', {
-  video: { codec: 'libx264', crf: 20, preset: 'veryfast', width: 1280, frameRate: '30000/1001', gopSize: 60, options: { tune: 'film', refs: 4, 'b-pyramid': true } },
+  video: {
+    codec: 'libx264',
+    crf: 20,
+    preset: 'veryfast',
+    width: 1280,
+    frameRate: '30000/1001',
+    gopSize: 60,
+    options: { tune: 'film', refs: 4, 'b-pyramid': true },
+  },
   audio: 'copy',
   subtitles: false,
   fastStart: true,

@@ -56,7 +56,15 @@ export class LocalBackend implements Backend {
   }
 
   submit(record: JobRecord): void {
-    const entry: Entry = { record, cost: costOf(record.job, record.settings, this.#o), priority: record.settings.priority, key: record.settings.key, enqueuedAt: 0, seq: 0, heapIndex: -1 };
+    const entry: Entry = {
+      record,
+      cost: costOf(record.job, record.settings, this.#o),
+      priority: record.settings.priority,
+      key: record.settings.key,
+      enqueuedAt: 0,
+      seq: 0,
+      heapIndex: -1,
+    };
     this.#entries.set(record, entry);
     if (record.settings.delay > 0) this.#later(entry, record.settings.delay);
     else this.#enqueue(entry);

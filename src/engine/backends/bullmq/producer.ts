@@ -100,7 +100,8 @@ export class BullMQBackend implements Backend {
   check(s: SubmitSettings): void {
     if (s.priority > PRIORITY_ZERO - 1 || s.priority < PRIORITY_ZERO - PRIORITY_LIMIT)
       throw invalidArgument('options.priority', `an integer from ${PRIORITY_ZERO - PRIORITY_LIMIT} to ${PRIORITY_ZERO - 1} (BullMQ's range)`, s.priority);
-    if (s.id !== undefined && (/^\d+$/.test(s.id) || s.id.includes(':'))) throw invalidArgument('options.id', 'an id that is not a number and has no ":" (BullMQ job ids)', s.id);
+    if (s.id !== undefined && (/^\d+$/.test(s.id) || s.id.includes(':')))
+      throw invalidArgument('options.id', 'an id that is not a number and has no ":" (BullMQ job ids)', s.id);
     if (s.threads !== undefined) throw invalidArgument('options.threads', "nothing for a BullMQ job (set the job's options.threads)", s.threads);
   }
 
@@ -185,7 +186,8 @@ export class BullMQBackend implements Backend {
     if (!job?.finishedOn) return;
     const t = this.#tracked.get(id);
     if (!t) return;
-    if (job.failedReason === undefined || job.failedReason === null || job.failedReason === '') this.#settle(id, () => this.#host.completed(t.record, fromWire(job.returnvalue)));
+    if (job.failedReason === undefined || job.failedReason === null || job.failedReason === '')
+      this.#settle(id, () => this.#host.completed(t.record, fromWire(job.returnvalue)));
     else {
       const e = await this.#error(id, job.failedReason);
       this.#settle(id, () => (isCancel(e) ? this.#host.cancelled(t.record, t.record.abortError(e)) : this.#host.failed(t.record, e)));
@@ -222,7 +224,9 @@ export class BullMQBackend implements Backend {
   #listen(events: QueueEvents): void {
     events.on('active', ({ jobId }) => this.#on(jobId, (t) => this.#host.started(t.record)));
     events.on('progress', ({ jobId, data }) => this.#on(jobId, (t) => this.#host.progress(t.record, data)));
-    events.on('completed', ({ jobId, returnvalue }) => this.#on(jobId, (t) => this.#settle(jobId, () => this.#host.completed(t.record, fromWire(returnvalue)))));
+    events.on('completed', ({ jobId, returnvalue }) =>
+      this.#on(jobId, (t) => this.#settle(jobId, () => this.#host.completed(t.record, fromWire(returnvalue)))),
+    );
     events.on('failed', ({ jobId, failedReason }) =>
       this.#on(jobId, async (t) => {
         const e = await this.#error(jobId, failedReason);
@@ -251,7 +255,10 @@ export class BullMQBackend implements Backend {
           let error: Error;
           if (job && job.stalledCounter > t.stalls) {
             t.stalls = job.stalledCounter;
-            error = new AvError('The worker running the job stopped answering (killed or stuck); the job was put back in the queue', { code: 'STALLED', op: 'bullmq' });
+            error = new AvError('The worker running the job stopped answering (killed or stuck); the job was put back in the queue', {
+              code: 'STALLED',
+              op: 'bullmq',
+            });
           } else if (job && job.attemptsMade > t.attemptsMade) {
             t.attemptsMade = job.attemptsMade;
             error = await this.#error(jobId, job.failedReason);
@@ -267,4 +274,3 @@ export class BullMQBackend implements Backend {
     );
   }
 }
-

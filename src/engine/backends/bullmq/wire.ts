@@ -42,7 +42,7 @@ export function redisConnection(redis: unknown, name = 'redis'): Record<string, 
     throw invalidArgument(name, "a Redis URL ('redis://host:6379') or ioredis options", redis);
   }
   if (url.protocol === 'unix:' || url.protocol === 'redis+unix:') return { path: decodeURIComponent(url.pathname) };
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw invalidArgument(name, "a redis://, rediss:// or unix:// URL", redis);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw invalidArgument(name, 'a redis://, rediss:// or unix:// URL', redis);
   const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined;
   if (db !== undefined && !Number.isInteger(db)) throw invalidArgument(name, 'a Redis URL whose path is a database number', redis);
   return {
@@ -90,7 +90,13 @@ export function wireError(e: unknown): WireError {
 export function errorFromWire(w: WireError): Error {
   let e: Error;
   if (w.code !== undefined && w.op !== undefined) {
-    e = new AvError('', { code: w.code, op: w.op, ...(w.url !== undefined ? { url: w.url } : {}), ...(w.errno !== undefined ? { errno: w.errno } : {}), ...(w.stream !== undefined ? { stream: w.stream } : {}) });
+    e = new AvError('', {
+      code: w.code,
+      op: w.op,
+      ...(w.url !== undefined ? { url: w.url } : {}),
+      ...(w.errno !== undefined ? { errno: w.errno } : {}),
+      ...(w.stream !== undefined ? { stream: w.stream } : {}),
+    });
   } else if (w.name === 'TypeError') {
     e = new TypeError();
   } else {
@@ -111,8 +117,10 @@ let loaded: Promise<BullMQ> | undefined;
 export function bullmq(): Promise<BullMQ> {
   loaded ??= import('bullmq').catch((e: unknown) => {
     loaded = undefined;
-    throw new AvError(`The BullMQ backend needs the bullmq package (npm install bullmq): ${(e as Error).message}`, { code: 'ERR_MODULE_NOT_FOUND', op: 'bullmq' });
+    throw new AvError(`The BullMQ backend needs the bullmq package (npm install bullmq): ${(e as Error).message}`, {
+      code: 'ERR_MODULE_NOT_FOUND',
+      op: 'bullmq',
+    });
   });
   return loaded;
 }
-

@@ -108,7 +108,8 @@ export async function startWorker(options: WorkerOptions): Promise<EngineWorker>
       }
       await job.log(LOG_PREFIX + JSON.stringify(wireError(e))).catch(() => {});
       // cancelled or invalid: trying again would not help
-      if (isCancel(e) || e instanceof TypeError || (e instanceof AvError && e.code === 'ENCODER_NOT_FOUND')) throw new bull.UnrecoverableError((e as Error).message);
+      if (isCancel(e) || e instanceof TypeError || (e instanceof AvError && e.code === 'ENCODER_NOT_FOUND'))
+        throw new bull.UnrecoverableError((e as Error).message);
       throw e instanceof Error ? e : new Error(String(e));
     };
     let handle: JobHandle;
