@@ -1,6 +1,6 @@
 // AvError and the argument checks: every failure that reaches a user is one of these.
 
-/** FFmpeg's own AVERROR codes, by the names native/error.cc gives them (test/errors.test.ts compares). */
+/** FFmpeg's own AVERROR codes, by the names native/common/error.cc gives them (test/errors.test.ts compares). */
 export const FFMPEG_ERROR_CODES = [
   'BSF_NOT_FOUND',
   'BUG',
@@ -31,7 +31,7 @@ export const FFMPEG_ERROR_CODES = [
 ] as const;
 export type FFmpegErrorCode = (typeof FFMPEG_ERROR_CODES)[number];
 
-/** POSIX errors (AVERROR(errno)) by name, as native/error.cc names them. */
+/** POSIX errors (AVERROR(errno)) by name, as native/common/error.cc names them. */
 export const ERRNO_CODES = [
   'EPERM',
   'ENOENT',

@@ -1,5 +1,15 @@
 // avforge: FFmpeg for TypeScript. The public surface, and nothing else.
-export { AvError, type AvErrorInfo, type AvErrorCode, type FFmpegErrorCode, type ErrnoCode, type AvforgeErrorCode } from './errors.js';
+export {
+  AvError,
+  FFMPEG_ERROR_CODES,
+  ERRNO_CODES,
+  AVFORGE_ERROR_CODES,
+  type AvErrorInfo,
+  type AvErrorCode,
+  type FFmpegErrorCode,
+  type ErrnoCode,
+  type AvforgeErrorCode,
+} from './errors.js';
 export { Packet, PacketFlags, type PacketFields } from './core/packet.js';
 export { Frame, type FrameFields, type FrameLayout, type VideoFrameLayout, type AudioFrameLayout } from './core/frame.js';
 export { CodecParameters, type CodecInfo } from './core/codec_parameters.js';
@@ -25,7 +35,7 @@ export { jobSchema } from './options/json_schema.js';
 export type { JobKind, ProbeOptions } from './options/pipeline.js';
 export type { JsonSchema } from './options/rules.js';
 export type { WireJob as BullMQJobData } from './options/jobs.js';
-export { toFFprobeJson } from './core/ffprobe.js';
+export { toFFprobeJson, type FFprobeJson, type FFprobeFormat, type FFprobeStream, type FFprobeSideData } from './core/ffprobe.js';
 export { transcode, remux, thumbnails, thumbnailFile } from './pipeline/transcode.js';
 export type { GraphPads } from './pipeline/plan.js';
 export * from './engine/index.js';
@@ -48,6 +58,7 @@ export type {
   CancelMode,
   JobOptions,
   HardwarePreference,
+  Chapter,
   HardwareSpec,
 } from './pipeline/types.js';
 export type { InputSource, CallbackSource, SourceOptions } from './io/source.js';

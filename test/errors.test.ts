@@ -1,5 +1,5 @@
 // AvErrorCode names every code an AvError can carry: the native error table's names
-// (native/error.cc) and every code avforge's TS and C++ sources create.
+// (native/common/error.cc) and every code avforge's TS and C++ sources create.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -16,8 +16,8 @@ const read = (dir: string, ext: string) =>
     .filter((f) => f.endsWith(ext))
     .map((f) => fs.readFileSync(path.join(root, dir, f), 'utf8'));
 
-test("the FFmpeg and errno codes are native/error.cc's table", () => {
-  const table = fs.readFileSync(path.join(root, 'native', 'error.cc'), 'utf8');
+test("the FFmpeg and errno codes are native/common/error.cc's table", () => {
+  const table = fs.readFileSync(path.join(root, 'native', 'common', 'error.cc'), 'utf8');
   const ffmpeg = [...new Set([...table.matchAll(/\{AVERROR_\w+, "(\w+)"\}/g)].map((m) => m[1]))];
   const errnos = [...table.matchAll(/AVF_ERRNO\((\w+)\)/g)].map((m) => m[1]).filter((n) => n !== 'e');
   assert.deepEqual(ffmpeg, [...FFMPEG_ERROR_CODES]);

@@ -104,8 +104,8 @@ describe('planTranscode: stream choice, copy or encode', () => {
     const input = inputOf('in.mkv', 'matroska,webm', [audio('aac'), video('h264'), video('hevc', { default: true }), audio('opus', { default: true })]);
     const plan = transcode([input], {});
     assert.deepEqual(outputs(plan), [
-      { input: 0, stream: 2, codec: undefined },
-      { input: 0, stream: 3, codec: undefined },
+      { input: 0, stream: 2, codec: '' },
+      { input: 0, stream: 3, codec: '' },
     ]);
     assert.deepEqual(
       plan.decoders.map((d) => d.stream),
@@ -118,12 +118,12 @@ describe('planTranscode: stream choice, copy or encode', () => {
 
   test('without a default disposition the first stream of each type; a cover picture is never the video', () => {
     const input = inputOf('in.mp3', 'mp3', [video('mjpeg', { attachedPic: true }), audio('mp3')]);
-    assert.deepEqual(outputs(transcode([input], {})), [{ input: 0, stream: 1, codec: undefined }]);
+    assert.deepEqual(outputs(transcode([input], {})), [{ input: 0, stream: 1, codec: '' }]);
   });
 
   test("video: false and audio: 'copy' leave the video out and copy the audio", () => {
     const plan = transcode([clip()], { video: false, audio: 'copy' });
-    assert.deepEqual(outputs(plan), [{ copy: true, input: 0, stream: 1, bsf: undefined }]);
+    assert.deepEqual(outputs(plan), [{ copy: true, input: 0, stream: 1, bsf: '' }]);
     assert.equal(plan.decoders.length, 0);
   });
 
@@ -162,9 +162,9 @@ describe('planTranscode: map', () => {
   test('entries in order, by specifier and input; a data stream is copied', () => {
     const plan = transcode(two(), { inputs: ['b.mp4'], map: [{ stream: 'a:1' }, { input: 1, stream: 'v' }, { stream: 3 }] });
     assert.deepEqual(outputs(plan), [
-      { input: 0, stream: 2, codec: undefined },
-      { input: 1, stream: 0, codec: undefined },
-      { copy: true, input: 0, stream: 3, bsf: undefined },
+      { input: 0, stream: 2, codec: '' },
+      { input: 1, stream: 0, codec: '' },
+      { copy: true, input: 0, stream: 3, bsf: '' },
     ]);
     assert.deepEqual(
       plan.decoders.map((d) => [d.input, d.stream]),
@@ -292,7 +292,7 @@ describe('planTranscode: filterComplex', () => {
       plan.streams.map((s) => [s.graph, s.sink, s.codec]),
       [
         [0, 0, 'libx264'],
-        [0, 1, undefined],
+        [0, 1, ''],
       ],
     );
   });
@@ -352,19 +352,19 @@ describe('planTranscode: the output', () => {
       movflags: '+isml+frag_keyframe+empty_moov+default_base_moof',
       brand: 'mp42',
     });
-    assert.equal(transcode([clip()], { format: 'matroska' }).output.options, undefined);
+    assert.deepEqual(transcode([clip()], { format: 'matroska' }).output.options, {});
   });
 
   test('ADTS AAC copied from MPEG-TS into an MP4-family output goes through aac_adtstoasc', () => {
     const bsfs = (output: string, o: TranscodeOptions = {}) => transcode([ts()], { video: 'copy', audio: 'copy', ...o }, { output }).streams.map((s) => s.bsf);
-    assert.deepEqual(bsfs('out.mp4'), [undefined, 'aac_adtstoasc']);
-    assert.deepEqual(bsfs('out.m4a'), [undefined, 'aac_adtstoasc']);
-    assert.deepEqual(bsfs('out.mkv'), [undefined, undefined]);
-    assert.deepEqual(bsfs('-', { format: 'mov' }), [undefined, 'aac_adtstoasc']);
+    assert.deepEqual(bsfs('out.mp4'), ['', 'aac_adtstoasc']);
+    assert.deepEqual(bsfs('out.m4a'), ['', 'aac_adtstoasc']);
+    assert.deepEqual(bsfs('out.mkv'), ['', '']);
+    assert.deepEqual(bsfs('-', { format: 'mov' }), ['', 'aac_adtstoasc']);
     // AAC from an MP4 is not ADTS
     assert.deepEqual(
       transcode([clip()], { video: 'copy', audio: 'copy' }, { output: 'out.mp4' }).streams.map((s) => s.bsf),
-      [undefined, undefined],
+      ['', ''],
     );
   });
 
@@ -402,7 +402,7 @@ describe('planRemux', () => {
   test('streams picks by index or specifier; bitstreamFilters apply per output stream', () => {
     const plan = planRemux(input(), { streams: ['a', 0], bitstreamFilters: { 1: 'h264_mp4toannexb' } });
     assert.deepEqual(outputs(plan), [
-      { copy: true, input: 0, stream: 1, bsf: undefined },
+      { copy: true, input: 0, stream: 1, bsf: '' },
       { copy: true, input: 0, stream: 0, bsf: 'h264_mp4toannexb' },
     ]);
   });
@@ -410,11 +410,11 @@ describe('planRemux', () => {
   test('ADTS AAC into MP4 gets aac_adtstoasc unless a filter is given for it', () => {
     assert.deepEqual(
       planRemux(ts(), {}, 'out.mp4').streams.map((s) => s.bsf),
-      [undefined, 'aac_adtstoasc'],
+      ['', 'aac_adtstoasc'],
     );
     assert.deepEqual(
       planRemux(ts(), { bitstreamFilters: { 1: 'null' } }, 'out.mp4').streams.map((s) => s.bsf),
-      [undefined, 'null'],
+      ['', 'null'],
     );
   });
 

@@ -265,7 +265,8 @@ export const OPTIONS = {
   probe: probeOptions,
 } as const;
 
-export type JobKind = keyof typeof OPTIONS;
+/** The job kinds that have an option schema. */
+export type JobKind = 'transcode' | 'remux' | 'thumbnails' | 'probe';
 
 /** The options of a kind's options type. */
 export interface OptionsOf {

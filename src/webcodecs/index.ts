@@ -51,6 +51,7 @@ export {
   type VideoFrameInit,
   type VideoPixelFormat,
 } from './video_frame.js';
+export type { VideoColorPrimaries, VideoMatrixCoefficients, VideoTransferCharacteristics } from './video_color_space.js';
 
 /** The classes install() sets as globals. */
 export const classes = {
