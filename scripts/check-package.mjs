@@ -21,6 +21,8 @@ const allowed = [
   // the two bundles' maps carry their TypeScript sources: stack traces under --enable-source-maps
   // read in .ts lines; tsc's per-module maps point into src/, which is not shipped
   /^dist\/(avforge|webcodecs)\.js\.map$/,
+  // the job schemas (jobSchema(kind) as JSON Schema), for producers in other languages
+  /^dist\/schema\/\w+\.json$/,
 ];
 
 const problems = [];
@@ -66,7 +68,13 @@ try {
       need(f.endsWith('.d.ts') ? target.replace(/\.js$/, '.d.ts') : target, `${f} imports it`);
     }
   }
-  for (const [f, why] of needed) if (!files.has(f)) problems.push(`${f}: missing (${why})`);
+  // an exports pattern ('./dist/schema/*.json') needs at least one file it matches
+  const matches = (pattern) => {
+    if (!pattern.includes('*')) return files.has(pattern);
+    const [head, tail] = pattern.split('*');
+    return [...files].some((f) => f.startsWith(head) && f.endsWith(tail) && f.length > head.length + tail.length);
+  };
+  for (const [f, why] of needed) if (!matches(f)) problems.push(`${f}: missing (${why})`);
 
   const tarball = path.join(tmp, report.filename);
   console.log(`check-package: ${files.size} files, ${(report.size / 1024).toFixed(0)} KiB packed, ${(report.unpackedSize / 1024).toFixed(0)} KiB unpacked`);
