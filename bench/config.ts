@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const benchDir = path.join(root, 'bench');
@@ -13,17 +14,28 @@ export const reportDir = path.join(benchDir, 'report');
 export const workloadsDir = path.join(root, 'build', 'bench', 'workloads');
 export const distIndex = path.join(root, 'dist', 'avforge.js'); // the package's entry (the bundle)
 
-const argv = process.argv.slice(2);
-export const flag = (name: string): boolean => argv.includes(`--${name}`);
-export const option = (name: string): string | undefined => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
+// The runner's flags (node's parseArgs, as the workloads and pipeline_vs_cli.mjs read theirs):
+// an unknown flag is an error rather than a run that silently ignores it.
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    only: { type: 'string', multiple: true },
+    peers: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    soak: { type: 'string' },
+    'no-import': { type: 'boolean', default: false },
+    'no-callgrind': { type: 'boolean', default: false },
+    'no-soak': { type: 'boolean', default: false },
+  },
+});
+type Flag = 'quick' | 'peers' | 'no-import' | 'no-callgrind' | 'no-soak';
+export const flag = (name: Flag): boolean => args[name] === true;
+export const option = (name: 'runs' | 'baseline' | 'soak'): string | undefined => args[name];
 export const quick = flag('quick');
 export const runs = Number(option('runs') ?? (quick ? 3 : 5));
 /** every --only value: a workload or contender runs when its name contains any of them */
-const onlyList = argv.flatMap((a, i) => (a === '--only' && argv[i + 1] !== undefined ? [argv[i + 1]!] : []));
-export const only = onlyList.length ? onlyList : undefined;
+export const only = args.only?.length ? args.only : undefined;
 export const matches = (name: string): boolean => only?.some((o) => name.includes(o)) ?? false;
 export const peers = flag('peers');
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-/** --key value pairs (and bare --flags) of the command line. */
+/** The runner-to-workload protocol: --key value pairs (and bare --flags), values taken verbatim (a "-1" too). */
 export function parseArgs(argv = process.argv.slice(2)): Map<string, string> {
   const out = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
