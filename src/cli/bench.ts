@@ -27,6 +27,7 @@ export const benchCommand: Command<object> = {
         flag(['--no-import'], 'skip the import-time measurements'),
         flag(['--no-callgrind'], 'skip the instruction counts'),
         flag(['--no-soak'], 'skip the soak'),
+        flag(['--baseline'], 'another built avforge checkout whose contenders run beside these, compared per row', 'DIR'),
       ],
     },
   ],
