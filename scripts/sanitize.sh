@@ -35,7 +35,7 @@ ln -sfn "$repo/test/.media" "$tree/test/.media"
 asan=$(g++ -print-file-name=libasan.so)
 [ -f "$asan" ] || { echo "sanitize: libasan not found (apt-get install libasan8)" >&2; exit 1; }
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(objects.test.js decode.test.js processing.test.js remux.test.js io.test.js pipeline.test.js bomb.test.js misuse.test.js)
+[ ${#files[@]} -gt 0 ] || files=(objects.test.js decode.test.js processing.test.js remux.test.js io-files.test.js io-network.test.js pipeline-transcode.test.js pipeline-remux.test.js pipeline-cancel.test.js pipeline-errors.test.js plan-contract.test.js bomb.test.js misuse.test.js)
 paths=()
 for f in "${files[@]}"; do paths+=("$tree/build/test/$f"); done
 log="$tree/asan.log"
