@@ -351,6 +351,9 @@ describe('backpressure', () => {
     assert.ok(consumed > seconds * 20, `the consumer got only ${consumed} packets`);
     assert.ok(pauses > 0, 'the producer was never paused');
     assert.ok(produced < freeRunning / 3, `produced ${mib(produced)} MiB of a free-running ${mib(freeRunning)} MiB: not held back`);
-    assert.ok(peak - base < RSS_GROWTH_LIMIT, `RSS grew by ${mib(peak - base)} MiB after the first 2 s (limit ${mib(RSS_GROWTH_LIMIT)})`);
+    // Under ASan, RSS also holds its quarantine (freed memory kept back to catch use after free, up
+    // to 256 MiB), so there the bound on what was produced above is the check; elsewhere RSS too.
+    if (!process.env.AVFORGE_SANITIZED)
+      assert.ok(peak - base < RSS_GROWTH_LIMIT, `RSS grew by ${mib(peak - base)} MiB after the first 2 s (limit ${mib(RSS_GROWTH_LIMIT)})`);
   });
 });
