@@ -106,7 +106,7 @@ function isolationSettings(o: EngineOptions, fallback: 'none' | 'process', size:
   if ((o.isolation ?? fallback) === 'none') {
     for (const k of ['memoryLimit', 'cpuLimit'] as const)
       if (o[k] !== undefined && o[k] !== false)
-        throw invalidArgument(k, "no limit: limits need isolation: 'process' (a job in this process cannot be limited)", o[k]);
+        throw invalidArgument(k, "no limit without isolation: 'process' (a job in this process cannot be limited)", o[k]);
     return null;
   }
   const m = o.memoryLimit;

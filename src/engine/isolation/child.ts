@@ -13,11 +13,6 @@ if (!process.send) {
   process.exit(2);
 }
 
-/** How often the data segment is sampled while a job runs with a memory limit (ms). */
-const SAMPLE_MS = 20;
-/** A failed job that came this close to its memory limit failed because of it. */
-const NEAR_LIMIT = 0.9;
-
 const native = addon();
 // A crash must not leave a core file per failed upload; and this process must not outlive the
 // Engine's, even one killed with SIGKILL while this one is busy in native code.
@@ -56,13 +51,10 @@ function clearLimits(limits: ProcessLimits): void {
   if (limits.cpu !== null) native.setProcessLimit('cpu', null);
 }
 
-/** Whether a failure came from the memory limit: libav's ENOMEM, a failed ArrayBuffer, or a peak at the limit. */
-function memoryVerdict(e: unknown, limit: number | null, peak: number): boolean {
-  if (limit === null) return false;
+/** Whether a failure says it is out of memory: libav's ENOMEM, a failed ArrayBuffer. (The Engine also watches the peak.) */
+function outOfMemory(e: unknown): boolean {
   const x = e as { code?: unknown; message?: unknown } | null;
-  if (x?.code === 'ENOMEM') return true;
-  if (e instanceof RangeError && /allocation failed/i.test(String(x?.message))) return true;
-  return peak >= NEAR_LIMIT * limit;
+  return x?.code === 'ENOMEM' || (e instanceof RangeError && /allocation failed/i.test(String(x?.message)));
 }
 
 /** Test-only misbehaviour (the Engine sends a hook only under AVFORGE_ISOLATION_TEST_HOOKS=1, and so does this check). */
@@ -92,15 +84,9 @@ let current: { id: number; controller: AbortController; started: Started } | nul
 
 function run(m: Extract<ToChild, { t: 'run' }>): void {
   const controller = new AbortController();
-  let peak = 0;
-  let sampler: NodeJS.Timeout | undefined;
   let started: Started;
   try {
     setLimits(m.limits);
-    if (m.limits.memory !== null) {
-      peak = dataBytes();
-      sampler = setInterval(() => (peak = Math.max(peak, dataBytes())), SAMPLE_MS);
-    }
     if (m.hook) misbehave(m.hook);
     started = runJob(m.job, {
       id: m.jobId,
@@ -114,13 +100,11 @@ function run(m: Extract<ToChild, { t: 'run' }>): void {
   }
   current = { id: m.id, controller, started };
   const finish = (ok: boolean, value: unknown) => {
-    clearInterval(sampler);
-    if (m.limits.memory !== null) peak = Math.max(peak, dataBytes());
     clearLimits(m.limits);
     current = null;
     const data = dataBytes();
     if (ok) send({ t: 'done', id: m.id, ok: true, value, data });
-    else send({ t: 'done', id: m.id, ok: false, error: toPlainError(value), memory: memoryVerdict(value, m.limits.memory, peak), data });
+    else send({ t: 'done', id: m.id, ok: false, error: toPlainError(value), memory: outOfMemory(value), data });
   };
   started.result.then(
     (v) => finish(true, v),

@@ -28,10 +28,8 @@ function firstNonData(v: unknown, path: string): { path: string; value: unknown 
 /** Refuses (TypeError) a description that holds something other than data. */
 export function checkIsolatable(job: JobDescription): void {
   const bad = firstNonData(job, 'job');
-  if (bad)
-    throw invalidArgument(
-      bad.path,
-      "data (a path or URL, a Uint8Array, plain options): with isolation: 'process' the job runs in another process; write a stream to a file or a Buffer first, or use an Engine with isolation: 'none'",
-      bad.value,
-    );
+  if (!bad) return;
+  const e = invalidArgument(bad.path, 'data (a path or URL, a Uint8Array, plain options)', bad.value);
+  e.message += ": with isolation: 'process' the job runs in another process (write a stream to a file or a Buffer first, or use an Engine with isolation: 'none')";
+  throw e;
 }

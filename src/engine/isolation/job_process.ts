@@ -9,6 +9,7 @@ import { AvError, type AvErrorCode } from '../../errors.js';
 import type { CancelMode } from '../../pipeline/types.js';
 import type { RunContext, Started } from '../attempt.js';
 import { jobInput, jobType, type JobDescription } from '../job.js';
+import { MemoryWatch } from './memory_watch.js';
 import { fromPlainError, type FromChild, type ProcessLimits, type TestHook, type ToChild } from './protocol.js';
 
 /** How long an aborted job's process may take to stop by itself before it is killed (ms). */
@@ -17,6 +18,8 @@ export const KILL_GRACE_MS = 100;
 const RETIRE_SHARE = 0.5;
 /** What the child's stderr says when it died of memory: V8's fatal OOM, C++'s bad_alloc, libav's failed mallocs. */
 const OUT_OF_MEMORY = /out of memory|Allocation failed|bad_alloc|malloc of size \d+ failed|Cannot allocate memory/i;
+/** A failed job whose process came this close to its memory limit failed because of it. */
+const NEAR_LIMIT = 0.9;
 /** Bytes of the child's stderr kept per job, to read why it died. */
 const TAIL = 16 << 10;
 
@@ -51,6 +54,7 @@ export class JobProcess {
   #alive = true;
   /** Replace after the current job (it failed on memory, or kept too much). */
   #retire = false;
+  readonly #watch: MemoryWatch;
   readonly exited: Promise<void>;
 
   constructor(onExit: (p: JobProcess) => void) {
@@ -65,12 +69,14 @@ export class JobProcess {
       this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-TAIL);
     });
     this.#child.on('message', (m: FromChild) => this.#message(m));
+    this.#watch = new MemoryWatch(this.#child.pid);
     this.exited = new Promise((resolve) => {
       let done = false;
       const end = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error) => {
         if (done) return;
         done = true;
         this.#alive = false;
+        this.#watch.close();
         this.#died(code, signal, spawnError);
         onExit(this);
         resolve();
@@ -115,6 +121,7 @@ export class JobProcess {
     });
     this.#stderr = '';
     this.#ref(true);
+    if (limits.memory !== null) this.#watch.start();
     this.#send({ t: 'run', id, jobId: ctx.id, attempt: ctx.attempt, job, threads: ctx.threads, limits, ...(hook ? { hook } : {}) });
     return { result, cancel: (mode) => this.#cancel(id, mode) };
   }
@@ -178,7 +185,7 @@ export class JobProcess {
     if (m.data > RETIRE_SHARE * job.limits.memory) this.#retire = true;
     // stderr and the IPC channel are different pipes: give libav's last words a moment to arrive
     setTimeout(() => {
-      if (!m.memory && !OUT_OF_MEMORY.test(this.#stderr)) {
+      if (!m.memory && !this.#reachedLimit(job)) {
         this.#settle(job, () => job.reject(error));
         return;
       }
@@ -187,8 +194,14 @@ export class JobProcess {
     }, 10);
   }
 
+  /** Whether the job's failure came from its memory limit: its process got there, or said so as it failed. */
+  #reachedLimit(job: Running): boolean {
+    return job.limits.memory !== null && (this.#watch.peak >= NEAR_LIMIT * job.limits.memory || OUT_OF_MEMORY.test(this.#stderr));
+  }
+
   #settle(job: Running, outcome: () => void): void {
     if (this.#job !== job) return;
+    this.#watch.stop();
     clearTimeout(job.killTimer);
     this.#job = null;
     this.#ref(false);
@@ -212,7 +225,7 @@ export class JobProcess {
       job.reject(new AvError('The engine was closed before the job finished', { code: 'ERR_CLOSED', ...info }));
     } else if (signal === 'SIGXCPU' && job.limits.cpu !== null) {
       job.reject(this.#limitError(job, 'JOB_CPU'));
-    } else if (job.limits.memory !== null && OUT_OF_MEMORY.test(this.#stderr)) {
+    } else if (this.#reachedLimit(job)) {
       job.reject(this.#limitError(job, 'JOB_MEMORY'));
     } else {
       const e = new AvError(`The job's process ${how}; the engine goes on with a new one`, { code: 'JOB_CRASHED', ...info });

@@ -23,7 +23,7 @@ export type ToChild =
 export type FromChild =
   | { t: 'progress'; id: number; progress: unknown }
   | { t: 'done'; id: number; ok: true; value: unknown; data: number }
-  /** `memory`: the child's own verdict that the failure came from its memory limit. */
+  /** `memory`: the error itself says the process ran out of memory (ENOMEM, a failed ArrayBuffer). */
   | { t: 'done'; id: number; ok: false; error: PlainError; memory: boolean; data: number };
 
 /** An error as data. */
