@@ -161,7 +161,10 @@ describe('Engine isolation', () => {
 
   test('streams, callbacks and frame taps are refused at submit; limits need isolation', () => {
     const { engine } = isolated();
-    assert.throws(() => engine.submit({ type: 'remux', input: Readable.from([Buffer.alloc(1)]), output: out() }), /for job\.input but received an instance of Readable: with isolation: 'process'/);
+    assert.throws(
+      () => engine.submit({ type: 'remux', input: Readable.from([Buffer.alloc(1)]), output: out() }),
+      /for job\.input but received an instance of Readable: with isolation: 'process'/,
+    );
     assert.throws(() => engine.submit({ type: 'remux', input: clip, output: () => {}, options: { format: 'matroska' } }), /for job\.output/);
     assert.throws(() => engine.submit(transcodeJob(clip, out(), { onFrames: () => {} })), /for job\.options\.onFrames/);
     assert.throws(() => new Engine({ memoryLimit: '1GB' }), /without isolation: 'process' .* for memoryLimit/);
@@ -286,7 +289,11 @@ describe('Engine isolation', () => {
     timings.stuckTimeout = performance.now() - t0 - 300;
 
     for (const [what, ms] of Object.entries(timings)) assert.ok(ms < 200, `${what}: ${ms.toFixed(0)} ms`);
-    console.log(`isolated job ended after: ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}`);
+    console.log(
+      `isolated job ended after: ${Object.entries(timings)
+        .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
+        .join(', ')}`,
+    );
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(partials(), []);
     await engine.close();
@@ -314,7 +321,10 @@ describe('Engine isolation', () => {
     assert.ok(live.length <= 2 && most <= 2, `${live.length} processes, at most ${most}`);
     assert.ok(live.every(alive));
     await engine.submit({ type: 'probe', input: clip }).done;
-    assert.ok(pids().every((p) => live.includes(p)), 'the same processes run the next job');
+    assert.ok(
+      pids().every((p) => live.includes(p)),
+      'the same processes run the next job',
+    );
     await engine.close();
     assert.deepEqual(pids(), []);
     assert.ok(!live.some(alive), 'no process outlives close()');

@@ -30,6 +30,7 @@ export function checkIsolatable(job: JobDescription): void {
   const bad = firstNonData(job, 'job');
   if (!bad) return;
   const e = invalidArgument(bad.path, 'data (a path or URL, a Uint8Array, plain options)', bad.value);
-  e.message += ": with isolation: 'process' the job runs in another process (write a stream to a file or a Buffer first, or use an Engine with isolation: 'none')";
+  e.message +=
+    ": with isolation: 'process' the job runs in another process (write a stream to a file or a Buffer first, or use an Engine with isolation: 'none')";
   throw e;
 }
