@@ -13,7 +13,7 @@ import { MemoryWatch } from './memory_watch.js';
 import { fromPlainError, type FromChild, type ProcessLimits, type TestHook, type ToChild } from './protocol.js';
 
 /** How long an aborted job's process may take to stop by itself before it is killed (ms). */
-export const KILL_GRACE_MS = 100;
+export const KILL_GRACE_MS = 60;
 /** A process whose data segment stays above this share of its memory limit after a job is replaced. */
 const RETIRE_SHARE = 0.5;
 /** What the child's stderr says when it died of memory: V8's fatal OOM, C++'s bad_alloc, libav's failed mallocs. */
@@ -54,6 +54,7 @@ export class JobProcess {
   #alive = true;
   /** Replace after the current job (it failed on memory, or kept too much). */
   #retire = false;
+  #proven = false;
   readonly #watch: MemoryWatch;
   readonly exited: Promise<void>;
 
@@ -114,6 +115,11 @@ export class JobProcess {
     return this.#job !== null;
   }
 
+  /** It has finished a job: a process that dies before that (a broken install, a crash) is not replaced eagerly, lest it loop. */
+  get proven(): boolean {
+    return this.#proven;
+  }
+
   run(job: JobDescription, ctx: RunContext, limits: ProcessLimits, hook?: TestHook): Started {
     const id = ++this.#seq;
     const result = new Promise<unknown>((resolve, reject) => {
@@ -172,6 +178,7 @@ export class JobProcess {
       job.ctx.onProgress(m.progress);
       return;
     }
+    this.#proven = true;
     if (m.ok) {
       if (job.limits.memory !== null && m.data > RETIRE_SHARE * job.limits.memory) this.#retire = true;
       this.#settle(job, () => job.resolve(m.value));

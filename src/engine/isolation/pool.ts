@@ -80,6 +80,7 @@ export class ProcessPool {
   #exited(p: JobProcess): void {
     this.#all.delete(p);
     this.#idle = this.#idle.filter((x) => x !== p);
-    if (!this.#closed && this.#all.size < this.#wanted) this.#idle.push(this.#spawn());
+    // a process that never finished a job is replaced when the next job needs one, not in a loop
+    if (!this.#closed && p.proven && this.#all.size < this.#wanted) this.#idle.push(this.#spawn());
   }
 }
