@@ -8,6 +8,7 @@
         "native/common/error.cc",
         "native/common/executor.cc",
         "native/common/log.cc",
+        "native/common/process_limits.cc",
         "native/common/views.cc",
         "native/common/options.cc",
         "native/common/owned.cc",

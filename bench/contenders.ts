@@ -14,23 +14,30 @@ export interface Contender {
   kind: Kind;
   /** an avforge native pipeline (transcode(), remux(), thumbnails()), not the object API */
   pipeline?: boolean;
+  /** the workload's ratios are to this contender rather than to a C program (a workload with no C side) */
+  reference?: boolean;
   cmd: string;
   args: string[];
   /** Reads the count and loop seconds out of the process's output. */
   parse(r: Exec): { count: number; seconds: number; cpuSeconds?: number | null; maxRssKiB?: number | null; extra?: Record<string, unknown> };
 }
 
-export type What = 'frames' | 'packets' | 'thumbs';
+export type What = 'frames' | 'packets' | 'thumbs' | 'jobs';
 
 export interface Workload {
   name: string;
-  unit: 'fps' | 'packets/s' | 'thumbs/s';
+  unit: 'fps' | 'packets/s' | 'thumbs/s' | 'jobs/s';
   /** what one count is */
   what: What;
   /** for the targets in the report */
   group?: 'decode' | 'encode' | 'transcode' | 'remux' | 'demux' | 'jobs' | 'loop';
   note: string;
   contenders: Contender[];
+}
+
+/** The contender a workload's ratios are to: the one marked `reference`, else its C program. */
+export function referenceOf(w: Workload): Contender {
+  return w.contenders.find((c) => c.reference) ?? w.contenders.find((c) => c.kind === 'c')!;
 }
 
 export function cProgram(name: string, bin: string, args: string[], what: What): Contender {

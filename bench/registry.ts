@@ -27,6 +27,7 @@ export function registry(media: Media, demuxPackets: number): Workload[] {
     thumbsAtTime(media),
     concurrentDecodes(media),
     concurrentTranscodes(media),
+    ...isolationCost(media),
   ];
 }
 
@@ -387,4 +388,43 @@ function concurrentTranscodes(media: Media): Workload {
       avforge('avforge 4x object API', 'transcode.js', ['--file', media.small, '--max-frames', sf, '--jobs', '4'], 'frames'),
     ],
   };
+}
+
+/**
+ * The Engine's isolation: the same jobs in this process and in pooled job processes
+ * (isolation: 'process'). The ratio is to the in-process engine: per-job overhead on many short
+ * jobs (probe, a 1-second remux, one at a time), throughput on a few longer transcodes.
+ */
+function isolationCost(media: Media): Workload[] {
+  const modes = (args: string[], what: 'jobs' | 'frames') => [
+    { ...avforge('avforge Engine in process', 'isolation.js', [...args, '--isolation', 'none'], what), reference: true },
+    avforge("avforge Engine isolation: 'process'", 'isolation.js', [...args, '--isolation', 'process'], what),
+  ];
+  const jobs = String(cfg.isolationJobs);
+  const note =
+    "new Engine({ isolation }), one warm-up job before the clock (for 'process' it starts the job process: firstJobSeconds); ratio: to the in-process engine; " +
+    "the 'process' rows' CPU adds the job processes' (/proc/PID/stat)";
+  return [
+    {
+      name: `engine isolation: ${jobs} probe jobs, one at a time`,
+      unit: 'jobs/s',
+      what: 'jobs',
+      note: `${note}. Probe of the 720p clip (ffprobe JSON back over IPC): the per-job overhead (msPerJob)`,
+      contenders: modes(['--op', 'probe', '--file', media.clip, '--jobs', jobs], 'jobs'),
+    },
+    {
+      name: `engine isolation: ${jobs} 1-second remux jobs, one at a time`,
+      unit: 'jobs/s',
+      what: 'jobs',
+      note: `${note}. remux of the 720p clip's first second to Matroska (duration: 1)`,
+      contenders: modes(['--op', 'remux', '--file', media.clip, '--jobs', jobs], 'jobs'),
+    },
+    {
+      name: 'engine isolation: 4 transcodes 360p -> H.264, 2 at once',
+      unit: 'fps',
+      what: 'frames',
+      note: `${note}. libx264 ultrafast, video only, to .mkv: throughput`,
+      contenders: modes(['--op', 'transcode', '--file', media.small, '--jobs', '4', '--concurrency', '2'], 'frames'),
+    },
+  ];
 }

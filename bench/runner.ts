@@ -1,7 +1,7 @@
 // Running the workloads: every contender in its own process, run after run, interleaved and
 // rotated so that machine noise falls on all of them alike; with --baseline, the baseline
 // checkout's avforge contenders run in the same rotation, each beside its own.
-import { baselineTwin, type Contender, type Workload } from './contenders.js';
+import { baselineTwin, referenceOf, type Contender, type Workload } from './contenders.js';
 import { log, matches, only, runs } from './config.js';
 import { exec } from './exec.js';
 import { fmtRate, summarize, type Row, type Sample } from './stats.js';
@@ -30,8 +30,8 @@ export async function runOnce(c: Contender): Promise<Sample> {
 export function select(list: Workload[]): Workload[] {
   if (!only) return list;
   return list
-    .map((w) => (matches(w.name) ? w : { ...w, contenders: w.contenders.filter((c) => c.kind === 'c' || matches(c.name)) }))
-    .filter((w) => matches(w.name) || w.contenders.some((c) => c.kind !== 'c'));
+    .map((w) => (matches(w.name) ? w : { ...w, contenders: w.contenders.filter((c) => c === referenceOf(w) || matches(c.name)) }))
+    .filter((w) => matches(w.name) || w.contenders.some((c) => c !== referenceOf(w)));
 }
 
 /** The rows of one workload, and with --baseline the rows of the baseline's twins. */
@@ -54,8 +54,8 @@ export async function runWorkload(w: Workload): Promise<{ rows: Row[]; baselineR
     }
   }
   const rows = summarize(w, results);
-  const c = w.contenders.find((x) => x.kind === 'c')!;
-  const baselineRows = twins.length ? summarize({ ...w, contenders: [c, ...twins] }, results).filter((r) => r.kind !== 'c') : [];
+  const c = referenceOf(w);
+  const baselineRows = twins.length ? summarize({ ...w, contenders: [c, ...twins] }, results).filter((r) => r.contender !== c.name) : [];
   return { rows, baselineRows };
 }
 

@@ -1,6 +1,6 @@
 // From samples to rows: each contender's medians over its runs, its ratios to the workload's C
 // program, and the formatting of those numbers in the report.
-import type { Kind, Workload } from './contenders.js';
+import { referenceOf, type Kind, type Workload } from './contenders.js';
 
 /** One run of one contender. */
 export interface Sample {
@@ -54,9 +54,9 @@ export interface Row {
   samples: Sample[];
 }
 
-/** The rows of one workload, one per contender (in their order); the first C contender is the reference. */
+/** The rows of one workload, one per contender (in their order); the reference is its first C contender, or the one marked `reference`. */
 export function summarize(w: Workload, results: Map<string, Sample[]>): Row[] {
-  const cName = w.contenders.find((c) => c.kind === 'c')!.name;
+  const cName = referenceOf(w).name;
   const cSamples = results.get(cName)!;
   const cThroughput = median(cSamples.map((s) => s.count / s.seconds));
   const cRss = med(cSamples.map((s) => s.maxRssKiB));

@@ -9,6 +9,7 @@
 #include "codec_parameters.h"
 #include "common/instance.h"
 #include "common/log.h"
+#include "common/process_limits.h"
 #include "decoder.h"
 #include "demuxer.h"
 #include "encoder.h"
@@ -107,6 +108,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClassJs));
   exports.Set("nativeHeap", Napi::Function::New(env, NativeHeap));
   InitLog(env, exports);
+  InitProcessLimits(env, exports);
   return exports;
 }
 

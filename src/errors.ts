@@ -75,7 +75,18 @@ export type ErrnoCode = (typeof ERRNO_CODES)[number];
  * (aborted), STALLED / REQUEUED / EWORKER (BullMQ: a lost worker, a worker's shutdown, a failure
  * without an avforge error), ERR_MODULE_NOT_FOUND (no bullmq package). docs/errors.md has each.
  */
-export const AVFORGE_ERROR_CODES = ['ERR_CLOSED', 'ERR_TAP', 'ABORT_ERR', 'STALLED', 'REQUEUED', 'EWORKER', 'ERR_MODULE_NOT_FOUND'] as const;
+export const AVFORGE_ERROR_CODES = [
+  'ERR_CLOSED',
+  'ERR_TAP',
+  'ABORT_ERR',
+  'STALLED',
+  'REQUEUED',
+  'EWORKER',
+  'ERR_MODULE_NOT_FOUND',
+  'JOB_CRASHED',
+  'JOB_MEMORY',
+  'JOB_CPU',
+] as const;
 export type AvforgeErrorCode = (typeof AVFORGE_ERROR_CODES)[number];
 
 /**

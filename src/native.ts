@@ -272,6 +272,10 @@ export interface NativeAddon {
   /** The C allocator's bytes in use and kept free (glibc; null elsewhere); trim first returns free memory to the system. */
   nativeHeap(trim: boolean): { inUse: number; free: number } | null;
   setErrorClass(ctor: unknown): void;
+  /** Sets this process's soft resource limit ('data', 'cpu', 'core'; null: up to the hard limit); the limit now in force (null: unlimited). Null off POSIX. */
+  setProcessLimit(resource: 'data' | 'cpu' | 'core', soft: number | null): { soft: number | null; hard: number | null } | null;
+  /** Asks the kernel to kill this process when its parent dies (Linux; false elsewhere). */
+  dieWithParent(): boolean;
   setLogLevel(level: number): void;
   setLogHandler(handler: ((level: number, message: string) => void) | null): void;
 }

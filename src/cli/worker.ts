@@ -34,7 +34,9 @@ export const workerCommand: Command<WorkerState> = {
   name: 'worker',
   summary: 'run engine jobs from a BullMQ queue on Redis until SIGTERM',
   usage: ['--redis URL [options]'],
-  intro: 'A first SIGTERM/SIGINT lets running jobs finish (or requeues them after --grace); a second requeues them now.',
+  intro:
+    'Each job runs in a job process of a pool (--isolation process): a crash or a limit fails that job alone. ' +
+    'A first SIGTERM/SIGINT lets running jobs finish (or requeues them after --grace); a second requeues them now.',
   groups: [
     { title: 'Queue', flags: queueFlags },
     {
@@ -44,6 +46,9 @@ export const workerCommand: Command<WorkerState> = {
         text('--cpus', 'N', 'codec-thread budget (default: CPUs)'),
         text('--threads-per-job', 'N', 'codec threads per job'),
         text('--memory-budget', 'B', 'e.g. 2GB: jobs wait while over it'),
+        text('--isolation', 'MODE', "process (default): each job in a job process; none: in the worker's"),
+        text('--memory-limit', 'B', "a job's process memory limit (default: the budget, else half the RAM; 'none')"),
+        text('--cpu-limit', 'S', 'CPU seconds a job may use (default: none)'),
         {
           names: ['--device'],
           value: 'NAME=N',
@@ -82,6 +87,13 @@ export async function runWorker(argv: string[]): Promise<number> {
   const grace = optionalInt(v['--grace'], '--grace');
   // parseBytes throws the library's TypeError for a bad size: a usage error (exit 2)
   const memoryBudget = v['--memory-budget'] === undefined ? undefined : parseBytes(v['--memory-budget'], '--memory-budget');
+  const isolation = v['--isolation'];
+  if (isolation !== undefined && isolation !== 'process' && isolation !== 'none')
+    throw new UsageError(`--isolation: '${isolation}' is not 'process' or 'none'`);
+  const limit = v['--memory-limit'];
+  const memoryLimit = limit === undefined ? undefined : limit === 'none' ? false : parseBytes(limit, '--memory-limit');
+  const cpuLimit = v['--cpu-limit'] === undefined ? undefined : Number(v['--cpu-limit']);
+  if (cpuLimit !== undefined && !(cpuLimit > 0)) throw new UsageError(`--cpu-limit: '${v['--cpu-limit']}' is not a number of seconds > 0`);
   const worker = await startWorker({
     redis: s.redis,
     queue: s.queue,
@@ -90,6 +102,9 @@ export async function runWorker(argv: string[]): Promise<number> {
     cpus: optionalInt(v['--cpus'], '--cpus'),
     threadsPerJob: optionalInt(v['--threads-per-job'], '--threads-per-job'),
     memoryBudget,
+    isolation,
+    memoryLimit,
+    cpuLimit,
     devices: s.devices,
     lockDuration: optionalInt(v['--lock-duration'], '--lock-duration'),
     stalledInterval: optionalInt(v['--stalled-interval'], '--stalled-interval'),

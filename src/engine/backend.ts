@@ -4,7 +4,7 @@
 import type { CancelMode } from '../pipeline/types.js';
 import type { EngineCounters } from './counters.js';
 import type { JobRecord } from './handle.js';
-import type { SubmitSettings } from './job.js';
+import type { EngineJob, SubmitSettings } from './job.js';
 
 /** Transitions a backend reports; the engine turns them into handle state, events and counters. */
 export interface BackendHost {
@@ -27,6 +27,8 @@ export interface Backend {
   attach(host: BackendHost): void;
   /** Refuses submit options this backend cannot honour (throws a TypeError). */
   check?(settings: SubmitSettings): void;
+  /** Refuses a checked job this backend cannot run (throws a TypeError): an isolated engine's streams. */
+  checkJob?(job: EngineJob): void;
   /** Takes a checked job; reports its transitions to the host from now on. */
   submit(record: JobRecord): void;
   cancel(record: JobRecord, mode: CancelMode): void;

@@ -8,6 +8,7 @@ import { AvError, invalidArgument, optionsObject } from '../errors.js';
 import type { CancelMode } from '../pipeline/types.js';
 import type { Backend, BackendHost } from './backend.js';
 import { LocalBackend, type LocalOptions } from './backends/local.js';
+import type { IsolationSettings } from './isolation/pool.js';
 import { Counters, type EngineCounters } from './counters.js';
 import { JobRecord, type JobHandle, type JobState } from './handle.js';
 import { engineOptions, parseBytes } from '../options/engine.js';
@@ -37,6 +38,24 @@ export interface EngineOptions {
   ageing?: number | false;
   /** Where jobs run. Default: this process. */
   backend?: Backend;
+  /**
+   * 'process': each job description runs in a pooled child process (as many as `concurrency`,
+   * reused, replaced when one dies), under `memoryLimit` and `cpuLimit`: a libav crash, a
+   * decompression bomb or a runaway allocation fails that job (JOB_CRASHED, JOB_MEMORY, JOB_CPU)
+   * and the engine goes on. The description must then be data (paths, URLs, Uint8Arrays): one
+   * with a stream, a callback or a frame tap is refused at submit. Function jobs are your code
+   * and run in this process. Default 'none': everything runs in this process.
+   */
+  isolation?: 'none' | 'process';
+  /**
+   * With isolation 'process': the memory one job's process may take (its data segment: heap,
+   * native buffers, thread stacks; about 100 MB of it is Node and the addon), bytes or a string
+   * like '2GiB'. A job whose `memory` estimate is larger gets that. Default: `memoryBudget` when
+   * set, else half the machine's memory; false: none.
+   */
+  memoryLimit?: number | string | false;
+  /** With isolation 'process': CPU seconds (all threads together, counted in whole seconds) one job may use. Default: none. */
+  cpuLimit?: number;
 }
 
 /** The events of an engine: each with the job's handle first. */
@@ -59,22 +78,40 @@ export interface CloseOptions {
 
 export { parseBytes } from '../options/engine.js';
 
-/** The in-process backend's settings from the engine options (defaults from the core count). */
-export function localOptions(o: EngineOptions): LocalOptions {
+/**
+ * The local backend's settings from the engine options (defaults from the core count);
+ * `isolation` is the default where the options do not say (the BullMQ worker's is 'process').
+ */
+export function localOptions(o: EngineOptions, isolation: 'none' | 'process' = 'none'): LocalOptions {
   const cores = os.availableParallelism();
   const concurrency = o.concurrency ?? cores;
   const cpus = Math.max(o.cpus ?? cores, concurrency);
   const threadsPerJob = o.threadsPerJob ?? Math.max(1, Math.floor(cpus / concurrency));
+  const memoryBudget = o.memoryBudget === undefined ? null : parseBytes(o.memoryBudget, 'memoryBudget');
   return {
     concurrency,
     threadBudget: Math.max(cpus, concurrency * threadsPerJob),
     threadsPerJob,
     cpus,
-    memoryBudget: o.memoryBudget === undefined ? null : parseBytes(o.memoryBudget, 'memoryBudget'),
+    memoryBudget,
     estimateMemory: o.estimateMemory,
     devices: o.devices ?? {},
     ageing: o.ageing === false ? 0 : (o.ageing ?? 10_000),
+    isolation: isolationSettings(o, isolation, concurrency, memoryBudget),
   };
+}
+
+/** The pool's settings, or null when jobs run in this process; limits without isolation are refused. */
+function isolationSettings(o: EngineOptions, fallback: 'none' | 'process', size: number, memoryBudget: number | null): IsolationSettings | null {
+  if ((o.isolation ?? fallback) === 'none') {
+    for (const k of ['memoryLimit', 'cpuLimit'] as const)
+      if (o[k] !== undefined && o[k] !== false)
+        throw invalidArgument(k, "no limit without isolation: 'process' (a job in this process cannot be limited)", o[k]);
+    return null;
+  }
+  const m = o.memoryLimit;
+  const memoryLimit = m === false ? null : m !== undefined ? parseBytes(m, 'memoryLimit') : (memoryBudget ?? Math.floor(os.totalmem() / 2));
+  return { size, memoryLimit, cpuLimit: o.cpuLimit ?? null };
 }
 
 /** Checks the engine options. */
@@ -104,6 +141,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   constructor(options?: EngineOptions) {
     super();
     const o = checkEngineOptions(options);
+    if (o.backend && (o.isolation !== undefined || o.memoryLimit !== undefined || o.cpuLimit !== undefined))
+      throw invalidArgument(
+        'isolation',
+        'nothing with a backend (jobs run on its workers: set isolation there, e.g. startWorker())',
+        o.isolation ?? o.memoryLimit ?? o.cpuLimit,
+      );
     this.#backend = o.backend ?? new LocalBackend(localOptions(o));
     this.#hostApi = this.#host();
     this.#backend.attach(this.#hostApi);
@@ -118,6 +161,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const checked = checkJob(job, { portable: this.#backend.portable });
     const settings = checkSubmitOptions(options);
     this.#backend.check?.(settings);
+    this.#backend.checkJob?.(checked);
     const record = new JobRecord(settings.id ?? randomUUID(), checked, settings);
     record.onCancel((r, mode) => this.#backend.cancel(r, mode));
     this.#pending.add(record);

@@ -61,6 +61,9 @@ const engineFields: Fields<Omit<EngineOptions, 'backend' | 'estimateMemory'>> = 
   memoryBudget,
   devices: recordOf('an object of device family -> sessions (an integer > 0)', positiveInt()),
   ageing: union('a number of milliseconds > 0, or false', positive('a number of milliseconds > 0'), literal('false', false)),
+  isolation: literal("'none' or 'process'", 'none', 'process'),
+  memoryLimit: union("a number of bytes > 0, a string like '512MB' or '2GiB', or false", literal('false', false), memoryBudget),
+  cpuLimit: positive('a number of CPU seconds > 0'),
 };
 
 export const engineOptions = objectOf<EngineOptions>({

@@ -1,14 +1,17 @@
 // The in-process backend: a wait queue, a bounded pool of running jobs, and the budgets.
 // Everything here is event-driven: a job is started when one is submitted or one ends (or a
 // delay timer fires), never by polling.
+import { AvError } from '../../errors.js';
 import type { CancelMode } from '../../pipeline/types.js';
 import type { Backend, BackendHost } from '../backend.js';
 import { Budget, type Cost } from '../budget.js';
 import type { JobRecord } from '../handle.js';
 import { runJob, type Started } from '../attempt.js';
 import { costOf, type CostDefaults } from '../cost.js';
-import { backoffDelay } from '../job.js';
+import { backoffDelay, type EngineJob } from '../job.js';
 import { JobQueue, type Queued } from '../queue.js';
+import { checkIsolatable } from '../isolation/isolatable.js';
+import { ProcessPool, type IsolationSettings } from '../isolation/pool.js';
 
 export interface LocalOptions extends CostDefaults {
   concurrency: number;
@@ -18,6 +21,8 @@ export interface LocalOptions extends CostDefaults {
   devices: Record<string, number>;
   /** Milliseconds of waiting worth one priority level; 0: no ageing. */
   ageing: number;
+  /** Job descriptions run in a pool of child processes with these settings; null: in this process. */
+  isolation: IsolationSettings | null;
 }
 
 interface Entry extends Queued {
@@ -44,11 +49,23 @@ export class LocalBackend implements Backend {
   readonly #parked = new Map<string, Entry[]>();
   #host!: BackendHost;
   #scheduled = false;
+  /** The job processes, with isolation 'process'. */
+  readonly #pool: ProcessPool | null;
 
   constructor(options: LocalOptions) {
     this.#o = options;
     this.#queue = new JobQueue<Entry>({ ageing: options.ageing });
     this.#budget = new Budget({ threads: options.threadBudget, memory: options.memoryBudget, devices: options.devices });
+    this.#pool = options.isolation ? new ProcessPool(options.isolation) : null;
+  }
+
+  /** The job processes' pids (isolation 'process'; empty otherwise). */
+  processIds(): number[] {
+    return this.#pool?.pids() ?? [];
+  }
+
+  checkJob(job: EngineJob): void {
+    if (this.#pool && typeof job !== 'function') checkIsolatable(job);
   }
 
   attach(host: BackendHost): void {
@@ -94,7 +111,9 @@ export class LocalBackend implements Backend {
     return this.#budget.snapshot();
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.#pool?.close();
+  }
 
   #later(entry: Entry, ms: number): void {
     this.#host.delayed(entry.record);
@@ -157,13 +176,15 @@ export class LocalBackend implements Backend {
         entry.controller!.abort(record.timeoutError(timeout));
         entry.run?.cancel('abort');
       }, timeout);
-    entry.run = runJob(record.job, {
+    const ctx = {
       id: record.id,
       attempt: record.attempt,
       signal: entry.controller.signal,
       threads,
-      onProgress: (p) => this.#host.progress(record, p),
-    });
+      onProgress: (p: unknown) => this.#host.progress(record, p),
+    };
+    // function jobs are the user's code: they run here, isolated or not
+    entry.run = this.#pool && typeof record.job !== 'function' ? this.#pool.run(record.job, ctx, entry.cost.memory) : runJob(record.job, ctx);
     entry.run.result.then(
       (value) => this.#end(entry, true, value),
       (error: unknown) => this.#end(entry, false, error),
@@ -195,7 +216,8 @@ export class LocalBackend implements Backend {
   /** Invalid arguments fail at once; other failures are tried again while retries last. */
   #failOrRetry(entry: Entry, error: Error): void {
     const record = entry.record;
-    if (!(error instanceof TypeError) && record.attempt <= record.settings.retries) {
+    const final = error instanceof TypeError || (error instanceof AvError && error.code === 'ERR_CLOSED');
+    if (!final && record.attempt <= record.settings.retries) {
       this.#host.retried(record, error);
       this.#later(entry, backoffDelay(record.settings.backoff, record.attempt));
     } else {

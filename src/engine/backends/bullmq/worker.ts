@@ -77,14 +77,17 @@ export class EngineWorker {
 
 /**
  * Starts a worker serving the queue: up to `concurrency` jobs at once, within the same CPU and
- * memory budgets as an in-process Engine.
+ * memory budgets as an in-process Engine. Each job runs in a pooled job process (`isolation`
+ * defaults to 'process' here, with `memoryLimit` and `cpuLimit`): a job that crashes or runs
+ * past a limit fails alone and the worker goes on.
  */
 export async function startWorker(options: WorkerOptions): Promise<EngineWorker> {
   const o = optionsObject(options, 'options') as unknown as WorkerOptions;
   workerOptions.check(o, '', DIRECT);
   const { connection, queue: name, prefix } = checkRedisSettings(o);
   const { redis: _r, queue: _q, prefix: _p, lockDuration, stalledInterval, maxStalledCount, ...engineOptions } = o;
-  const local = localOptions(checkEngineOptions(engineOptions));
+  // a worker runs what producers send it: each job in a job process unless told otherwise
+  const local = localOptions(checkEngineOptions(engineOptions), 'process');
   const engine = new Engine({ backend: new LocalBackend(local) });
   const concurrency = local.concurrency;
   const bull = await bullmq();
