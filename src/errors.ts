@@ -73,9 +73,10 @@ export type ErrnoCode = (typeof ERRNO_CODES)[number];
 /**
  * avforge's own codes: ERR_CLOSED (used after close), ERR_TAP (a frame tap failed), ABORT_ERR
  * (aborted), STALLED / REQUEUED / EWORKER (BullMQ: a lost worker, a worker's shutdown, a failure
- * without an avforge error), ERR_MODULE_NOT_FOUND (no bullmq package). docs/errors.md has each.
+ * without an avforge error), ERR_MODULE_NOT_FOUND (no bullmq package), INPUT_REFUSED (an untrusted
+ * input's format or nested open refused). docs/errors.md has each.
  */
-export const AVFORGE_ERROR_CODES = ['ERR_CLOSED', 'ERR_TAP', 'ABORT_ERR', 'STALLED', 'REQUEUED', 'EWORKER', 'ERR_MODULE_NOT_FOUND'] as const;
+export const AVFORGE_ERROR_CODES = ['ERR_CLOSED', 'ERR_TAP', 'ABORT_ERR', 'STALLED', 'REQUEUED', 'EWORKER', 'ERR_MODULE_NOT_FOUND', 'INPUT_REFUSED'] as const;
 export type AvforgeErrorCode = (typeof AVFORGE_ERROR_CODES)[number];
 
 /**
