@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { AvError, Demuxer } from '../../src/index.js';
 import { scratch } from '../media/generate.js';
 import type { OperationReport } from './child.js';
 import { BOMBS, NESTING, SENTINEL_SIZE, SENTINEL_TITLE, type Scenario } from './inputs.js';
@@ -154,4 +155,23 @@ describe('controls: trusted inputs do reach the sentinel', () => {
       const first = run.reports.find((r) => r.op === 'probe');
       assert.ok(first?.leaked, `trusted probe reads the sentinel: ${JSON.stringify(run.reports)}`);
     });
+});
+
+// The second line of defence alone: a caller's format_whitelist may admit a playlist format, and
+// the playlist still opens nothing but itself (io_open refuses, naming what it was asked for).
+test('a format the caller admits still opens nothing but itself', async () => {
+  const up = layout('caller-admits-hls');
+  const upload = path.join(up, NESTING['HLS as upload.txt naming a sibling']!.make(up));
+  const e = await Demuxer.open(upload, { options: { format_whitelist: 'hls' } }).then(
+    (d) => d.close(),
+    (e: unknown) => e,
+  );
+  assert.ok(e instanceof AvError && e.code === 'INPUT_REFUSED', String(e));
+  assert.match(e.message, /sentinel\.mkv.*\(hls\)/);
+  // from a Buffer, FFmpeg's hls fails before it asks (it has no URL to resolve against)
+  const fromMemory = await Demuxer.open(fs.readFileSync(upload), { options: { format_whitelist: 'hls' } }).then(
+    (d) => d.close(),
+    (e: unknown) => e,
+  );
+  assert.ok(fromMemory instanceof AvError, String(fromMemory));
 });
