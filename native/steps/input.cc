@@ -62,7 +62,10 @@ AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChann
       avformat_free_context(fmt);
       Check(ret, "avformat_open_input", url);
     }
-    guard = std::make_unique<InputGuard>(fmt, channel ? std::string() : url, interrupt, !channel || channel->in_memory);
+    // the deadline for opening: a local file or a Buffer, not a network or a live stream
+    const char* protocol = channel ? nullptr : avio_find_protocol_name(url.c_str());
+    bool local = channel ? channel->in_memory : (protocol && std::string(protocol) == "file");
+    guard = std::make_unique<InputGuard>(fmt, channel ? std::string() : url, interrupt, local);
     try {
       guard->CheckFormat(ifmt);
       // a named format is opened as asked; a probed one through the guard's probe

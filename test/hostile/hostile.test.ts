@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { AvError, Demuxer } from '../../src/index.js';
+import { AvError, Demuxer, jobSchema, probe } from '../../src/index.js';
 import { scratch } from '../media/generate.js';
 import type { OperationReport } from './child.js';
 import { BOMBS, NESTING, SENTINEL_SIZE, SENTINEL_TITLE, type Scenario } from './inputs.js';
@@ -174,4 +174,11 @@ test('a format the caller admits still opens nothing but itself', async () => {
     (e: unknown) => e,
   );
   assert.ok(fromMemory instanceof AvError, String(fromMemory));
+});
+
+test('trusted is a boolean option of every input, in the calls and the job schema', async () => {
+  for (const open of [() => probe('x.mp4', { trusted: 'yes' as never }), () => Demuxer.open('x.mp4', { trusted: 1 as never })])
+    await assert.rejects(open, (e: unknown) => e instanceof TypeError && /trusted/.test(e.message));
+  for (const kind of ['transcode', 'remux', 'thumbnails'] as const)
+    assert.match(JSON.stringify(jobSchema(kind)), /"trusted":\{"description":"a boolean","type":"boolean"\}/, kind);
 });
