@@ -29,6 +29,7 @@
         "native/bsf.cc",
         "native/hw.cc",
         "native/steps/input.cc",
+        "native/steps/input_guard.cc",
         "native/steps/codec_context.cc",
         "native/steps/drain.cc",
         "native/pipeline/plan.cc",

@@ -154,7 +154,7 @@ Napi::Function Demuxer::Init(Napi::Env env) {
 
 Demuxer::Demuxer(const Napi::CallbackInfo& info) : AsyncWrapped<Demuxer, DemuxerState>(info) { Tag(info); }
 
-// open(url | IoBridge, { format?, options?, strict?, name? }) -> description
+// open(url | IoBridge, { format?, options?, strict?, name?, trusted? }) -> description
 Napi::Value Demuxer::Open(const Napi::CallbackInfo& info) {
   Napi::Object opts = info[1].As<Napi::Object>();
   IoTarget target = ReadIoTarget(info[0], opts);  // (no structured binding: lambdas capture these)
@@ -163,13 +163,14 @@ Napi::Value Demuxer::Open(const Napi::CallbackInfo& info) {
   std::string format = GetString(opts, "format");
   Dict dict(ToDictionary(opts.Get("options")));
   bool strict = GetBool(opts, "strict", false);
+  bool trusted = GetBool(opts, "trusted", false);
   return Run(
       info, "open",
-      [url, format, strict, channel, dict = std::move(dict)](DemuxerState& s) mutable {
+      [url, format, strict, trusted, channel, dict = std::move(dict)](DemuxerState& s) mutable {
         if (s.fmt) throw AvException("EINVAL", "Demuxer is already open", "open", url);
         s.url = url;
         s.strict = strict;
-        s.fmt = OpenInput(url, channel, format, dict, {Interrupted, &s}, &s.io, &s.closed);
+        s.fmt = OpenInput(url, channel, format, dict, {Interrupted, &s}, &s.io, &s.closed, trusted);
         return DescribeInput(s.fmt, false);
       },
       [](Napi::Env env, Tree& t) { return t.ToJs(env); });

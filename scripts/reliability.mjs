@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The reliability suites in one run, at CI size: leak loops (RSS from iteration 100 to 1,000),
-// decompression bombs and input limits, 1,000 corrupt inputs, misuse and lifetime cases, a
+// decompression bombs and input limits, hostile uploads (test/hostile/, about 20 s), 1,000 corrupt inputs, misuse and lifetime cases, a
 // 2-minute fuzz run, and the unit tests under ASan+UBSan+LSan (scripts/sanitize.sh). Prints one
 // line per suite and a final `N passed, N failed` (tests; a fuzz harness counts as one).
 // Installs the fuzz toolchain (clang 14) itself when missing.
@@ -22,6 +22,7 @@ const node = (files) => [process.execPath, ['--expose-gc', '--test', '--test-con
 const suites = [
   ['leaks', ...node(['leak/leak.test.js'])],
   ['bombs and limits', ...node(['bomb.test.js'])],
+  ['hostile uploads', ...node(['hostile/hostile.test.js'])],
   ['corrupt inputs', ...node(['corrupt.test.js'])],
   ['misuse', ...node(['misuse.test.js'])],
   ['lifetime', ...node(['lifetime.test.js'])],

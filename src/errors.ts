@@ -73,7 +73,8 @@ export type ErrnoCode = (typeof ERRNO_CODES)[number];
 /**
  * avforge's own codes: ERR_CLOSED (used after close), ERR_TAP (a frame tap failed), ABORT_ERR
  * (aborted), STALLED / REQUEUED / EWORKER (BullMQ: a lost worker, a worker's shutdown, a failure
- * without an avforge error), ERR_MODULE_NOT_FOUND (no bullmq package). docs/errors.md has each.
+ * without an avforge error), ERR_MODULE_NOT_FOUND (no bullmq package), INPUT_REFUSED (an untrusted
+ * input's format or nested open refused). docs/errors.md has each.
  */
 export const AVFORGE_ERROR_CODES = [
   'ERR_CLOSED',
@@ -86,6 +87,7 @@ export const AVFORGE_ERROR_CODES = [
   'JOB_CRASHED',
   'JOB_MEMORY',
   'JOB_CPU',
+  'INPUT_REFUSED',
 ] as const;
 export type AvforgeErrorCode = (typeof AVFORGE_ERROR_CODES)[number];
 

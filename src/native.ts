@@ -130,7 +130,10 @@ export declare class NativeCodecParameters {
 
 export declare class NativeDemuxer {
   readonly closed: boolean;
-  open(url: string | NativeIoBridge, options: { format?: string; options?: Record<string, unknown>; strict?: boolean; name?: string }): Promise<unknown>;
+  open(
+    url: string | NativeIoBridge,
+    options: { format?: string; options?: Record<string, unknown>; strict?: boolean; name?: string; trusted?: boolean },
+  ): Promise<unknown>;
   describe(options?: { decoders?: boolean }): Promise<unknown>;
   read(max: number): Promise<NativePacketList>;
   seek(timestamp: number, options: { stream?: number; backward?: boolean; any?: boolean; byte?: boolean }): Promise<void>;
@@ -233,7 +236,7 @@ export interface NativePipelineStats {
 
 export declare class NativePipeline {
   readonly closed: boolean;
-  open(inputs: { target: string | NativeIoBridge; format?: string; options?: Record<string, unknown>; name?: string }[]): Promise<unknown[]>;
+  open(inputs: { target: string | NativeIoBridge; format?: string; options?: Record<string, unknown>; name?: string; trusted?: boolean }[]): Promise<unknown[]>;
   run(
     plan: NativePlan,
     tap?: (stream: number, frames: NativeFrame[], done: (error?: unknown) => void) => void,

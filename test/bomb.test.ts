@@ -130,7 +130,9 @@ describe('decompression bombs', () => {
   });
 
   test('max_pixels: 4096*4096 refuses a 100-byte PNG claiming 16000x16000', async () => {
-    const limited = await decodeAll(bombPng(16000, 16000), { max_pixels: 4096 * 4096 });
+    // strict: probing no longer decodes the bomb (its size stays unknown), so the decoder meets
+    // it at its first packet, which a tolerant decoder would skip as damaged
+    const limited = await decodeAll(bombPng(16000, 16000), { max_pixels: 4096 * 4096, strict: true });
     assert.ok(limited.error);
     assert.equal(limited.error.code, 'EINVAL');
   });
@@ -236,19 +238,22 @@ describe('what an input may open (protocol_whitelist)', () => {
     }
   }
 
-  test('an uploaded HLS playlist naming file:///etc/passwd reads nothing', async () => {
-    for (const target of ['file:///etc/passwd', `file://${segment}`, segment]) {
-      const r = await packetsOf(Buffer.from(playlist(target)), { format: 'hls' });
-      assert.ok(r instanceof AvError, `${target}: ${String(r)}`);
-    }
+  test('an uploaded HLS playlist naming file:///etc/passwd reads nothing (trusted or not)', async () => {
+    for (const trusted of [false, true])
+      for (const target of ['file:///etc/passwd', `file://${segment}`, segment]) {
+        const r = await packetsOf(Buffer.from(playlist(target)), { format: 'hls', trusted });
+        assert.ok(r instanceof AvError, `${target}: ${String(r)}`);
+      }
   });
 
   test('an uploaded concat script cannot open a local file even with safe=0', async () => {
     const script = Buffer.from(`ffconcat version 1.0\nfile file:${segment}\n`);
-    const refused = await packetsOf(script, { format: 'concat', options: { safe: 0 } });
-    assert.ok(refused instanceof AvError, String(refused));
-    // The whitelist, not the script, is what refuses it: allowing 'file' reads the segment.
-    const allowed = await packetsOf(Buffer.from(script), { format: 'concat', options: { safe: 0, protocol_whitelist: 'file' } });
+    for (const trusted of [false, true]) {
+      const refused = await packetsOf(script, { format: 'concat', options: { safe: 0 }, trusted });
+      assert.ok(refused instanceof AvError, String(refused));
+    }
+    // Trusted, the whitelist, not the script, is what refuses it: allowing 'file' reads the segment.
+    const allowed = await packetsOf(Buffer.from(script), { format: 'concat', options: { safe: 0, protocol_whitelist: 'file' }, trusted: true });
     assert.equal(typeof allowed, 'number');
     assert.ok((allowed as number) > 0);
   });
@@ -278,18 +283,22 @@ describe('what an input may open (protocol_whitelist)', () => {
 
     test('that names a file: segment cannot open it', async () => {
       const port = await listening;
-      for (const name of ['local.m3u8', 'passwd.m3u8']) {
-        const r = await packetsOf(`http://127.0.0.1:${port}/${name}`);
-        assert.ok(r instanceof AvError, `${name}: ${String(r)}`);
-      }
+      for (const trusted of [false, true])
+        for (const name of ['local.m3u8', 'passwd.m3u8']) {
+          const r = await packetsOf(`http://127.0.0.1:${port}/${name}`, { trusted });
+          assert.ok(r instanceof AvError, `${name}: ${String(r)}`);
+        }
     });
 
     test('that names an http segment plays (the control)', async () => {
       const port = await listening;
-      const r = await packetsOf(`http://127.0.0.1:${port}/ok.m3u8`);
+      // a playlist is for trusted inputs only (untrusted, it is INPUT_REFUSED)
+      const r = await packetsOf(`http://127.0.0.1:${port}/ok.m3u8`, { trusted: true });
       assert.equal(typeof r, 'number', String(r));
       assert.ok((r as number) > 0);
       assert.ok(requests.includes('/segment.ts'));
+      const refused = await packetsOf(`http://127.0.0.1:${port}/ok.m3u8`);
+      assert.ok(refused instanceof AvError && refused.code === 'INPUT_REFUSED' && refused.message.includes("'hls'"), String(refused));
     });
   });
 });

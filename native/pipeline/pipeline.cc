@@ -95,19 +95,21 @@ Napi::Function Pipeline::Init(Napi::Env env) {
 
 Pipeline::Pipeline(const Napi::CallbackInfo& info) : AsyncWrapped<Pipeline, PipelineState>(info) { Tag(info); }
 
-// open([{ target: url | IoBridge, format?, options?, name? }]) -> [input description]
+// open([{ target: url | IoBridge, format?, options?, name?, trusted? }]) -> [input description]
 Napi::Value Pipeline::Open(const Napi::CallbackInfo& info) {
   struct Spec {
     std::string url, format;
     std::shared_ptr<IoChannel> channel;
     Dict options;
+    bool trusted;
   };
   std::vector<Spec> specs;
   Napi::Array list = info[0].As<Napi::Array>();
   for (uint32_t i = 0; i < list.Length(); i++) {
     Napi::Object o = list.Get(i).As<Napi::Object>();
     IoTarget target = ReadIoTarget(o.Get("target"), o);
-    specs.push_back({target.url, GetString(o, "format"), target.channel, Dict(ToDictionary(o.Get("options")))});
+    specs.push_back({target.url, GetString(o, "format"), target.channel, Dict(ToDictionary(o.Get("options"))),
+                     GetBool(o, "trusted", false)});
   }
   auto shared = std::make_shared<std::vector<Spec>>(std::move(specs));
   return Run(
@@ -121,7 +123,7 @@ Napi::Value Pipeline::Open(const Napi::CallbackInfo& info) {
           s.inputs.push_back(in);
           PipelineInput& slot = s.inputs.back();
           slot.fmt = OpenInput(spec.url, spec.channel, spec.format, spec.options, {Interrupted, &s}, &slot.io,
-                               &s.control.halted);
+                               &s.control.halted, spec.trusted);
           t.Push(DescribeInput(slot.fmt, false));
         }
         return t;

@@ -1,11 +1,44 @@
 #include "steps/input.h"
 
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
 #include "common/error.h"
+#include "steps/codec_context.h"
+#include "steps/input_guard.h"
 
 namespace avf {
 
+namespace {
+
+// Which guard (if any) an open context has, for CloseInput.
+struct GuardSlot {
+  std::mutex mutex;
+  std::unordered_map<const AVFormatContext*, std::unique_ptr<InputGuard>> map;
+};
+GuardSlot& Guards() {
+  static GuardSlot slot;
+  return slot;
+}
+
+// avformat_find_stream_info decodes to learn what the container does not say: the same pixel
+// limit as every decoder of avforge (kMaxDecodePixels), or a 60-byte header claiming 16000x16000
+// costs its full frame before any avforge decoder sees it.
+int FindStreamInfo(AVFormatContext* fmt) {
+  std::vector<AVDictionary*> opts(fmt->nb_streams, nullptr);
+  for (auto& o : opts) av_dict_set_int(&o, "max_pixels", kMaxDecodePixels, 0);
+  int ret = avformat_find_stream_info(fmt, opts.empty() ? nullptr : opts.data());
+  for (auto& o : opts) av_dict_free(&o);
+  return ret;
+}
+
+}  // namespace
+
 AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChannel>& channel, const std::string& format,
-                           Dict& dict, AVIOInterruptCB interrupt, AVIOContext** io, std::atomic<bool>* aborted) {
+                           Dict& dict, AVIOInterruptCB interrupt, AVIOContext** io, std::atomic<bool>* aborted,
+                           bool trusted) {
   const AVInputFormat* ifmt = nullptr;
   if (!format.empty() && !(ifmt = av_find_input_format(format.c_str()))) {
     AvException e(AVERROR_DEMUXER_NOT_FOUND, "av_find_input_format", url);
@@ -20,6 +53,28 @@ AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChann
     fmt->pb = *io;
     fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
   }
+  std::unique_ptr<InputGuard> guard;
+  if (!trusted) {
+    // the caller's format-level options (probesize, allow-lists) first, as avformat_open_input
+    // would, so that the guard's probe honours them
+    int ret = av_opt_set_dict(fmt, dict.ptr());
+    if (ret < 0) {
+      avformat_free_context(fmt);
+      Check(ret, "avformat_open_input", url);
+    }
+    // the deadline for opening: a local file or a Buffer, not a network or a live stream
+    const char* protocol = channel ? nullptr : avio_find_protocol_name(url.c_str());
+    bool local = channel ? channel->in_memory : (protocol && std::string(protocol) == "file");
+    guard = std::make_unique<InputGuard>(fmt, channel ? std::string() : url, interrupt, local);
+    try {
+      guard->CheckFormat(ifmt);
+      // a named format is opened as asked; a probed one through the guard's probe
+      if (!ifmt) ifmt = guard->Probe(dict);
+    } catch (...) {
+      avformat_free_context(fmt);
+      throw;
+    }
+  }
   // As the CLI does: MPEG-TS reads every program's PMT before reporting. Only that
   // demuxer knows the option, so it is not an unknown option for the others. Not for a
   // stream input: that is usually live, where it delays the open by seconds.
@@ -27,22 +82,41 @@ AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChann
       (!channel || channel->in_memory) && !av_dict_get(*dict.ptr(), "scan_all_pmts", nullptr, AV_DICT_MATCH_CASE);
   if (scan_all_pmts) av_dict_set(dict.ptr(), "scan_all_pmts", "1", 0);
   // frees fmt on failure (a custom pb stays ours)
-  Check(avformat_open_input(&fmt, channel ? "" : url.c_str(), ifmt, dict.ptr()), "avformat_open_input", url);
+  int ret = avformat_open_input(&fmt, channel ? "" : url.c_str(), ifmt, dict.ptr());
+  if (ret < 0 && guard) guard->Fail(ret, "avformat_open_input");
+  Check(ret, "avformat_open_input", url);
   struct Closer {
     AVFormatContext* fmt;
     ~Closer() {
       if (fmt) avformat_close_input(&fmt);
     }
-  } guard{fmt};
+  } closer{fmt};
   if (scan_all_pmts) av_dict_set(dict.ptr(), "scan_all_pmts", nullptr, AV_DICT_MATCH_CASE);
   CheckAllConsumed(dict, "avformat_open_input", url);
-  Check(avformat_find_stream_info(fmt, nullptr), "avformat_find_stream_info", url);
-  guard.fmt = nullptr;
+  ret = FindStreamInfo(fmt);
+  if (ret < 0 && guard) guard->Fail(ret, "avformat_find_stream_info");
+  Check(ret, "avformat_find_stream_info", url);
+  if (guard) {
+    if (guard->ProbeScore()) fmt->probe_score = guard->ProbeScore();
+    guard->Opened();
+    std::lock_guard<std::mutex> lock(Guards().mutex);
+    Guards().map[fmt] = std::move(guard);
+  }
+  closer.fmt = nullptr;
   return fmt;
 }
 
 void CloseInput(AVFormatContext** fmt, AVIOContext** io) {
-  avformat_close_input(fmt);
+  std::unique_ptr<InputGuard> guard;
+  if (*fmt) {
+    std::lock_guard<std::mutex> lock(Guards().mutex);
+    auto it = Guards().map.find(*fmt);
+    if (it != Guards().map.end()) {
+      guard = std::move(it->second);
+      Guards().map.erase(it);
+    }
+  }
+  avformat_close_input(fmt);  // before the guard goes: closing may call its callbacks
   FreeIo(io);
 }
 

@@ -13,9 +13,10 @@ namespace avf {
 
 // Opens and probes an input (a path or URL, or a channel through a custom AVIOContext that
 // is stored in *io and stays the caller's to free, with CloseInput). Unknown options are an
-// error.
+// error. An input that is not `trusted` opens nothing but itself (steps/input_guard.h).
 AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChannel>& channel, const std::string& format,
-                           Dict& options, AVIOInterruptCB interrupt, AVIOContext** io, std::atomic<bool>* aborted);
+                           Dict& options, AVIOInterruptCB interrupt, AVIOContext** io, std::atomic<bool>* aborted,
+                           bool trusted);
 
 // Closes what OpenInput opened (either may be null already).
 void CloseInput(AVFormatContext** fmt, AVIOContext** io);

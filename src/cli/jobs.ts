@@ -46,7 +46,7 @@ export function runTranscode(argv: string[]): Promise<number> {
     const extra = Array.isArray(a.options.inputs) ? a.options.inputs : []; // --options may hold anything: the library checks it
     refuseOverwrite(a.output, [a.input, ...extra.map((i) => (i && typeof i === 'object' && 'source' in i ? i.source : i))], a.overwrite);
     quietX265(a.options, a.logLevel ?? 'warning');
-    const result = await start((o) => transcode(a.input, a.output, { ...a.options, ...o }));
+    const result = await start((o) => transcode(a.input, a.output, trustInputs({ ...a.options, ...o })));
     r.done({ ...result }, summary(result), !result.stopped);
   });
 }
@@ -54,7 +54,7 @@ export function runTranscode(argv: string[]): Promise<number> {
 export function runRemux(argv: string[]): Promise<number> {
   return command(remuxCommand, argv, parseRemuxArgs, async (a, r, { start }) => {
     refuseOverwrite(a.output, [a.input], a.overwrite);
-    const result = await start((o) => remux(a.input, a.output, { ...a.options, ...o }));
+    const result = await start((o) => remux(a.input, a.output, trustInputs({ ...a.options, ...o })));
     r.done({ ...result }, summary(result), !result.stopped);
   });
 }
@@ -71,7 +71,7 @@ export function runThumbs(argv: string[]): Promise<number> {
       const count = Array.isArray(options.times) ? options.times.length : Number.isInteger(options.count) ? options.count! : 1;
       for (let n = 1; n <= Math.min(count, 10000); n++) refuseOverwrite(thumbnailFile(options.output, n), [a.input], a.overwrite);
     }
-    const images = await start((o) => thumbnails(a.input, { ...options, ...o }));
+    const images = await start((o) => thumbnails(a.input, trustInputs({ ...options, ...o })));
     const files = images.map((t) => ({ time: t.time, file: t.file, bytes: t.data.length }));
     const bytes = files.reduce((n, f) => n + f.bytes, 0);
     r.done(
@@ -214,6 +214,13 @@ function refuseOverwrite(output: string, inputs: unknown[], overwrite: boolean):
   for (const i of inputs)
     if (typeof i === 'string' && path.resolve(i) === full) throw new Refusal('EINVAL', `'${output}' is also an input: choose another output file`);
   if (!overwrite && fs.existsSync(output)) throw new Refusal('EEXIST', `'${output}' already exists (-y to overwrite it)`);
+}
+
+/** The CLI, like ffmpeg, trusts its user's inputs (SECURITY.md): FFmpeg's defaults, playlists included; --options may say otherwise. */
+function trustInputs<T extends { input?: object; inputs?: unknown }>(o: T): T {
+  const trust = (i: unknown) =>
+    typeof i === 'string' ? { source: i, trusted: true } : i && typeof i === 'object' && 'source' in i ? { trusted: true, ...i } : i;
+  return { ...o, input: { trusted: true, ...o.input }, ...(Array.isArray(o.inputs) ? { inputs: o.inputs.map(trust) } : {}) };
 }
 
 /** x265 prints its banner and statistics itself (not through libav's log): only what the log level lets through. */

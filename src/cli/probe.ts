@@ -27,7 +27,7 @@ export async function runProbe(argv: string[]): Promise<number> {
   const [file, ...more] = s.files;
   if (!file) throw new UsageError('probe needs a FILE');
   if (more.length) throw new UsageError(`probe takes one FILE (got ${s.files.map((f) => `'${f}'`).join(' ')})`);
-  const info = await probe(file);
+  const info = await probe(file, { trusted: true });
   if (s.json) {
     console.log(JSON.stringify(toFFprobeJson(info), null, 4));
     return 0;

@@ -86,6 +86,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
     const o = optionsObject(options);
     check(o.format, 'format', 'a format name', is.nonEmptyString);
     check(o.strict, 'strict', 'a boolean', is.boolean);
+    check(o.trusted, 'trusted', 'a boolean', is.boolean);
     check(o.name, 'name', 'a string', is.string);
     const batchSize = check<number>(o.batchSize, 'batchSize', 'an integer > 0', (v) => is.integer(v) && v > 0) ?? 64;
     if (typeof input === 'string' && input.length === 0) throw invalidArgument('input', 'a non-empty path or URL', input);
@@ -94,7 +95,8 @@ export class Demuxer extends Resource<NativeDemuxer> {
     const url = typeof input === 'string' ? input : ((o.name as string | undefined) ?? '<stream>');
     if (signal?.aborted) throw abortError('open', url, signal);
     const bridge = typeof input === 'string' ? undefined : await SourceBridge.create(input, o as SourceOptions);
-    const avopts = { ...defaultInputOptions(input), ...avOptions(o.options, 'options') };
+    const trusted = o.trusted === true;
+    const avopts = { ...defaultInputOptions(input, trusted), ...avOptions(o.options, 'options') };
     // For URLs, `timeout` bounds each network read and connect (FFmpeg's rw_timeout, in us).
     if (typeof input === 'string' && is.integer(o.timeout) && avopts.rw_timeout === undefined) avopts.rw_timeout = (o.timeout as number) * 1000;
     const handle = new (addon().Demuxer)();
@@ -107,6 +109,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
           options: avopts,
           strict: o.strict as boolean | undefined,
           name: url,
+          trusted,
         }),
       )) as Description;
       // FFmpeg may take an abort during open for the end of the data and open anyway.

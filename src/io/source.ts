@@ -26,6 +26,13 @@ export interface SourceOptions {
   timeout?: number;
   /** Reading past this many bytes fails with EFBIG (a bound on endless or hostile inputs). */
   maxBytes?: number;
+  /**
+   * Open the input with FFmpeg's defaults: it may open further files and URLs it names (HLS and
+   * DASH playlists, concat scripts, image2 patterns). Default false: the input is the file, Buffer
+   * or stream given and nothing else, its format one that opens nothing else, its open bounded in
+   * time; a refusal is AvError INPUT_REFUSED (SECURITY.md). The avforge CLI trusts its inputs.
+   */
+  trusted?: boolean;
 }
 
 const CHUNK = 256 * 1024;
@@ -244,11 +251,13 @@ export function explainInputError(e: unknown, bridge: SourceBridge | undefined, 
 const NETWORK_PROTOCOLS = 'http,https,tls,tcp,udp,rtp,srtp,rtsp,rtmp,rtmps,rtmpt,rtmpe,rtmpte,srt,crypto,data,hls,httpproxy';
 
 /**
- * Safe defaults for what an input may open besides itself (see SECURITY.md). An input from
- * the network may not reach local files (a playlist naming file:///etc/passwd); an input from
- * memory or a stream (an upload) may open nothing else at all. Options given by the caller win.
+ * Safe defaults for what a trusted input may open besides itself (see SECURITY.md). An input
+ * from the network may not reach local files (a playlist naming file:///etc/passwd); an input
+ * from memory or a stream may open nothing else at all. Options given by the caller win. An
+ * untrusted input gets its allow-lists natively (native/steps/input_guard.h): none here.
  */
-export function defaultInputOptions(input: InputSource): Record<string, string | number> {
+export function defaultInputOptions(input: InputSource, trusted = true): Record<string, string | number> {
+  if (!trusted) return {};
   if (typeof input !== 'string') return { protocol_whitelist: 'none' };
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input)?.[1]?.toLowerCase();
   if (scheme && scheme !== 'file') return { protocol_whitelist: NETWORK_PROTOCOLS };

@@ -92,6 +92,7 @@ const sourceFields = {
   highWater: positiveInt('a number of bytes > 0'),
   timeout: positive('a number of milliseconds > 0'),
   maxBytes: positiveInt('a number of bytes > 0'),
+  trusted: boolean,
 } as const;
 
 const inputFields: Fields<InputSettings> = {

@@ -77,8 +77,9 @@ export function startJob(
         const bridge = typeof input.source === 'string' ? undefined : await SourceBridge.create(input.source, input);
         if (bridge) sources.push(bridge);
         // the same protocol allow-lists as Demuxer.open (SECURITY.md); the caller's options win
-        const options = { ...defaultInputOptions(input.source), ...avOptions(input.options, 'input.options') };
-        specs.push({ target: bridge ? bridge.native : (input.source as string), format: input.format, options, name });
+        const trusted = input.trusted === true;
+        const options = { ...defaultInputOptions(input.source, trusted), ...avOptions(input.options, 'input.options') };
+        specs.push({ target: bridge ? bridge.native : (input.source as string), format: input.format, options, name, trusted });
       }
       signal?.addEventListener('abort', onAbort, { once: true });
       const descriptions = (await handle.open(specs)) as InputDescription[];

@@ -1,0 +1,184 @@
+// The hostile-upload suite (issue 15; SECURITY.md names these tests): every upload a service
+// might receive that tries to reach other local files or to exhaust memory, each in a child
+// process of its own, through probe, Demuxer.open, transcode, remux and thumbnails, by path and
+// from a Buffer, with the library's defaults (untrusted). The parent kills a child that passes
+// RSS_LIMIT or CASE_LIMIT_MS and fails the case; every operation must end within OP_LIMIT_MS,
+// in an AvError (INPUT_REFUSED where the upload names other files) or a result that holds nothing
+// of the sentinel beside the upload and nothing over the decoding limit.
+// `npm test` runs the regression cases of issue 15; `npm run test:reliability` runs all.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { AvError, Demuxer, jobSchema, probe } from '../../src/index.js';
+import { scratch } from '../media/generate.js';
+import type { OperationReport } from './child.js';
+import { BOMBS, NESTING, SENTINEL_SIZE, SENTINEL_TITLE, type Scenario } from './inputs.js';
+
+/** A child's resident memory may not pass this (a bare child with the addon is about 100 MB). */
+const RSS_LIMIT = 400 * 1024 * 1024;
+/** A child's V8 heap limit (MB): what the native side allocates is bounded by RSS_LIMIT. */
+const HEAP_LIMIT_MB = 128;
+/** One operation must end within this. */
+const OP_LIMIT_MS = 10_000;
+/** A whole case (five operations and the child's start) within this, or the child is killed. */
+const CASE_LIMIT_MS = 45_000;
+
+const FULL = process.env.AVFORGE_RELIABILITY === '1';
+/** The findings of issue 15, run by `npm test` as well. */
+const REGRESSIONS = new Set([
+  'self-referencing playlist (self.m3u8)',
+  'HLS as upload.mp4 naming an absolute path',
+  'concat script as upload.mp4 naming a sibling',
+  'PNG 16000x16000',
+]);
+
+const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.js');
+let root = '';
+
+before(() => {
+  root = scratch('hostile');
+  fs.mkdirSync(path.join(root, 'sentinel'));
+  const sentinel = path.join(root, 'sentinel', 'sentinel.mkv');
+  const size = `${SENTINEL_SIZE.width}x${SENTINEL_SIZE.height}`;
+  const lavfi = ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=10:duration=1`];
+  execFileSync('ffmpeg', ['-v', 'error', '-y', ...lavfi, '-c:v', 'mpeg4', '-metadata', `title=${SENTINEL_TITLE}`, sentinel]);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', ...lavfi, '-frames:v', '1', path.join(root, 'sentinel', 'sentinel.png')]);
+});
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** A fresh folder: up/ (the upload, a sentinel beside it) and other/ (a sentinel as its cousin). */
+function layout(name: string): string {
+  const dir = path.join(root, name.replace(/[^a-z0-9]+/gi, '-'));
+  for (const sub of ['up', 'other']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  for (const f of ['sentinel.mkv', 'sentinel.png']) {
+    fs.copyFileSync(path.join(root, 'sentinel', f), path.join(dir, 'up', f));
+    fs.copyFileSync(path.join(root, 'sentinel', f), path.join(dir, 'other', f));
+  }
+  return path.join(dir, 'up');
+}
+
+interface CaseRun {
+  reports: OperationReport[];
+  peakRss: number;
+  killed?: string;
+  stderr: string;
+}
+
+function rssOf(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs the child on one upload, watching its memory and time. */
+function runCase(upload: string, mode: 'path' | 'buffer', trusted: boolean): Promise<CaseRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_LIMIT_MB}`, childScript, upload, mode, trusted ? 'trusted' : 'untrusted'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let peakRss = 0;
+    let killed: string | undefined;
+    const kill = (why: string) => {
+      killed ??= why;
+      child.kill('SIGKILL');
+    };
+    const watch = setInterval(() => {
+      const rss = rssOf(child.pid!);
+      peakRss = Math.max(peakRss, rss);
+      if (rss > RSS_LIMIT) kill(`its RSS passed ${RSS_LIMIT >> 20} MB`);
+    }, 25);
+    const timer = setTimeout(() => kill(`it ran past ${CASE_LIMIT_MS / 1000} s`), CASE_LIMIT_MS);
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-8192)));
+    child.on('close', (status, signal) => {
+      clearInterval(watch);
+      clearTimeout(timer);
+      if (!killed && (status !== 0 || signal)) killed = `it exited with ${signal ?? `status ${status}`}`;
+      const reports = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as OperationReport);
+      resolve({ reports, peakRss, killed, stderr });
+    });
+  });
+}
+
+function checkCase(name: string, scenario: Scenario, run: CaseRun, mode: string): void {
+  const where = `${name}, ${mode}`;
+  assert.equal(run.killed, undefined, `${where}: the child was killed: ${run.killed}; peak RSS ${run.peakRss >> 20} MB; stderr: ${run.stderr}`);
+  assert.equal(run.reports.length, 5, `${where}: five operations reported (${JSON.stringify(run.reports)})`);
+  for (const r of run.reports) {
+    const what = `${where}, ${r.op}: ${JSON.stringify(r)}`;
+    assert.ok(r.ms < OP_LIMIT_MS, `${what}: ended after ${r.ms} ms`);
+    assert.equal(r.leaked, undefined, `${what}: the sentinel reached the result`);
+    assert.equal(r.oversized, undefined, `${what}: a picture over the decoding limit`);
+    if (!r.ok) assert.ok(r.avError, `${what}: failed with an AvError`);
+    if (scenario.expect === 'refused') {
+      assert.equal(r.code, 'INPUT_REFUSED', `${what}: refused with INPUT_REFUSED`);
+      assert.match(r.message ?? '', /'[^']+'/, `${what}: the refusal names what it refused`);
+    }
+  }
+}
+
+const cases = Object.entries({ ...NESTING, ...BOMBS }).filter(([name]) => FULL || REGRESSIONS.has(name));
+
+describe('hostile uploads (untrusted by default)', { concurrency: 2 }, () => {
+  for (const [name, scenario] of cases)
+    for (const mode of ['path', 'buffer'] as const) {
+      if (mode === 'buffer' && scenario.pathOnly) continue;
+      test(`${name}, ${mode === 'path' ? 'by path' : 'from a Buffer'}`, async (t) => {
+        const up = layout(`${name}-${mode}`);
+        const run = await runCase(path.join(up, scenario.make(up)), mode, false);
+        t.diagnostic(`peak RSS ${(run.peakRss / 2 ** 20).toFixed(0)} MB; ${run.reports.map((r) => `${r.op} ${r.ok ? 'ok' : r.code} ${r.ms} ms`).join(', ')}`);
+        checkCase(name, scenario, run, mode);
+      });
+    }
+});
+
+// The controls: with trusted: true, FFmpeg's defaults open what the playlist names, and the
+// sentinel reaches the result. Without this the suite could pass by failing to notice a leak.
+describe('controls: trusted inputs do reach the sentinel', () => {
+  for (const name of ['HLS as upload.txt naming a sibling', 'concat script as upload.mp4 naming a sibling'])
+    test(name, async () => {
+      const up = layout(`control-${name}`);
+      const run = await runCase(path.join(up, NESTING[name]!.make(up)), 'path', true);
+      assert.equal(run.killed, undefined, run.stderr);
+      const first = run.reports.find((r) => r.op === 'probe');
+      assert.ok(first?.leaked, `trusted probe reads the sentinel: ${JSON.stringify(run.reports)}`);
+    });
+});
+
+// The second line of defence alone: a caller's format_whitelist may admit a playlist format, and
+// the playlist still opens nothing but itself (io_open refuses, naming what it was asked for).
+test('a format the caller admits still opens nothing but itself', async () => {
+  const up = layout('caller-admits-hls');
+  const upload = path.join(up, NESTING['HLS as upload.txt naming a sibling']!.make(up));
+  const e = await Demuxer.open(upload, { options: { format_whitelist: 'hls' } }).then(
+    (d) => d.close(),
+    (e: unknown) => e,
+  );
+  assert.ok(e instanceof AvError && e.code === 'INPUT_REFUSED', String(e));
+  assert.match(e.message, /sentinel\.mkv.*\(hls\)/);
+  // from a Buffer, FFmpeg's hls fails before it asks (it has no URL to resolve against)
+  const fromMemory = await Demuxer.open(fs.readFileSync(upload), { options: { format_whitelist: 'hls' } }).then(
+    (d) => d.close(),
+    (e: unknown) => e,
+  );
+  assert.ok(fromMemory instanceof AvError, String(fromMemory));
+});
+
+test('trusted is a boolean option of every input, in the calls and the job schema', async () => {
+  for (const open of [() => probe('x.mp4', { trusted: 'yes' as never }), () => Demuxer.open('x.mp4', { trusted: 1 as never })])
+    await assert.rejects(open, (e: unknown) => e instanceof TypeError && /trusted/.test(e.message));
+  for (const kind of ['transcode', 'remux', 'thumbnails'] as const)
+    assert.match(JSON.stringify(jobSchema(kind)), /"trusted":\{"description":"a boolean","type":"boolean"\}/, kind);
+});
