@@ -1,4 +1,4 @@
-// Every FFmpeg version difference lives here (FFmpeg 5.1 through 7.x), so that the
+// Every FFmpeg version difference lives here (FFmpeg 5.1 through 9.x), so that the
 // one-file-per-concept sources read the same on every version.
 #pragma once
 
@@ -14,10 +14,23 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 #include <libavutil/samplefmt.h>
 #include <libavutil/version.h>
+// Only the version macros: libavfilter itself is loaded on first use (common/lavfi.h).
+#include <libavfilter/version.h>
 }
 
 #if LIBAVUTIL_VERSION_INT < AV_VERSION_INT(57, 28, 100)
 #error "avforge needs FFmpeg 5.1 or newer (libavutil 57.28): the AVChannelLayout API"
+#endif
+
+// FFmpeg 6.0 (libavfilter 9) added the graph segment API, with which a graph is parsed, its
+// filters created, given a device and only then initialised, as the ffmpeg CLI does: from
+// FFmpeg 8 on, hwupload and the other device filters refuse to initialise without a device.
+// Before it, avfilter_graph_parse_ptr() initialises the filters itself and the device is set
+// afterwards, which those versions' device filters accept (they read it at configuration).
+#if LIBAVFILTER_VERSION_MAJOR >= 9
+#define AVF_LAVFI_GRAPH_SEGMENT 1
+#else
+#define AVF_LAVFI_GRAPH_SEGMENT 0
 #endif
 
 namespace avf::compat {
