@@ -33,7 +33,26 @@ extern "C" {
 #define AVF_LAVFI_GRAPH_SEGMENT 0
 #endif
 
+// What ffprobe, built with the same libraries, prints beyond FFmpeg 5.1's -show_format
+// -show_streams: FFmpeg 7 (libavformat 61) added stream groups (the format's nb_stream_groups),
+// an audio stream's initial_padding and, in each stream, the demuxer's exported options (mpegts:
+// ts_id, ts_packetsize). The disposition names come from the library (av_disposition_to_string).
+#if LIBAVFORMAT_VERSION_MAJOR >= 61
+#define AVF_FFPROBE_7_KEYS 1
+#else
+#define AVF_FFPROBE_7_KEYS 0
+#endif
+
 namespace avf::compat {
+
+inline int StreamGroupCount(const AVFormatContext* fmt) {
+#if LIBAVFORMAT_VERSION_MAJOR >= 61
+  return static_cast<int>(fmt->nb_stream_groups);
+#else
+  (void)fmt;
+  return 0;
+#endif
+}
 
 // FFmpeg 6.1 moved key_frame and interlaced_frame into AVFrame.flags.
 inline bool FrameIsKey(const AVFrame* f) {

@@ -35,7 +35,8 @@ copy_tree() {
   lock=$(sha256sum "$repo/package-lock.json" | cut -c1-16)
   if [ "$(cat "$dest/node_modules/.avforge-lock" 2>/dev/null)" != "$lock" ]; then
     rm -rf "$dest/node_modules"
-    cp -rL "$(readlink -f "$repo/node_modules")" "$dest/node_modules"
+    mkdir -p "$dest/node_modules"
+    cp -a "$(readlink -f "$repo/node_modules")/." "$dest/node_modules/"
     echo "$lock" >"$dest/node_modules/.avforge-lock"
   fi
 }
