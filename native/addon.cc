@@ -110,6 +110,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ffprobe.Set("streamGroups", static_cast<bool>(AVF_FFPROBE_7_KEYS));
   ffprobe.Set("initialPadding", static_cast<bool>(AVF_FFPROBE_7_KEYS));
   ffprobe.Set("demuxerOptions", static_cast<bool>(AVF_FFPROBE_7_KEYS));
+  ffprobe.Set("refs", !AVF_FFPROBE_9_KEYS);
+  ffprobe.Set("mimeCodecString", static_cast<bool>(AVF_FFPROBE_9_KEYS));
   exports.Set("ffprobeKeys", ffprobe);
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClassJs));
   exports.Set("nativeHeap", Napi::Function::New(env, NativeHeap));

@@ -168,6 +168,8 @@ Tree DescribeStream(const AVStream* st) {
     if (name) disposition.Set(name, (st->disposition & (1 << bit)) != 0);
   }
   t.Set("disposition", std::move(disposition));
+  std::string mime = compat::MimeCodecString(st->codecpar, st->avg_frame_rate);
+  if (!mime.empty()) t.Set("mimeCodecString", mime);
   t.Set("metadata", Tree::Dictionary(st->metadata));
   size_t size = 0;
   const uint8_t* matrix = compat::StreamSideData(st, AV_PKT_DATA_DISPLAYMATRIX, &size);

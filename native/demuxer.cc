@@ -52,9 +52,12 @@ Tree DescribeDecoder(const AVCodecParameters* par) {
   t.Set("codedWidth", ctx->coded_width).Set("codedHeight", ctx->coded_height);
   t.Set("hasBFrames", ctx->has_b_frames);
   t.Set("refs", ctx->refs);
-  t.Set("closedCaptions", (ctx->properties & FF_CODEC_PROPERTY_CLOSED_CAPTIONS) != 0);
+  int properties = compat::DecoderProperties(ctx.get());
+#ifdef FF_CODEC_PROPERTY_CLOSED_CAPTIONS
+  if (properties >= 0) t.Set("closedCaptions", (properties & FF_CODEC_PROPERTY_CLOSED_CAPTIONS) != 0);
+#endif
 #ifdef FF_CODEC_PROPERTY_FILM_GRAIN
-  t.Set("filmGrain", (ctx->properties & FF_CODEC_PROPERTY_FILM_GRAIN) != 0);
+  if (properties >= 0) t.Set("filmGrain", (properties & FF_CODEC_PROPERTY_FILM_GRAIN) != 0);
 #endif
   // The decoder's private options it exports (h264's is_avc, nal_length_size...), in order.
   // Only a decoder with a private class has an AVClass at the start of priv_data.

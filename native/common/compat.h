@@ -2,6 +2,8 @@
 // one-file-per-concept sources read the same on every version.
 #pragma once
 
+#include <string>
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavcodec/bsf.h>
@@ -42,8 +44,42 @@ extern "C" {
 #else
 #define AVF_FFPROBE_7_KEYS 0
 #endif
+// FFmpeg 9 (libavformat 63): ffprobe prints each stream's mime_codec_string (av_mime_codec_str)
+// and no longer its refs; closed_captions and film_grain went with AVCodecContext.properties.
+#if LIBAVFORMAT_VERSION_MAJOR >= 63
+#define AVF_FFPROBE_9_KEYS 1
+#include <libavutil/bprint.h>
+#else
+#define AVF_FFPROBE_9_KEYS 0
+#endif
 
 namespace avf::compat {
+
+// The decoder's AVCodecContext.properties (FF_CODEC_PROPERTY_*), or -1 where FFmpeg 9 removed them.
+inline int DecoderProperties(const AVCodecContext* ctx) {
+#ifdef FF_CODEC_PROPERTY_CLOSED_CAPTIONS
+  return static_cast<int>(ctx->properties);
+#else
+  (void)ctx;
+  return -1;
+#endif
+}
+
+// RFC 6381 codec string ("avc1.64000d"), or "" where libavformat cannot make one.
+inline std::string MimeCodecString(const AVCodecParameters* par, AVRational frame_rate) {
+#if AVF_FFPROBE_9_KEYS
+  AVBPrint bp;
+  av_bprint_init(&bp, 0, AV_BPRINT_SIZE_UNLIMITED);
+  std::string out;
+  if (av_mime_codec_str(par, frame_rate, &bp) >= 0 && av_bprint_is_complete(&bp)) out.assign(bp.str, bp.len);
+  av_bprint_finalize(&bp, nullptr);
+  return out;
+#else
+  (void)par;
+  (void)frame_rate;
+  return "";
+#endif
+}
 
 inline int StreamGroupCount(const AVFormatContext* fmt) {
 #if LIBAVFORMAT_VERSION_MAJOR >= 61

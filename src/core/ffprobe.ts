@@ -26,6 +26,8 @@ export interface FFprobeStream {
   codec_type?: string;
   codec_tag_string: string;
   codec_tag: string;
+  /** FFmpeg 9 and newer. */
+  mime_codec_string?: string;
   // video (and subtitle width/height)
   width?: number;
   height?: number;
@@ -157,6 +159,7 @@ function ffprobeStream(s: Stream, format: FormatInfo): FFprobeStream {
   if (c.type !== 'unknown') o.codec_type = c.type;
   o.codec_tag_string = c.codecTagString;
   o.codec_tag = `0x${c.codecTag.toString(16).padStart(4, '0')}`;
+  if (s.mimeCodecString !== undefined) o.mime_codec_string = s.mimeCodecString;
 
   if (c.type === 'video') {
     o.width = c.width ?? 0;
@@ -164,7 +167,7 @@ function ffprobeStream(s: Stream, format: FormatInfo): FFprobeStream {
     if (dec) {
       o.coded_width = dec.codedWidth;
       o.coded_height = dec.codedHeight;
-      o.closed_captions = dec.closedCaptions ? 1 : 0;
+      if (dec.closedCaptions !== undefined) o.closed_captions = dec.closedCaptions ? 1 : 0;
       if (dec.filmGrain !== undefined) o.film_grain = dec.filmGrain ? 1 : 0;
     }
     o.has_b_frames = c.videoDelay ?? 0;
@@ -184,7 +187,7 @@ function ffprobeStream(s: Stream, format: FormatInfo): FFprobeStream {
     if (c.chromaLocation && c.chromaLocation !== 'unspecified') o.chroma_location = c.chromaLocation;
     const field = FIELD_ORDER[c.fieldOrder ?? 0];
     if (field) o.field_order = field;
-    if (dec) o.refs = dec.refs;
+    if (dec && addon().ffprobeKeys.refs) o.refs = dec.refs;
   } else if (c.type === 'audio') {
     if (c.sampleFormat) o.sample_fmt = c.sampleFormat;
     o.sample_rate = String(c.sampleRate ?? 0);
@@ -250,7 +253,8 @@ interface DecoderInfo {
   codedWidth: number;
   codedHeight: number;
   refs: number;
-  closedCaptions: boolean;
+  /** Not known from FFmpeg 9 on (AVCodecContext.properties is gone). */
+  closedCaptions?: boolean;
   filmGrain?: boolean;
   /** The decoder's exported private options, in order: [name, value]. */
   exported?: [string, string][];
