@@ -2,13 +2,12 @@
 // one-file-per-concept sources read the same on every version.
 #pragma once
 
-#include <string>
-
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavcodec/bsf.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
+#include <libavutil/bprint.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/display.h>
 #include <libavutil/imgutils.h>
@@ -19,6 +18,8 @@ extern "C" {
 // Only the version macros: libavfilter itself is loaded on first use (common/lavfi.h).
 #include <libavfilter/version.h>
 }
+
+#include <string>
 
 #if LIBAVUTIL_VERSION_INT < AV_VERSION_INT(57, 28, 100)
 #error "avforge needs FFmpeg 5.1 or newer (libavutil 57.28): the AVChannelLayout API"
@@ -48,7 +49,6 @@ extern "C" {
 // and no longer its refs; closed_captions and film_grain went with AVCodecContext.properties.
 #if LIBAVFORMAT_VERSION_MAJOR >= 63
 #define AVF_FFPROBE_9_KEYS 1
-#include <libavutil/bprint.h>
 #else
 #define AVF_FFPROBE_9_KEYS 0
 #endif
