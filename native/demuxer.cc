@@ -52,13 +52,8 @@ Tree DescribeDecoder(const AVCodecParameters* par) {
   t.Set("codedWidth", ctx->coded_width).Set("codedHeight", ctx->coded_height);
   t.Set("hasBFrames", ctx->has_b_frames);
   t.Set("refs", ctx->refs);
-  int properties = compat::DecoderProperties(ctx.get());
-#ifdef FF_CODEC_PROPERTY_CLOSED_CAPTIONS
-  if (properties >= 0) t.Set("closedCaptions", (properties & FF_CODEC_PROPERTY_CLOSED_CAPTIONS) != 0);
-#endif
-#ifdef FF_CODEC_PROPERTY_FILM_GRAIN
-  if (properties >= 0) t.Set("filmGrain", (properties & FF_CODEC_PROPERTY_FILM_GRAIN) != 0);
-#endif
+  if (auto cc = compat::DecoderSawClosedCaptions(ctx.get())) t.Set("closedCaptions", *cc);
+  if (auto grain = compat::DecoderSawFilmGrain(ctx.get())) t.Set("filmGrain", *grain);
   // The decoder's private options it exports (h264's is_avc, nal_length_size...), in order.
   // Only a decoder with a private class has an AVClass at the start of priv_data.
   t.Set("exported", ExportedOptions(codec->priv_class ? ctx->priv_data : nullptr));

@@ -19,6 +19,7 @@ extern "C" {
 #include <libavfilter/version.h>
 }
 
+#include <optional>
 #include <string>
 
 #if LIBAVUTIL_VERSION_INT < AV_VERSION_INT(57, 28, 100)
@@ -55,13 +56,22 @@ extern "C" {
 
 namespace avf::compat {
 
-// The decoder's AVCodecContext.properties (FF_CODEC_PROPERTY_*), or -1 where FFmpeg 9 removed them.
-inline int DecoderProperties(const AVCodecContext* ctx) {
+// What the opened decoder saw (AVCodecContext.properties): closed captions, film grain. nullopt
+// where this FFmpeg cannot say (FFmpeg 9 removed the field; film grain is 4.4 and newer).
+inline std::optional<bool> DecoderSawClosedCaptions(const AVCodecContext* ctx) {
 #ifdef FF_CODEC_PROPERTY_CLOSED_CAPTIONS
-  return static_cast<int>(ctx->properties);
+  return (ctx->properties & FF_CODEC_PROPERTY_CLOSED_CAPTIONS) != 0;
 #else
   (void)ctx;
-  return -1;
+  return std::nullopt;
+#endif
+}
+inline std::optional<bool> DecoderSawFilmGrain(const AVCodecContext* ctx) {
+#ifdef FF_CODEC_PROPERTY_FILM_GRAIN
+  return (ctx->properties & FF_CODEC_PROPERTY_FILM_GRAIN) != 0;
+#else
+  (void)ctx;
+  return std::nullopt;
 #endif
 }
 
