@@ -92,8 +92,9 @@ function variants(): Record<string, string[]> {
       'ultrafast',
       '-flags',
       '+ildct+ilme',
-      '-top',
-      '1',
+      // Top field first through a filter: FFmpeg 9's CLI no longer has -top.
+      '-vf',
+      'setfield=tff',
       '-color_primaries',
       'bt709',
       '-color_trc',

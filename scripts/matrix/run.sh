@@ -41,12 +41,13 @@ copy_tree() {
   fi
 }
 
-# "N tests, N passed, N failed" from node --test's TAP summary in log $1.
+# "N tests, N passed, N failed" from node --test's summary in log $1 (TAP "# pass N" or, from
+# Node 23 on, the spec reporter's "ℹ pass N").
 counts() {
   local t p f
-  t=$(grep -E '^# tests [0-9]+' "$1" | tail -1 | grep -oE '[0-9]+')
-  p=$(grep -E '^# pass [0-9]+' "$1" | tail -1 | grep -oE '[0-9]+')
-  f=$(grep -E '^# fail [0-9]+' "$1" | tail -1 | grep -oE '[0-9]+')
+  t=$(grep -E '^(#|ℹ) tests [0-9]+' "$1" | tail -1 | grep -oE '[0-9]+$')
+  p=$(grep -E '^(#|ℹ) pass [0-9]+' "$1" | tail -1 | grep -oE '[0-9]+$')
+  f=$(grep -E '^(#|ℹ) fail [0-9]+' "$1" | tail -1 | grep -oE '[0-9]+$')
   echo "${t:-?} tests, ${p:-?} passed, ${f:-?} failed"
 }
 
