@@ -7,6 +7,7 @@
 
 #include "bsf.h"
 #include "codec_parameters.h"
+#include "common/compat.h"
 #include "common/instance.h"
 #include "common/log.h"
 #include "common/process_limits.h"
@@ -105,6 +106,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("hwDecodeFormat", Napi::Function::New(env, HwDecodeFormatJs));
   exports.Set("versions", Napi::Function::New(env, Versions));
   exports.Set("hasCodec", Napi::Function::New(env, HasCodec));
+  // What the ffprobe of these libraries prints beyond 5.1's (toFFprobeJson follows it).
+  Napi::Object ffprobe = Napi::Object::New(env);
+  ffprobe.Set("streamGroups", static_cast<bool>(AVF_FFPROBE_7_KEYS));
+  ffprobe.Set("initialPadding", static_cast<bool>(AVF_FFPROBE_7_KEYS));
+  ffprobe.Set("demuxerOptions", static_cast<bool>(AVF_FFPROBE_7_KEYS));
+  ffprobe.Set("refs", !AVF_FFPROBE_9_KEYS);
+  ffprobe.Set("mimeCodecString", static_cast<bool>(AVF_FFPROBE_9_KEYS));
+  exports.Set("ffprobeKeys", ffprobe);
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClassJs));
   exports.Set("nativeHeap", Napi::Function::New(env, NativeHeap));
   InitLog(env, exports);

@@ -150,28 +150,6 @@ Tree DescribeCodecParameters(const AVCodecParameters* par) {
 }
 
 Tree DescribeStream(const AVStream* st) {
-  static const struct {
-    int flag;
-    const char* name;
-  } kDispositions[] = {
-      {AV_DISPOSITION_DEFAULT, "default"},
-      {AV_DISPOSITION_DUB, "dub"},
-      {AV_DISPOSITION_ORIGINAL, "original"},
-      {AV_DISPOSITION_COMMENT, "comment"},
-      {AV_DISPOSITION_LYRICS, "lyrics"},
-      {AV_DISPOSITION_KARAOKE, "karaoke"},
-      {AV_DISPOSITION_FORCED, "forced"},
-      {AV_DISPOSITION_HEARING_IMPAIRED, "hearing_impaired"},
-      {AV_DISPOSITION_VISUAL_IMPAIRED, "visual_impaired"},
-      {AV_DISPOSITION_CLEAN_EFFECTS, "clean_effects"},
-      {AV_DISPOSITION_ATTACHED_PIC, "attached_pic"},
-      {AV_DISPOSITION_TIMED_THUMBNAILS, "timed_thumbnails"},
-      {AV_DISPOSITION_CAPTIONS, "captions"},
-      {AV_DISPOSITION_DESCRIPTIONS, "descriptions"},
-      {AV_DISPOSITION_METADATA, "metadata"},
-      {AV_DISPOSITION_DEPENDENT, "dependent"},
-      {AV_DISPOSITION_STILL_IMAGE, "still_image"},
-  };
   Tree t = Tree::Object();
   t.Set("index", st->index);
   t.Set("id", st->id);
@@ -184,8 +162,14 @@ Tree DescribeStream(const AVStream* st) {
   t.Set("avgFrameRate", Tree::Rational(st->avg_frame_rate));
   t.Set("sampleAspectRatio", Tree::Rational(st->sample_aspect_ratio));
   Tree disposition = Tree::Object();
-  for (const auto& d : kDispositions) disposition.Set(d.name, (st->disposition & d.flag) != 0);
+  // Every disposition this libavformat names, in bit order: ffprobe's list and order.
+  for (int bit = 0; bit < 32; bit++) {
+    const char* name = av_disposition_to_string(1 << bit);
+    if (name) disposition.Set(name, (st->disposition & (1 << bit)) != 0);
+  }
   t.Set("disposition", std::move(disposition));
+  std::string mime = compat::MimeCodecString(st->codecpar, st->avg_frame_rate);
+  if (!mime.empty()) t.Set("mimeCodecString", mime);
   t.Set("metadata", Tree::Dictionary(st->metadata));
   size_t size = 0;
   const uint8_t* matrix = compat::StreamSideData(st, AV_PKT_DATA_DISPLAYMATRIX, &size);

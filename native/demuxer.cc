@@ -25,6 +25,20 @@ struct ReadResult {
   std::vector<PacketPtr> packets;
 };
 
+// An object's exported private options (AV_OPT_FLAG_EXPORT), in order, as [name, value] pairs;
+// `priv` starts with its AVClass, or is null.
+Tree ExportedOptions(void* priv) {
+  Tree exported = Tree::Array();
+  const AVOption* opt = nullptr;
+  while (priv && (opt = av_opt_next(priv, opt))) {
+    uint8_t* value = nullptr;
+    if (!(opt->flags & AV_OPT_FLAG_EXPORT) || av_opt_get(priv, opt->name, 0, &value) < 0) continue;
+    exported.Push(Tree::Array().Push(opt->name).Push(reinterpret_cast<const char*>(value)));
+    av_free(value);
+  }
+  return exported;
+}
+
 // Fields that only an opened decoder knows, for ffprobe-compatible output.
 Tree DescribeDecoder(const AVCodecParameters* par) {
   Tree t = Tree::Object();
@@ -38,21 +52,11 @@ Tree DescribeDecoder(const AVCodecParameters* par) {
   t.Set("codedWidth", ctx->coded_width).Set("codedHeight", ctx->coded_height);
   t.Set("hasBFrames", ctx->has_b_frames);
   t.Set("refs", ctx->refs);
-  t.Set("closedCaptions", (ctx->properties & FF_CODEC_PROPERTY_CLOSED_CAPTIONS) != 0);
-#ifdef FF_CODEC_PROPERTY_FILM_GRAIN
-  t.Set("filmGrain", (ctx->properties & FF_CODEC_PROPERTY_FILM_GRAIN) != 0);
-#endif
+  if (auto cc = compat::DecoderSawClosedCaptions(ctx.get())) t.Set("closedCaptions", *cc);
+  if (auto grain = compat::DecoderSawFilmGrain(ctx.get())) t.Set("filmGrain", *grain);
   // The decoder's private options it exports (h264's is_avc, nal_length_size...), in order.
-  Tree exported = Tree::Array();
-  const AVOption* opt = nullptr;
   // Only a decoder with a private class has an AVClass at the start of priv_data.
-  while (codec->priv_class && ctx->priv_data && (opt = av_opt_next(ctx->priv_data, opt))) {
-    uint8_t* value = nullptr;
-    if (!(opt->flags & AV_OPT_FLAG_EXPORT) || av_opt_get(ctx->priv_data, opt->name, 0, &value) < 0) continue;
-    exported.Push(Tree::Array().Push(opt->name).Push(reinterpret_cast<const char*>(value)));
-    av_free(value);
-  }
-  t.Set("exported", std::move(exported));
+  t.Set("exported", ExportedOptions(codec->priv_class ? ctx->priv_data : nullptr));
   return t;
 }
 
@@ -126,9 +130,11 @@ Tree DescribeInput(AVFormatContext* fmt, bool with_decoders) {
   format.Set("bitRate", fmt->bit_rate);
   format.Set("nbStreams", static_cast<int>(fmt->nb_streams));
   format.Set("nbPrograms", static_cast<int>(fmt->nb_programs));
+  format.Set("nbStreamGroups", compat::StreamGroupCount(fmt));
   format.Set("probeScore", fmt->probe_score);
   format.Set("size", fmt->pb ? avio_size(fmt->pb) : -1);
   format.Set("metadata", Tree::Dictionary(fmt->metadata));
+  format.Set("exported", ExportedOptions(fmt->iformat->priv_class ? fmt->priv_data : nullptr));
   Tree streams = Tree::Array();
   for (unsigned i = 0; i < fmt->nb_streams; i++) {
     Tree st = DescribeStream(fmt->streams[i]);

@@ -60,6 +60,7 @@ FilterPad ReadPad(Napi::Object o) {
 // Names the graph uses for its open pads: "in"/"out" when there is one, else "in0", "in1"...
 std::string PadName(const char* base, size_t i, size_t count) { return count == 1 ? base : base + std::to_string(i); }
 
+#if !AVF_LAVFI_GRAPH_SEGMENT
 AVFilterInOut* Link(const std::vector<std::string>& names, const std::vector<AVFilterContext*>& filters) {
   AVFilterInOut* head = nullptr;
   for (size_t i = filters.size(); i-- > 0;) {
@@ -75,6 +76,90 @@ AVFilterInOut* Link(const std::vector<std::string>& names, const std::vector<AVF
     head = io;
   }
   return head;
+}
+#endif
+
+// Gives the device to graph filters [first, nb_filters): before their initialisation where the
+// segment API exists (what FFmpeg 8's device filters need), after it otherwise.
+void AttachDevice(AVFilterGraph* graph, unsigned first, AVBufferRef* hw_device) {
+  if (!hw_device) return;
+  for (unsigned i = first; i < graph->nb_filters; i++) {
+    AVFilterContext* f = graph->filters[i];
+    av_buffer_unref(&f->hw_device_ctx);
+    f->hw_device_ctx = av_buffer_ref(hw_device);
+    if (!f->hw_device_ctx) throw AvException(AVERROR(ENOMEM), "av_buffer_ref");
+  }
+}
+
+#if AVF_LAVFI_GRAPH_SEGMENT
+// The open pad named `name` (an unnamed one answers to `fallback`, as "[in]"/"[out]" are
+// implied by avfilter_graph_parse_ptr), taken out of the list.
+AVFilterInOut* TakePad(AVFilterInOut** list, const std::string& name, const char* fallback) {
+  for (AVFilterInOut** at = list; *at; at = &(*at)->next) {
+    const char* label = (*at)->name ? (*at)->name : fallback;
+    if (name != label) continue;
+    AVFilterInOut* found = *at;
+    *at = found->next;
+    found->next = nullptr;
+    return found;
+  }
+  return nullptr;
+}
+#endif
+
+// Parses the description between the sources (its inputs, by label) and `ends` (its outputs),
+// the way the ffmpeg CLI does: parse, create the filters, give them the device, then initialise
+// and link them.
+void ParseDescription(AVFilterGraph* graph, const std::string& description, const std::vector<std::string>& in_names,
+                      const std::vector<AVFilterContext*>& sources, const std::vector<std::string>& out_names,
+                      const std::vector<AVFilterContext*>& ends, AVBufferRef* hw_device) {
+  const Lavfi& L = lavfi();
+  unsigned first = graph->nb_filters;  // the sources, sinks and format filters come before
+#if AVF_LAVFI_GRAPH_SEGMENT
+  AVFilterGraphSegment* seg = nullptr;
+  Check(L.avfilter_graph_segment_parse(graph, description.c_str(), 0, &seg), "avfilter_graph_segment_parse",
+        description);
+  AVFilterInOut* ins = nullptr;
+  AVFilterInOut* outs = nullptr;
+  int ret = L.avfilter_graph_segment_create_filters(seg, 0);
+  if (ret >= 0) {
+    try {
+      AttachDevice(graph, first, hw_device);
+    } catch (...) {
+      L.avfilter_graph_segment_free(&seg);
+      throw;
+    }
+    ret = L.avfilter_graph_segment_apply(seg, 0, &ins, &outs);
+  }
+  L.avfilter_graph_segment_free(&seg);
+  FilterInOutPtr open_ins(ins), open_outs(outs);
+  Check(ret, "avfilter_graph_segment_apply", description);
+  ins = open_ins.release();
+  outs = open_outs.release();
+  // Link the segment's open inputs to the sources and its open outputs to the sinks.
+  for (size_t i = 0; i < sources.size() && ret >= 0; i++) {
+    FilterInOutPtr pad(TakePad(&ins, in_names[i], "in"));
+    if (pad) ret = L.avfilter_link(sources[i], 0, pad->filter_ctx, pad->pad_idx);
+  }
+  for (size_t i = 0; i < ends.size() && ret >= 0; i++) {
+    FilterInOutPtr pad(TakePad(&outs, out_names[i], "out"));
+    if (pad) ret = L.avfilter_link(pad->filter_ctx, pad->pad_idx, ends[i], 0);
+  }
+  L.avfilter_inout_free(&ins);
+  L.avfilter_inout_free(&outs);
+  Check(ret, "avfilter_link", description);
+#else
+  // The graph's open inputs are fed by our sources, its open outputs drain into our sinks.
+  FilterInOutPtr open_inputs(Link(out_names, ends));
+  FilterInOutPtr open_outputs(Link(in_names, sources));
+  AVFilterInOut* ins = open_inputs.release();
+  AVFilterInOut* outs = open_outputs.release();
+  int ret = L.avfilter_graph_parse_ptr(graph, description.c_str(), &ins, &outs, nullptr);
+  L.avfilter_inout_free(&ins);
+  L.avfilter_inout_free(&outs);
+  Check(ret, "avfilter_graph_parse_ptr", description);
+  AttachDevice(graph, first, hw_device);
+#endif
 }
 
 using Outputs = std::vector<std::vector<FramePtr>>;
@@ -144,23 +229,7 @@ void BuildGraph(FilterGraphState& s, const std::string& description, const std::
     ends.push_back(end);
     out_names.push_back(outputs[i].label);
   }
-  // The graph's open inputs are fed by our sources, its open outputs drain into our sinks.
-  FilterInOutPtr open_inputs(Link(out_names, ends));
-  FilterInOutPtr open_outputs(Link(in_names, s.sources));
-  AVFilterInOut* ins = open_inputs.release();
-  AVFilterInOut* outs = open_outputs.release();
-  int ret = L.avfilter_graph_parse_ptr(s.graph, description.c_str(), &ins, &outs, nullptr);
-  L.avfilter_inout_free(&ins);
-  L.avfilter_inout_free(&outs);
-  Check(ret, "avfilter_graph_parse_ptr", description);
-  if (hw_device) {
-    for (unsigned i = 0; i < s.graph->nb_filters; i++) {
-      AVFilterContext* f = s.graph->filters[i];
-      av_buffer_unref(&f->hw_device_ctx);
-      f->hw_device_ctx = av_buffer_ref(hw_device);
-      if (!f->hw_device_ctx) throw AvException(AVERROR(ENOMEM), "av_buffer_ref");
-    }
-  }
+  ParseDescription(s.graph, description, in_names, s.sources, out_names, ends, hw_device);
   Check(L.avfilter_graph_config(s.graph, nullptr), "avfilter_graph_config", description);
 }
 

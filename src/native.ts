@@ -272,6 +272,8 @@ export interface NativeAddon {
   describeFilterGraph(description: string): Promise<{ inputs: { label: string; type: string }[]; outputs: { label: string; type: string }[] }>;
   versions(): { ffmpeg: string; libavutil: string; libavcodec: string; libavformat: string; builtAgainst: string };
   hasCodec(name: string, encoder: boolean): boolean;
+  /** Keys the ffprobe of the linked libraries prints beyond FFmpeg 5.1's (native/common/compat.h). */
+  ffprobeKeys: { streamGroups: boolean; initialPadding: boolean; demuxerOptions: boolean; refs: boolean; mimeCodecString: boolean };
   /** The C allocator's bytes in use and kept free (glibc; null elsewhere); trim first returns free memory to the system. */
   nativeHeap(trim: boolean): { inUse: number; free: number } | null;
   setErrorClass(ctor: unknown): void;

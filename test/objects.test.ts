@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 import { Decoder, Demuxer, Frame, Packet, PacketFlags, type FrameLayout, type Stream } from '../src/index.js';
-import { media, scratch, type MediaName } from './media/generate.js';
+import { media, rotatedInput, scratch, type MediaName } from './media/generate.js';
 import { ffmpeg, ffprobeJson, runIsolated, type ProbeStreamJson } from './util.js';
 
 const files: MediaName[] = ['h264-aac.mp4', 'hevc.mkv', 'hevc10.mkv', 'vp9-opus.webm', 'mpeg2.ts', 'audio.mp3', 'image.png'];
@@ -333,24 +333,10 @@ describe('Stream', () => {
     }
   });
 
-  test('rotation and tags: -metadata:s:v rotate=90 and -metadata title=... (mp4)', async () => {
+  test('rotation and tags: a display matrix and -metadata title=... (mp4)', async () => {
     const out = path.join(scratch('objects-rotate'), 'rotated.mp4');
-    // The CLI writes a display matrix from the rotate tag when copying (not when encoding).
-    await ffmpeg([
-      '-i',
-      media('h264-aac.mp4'),
-      '-map',
-      '0',
-      '-c',
-      'copy',
-      '-metadata:s:v',
-      'rotate=90',
-      '-metadata',
-      'title=avforge title',
-      '-metadata',
-      'comment=x=1',
-      out,
-    ]);
+    // The CLI writes a display matrix when copying (not when encoding).
+    await ffmpeg([...rotatedInput(media('h264-aac.mp4'), 90), '-map', '0', '-c', 'copy', '-metadata', 'title=avforge title', '-metadata', 'comment=x=1', out]);
     const probe = await ffprobeJson(['-show_streams', '-show_format', out]);
     const sd = probe.streams?.[0]?.side_data_list?.find((x) => x.side_data_type === 'Display Matrix');
     assert.ok(sd, 'ffprobe sees a display matrix');

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import { probe, toFFprobeJson } from '../src/index.js';
 import { printfFixed6, reduce, seconds } from '../src/core/ffprobe.js';
-import { media, recipes, scratch, type MediaName } from './media/generate.js';
+import { media, recipes, rotatedInput, scratch, type MediaName } from './media/generate.js';
 import { ffmpeg, ffprobeJson } from './util.js';
 
 /**
@@ -79,9 +79,9 @@ function variants(): Record<string, string[]> {
   const sine = (extra = '') => ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=1${extra}`];
   return {
     'tags.mkv': ['-i', mp4, '-c', 'copy', '-metadata', 'title=A "quoted" title é', '-metadata:s:a:0', 'language=eng'],
-    'rotate90.mp4': ['-i', mp4, '-c', 'copy', '-metadata:s:v:0', 'rotate=90'],
-    'rotate270.mp4': ['-i', mp4, '-c', 'copy', '-metadata:s:v:0', 'rotate=270'],
-    'rotate45.mp4': ['-i', mp4, '-c', 'copy', '-metadata:s:v:0', 'rotate=45'],
+    'rotate90.mp4': [...rotatedInput(mp4, 90), '-c', 'copy'],
+    'rotate270.mp4': [...rotatedInput(mp4, -90), '-c', 'copy'],
+    'rotate45.mp4': [...rotatedInput(mp4, 45), '-c', 'copy'],
     'anamorphic.mp4': [...video, '-vf', 'setsar=16/11', '-c:v', 'libx264', '-preset', 'ultrafast'],
     'aspect.mkv': ['-i', mp4, '-c', 'copy', '-aspect', '16:9'],
     'interlaced-bt709.mkv': [
@@ -92,8 +92,9 @@ function variants(): Record<string, string[]> {
       'ultrafast',
       '-flags',
       '+ildct+ilme',
-      '-top',
-      '1',
+      // Top field first through a filter: FFmpeg 9's CLI no longer has -top.
+      '-vf',
+      'setfield=tff',
       '-color_primaries',
       'bt709',
       '-color_trc',
@@ -153,7 +154,7 @@ describe('toFFprobeJson', () => {
   test('rebuilds the display matrix and rotation ffprobe prints', async () => {
     const dir = scratch('ffprobe-rotation');
     const file = path.join(dir, 'rotate90.mp4');
-    await ffmpeg(['-y', '-i', media('h264-aac.mp4'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90', file]);
+    await ffmpeg(['-y', ...rotatedInput(media('h264-aac.mp4'), 90), '-c', 'copy', file]);
     const [video] = toFFprobeJson(await probe(file)).streams;
     assert.deepStrictEqual(video?.side_data_list, [
       {

@@ -1,4 +1,4 @@
-// Every FFmpeg version difference lives here (FFmpeg 5.1 through 7.x), so that the
+// Every FFmpeg version difference lives here (FFmpeg 5.1 through 9.x), so that the
 // one-file-per-concept sources read the same on every version.
 #pragma once
 
@@ -8,6 +8,7 @@ extern "C" {
 #include <libavformat/avformat.h>
 #include <libavutil/avstring.h>
 #include <libavutil/avutil.h>
+#include <libavutil/bprint.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/display.h>
 #include <libavutil/imgutils.h>
@@ -16,13 +17,90 @@ extern "C" {
 #include <libavutil/samplefmt.h>
 #include <libavutil/time.h>
 #include <libavutil/version.h>
+// Only the version macros: libavfilter itself is loaded on first use (common/lavfi.h).
+#include <libavfilter/version.h>
 }
+
+#include <optional>
+#include <string>
 
 #if LIBAVUTIL_VERSION_INT < AV_VERSION_INT(57, 28, 100)
 #error "avforge needs FFmpeg 5.1 or newer (libavutil 57.28): the AVChannelLayout API"
 #endif
 
+// FFmpeg 6.0 (libavfilter 9) added the graph segment API, with which a graph is parsed, its
+// filters created, given a device and only then initialised, as the ffmpeg CLI does: from
+// FFmpeg 8 on, hwupload and the other device filters refuse to initialise without a device.
+// Before it, avfilter_graph_parse_ptr() initialises the filters itself and the device is set
+// afterwards, which those versions' device filters accept (they read it at configuration).
+#if LIBAVFILTER_VERSION_MAJOR >= 9
+#define AVF_LAVFI_GRAPH_SEGMENT 1
+#else
+#define AVF_LAVFI_GRAPH_SEGMENT 0
+#endif
+
+// What ffprobe, built with the same libraries, prints beyond FFmpeg 5.1's -show_format
+// -show_streams: FFmpeg 7 (libavformat 61) added stream groups (the format's nb_stream_groups),
+// an audio stream's initial_padding and, in each stream, the demuxer's exported options (mpegts:
+// ts_id, ts_packetsize). The disposition names come from the library (av_disposition_to_string).
+#if LIBAVFORMAT_VERSION_MAJOR >= 61
+#define AVF_FFPROBE_7_KEYS 1
+#else
+#define AVF_FFPROBE_7_KEYS 0
+#endif
+// FFmpeg 9 (libavformat 63): ffprobe prints each stream's mime_codec_string (av_mime_codec_str)
+// and no longer its refs; closed_captions and film_grain went with AVCodecContext.properties.
+#if LIBAVFORMAT_VERSION_MAJOR >= 63
+#define AVF_FFPROBE_9_KEYS 1
+#else
+#define AVF_FFPROBE_9_KEYS 0
+#endif
+
 namespace avf::compat {
+
+// What the opened decoder saw (AVCodecContext.properties): closed captions, film grain. nullopt
+// where this FFmpeg cannot say (FFmpeg 9 removed the field; film grain is 4.4 and newer).
+inline std::optional<bool> DecoderSawClosedCaptions(const AVCodecContext* ctx) {
+#ifdef FF_CODEC_PROPERTY_CLOSED_CAPTIONS
+  return (ctx->properties & FF_CODEC_PROPERTY_CLOSED_CAPTIONS) != 0;
+#else
+  (void)ctx;
+  return std::nullopt;
+#endif
+}
+inline std::optional<bool> DecoderSawFilmGrain(const AVCodecContext* ctx) {
+#ifdef FF_CODEC_PROPERTY_FILM_GRAIN
+  return (ctx->properties & FF_CODEC_PROPERTY_FILM_GRAIN) != 0;
+#else
+  (void)ctx;
+  return std::nullopt;
+#endif
+}
+
+// RFC 6381 codec string ("avc1.64000d"), or "" where libavformat cannot make one.
+inline std::string MimeCodecString(const AVCodecParameters* par, AVRational frame_rate) {
+#if AVF_FFPROBE_9_KEYS
+  AVBPrint bp;
+  av_bprint_init(&bp, 0, AV_BPRINT_SIZE_UNLIMITED);
+  std::string out;
+  if (av_mime_codec_str(par, frame_rate, &bp) >= 0 && av_bprint_is_complete(&bp)) out.assign(bp.str, bp.len);
+  av_bprint_finalize(&bp, nullptr);
+  return out;
+#else
+  (void)par;
+  (void)frame_rate;
+  return "";
+#endif
+}
+
+inline int StreamGroupCount(const AVFormatContext* fmt) {
+#if LIBAVFORMAT_VERSION_MAJOR >= 61
+  return static_cast<int>(fmt->nb_stream_groups);
+#else
+  (void)fmt;
+  return 0;
+#endif
+}
 
 // FFmpeg 6.1 moved key_frame and interlaced_frame into AVFrame.flags.
 inline bool FrameIsKey(const AVFrame* f) {

@@ -69,6 +69,12 @@ void Load() {
   AVF_RESOLVE(av_buffersink_get_sample_aspect_ratio)
   AVF_RESOLVE(av_buffersink_get_sample_rate)
   AVF_RESOLVE(av_buffersink_get_ch_layout)
+#if AVF_LAVFI_GRAPH_SEGMENT
+  AVF_RESOLVE(avfilter_graph_segment_parse)
+  AVF_RESOLVE(avfilter_graph_segment_create_filters)
+  AVF_RESOLVE(avfilter_graph_segment_apply)
+  AVF_RESOLVE(avfilter_graph_segment_free)
+#endif
 #undef AVF_RESOLVE
 }
 

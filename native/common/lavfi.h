@@ -41,6 +41,12 @@ struct Lavfi {
   AVF_LAVFI(av_buffersink_get_sample_aspect_ratio);
   AVF_LAVFI(av_buffersink_get_sample_rate);
   AVF_LAVFI(av_buffersink_get_ch_layout);
+#if AVF_LAVFI_GRAPH_SEGMENT
+  AVF_LAVFI(avfilter_graph_segment_parse);
+  AVF_LAVFI(avfilter_graph_segment_create_filters);
+  AVF_LAVFI(avfilter_graph_segment_apply);
+  AVF_LAVFI(avfilter_graph_segment_free);
+#endif
 #undef AVF_LAVFI
 };
 

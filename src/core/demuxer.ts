@@ -32,10 +32,14 @@ export interface FormatInfo {
   bitRate: number;
   nbStreams: number;
   nbPrograms: number;
+  /** AVStreamGroups (FFmpeg 7 and newer; 0 before). */
+  nbStreamGroups: number;
   probeScore: number;
   /** Bytes, or -1 when the input's size is unknown. */
   size: number;
   metadata: Record<string, string>;
+  /** The demuxer's exported private options, in order: [name, value] (mpegts: ts_id, ts_packetsize). */
+  exported: [string, string][];
 }
 
 export interface SeekOptions {

@@ -1,11 +1,13 @@
 // toFFprobeJson(): a probe() result in the shape `ffprobe -show_format -show_streams -of json`
-// prints (FFmpeg 5.1's fftools/ffprobe.c): its keys, in its order, with its typing (many
+// prints (the ffprobe of the linked FFmpeg: the keys newer versions add are known to the addon,
+// native/common/compat.h): its keys, in its order, with its typing (many
 // values are strings: "25/1", "2.000000", "48000") and its omissions (a value ffprobe would
 // print as "N/A" is an optional field, which the JSON writer leaves out).
 import type { CodecInfo } from './codec_parameters.js';
 import type { FormatInfo } from './demuxer.js';
 import type { ProbeResult } from './probe.js';
 import type { Stream } from './stream.js';
+import { addon } from '../native.js';
 import type { Rational } from './types.js';
 
 /** One entry of ffprobe's `side_data_list`. */
@@ -24,6 +26,8 @@ export interface FFprobeStream {
   codec_type?: string;
   codec_tag_string: string;
   codec_tag: string;
+  /** FFmpeg 9 and newer. */
+  mime_codec_string?: string;
   // video (and subtitle width/height)
   width?: number;
   height?: number;
@@ -49,6 +53,8 @@ export interface FFprobeStream {
   channels?: number;
   channel_layout?: string;
   bits_per_sample?: number;
+  /** FFmpeg 7 and newer. */
+  initial_padding?: number;
   // decoder private options exported by ffprobe (h264: is_avc, nal_length_size; ...)
   [privateOption: string]: unknown;
   id?: string;
@@ -74,6 +80,8 @@ export interface FFprobeFormat {
   filename: string;
   nb_streams: number;
   nb_programs: number;
+  /** FFmpeg 7 and newer. */
+  nb_stream_groups?: number;
   format_name: string;
   format_long_name?: string;
   start_time?: string;
@@ -91,7 +99,7 @@ export interface FFprobeJson {
 
 /**
  * What `ffprobe -v error -show_format -show_streams -of json FILE` prints for the probed
- * file (FFmpeg 5.1), as the parsed object: for code written against ffprobe's JSON (such as
+ * file (the ffprobe of the FFmpeg avforge runs on), as the parsed object: for code written against ffprobe's JSON (such as
  * fluent-ffmpeg's ffprobe()). What the probe does not describe is left out: max_bit_rate (the
  * decoder's rc_max_rate), the payload fields of side data
  * other than a display matrix (CPB properties, mastering display, content light level,
@@ -151,6 +159,7 @@ function ffprobeStream(s: Stream, format: FormatInfo): FFprobeStream {
   if (c.type !== 'unknown') o.codec_type = c.type;
   o.codec_tag_string = c.codecTagString;
   o.codec_tag = `0x${c.codecTag.toString(16).padStart(4, '0')}`;
+  if (s.mimeCodecString !== undefined) o.mime_codec_string = s.mimeCodecString;
 
   if (c.type === 'video') {
     o.width = c.width ?? 0;
@@ -158,7 +167,7 @@ function ffprobeStream(s: Stream, format: FormatInfo): FFprobeStream {
     if (dec) {
       o.coded_width = dec.codedWidth;
       o.coded_height = dec.codedHeight;
-      o.closed_captions = dec.closedCaptions ? 1 : 0;
+      if (dec.closedCaptions !== undefined) o.closed_captions = dec.closedCaptions ? 1 : 0;
       if (dec.filmGrain !== undefined) o.film_grain = dec.filmGrain ? 1 : 0;
     }
     o.has_b_frames = c.videoDelay ?? 0;
@@ -178,19 +187,21 @@ function ffprobeStream(s: Stream, format: FormatInfo): FFprobeStream {
     if (c.chromaLocation && c.chromaLocation !== 'unspecified') o.chroma_location = c.chromaLocation;
     const field = FIELD_ORDER[c.fieldOrder ?? 0];
     if (field) o.field_order = field;
-    if (dec) o.refs = dec.refs;
+    if (dec && addon().ffprobeKeys.refs) o.refs = dec.refs;
   } else if (c.type === 'audio') {
     if (c.sampleFormat) o.sample_fmt = c.sampleFormat;
     o.sample_rate = String(c.sampleRate ?? 0);
     o.channels = c.channels ?? 0;
     if (c.channelLayout !== null && c.channelLayout !== undefined) o.channel_layout = c.channelLayout;
     o.bits_per_sample = BITS_PER_SAMPLE[c.codecName] ?? 0;
+    if (addon().ffprobeKeys.initialPadding) o.initial_padding = c.initialPadding ?? 0;
   } else if (c.type === 'subtitle') {
     if (c.width) o.width = c.width;
     if (c.height) o.height = c.height;
   }
 
   for (const [name, value] of dec?.exported ?? []) o[name] = value;
+  if (addon().ffprobeKeys.demuxerOptions) for (const [name, value] of format.exported) o[name] = value;
   if (SHOW_IDS.has(format.name)) o.id = `0x${(s.id >>> 0).toString(16)}`;
   o.r_frame_rate = q(s.frameRate, '/');
   o.avg_frame_rate = q(s.avgFrameRate, '/');
@@ -223,8 +234,9 @@ function ffprobeFormat(f: FormatInfo): FFprobeFormat {
     filename: f.url,
     nb_streams: f.nbStreams,
     nb_programs: f.nbPrograms,
-    format_name: f.name,
   };
+  if (addon().ffprobeKeys.streamGroups) o.nb_stream_groups = f.nbStreamGroups;
+  o.format_name = f.name;
   if (f.longName) o.format_long_name = f.longName;
   const us: Rational = { num: 1, den: 1_000_000 };
   if (f.startTime !== null) o.start_time = seconds(f.startTime, us);
@@ -241,7 +253,8 @@ interface DecoderInfo {
   codedWidth: number;
   codedHeight: number;
   refs: number;
-  closedCaptions: boolean;
+  /** Not known from FFmpeg 9 on (AVCodecContext.properties is gone). */
+  closedCaptions?: boolean;
   filmGrain?: boolean;
   /** The decoder's exported private options, in order: [name, value]. */
   exported?: [string, string][];

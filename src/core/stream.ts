@@ -19,6 +19,7 @@ export interface StreamDescription {
   metadata: Record<string, string>;
   rotation: number | null;
   sideData: string[];
+  mimeCodecString?: string;
   codec: CodecInfo;
   codecParameters: NativeCodecParameters;
   decoder?: Record<string, unknown>;
@@ -46,6 +47,8 @@ export class Stream {
   readonly rotation: number | null;
   /** Names of the stream's side data ('Display Matrix', ...). */
   readonly sideData: readonly string[];
+  /** The RFC 6381 codec string ("avc1.64000d"); FFmpeg 9 and newer (av_mime_codec_str), else undefined. */
+  readonly mimeCodecString?: string;
   readonly codec: CodecInfo;
   readonly codecParameters: CodecParameters;
   /** The object this stream belongs to (a Demuxer): referenced so it stays alive. */
@@ -69,6 +72,7 @@ export class Stream {
     this.metadata = Object.freeze(d.metadata);
     this.rotation = d.rotation;
     this.sideData = Object.freeze(d.sideData);
+    if (d.mimeCodecString !== undefined) this.mimeCodecString = d.mimeCodecString;
     this.codec = Object.freeze(d.codec);
     this.codecParameters = new CodecParameters(d.codecParameters);
     this.owner = owner;

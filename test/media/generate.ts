@@ -200,6 +200,20 @@ export function media(name: MediaName): string {
   return file;
 }
 
+let displayRotationOption: boolean | undefined;
+
+/**
+ * ffmpeg arguments that read `input` and tag its first video stream with a display matrix that
+ * ffprobe reports as `rotation` degrees. FFmpeg 6's CLI has the -display_rotation input option
+ * (the angle ffprobe reports); FFmpeg 7's ignores the older way, the
+ * "rotate" stream tag, which 5.1's needs. The CLI's option list tells which one it has.
+ */
+export function rotatedInput(input: string, rotation: number): string[] {
+  displayRotationOption ??= execFileSync('ffmpeg', ['-hide_banner', '-h', 'long'], { encoding: 'utf8', maxBuffer: 16 << 20 }).includes('-display_rotation');
+  if (displayRotationOption) return ['-display_rotation:v:0', String(rotation), '-i', input];
+  return ['-i', input, '-metadata:s:v:0', `rotate=${((rotation % 360) + 360) % 360}`];
+}
+
 /** A fresh scratch directory for one test's outputs. */
 export function scratch(label: string): string {
   fs.mkdirSync(path.join(mediaDir, 'scratch'), { recursive: true });
