@@ -88,7 +88,12 @@ export const INVALID_OPTIONS: readonly InvalidOptionCase[] = [
     options: { video: { bitRate: '2 megabits' } },
     message: "Expected bits per second (a number > 0, or a string like '2M' or '128k') for video.bitRate but received '2 megabits' (string)",
   },
-  { name: 'out of range', kind: 'transcode', options: { video: { width: 0 } }, message: 'Expected an integer > 0 for video.width but received 0 (number)' },
+  {
+    name: 'out of range',
+    kind: 'transcode',
+    options: { video: { width: 0 } },
+    message: 'Expected an integer number of pixels from 1 to 32768 for video.width but received 0 (number)',
+  },
   {
     name: 'out of range (seconds)',
     kind: 'transcode',
@@ -125,7 +130,12 @@ export const INVALID_OPTIONS: readonly InvalidOptionCase[] = [
     options: { widht: 32 },
     message: "Expected a known option (did you mean 'width'?) for widht but received 32 (number)",
   },
-  { name: 'thumbnails: out of range', kind: 'thumbnails', options: { count: 0 }, message: 'Expected an integer from 1 to 10000 for count but received 0 (number)' },
+  {
+    name: 'thumbnails: out of range',
+    kind: 'thumbnails',
+    options: { count: 0 },
+    message: 'Expected an integer from 1 to 10000 for count but received 0 (number)',
+  },
   {
     name: 'thumbnails: more images than one job makes',
     kind: 'thumbnails',

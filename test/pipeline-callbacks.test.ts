@@ -78,7 +78,7 @@ describe("the user's code failing inside a job is the job's error", () => {
       const e1 = boom();
       await assert.rejects(transcode(make(e1), path.join(dir, 'o.mkv'), mpeg4), failedWith(e1));
       const e2 = boom();
-      await assert.rejects(thumbnails(make(e2), { count: 2, width: 32 }), failedWith(e2));
+      await assert.rejects(thumbnails(make(e2), { every: 0.1, width: 32 }), failedWith(e2));
       assert.deepEqual(listDir(dir), []);
     });
 

@@ -54,8 +54,15 @@ export function leaf(expected: string, test: (v: unknown) => boolean, json: Json
       refuseNul(v, path);
       if (!test(v)) throw invalidArgument(path, expected, v);
     },
-    json: () => (json === null ? null : { ...json }),
+    json: () => (json === null ? null : noNul({ ...json })),
   };
+}
+
+/** A string schema says what refuseNul does (a pattern of its own, when it has one, is left as it is). */
+const NO_NUL = '^[^\\u0000]*$';
+function noNul(json: JsonSchema): JsonSchema {
+  const types = Array.isArray(json.type) ? json.type : [json.type];
+  return types.includes('string') && json.pattern === undefined ? { ...json, pattern: NO_NUL } : json;
 }
 
 // The predicates, once.
@@ -152,7 +159,7 @@ export function recordOf(expected: string, value: Rule, keys?: RegExp): Rule {
         if (x !== undefined) value.check(x, `${path}.${k}`, ctx);
       }
     },
-    json: (defs) => ({ type: 'object', ...(keys ? { propertyNames: { pattern: keys.source } } : {}), additionalProperties: value.json(defs) ?? false }),
+    json: (defs) => ({ type: 'object', propertyNames: { pattern: keys ? keys.source : NO_NUL }, additionalProperties: value.json(defs) ?? false }),
   };
 }
 
