@@ -47,7 +47,7 @@ Napi::Value Versions(const Napi::CallbackInfo& info) {
 
 // Whether this build of FFmpeg has a codec, for tests and friendly errors.
 Napi::Value HasCodec(const Napi::CallbackInfo& info) {
-  std::string name = info[0].ToString();
+  std::string name = ToText(info[0], "name");
   bool encoder = info[1].ToBoolean();
   const AVCodec* c = encoder ? avcodec_find_encoder_by_name(name.c_str()) : avcodec_find_decoder_by_name(name.c_str());
   return Napi::Boolean::New(info.Env(), c != nullptr);

@@ -35,7 +35,7 @@ BitstreamFilter::BitstreamFilter(const Napi::CallbackInfo& info)
 
 // open(name, codecParameters, timeBase, options) -> { codecParameters, timeBase } of the output
 Napi::Value BitstreamFilter::Open(const Napi::CallbackInfo& info) {
-  std::string name = info[0].ToString();
+  std::string name = ToText(info[0], "name");
   CodecParametersPtr par = CodecParameters::From(info[1])->Copy();
   AVRational time_base = ToRational(info[2], {1, 1000000});
   Dict options(ToDictionary(info[3]));

@@ -58,6 +58,12 @@ Napi::Function Decoder::Init(Napi::Env env) {
 
 Decoder::Decoder(const Napi::CallbackInfo& info) : AsyncWrapped<Decoder, CodecState>(info) { Tag(info); }
 
+namespace {
+constexpr const char* kNoSubtitles =
+    "Decoder does not decode subtitle streams yet (subtitle decoding in the object API is planned separately; "
+    "transcode() converts and copies them)";
+}  // namespace
+
 // open(codecParameters | null, { codec?, timeBase?, threads?, options?, strict? }) -> context description
 Napi::Value Decoder::Open(const Napi::CallbackInfo& info) {
   CodecParametersPtr par;
@@ -77,6 +83,8 @@ Napi::Value Decoder::Open(const Napi::CallbackInfo& info) {
         s.strict = strict;
         if (s.ctx) throw AvException("EINVAL", "Decoder is already open", "open");
         const AVCodec* codec = FindCodec(false, name, par ? par->codec_id : AV_CODEC_ID_NONE);
+        // Subtitles decode to AVSubtitle, not frames: the frame path asserts inside libavcodec.
+        if (codec->type == AVMEDIA_TYPE_SUBTITLE) throw AvException("ENOSYS", kNoSubtitles, "open", codec->name);
         NewDecoderContext(s, codec, par.get(), time_base, options);
         if (device) {
           std::string why_not = UseHwDecoder(s.ctx.get(), codec, device.get());

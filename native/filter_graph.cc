@@ -255,7 +255,7 @@ FilterGraph::FilterGraph(const Napi::CallbackInfo& info) : AsyncWrapped<FilterGr
 
 // open(description, inputs[], outputTypes[], threads) -> outputs [{ type, timeBase, ... }]
 Napi::Value FilterGraph::Open(const Napi::CallbackInfo& info) {
-  std::string description = info[0].ToString();
+  std::string description = ToText(info[0], "description");
   std::vector<FilterPad> inputs;
   Napi::Array in = info[1].As<Napi::Array>();
   for (uint32_t i = 0; i < in.Length(); i++) inputs.push_back(ReadPad(in.Get(i).As<Napi::Object>()));
@@ -343,7 +343,7 @@ Napi::Value FilterGraph::Process(const Napi::CallbackInfo& info) {
 namespace avf {
 
 Napi::Value DescribeFilterGraph(const Napi::CallbackInfo& info) {
-  std::string description = info[0].ToString();
+  std::string description = ToText(info[0], "description");
   return Schedule(
       info.Env(), Napi::Value(), std::make_shared<Strand>(),
       [description] {

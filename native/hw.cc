@@ -85,8 +85,8 @@ BufferPtr HwDevice::Ref(Napi::Value value, const char* op) {
 
 // open(type, device, options) -> { type }
 Napi::Value HwDevice::Open(const Napi::CallbackInfo& info) {
-  std::string type = info[0].ToString();
-  std::string device = info[1].IsString() ? info[1].ToString().Utf8Value() : "";
+  std::string type = ToText(info[0], "type");
+  std::string device = info[1].IsString() ? ToText(info[1], "device") : "";
   Dict options(ToDictionary(info[2]));
   return Run(
       info, "open",
@@ -111,8 +111,8 @@ Napi::Value HwDeviceTypes(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value HwDecodeFormatJs(const Napi::CallbackInfo& info) {
-  std::string name = info[0].ToString();
-  AVHWDeviceType type = av_hwdevice_find_type_by_name(info[1].ToString().Utf8Value().c_str());
+  std::string name = ToText(info[0], "codec");
+  AVHWDeviceType type = av_hwdevice_find_type_by_name(ToText(info[1], "type").c_str());
   const AVCodec* codec = avcodec_find_decoder_by_name(name.c_str());
   if (!codec) {
     const AVCodecDescriptor* d = avcodec_descriptor_get_by_name(name.c_str());

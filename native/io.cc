@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/executor.h"
 #include "common/options.h"
 
 namespace avf {
@@ -30,18 +31,22 @@ Napi::Buffer<uint8_t> ToBuffer(Napi::Env env, std::vector<uint8_t> data) {
 void CallJs(napi_env env, napi_value fn, void*, void* data) {
   std::unique_ptr<Request> r(static_cast<Request*>(data));
   if (!env || !fn) return;
-  Napi::Env e(env);
-  Napi::HandleScope scope(e);
-  Napi::Value payload = e.Undefined();
-  if (std::strcmp(r->kind, "write") == 0) payload = ToBuffer(e, std::move(r->data));
-  napi_value ignored;
-  napi_value args[4] = {Napi::String::New(e, r->kind), Napi::Number::New(e, static_cast<double>(r->position)),
-                        Napi::Number::New(e, static_cast<double>(r->generation)), payload};
-  // The JS side catches its own errors; anything escaping is cleared so the process lives.
-  if (napi_call_function(env, e.Undefined(), fn, 4, args, &ignored) != napi_ok) {
-    napi_value exc;
-    napi_get_and_clear_last_exception(env, &exc);
-  }
+  // A request that cannot reach JS (the environment is going away) is dropped: the channel
+  // is closed with the environment, which fails the waiting read or write.
+  CallIntoJs([&] {
+    Napi::Env e(env);
+    Napi::HandleScope scope(e);
+    Napi::Value payload = e.Undefined();
+    if (std::strcmp(r->kind, "write") == 0) payload = ToBuffer(e, std::move(r->data));
+    napi_value ignored;
+    napi_value args[4] = {Napi::String::New(e, r->kind), Napi::Number::New(e, static_cast<double>(r->position)),
+                          Napi::Number::New(e, static_cast<double>(r->generation)), payload};
+    // The JS side catches its own errors; anything escaping is cleared so the process lives.
+    if (napi_call_function(env, e.Undefined(), fn, 4, args, &ignored) != napi_ok) {
+      napi_value exc;
+      napi_get_and_clear_last_exception(env, &exc);
+    }
+  });
 }
 
 napi_threadsafe_function Tsfn(IoChannel& c) { return static_cast<napi_threadsafe_function>(c.peer); }
@@ -59,7 +64,7 @@ void ReleaseJs(IoChannel& c) {
 }  // namespace
 
 IoTarget ReadIoTarget(Napi::Value target, Napi::Object options) {
-  if (target.IsString()) return {target.ToString(), nullptr};
+  if (target.IsString()) return {ToText(target, "the path or URL"), nullptr};
   return {GetString(options, "name", "<stream>"), IoBridge::From(target)->channel()};
 }
 

@@ -451,7 +451,7 @@ describe('Engine', () => {
       /^Expected a known option \(signal, cancel, .*hardware\) for colour but received 1 \(number\)$/,
     );
     refuse({ type: 'transcode', input: clip, output: 'o.mp4', options: { signal: AbortSignal.abort() } }, /pass signal to submit\(\)/);
-    refuse({ type: 'thumbnails', input: clip, options: { count: 0 } }, 'Expected an integer > 0 for count but received 0 (number)');
+    refuse({ type: 'thumbnails', input: clip, options: { count: 0 } }, 'Expected an integer from 1 to 10000 for count but received 0 (number)');
     refuse(
       { type: 'transcode', input: clip, output: 'o.mp4', options: { video: { codec: 'libx266' } } },
       /^submit: No encoder named 'libx266' in this FFmpeg/,

@@ -1,6 +1,8 @@
 // Options every route must refuse with the same message: transcode()/remux()/thumbnails(), an
 // Engine's submit, the BullMQ worker's check of a job's data (and the CLI's --options). Each
 // route's test imports this table; `valid` ones must pass everywhere, JSON Schema included.
+import { MAX_THREADS } from '../src/options/rules.js';
+
 export type OptionKind = 'transcode' | 'remux' | 'thumbnails';
 
 export interface InvalidOptionCase {
@@ -86,7 +88,12 @@ export const INVALID_OPTIONS: readonly InvalidOptionCase[] = [
     options: { video: { bitRate: '2 megabits' } },
     message: "Expected bits per second (a number > 0, or a string like '2M' or '128k') for video.bitRate but received '2 megabits' (string)",
   },
-  { name: 'out of range', kind: 'transcode', options: { video: { width: 0 } }, message: 'Expected an integer > 0 for video.width but received 0 (number)' },
+  {
+    name: 'out of range',
+    kind: 'transcode',
+    options: { video: { width: 0 } },
+    message: 'Expected an integer number of pixels from 1 to 32768 for video.width but received 0 (number)',
+  },
   {
     name: 'out of range (seconds)',
     kind: 'transcode',
@@ -123,7 +130,36 @@ export const INVALID_OPTIONS: readonly InvalidOptionCase[] = [
     options: { widht: 32 },
     message: "Expected a known option (did you mean 'width'?) for widht but received 32 (number)",
   },
-  { name: 'thumbnails: out of range', kind: 'thumbnails', options: { count: 0 }, message: 'Expected an integer > 0 for count but received 0 (number)' },
+  {
+    name: 'thumbnails: out of range',
+    kind: 'thumbnails',
+    options: { count: 0 },
+    message: 'Expected an integer from 1 to 10000 for count but received 0 (number)',
+  },
+  {
+    name: 'thumbnails: more images than one job makes',
+    kind: 'thumbnails',
+    options: { count: 1e9 },
+    message: 'Expected an integer from 1 to 10000 for count but received 1000000000 (number)',
+  },
+  {
+    name: 'threads past what the machine runs',
+    kind: 'transcode',
+    options: { threads: 1e6 },
+    message: `Expected an integer from 0 to ${MAX_THREADS} for threads but received 1000000 (number)`,
+  },
+  {
+    name: 'a picture side past 32768',
+    kind: 'transcode',
+    options: { video: { codec: 'mpeg4', width: 100_000 } },
+    message: 'Expected an integer number of pixels from 1 to 32768 for video.width but received 100000 (number)',
+  },
+  {
+    name: 'a string with a NUL',
+    kind: 'remux',
+    options: { metadata: { title: 'a\u0000b' } },
+    message: "Expected a string without NUL characters for metadata.title but received 'a\u0000b' (string)",
+  },
   {
     name: 'thumbnails: wrong type',
     kind: 'thumbnails',

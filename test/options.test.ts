@@ -73,6 +73,7 @@ function valid(schema: JsonSchema | boolean, value: unknown, root: JsonSchema): 
   if (typeof value === 'number') {
     if (typeof s.minimum === 'number' && value < s.minimum) return false;
     if (typeof s.exclusiveMinimum === 'number' && value <= s.exclusiveMinimum) return false;
+    if (typeof s.maximum === 'number' && value > s.maximum) return false;
   }
   if (typeof value === 'string') {
     if (typeof s.minLength === 'number' && value.length < s.minLength) return false;
@@ -80,6 +81,7 @@ function valid(schema: JsonSchema | boolean, value: unknown, root: JsonSchema): 
   }
   if (Array.isArray(value)) {
     if (typeof s.minItems === 'number' && value.length < s.minItems) return false;
+    if (typeof s.maxItems === 'number' && value.length > s.maxItems) return false;
     if (s.items !== undefined && !value.every((v) => valid(s.items as JsonSchema, v, root))) return false;
   }
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {

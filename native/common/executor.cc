@@ -136,28 +136,34 @@ void Completions::Drain(Napi::Env env) {
     batch.swap(done_);
   }
   for (Job* job : batch) {
-    Napi::HandleScope scope(env);
     std::unique_ptr<Job> owned(job);
-    napi_value outcome = nullptr;
-    bool ok = false;
-    try {
-      if (job->error_) std::rethrow_exception(job->error_);
-      outcome = job->Complete(env);
-      ok = true;
-    } catch (const AvException& e) {
-      outcome = e.ToJs(env).Value();
-    } catch (const Napi::Error& e) {
-      outcome = e.Value();
-    } catch (const std::exception& e) {
-      outcome = Napi::Error::New(env, e.what()).Value();
-    }
-    if (ok)
-      napi_resolve_deferred(env, job->deferred_, outcome);
-    else
-      napi_reject_deferred(env, job->deferred_, outcome);
+    // Settling makes JS values; in an environment going away that throws, and the promise
+    // is left as it is (nobody can await it any more).
+    CallIntoJs([&] { Settle(env, *job); });
     if (job->self_) napi_delete_reference(env, job->self_);
     if (job->keep_alive_ && --pending_ == 0) napi_unref_threadsafe_function(env, tsfn_);
   }
+}
+
+void Completions::Settle(Napi::Env env, Job& job) {
+  Napi::HandleScope scope(env);
+  napi_value outcome = nullptr;
+  bool ok = false;
+  try {
+    if (job.error_) std::rethrow_exception(job.error_);
+    outcome = job.Complete(env);
+    ok = true;
+  } catch (const AvException& e) {
+    outcome = e.ToJs(env).Value();
+  } catch (const Napi::Error& e) {
+    outcome = e.Value();
+  } catch (const std::exception& e) {
+    outcome = Napi::Error::New(env, e.what()).Value();
+  }
+  if (ok)
+    napi_resolve_deferred(env, job.deferred_, outcome);
+  else
+    napi_reject_deferred(env, job.deferred_, outcome);
 }
 
 void Completions::Shutdown() {

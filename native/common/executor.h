@@ -63,6 +63,21 @@ class Job {
   bool keep_alive_ = true;
 };
 
+// The body of a threadsafe function's call into JS. When the environment is going away (a
+// Worker being terminated), Node refuses JS and many N-API calls fail; node-addon-api turns
+// that into a C++ exception, which, escaping the C callback, would abort the whole process.
+// Every such callback runs its body here. False when the body threw: the caller frees what
+// the call carried and lets it go.
+template <class Body>
+bool CallIntoJs(Body&& body) noexcept {
+  try {
+    body();
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 class Completions {
  public:
   explicit Completions(Napi::Env env);
@@ -78,6 +93,7 @@ class Completions {
   static void CallJs(napi_env env, napi_value, void* context, void*);
   void Finished(Job* job);  // any thread
   void Drain(Napi::Env env);
+  static void Settle(Napi::Env env, Job& job);  // resolves or rejects the job's promise; may throw
   std::mutex m_;
   std::vector<Job*> done_;
   bool closing_ = false;

@@ -173,6 +173,13 @@ void FreeIo(AVIOContext** io) {
   avio_context_free(io);
 }
 
+bool ChannelFailed(AVIOContext* io) {
+  if (!io || !io->opaque) return false;
+  IoChannel& c = Of(io->opaque);
+  std::lock_guard<std::mutex> lock(c.m);
+  return !c.error.empty();
+}
+
 void CloseChannel(IoChannel& c) {
   std::lock_guard<std::mutex> lock(c.m);
   c.closed = true;

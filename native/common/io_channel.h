@@ -76,6 +76,9 @@ AVIOContext* OpenIo(const std::shared_ptr<IoChannel>& channel, std::atomic<bool>
 void FreeIo(AVIOContext** io);
 // Flushes, then waits until the sink has taken every byte handed to it.
 int FlushIo(AVIOContext* io);
+// Whether the other side of a custom input failed (a JS source that errored or threw). A
+// demuxer may report that as the end of its input; it is an error. Any thread.
+bool ChannelFailed(AVIOContext* io);
 // Marks the channel closed and lets the other side go; any thread.
 void CloseChannel(IoChannel& c);
 

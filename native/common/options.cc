@@ -7,20 +7,28 @@
 
 namespace avf {
 
+std::string ToText(Napi::Value value, const std::string& name) {
+  std::string text = value.ToString().Utf8Value();
+  if (text.find('\0') != std::string::npos)
+    throw Napi::TypeError::New(
+        value.Env(), "Expected a string without NUL characters for " + name + " but received a string with one");
+  return text;
+}
+
 AVDictionary* ToDictionary(Napi::Value value) {
   AVDictionary* dict = nullptr;
   if (!value.IsObject()) return nullptr;
   Napi::Object obj = value.As<Napi::Object>();
   Napi::Array keys = obj.GetPropertyNames();
   for (uint32_t i = 0; i < keys.Length(); i++) {
-    std::string key = keys.Get(i).ToString();
+    std::string key = ToText(keys.Get(i), "an option name");
     Napi::Value v = obj.Get(key);
     if (v.IsUndefined() || v.IsNull()) continue;
     std::string text;
     if (v.IsBoolean())
       text = v.As<Napi::Boolean>().Value() ? "1" : "0";
     else
-      text = v.ToString();
+      text = ToText(v, "option " + key);
     av_dict_set(&dict, key.c_str(), text.c_str(), 0);
   }
   return dict;
@@ -67,7 +75,7 @@ bool Has(Napi::Object obj, const char* key) {
 }
 
 std::string GetString(Napi::Object obj, const char* key, const std::string& fallback) {
-  return Has(obj, key) ? obj.Get(key).ToString().Utf8Value() : fallback;
+  return Has(obj, key) ? ToText(obj.Get(key), key) : fallback;
 }
 
 int64_t GetInt(Napi::Object obj, const char* key, int64_t fallback) {
@@ -122,7 +130,7 @@ Napi::Value Fields::Any(const char* key) { return Get(key); }
 std::string Fields::String(const char* key) {
   Napi::Value v = Get(key);
   if (!v.IsString()) Fail(key, std::string("expected a string, got ") + TypeName(v));
-  return v.As<Napi::String>().Utf8Value();
+  return ToText(v, Path(key));
 }
 
 int64_t Fields::Int(const char* key) {

@@ -27,6 +27,11 @@ class Dict {
   AVDictionary* d_;
 };
 
+// A JS value as the C string libav gets. libav reads up to the first NUL, so a string holding
+// one ('x.mp4\0/etc/passwd') would silently mean its prefix: a TypeError instead, as Node's fs
+// refuses such paths. Every string bound for libav is read here (or by the readers below).
+std::string ToText(Napi::Value value, const std::string& name);
+
 // AVOptions from a plain JS object of strings, numbers and booleans. The caller owns it.
 AVDictionary* ToDictionary(Napi::Value value);
 // FFmpeg leaves the options it did not use in the dictionary: an unknown option is an

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/io_channel.h"
 #include "common/log.h"
 #include "pipeline/runtime.h"
 #include "steps/input.h"
@@ -102,6 +103,8 @@ class DemuxStage {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
         continue;
       }
+      // a demuxer may end its input at a read error: a custom source that failed is an error
+      if (ret == AVERROR_EOF && (fmt_->flags & AVFMT_FLAG_CUSTOM_IO) && ChannelFailed(fmt_->pb)) ret = AVERROR(EIO);
       if (ret == AVERROR_EOF) break;
       if (ret < 0) {
         if (run_.control_.halted) return;

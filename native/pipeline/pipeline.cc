@@ -138,14 +138,14 @@ Napi::Value Pipeline::RunPlan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen("run");
   auto plan = std::make_shared<PipelinePlan>(ReadPlan(info[0]));
-  napi_threadsafe_function tsfn = CreateTapFunction(env, info[1]);
+  std::shared_ptr<TapFunction> tap = TapFunction::Create(env, info[1]);
   {
     std::lock_guard<std::mutex> lock(state_->m);
     const char* refused = state_->used             ? "A pipeline runs once"
                           : state_->inputs.empty() ? "The pipeline has no inputs (open() first)"
                                                    : nullptr;
     if (refused) {
-      if (tsfn) napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+      if (tap) tap->Release();
       throw AvException("EINVAL", refused, "run");
     }
     state_->used = true;
@@ -154,20 +154,20 @@ Napi::Value Pipeline::RunPlan(const Napi::CallbackInfo& info) {
   state_->stats.Reset(plan->streams.size());
   return Schedule(
       env, info.This(), nullptr,
-      [s = state_, plan, tsfn]() {
+      [s = state_, plan, tap]() {
         struct Idle {  // however the run ends, close() may go on
           PipelineState* s;
-          napi_threadsafe_function tsfn;
+          TapFunction* tap;
           ~Idle() {
-            if (tsfn) napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+            if (tap) tap->Release();
             std::lock_guard<std::mutex> lock(s->m);
             s->running = false;
             s->idle.notify_all();
           }
-        } idle{s.get(), tsfn};
+        } idle{s.get(), tap.get()};
         if (s->closed) ThrowClosed("Pipeline", "run");
         RunResult r;
-        r.result = RunPipeline(s->inputs, *plan, s->stats, s->control, MakeTapHook(tsfn, s->control.halted));
+        r.result = RunPipeline(s->inputs, *plan, s->stats, s->control, MakeTapHook(tap, s->control.halted));
         return r;
       },
       [](Napi::Env env, RunResult& r) { return ResultToJs(env, r.result); });

@@ -89,7 +89,7 @@ void ReadTarget(Fields& out, OutputPlan& op) {
     if (!target.IsNull()) out.Fail("target", "expected null for a collected output");
     op.url = name.empty() ? "<memory>" : name;
   } else if (target.IsString()) {
-    op.url = target.As<Napi::String>().Utf8Value();
+    op.url = ToText(target, "output");
   } else if (target.IsObject()) {
     op.url = name.empty() ? "<stream>" : name;
     op.channel = IoBridge::From(target)->channel();

@@ -1,5 +1,6 @@
 // Decoding: https://ffmpeg.org/doxygen/trunk/group__lavc__decoding.html
-import { avOptions, check, invalidArgument, is, optionsObject, settle } from '../errors.js';
+import { DIRECT, threadCount } from '../options/rules.js';
+import { AvError, avOptions, check, invalidArgument, is, optionsObject, settle } from '../errors.js';
 import { addon, type NativeCodecContext, type NativeDecoder, type NativeFrame, type NativePacketList } from '../native.js';
 import { packetOrigin, type Demuxer, type PacketOrigin } from './demuxer.js';
 import { CodecParameters } from './codec_parameters.js';
@@ -26,6 +27,10 @@ export interface DecoderOptions {
   device?: HwDevice;
 }
 
+/** Why Decoder refuses a subtitle stream (the native side says the same for a subtitle codec name). */
+const NO_SUBTITLES =
+  'Decoder does not decode subtitle streams yet (subtitle decoding in the object API is planned separately; transcode() converts and copies them)';
+
 /** A source of packets for `frames()`: an async or sync iterable. */
 export type PacketSource = Source<Packet>;
 
@@ -44,12 +49,14 @@ export class Decoder extends Resource<NativeDecoder> {
     if (source !== null && !(source instanceof Stream) && !(source instanceof CodecParameters))
       throw invalidArgument('source', 'a Stream, CodecParameters or null', source);
     check(o.codec, 'codec', 'a codec name', is.nonEmptyString);
-    check(o.threads, 'threads', 'an integer >= 0', is.nonNegativeInt);
+    if (o.threads !== undefined) threadCount().check(o.threads, 'threads', DIRECT);
     check(o.strict, 'strict', 'a boolean', is.boolean);
     check(o.timeBase, 'timeBase', 'a rational { num, den }', is.rational);
     check(o.device, 'device', 'an HwDevice', (v) => v instanceof HwDevice);
     if (source === null && o.codec === undefined) throw invalidArgument('codec', 'a codec name (no stream given)', o.codec);
     const params = source instanceof Stream ? source.codecParameters : source;
+    if ((source instanceof Stream ? source.type : params?.info.type) === 'subtitle')
+      throw new AvError(NO_SUBTITLES, { code: 'ENOSYS', op: 'open', ...(source instanceof Stream ? { stream: source.index } : {}) });
     const timeBase = (o.timeBase as Rational | undefined) ?? (source instanceof Stream ? source.timeBase : undefined);
     const handle = new (addon().Decoder)();
     const ctx = await settle(

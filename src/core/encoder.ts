@@ -1,4 +1,5 @@
 // Encoding: https://ffmpeg.org/doxygen/trunk/group__lavc__encoding.html
+import { DIRECT, threadCount } from '../options/rules.js';
 import { avOptions, check, invalidArgument, is, optionsObject, settle } from '../errors.js';
 import { addon, type NativeCodecContext, type NativeEncoder, type NativePacket } from '../native.js';
 import { CodecParameters } from './codec_parameters.js';
@@ -57,7 +58,8 @@ function checkOptions(options: unknown): EncoderOptions {
   for (const k of ['frameRate', 'sampleAspectRatio', 'timeBase']) check(o[k], k, 'a rational { num, den }', is.rational);
   check(o.sampleRate, 'sampleRate', 'an integer > 0', is.positiveInt);
   check(o.channels, 'channels', 'an integer > 0', is.positiveInt);
-  for (const k of ['gopSize', 'maxBFrames', 'threads', 'bitRate']) check(o[k], k, 'an integer >= 0', is.nonNegativeInt);
+  for (const k of ['gopSize', 'maxBFrames', 'bitRate']) check(o[k], k, 'an integer >= 0', is.nonNegativeInt);
+  if (o.threads !== undefined) threadCount().check(o.threads, 'threads', DIRECT);
   check(o.globalHeader, 'globalHeader', 'a boolean', is.boolean);
   check(o.keepPictureTypes, 'keepPictureTypes', 'a boolean', is.boolean);
   avOptions(o.options, 'options');

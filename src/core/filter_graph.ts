@@ -1,4 +1,5 @@
 // libavfilter: https://ffmpeg.org/doxygen/trunk/group__lavfi.html
+import { DIRECT, threadCount } from '../options/rules.js';
 import { check, invalidArgument, is, optionsObject, settle } from '../errors.js';
 import { addon, type NativeFilterGraph } from '../native.js';
 import { Frame, frameHandles } from './frame.js';
@@ -111,7 +112,8 @@ export class FilterGraph extends Resource<NativeFilterGraph> {
     const outputs = (o.outputs as string[] | undefined) ?? [inputs[0]!.type as string];
     if (!Array.isArray(outputs) || outputs.some((t) => t !== 'video' && t !== 'audio'))
       throw invalidArgument('outputs', "an array of 'video' and 'audio'", o.outputs);
-    const threads = check<number>(o.threads, 'threads', 'an integer >= 0', (v) => is.integer(v) && (v as number) >= 0) ?? 0;
+    if (o.threads !== undefined) threadCount().check(o.threads, 'threads', DIRECT);
+    const threads = (o.threads as number | undefined) ?? 0;
     check(o.device, 'device', 'an HwDevice', (v) => v instanceof HwDevice);
     const handle = new (addon().FilterGraph)();
     try {

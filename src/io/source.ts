@@ -109,8 +109,14 @@ export class SourceBridge {
   static #fromReadable(stream: Readable, limits: SourceOptions): SourceBridge {
     return new SourceBridge({ kind: 'source', ...limits }, false, (self) => {
       let flowing = false;
-      const onData = (chunk: Buffer | string) => {
+      const onData = (chunk: unknown) => {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        // an object-mode stream's other values: the read fails with this, never a throw from 'data'
+        if (!(bytes instanceof Uint8Array)) {
+          stream.pause();
+          self.fail(chunkError('chunk', 'a Buffer, a Uint8Array or a string', chunk));
+          return;
+        }
         if (!self.native.push(bytes, 0)) {
           stream.pause();
           flowing = false;
@@ -155,7 +161,7 @@ export class SourceBridge {
               self.native.end();
               return;
             }
-            if (!(next.value instanceof Uint8Array)) throw invalidArgument('chunk', 'a Uint8Array', next.value);
+            if (!(next.value instanceof Uint8Array)) throw chunkError('chunk', 'a Uint8Array', next.value);
             if (!self.native.push(next.value, 0)) return; // wait to be asked again
           }
         } catch (e) {
@@ -184,7 +190,7 @@ export class SourceBridge {
         }
         const chunk = await cb.read(CHUNK);
         if (chunk !== null && chunk !== undefined && !(chunk instanceof Uint8Array))
-          throw invalidArgument('read() result', 'a Uint8Array, null or undefined', chunk);
+          throw chunkError('read() result', 'a Uint8Array, null or undefined', chunk);
         if (!chunk || chunk.byteLength === 0) self.native.end(generation);
         else self.native.push(chunk, generation);
       } catch (e) {
@@ -214,6 +220,14 @@ export class SourceBridge {
   }
 }
 
+/** The TypeErrors of chunks that are not bytes, which explainInputError reports as they are. */
+const chunkErrors = new WeakSet<object>();
+function chunkError(name: string, expected: string, value: unknown): TypeError {
+  const e = invalidArgument(name, expected, value);
+  chunkErrors.add(e);
+  return e;
+}
+
 /** A Web ReadableStream as an async iterable (Node's implements it; others may not). */
 export function fromWebStream(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
   if (Symbol.asyncIterator in stream) return stream as unknown as AsyncIterable<Uint8Array>;
@@ -239,6 +253,8 @@ export function fromWebStream(stream: ReadableStream<Uint8Array>): AsyncIterable
  */
 export function explainInputError(e: unknown, bridge: SourceBridge | undefined, at?: (...args: never[]) => unknown): unknown {
   if (!bridge || !(e instanceof AvError)) return e;
+  // a chunk of the wrong type is the caller's mistake: its TypeError is the error itself
+  if (chunkErrors.has(bridge.error as object)) return at ? withCallerStack(bridge.error, at) : bridge.error;
   if (bridge.error !== undefined && e.cause === undefined) Object.defineProperty(e, 'cause', { value: bridge.error, configurable: true, writable: true });
   if (!bridge.seekable && (e.code === 'INVALIDDATA' || e.code === 'ESPIPE') && !e.message.includes('not seekable'))
     e.message +=

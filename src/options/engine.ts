@@ -15,6 +15,7 @@ import {
   objectOf,
   positive,
   positiveInt,
+  threadCount,
   recordOf,
   union,
   type Fields,
@@ -57,7 +58,7 @@ const memoryBudget = parsed("a number of bytes > 0, or a string like '512MB' or 
 const engineFields: Fields<Omit<EngineOptions, 'backend' | 'estimateMemory'>> = {
   concurrency: positiveInt(),
   cpus: positiveInt(),
-  threadsPerJob: positiveInt(),
+  threadsPerJob: threadCount(1),
   memoryBudget,
   devices: recordOf('an object of device family -> sessions (an integer > 0)', positiveInt()),
   ageing: union('a number of milliseconds > 0, or false', positive('a number of milliseconds > 0'), literal('false', false)),

@@ -26,7 +26,7 @@ import {
   nonNegativeInt,
   objectOf,
   positive,
-  positiveInt,
+  threadCount,
   string,
   union,
   type Context,
@@ -200,7 +200,7 @@ export const submitOptions = objectOf<SubmitOptions>({
   delay: nonNegative('a number of milliseconds >= 0'),
   id: nonEmptyString('a non-empty string'),
   memory: nonNegative('a number of bytes >= 0'),
-  threads: positiveInt(),
+  threads: threadCount(1),
   device: nonEmptyString('a device family name'),
 });
 

@@ -34,9 +34,14 @@ import {
   positive,
   positiveInt,
   recordOf,
+  refuseNul,
   string,
   union,
   DIRECT,
+  bufferedBytes,
+  intRange,
+  pictureSide,
+  threadCount,
   type Fields,
   type ObjectRule,
   type Rule,
@@ -84,12 +89,16 @@ export const inputSource: Rule = {
   check(v, path, ctx) {
     if (ctx.portable && !is.nonEmptyString(v)) throw invalidArgument(path, 'a path or URL (a string: the job may run on another machine)', v);
     if (!isInputSource(v)) throw invalidArgument(path, this.expected, v);
+    refuseNul(v, path);
   },
   json: () => ({ type: 'string', minLength: 1, description: 'a path or URL' }),
 };
 
+/** The most images one thumbnails() job makes: `count`, `times`, and `every` over the input's duration. */
+export const MAX_THUMBNAILS = 10_000;
+
 const sourceFields = {
-  highWater: positiveInt('a number of bytes > 0'),
+  highWater: bufferedBytes,
   timeout: positive('a number of milliseconds > 0'),
   maxBytes: positiveInt('a number of bytes > 0'),
   trusted: boolean,
@@ -112,7 +121,7 @@ const encodeFields = {
   codec: nonEmptyString("an encoder name or 'copy'"),
   bitRate,
   filter: string,
-  threads: nonNegativeInt(),
+  threads: threadCount(),
   options: avOptions,
   metadata: strings,
 } as const;
@@ -121,8 +130,8 @@ const videoFields: Fields<VideoSettings> = {
   ...encodeFields,
   crf: number,
   preset: nonEmptyString('a preset name'),
-  width: positiveInt(),
-  height: positiveInt(),
+  width: pictureSide,
+  height: pictureSide,
   frameRate,
   pixelFormat: nonEmptyString('a pixel format name'),
   gopSize: positiveInt(),
@@ -130,8 +139,8 @@ const videoFields: Fields<VideoSettings> = {
 };
 const audioFields: Fields<AudioSettings> = {
   ...encodeFields,
-  sampleRate: positiveInt(),
-  channels: positiveInt(),
+  sampleRate: intRange(1, 1_536_000, ' number of samples per second'),
+  channels: intRange(1, 64),
   channelLayout: nonEmptyString('a channel layout name'),
   sampleFormat: nonEmptyString('a sample format name'),
 };
@@ -179,7 +188,7 @@ const outputFields = {
   formatOptions: avOptions,
   fastStart: boolean,
   fragmented: boolean,
-  sink: objectOf<SinkOptions>({ highWater: positiveInt('a number of bytes > 0'), end: boolean }, { expected: 'an object of sink settings' }),
+  sink: objectOf<SinkOptions>({ highWater: bufferedBytes, end: boolean }, { expected: 'an object of sink settings' }),
   start: nonNegative('a number of seconds >= 0'),
   duration: positive('a number of seconds > 0'),
   metadata: strings,
@@ -203,10 +212,10 @@ export const transcodeOptions = objectOf<TranscodeOptions>(
     ),
     map: arrayOf('an array of stream mappings', streamMap),
     filterComplex: nonEmptyString('a filter graph description'),
-    threads: nonNegativeInt(),
+    threads: threadCount(),
     onFrames: inProcess(func, 'no frame tap (a function cannot be sent to another machine)'),
     tapStream: nonNegativeInt('an output stream index'),
-    tapBatch: positiveInt(),
+    tapBatch: intRange(1, 1000),
     hardware,
   },
   { name: 'TranscodeOptions' },
@@ -226,12 +235,15 @@ export const thumbnailOptions = objectOf<ThumbnailOptions>(
     ...jobFields,
     input: inputSettings,
     output: callOnly(nonEmptyString('a file name pattern'), "nothing here (a thumbnails job's pattern is job.output)"),
-    times: arrayOf('an array of seconds >= 0', nonNegative('a number of seconds >= 0'), { minItems: 1 }),
+    times: arrayOf(`an array of 1 to ${MAX_THUMBNAILS} times in seconds >= 0`, nonNegative('a number of seconds >= 0'), {
+      minItems: 1,
+      maxItems: MAX_THUMBNAILS,
+    }),
     every: positive('a number of seconds > 0'),
-    count: positiveInt(),
+    count: intRange(1, MAX_THUMBNAILS),
     keyframes: boolean,
-    width: positiveInt(),
-    height: positiveInt(),
+    width: pictureSide,
+    height: pictureSide,
     format: literal("'jpeg', 'png' or 'webp'", 'jpeg', 'png', 'webp'),
     quality: number,
     stream: nonNegativeInt(),

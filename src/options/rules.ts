@@ -2,6 +2,8 @@
 // both validates a value (throwing the invalidArgument TypeError) and describes it as JSON Schema
 // (draft 2020-12). transcode(), remux(), thumbnails(), probe(), Engine.submit and the BullMQ
 // worker all check with these rules, so a bad option reads the same wherever it is refused.
+import { availableParallelism } from 'node:os';
+
 import { invalidArgument, is } from '../errors.js';
 
 /** Where options are checked: the same rules, with what the caller cannot send refused. */
@@ -34,16 +36,33 @@ export interface Rule {
 /** One rule per field of T: the compiler refuses a schema that forgets one. */
 export type Fields<T> = { readonly [K in keyof T]-?: Rule };
 
+/**
+ * libav reads a string up to its first NUL, so one inside ('x.mp4\0/etc/passwd') would silently
+ * stand for its prefix: refused, as Node's fs refuses such paths (the addon refuses the strings
+ * that reach it without a rule the same way).
+ */
+export function refuseNul(v: unknown, path: string): void {
+  if (typeof v === 'string' && v.includes('\0')) throw invalidArgument(path, 'a string without NUL characters', v);
+}
+
 /** A rule that tests the value itself (no fields inside it). */
 export function leaf(expected: string, test: (v: unknown) => boolean, json: JsonSchema | null): Rule {
   return {
     expected,
     matches: test,
     check(v, path) {
+      refuseNul(v, path);
       if (!test(v)) throw invalidArgument(path, expected, v);
     },
-    json: () => (json === null ? null : { ...json }),
+    json: () => (json === null ? null : noNul({ ...json })),
   };
+}
+
+/** A string schema says what refuseNul does (a pattern of its own, when it has one, is left as it is). */
+const NO_NUL = '^[^\\u0000]*$';
+function noNul(json: JsonSchema): JsonSchema {
+  const types = Array.isArray(json.type) ? json.type : [json.type];
+  return types.includes('string') && json.pattern === undefined ? { ...json, pattern: NO_NUL } : json;
 }
 
 // The predicates, once.
@@ -57,6 +76,33 @@ export const nonNegativeInt = (expected = 'an integer >= 0') => leaf(expected, i
 export const positive = (expected: string) => leaf(expected, (v) => is.number(v) && v > 0, { type: 'number', exclusiveMinimum: 0 });
 export const nonNegative = (expected: string) => leaf(expected, (v) => is.number(v) && v >= 0, { type: 'number', minimum: 0 });
 export const func = leaf('a function', (v) => typeof v === 'function', null);
+
+/** An integer in [min, max], said so in the message; the JSON Schema says the same. */
+export const intRange = (min: number, max: number, unit = '') =>
+  leaf(`an integer${unit} from ${min} to ${max}`, (v) => is.integer(v) && (v as number) >= min && (v as number) <= max, {
+    type: 'integer',
+    minimum: min,
+    maximum: max,
+  });
+
+/**
+ * Bounds on arguments that size what the native side allocates, so that a typo or a hostile
+ * job cannot take the machine: a thread count up to 4 per core (as the addon's own pool, at
+ * least 16) and never past THREADS_CAP; pictures up to 32768 pixels a side; sample rates,
+ * channels and buffered bytes within what FFmpeg handles.
+ */
+export const THREADS_CAP = 256;
+export const MAX_THREADS = Math.min(THREADS_CAP, Math.max(16, 4 * availableParallelism()));
+/** A thread count: 0 (FFmpeg's choice) or more, when min is 0; at most MAX_THREADS. */
+export const threadCount = (min: 0 | 1 = 0) => {
+  const rule = intRange(min, MAX_THREADS);
+  // the schema is the same on every machine: a producer's may not be the worker's
+  return { ...rule, json: () => ({ type: 'integer', minimum: min, maximum: THREADS_CAP }) } satisfies Rule;
+};
+export const MAX_PICTURE_SIDE = 32768;
+export const pictureSide = intRange(1, MAX_PICTURE_SIDE, ' number of pixels');
+export const MAX_BUFFERED_BYTES = 2 ** 30;
+export const bufferedBytes = intRange(1, MAX_BUFFERED_BYTES, ' number of bytes');
 
 /** One of a few literal values: oneOf('graceful', 'abort'). */
 export function literal(expected: string, ...values: readonly (string | number | boolean)[]): Rule {
@@ -86,16 +132,17 @@ export function union(expected: string, ...rules: Rule[]): Rule {
   };
 }
 
-export function arrayOf(expected: string, item: Rule, o: { minItems?: number } = {}): Rule {
+export function arrayOf(expected: string, item: Rule, o: { minItems?: number; maxItems?: number } = {}): Rule {
   const min = o.minItems ?? 0;
+  const max = o.maxItems ?? Infinity;
   return {
     expected,
     matches: (v) => Array.isArray(v),
     check(v, path, ctx) {
-      if (!Array.isArray(v) || v.length < min) throw invalidArgument(path, expected, v);
+      if (!Array.isArray(v) || v.length < min || v.length > max) throw invalidArgument(path, expected, v);
       v.forEach((x, i) => item.check(x, `${path}[${i}]`, ctx));
     },
-    json: (defs) => ({ type: 'array', items: item.json(defs) ?? false, ...(min ? { minItems: min } : {}) }),
+    json: (defs) => ({ type: 'array', items: item.json(defs) ?? false, ...(min ? { minItems: min } : {}), ...(max < Infinity ? { maxItems: max } : {}) }),
   };
 }
 
@@ -107,11 +154,12 @@ export function recordOf(expected: string, value: Rule, keys?: RegExp): Rule {
     check(v, path, ctx) {
       if (!is.object(v)) throw invalidArgument(path, expected, v);
       for (const [k, x] of Object.entries(v)) {
+        refuseNul(k, `a key of ${path}`);
         if (keys && !keys.test(k)) throw invalidArgument(`${path}.${k}`, `a key matching ${keys.source} in ${expected}`, x);
         if (x !== undefined) value.check(x, `${path}.${k}`, ctx);
       }
     },
-    json: (defs) => ({ type: 'object', ...(keys ? { propertyNames: { pattern: keys.source } } : {}), additionalProperties: value.json(defs) ?? false }),
+    json: (defs) => ({ type: 'object', propertyNames: { pattern: keys ? keys.source : NO_NUL }, additionalProperties: value.json(defs) ?? false }),
   };
 }
 

@@ -4,6 +4,7 @@
 // is testable on its own.
 import { AvError, invalidArgument, is } from '../errors.js';
 import type { FormatInfo } from '../core/demuxer.js';
+import { MAX_THUMBNAILS } from '../options/pipeline.js';
 import type { StreamDescription } from '../core/stream.js';
 import type { AvOptions } from '../core/types.js';
 import type { NativeDecoderPlan, NativeGraphPlan, NativePlan, NativeStreamPlan } from './native_plan.js';
@@ -430,6 +431,13 @@ export function thumbnailTimes(o: ThumbnailOptions, duration: number | null): nu
   if (o.every !== undefined) {
     if (!(o.every > 0)) throw invalidArgument('every', 'a number of seconds > 0', o.every);
     if (duration === null) return null;
+    const images = Math.min(o.count ?? Infinity, Math.ceil(duration / o.every));
+    if (images > MAX_THUMBNAILS)
+      throw invalidArgument(
+        'every',
+        `an interval of at least ${duration / MAX_THUMBNAILS} s (at most ${MAX_THUMBNAILS} images of this ${duration} s input)`,
+        o.every,
+      );
     const out: number[] = [];
     for (let t = 0; t < duration && out.length < (o.count ?? Infinity); t += o.every) out.push(Number(t.toFixed(6)));
     return out;

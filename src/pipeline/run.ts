@@ -50,47 +50,58 @@ export function startJob(
   options: JobOptions & { onFrames?: FrameTap },
   plan: (inputs: InputDescription[]) => NativePlan | Promise<NativePlan>,
 ): Job<JobRun> {
-  let native: NativePipeline | undefined;
-  let pending: CancelMode | undefined;
+  // Made now, so that an abort reaches the native side whatever the job is waiting on: the
+  // inputs' opening (their interrupt callbacks and custom-I/O waits watch it), the run, a tap.
+  const handle = new (addon().Pipeline)();
+  let running = false;
   let aborted = false;
+  let settleAborted: (() => void) | undefined;
   const cancel = (mode: CancelMode = 'abort') => {
     if (mode !== 'graceful' && mode !== 'abort') throw invalidArgument('mode', "'graceful' or 'abort'", mode);
-    if (mode === 'abort') aborted = true;
-    if (native) native.cancel(mode);
-    else if (pending !== 'abort') pending = mode;
+    // Graceful finishes the output from the inputs read so far; before they are open there is
+    // nothing to finish, so it stops the job as an abort does.
+    if (mode === 'graceful' && running) return handle.cancel('graceful');
+    aborted = true;
+    handle.cancel('abort');
+    settleAborted?.();
   };
+  const signal = options.signal;
+  const onAbort = () => cancel(cancelMode(signal!, options.cancel));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  // Settles the job the moment it is aborted while JS awaits something of its own (a source's
+  // set-up, the planner), rather than when that something ends.
+  const abortedWait = new Promise<never>((_, reject) => {
+    settleAborted = () => reject(abortError(op, signal));
+  });
+  abortedWait.catch(() => {});
+  const orAbort = <T>(p: Promise<T>): Promise<T> => Promise.race([p, abortedWait]);
   const work = (async () => {
     const start = performance.now();
-    const signal = options.signal;
-    if (signal?.aborted && cancelMode(signal, options.cancel) === 'abort') throw abortError(op, signal);
-    if (pending === 'abort') throw abortError(op, signal);
+    if (signal?.aborted) onAbort();
+    if (aborted) throw abortError(op, signal);
     const sources: SourceBridge[] = [];
     let sink: SinkBridge | undefined;
-    const handle = new (addon().Pipeline)();
     let timer: NodeJS.Timeout | undefined;
     let tapError: unknown;
-    const onAbort = () => cancel(cancelMode(signal!, options.cancel));
     try {
       const specs = [];
       for (const [i, input] of inputs.entries()) {
         const name = typeof input.source === 'string' ? input.source : `<input ${i}>`;
-        const bridge = typeof input.source === 'string' ? undefined : await SourceBridge.create(input.source, input);
+        const bridge = typeof input.source === 'string' ? undefined : await orAbort(SourceBridge.create(input.source, input));
         if (bridge) sources.push(bridge);
         // the same protocol allow-lists as Demuxer.open (SECURITY.md); the caller's options win
         const trusted = input.trusted === true;
         const options = { ...defaultInputOptions(input.source, trusted), ...avOptions(input.options, 'input.options') };
         specs.push({ target: bridge ? bridge.native : (input.source as string), format: input.format, options, name, trusted });
       }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const descriptions = (await handle.open(specs)) as InputDescription[];
-      const nativePlan = await plan(descriptions);
+      const descriptions = (await orAbort(handle.open(specs))) as InputDescription[];
+      const nativePlan = await orAbort(Promise.resolve(plan(descriptions)));
       const target = output.target;
       if (target !== undefined && typeof target !== 'string') sink = SinkBridge.create(target, output.sink);
       nativePlan.output.target = typeof target === 'string' ? target : (sink?.native ?? null);
       nativePlan.output.name = typeof target === 'string' ? target : '<output>';
-      native = handle;
-      if (pending) handle.cancel(pending);
-      if (signal?.aborted) onAbort();
+      if (aborted) throw abortError(op, signal);
+      running = true;
       const total = totalDuration(descriptions, nativePlan);
       if (options.onProgress) {
         const report = options.onProgress;
@@ -109,7 +120,6 @@ export function startJob(
         r = await handle.run(nativePlan, tap);
       } catch (e) {
         if (tapError !== undefined) throw tapError;
-        if (e instanceof AvError && e.code === 'ABORT_ERR' && (signal?.aborted || aborted)) throw abortError(op, signal);
         throw e;
       }
       if (sink) await sink.finish();
@@ -126,18 +136,23 @@ export function startJob(
         hardware: r.hardware.map((h) => ({ ...h, stage: h.stage as HardwareChoice['stage'] })),
       };
     } catch (e) {
+      // whatever the abort interrupted (an open, a read, a write) failed because of it
+      if (aborted) throw abortError(op, signal);
       // a failed source or sink: its own error is the cause; an unseekable input says so
       const source = sources.find((s) => s.error !== undefined) ?? (sources.length === 1 && inputs.length === 1 ? sources[0] : undefined);
-      if (source) explainInputError(e, source);
-      if (e instanceof AvError && sink?.error !== undefined && e.cause === undefined)
-        Object.defineProperty(e, 'cause', { value: sink.error, configurable: true, writable: true });
-      throw withCallerStack(e, startJob);
+      const error = source ? explainInputError(e, source) : e;
+      if (error instanceof AvError && sink?.error !== undefined && error.cause === undefined)
+        Object.defineProperty(error, 'cause', { value: sink.error, configurable: true, writable: true });
+      throw withCallerStack(error, startJob);
     } finally {
       if (timer) clearInterval(timer);
       signal?.removeEventListener('abort', onAbort);
+      settleAborted = undefined;
       for (const s of sources) s.release();
       sink?.release();
-      await handle.close();
+      // an aborted job settles now; the native side finishes its teardown on its own
+      if (aborted) void handle.close().catch(() => {});
+      else await handle.close();
     }
   })();
   return Object.assign(work, { cancel });

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { invalidArgument, is } from '../errors.js';
 import { checkOptions, checkStreamOutputFormat, inputSource } from '../options/pipeline.js';
-import { DIRECT } from '../options/rules.js';
+import { DIRECT, refuseNul } from '../options/rules.js';
 import type { OutputTarget } from '../io/sink.js';
 import type { InputSource } from '../io/source.js';
 import { chooseDecodeDevice, chooseEncoder, HwDevice, UPLOAD_TYPES, type HardwareChoice } from '../core/hw_device.js';
@@ -16,6 +16,7 @@ import type { ExtraInput, HardwarePreference, RemuxOptions, Thumbnail, Thumbnail
 function checkOutput(output: unknown, o: { format?: string }): string | OutputTarget {
   if (typeof output === 'string') {
     if (output.length === 0) throw invalidArgument('output', 'a path or URL', output);
+    refuseNul(output, 'output');
     return output;
   }
   if (output === null || output === undefined) throw invalidArgument('output', 'a path or URL, a Writable, a WritableStream or a chunk callback', output);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Decoder, Demuxer, Encoder, Frame, Muxer, Packet, probe, setLogger, setLogLevel, type LogLevel, type Stream } from '../../src/index.js';
 import type { CaseFn } from './harness.js';
 import { MP4, dir, typeError, typeErrorExactly, rejectsWith, videoFrame, openVideo, encoderOptions } from './misuse-util.js';
+import { MAX_THREADS } from '../../src/options/rules.js';
 
 export const cases: Record<string, CaseFn> = {};
 
@@ -73,7 +74,10 @@ cases['TypeError messages, in full'] = async () => {
     () => Demuxer.open(MP4(), { strict: 'yes' as unknown as boolean }),
     typeErrorExactly("Expected a boolean for strict but received 'yes' (string)"),
   );
-  await rejectsWith(() => Decoder.open(stream, { threads: -1 }), typeErrorExactly('Expected an integer >= 0 for threads but received -1 (number)'));
+  await rejectsWith(
+    () => Decoder.open(stream, { threads: -1 }),
+    typeErrorExactly(`Expected an integer from 0 to ${MAX_THREADS} for threads but received -1 (number)`),
+  );
   await rejectsWith(
     () => Encoder.open({ ...encoderOptions, width: '320' as unknown as number }),
     typeErrorExactly("Expected an integer > 0 for width but received '320' (string)"),
