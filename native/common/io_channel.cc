@@ -173,9 +173,7 @@ void FreeIo(AVIOContext** io) {
   avio_context_free(io);
 }
 
-bool ChannelFailed(AVIOContext* io) {
-  if (!io || !io->opaque) return false;
-  IoChannel& c = Of(io->opaque);
+bool ChannelFailed(IoChannel& c) {
   std::lock_guard<std::mutex> lock(c.m);
   return !c.error.empty();
 }

@@ -78,7 +78,7 @@ void FreeIo(AVIOContext** io);
 int FlushIo(AVIOContext* io);
 // Whether the other side of a custom input failed (a JS source that errored or threw). A
 // demuxer may report that as the end of its input; it is an error. Any thread.
-bool ChannelFailed(AVIOContext* io);
+bool ChannelFailed(IoChannel& c);
 // Marks the channel closed and lets the other side go; any thread.
 void CloseChannel(IoChannel& c);
 

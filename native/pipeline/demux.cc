@@ -86,8 +86,8 @@ class TargetSeeker {
 class DemuxStage {
  public:
   DemuxStage(Runtime& run, size_t i)
-      : run_(run), fmt_(run.inputs_[i].fmt), url_(run.inputs_[i].url), routes_(run.routes_[i]),
-        offset_(SeekToStart(fmt_, url_, run.plan_, i)),
+      : run_(run), fmt_(run.inputs_[i].fmt), url_(run.inputs_[i].url), channel_(run.inputs_[i].channel.get()),
+        routes_(run.routes_[i]), offset_(SeekToStart(fmt_, url_, run.plan_, i)),
         seeker_(fmt_, run.plan_.targets, TargetStream(run.plan_, i), offset_),
         last_dts_(routes_.size(), AV_NOPTS_VALUE) {
     run.offsets_[i] = offset_;
@@ -104,7 +104,7 @@ class DemuxStage {
         continue;
       }
       // a demuxer may end its input at a read error: a custom source that failed is an error
-      if (ret == AVERROR_EOF && (fmt_->flags & AVFMT_FLAG_CUSTOM_IO) && ChannelFailed(fmt_->pb)) ret = AVERROR(EIO);
+      if (ret == AVERROR_EOF && channel_ && ChannelFailed(*channel_)) ret = AVERROR(EIO);
       if (ret == AVERROR_EOF) break;
       if (ret < 0) {
         if (run_.control_.halted) return;
@@ -203,6 +203,7 @@ class DemuxStage {
   Runtime& run_;
   AVFormatContext* fmt_;
   const std::string& url_;
+  IoChannel* channel_;  // null unless the input is a stream, Buffer or callbacks (an untrusted path is custom I/O too)
   std::vector<std::vector<Route>>& routes_;
   int64_t offset_;
   TargetSeeker seeker_;

@@ -120,6 +120,7 @@ Napi::Value Pipeline::Open(const Napi::CallbackInfo& info) {
         for (Spec& spec : *shared) {
           PipelineInput in;
           in.url = spec.url;
+          in.channel = spec.channel;
           s.inputs.push_back(in);
           PipelineInput& slot = s.inputs.back();
           slot.fmt = OpenInput(spec.url, spec.channel, spec.format, spec.options, {Interrupted, &s}, &slot.io,

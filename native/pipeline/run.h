@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/io_channel.h"
 #include "common/owned.h"
 #include "pipeline/plan.h"
 
@@ -16,7 +17,8 @@ namespace avf {
 
 struct PipelineInput {
   AVFormatContext* fmt = nullptr;
-  AVIOContext* io = nullptr;  // a custom input's context, freed with the input
+  AVIOContext* io = nullptr;           // a custom input's context, freed with the input
+  std::shared_ptr<IoChannel> channel;  // a stream, Buffer or callback input's channel, else null
   std::string url;
 };
 
