@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -70,7 +72,14 @@ PipelineResult Runtime::Run() {
   control_.OnHalt([this] { AbortQueues(); });
   if (control_.halted) AbortQueues();
   std::vector<std::thread> threads;
-  StartThreads(threads);
+  try {
+    StartThreads(threads);
+  } catch (const std::system_error& e) {
+    // No thread to be had (a memory or process limit): the stages already started are halted
+    // and joined, and the job fails; a joinable std::thread destroyed here would abort the process.
+    Fail(std::make_exception_ptr(
+        AvException("ENOMEM", std::string("Could not start a stage thread: ") + e.what(), "pipeline", OutputName())));
+  }
   for (auto& t : threads) t.join();
   control_.OnHalt(nullptr);
   for (auto& d : decoders_) stats_.damaged += d->damaged.load();
