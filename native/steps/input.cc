@@ -54,7 +54,9 @@ AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChann
     fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
   }
   std::unique_ptr<InputGuard> guard;
-  if (!trusted) {
+  if (trusted) {
+    guard = std::make_unique<InputGuard>(fmt, channel ? std::string() : url);
+  } else {
     // the caller's format-level options (probesize, allow-lists) first, as avformat_open_input
     // would, so that the guard's probe honours them
     int ret = av_opt_set_dict(fmt, dict.ptr());
@@ -91,6 +93,7 @@ AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChann
       if (fmt) avformat_close_input(&fmt);
     }
   } closer{fmt};
+  if (guard) guard->ThrowIfRefused("avformat_open_input");
   if (scan_all_pmts) av_dict_set(dict.ptr(), "scan_all_pmts", nullptr, AV_DICT_MATCH_CASE);
   CheckAllConsumed(dict, "avformat_open_input", url);
   ret = FindStreamInfo(fmt);

@@ -1,5 +1,6 @@
 #include "steps/input_guard.h"
 
+#include <atomic>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -51,6 +52,13 @@ std::string ProtocolsFor(const std::string& name) {
   return name + ",tcp,udp,tls";
 }
 
+// FFmpeg's own io_open (the same for every context), for nested contexts without a guard.
+using IoOpen = int (*)(AVFormatContext*, AVIOContext**, const char*, int, AVDictionary**);
+std::atomic<IoOpen>& DefaultOpen() {
+  static std::atomic<IoOpen> open{nullptr};
+  return open;
+}
+
 // Which context a guard belongs to, for io_open (whose opaque is the context's, not ours).
 std::mutex registry_mutex;
 std::unordered_map<const AVFormatContext*, InputGuard*>& Registry() {
@@ -98,6 +106,14 @@ InputGuard::InputGuard(AVFormatContext* fmt, std::string url, AVIOInterruptCB in
   Registry()[fmt] = this;
 }
 
+InputGuard::InputGuard(AVFormatContext* fmt, std::string url)
+    : fmt_(fmt), url_(std::move(url)), inner_(fmt->interrupt_callback), open_default_(fmt->io_open), trusted_(true) {
+  DefaultOpen().store(open_default_);
+  fmt->io_open = CountedOpen;
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  Registry()[fmt] = this;
+}
+
 InputGuard::~InputGuard() {
   {
     std::lock_guard<std::mutex> lock(registry_mutex);
@@ -117,6 +133,25 @@ int InputGuard::GuardedOpen(AVFormatContext* s, AVIOContext** pb, const char* ur
   // a nested context that copied our io_open has no guard of its own: it opens nothing
   if (!g) return AVERROR(EPERM);
   if (g->url_.empty() || g->url_ != url || (flags & AVIO_FLAG_WRITE)) {
+    if (g->refused_.empty()) {
+      g->refused_ = url ? url : "";
+      g->refused_by_ = s->iformat ? s->iformat->name : "";
+    }
+    return AVERROR(EPERM);
+  }
+  return g->open_default_(s, pb, url, flags, options);
+}
+
+int InputGuard::CountedOpen(AVFormatContext* s, AVIOContext** pb, const char* url, int flags, AVDictionary** options) {
+  InputGuard* g = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    auto it = Registry().find(s);
+    if (it != Registry().end()) g = it->second;
+  }
+  // a nested context that copied this io_open (concat's) opens as FFmpeg would
+  if (!g) return DefaultOpen().load()(s, pb, url, flags, options);
+  if (g->opening_.load() && ++g->opens_ > kMaxOpensWhileOpening) {
     if (g->refused_.empty()) {
       g->refused_ = url ? url : "";
       g->refused_by_ = s->iformat ? s->iformat->name : "";
@@ -169,6 +204,13 @@ const AVInputFormat* InputGuard::Probe(Dict& options) {
 
 // (fmt_ may be freed here: avformat_open_input frees it on failure)
 void InputGuard::Fail(int ret, const char* op) const {
+  if (!refused_.empty() && trusted_)
+    throw AvException("INPUT_REFUSED",
+                      "Refused to open '" + refused_ + "': the input" +
+                          (refused_by_.empty() ? std::string() : " (" + refused_by_ + ")") + " opened more than " +
+                          std::to_string(kMaxOpensWhileOpening) +
+                          " other resources while opening (a playlist that names itself?)",
+                      op, url_);
   if (!refused_.empty())
     throw AvException("INPUT_REFUSED",
                       "Refused to open '" + refused_ + "', named by the input" +

@@ -1,7 +1,9 @@
-// An untrusted input (SECURITY.md): the file, Buffer or stream given, and nothing else. FFmpeg
-// lets a demuxer open further resources (a playlist's entries, a concat script's files, an
-// image2 pattern's siblings): a guarded AVFormatContext opens only its own URL, demuxes only
-// formats that open nothing else, and has a deadline for opening.
+// What an input may open besides itself (SECURITY.md). FFmpeg lets a demuxer open further
+// resources (a playlist's entries, a concat script's files, an image2 pattern's siblings). An
+// untrusted input opens only its own URL, demuxes only formats that open nothing else, and has a
+// deadline for opening. A trusted one opens what FFmpeg would, but no more than
+// kMaxOpensWhileOpening resources while it opens: a playlist that names itself loops there,
+// growing without bound.
 #pragma once
 #include <atomic>
 #include <memory>
@@ -19,6 +21,8 @@ class InputGuard {
   // (`interrupt`, plus a deadline for opening when `deadline` is set). The guard must outlive
   // fmt: CloseInput destroys it after closing fmt.
   InputGuard(AVFormatContext* fmt, std::string url, AVIOInterruptCB interrupt, bool deadline);
+  // A trusted input's guard: FFmpeg's allow-lists and io_open, counted while opening.
+  InputGuard(AVFormatContext* fmt, std::string url);
   ~InputGuard();
   InputGuard(const InputGuard&) = delete;
   InputGuard& operator=(const InputGuard&) = delete;
@@ -32,16 +36,24 @@ class InputGuard {
   // Probe's score, for AVFormatContext.probe_score (0: not probed here).
   int ProbeScore() const { return probe_score_; }
   // Opening is done: no more deadline.
-  void Opened() { deadline_us_.store(0); }
+  void Opened() {
+    deadline_us_.store(0);
+    opening_.store(false);
+  }
   // Throws for a failed open (ret < 0): INPUT_REFUSED naming a refused nested open, ETIMEDOUT
   // for the deadline, else the plain AVERROR.
   [[noreturn]] void Fail(int ret, const char* op) const;
+  // A trusted input whose demuxer went on past a refused open (hls does) fails all the same.
+  void ThrowIfRefused(const char* op) const {
+    if (trusted_ && !refused_.empty()) Fail(AVERROR(EPERM), op);
+  }
 
   // Every demuxer except those that open other resources and devices, as format_whitelist.
   static const std::string& AllowedFormats();
 
  private:
   static int GuardedOpen(AVFormatContext* s, AVIOContext** pb, const char* url, int flags, AVDictionary** options);
+  static int CountedOpen(AVFormatContext* s, AVIOContext** pb, const char* url, int flags, AVDictionary** options);
   static int GuardedInterrupt(void* opaque);
 
   AVFormatContext* fmt_;
@@ -50,7 +62,10 @@ class InputGuard {
   int (*open_default_)(AVFormatContext*, AVIOContext**, const char*, int, AVDictionary**);
   std::atomic<int64_t> deadline_us_{0};
   std::atomic<bool> timed_out_{false};
-  std::string refused_;  // the first nested URL refused
+  bool trusted_ = false;
+  std::atomic<bool> opening_{true};
+  std::atomic<int> opens_{0};  // a trusted input's nested opens while opening
+  std::string refused_;        // the first nested URL refused
   std::string refused_by_;
   int probe_score_ = 0;
   AVIOContext* pb_ = nullptr;  // the URL's, opened by Probe  // the format that asked for it
@@ -58,5 +73,8 @@ class InputGuard {
 
 // Seconds an untrusted local file or Buffer may take to open (probe included).
 constexpr int kUntrustedOpenSeconds = 30;
+// Resources a trusted input may open while it opens (a master playlist, its variants and their
+// first segments are a few dozen).
+constexpr int kMaxOpensWhileOpening = 1000;
 
 }  // namespace avf

@@ -157,6 +157,21 @@ describe('controls: trusted inputs do reach the sentinel', () => {
     });
 });
 
+// A trusted input opens what FFmpeg would, but only so much while it opens: a playlist naming
+// itself (or its twin) loops inside FFmpeg's hls demuxer, growing without bound (the avforge CLI
+// trusts its input, as ffmpeg does, so this is its bound too).
+describe('trusted inputs: playlists that name themselves are still bounded', () => {
+  for (const name of ['self-referencing playlist (self.m3u8)', 'mutually referencing playlists'])
+    test(name, async (t) => {
+      const up = layout(`trusted-${name}`);
+      const scenario = NESTING[name]!;
+      const run = await runCase(path.join(up, scenario.make(up)), 'path', true);
+      t.diagnostic(`peak RSS ${(run.peakRss / 2 ** 20).toFixed(0)} MB; ${run.reports.map((r) => `${r.op} ${r.ok ? 'ok' : r.code} ${r.ms} ms`).join(', ')}`);
+      checkCase(name, scenario, run, 'path');
+      for (const r of run.reports) assert.match(r.message ?? '', /opened more than \d+ other resources/, `${r.op}: ${r.message}`);
+    });
+});
+
 // The second line of defence alone: a caller's format_whitelist may admit a playlist format, and
 // the playlist still opens nothing but itself (io_open refuses, naming what it was asked for).
 test('a format the caller admits still opens nothing but itself', async () => {
