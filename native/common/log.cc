@@ -66,6 +66,18 @@ void Callback(void* avcl, int level, const char* fmt, va_list vl) {
   Deliver(level, std::move(text));
 }
 
+// Node finalizes the logger's function itself when its environment goes away (process.exit()
+// from a callback, a terminated Worker), possibly before our cleanup hook runs: from then on a
+// libav thread that logs must not touch it, so the finalizer forgets it under the same lock.
+void SinkFinalized(napi_env, void* data, void*) {
+  std::unique_ptr<napi_threadsafe_function> tsfn(static_cast<napi_threadsafe_function*>(data));
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_sink == *tsfn) {
+    g_sink = nullptr;
+    g_sink_env = nullptr;
+  }
+}
+
 void ReleaseSink() {
   std::lock_guard<std::mutex> lock(g_mutex);
   if (g_sink) napi_release_threadsafe_function(g_sink, napi_tsfn_abort);
@@ -85,12 +97,14 @@ void SetLogHandler(const Napi::CallbackInfo& info) {
   if (!info[0].IsFunction()) return;
   napi_value name;
   napi_create_string_utf8(env, "avforge:log", NAPI_AUTO_LENGTH, &name);
+  auto holder = std::make_unique<napi_threadsafe_function>(nullptr);  // the finalizer's own copy
+  std::lock_guard<std::mutex> lock(g_mutex);  // before the function exists: its finalizer takes it
   napi_threadsafe_function tsfn;
-  if (napi_create_threadsafe_function(env, info[0], nullptr, name, 1024, 1, nullptr, nullptr, nullptr, CallJs, &tsfn) !=
-      napi_ok)
+  if (napi_create_threadsafe_function(env, info[0], nullptr, name, 1024, 1, holder.get(), SinkFinalized, nullptr,
+                                      CallJs, &tsfn) != napi_ok)
     throw Napi::Error::New(info.Env(), "avforge: cannot install the logger");
+  *holder.release() = tsfn;
   napi_unref_threadsafe_function(env, tsfn);
-  std::lock_guard<std::mutex> lock(g_mutex);
   g_sink = tsfn;
   g_sink_env = env;
 }
