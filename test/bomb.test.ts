@@ -13,31 +13,13 @@ import zlib from 'node:zlib';
 
 import { AvError, Decoder, Demuxer, setLogLevel } from '../src/index.js';
 import { media, scratch } from './media/generate.js';
-import { runIsolated } from './util.js';
+import { pngChunk, runIsolated } from './util.js';
 
 setLogLevel('fatal');
 
 // ---------------------------------------------------------------------------------------
 // A PNG that claims any size: IHDR, one tiny IDAT (64 zero bytes deflated), IEND.
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(b: Buffer): number {
-  let c = 0xffffffff;
-  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
 /** A PNG of a few dozen bytes whose header says width x height, 8-bit RGB. */
 export function bombPng(width: number, height: number): Buffer {
   const ihdr = Buffer.alloc(13);
@@ -47,9 +29,9 @@ export function bombPng(width: number, height: number): Buffer {
   ihdr[9] = 2; // RGB
   return Buffer.concat([
     Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(Buffer.alloc(64))),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', zlib.deflateSync(Buffer.alloc(64))),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 

@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
+import { pngChunk } from '../util.js';
+
 /** Marks the sentinel: a file beside the upload that must never reach a result or an output. */
 export const SENTINEL_TITLE = 'AVFORGE-SENTINEL-2f9c';
 /** The sentinel's odd picture size, told apart from every upload's. */
@@ -102,24 +104,6 @@ export const NESTING: Record<string, Scenario> = {
 // ---------------------------------------------------------------------------------------
 // Bombs: tiny headers claiming huge pictures.
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(b: Buffer): number {
-  let c = 0xffffffff;
-  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function pngChunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(body.length + 8);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), body.length + 4);
-  return out;
-}
 /** A PNG whose header says width x height (8-bit RGB), with one tiny IDAT. */
 export function png(width: number, height: number): Buffer {
   const ihdr = Buffer.alloc(13);
