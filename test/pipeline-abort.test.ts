@@ -96,18 +96,32 @@ async function abortLatency(start: (o: { signal?: AbortSignal }) => Job<unknown>
   return ms;
 }
 
+/**
+ * Asserts that `measure` comes in under LIMIT_MS. The bound is a latency claim checked on a
+ * shared 2-core CI machine running test files in parallel, so a try over it is repeated (3 in
+ * all) before it counts: a load spike passes on a retry, a path that really waits on something
+ * (a read timeout, a poll, the next packet) is over on every try.
+ */
+async function assertUnderLimit(measure: () => Promise<number>): Promise<void> {
+  const tries: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const ms = await measure();
+    if (ms < LIMIT_MS) return;
+    tries.push(ms);
+  }
+  assert.fail(`over ${LIMIT_MS} ms on every try: ${tries.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+}
+
 describe(`an abort settles a job in under ${LIMIT_MS} ms`, () => {
   for (const [kind, start] of Object.entries(kinds)) {
     for (const [name, input] of Object.entries(neverOpening))
       for (const how of ['signal', 'cancel'] as const)
         test(`${kind}, waiting to open a ${name} that sends nothing (${how})`, async () => {
-          const ms = await abortLatency((o) => start(input(), o), how);
-          assert.ok(ms < LIMIT_MS, `${ms.toFixed(0)} ms`);
+          await assertUnderLimit(() => abortLatency((o) => start(input(), o), how));
         });
     for (const [name, input] of Object.entries(stallingMidway))
       test(`${kind}, waiting on a ${name} that stalls midway (signal)`, async () => {
-        const ms = await abortLatency((o) => start(input(), o), 'signal', 500);
-        assert.ok(ms < LIMIT_MS, `${ms.toFixed(0)} ms`);
+        await assertUnderLimit(() => abortLatency((o) => start(input(), o), 'signal', 500));
       });
   }
 
@@ -121,37 +135,38 @@ describe(`an abort settles a job in under ${LIMIT_MS} ms`, () => {
   const inputs: Record<string, () => InputSource> = { path: () => file, Buffer: () => fs.readFileSync(file) };
   for (const [name, input] of Object.entries(inputs)) {
     test(`transcode of a ${name}, waiting on a frame tap that never returns`, async () => {
-      const ms = await abortLatency(
-        (o) => transcode(input(), `${dir}/tap-${name}.mkv`, { video: { codec: 'mpeg4' }, onFrames: () => new Promise(() => {}), ...o }),
-        'signal',
+      await assertUnderLimit(() =>
+        abortLatency((o) => transcode(input(), `${dir}/tap-${name}.mkv`, { video: { codec: 'mpeg4' }, onFrames: () => new Promise(() => {}), ...o }), 'signal'),
       );
-      assert.ok(ms < LIMIT_MS, `${ms.toFixed(0)} ms`);
     });
     test(`transcode of a ${name}, waiting on a Writable that never drains`, async () => {
-      const stuck = new Writable({ highWaterMark: 1, write() {} });
-      const ms = await abortLatency((o) => transcode(input(), stuck, { format: 'matroska', video: { codec: 'mpeg4' }, ...o }), 'cancel');
-      assert.ok(ms < LIMIT_MS, `${ms.toFixed(0)} ms`);
+      await assertUnderLimit(() =>
+        abortLatency(
+          (o) => transcode(input(), new Writable({ highWaterMark: 1, write() {} }), { format: 'matroska', video: { codec: 'mpeg4' }, ...o }),
+          'cancel',
+        ),
+      );
     });
     test(`remux of a ${name}, waiting on an output callback that never returns`, async () => {
-      const ms = await abortLatency((o) => remux(input(), () => new Promise<void>(() => {}), { format: 'matroska', ...o }), 'signal');
-      assert.ok(ms < LIMIT_MS, `${ms.toFixed(0)} ms`);
+      await assertUnderLimit(() => abortLatency((o) => remux(input(), () => new Promise<void>(() => {}), { format: 'matroska', ...o }), 'signal'));
     });
   }
 
   test('an Engine timeout ends a transcode of a silent URL', async () => {
     const engine = new Engine({ concurrency: 1 });
-    const h = engine.submit({ type: 'transcode', input: `http://127.0.0.1:${silent.port}/engine.mp4`, output: `${dir}/engine.mkv` }, { timeout: 300 });
-    const t0 = performance.now();
-    const e = await Promise.race([
-      h.done.then(
-        () => 'finished',
-        (x: unknown) => x,
-      ),
-      sleep(5000, 'still running'),
-    ]);
-    const ms = performance.now() - t0 - 300;
-    assert.ok(e instanceof AvError && e.code === 'ETIMEDOUT', `ETIMEDOUT, not ${String(e)}`);
-    assert.ok(ms < LIMIT_MS, `${ms.toFixed(0)} ms past the timeout`);
+    await assertUnderLimit(async () => {
+      const h = engine.submit({ type: 'transcode', input: `http://127.0.0.1:${silent.port}/engine.mp4`, output: `${dir}/engine.mkv` }, { timeout: 300 });
+      const t0 = performance.now();
+      const e = await Promise.race([
+        h.done.then(
+          () => 'finished',
+          (x: unknown) => x,
+        ),
+        sleep(5000, 'still running'),
+      ]);
+      assert.ok(e instanceof AvError && e.code === 'ETIMEDOUT', `ETIMEDOUT, not ${String(e)}`);
+      return performance.now() - t0 - 300; // the time past the timeout
+    });
     await engine.close();
   });
 });
