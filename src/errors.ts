@@ -88,6 +88,7 @@ export const AVFORGE_ERROR_CODES = [
   'JOB_MEMORY',
   'JOB_CPU',
   'INPUT_REFUSED',
+  'INPUT_TOO_LARGE',
 ] as const;
 export type AvforgeErrorCode = (typeof AVFORGE_ERROR_CODES)[number];
 

@@ -40,8 +40,12 @@ interface DecodeResult {
   damaged: number;
   error?: AvError;
 }
+/**
+ * Decodes `input` opened as trusted: an untrusted open refuses a bomb before any decoder (the
+ * first test below), so the decoder's own limit, the second line, is tried from a trusted one.
+ */
 async function decodeAll(input: Buffer, options?: { strict?: boolean; max_pixels?: number }): Promise<DecodeResult> {
-  await using demuxer = await Demuxer.open(input);
+  await using demuxer = await Demuxer.open(input, { trusted: true });
   const stream = demuxer.streams[0]!;
   let decoder: Decoder | undefined;
   let frames = 0;
@@ -65,6 +69,18 @@ async function decodeAll(input: Buffer, options?: { strict?: boolean; max_pixels
 }
 
 describe('decompression bombs', () => {
+  test('an untrusted open refuses a 100-byte PNG claiming 30000x30000 with INPUT_TOO_LARGE, naming the size', async () => {
+    for (const input of [bombPng(30000, 30000), bombPng(16000, 16000)])
+      await assert.rejects(Demuxer.open(input), (e: unknown) => {
+        assert.ok(e instanceof AvError, String(e));
+        assert.equal(e.code, 'INPUT_TOO_LARGE');
+        assert.match(e.message, /picture size (30000x30000|16000x16000) is over the decoding limit of 67108864 pixels/);
+        return true;
+      });
+    // a picture within the limit opens (the same PNG, 200x200)
+    await (await Demuxer.open(bombPng(200, 200))).close();
+  });
+
   test('a 100-byte PNG claiming 30000x30000 is refused, never allocated', async () => {
     const png = bombPng(30000, 30000);
     assert.ok(png.length < 200);
@@ -83,7 +99,7 @@ describe('decompression bombs', () => {
     const r = await runIsolated(`
       lib.setLogLevel('fatal');
       const png = Buffer.from(${JSON.stringify(bombPng(30000, 30000).toString('base64'))}, 'base64');
-      const d = await Demuxer.open(png);
+      const d = await Demuxer.open(png, { trusted: true });
       const dec = await Decoder.open(d.streams[0], { strict: true });
       let code = 'none';
       try { for await (const f of dec.frames(d.packets())) f.close(); } catch (e) { code = e.code; }
@@ -127,7 +143,7 @@ describe('decompression bombs', () => {
       lib.setLogLevel('fatal');
       const png = Buffer.from(${JSON.stringify(bombPng(16000, 16000).toString('base64'))}, 'base64');
       const before = process.memoryUsage().rss;
-      const d = await Demuxer.open(png);
+      const d = await Demuxer.open(png, { trusted: true });
       let peak = 0;
       try {
         const dec = await Decoder.open(d.streams[0]);

@@ -51,7 +51,15 @@ void Deliver(int level, std::string text) {
   fprintf(stderr, "%s\n", text.c_str());
 }
 
+thread_local LogObserver* t_observer = nullptr;
+
 void Callback(void* avcl, int level, const char* fmt, va_list vl) {
+  if (t_observer) {
+    va_list copy;
+    va_copy(copy, vl);
+    t_observer->See(fmt, copy);
+    va_end(copy);
+  }
   if (level > g_level.load(std::memory_order_relaxed)) return;
   // libav writes a line in pieces; join them per thread until the newline.
   thread_local int print_prefix = 1;
@@ -110,6 +118,9 @@ void SetLogHandler(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+ScopedLogObserver::ScopedLogObserver(LogObserver* observer) : previous_(t_observer) { t_observer = observer; }
+ScopedLogObserver::~ScopedLogObserver() { t_observer = previous_; }
 
 void LogWarning(const char* context, const char* fmt, ...) {
   if (AV_LOG_WARNING > g_level.load(std::memory_order_relaxed)) return;

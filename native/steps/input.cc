@@ -1,11 +1,13 @@
 #include "steps/input.h"
 
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "common/error.h"
+#include "common/log.h"
 #include "steps/codec_context.h"
 #include "steps/input_guard.h"
 
@@ -32,6 +34,36 @@ int FindStreamInfo(AVFormatContext* fmt) {
   int ret = avformat_find_stream_info(fmt, opts.empty() ? nullptr : opts.data());
   for (auto& o : opts) av_dict_free(&o);
   return ret;
+}
+
+// The picture size a probe refused: libav only logs it (av_image_check_size2, "Picture size
+// %ux%u is invalid" or "... exceeds specified max pixel count"), and then returns EINVAL, EBUSY
+// (yuv4mpeg) or opens a stream without a size that every later step fails on in its own way.
+struct RefusedPicture final : LogObserver {
+  unsigned width = 0, height = 0;
+  void See(const char* fmt, va_list vl) override {
+    static constexpr char kPrefix[] = "Picture size %ux%u ";
+    if (width || std::strncmp(fmt, kPrefix, sizeof(kPrefix) - 1) != 0) return;
+    width = va_arg(vl, unsigned);
+    height = va_arg(vl, unsigned);
+  }
+  [[noreturn]] void Throw(const char* op, const std::string& url) const {
+    throw AvException("INPUT_TOO_LARGE",
+                      "The input's picture size " + std::to_string(width) + "x" + std::to_string(height) +
+                          " is over the decoding limit of " + std::to_string(kMaxDecodePixels) +
+                          " pixels (a decompression bomb, or media larger than avforge decodes by default)",
+                      op, url);
+  }
+};
+
+// After probing: a video stream that the refusal left without a usable size.
+bool HasUnsizedVideo(const AVFormatContext* fmt) {
+  for (unsigned i = 0; i < fmt->nb_streams; i++) {
+    const AVCodecParameters* par = fmt->streams[i]->codecpar;
+    if (par->codec_type != AVMEDIA_TYPE_VIDEO) continue;
+    if (par->width <= 0 || par->height <= 0 || int64_t{par->width} * par->height > kMaxDecodePixels) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -83,9 +115,12 @@ AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChann
   bool scan_all_pmts =
       (!channel || channel->in_memory) && !av_dict_get(*dict.ptr(), "scan_all_pmts", nullptr, AV_DICT_MATCH_CASE);
   if (scan_all_pmts) av_dict_set(dict.ptr(), "scan_all_pmts", "1", 0);
+  RefusedPicture refused;
+  ScopedLogObserver watch(&refused);
   // frees fmt on failure (a custom pb stays ours)
   int ret = avformat_open_input(&fmt, channel ? "" : url.c_str(), ifmt, dict.ptr());
-  if (ret < 0 && guard) guard->Fail(ret, "avformat_open_input");
+  if (ret < 0 && guard) guard->ThrowIfBlocked("avformat_open_input");
+  if (ret < 0 && refused.width) refused.Throw("avformat_open_input", url);
   Check(ret, "avformat_open_input", url);
   struct Closer {
     AVFormatContext* fmt;
@@ -97,7 +132,10 @@ AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChann
   if (scan_all_pmts) av_dict_set(dict.ptr(), "scan_all_pmts", nullptr, AV_DICT_MATCH_CASE);
   CheckAllConsumed(dict, "avformat_open_input", url);
   ret = FindStreamInfo(fmt);
-  if (ret < 0 && guard) guard->Fail(ret, "avformat_find_stream_info");
+  if (ret < 0 && guard) guard->ThrowIfBlocked("avformat_find_stream_info");
+  // An untrusted input is refused for it; a trusted one opens as FFmpeg's would (a stream copy
+  // of a 16K video decodes nothing), and its decoders refuse the pictures later.
+  if (refused.width && (ret < 0 || (!trusted && HasUnsizedVideo(fmt)))) refused.Throw("avformat_find_stream_info", url);
   Check(ret, "avformat_find_stream_info", url);
   if (guard) {
     if (guard->ProbeScore()) fmt->probe_score = guard->ProbeScore();

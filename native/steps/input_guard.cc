@@ -204,6 +204,12 @@ const AVInputFormat* InputGuard::Probe(Dict& options) {
 
 // (fmt_ may be freed here: avformat_open_input frees it on failure)
 void InputGuard::Fail(int ret, const char* op) const {
+  ThrowIfBlocked(op);
+  Check(ret, op, url_);
+  throw AvException(AVERROR_BUG, op, url_);
+}
+
+void InputGuard::ThrowIfBlocked(const char* op) const {
   if (!refused_.empty() && trusted_)
     throw AvException("INPUT_REFUSED",
                       "Refused to open '" + refused_ + "': the input" +
@@ -224,8 +230,6 @@ void InputGuard::Fail(int ret, const char* op) const {
                 " s, the bound for an untrusted input";
     throw e;
   }
-  Check(ret, op, url_);
-  throw AvException(AVERROR_BUG, op, url_);
 }
 
 }  // namespace avf

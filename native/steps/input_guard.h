@@ -43,6 +43,8 @@ class InputGuard {
   // Throws for a failed open (ret < 0): INPUT_REFUSED naming a refused nested open, ETIMEDOUT
   // for the deadline, else the plain AVERROR.
   [[noreturn]] void Fail(int ret, const char* op) const;
+  // Fail's own reasons alone (a refused nested open, the deadline): throws for them, else returns.
+  void ThrowIfBlocked(const char* op) const;
   // A trusted input whose demuxer went on past a refused open (hls does) fails all the same.
   void ThrowIfRefused(const char* op) const {
     if (trusted_ && !refused_.empty()) Fail(AVERROR(EPERM), op);

@@ -47,8 +47,7 @@ export function runJob(job: EngineJob, ctx: RunContext): Started {
         return { result: p, cancel: (mode) => p.cancel(mode) };
       }
       case 'probe':
-        ctx.signal.throwIfAborted();
-        return { result: probe(job.input).then(toFFprobeJson), cancel: none };
+        return { result: probe(job.input, { ...job.options, signal: ctx.signal }).then(toFFprobeJson), cancel: none };
     }
   } catch (e) {
     return { result: Promise.reject(e), cancel: none };

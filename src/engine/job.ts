@@ -2,6 +2,7 @@
 // Their checks are in options/jobs.ts, their costs in cost.ts, an attempt's run in attempt.ts.
 import type { FFprobeJson } from '../core/ffprobe.js';
 import type { OutputTarget } from '../io/sink.js';
+import type { ProbeOptions } from '../options/pipeline.js';
 import type { InputSource } from '../io/source.js';
 import type { CancelMode, RemuxOptions, Thumbnail, ThumbnailOptions, TranscodeOptions, TranscodeResult } from '../pipeline/types.js';
 
@@ -33,6 +34,8 @@ export interface ThumbnailsJob {
 export interface ProbeJob {
   type: 'probe';
   input: string;
+  /** As probe()'s: `trusted: true` for an input you trust, a format, libav options. */
+  options?: Omit<ProbeOptions, EngineOwned>;
 }
 
 /** A pipeline run, described as data: the same description runs in-process or on a BullMQ worker. */

@@ -97,7 +97,10 @@ const jobRules = {
     },
     { noun: 'field', required: ['type', 'input'] },
   ),
-  probe: objectOf<ProbeJob>({ type: literal("'probe'", 'probe'), input: probeInput }, { noun: 'field', required: ['type', 'input'] }),
+  probe: objectOf<ProbeJob>(
+    { type: literal("'probe'", 'probe'), input: probeInput, options: rooted(OPTIONS.probe) },
+    { noun: 'field', required: ['type', 'input'] },
+  ),
 } as const satisfies Record<JobKind, Rule>;
 
 /** Codec families the pipeline resolves to an encoder when `hardware` is set. */

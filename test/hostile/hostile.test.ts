@@ -2,9 +2,9 @@
 // might receive that tries to reach other local files or to exhaust memory, each in a child
 // process of its own, through probe, Demuxer.open, transcode, remux and thumbnails, by path and
 // from a Buffer, with the library's defaults (untrusted). The parent kills a child that passes
-// RSS_LIMIT or CASE_LIMIT_MS and fails the case; every operation must end within OP_LIMIT_MS,
-// in an AvError (INPUT_REFUSED where the upload names other files) or a result that holds nothing
-// of the sentinel beside the upload and nothing over the decoding limit.
+// RSS_LIMIT or CASE_LIMIT_MS and fails the case; every operation must end within OP_LIMIT_MS in
+// an AvError (INPUT_REFUSED where the upload names other files, INPUT_TOO_LARGE for a bomb), with
+// nothing of the sentinel beside the upload and nothing over the decoding limit in what it made.
 // `npm test` runs the regression cases of issue 15; `npm run test:reliability` runs all.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { AvError, Demuxer, jobSchema, probe } from '../../src/index.js';
+import { AvError, Demuxer, Engine, jobSchema, probe } from '../../src/index.js';
 import { scratch } from '../media/generate.js';
 import type { OperationReport } from './child.js';
 import { BOMBS, NESTING, SENTINEL_SIZE, SENTINEL_TITLE, type Scenario } from './inputs.js';
@@ -121,10 +121,14 @@ function checkCase(name: string, scenario: Scenario, run: CaseRun, mode: string)
     assert.ok(r.ms < OP_LIMIT_MS, `${what}: ended after ${r.ms} ms`);
     assert.equal(r.leaked, undefined, `${what}: the sentinel reached the result`);
     assert.equal(r.oversized, undefined, `${what}: a picture over the decoding limit`);
-    if (!r.ok) assert.ok(r.avError, `${what}: failed with an AvError`);
+    assert.ok(!r.ok && r.avError, `${what}: failed with an AvError`);
     if (scenario.expect === 'refused') {
       assert.equal(r.code, 'INPUT_REFUSED', `${what}: refused with INPUT_REFUSED`);
       assert.match(r.message ?? '', /'[^']+'/, `${what}: the refusal names what it refused`);
+    }
+    if (scenario.expect === 'too large') {
+      assert.equal(r.code, 'INPUT_TOO_LARGE', `${what}: refused with INPUT_TOO_LARGE`);
+      assert.match(r.message ?? '', /picture size \d+x\d+ is over the decoding limit/, `${what}: the refusal names the size`);
     }
   }
 }
@@ -194,6 +198,29 @@ test('a format the caller admits still opens nothing but itself', async () => {
 test('trusted is a boolean option of every input, in the calls and the job schema', async () => {
   for (const open of [() => probe('x.mp4', { trusted: 'yes' as never }), () => Demuxer.open('x.mp4', { trusted: 1 as never })])
     await assert.rejects(open, (e: unknown) => e instanceof TypeError && /trusted/.test(e.message));
-  for (const kind of ['transcode', 'remux', 'thumbnails'] as const)
+  for (const kind of ['transcode', 'remux', 'thumbnails', 'probe'] as const)
     assert.match(JSON.stringify(jobSchema(kind)), /"trusted":\{"description":"a boolean","type":"boolean"\}/, kind);
+});
+
+test('Engine probe jobs are untrusted unless their options say trusted: true', async () => {
+  const up = layout('engine-probe');
+  const playlist = path.join(up, NESTING['HLS as upload.txt naming a sibling']!.make(up));
+  const bomb = path.join(up, BOMBS['PNG 16000x16000']!.make(up));
+  const engine = new Engine({ concurrency: 1 });
+  try {
+    const refusal = (input: string) =>
+      engine.submit({ type: 'probe', input }).done.then(
+        () => assert.fail(`${input} was probed`),
+        (e: unknown) => e,
+      );
+    const refused = await refusal(playlist);
+    assert.ok(refused instanceof AvError && refused.code === 'INPUT_REFUSED', String(refused));
+    const tooLarge = await refusal(bomb);
+    assert.ok(tooLarge instanceof AvError && tooLarge.code === 'INPUT_TOO_LARGE', String(tooLarge));
+    const trusted = await engine.submit({ type: 'probe', input: playlist, options: { trusted: true } }).done;
+    assert.ok(JSON.stringify(trusted).includes(SENTINEL_TITLE), 'a trusted probe job opens what the playlist names');
+    assert.throws(() => engine.submit({ type: 'probe', input: playlist, options: { trusted: 'yes' as never } }), /Expected a boolean for trusted/);
+  } finally {
+    await engine.close();
+  }
 });

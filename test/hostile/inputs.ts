@@ -13,8 +13,11 @@ export const SENTINEL_TITLE = 'AVFORGE-SENTINEL-2f9c';
 export const SENTINEL_SIZE = { width: 174, height: 98 };
 
 export interface Scenario {
-  /** What each operation must end in: refused (INPUT_REFUSED), or any AvError / a bounded result. */
-  expect: 'refused' | 'bounded';
+  /**
+   * The AvError each operation must end in: INPUT_REFUSED (it names other resources),
+   * INPUT_TOO_LARGE (its pictures are over the decoding limit), or any AvError.
+   */
+  expect: 'refused' | 'too large' | 'error';
   /** Writes the upload into `up` (beside `up/sentinel.mkv`; `other/sentinel.mkv` is its cousin) and returns its name. */
   make(up: string): string;
   /** Path only: the upload's name is part of the attack (an image2 pattern). */
@@ -83,7 +86,7 @@ export const NESTING: Record<string, Scenario> = {
     make: (up) => put(up, 'upload.mp4', ffconcat(`file:${cousin(up)}`)),
   },
   'DASH manifest naming a sibling': {
-    expect: 'bounded', // refused where libavformat has the dash demuxer, unrecognised where not
+    expect: 'error', // refused where libavformat has the dash demuxer, unrecognised where not
     make: (up) => {
       const mpd = `<?xml version="1.0"?>\n<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT1S" minBufferTime="PT1S" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011"><Period><AdaptationSet><Representation id="1" bandwidth="1" mimeType="video/x-matroska"><BaseURL>sentinel.mkv</BaseURL></Representation></AdaptationSet></Period></MPD>\n`;
       write(path.join(up, 'upload.mp4'), mpd);
@@ -145,7 +148,8 @@ function webp(width: number, height: number): Buffer {
   // VP8L: signature, then 14-bit width-1 and height-1, alpha bit, version 0
   const bits = (width - 1) | ((height - 1) << 14);
   const vp8l = Buffer.concat([Buffer.from([0x2f]), u32le(bits >>> 0), Buffer.alloc(16)]);
-  const chunk = Buffer.concat([Buffer.from('VP8L'), u32le(vp8l.length), vp8l]);
+  // RIFF chunks are padded to an even size: without the pad byte the decoder never reads the chunk
+  const chunk = Buffer.concat([Buffer.from('VP8L'), u32le(vp8l.length), vp8l, Buffer.alloc(vp8l.length & 1)]);
   return Buffer.concat([Buffer.from('RIFF'), u32le(4 + chunk.length), Buffer.from('WEBP'), chunk]);
 }
 
@@ -232,7 +236,7 @@ function ivfVp8(width: number, height: number): Buffer {
   return Buffer.concat([header, fh, frame]);
 }
 
-const bomb = (name: string, data: Buffer): Scenario => ({ expect: 'bounded', make: (up) => put(up, name, data) });
+const bomb = (name: string, data: Buffer): Scenario => ({ expect: 'too large', make: (up) => put(up, name, data) });
 
 /** Decompression bombs: each header claims far more pixels than the decoding limit (2^26). */
 export const BOMBS: Record<string, Scenario> = {
