@@ -437,7 +437,7 @@ describe('Engine', () => {
       { type: 'remux', input: '', output: 'x.mkv' },
       "Expected a path or URL, a Uint8Array, a Readable, a ReadableStream, an async iterable, a FileHandle or { read, seek? } for job.input but received '' (string)",
     );
-    refuse({ type: 'probe', input: clip, output: 'x' }, "Expected a known field (type, input) for job.output but received 'x' (string)");
+    refuse({ type: 'probe', input: clip, output: 'x' }, "Expected a known field (type, input, options) for job.output but received 'x' (string)");
     refuse(
       { type: 'transcode', input: clip, output: 'o.mp4', options: { video: { crf: 'high' } } },
       "Expected a number for video.crf but received 'high' (string)",
