@@ -38,6 +38,7 @@
         "native/pipeline/decode.cc",
         "native/pipeline/filter.cc",
         "native/pipeline/encode.cc",
+        "native/pipeline/video_sync.cc",
         "native/pipeline/subtitle.cc",
         "native/pipeline/mux.cc",
         "native/pipeline/taps.cc",

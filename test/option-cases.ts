@@ -43,7 +43,7 @@ export const INVALID_OPTIONS: readonly InvalidOptionCase[] = [
     kind: 'transcode',
     options: { video: { zzzzzz: 1 } },
     message:
-      'Expected a known option (codec, bitRate, filter, threads, options, metadata, crf, preset, width, height, frameRate, pixelFormat, gopSize, maxFrames) for video.zzzzzz but received 1 (number)',
+      'Expected a known option (codec, bitRate, filter, threads, options, metadata, crf, preset, width, height, frameRate, fpsMode, pixelFormat, gopSize, maxFrames) for video.zzzzzz but received 1 (number)',
   },
   {
     name: 'unknown key in audio',

@@ -191,6 +191,16 @@ inline const enum AVPixelFormat* CodecPixelFormats(const AVCodec* codec) {
   return codec->pix_fmts;
 #endif
 }
+inline const AVRational* CodecFrameRates(const AVCodec* codec) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+  const void* out = nullptr;
+  int n = 0;
+  if (avcodec_get_supported_config(nullptr, codec, AV_CODEC_CONFIG_FRAME_RATE, 0, &out, &n) < 0) return nullptr;
+  return static_cast<const AVRational*>(out);
+#else
+  return codec->supported_framerates;
+#endif
+}
 inline const enum AVSampleFormat* CodecSampleFormats(const AVCodec* codec) {
 #if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
   const void* out = nullptr;

@@ -10,6 +10,7 @@ extern "C" {
 
 #include "hw.h"
 #include "pipeline/runtime.h"
+#include "pipeline/video_sync.h"
 #include "steps/codec_context.h"
 
 namespace avf::pipeline {
@@ -114,6 +115,7 @@ class EncodeStage {
       return;
     }
     if (fifo_ && !SendFifo(true)) return;
+    if (sync_ && !SendVideo(nullptr)) return;
     if (!Send(nullptr)) return;
     Item end;
     end.port = index_;
@@ -138,16 +140,9 @@ class EncodeStage {
   bool Encode(FramePtr f, AVRational rate) {
     if (!c_.ctx && !Open(f.get(), rate)) return false;
     AVCodecContext* ctx = c_.ctx.get();
+    if (ctx->codec_type == AVMEDIA_TYPE_VIDEO) return SendVideo(std::move(f));
     if (f->pts != AV_NOPTS_VALUE && f->time_base.num > 0) f->pts = av_rescale_q(f->pts, f->time_base, ctx->time_base);
     f->time_base = ctx->time_base;
-    f->pict_type = AV_PICTURE_TYPE_NONE;
-    if (ctx->codec_type == AVMEDIA_TYPE_VIDEO) {
-      // Timestamps that collapse in the encoder's time base would be refused by the muxer.
-      if (f->pts == AV_NOPTS_VALUE || (last_pts_ != AV_NOPTS_VALUE && f->pts <= last_pts_))
-        f->pts = last_pts_ == AV_NOPTS_VALUE ? 0 : last_pts_ + 1;
-      last_pts_ = f->pts;
-      return Send(f.get());
-    }
     // a damaged or hostile input can decode to NaN samples: silence, not an encoder abort
     if (NonFiniteSamples(f.get(), false) > 0) {
       Check(av_frame_make_writable(f.get()), "av_frame_make_writable");
@@ -161,10 +156,43 @@ class EncodeStage {
     return SendFifo(false);
   }
 
+  // A video frame (nullptr: the end) onto the output's ticks: sent once, repeated or dropped.
+  bool SendVideo(FramePtr f) {
+    VideoSync::Sends sends = sync_->Next(f.get());
+    for (int64_t i = 0; i < sends.frames; i++) {
+      AVFrame* in = i < sends.previous && last_ ? last_.get() : f.get();
+      if (!in) break;
+      FramePtr repeat;
+      if (in != f.get() || i + 1 < sends.frames) {  // the encoder keeps no reference to what it is sent
+        repeat.reset(av_frame_clone(in));
+        if (!repeat) throw AvException(AVERROR(ENOMEM), "av_frame_clone", c_.name);
+        in = repeat.get();
+      }
+      in->pts = sync_->pts();
+      in->time_base = c_.ctx->time_base;
+      in->pict_type = AV_PICTURE_TYPE_NONE;
+      // passthrough timestamps that collapse in the encoder's time base would be refused by the muxer
+      if (last_pts_ != AV_NOPTS_VALUE && in->pts <= last_pts_) in->pts = last_pts_ + 1;
+      last_pts_ = in->pts;
+      sync_->Sent();
+      if (!Send(in)) return false;
+    }
+    if (f) last_ = std::move(f);
+    return true;
+  }
+
+  // The stream's -fps_mode: auto is the CLI's choice for this muxer and source.
+  FpsMode Mode() const {
+    bool single = sp_.input >= 0 && sp_.input < static_cast<int>(run_.inputs_.size()) &&
+                  run_.inputs_[sp_.input].fmt->nb_streams == 1;
+    return ResolveFpsMode(sp_.fps_mode, run_.out_ ? run_.out_->oformat : nullptr, single);
+  }
+
   // The encoder opens on its first frame, which says what the graph gives.
   bool Open(const AVFrame* f, AVRational rate) {
     Dict options;
     av_dict_copy(options.ptr(), *const_cast<Dict&>(sp_.options).ptr(), 0);
+    if (codec_->type == AVMEDIA_TYPE_VIDEO) mode_ = Mode();
     OpenEncoder(c_, codec_, {sp_.bit_rate, run_.global_header_, sp_.threads}, options, [&](AVCodecContext* ctx) {
       if (codec_->type == AVMEDIA_TYPE_VIDEO)
         FromVideoFrame(ctx, f, rate);
@@ -172,6 +200,8 @@ class EncodeStage {
         FromAudioFrame(ctx, f);
     });
     AVCodecContext* ctx = c_.ctx.get();
+    if (codec_->type == AVMEDIA_TYPE_VIDEO)
+      sync_ = std::make_unique<VideoSync>(mode_, ctx->time_base, ctx->framerate.num > 0);
     if (codec_->type == AVMEDIA_TYPE_AUDIO && ctx->frame_size > 0 &&
         !(codec_->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE)) {
       fifo_.reset(av_audio_fifo_alloc(ctx->sample_fmt, ctx->ch_layout.nb_channels, ctx->frame_size * 2));
@@ -193,7 +223,7 @@ class EncodeStage {
     ctx->height = f->height;
     ctx->pix_fmt = static_cast<AVPixelFormat>(f->format);
     ctx->sample_aspect_ratio = f->sample_aspect_ratio;
-    ctx->framerate = sp_.frame_rate.num > 0 ? sp_.frame_rate : rate;
+    ctx->framerate = OutputRate(sp_.frame_rate.num > 0 ? sp_.frame_rate : rate);
     ctx->time_base = ctx->framerate.num > 0 ? av_inv_q(ctx->framerate) : f->time_base;
     ctx->color_range = f->color_range;
     ctx->colorspace = f->colorspace;
@@ -204,6 +234,20 @@ class EncodeStage {
       ctx->hw_frames_ctx = av_buffer_ref(f->hw_frames_ctx);
       if (!ctx->hw_frames_ctx) throw AvException(AVERROR(ENOMEM), "av_buffer_ref");
     }
+  }
+
+  // The output's frame rate, as the CLI picks it: a constant rate needs one (25 when nothing
+  // says), the encoder's nearest when it takes only some (MPEG-1/2), MPEG-4's within 16 bits.
+  AVRational OutputRate(AVRational fr) const {
+    bool constant = mode_ == FpsMode::kCfr || mode_ == FpsMode::kVsCfr;
+    if (!(fr.num > 0 && fr.den > 0)) {
+      if (!constant) return AVRational{0, 1};
+      fr = AVRational{25, 1};
+    }
+    if (const AVRational* supported = compat::CodecFrameRates(codec_))
+      fr = supported[av_find_nearest_q_idx(fr, supported)];
+    if (codec_->id == AV_CODEC_ID_MPEG4) av_reduce(&fr.num, &fr.den, fr.num, fr.den, 65535);
+    return fr;
   }
 
   void FromAudioFrame(AVCodecContext* ctx, const AVFrame* f) {
@@ -260,6 +304,9 @@ class EncodeStage {
   const AVCodec* codec_;
   CodecState c_;
   AudioFifoPtr fifo_;
+  FpsMode mode_ = FpsMode::kPassthrough;
+  std::unique_ptr<VideoSync> sync_;  // video: the frame-rate conversion
+  FramePtr last_;                    // video: the frame before, for repeats
   int64_t fifo_pts_ = AV_NOPTS_VALUE, last_pts_ = AV_NOPTS_VALUE, accepted_ = 0;
   bool finished_ = false;
   std::vector<PacketPtr> packets_;

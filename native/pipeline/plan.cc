@@ -73,6 +73,9 @@ StreamPlan ReadStream(Fields& s) {
   sp.threads = s.Int32("threads");
   sp.bit_rate = s.Int("bitRate");
   sp.frame_rate = s.RationalOrNull("frameRate");
+  sp.fps_mode = s.String("fpsMode");
+  if (sp.fps_mode != "auto" && sp.fps_mode != "cfr" && sp.fps_mode != "vfr" && sp.fps_mode != "passthrough")
+    s.Fail("fpsMode", "expected 'auto', 'cfr', 'vfr' or 'passthrough', got '" + sp.fps_mode + "'");
   sp.max_frames = s.IntOrNull("maxFrames", -1);
   sp.metadata = Dict(s.Dictionary("metadata"));
   sp.tap = s.Bool("tap");

@@ -53,6 +53,7 @@ struct StreamPlan {
   int threads = 0;
   int64_t bit_rate = 0;
   AVRational frame_rate{0, 1};
+  std::string fps_mode;  // -fps_mode: 'auto', 'cfr', 'vfr' or 'passthrough'
   int64_t max_frames = -1;
   Dict metadata;     // over the source stream's
   bool tap = false;  // JS sees its frames before they are encoded

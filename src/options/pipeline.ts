@@ -133,6 +133,7 @@ const videoFields: Fields<VideoSettings> = {
   width: pictureSide,
   height: pictureSide,
   frameRate,
+  fpsMode: literal("'auto', 'cfr', 'vfr' or 'passthrough'", 'auto', 'cfr', 'vfr', 'passthrough'),
   pixelFormat: nonEmptyString('a pixel format name'),
   gopSize: positiveInt(),
   maxFrames: positiveInt(),

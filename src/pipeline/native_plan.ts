@@ -52,6 +52,8 @@ export interface NativeStreamPlan {
   bitRate: number;
   /** null: the graph's. */
   frameRate: Rational | null;
+  /** -fps_mode: 'auto' (the CLI's choice for the muxer), 'cfr', 'vfr' or 'passthrough'. */
+  fpsMode: 'auto' | 'cfr' | 'vfr' | 'passthrough';
   /** null: no limit. */
   maxFrames: number | null;
   /** Over the source stream's; '' deletes a key. */

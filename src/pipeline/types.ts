@@ -46,6 +46,13 @@ export interface VideoSettings extends EncodeSettings {
   height?: number;
   /** Output frame rate (-r): frames per second, or an exact 'num/den' ('30000/1001'). */
   frameRate?: number | string;
+  /**
+   * How frames meet the output's frame rate (-fps_mode): 'cfr' repeats and drops frames to a
+   * constant rate, 'vfr' keeps their timing (dropping only frames that would share a timestamp),
+   * 'passthrough' keeps every frame as it is. 'auto' (the default) is the CLI's choice: 'cfr'
+   * for containers without variable rates (mp4, mpegts...), 'vfr' for the others (matroska, webm).
+   */
+  fpsMode?: 'auto' | 'cfr' | 'vfr' | 'passthrough';
   /** Output pixel format (-pix_fmt). */
   pixelFormat?: string;
   /** Keyframe interval in frames (-g). */

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 
 import { addon } from '../../native.js';
 import { runJob, type Started } from '../attempt.js';
-import { toPlainError, type FromChild, type ProcessLimits, type TestHook, type ToChild } from './protocol.js';
+import { FAILED_MARK, toPlainError, type FromChild, type ProcessLimits, type TestHook, type ToChild } from './protocol.js';
 
 if (!process.send) {
   console.error('avforge: this is an Engine job process; the Engine starts it (isolation: "process")');
@@ -103,8 +103,12 @@ function run(m: Extract<ToChild, { t: 'run' }>): void {
     clearLimits(m.limits);
     current = null;
     const data = dataBytes();
-    if (ok) send({ t: 'done', id: m.id, ok: true, value, data });
-    else send({ t: 'done', id: m.id, ok: false, error: toPlainError(value), memory: outOfMemory(value), data });
+    if (ok) {
+      send({ t: 'done', id: m.id, ok: true, value, data });
+      return;
+    }
+    process.stderr.write(`${FAILED_MARK}${m.id}\n`); // synchronous for a pipe: after libav's lines
+    send({ t: 'done', id: m.id, ok: false, error: toPlainError(value), memory: outOfMemory(value), data });
   };
   started.result.then(
     (v) => finish(true, v),

@@ -10,7 +10,7 @@ import type { CancelMode } from '../../pipeline/types.js';
 import type { RunContext, Started } from '../attempt.js';
 import { jobInput, jobType, type JobDescription } from '../job.js';
 import { MemoryWatch } from './memory_watch.js';
-import { fromPlainError, type FromChild, type ProcessLimits, type TestHook, type ToChild } from './protocol.js';
+import { FAILED_MARK, fromPlainError, type FromChild, type ProcessLimits, type TestHook, type ToChild } from './protocol.js';
 
 /** How long an aborted job's process may take to stop by itself before it is killed (ms). */
 export const KILL_GRACE_MS = 60;
@@ -22,6 +22,9 @@ const OUT_OF_MEMORY = /out of memory|Allocation failed|bad_alloc|malloc of size 
 const NEAR_LIMIT = 0.9;
 /** Bytes of the child's stderr kept per job, to read why it died. */
 const TAIL = 16 << 10;
+/** How long a failed job's verdict waits for the child's stderr to catch up with its report (ms). */
+const STDERR_WAIT_MS = 2000;
+const FAILED_LINE = new RegExp(`${FAILED_MARK}(\\d+)\\n`, 'g');
 
 /** The child's entry: next to this file, or under engine/isolation/ beside the bundled entry. */
 function childScript(): string {
@@ -51,6 +54,9 @@ export class JobProcess {
   #job: Running | null = null;
   #seq = 0;
   #stderr = '';
+  /** The failed job whose FAILED_MARK the stderr has shown, and who waits for it. */
+  #stderrFailed = 0;
+  #stderrWaiter: (() => void) | null = null;
   #alive = true;
   /** Replace after the current job (it failed on memory, or kept too much). */
   #retire = false;
@@ -66,8 +72,15 @@ export class JobProcess {
       execArgv: [],
     });
     this.#child.stderr!.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
-      this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-TAIL);
+      let text = chunk.toString('utf8');
+      if (text.includes(FAILED_MARK))
+        text = text.replace(FAILED_LINE, (_line, id: string) => {
+          this.#stderrFailed = Number(id);
+          return '';
+        });
+      if (text) process.stderr.write(text);
+      this.#stderr = (this.#stderr + text).slice(-TAIL);
+      this.#stderrWaiter?.();
     });
     this.#child.on('message', (m: FromChild) => this.#message(m));
     this.#watch = new MemoryWatch(this.#child.pid);
@@ -190,15 +203,30 @@ export class JobProcess {
       return;
     }
     if (m.data > RETIRE_SHARE * job.limits.memory) this.#retire = true;
-    // stderr and the IPC channel are different pipes: give libav's last words a moment to arrive
-    setTimeout(() => {
+    // stderr and the IPC channel are different pipes: libav's last words are read up to the
+    // child's FAILED_MARK for this job before the verdict
+    this.#afterStderr(job.id, () => {
       if (!m.memory && !this.#reachedLimit(job)) {
         this.#settle(job, () => job.reject(error));
         return;
       }
       this.#retire = true; // its allocations failed somewhere: start the next job afresh
       this.#settle(job, () => job.reject(this.#limitError(job, 'JOB_MEMORY', error)));
-    }, 10);
+    });
+  }
+
+  /** Runs `then` once the stderr has shown job `id`'s FAILED_MARK (or after STDERR_WAIT_MS). */
+  #afterStderr(id: number, then: () => void): void {
+    const done = () => {
+      clearTimeout(timer);
+      this.#stderrWaiter = null;
+      then();
+    };
+    const timer = setTimeout(done, STDERR_WAIT_MS);
+    this.#stderrWaiter = () => {
+      if (this.#stderrFailed === id) done();
+    };
+    this.#stderrWaiter();
   }
 
   /** Whether the job's failure came from its memory limit: its process got there, or said so as it failed. */

@@ -16,6 +16,13 @@ export interface ProcessLimits {
 /** Test-only misbehaviour of a child, honoured only with AVFORGE_ISOLATION_TEST_HOOKS=1 (see test_hooks.ts). */
 export type TestHook = 'abort' | 'segv' | 'exit' | 'alloc' | 'alloc-heap' | 'spin';
 
+/**
+ * The line a child writes to its stderr after a failed job, before it reports the failure: what
+ * libav said as the job failed ("malloc of size N failed") is read up to it, since stderr and the
+ * IPC channel are different pipes. The parent reads it and does not echo it.
+ */
+export const FAILED_MARK = '\u0001avforge: job failed ';
+
 export type ToChild =
   | { t: 'run'; id: number; jobId: string; attempt: number; job: JobDescription; threads: number; limits: ProcessLimits; hook?: TestHook }
   | { t: 'cancel'; id: number; mode: CancelMode };
