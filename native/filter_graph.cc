@@ -60,30 +60,11 @@ FilterPad ReadPad(Napi::Object o) {
 // Names the graph uses for its open pads: "in"/"out" when there is one, else "in0", "in1"...
 std::string PadName(const char* base, size_t i, size_t count) { return count == 1 ? base : base + std::to_string(i); }
 
-#if !AVF_LAVFI_GRAPH_SEGMENT
-AVFilterInOut* Link(const std::vector<std::string>& names, const std::vector<AVFilterContext*>& filters) {
-  AVFilterInOut* head = nullptr;
-  for (size_t i = filters.size(); i-- > 0;) {
-    AVFilterInOut* io = lavfi().avfilter_inout_alloc();
-    if (!io) {
-      lavfi().avfilter_inout_free(&head);
-      throw AvException(AVERROR(ENOMEM), "avfilter_inout_alloc");
-    }
-    io->name = av_strdup(names[i].c_str());
-    io->filter_ctx = filters[i];
-    io->pad_idx = 0;
-    io->next = head;
-    head = io;
-  }
-  return head;
-}
-#endif
-
-// Gives the device to graph filters [first, nb_filters): before their initialisation where the
-// segment API exists (what FFmpeg 8's device filters need), after it otherwise.
-void AttachDevice(AVFilterGraph* graph, unsigned first, AVBufferRef* hw_device) {
+// Gives the device to the graph's filters: before their initialisation where the segment API
+// exists (what FFmpeg 8's device filters need), after it otherwise.
+void AttachDevice(AVFilterGraph* graph, AVBufferRef* hw_device) {
   if (!hw_device) return;
-  for (unsigned i = first; i < graph->nb_filters; i++) {
+  for (unsigned i = 0; i < graph->nb_filters; i++) {
     AVFilterContext* f = graph->filters[i];
     av_buffer_unref(&f->hw_device_ctx);
     f->hw_device_ctx = av_buffer_ref(hw_device);
@@ -91,9 +72,8 @@ void AttachDevice(AVFilterGraph* graph, unsigned first, AVBufferRef* hw_device) 
   }
 }
 
-#if AVF_LAVFI_GRAPH_SEGMENT
-// The open pad named `name` (an unnamed one answers to `fallback`, as "[in]"/"[out]" are
-// implied by avfilter_graph_parse_ptr), taken out of the list.
+// The open pad named `name` (an unnamed one answers to `fallback`: "[in]"/"[out]" are implied
+// for a graph's one unlabelled input and output), taken out of the list.
 AVFilterInOut* TakePad(AVFilterInOut** list, const std::string& name, const char* fallback) {
   for (AVFilterInOut** at = list; *at; at = &(*at)->next) {
     const char* label = (*at)->name ? (*at)->name : fallback;
@@ -105,60 +85,47 @@ AVFilterInOut* TakePad(AVFilterInOut** list, const std::string& name, const char
   }
   return nullptr;
 }
-#endif
 
-// Parses the description between the sources (its inputs, by label) and `ends` (its outputs),
-// the way the ffmpeg CLI does: parse, create the filters, give them the device, then initialise
-// and link them.
-void ParseDescription(AVFilterGraph* graph, const std::string& description, const std::vector<std::string>& in_names,
-                      const std::vector<AVFilterContext*>& sources, const std::vector<std::string>& out_names,
-                      const std::vector<AVFilterContext*>& ends, AVBufferRef* hw_device) {
+// A parsed graph's open inputs and outputs, freed with it.
+struct OpenPads {
+  AVFilterInOut* ins = nullptr;
+  AVFilterInOut* outs = nullptr;
+  OpenPads() = default;
+  OpenPads(const OpenPads&) = delete;
+  OpenPads& operator=(const OpenPads&) = delete;
+  ~OpenPads() {
+    lavfi().avfilter_inout_free(&ins);
+    lavfi().avfilter_inout_free(&outs);
+  }
+};
+
+// Parses the description into the empty graph the way the ffmpeg CLI does: parse, create the
+// filters, give them the device, then initialise and link them; its open inputs and outputs are
+// linked to the sources and sinks afterwards, which come after its filters in the graph, as in
+// the CLI's (format negotiation visits filters in that order: a loudnorm into an encoder's
+// aformat failed to pick a channel layout the other way round).
+void ParseDescription(AVFilterGraph* graph, const std::string& description, AVBufferRef* hw_device, OpenPads& pads) {
   const Lavfi& L = lavfi();
-  unsigned first = graph->nb_filters;  // the sources, sinks and format filters come before
 #if AVF_LAVFI_GRAPH_SEGMENT
   AVFilterGraphSegment* seg = nullptr;
   Check(L.avfilter_graph_segment_parse(graph, description.c_str(), 0, &seg), "avfilter_graph_segment_parse",
         description);
-  AVFilterInOut* ins = nullptr;
-  AVFilterInOut* outs = nullptr;
   int ret = L.avfilter_graph_segment_create_filters(seg, 0);
   if (ret >= 0) {
     try {
-      AttachDevice(graph, first, hw_device);
+      AttachDevice(graph, hw_device);
     } catch (...) {
       L.avfilter_graph_segment_free(&seg);
       throw;
     }
-    ret = L.avfilter_graph_segment_apply(seg, 0, &ins, &outs);
+    ret = L.avfilter_graph_segment_apply(seg, 0, &pads.ins, &pads.outs);
   }
   L.avfilter_graph_segment_free(&seg);
-  FilterInOutPtr open_ins(ins), open_outs(outs);
   Check(ret, "avfilter_graph_segment_apply", description);
-  ins = open_ins.release();
-  outs = open_outs.release();
-  // Link the segment's open inputs to the sources and its open outputs to the sinks.
-  for (size_t i = 0; i < sources.size() && ret >= 0; i++) {
-    FilterInOutPtr pad(TakePad(&ins, in_names[i], "in"));
-    if (pad) ret = L.avfilter_link(sources[i], 0, pad->filter_ctx, pad->pad_idx);
-  }
-  for (size_t i = 0; i < ends.size() && ret >= 0; i++) {
-    FilterInOutPtr pad(TakePad(&outs, out_names[i], "out"));
-    if (pad) ret = L.avfilter_link(pad->filter_ctx, pad->pad_idx, ends[i], 0);
-  }
-  L.avfilter_inout_free(&ins);
-  L.avfilter_inout_free(&outs);
-  Check(ret, "avfilter_link", description);
 #else
-  // The graph's open inputs are fed by our sources, its open outputs drain into our sinks.
-  FilterInOutPtr open_inputs(Link(out_names, ends));
-  FilterInOutPtr open_outputs(Link(in_names, sources));
-  AVFilterInOut* ins = open_inputs.release();
-  AVFilterInOut* outs = open_outputs.release();
-  int ret = L.avfilter_graph_parse_ptr(graph, description.c_str(), &ins, &outs, nullptr);
-  L.avfilter_inout_free(&ins);
-  L.avfilter_inout_free(&outs);
-  Check(ret, "avfilter_graph_parse_ptr", description);
-  AttachDevice(graph, first, hw_device);
+  Check(L.avfilter_graph_parse2(graph, description.c_str(), &pads.ins, &pads.outs), "avfilter_graph_parse2",
+        description);
+  AttachDevice(graph, hw_device);
 #endif
 }
 
@@ -192,7 +159,8 @@ void BuildGraph(FilterGraphState& s, const std::string& description, const std::
   s.graph = L.avfilter_graph_alloc();
   if (!s.graph) throw AvException(AVERROR(ENOMEM), "avfilter_graph_alloc");
   s.graph->nb_threads = threads;
-  std::vector<std::string> in_names, out_names;
+  OpenPads pads;
+  ParseDescription(s.graph, description, hw_device, pads);
   for (size_t i = 0; i < inputs.size(); i++) {
     AVFilterContext* src = nullptr;
     const AVFilter* buffer = L.avfilter_get_by_name(inputs[i].pad.video ? "buffer" : "abuffer");
@@ -200,7 +168,6 @@ void BuildGraph(FilterGraphState& s, const std::string& description, const std::
                                          SourceArgs(inputs[i].pad).c_str(), nullptr, s.graph),
           "avfilter_graph_create_filter", description);
     s.sources.push_back(src);
-    in_names.push_back(inputs[i].label);
     if (inputs[i].pad.hw_frames) {  // hardware frames in: the source must know their context
       AVBufferSrcParameters* par = L.av_buffersrc_parameters_alloc();
       if (!par) throw AvException(AVERROR(ENOMEM), "av_buffersrc_parameters_alloc");
@@ -209,14 +176,19 @@ void BuildGraph(FilterGraphState& s, const std::string& description, const std::
       av_free(par);
       Check(ret, "av_buffersrc_parameters_set", description);
     }
+    FilterInOutPtr pad(TakePad(&pads.ins, inputs[i].label, "in"));
+    if (pad) Check(L.avfilter_link(src, 0, pad->filter_ctx, pad->pad_idx), "avfilter_link", description);
   }
-  std::vector<AVFilterContext*> ends;  // what the graph's open outputs link to
   for (size_t i = 0; i < outputs.size(); i++) {
     AVFilterContext* sink = nullptr;
     const AVFilter* buffersink = L.avfilter_get_by_name(outputs[i].video ? "buffersink" : "abuffersink");
     Check(L.avfilter_graph_create_filter(&sink, buffersink, ("avf_sink" + std::to_string(i)).c_str(), nullptr, nullptr,
                                          s.graph),
           "avfilter_graph_create_filter", description);
+    // As the CLI: an audio sink takes any channel count, a layout the graph leaves unknown
+    // included. Sinks of FFmpeg 8 and later do so by default and no longer have the option.
+    if (!outputs[i].video && av_opt_find(sink, "all_channel_counts", nullptr, 0, AV_OPT_SEARCH_CHILDREN))
+      Check(av_opt_set_int(sink, "all_channel_counts", 1, AV_OPT_SEARCH_CHILDREN), "av_opt_set_int", description);
     s.sinks.push_back(sink);
     AVFilterContext* end = sink;
     if (!outputs[i].constraint.empty()) {  // e.g. the pixel formats an encoder takes
@@ -226,10 +198,9 @@ void BuildGraph(FilterGraphState& s, const std::string& description, const std::
             "avfilter_graph_create_filter", outputs[i].constraint);
       Check(L.avfilter_link(end, 0, sink, 0), "avfilter_link", description);
     }
-    ends.push_back(end);
-    out_names.push_back(outputs[i].label);
+    FilterInOutPtr pad(TakePad(&pads.outs, outputs[i].label, "out"));
+    if (pad) Check(L.avfilter_link(pad->filter_ctx, pad->pad_idx, end, 0), "avfilter_link", description);
   }
-  ParseDescription(s.graph, description, in_names, s.sources, out_names, ends, hw_device);
   Check(L.avfilter_graph_config(s.graph, nullptr), "avfilter_graph_config", description);
 }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { transcode, type Progress } from '../src/index.js';
 import { media, scratch } from './media/generate.js';
-import { ffprobeJson, listDir } from './util.js';
+import { ffmpeg, ffprobeJson, listDir, type ProbeJson } from './util.js';
 import {
   FPS,
   FRAME,
@@ -346,4 +346,24 @@ describe('frame taps', () => {
       assert.deepEqual(listDir(dir), []);
     });
   }
+});
+
+// Audio graphs whose format the encoder settles, against the linked CLI: loudnorm works at
+// 192 kHz and leaves its channel layout open; the CLI resamples to the rate the encoder takes
+// (AAC: 96 kHz) and keeps PCM at 192 kHz.
+describe('audio filters negotiated with the encoder as the CLI does', () => {
+  for (const [codec, file] of [
+    ['aac', 'loudnorm.m4a'],
+    ['pcm_s16le', 'loudnorm.wav'],
+  ] as const)
+    test(`loudnorm into ${codec}`, async () => {
+      const dir = scratch('negotiated');
+      const cli = path.join(dir, `cli-${file}`);
+      const api = path.join(dir, `api-${file}`);
+      await ffmpeg(['-i', media(INPUT), '-vn', '-af', 'loudnorm', '-c:a', codec, cli]);
+      await transcode(media(INPUT), api, { video: false, audio: { codec, filter: 'loudnorm' } });
+      const fields = (j: ProbeJson) => j.streams?.map((s) => [s.codec_name, s.sample_rate, s.channels, s.channel_layout]);
+      const [expected, actual] = await Promise.all([cli, api].map((f) => ffprobeJson(['-show_streams', f])));
+      assert.deepEqual(fields(actual!), fields(expected!));
+    });
 });

@@ -143,6 +143,8 @@ class EncodeStage {
     if (ctx->codec_type == AVMEDIA_TYPE_VIDEO) return SendVideo(std::move(f));
     if (f->pts != AV_NOPTS_VALUE && f->time_base.num > 0) f->pts = av_rescale_q(f->pts, f->time_base, ctx->time_base);
     f->time_base = ctx->time_base;
+    if (f->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC && f->ch_layout.nb_channels == ctx->ch_layout.nb_channels)
+      Check(av_channel_layout_copy(&f->ch_layout, &ctx->ch_layout), "av_channel_layout_copy", c_.name);
     // a damaged or hostile input can decode to NaN samples: silence, not an encoder abort
     if (NonFiniteSamples(f.get(), false) > 0) {
       Check(av_frame_make_writable(f.get()), "av_frame_make_writable");
@@ -254,6 +256,9 @@ class EncodeStage {
     ctx->sample_fmt = static_cast<AVSampleFormat>(f->format);
     ctx->sample_rate = f->sample_rate;
     Check(av_channel_layout_copy(&ctx->ch_layout, &f->ch_layout), "av_channel_layout_copy", c_.name);
+    // a graph may leave the layout unknown (loudnorm): the default one of that many channels, as the CLI
+    if (ctx->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+      av_channel_layout_default(&ctx->ch_layout, ctx->ch_layout.nb_channels);
     ctx->time_base = AVRational{1, f->sample_rate};
   }
 
