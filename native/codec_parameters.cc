@@ -1,5 +1,6 @@
 #include "codec_parameters.h"
 
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -174,10 +175,16 @@ Tree DescribeStream(const AVStream* st) {
   size_t size = 0;
   const uint8_t* matrix = compat::StreamSideData(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
   if (matrix && size >= 9 * sizeof(int32_t)) {
-    double rotation = av_display_rotation_get(reinterpret_cast<const int32_t*>(matrix));
+    int32_t m[9];
+    memcpy(m, matrix, sizeof(m));
+    double rotation = av_display_rotation_get(m);
     t.Set("rotation", rotation == rotation ? Tree(rotation) : Tree());  // NaN -> null
+    Tree elements = Tree::Array();
+    for (int32_t v : m) elements.Push(Tree(static_cast<double>(v)));
+    t.Set("displayMatrix", std::move(elements));
   } else {
     t.Set("rotation", Tree());
+    t.Set("displayMatrix", Tree());
   }
   Tree side = Tree::Array();
   for (int i = 0; i < compat::StreamSideDataCount(st); i++) {

@@ -163,6 +163,22 @@ inline int StreamSideDataCount(const AVStream* st) {
   return st->nb_side_data;
 #endif
 }
+// Adds a copy of `data` as the stream's side data of `type` (replacing one of that type).
+inline int AddStreamSideData(AVStream* st, enum AVPacketSideDataType type, const uint8_t* data, size_t size) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 31, 100)
+  AVPacketSideData* sd =
+      av_packet_side_data_new(&st->codecpar->coded_side_data, &st->codecpar->nb_coded_side_data, type, size, 0);
+#else
+  uint8_t* sd = av_stream_new_side_data(st, type, size);
+#endif
+  if (!sd) return AVERROR(ENOMEM);
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 31, 100)
+  memcpy(sd->data, data, size);
+#else
+  memcpy(sd, data, size);
+#endif
+  return 0;
+}
 inline enum AVPacketSideDataType StreamSideDataType(const AVStream* st, int i) {
 #if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 31, 100)
   return st->codecpar->coded_side_data[i].type;

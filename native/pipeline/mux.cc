@@ -233,6 +233,17 @@ void Runtime::AddStreams() {
         st->sample_aspect_ratio = src->sample_aspect_ratio;
         st->r_frame_rate = src->r_frame_rate;
       }
+      // The stream's side data goes with a copy (FFmpeg 6.1+ copies it with the parameters), and
+      // the display matrix with an encoded picture that was not turned upright (autorotate off).
+      for (int i = 0; i < compat::StreamSideDataCount(src); i++) {
+        AVPacketSideDataType type = compat::StreamSideDataType(src, i);
+        if (!(sp.copy && !compat::StreamSideData(st, type, nullptr)) &&
+            !(sp.display_matrix && type == AV_PKT_DATA_DISPLAYMATRIX))
+          continue;
+        size_t size = 0;
+        const uint8_t* data = compat::StreamSideData(src, type, &size);
+        if (data) Check(compat::AddStreamSideData(st, type, data, size), "av_stream_new_side_data", OutputName());
+      }
     }
     const AVDictionaryEntry* e = nullptr;
     while ((e = av_dict_get(*const_cast<Dict&>(sp.metadata).ptr(), "", e, AV_DICT_IGNORE_SUFFIX)))

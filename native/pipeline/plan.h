@@ -53,7 +53,8 @@ struct StreamPlan {
   int threads = 0;
   int64_t bit_rate = 0;
   AVRational frame_rate{0, 1};
-  std::string fps_mode;  // -fps_mode: 'auto', 'cfr', 'vfr' or 'passthrough'
+  std::string fps_mode;         // -fps_mode: 'auto', 'cfr', 'vfr' or 'passthrough'
+  bool display_matrix = false;  // encoded video: keep the source's display matrix (not turned upright)
   int64_t max_frames = -1;
   Dict metadata;     // over the source stream's
   bool tap = false;  // JS sees its frames before they are encoded

@@ -18,6 +18,7 @@ export interface StreamDescription {
   disposition: Record<string, boolean>;
   metadata: Record<string, string>;
   rotation: number | null;
+  displayMatrix: number[] | null;
   sideData: string[];
   mimeCodecString?: string;
   codec: CodecInfo;
@@ -45,6 +46,8 @@ export class Stream {
   readonly metadata: Readonly<Record<string, string>>;
   /** Degrees of rotation from the display matrix side data, or null when there is none. */
   readonly rotation: number | null;
+  /** The display matrix itself (9 integers, 16.16 and 2.30 fixed point, as FFmpeg stores it), or null. */
+  readonly displayMatrix: readonly number[] | null;
   /** Names of the stream's side data ('Display Matrix', ...). */
   readonly sideData: readonly string[];
   /** The RFC 6381 codec string ("avc1.64000d"); FFmpeg 9 and newer (av_mime_codec_str), else undefined. */
@@ -71,6 +74,7 @@ export class Stream {
     this.disposition = Object.freeze(d.disposition);
     this.metadata = Object.freeze(d.metadata);
     this.rotation = d.rotation;
+    this.displayMatrix = d.displayMatrix ? Object.freeze(d.displayMatrix) : null;
     this.sideData = Object.freeze(d.sideData);
     if (d.mimeCodecString !== undefined) this.mimeCodecString = d.mimeCodecString;
     this.codec = Object.freeze(d.codec);

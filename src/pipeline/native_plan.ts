@@ -54,6 +54,8 @@ export interface NativeStreamPlan {
   frameRate: Rational | null;
   /** -fps_mode: 'auto' (the CLI's choice for the muxer), 'cfr', 'vfr' or 'passthrough'. */
   fpsMode: 'auto' | 'cfr' | 'vfr' | 'passthrough';
+  /** Encoded video: keep the source stream's display matrix (its picture was not turned upright). */
+  displayMatrix: boolean;
   /** null: no limit. */
   maxFrames: number | null;
   /** Over the source stream's; '' deletes a key. */

@@ -7,6 +7,7 @@ import type { FormatInfo } from '../core/demuxer.js';
 import { MAX_THUMBNAILS } from '../options/pipeline.js';
 import type { StreamDescription } from '../core/stream.js';
 import type { AvOptions } from '../core/types.js';
+import { autorotateFilters } from './autorotate.js';
 import type { NativeDecoderPlan, NativeGraphPlan, NativePlan, NativeStreamPlan } from './native_plan.js';
 import type { AudioSettings, RemuxOptions, StreamMap, ThumbnailOptions, TranscodeOptions, VideoSettings } from './types.js';
 
@@ -127,6 +128,8 @@ function micros(seconds: number | undefined, name: string): number | null {
 class Planner {
   readonly plan: NativePlan;
   readonly #decoders = new Map<string, number>();
+  /** Per input: turn its video upright first (InputSettings.autorotate). */
+  readonly autorotate: boolean[] = [];
 
   constructor(
     readonly inputs: InputDescription[],
@@ -152,6 +155,12 @@ class Planner {
     const s = desc.streams[index];
     if (!s) throw new AvError(`No stream ${index} in input ${input}`, { code: 'STREAM_NOT_FOUND', op: 'map', url: desc.format.url });
     return s;
+  }
+
+  /** The filters that turn a decoded video stream upright, first in its graph (none when autorotate is off). */
+  rotation(input: number, stream: number): string[] {
+    const s = this.stream(input, stream);
+    return s.type === 'video' && this.autorotate[input] !== false ? autorotateFilters(s.displayMatrix) : [];
   }
 
   decoder(input: number, stream: number, extra: Partial<NativeDecoderPlan> = {}): number {
@@ -194,7 +203,7 @@ class Planner {
     if (s.type !== 'video' && s.type !== 'audio')
       throw new AvError(`Stream ${stream} is ${s.type}: only video and audio are encoded (use 'copy')`, { code: 'EINVAL', op: 'map', stream });
     const video = s.type === 'video';
-    let description = video ? videoChain(settings) : audioChain(settings);
+    let description = video ? [...this.rotation(input, stream), videoChain(settings)].join(',') : audioChain(settings);
     const onDevice = video && hw?.type ? { hardware: true, download: true } : {};
     let hardwareGraph = false;
     if (video && hw?.encoder && (settings.codec === undefined || settings.codec === hw.encoder)) {
@@ -220,6 +229,8 @@ class Planner {
         hardware: hardwareGraph,
       }) - 1;
     this.#encoder(graph, 0, settings, threads, input, stream);
+    // as the CLI: a picture not turned upright keeps the matrix that says how to show it
+    if (video && this.autorotate[input] === false && s.displayMatrix) this.plan.streams.at(-1)!.displayMatrix = true;
   }
 
   #encoder(graph: number, sink: number, settings: VideoSettings & AudioSettings, threads: number | undefined, input = -1, stream = -1): void {
@@ -247,6 +258,7 @@ class Planner {
    */
   complex(description: string, pads: GraphPads, maps: StreamMap[], threads: number | undefined): void {
     const sources: NativeGraphPlan['sources'] = [];
+    let upright = ''; // chains that turn rotated inputs upright before the graph sees them
     for (const pad of pads.inputs) {
       const m = /^(\d+)(?::(.+))?$/.exec(pad.label);
       if (!m)
@@ -256,13 +268,21 @@ class Planner {
         throw new AvError(`filterComplex names input ${input}, there are ${this.inputs.length}`, { code: 'STREAM_NOT_FOUND', op: 'filterComplex' });
       const spec = m[2] === undefined ? (pad.type === 'audio' ? 'a:0' : 'v:0') : /^\d+$/.test(m[2]) ? Number(m[2]) : m[2].replace(/^([vas])$/, '$1:0');
       const [stream] = selectStreams(this.inputs[input], spec, 'filterComplex');
-      sources.push({ decoder: this.decoder(input, stream!, { threads }), label: pad.label });
+      const decoder = this.decoder(input, stream!, { threads });
+      const rotation = this.rotation(input, stream!);
+      if (rotation.length === 0) {
+        sources.push({ decoder, label: pad.label });
+        continue;
+      }
+      const label = `avf_upright${sources.length}`;
+      upright += `[${label}]${rotation.join(',')}[${pad.label}];`;
+      sources.push({ decoder, label });
     }
     if (sources.length === 0) throw invalidArgument('filterComplex', 'a graph whose inputs are labelled like [0:v] or [1:a]', description);
     const graph = this.plan.graphs.length;
     const sinks: NativeGraphPlan['sinks'] = [];
     const encoders: [number, StreamMap][] = [];
-    let full = description;
+    let full = upright + description;
     for (const m of maps) {
       if (m.label === undefined) continue;
       const pad = pads.outputs.find((p) => p.label === m.label);
@@ -303,6 +323,7 @@ function outputStream(fields: Partial<NativeStreamPlan>): NativeStreamPlan {
     bitRate: 0,
     frameRate: null,
     fpsMode: 'auto',
+    displayMatrix: false,
     maxFrames: null,
     metadata: {},
     tap: false,
@@ -325,9 +346,10 @@ function rationalOf(rate: number | string): { num: number; den: number } {
   return { num: Math.round(fps * 1000), den: 1000 };
 }
 
-function setStart(p: Planner, inputs: { start?: number }[]): void {
+function setStart(p: Planner, inputs: { start?: number; autorotate?: boolean }[]): void {
   inputs.forEach((i, n) => {
     p.plan.start[n] = micros(i.start, n === 0 ? 'start' : `inputs[${n - 1}].start`);
+    p.autorotate[n] = i.autorotate !== false;
   });
 }
 
@@ -356,7 +378,7 @@ function setOutput(p: Planner, o: TranscodeOptions | RemuxOptions, output?: stri
 export function planTranscode(
   inputs: InputDescription[],
   o: TranscodeOptions,
-  starts: { start?: number }[],
+  starts: { start?: number; autorotate?: boolean }[],
   extra: { pads?: GraphPads; hardware?: HardwarePlan; output?: string } = {},
 ): NativePlan {
   const p = new Planner(inputs, o);
@@ -457,7 +479,7 @@ export function planThumbnails(input: InputDescription, o: ThumbnailOptions, tim
   if (stream === undefined || input.streams[stream]?.type !== 'video')
     throw new AvError('The input has no video stream to take thumbnails from', { code: 'STREAM_NOT_FOUND', op: 'thumbnails', url: input.format.url });
   const decoder = p.decoder(0, stream, { keyframesOnly: o.keyframes === true, ...(hw?.type ? { hardware: true, download: true } : {}) });
-  const parts: string[] = [];
+  const parts: string[] = p.rotation(0, stream);
   if (times) {
     // The first frame at or after each time: shown when a time falls in (previous frame, this frame].
     const terms = times.map((t) => `(isnan(prev_t)+gt(${t},prev_t))*lte(${t},t)`);

@@ -84,7 +84,7 @@ export function transcode(input: InputSource, output: string | OutputTarget, opt
   const target = checkOutput(output, o);
   const first: JobInput = { ...o.input, source: checkInput(input) };
   const extra = (o.inputs ?? []).map((i) => (is.object(i) && 'source' in i ? (i as ExtraInput) : { source: i as InputSource }));
-  const starts = [{ start: o.start ?? o.input?.start }, ...extra.map((e) => ({ start: e.start }))];
+  const starts = [{ start: o.start ?? o.input?.start, autorotate: o.input?.autorotate }, ...extra.map((e) => ({ start: e.start, autorotate: e.autorotate }))];
   const videoCodec = typeof o.video === 'object' ? o.video.codec : undefined;
   let choices: HardwareChoice[] = [];
   const job = startJob('transcode', [first, ...extra], { target, sink: o.sink }, o, async (inputs) => {

@@ -14,6 +14,12 @@ export interface InputSettings extends SourceOptions {
   options?: AvOptions;
   /** Seek this input here first, in seconds (ffmpeg's -ss before -i). */
   start?: number;
+  /**
+   * Turn its video upright from the display matrix before any filter, as the CLI does by
+   * default (-autorotate): a phone's portrait video encodes as portrait, without the matrix.
+   * false (-noautorotate): the frames as stored.
+   */
+  autorotate?: boolean;
 }
 
 export interface ExtraInput extends InputSettings {
