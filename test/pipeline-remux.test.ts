@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 
 import { remux, thumbnails, transcode, type Thumbnail } from '../src/index.js';
 import { media, scratch } from './media/generate.js';
-import { ffprobeJson, listDir } from './util.js';
+import { ffmpeg, ffprobeJson, listDir } from './util.js';
 import { FPS, FRAME, EPS, probe, probeInput, psnrs, decodeCleanly, inputMd5, assertResult, INPUT, captureLogs } from './pipeline-util.js';
 
 const logs = captureLogs();
@@ -270,5 +270,48 @@ describe('thumbnails', () => {
     const [s] = (await probe(thumbs[1]!.file!, 'packets')).streams;
     assert.deepEqual([s!.codec, s!.width, s!.height], ['webp', 80, 60]);
     thumbs.forEach((t, i) => assertAt(t, [0.4, 1.2][i]!));
+  });
+});
+
+// The concat demuxer, as `ffmpeg -f concat -safe 0 -i list.txt -c copy`: at each file boundary
+// the next file's AAC priming starts before the previous file ended; the CLI moves such
+// decode timestamps up to the last one written, and so does remux (strict refuses instead).
+describe('a concat list, copied', () => {
+  test('two files joined: every packet as the CLI writes it', async () => {
+    const dir = scratch('concat');
+    const part = path.join(dir, 'part.mp4');
+    await ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=160x120:rate=25:duration=2',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=duration=2',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-c:a',
+      'aac',
+      '-shortest',
+      part,
+    ]);
+    const list = path.join(dir, 'list.txt');
+    fs.writeFileSync(list, `file '${part}'\nfile '${part}'\n`);
+    const cli = path.join(dir, 'cli.mp4');
+    const api = path.join(dir, 'api.mp4');
+    await ffmpeg(['-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', cli]);
+    await remux(list, api, { input: { trusted: true, format: 'concat', options: { safe: 0 } } });
+    const packets = async (f: string) =>
+      (await ffmpeg(['-i', f, '-map', '0', '-c', 'copy', '-f', 'framemd5', '-'])).stdout.split('\n').filter((l) => l && !l.startsWith('#'));
+    const [expected, actual] = await Promise.all([packets(cli), packets(api)]);
+    assert.ok(expected.length > 100);
+    assert.deepEqual(actual, expected);
+    await assert.rejects(
+      remux(list, path.join(dir, 'strict.mp4'), { strict: true, input: { trusted: true, format: 'concat', options: { safe: 0 } } }),
+      /non monotonically increasing dts|Invalid argument/,
+    );
   });
 });

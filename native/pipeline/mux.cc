@@ -1,6 +1,10 @@
 // The mux stage: one thread (or, for a plain remux, the demux thread itself). Streams are set
 // up once every encoder has opened (their parameters come from the first frame); packets that
 // come before that wait here. Copied streams pass their bitstream filters on the way.
+#include <algorithm>
+#include <cinttypes>
+
+#include "common/log.h"
 #include "muxer.h"
 #include "pipeline/runtime.h"
 #include "steps/drain.h"
@@ -52,6 +56,7 @@ void Runtime::MuxStart() {
   mx_.tbs.resize(n);
   mx_.rates.resize(n);
   mx_.index.assign(n, -1);
+  mx_.last_dts.assign(n, AV_NOPTS_VALUE);
   mx_.done.assign(n, false);
   for (size_t o = 0; o < n; o++) {
     const StreamPlan& sp = plan_.streams[o];
@@ -166,6 +171,36 @@ void Runtime::MuxFinish() {
   result_.duration = stats_.out_time;
 }
 
+// As the CLI does before it muxes (strict: the muxer refuses instead): a decode timestamp past
+// its presentation, or one that goes back (the next file of a concat input, whose AAC priming
+// starts before the previous file ended), is moved up to the last one written, with a warning.
+void Runtime::KeepDtsMonotonic(size_t o, const AVStream* st, AVPacket* pkt) {
+  if (out_->oformat->flags & AVFMT_NOTIMESTAMPS) return;
+  int64_t& last = mx_.last_dts[o];
+  if (pkt->dts != AV_NOPTS_VALUE && pkt->pts != AV_NOPTS_VALUE && pkt->dts > pkt->pts) {
+    // the middle one of pts, dts and the next after the last (the smaller of the two at first)
+    int64_t next = last == AV_NOPTS_VALUE ? INT64_MIN : last + 1;
+    pkt->pts = pkt->dts = last == AV_NOPTS_VALUE ? std::min(pkt->pts, pkt->dts)
+                                                 : pkt->pts + pkt->dts + next - std::min({pkt->pts, pkt->dts, next}) -
+                                                       std::max({pkt->pts, pkt->dts, next});
+  }
+  AVMediaType type = st->codecpar->codec_type;
+  if ((type == AVMEDIA_TYPE_AUDIO || type == AVMEDIA_TYPE_VIDEO || type == AVMEDIA_TYPE_SUBTITLE) &&
+      pkt->dts != AV_NOPTS_VALUE && last != AV_NOPTS_VALUE) {
+    int64_t max = last + !(out_->oformat->flags & AVFMT_TS_NONSTRICT);
+    if (pkt->dts < max) {
+      if (max - pkt->dts > 2 || type == AVMEDIA_TYPE_VIDEO)
+        LogWarning("mux",
+                   "%s: non-monotonic DTS in output stream %d; previous: %" PRId64 ", current: %" PRId64
+                   "; changing to %" PRId64,
+                   OutputName().c_str(), st->index, last, pkt->dts, max);
+      if (pkt->pts >= pkt->dts) pkt->pts = std::max(pkt->pts, max);
+      pkt->dts = max;
+    }
+  }
+  last = pkt->dts;
+}
+
 void Runtime::WritePacket(size_t o, PacketPtr pkt, AVRational tb, const std::vector<int>& index) {
   AVRational from = pkt->time_base.num > 0 ? pkt->time_base : tb;
   t_media_time = Seconds(pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts, from);
@@ -188,6 +223,7 @@ void Runtime::WritePacket(size_t o, PacketPtr pkt, AVRational tb, const std::vec
   pkt->time_base = st->time_base;
   pkt->stream_index = i;
   pkt->pos = -1;
+  if (!plan_.strict) KeepDtsMonotonic(o, st, pkt.get());
   Check(av_interleaved_write_frame(out_, pkt.get()), "av_interleaved_write_frame", OutputName(), i);
   if (out_->pb) stats_.bytes = avio_tell(out_->pb);
 }

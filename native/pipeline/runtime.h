@@ -62,7 +62,8 @@ struct MuxState {
   std::vector<int> state;  // kPending, kReady, kUnused per output stream
   std::vector<CodecParametersPtr> params;
   std::vector<AVRational> tbs, rates;
-  std::vector<int> index;  // output stream -> AVStream index
+  std::vector<int> index;         // output stream -> AVStream index
+  std::vector<int64_t> last_dts;  // per output stream: the last decode timestamp written (its AVStream's time base)
   std::vector<bool> done;
   bool header = false;
   std::vector<Item> early;  // packets that came before the header could be written
@@ -152,6 +153,7 @@ class Runtime {
   void MuxHandle(Item& item);
   void MuxFinish();
   void WritePacket(size_t o, PacketPtr pkt, AVRational tb, const std::vector<int>& index);
+  void KeepDtsMonotonic(size_t o, const AVStream* st, AVPacket* pkt);
   void WriteHeader();
   void AddStreams();
   void WriteMetadataAndChapters();
