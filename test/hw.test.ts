@@ -12,6 +12,10 @@ import { media, scratch } from './media/generate.js';
 import { frameMd5, parseFramemd5, run } from './util.js';
 
 const probes = await HwDevice.available();
+// RGBA: the one 8-bit image format every OpenCL device must take (the spec's minimum list). The
+// planar formats' one-channel images are optional, and pocl 7 (Debian sid) has none: there,
+// hwupload of yuv420p fails to configure in the ffmpeg CLI as it does here.
+const OPENCL_GRAPH = 'format=rgba,hwupload,avgblur_opencl=sizeX=3:sizeY=3,hwdownload,format=rgba';
 const usable = (type: string) => probes.find((p) => p.type === type)?.available === true;
 
 /** The first `n` frames of the video through `graph` on `device`, hashed as framemd5 does. */
@@ -74,7 +78,7 @@ describe('HwDevice', () => {
   });
 
   for (const [type, graph] of [
-    ['opencl', 'format=yuv420p,hwupload,avgblur_opencl=sizeX=3:sizeY=3,hwdownload,format=yuv420p'],
+    ['opencl', OPENCL_GRAPH],
     ['vulkan', 'format=yuv420p,hwupload,hflip_vulkan,hwdownload,format=yuv420p'],
   ] as const) {
     it(`runs ${type} filters on the device and gives the CLI's frames exactly`, {
@@ -141,7 +145,7 @@ describe('hardware in pipelines', () => {
     skip: usable('opencl') ? false : 'no opencl device',
   }, async () => {
     const file = media('h264-aac.mp4');
-    const graph = 'format=yuv420p,hwupload,avgblur_opencl=sizeX=3:sizeY=3,hwdownload,format=yuv420p';
+    const graph = OPENCL_GRAPH;
     const out = path.join(scratch('hw'), 'blur.nut');
     const r = await transcode(file, out, { hardware: 'opencl', video: { codec: 'rawvideo', filter: graph }, audio: false, duration: 0.4 });
     // h264 does not decode on OpenCL: decoding fell back to software, and said so

@@ -123,6 +123,20 @@ export async function pcm(args: string[]): Promise<Float32Array> {
 }
 export const inputPcm = (file: string) => once(`pcm:${file}`, () => pcm(['-i', file]));
 
+/**
+ * What the linked ffmpeg CLI counts for its output stream 0 when it runs `args` (an input and
+ * encoding options) into the null muxer, from its closing statistics (-v verbose): the frames it
+ * fed the encoder and the packets the encoder gave. Both move with the FFmpeg version (how much of
+ * an AAC input's padding the demuxer trims, whether an encoder flushes its delay as one more
+ * packet), so tests compare with these rather than with one version's numbers.
+ */
+export async function cliEncodeCounts(args: string[]): Promise<{ framesEncoded: number; packetsMuxed: number }> {
+  const { stderr } = await ffmpeg([...args, '-f', 'null', '-'], 'verbose');
+  const m = /Output stream #0:0 \(\w+\): (\d+) frames encoded[^;]*; (\d+) packets muxed/.exec(stderr);
+  assert.ok(m, `the CLI's closing statistics: ${stderr.slice(-500)}`);
+  return { framesEncoded: Number(m[1]), packetsMuxed: Number(m[2]) };
+}
+
 /** Signal-to-noise ratio (dB) of `a` against the reference `ref`, over their common length. */
 export function snr(a: Float32Array, ref: Float32Array): number {
   let signal = 0;
