@@ -48,9 +48,9 @@ export interface EngineOptions {
    */
   isolation?: 'none' | 'process';
   /**
-   * With isolation 'process': the memory one job's process may take (its data segment: heap,
-   * native buffers, thread stacks; about 100 MB of it is Node and the addon), bytes or a string
-   * like '2GiB'. A job whose `memory` estimate is larger gets that. Default: `memoryBudget` when
+   * With isolation 'process': the memory one job may take in its process (data segment: heap,
+   * native buffers, thread stacks), on top of what the idle process holds (Node and the addon:
+   * 50 to over 500 MB, with the Node build), bytes or a string like '2GiB'. A job whose `memory` estimate is larger gets that. Default: `memoryBudget` when
    * set, else half the machine's memory; false: none.
    */
   memoryLimit?: number | string | false;

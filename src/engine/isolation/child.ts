@@ -38,7 +38,9 @@ function dataBytes(): number {
 }
 
 function setLimits(limits: ProcessLimits): void {
-  if (limits.memory !== null) native.setProcessLimit('data', limits.memory);
+  // the job's memory is what it adds to the idle process (a bare Node process's data segment
+  // ranges from about 50 MB to over 500 MB with the Node build)
+  if (limits.memory !== null) native.setProcessLimit('data', dataBytes() + limits.memory);
   if (limits.cpu !== null) {
     // RLIMIT_CPU counts the process's whole life: the job gets its seconds on top of what is used
     const used = process.cpuUsage();

@@ -54,6 +54,8 @@ export class JobProcess {
   #job: Running | null = null;
   #seq = 0;
   #stderr = '';
+  /** The data segment before the first job with a memory limit. */
+  #idle: number | undefined;
   /** The failed job whose FAILED_MARK the stderr has shown, and who waits for it. */
   #stderrFailed = 0;
   #stderrWaiter: (() => void) | null = null;
@@ -140,7 +142,10 @@ export class JobProcess {
     });
     this.#stderr = '';
     this.#ref(true);
-    if (limits.memory !== null) this.#watch.start();
+    if (limits.memory !== null) {
+      this.#watch.start();
+      this.#idle ??= this.#watch.base || undefined;
+    }
     this.#send({ t: 'run', id, jobId: ctx.id, attempt: ctx.attempt, job, threads: ctx.threads, limits, ...(hook ? { hook } : {}) });
     return { result, cancel: (mode) => this.#cancel(id, mode) };
   }
@@ -193,7 +198,7 @@ export class JobProcess {
     }
     this.#proven = true;
     if (m.ok) {
-      if (job.limits.memory !== null && m.data > RETIRE_SHARE * job.limits.memory) this.#retire = true;
+      if (job.limits.memory !== null && this.#kept(m.data) > RETIRE_SHARE * job.limits.memory) this.#retire = true;
       this.#settle(job, () => job.resolve(m.value));
       return;
     }
@@ -202,7 +207,7 @@ export class JobProcess {
       this.#settle(job, () => job.reject(error));
       return;
     }
-    if (m.data > RETIRE_SHARE * job.limits.memory) this.#retire = true;
+    if (this.#kept(m.data) > RETIRE_SHARE * job.limits.memory) this.#retire = true;
     // stderr and the IPC channel are different pipes: libav's last words are read up to the
     // child's FAILED_MARK for this job before the verdict
     this.#afterStderr(job.id, () => {
@@ -231,7 +236,12 @@ export class JobProcess {
 
   /** Whether the job's failure came from its memory limit: its process got there, or said so as it failed. */
   #reachedLimit(job: Running): boolean {
-    return job.limits.memory !== null && (this.#watch.peak >= NEAR_LIMIT * job.limits.memory || OUT_OF_MEMORY.test(this.#stderr));
+    return job.limits.memory !== null && (this.#watch.grown >= NEAR_LIMIT * job.limits.memory || OUT_OF_MEMORY.test(this.#stderr));
+  }
+
+  /** What the process holds now beyond what it held idle before its first job (the limits count from there). */
+  #kept(data: number): number {
+    return data - (this.#idle ?? data);
   }
 
   #settle(job: Running, outcome: () => void): void {

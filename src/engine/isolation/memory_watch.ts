@@ -29,8 +29,15 @@ export class MemoryWatch {
   #fd: number | null = null;
   #timer: NodeJS.Timeout | undefined;
   readonly #buf = Buffer.alloc(160);
+  /** What the job added at its highest, in bytes. */
+  get grown(): number {
+    return Math.max(0, this.peak - this.base);
+  }
+
   /** The highest data segment (data + stack) seen since start(), in bytes. */
   peak = 0;
+  /** The data segment at start(): what the idle process holds before the job. */
+  base = 0;
 
   constructor(pid: number | undefined) {
     try {
@@ -44,6 +51,7 @@ export class MemoryWatch {
     this.peak = 0;
     if (this.#fd === null) return;
     this.#sample();
+    this.base = this.peak;
     this.#timer ??= setInterval(() => this.#sample(), SAMPLE_MS).unref();
   }
 
