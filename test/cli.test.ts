@@ -361,6 +361,13 @@ describe('the avforge command', { concurrency: 4 }, () => {
       );
   });
 
+  test('thumbs -o NAME (no extension, no folder yet): a folder is made and the images go in it', async () => {
+    const dir = scratch('cli-thumbs-folder');
+    const r = await avforge(['thumbs', input(), '--every', '1', '-o', path.join(dir, 'new', 'NAME')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'new', 'NAME')).sort(), ['thumb-001.jpg', 'thumb-002.jpg']);
+  });
+
   test('--json: progress events, then done with the result, one JSON object a line', async () => {
     const dir = scratch('cli-json');
     const out = path.join(dir, 'out.mp4');

@@ -61,9 +61,14 @@ export function runRemux(argv: string[]): Promise<number> {
 
 export function runThumbs(argv: string[]): Promise<number> {
   return command(thumbsCommand, argv, parseThumbsArgs, async (a, r, { start, interrupted }) => {
-    // an existing folder without a trailing slash is a folder too
+    // A folder: an existing one, a name ending in a slash, or a name with no extension (an image
+    // file needs one to say what it is); a missing one is made. Else a file name or a pattern.
     let pattern = a.output;
-    if (!pattern.includes('%') && isDirectory(pattern)) pattern = path.join(pattern, `thumb-%03d.${a.options.format === 'jpeg' ? 'jpg' : a.options.format}`);
+    const folder = !pattern.includes('%') && (isDirectory(pattern) || /[\\/]$/.test(pattern) || path.extname(pattern) === '');
+    if (folder) {
+      fs.mkdirSync(pattern, { recursive: true });
+      pattern = path.join(pattern, `thumb-%03d.${a.options.format === 'jpeg' ? 'jpg' : a.options.format}`);
+    }
     const options = { output: pattern, ...a.options };
     // thumbnails() names and writes the images; the names it will use are checked first
     if (typeof options.output === 'string' && options.output !== '') {
