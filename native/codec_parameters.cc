@@ -192,6 +192,20 @@ Tree DescribeStream(const AVStream* st) {
     side.Push(name ? name : "unknown");
   }
   t.Set("sideData", std::move(side));
+  const uint8_t* cpb = compat::StreamSideData(st, AV_PKT_DATA_CPB_PROPERTIES, &size);
+  if (cpb && size >= sizeof(AVCPBProperties)) {
+    AVCPBProperties p;
+    memcpy(&p, cpb, sizeof(p));
+    Tree props = Tree::Object();
+    props.Set("maxBitrate", Tree(static_cast<double>(p.max_bitrate)));
+    props.Set("minBitrate", Tree(static_cast<double>(p.min_bitrate)));
+    props.Set("avgBitrate", Tree(static_cast<double>(p.avg_bitrate)));
+    props.Set("bufferSize", Tree(static_cast<double>(p.buffer_size)));
+    props.Set(
+        "vbvDelay",
+        Tree(static_cast<double>(static_cast<int64_t>(p.vbv_delay))));  // UINT64_MAX: unknown, -1 as ffprobe prints it
+    t.Set("cpb", std::move(props));
+  }
   t.Set("codec", DescribeCodecParameters(st->codecpar));
   t.Set("codecParameters", Tree::Params(st->codecpar));
   return t;

@@ -19,8 +19,8 @@ import { ffmpeg, ffprobeJson } from './util.js';
 const UNREPRODUCIBLE = {
   /** Stream keys. */
   stream: [] as string[],
-  /** side_data_list entry keys: the AVCPBProperties of "CPB properties" side data (MPEG-2 video). */
-  sideData: ['max_bitrate', 'min_bitrate', 'avg_bitrate', 'buffer_size', 'vbv_delay'],
+  /** side_data_list entry keys (the AVCPBProperties of "CPB properties" side data are printed now). */
+  sideData: [] as string[],
 } as const;
 
 type Json = Record<string, unknown>;

@@ -15,6 +15,11 @@ export interface FFprobeSideData {
   side_data_type: string;
   displaymatrix?: string;
   rotation?: number;
+  max_bitrate?: number;
+  min_bitrate?: number;
+  avg_bitrate?: number;
+  buffer_size?: number;
+  vbv_delay?: number;
 }
 
 /** One element of ffprobe's `streams` array. Keys are in ffprobe's order. */
@@ -225,7 +230,7 @@ function ffprobeStream(s: Stream, format: FormatInfo): FFprobeStream {
   o.disposition = disposition;
   const tags = tagsOf(s.metadata);
   if (tags) o.tags = tags;
-  if (s.sideData.length > 0) o.side_data_list = s.sideData.map((name) => sideData(name, s.rotation));
+  if (s.sideData.length > 0) o.side_data_list = s.sideData.map((name) => sideData(name, s));
   return o as FFprobeStream;
 }
 
@@ -274,11 +279,18 @@ function tagsOf(metadata: Readonly<Record<string, string>>): Record<string, stri
   return tags;
 }
 
-function sideData(name: string, rotation: number | null): FFprobeSideData {
+function sideData(name: string, s: Stream): FFprobeSideData {
   const sd: FFprobeSideData = { side_data_type: name };
-  if (name === 'Display Matrix' && rotation !== null) {
-    sd.displaymatrix = displayMatrixText(rotationMatrix(rotation));
-    sd.rotation = Math.trunc(rotation);
+  if (name === 'Display Matrix' && s.rotation !== null) {
+    sd.displaymatrix = displayMatrixText(s.displayMatrix ? [...s.displayMatrix] : rotationMatrix(s.rotation));
+    sd.rotation = Math.trunc(s.rotation);
+  }
+  if (name === 'CPB properties' && s.cpb) {
+    sd.max_bitrate = s.cpb.maxBitrate;
+    sd.min_bitrate = s.cpb.minBitrate;
+    sd.avg_bitrate = s.cpb.avgBitrate;
+    sd.buffer_size = s.cpb.bufferSize;
+    sd.vbv_delay = s.cpb.vbvDelay;
   }
   return sd;
 }

@@ -19,11 +19,23 @@ export interface StreamDescription {
   metadata: Record<string, string>;
   rotation: number | null;
   displayMatrix: number[] | null;
+  /** The coded picture buffer's properties (AVCPBProperties), when the stream has them. */
+  cpb?: CpbProperties;
   sideData: string[];
   mimeCodecString?: string;
   codec: CodecInfo;
   codecParameters: NativeCodecParameters;
   decoder?: Record<string, unknown>;
+}
+
+/** A stream's coded picture buffer (AVCPBProperties): bits per second, bits, and 90 kHz ticks. */
+export interface CpbProperties {
+  maxBitrate: number;
+  minBitrate: number;
+  avgBitrate: number;
+  bufferSize: number;
+  /** -1 when unknown. */
+  vbvDelay: number;
 }
 
 /** One stream of a demuxed input. Keeps its Demuxer (`owner`) alive. */
@@ -48,6 +60,8 @@ export class Stream {
   readonly rotation: number | null;
   /** The display matrix itself (9 integers, 16.16 and 2.30 fixed point, as FFmpeg stores it), or null. */
   readonly displayMatrix: readonly number[] | null;
+  /** The coded picture buffer's properties (MPEG-2, H.264 headers), when the stream has them. */
+  readonly cpb?: CpbProperties;
   /** Names of the stream's side data ('Display Matrix', ...). */
   readonly sideData: readonly string[];
   /** The RFC 6381 codec string ("avc1.64000d"); FFmpeg 9 and newer (av_mime_codec_str), else undefined. */
@@ -76,6 +90,7 @@ export class Stream {
     this.rotation = d.rotation;
     this.displayMatrix = d.displayMatrix ? Object.freeze(d.displayMatrix) : null;
     this.sideData = Object.freeze(d.sideData);
+    if (d.cpb) this.cpb = Object.freeze(d.cpb);
     if (d.mimeCodecString !== undefined) this.mimeCodecString = d.mimeCodecString;
     this.codec = Object.freeze(d.codec);
     this.codecParameters = new CodecParameters(d.codecParameters);
