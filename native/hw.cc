@@ -1,12 +1,34 @@
 #include "hw.h"
 
+#include <cstdio>
+#include <string>
 #include <utility>
 
+#include "common/log.h"
 #include "common/tree.h"
 
 namespace avf {
 
 const napi_type_tag HwDevice::kTag = {0x6176666f72676501ULL, 0x6877646576000001ULL};
+
+namespace {
+
+// What libav says while a device opens, at error level: the cause a failure's AVERROR does not
+// tell ("Cannot load libcuda.so.1" behind EPERM), kept out of the log and put in the error.
+struct DeviceErrors final : LogObserver {
+  std::string text;
+  bool See(int level, const char* fmt, va_list vl) override {
+    if (level > AV_LOG_ERROR) return false;
+    char line[512];
+    vsnprintf(line, sizeof(line), fmt, vl);
+    std::string s(line);
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '.')) s.pop_back();
+    if (!s.empty() && text.size() < 1024) text += (text.empty() ? "" : "; ") + s;
+    return true;
+  }
+};
+
+}  // namespace
 
 BufferPtr OpenHwDevice(const std::string& type, const std::string& device, Dict& options) {
   AVHWDeviceType t = av_hwdevice_find_type_by_name(type.c_str());
@@ -14,10 +36,16 @@ BufferPtr OpenHwDevice(const std::string& type, const std::string& device, Dict&
     throw AvException("ENOSYS", "This FFmpeg has no '" + type + "' hardware device type",
                       "av_hwdevice_find_type_by_name");
   AVBufferRef* ref = nullptr;
-  int ret = av_hwdevice_ctx_create(&ref, t, device.empty() ? nullptr : device.c_str(), *options.ptr(), 0);
+  DeviceErrors errors;
+  int ret;
+  {
+    ScopedLogObserver watch(&errors);
+    ret = av_hwdevice_ctx_create(&ref, t, device.empty() ? nullptr : device.c_str(), *options.ptr(), 0);
+  }
   if (ret < 0) {
     AvException e(ret, "av_hwdevice_ctx_create", device.empty() ? type : type + ":" + device);
-    e.message = "Cannot open the " + type + " device: " + e.message;
+    e.message =
+        "Cannot open the " + type + " device: " + e.message + (errors.text.empty() ? "" : " (" + errors.text + ")");
     throw e;
   }
   return BufferPtr(ref);

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 
 import { AvError, Decoder, Demuxer, FilterGraph, HwDevice, chooseEncoder, transcode } from '../src/index.js';
 import { media, scratch } from './media/generate.js';
-import { frameMd5, parseFramemd5, run } from './util.js';
+import { frameMd5, parseFramemd5, run, runIsolated } from './util.js';
 
 const probes = await HwDevice.available();
 // RGBA: the one 8-bit image format every OpenCL device must take (the spec's minimum list). The
@@ -70,6 +70,18 @@ describe('HwDevice', () => {
       if (!p.available) assert.match(p.reason ?? '', /\w/, `${p.type} has a reason`);
     }
     assert.equal(HwDevice.available(), HwDevice.available(), 'the probe is cached');
+  });
+
+  it('probing says nothing on stderr: what libav says of a device that does not open is in its reason', async () => {
+    const r = await runIsolated(`
+      const probes = await lib.HwDevice.available();
+      console.log(JSON.stringify(probes));
+    `);
+    assert.equal(r.status, 0, r.stderr);
+    const errors = r.stderr.split('\n').filter((l) => /error|cannot|could not|failed/i.test(l));
+    assert.deepEqual(errors, [], 'no libav error lines on stderr');
+    for (const p of JSON.parse(r.stdout.trim().split('\n').pop()!) as { available: boolean; reason?: string }[])
+      if (!p.available) assert.match(p.reason ?? '', /^av_hwdevice_ctx_create|This FFmpeg has no/);
   });
 
   it('refuses an unknown type with an AvError, not a crash', async () => {

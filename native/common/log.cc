@@ -57,8 +57,9 @@ void Callback(void* avcl, int level, const char* fmt, va_list vl) {
   if (t_observer) {
     va_list copy;
     va_copy(copy, vl);
-    t_observer->See(fmt, copy);
+    bool taken = t_observer->See(level, fmt, copy);
     va_end(copy);
+    if (taken) return;
   }
   if (level > g_level.load(std::memory_order_relaxed)) return;
   // libav writes a line in pieces; join them per thread until the newline.

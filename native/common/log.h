@@ -10,11 +10,12 @@ void InitLog(Napi::Env env, Napi::Object exports);
 void LogWarning(const char* context, const char* fmt, ...);
 
 // Sees every libav log call of the thread that installs it, whatever the log level: for a step
-// that must learn what libav only logs (the picture size a probe refused). Keep See cheap: it
-// runs for every line while installed.
+// that must learn what libav only logs (the picture size a probe refused, why a device did not
+// open). See returns true to keep the line from the logger (the step reports it itself). Keep it
+// cheap: it runs for every line while installed.
 class LogObserver {
  public:
-  virtual void See(const char* fmt, va_list vl) = 0;
+  virtual bool See(int level, const char* fmt, va_list vl) = 0;
 
  protected:
   ~LogObserver() = default;

@@ -41,11 +41,12 @@ int FindStreamInfo(AVFormatContext* fmt) {
 // (yuv4mpeg) or opens a stream without a size that every later step fails on in its own way.
 struct RefusedPicture final : LogObserver {
   unsigned width = 0, height = 0;
-  void See(const char* fmt, va_list vl) override {
+  bool See(int, const char* fmt, va_list vl) override {
     static constexpr char kPrefix[] = "Picture size %ux%u ";
-    if (width || std::strncmp(fmt, kPrefix, sizeof(kPrefix) - 1) != 0) return;
+    if (width || std::strncmp(fmt, kPrefix, sizeof(kPrefix) - 1) != 0) return false;
     width = va_arg(vl, unsigned);
     height = va_arg(vl, unsigned);
+    return false;
   }
   [[noreturn]] void Throw(const char* op, const std::string& url) const {
     throw AvException("INPUT_TOO_LARGE",
