@@ -48,9 +48,10 @@ extern "C" {
 #else
 #define AVF_FFPROBE_7_KEYS 0
 #endif
-// FFmpeg 9 (libavformat 63): ffprobe prints each stream's mime_codec_string (av_mime_codec_str)
-// and no longer its refs; closed_captions and film_grain went with AVCodecContext.properties.
-#if LIBAVFORMAT_VERSION_MAJOR >= 63
+// FFmpeg 8.1 (libavformat 62.12) and newer, 9 included: ffprobe prints each stream's
+// mime_codec_string (av_mime_codec_str) and no longer its refs, closed_captions or film_grain
+// (8.1 deprecated AVCodecContext.properties, 9 removed it).
+#if LIBAVFORMAT_VERSION_INT >= AV_VERSION_INT(62, 12, 100)
 #define AVF_FFPROBE_9_KEYS 1
 #else
 #define AVF_FFPROBE_9_KEYS 0
@@ -59,9 +60,9 @@ extern "C" {
 namespace avf::compat {
 
 // What the opened decoder saw (AVCodecContext.properties): closed captions, film grain. nullopt
-// where this FFmpeg cannot say (FFmpeg 9 removed the field; film grain is 4.4 and newer).
+// where this FFmpeg cannot say (8.1 deprecated the field, 9 removed it; film grain is 4.4 and newer).
 inline std::optional<bool> DecoderSawClosedCaptions(const AVCodecContext* ctx) {
-#ifdef FF_CODEC_PROPERTY_CLOSED_CAPTIONS
+#if defined(FF_CODEC_PROPERTY_CLOSED_CAPTIONS) && !AVF_FFPROBE_9_KEYS
   return (ctx->properties & FF_CODEC_PROPERTY_CLOSED_CAPTIONS) != 0;
 #else
   (void)ctx;
@@ -69,7 +70,7 @@ inline std::optional<bool> DecoderSawClosedCaptions(const AVCodecContext* ctx) {
 #endif
 }
 inline std::optional<bool> DecoderSawFilmGrain(const AVCodecContext* ctx) {
-#ifdef FF_CODEC_PROPERTY_FILM_GRAIN
+#if defined(FF_CODEC_PROPERTY_FILM_GRAIN) && !AVF_FFPROBE_9_KEYS
   return (ctx->properties & FF_CODEC_PROPERTY_FILM_GRAIN) != 0;
 #else
   (void)ctx;

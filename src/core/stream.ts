@@ -64,7 +64,7 @@ export class Stream {
   readonly cpb?: CpbProperties;
   /** Names of the stream's side data ('Display Matrix', ...). */
   readonly sideData: readonly string[];
-  /** The RFC 6381 codec string ("avc1.64000d"); FFmpeg 9 and newer (av_mime_codec_str), else undefined. */
+  /** The RFC 6381 codec string ("avc1.64000d"); FFmpeg 8.1 and newer (av_mime_codec_str), else undefined. */
   readonly mimeCodecString?: string;
   readonly codec: CodecInfo;
   readonly codecParameters: CodecParameters;
