@@ -180,15 +180,16 @@ void BuildGraph(FilterGraphState& s, const std::string& description, const std::
     if (pad) Check(L.avfilter_link(src, 0, pad->filter_ctx, pad->pad_idx), "avfilter_link", description);
   }
   for (size_t i = 0; i < outputs.size(); i++) {
-    AVFilterContext* sink = nullptr;
     const AVFilter* buffersink = L.avfilter_get_by_name(outputs[i].video ? "buffersink" : "abuffersink");
-    Check(L.avfilter_graph_create_filter(&sink, buffersink, ("avf_sink" + std::to_string(i)).c_str(), nullptr, nullptr,
-                                         s.graph),
-          "avfilter_graph_create_filter", description);
+    AVFilterContext* sink =
+        L.avfilter_graph_alloc_filter(s.graph, buffersink, ("avf_sink" + std::to_string(i)).c_str());
+    if (!sink) throw AvException(AVERROR(ENOMEM), "avfilter_graph_alloc_filter", description);
     // As the CLI: an audio sink takes any channel count, a layout the graph leaves unknown
-    // included. Sinks of FFmpeg 8 and later do so by default and no longer have the option.
+    // included (set before its initialisation: FFmpeg 8 refuses it after). Sinks of FFmpeg 9
+    // do so by default and no longer have the option.
     if (!outputs[i].video && av_opt_find(sink, "all_channel_counts", nullptr, 0, AV_OPT_SEARCH_CHILDREN))
       Check(av_opt_set_int(sink, "all_channel_counts", 1, AV_OPT_SEARCH_CHILDREN), "av_opt_set_int", description);
+    Check(L.avfilter_init_str(sink, nullptr), "avfilter_init_str", description);
     s.sinks.push_back(sink);
     AVFilterContext* end = sink;
     if (!outputs[i].constraint.empty()) {  // e.g. the pixel formats an encoder takes

@@ -22,6 +22,6 @@ if (missing.length > 0) {
   console.error(`avforge: FFmpeg development files not found (${pkgConfig ? missing.join(', ') : 'pkg-config is not installed'}).
   Debian/Ubuntu: sudo apt-get install ${apt} ffmpeg
   macOS:         brew install ffmpeg pkg-config
-  Then run the install again. avforge builds against FFmpeg 5.1 through 7.x.`);
+  Then run the install again. avforge builds against FFmpeg 5.1 through 9.x.`);
   process.exit(1);
 }

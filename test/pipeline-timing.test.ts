@@ -6,7 +6,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
-import { transcode, type VideoSettings } from '../src/index.js';
+import { transcode, versions, type VideoSettings } from '../src/index.js';
 import { media, scratch } from './media/generate.js';
 import { ffmpeg, parseHashLines } from './util.js';
 import { captureLogs } from './pipeline-util.js';
@@ -43,8 +43,13 @@ async function frames(file: string): Promise<string[]> {
   });
 }
 
+/** libavutil's major version: FFmpeg 7 is 59. */
+const lavuMajor = Number(versions().libavutil.split('.')[0]);
+
 interface Case {
   name: string;
+  /** Why this case is not compared on the linked FFmpeg, if it is not. */
+  skip?: string | false;
   input: keyof typeof inputs;
   output: string;
   /** The CLI's options; the same as `video` for the API. */
@@ -98,13 +103,15 @@ const cases: Case[] = [
     output: 'cfr.mkv',
     cli: ['-fps_mode', 'cfr', '-vf', 'setpts=0.5*PTS'],
     video: { filter: 'setpts=0.5*PTS', fpsMode: 'cfr' },
+    // a known difference (README): FFmpeg 7's CLI drops other frames here (51 of 100, avforge 52)
+    skip: lavuMajor >= 59 && "FFmpeg 7 and later's CLI drops other frames of a retimed input under an explicit cfr; avforge does as 5.1's",
   },
   { name: "fpsMode 'vfr' into mp4", input: 'vfr', output: 'vfr-asked.mp4', cli: ['-fps_mode', 'vfr'], video: { fpsMode: 'vfr' } },
 ];
 
 describe('frame timing matches the ffmpeg CLI', () => {
   for (const c of cases)
-    test(c.name, async () => {
+    test(c.name, { skip: c.skip }, async () => {
       const cli = path.join(dir, `cli-${c.output}`);
       const api = path.join(dir, `api-${c.output}`);
       const encoder = { codec: 'libx264', preset: 'ultrafast' } as const;

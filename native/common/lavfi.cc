@@ -48,6 +48,8 @@ void Load() {
   AVF_RESOLVE(avfilter_get_by_name)
   AVF_RESOLVE(avfilter_graph_alloc)
   AVF_RESOLVE(avfilter_graph_create_filter)
+  AVF_RESOLVE(avfilter_graph_alloc_filter)
+  AVF_RESOLVE(avfilter_init_str)
   AVF_RESOLVE(avfilter_graph_parse_ptr)
   AVF_RESOLVE(avfilter_graph_parse2)
   AVF_RESOLVE(avfilter_pad_get_type)

@@ -20,6 +20,8 @@ struct Lavfi {
   AVF_LAVFI(avfilter_get_by_name);
   AVF_LAVFI(avfilter_graph_alloc);
   AVF_LAVFI(avfilter_graph_create_filter);
+  AVF_LAVFI(avfilter_graph_alloc_filter);
+  AVF_LAVFI(avfilter_init_str);
   AVF_LAVFI(avfilter_graph_parse_ptr);
   AVF_LAVFI(avfilter_graph_parse2);
   AVF_LAVFI(avfilter_pad_get_type);
