@@ -56,8 +56,12 @@ describe('display rotation, as the CLI handles it', () => {
       await ffmpeg(['-noautorotate', '-i', input(r), ...encoder, cli]);
       await transcode(input(r), api, { input: { autorotate: false }, video, audio: false });
       const [expected, actual] = await Promise.all([shape(cli), shape(api)]);
-      assert.notEqual(expected.rotation, null);
-      assert.deepEqual(actual, expected);
+      const source = await shape(input(r));
+      // the picture as stored, and its matrix kept so that players still show it upright (the
+      // CLI of FFmpeg 5.1 to 7.1 keeps it; 8.1's drops it: a known difference, README)
+      assert.equal(actual.rotation, source.rotation);
+      assert.ok(expected.rotation === null || expected.rotation === source.rotation, `the CLI's rotation ${expected.rotation}`);
+      assert.deepEqual({ ...actual, rotation: null }, { ...expected, rotation: null });
     });
   }
 
