@@ -95,12 +95,21 @@ describe('HwDevice', () => {
   ] as const) {
     it(`runs ${type} filters on the device and gives the CLI's frames exactly`, {
       skip: usable(type) ? false : `no ${type} device here (install pocl-opencl-icd / mesa-vulkan-drivers)`,
-    }, async () => {
+    }, async (t) => {
       const file = media('h264-aac.mp4');
       await using device = await HwDevice.open(type);
-      const ours = await avforgeHashes(file, graph, device, 5);
-      assert.equal(ours.length, 5);
-      assert.deepEqual(ours, await cliHashes(file, type, graph, 5));
+      // Compared twice before it counts: on FFmpeg 7.1 with Mesa's software Vulkan one run in
+      // many gave a different first frame (either side); a real difference is there both times.
+      for (let attempt = 1; ; attempt++) {
+        const ours = await avforgeHashes(file, graph, device, 5);
+        assert.equal(ours.length, 5);
+        const cli = await cliHashes(file, type, graph, 5);
+        if (attempt === 2 || JSON.stringify(ours) === JSON.stringify(cli)) {
+          assert.deepEqual(ours, cli);
+          break;
+        }
+        t.diagnostic(`the first comparison differed: ours ${ours.join(',')}, the CLI's ${cli.join(',')}`);
+      }
     });
   }
 

@@ -57,11 +57,13 @@ describe('display rotation, as the CLI handles it', () => {
       await transcode(input(r), api, { input: { autorotate: false }, video, audio: false });
       const [expected, actual] = await Promise.all([shape(cli), shape(api)]);
       const source = await shape(input(r));
-      // the picture as stored, and its matrix kept so that players still show it upright (the
-      // CLI of FFmpeg 5.1 to 7.1 keeps it; 8.1's drops it: a known difference, README)
+      // the picture as stored, and its matrix kept so that players still show it upright
       assert.equal(actual.rotation, source.rotation);
-      assert.ok(expected.rotation === null || expected.rotation === source.rotation, `the CLI's rotation ${expected.rotation}`);
-      assert.deepEqual({ ...actual, rotation: null }, { ...expected, rotation: null });
+      assert.equal(actual.size, source.size);
+      if (expected.rotation === source.rotation) assert.deepEqual(actual, expected);
+      // FFmpeg 8.1's CLI neither keeps the stored picture nor its matrix with -noautorotate (a
+      // known difference, README): then only the frame count is compared, with the input's
+      else assert.equal(actual.frames.split('\n').length, source.frames.split('\n').length);
     });
   }
 
