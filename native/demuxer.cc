@@ -96,6 +96,9 @@ ReadResult ReadBatch(DemuxerState& s, int max) {
       continue;
     }
     if (ret == AVERROR_EOF) break;
+    // close() interrupts a read in flight (AVERROR_EXIT, or what the protocol made of it): the
+    // read ends as any call on a closed Demuxer does
+    if (ret < 0 && s.closed.load()) ThrowClosed("Demuxer", "read");
     if (ret < 0) {
       // As the CLI does: report damage, then treat the input as ended; but an input that
       // fails before its first packet has nothing to tolerate, and a source that failed,
