@@ -19,7 +19,11 @@ setLogger(() => {});
 async function remuxFailure(target: OutputTarget, loops = 1): Promise<unknown> {
   const m = await Muxer.open(target, { format: 'matroska', highWater: 65536 });
   try {
-    let offset = 0;
+    // Copies of the file one after another, each packet stamped one millisecond after the one
+    // before (pts = dts): what is written does not matter, only that the muxer takes every packet
+    // until the output itself fails (shifting the file's own timestamps by its length made
+    // decode timestamps go back at a copy's B-frames, and the muxer refused them first, EINVAL)
+    let tick = 0;
     for (let i = 0; i < loops; i++) {
       const d = await Demuxer.open(media('h264-aac.mkv'));
       try {
@@ -27,15 +31,11 @@ async function remuxFailure(target: OutputTarget, loops = 1): Promise<unknown> {
           for (const s of d.streams) m.addStream(s);
           await m.writeHeader();
         }
-        let last = 0;
         for await (const p of d.packets()) {
-          last = Math.max(last, (p.pts ?? 0) + p.duration);
-          if (p.pts !== null) p.pts += offset;
-          if (p.dts !== null) p.dts += offset;
+          p.pts = p.dts = tick++;
           await m.write(p);
           p.close();
         }
-        offset += last;
       } finally {
         await d.close();
       }
