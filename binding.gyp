@@ -9,6 +9,7 @@
         "native/common/executor.cc",
         "native/common/log.cc",
         "native/common/process_limits.cc",
+        "native/common/process_exit.cc",
         "native/common/views.cc",
         "native/common/options.cc",
         "native/common/owned.cc",

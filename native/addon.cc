@@ -10,6 +10,7 @@
 #include "common/compat.h"
 #include "common/instance.h"
 #include "common/log.h"
+#include "common/process_exit.h"
 #include "common/process_limits.h"
 #include "decoder.h"
 #include "demuxer.h"
@@ -74,6 +75,7 @@ Napi::Value NativeHeap(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  GuardProcessExit();
   auto* inst = new Instance();
   env.SetInstanceData<Instance>(inst);
   inst->completions = std::make_shared<Completions>(env);

@@ -1,8 +1,59 @@
 #include "codec.h"
 
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include "common/log.h"
+#include "common/process_exit.h"
 
 namespace avf {
+
+namespace {
+
+// Far more than any encoder takes to close; after it, the closing thread is left to finish alone.
+constexpr auto kCloseWait = std::chrono::seconds(10);
+
+void CloseOnOwnThread(CodecContextPtr ctx, const std::string& name) {
+  struct Closing {
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  auto closing = std::make_shared<Closing>();
+  try {
+    // The thread owns the context: nothing of the caller's is touched if it ends late.
+    std::thread([ctx = std::move(ctx), closing]() mutable {
+      NativeWork work;
+      ctx.reset();
+      std::lock_guard<std::mutex> lock(closing->m);
+      closing->done = true;
+      closing->cv.notify_all();
+    }).detach();
+  } catch (const std::system_error&) {
+    return;  // no thread to be had: the context closed here, with the function that held it
+  }
+  std::unique_lock<std::mutex> lock(closing->m);
+  if (!closing->cv.wait_for(lock, kCloseWait, [&] { return closing->done; }))
+    LogWarning(name.c_str(), "the encoder did not close within %d s; it is left to close on its own",
+               static_cast<int>(kCloseWait.count()));
+}
+
+}  // namespace
+
+void CodecState::Release() {
+  if (!ctx) return;
+  if (drained || !av_codec_is_encoder(ctx->codec)) {
+    ctx.reset();
+    return;
+  }
+  CloseOnOwnThread(std::move(ctx), name);
+}
 
 const AVCodec* FindCodec(bool encoder, const std::string& name, AVCodecID id) {
   const AVCodec* codec = nullptr;

@@ -16,8 +16,12 @@ struct CodecState : Resource {
   std::string name;                 // the codec's name, for errors and warnings
   bool strict = false;              // damaged input throws instead of being skipped
   std::atomic<int64_t> damaged{0};  // packets or frames skipped as damaged
+  bool drained = false;             // an encoder that returned EOF: nothing is left inside it
   ~CodecState() override { Release(); }
-  void Release() override { ctx.reset(); }
+  // An encoder closed with frames still inside it (an abort, a close() without flush())
+  // closes on a thread of its own, waited for a bounded time: x265 4.2 can deadlock in
+  // x265_encoder_close then, and the job or close() must still end.
+  void Release() override;
 };
 
 // By name ("libx264", "h264") or, without a name, by id. Throws DECODER/ENCODER_NOT_FOUND.

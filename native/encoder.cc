@@ -21,6 +21,7 @@ void ReceivePackets(CodecState& s, Packets& out) {
     PacketPtr pkt(av_packet_alloc());
     if (!pkt) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
     int ret = avcodec_receive_packet(s.ctx.get(), pkt.get());
+    if (ret == AVERROR_EOF) s.drained = true;
     if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return;
     Check(ret, "avcodec_receive_packet", s.name);
     pkt->time_base = s.ctx->time_base;

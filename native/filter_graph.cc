@@ -185,9 +185,12 @@ void BuildGraph(FilterGraphState& s, const std::string& description, const std::
         L.avfilter_graph_alloc_filter(s.graph, buffersink, ("avf_sink" + std::to_string(i)).c_str());
     if (!sink) throw AvException(AVERROR(ENOMEM), "avfilter_graph_alloc_filter", description);
     // As the CLI: an audio sink takes any channel count, a layout the graph leaves unknown
-    // included (set before its initialisation: FFmpeg 8 refuses it after). Sinks of FFmpeg 9
-    // do so by default and no longer have the option.
-    if (!outputs[i].video && av_opt_find(sink, "all_channel_counts", nullptr, 0, AV_OPT_SEARCH_CHILDREN))
+    // included (set before its initialisation: FFmpeg 8 refuses it after). Newer sinks do so by
+    // default and mark the option deprecated (setting it logs a warning on every job: FFmpeg
+    // 8.1), then drop it (9).
+    const AVOption* all_counts =
+        outputs[i].video ? nullptr : av_opt_find(sink, "all_channel_counts", nullptr, 0, AV_OPT_SEARCH_CHILDREN);
+    if (all_counts && !(all_counts->flags & AV_OPT_FLAG_DEPRECATED))
       Check(av_opt_set_int(sink, "all_channel_counts", 1, AV_OPT_SEARCH_CHILDREN), "av_opt_set_int", description);
     Check(L.avfilter_init_str(sink, nullptr), "avfilter_init_str", description);
     s.sinks.push_back(sink);

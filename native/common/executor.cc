@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/instance.h"
+#include "common/process_exit.h"
 
 namespace avf {
 
@@ -96,6 +97,7 @@ Napi::Promise Completions::Schedule(Napi::Env env, Napi::Value self, const std::
   if (keep_alive && pending_++ == 0) napi_ref_threadsafe_function(env, tsfn_);
   Job* raw = job.release();
   auto run = [raw, keep = GetInstance(env).completions] {
+    NativeWork work;
     try {
       raw->Execute();
     } catch (...) {

@@ -21,8 +21,8 @@ struct GuardSlot {
   std::unordered_map<const AVFormatContext*, std::unique_ptr<InputGuard>> map;
 };
 GuardSlot& Guards() {
-  static GuardSlot slot;
-  return slot;
+  static auto* slot = new GuardSlot();  // never destroyed: a close still running at exit uses it
+  return *slot;
 }
 
 // avformat_find_stream_info decodes to learn what the container does not say: the same pixel

@@ -15,24 +15,25 @@ namespace {
 // Demuxers that open resources besides their input: playlists and manifests, scripts naming
 // files, file patterns, session descriptions, companion files (vobsub's .sub), scripting.
 const std::set<std::string>& NestingFormats() {
-  static const std::set<std::string> names = {"hls",
-                                              "applehttp",
-                                              "dash",
-                                              "concat",
-                                              "image2",
-                                              "imf",
-                                              "sdp",
-                                              "rtsp",
-                                              "rtp",
-                                              "vobsub",
-                                              "avisynth",
-                                              "vapoursynth",
-                                              "mpd",
-                                              "smil",
-                                              "tee",
-                                              "ffmetadata",
-                                              "webm_dash_manifest"};
-  return names;
+  // never destroyed, as every table here: a thread still opening an input may read it at exit
+  static const auto* names = new std::set<std::string>{"hls",
+                                                       "applehttp",
+                                                       "dash",
+                                                       "concat",
+                                                       "image2",
+                                                       "imf",
+                                                       "sdp",
+                                                       "rtsp",
+                                                       "rtp",
+                                                       "vobsub",
+                                                       "avisynth",
+                                                       "vapoursynth",
+                                                       "mpd",
+                                                       "smil",
+                                                       "tee",
+                                                       "ffmetadata",
+                                                       "webm_dash_manifest"};
+  return *names;
 }
 
 bool IsDevice(const AVInputFormat* f) {
@@ -62,14 +63,14 @@ std::atomic<IoOpen>& DefaultOpen() {
 // Which context a guard belongs to, for io_open (whose opaque is the context's, not ours).
 std::mutex registry_mutex;
 std::unordered_map<const AVFormatContext*, InputGuard*>& Registry() {
-  static std::unordered_map<const AVFormatContext*, InputGuard*> map;
-  return map;
+  static auto* map = new std::unordered_map<const AVFormatContext*, InputGuard*>();
+  return *map;
 }
 
 }  // namespace
 
 const std::string& InputGuard::AllowedFormats() {
-  static const std::string list = [] {
+  static const std::string* list = new std::string([] {
     std::string out;
     void* it = nullptr;
     while (const AVInputFormat* f = av_demuxer_iterate(&it)) {
@@ -86,8 +87,8 @@ const std::string& InputGuard::AllowedFormats() {
       out += name;
     }
     return out;
-  }();
-  return list;
+  }());
+  return *list;
 }
 
 InputGuard::InputGuard(AVFormatContext* fmt, std::string url, AVIOInterruptCB interrupt, bool deadline)
