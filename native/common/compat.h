@@ -196,58 +196,36 @@ using AvioWriteBuffer = const uint8_t*;
 using AvioWriteBuffer = uint8_t*;
 #endif
 
-// FFmpeg 7.1 replaced AVCodec.pix_fmts/sample_fmts/supported_samplerates with
-// avcodec_get_supported_config().
-inline const enum AVPixelFormat* CodecPixelFormats(const AVCodec* codec) {
+// What a codec takes (null: anything). FFmpeg 7.1 replaced AVCodec.pix_fmts, sample_fmts,
+// supported_samplerates, supported_framerates and ch_layouts with avcodec_get_supported_config()
+// (the fields are gone in 9).
 #if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+template <class T>
+const T* SupportedConfig(const AVCodec* codec, enum AVCodecConfig config) {
   const void* out = nullptr;
   int n = 0;
-  if (avcodec_get_supported_config(nullptr, codec, AV_CODEC_CONFIG_PIX_FORMAT, 0, &out, &n) < 0) return nullptr;
-  return static_cast<const enum AVPixelFormat*>(out);
+  if (avcodec_get_supported_config(nullptr, codec, config, 0, &out, &n) < 0) return nullptr;
+  return static_cast<const T*>(out);
+}
+#define AVF_CODEC_SUPPORTS(T, codec, config, field) SupportedConfig<T>(codec, AV_CODEC_CONFIG_##config)
 #else
-  return codec->pix_fmts;
+#define AVF_CODEC_SUPPORTS(T, codec, config, field) (codec)->field
 #endif
+inline const enum AVPixelFormat* CodecPixelFormats(const AVCodec* codec) {
+  return AVF_CODEC_SUPPORTS(enum AVPixelFormat, codec, PIX_FORMAT, pix_fmts);
 }
 inline const AVRational* CodecFrameRates(const AVCodec* codec) {
-#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
-  const void* out = nullptr;
-  int n = 0;
-  if (avcodec_get_supported_config(nullptr, codec, AV_CODEC_CONFIG_FRAME_RATE, 0, &out, &n) < 0) return nullptr;
-  return static_cast<const AVRational*>(out);
-#else
-  return codec->supported_framerates;
-#endif
+  return AVF_CODEC_SUPPORTS(AVRational, codec, FRAME_RATE, supported_framerates);
 }
 inline const enum AVSampleFormat* CodecSampleFormats(const AVCodec* codec) {
-#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
-  const void* out = nullptr;
-  int n = 0;
-  if (avcodec_get_supported_config(nullptr, codec, AV_CODEC_CONFIG_SAMPLE_FORMAT, 0, &out, &n) < 0) return nullptr;
-  return static_cast<const enum AVSampleFormat*>(out);
-#else
-  return codec->sample_fmts;
-#endif
+  return AVF_CODEC_SUPPORTS(enum AVSampleFormat, codec, SAMPLE_FORMAT, sample_fmts);
 }
-
 inline const int* CodecSampleRates(const AVCodec* codec) {
-#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
-  const void* out = nullptr;
-  int n = 0;
-  if (avcodec_get_supported_config(nullptr, codec, AV_CODEC_CONFIG_SAMPLE_RATE, 0, &out, &n) < 0) return nullptr;
-  return static_cast<const int*>(out);
-#else
-  return codec->supported_samplerates;
-#endif
+  return AVF_CODEC_SUPPORTS(int, codec, SAMPLE_RATE, supported_samplerates);
 }
 inline const AVChannelLayout* CodecChannelLayouts(const AVCodec* codec) {
-#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
-  const void* out = nullptr;
-  int n = 0;
-  if (avcodec_get_supported_config(nullptr, codec, AV_CODEC_CONFIG_CHANNEL_LAYOUT, 0, &out, &n) < 0) return nullptr;
-  return static_cast<const AVChannelLayout*>(out);
-#else
-  return codec->ch_layouts;
-#endif
+  return AVF_CODEC_SUPPORTS(AVChannelLayout, codec, CHANNEL_LAYOUT, ch_layouts);
 }
+#undef AVF_CODEC_SUPPORTS
 
 }  // namespace avf::compat
