@@ -3,11 +3,13 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
 
 #include "codec_parameters.h"
+#include "common/log.h"
 #include "common/options.h"
 #include "common/tree.h"
 #include "packet.h"
@@ -46,6 +48,18 @@ void OpenOutputFile(AVFormatContext* fmt, const std::string& url, std::string* p
     fmt->url = av_strdup(target.c_str());
   }
   Check(avio_open2(&fmt->pb, target.c_str(), AVIO_FLAG_WRITE, &fmt->interrupt_callback, nullptr), "avio_open2", url);
+}
+
+void WriteOutputHeader(AVFormatContext* fmt, Dict& options, const std::string& url, const std::string& partial) {
+  // mov's ipod muxer (.m4a) warns of a name without .m4a/.m4v; the partial name has .partial
+  struct PartialNameWarning final : LogObserver {
+    bool See(int level, const char* format, va_list) override {
+      return level == AV_LOG_WARNING && std::strstr(format, "extension is not .m4a") != nullptr;
+    }
+  } warning;
+  bool hide = !partial.empty() && av_match_ext(url.c_str(), "m4a,m4v,m4b");
+  std::unique_ptr<ScopedLogObserver> observer(hide ? new ScopedLogObserver(&warning) : nullptr);
+  Check(avformat_write_header(fmt, options.ptr()), "avformat_write_header", url);
 }
 
 int64_t CommitOutput(AVFormatContext* fmt, AVIOContext* io, const std::string& url, const std::string& partial) {
@@ -153,7 +167,7 @@ Napi::Value Muxer::WriteHeader(const Napi::CallbackInfo& info) {
         } else {
           OpenOutputFile(s.fmt, s.url, &s.partial);
         }
-        Check(avformat_write_header(s.fmt, options.ptr()), "avformat_write_header", s.url);
+        WriteOutputHeader(s.fmt, options, s.url, s.partial);
         s.header = true;
         CheckAllConsumed(options, "avformat_write_header", s.url);
         Tree streams = Tree::Array();

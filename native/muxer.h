@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/compat.h"
+#include "common/options.h"
 #include "common/owned.h"
 #include "common/resource.h"
 #include "io.h"
@@ -51,6 +52,9 @@ void OpenOutputFile(AVFormatContext* fmt, const std::string& url, std::string* p
 // After the trailer: flushes or closes the output and renames the partial file into place;
 // returns the file's size (-1 for an output that is not a local file).
 int64_t CommitOutput(AVFormatContext* fmt, AVIOContext* io, const std::string& url, const std::string& partial);
+// avformat_write_header for `url`, written under its `partial` name (empty: its own): warnings a
+// muxer gives about the name it writes to, not the final one, are not passed on.
+void WriteOutputHeader(AVFormatContext* fmt, Dict& options, const std::string& url, const std::string& partial);
 // Frees an output context; an incomplete one takes its partial file with it.
 void ReleaseOutput(AVFormatContext** fmt, AVIOContext* io, bool complete, const std::string& partial);
 

@@ -326,6 +326,18 @@ describe('the avforge command', { concurrency: 4 }, () => {
     await assertDecodes(out);
   });
 
+  test('transcode -vn OUT.m4a: warns of nothing the ffmpeg CLI does not (the file is written under a .partial name)', async () => {
+    const dir = scratch('cli-m4a');
+    const theirs = await ffmpeg(['-i', input(), '-vn', path.join(dir, 'theirs.m4a')], 'warning');
+    const r = await avforge(['transcode', input(), path.join(dir, 'ours.m4a'), '-vn', '-loglevel', 'warning']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr.includes('extension is not'), theirs.stderr.includes('extension is not'), r.stderr);
+    assert.deepEqual(
+      (await streamsOf(path.join(dir, 'ours.m4a'))).map((x) => x.codec),
+      ['aac'],
+    );
+  });
+
   test('transcode -i IN -c copy: every packet copied into another container', async () => {
     const out = path.join(scratch('cli-copy'), 'out.ts');
     const r = await avforge(['transcode', '-i', input(), '-c', 'copy', out]);

@@ -239,7 +239,7 @@ void Runtime::WriteHeader() {
   WriteMetadataAndChapters();
   OpenOutput();
   OutputPlan& op = plan_.output;
-  Check(avformat_write_header(out_, op.options.ptr()), "avformat_write_header", OutputName());
+  WriteOutputHeader(out_, op.options, OutputName(), partial_);
   CheckAllConsumed(op.options, "avformat_write_header", OutputName());
 }
 
