@@ -35,7 +35,8 @@ Napi::Array Flags(Napi::Env env, int64_t value, const FlagName (&table)[N]) {
 Napi::Value TextOrNull(Napi::Env env, const char* s) {
   return s && *s ? Napi::Value(Napi::String::New(env, s)) : env.Null();
 }
-// A comma-separated list ("mp4,m4a") as an array; empty when there is none.
+// A comma-separated list ("mp4,m4a") as an array, each item trimmed (a64's extensions are
+// "a64, A64"); empty when there is none.
 Napi::Array CommaList(Napi::Env env, const char* s) {
   Napi::Array out = Napi::Array::New(env);
   uint32_t n = 0;
@@ -44,7 +45,9 @@ Napi::Array CommaList(Napi::Env env, const char* s) {
   while (start < all.size()) {
     size_t end = all.find(',', start);
     if (end == std::string::npos) end = all.size();
-    if (end > start) out.Set(n++, all.substr(start, end - start));
+    size_t first = all.find_first_not_of(" \t", start);
+    size_t last = all.find_last_not_of(" \t", end - 1);
+    if (first != std::string::npos && first < end && last >= first) out.Set(n++, all.substr(first, last - first + 1));
     start = end + 1;
   }
   return out;
