@@ -29,6 +29,7 @@
         "native/filter_graph.cc",
         "native/bsf.cc",
         "native/hw.cc",
+        "native/listings.cc",
         "native/steps/input.cc",
         "native/steps/input_guard.cc",
         "native/steps/codec_context.cc",

@@ -19,6 +19,7 @@
 #include "frame.h"
 #include "hw.h"
 #include "io.h"
+#include "listings.h"
 #include "muxer.h"
 #include "packet.h"
 #include "pipeline/pipeline.h"
@@ -120,6 +121,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("nativeHeap", Napi::Function::New(env, NativeHeap));
   InitLog(env, exports);
   InitProcessLimits(env, exports);
+  InitListings(env, exports);
   return exports;
 }
 

@@ -65,6 +65,27 @@ export type { InputSource, CallbackSource, SourceOptions } from './io/source.js'
 export type { OutputTarget, ChunkCallback, SinkOptions } from './io/sink.js';
 export { setLogger, setLogLevel, LogLevels, type LogLevel, type Logger } from './core/log.js';
 export { toNumber, rescale, type Rational, type MediaType, type AvOptions } from './core/types.js';
+export {
+  codecs,
+  formats,
+  filters,
+  pixelFormats,
+  sampleFormats,
+  hwaccels,
+  type CodecListing,
+  type CodecCapability,
+  type CodecProperty,
+  type CodecHwConfig,
+  type HwConfigMethod,
+  type FormatListing,
+  type FormatFlag,
+  type FilterListing,
+  type FilterPadListing,
+  type FilterFlag,
+  type PixelFormatListing,
+  type PixelFormatFlag,
+  type SampleFormatListing,
+} from './core/listings.js';
 
 import { invalidArgument, settle } from './errors.js';
 import { addon, type NativeAddon } from './native.js';

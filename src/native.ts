@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import type { CodecListing, FormatListing, NativeFilterListing, PixelFormatListing, SampleFormatListing } from './core/listings.js';
 import type { Rational } from './core/types.js';
 import { AvError } from './errors.js';
 import type { NativePlan } from './pipeline/native_plan.js';
@@ -283,6 +284,12 @@ export interface NativeAddon {
   dieWithParent(): boolean;
   setLogLevel(level: number): void;
   setLogHandler(handler: ((level: number, message: string) => void) | null): void;
+  /** The registries, walked in the linked libraries (native/listings.cc). */
+  listCodecs(): CodecListing[];
+  listFormats(): FormatListing[];
+  listFilters(): NativeFilterListing[];
+  listPixelFormats(): PixelFormatListing[];
+  listSampleFormats(): SampleFormatListing[];
 }
 
 let loaded: NativeAddon | undefined;

@@ -71,6 +71,9 @@ void Load() {
   AVF_RESOLVE(av_buffersink_get_sample_aspect_ratio)
   AVF_RESOLVE(av_buffersink_get_sample_rate)
   AVF_RESOLVE(av_buffersink_get_ch_layout)
+  AVF_RESOLVE(av_filter_iterate)
+  AVF_RESOLVE(avfilter_filter_pad_count)
+  AVF_RESOLVE(avfilter_pad_get_name)
 #if AVF_LAVFI_GRAPH_SEGMENT
   AVF_RESOLVE(avfilter_graph_segment_parse)
   AVF_RESOLVE(avfilter_graph_segment_create_filters)

@@ -1,6 +1,6 @@
 // libavfilter, loaded on first use. It and its dependencies (libpostproc, libplacebo, Vulkan,
 // ...) cost ~11 MiB of RSS and milliseconds of dlopen; a process that never filters should pay
-// neither. FilterGraph calls libavfilter only through this table.
+// neither. FilterGraph and the listings call libavfilter only through this table.
 #pragma once
 // (C++ needs UINT64_C, which libavutil uses, defined before its headers)
 #include <stdint.h>
@@ -43,6 +43,10 @@ struct Lavfi {
   AVF_LAVFI(av_buffersink_get_sample_aspect_ratio);
   AVF_LAVFI(av_buffersink_get_sample_rate);
   AVF_LAVFI(av_buffersink_get_ch_layout);
+  // The registry walk (native/listings.cc).
+  AVF_LAVFI(av_filter_iterate);
+  AVF_LAVFI(avfilter_filter_pad_count);
+  AVF_LAVFI(avfilter_pad_get_name);
 #if AVF_LAVFI_GRAPH_SEGMENT
   AVF_LAVFI(avfilter_graph_segment_parse);
   AVF_LAVFI(avfilter_graph_segment_create_filters);
