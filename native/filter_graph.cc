@@ -196,11 +196,22 @@ void BuildGraph(FilterGraphState& s, const std::string& description, const std::
     s.sinks.push_back(sink);
     AVFilterContext* end = sink;
     if (!outputs[i].constraint.empty()) {  // e.g. the pixel formats an encoder takes
+      AVFilterContext* format_ctx = nullptr;
       const AVFilter* format = L.avfilter_get_by_name(outputs[i].video ? "format" : "aformat");
-      Check(L.avfilter_graph_create_filter(&end, format, ("avf_format" + std::to_string(i)).c_str(),
+      Check(L.avfilter_graph_create_filter(&format_ctx, format, ("avf_format" + std::to_string(i)).c_str(),
                                            outputs[i].constraint.c_str(), nullptr, s.graph),
             "avfilter_graph_create_filter", outputs[i].constraint);
-      Check(L.avfilter_link(end, 0, sink, 0), "avfilter_link", description);
+      Check(L.avfilter_link(format_ctx, 0, end, 0), "avfilter_link", description);
+      end = format_ctx;
+    }
+    if (outputs[i].full_range) {
+      AVFilterContext* range = nullptr;
+      Check(
+          L.avfilter_graph_create_filter(&range, L.avfilter_get_by_name("scale"),
+                                         ("avf_range" + std::to_string(i)).c_str(), "out_range=full", nullptr, s.graph),
+          "avfilter_graph_create_filter", "scale=out_range=full");
+      Check(L.avfilter_link(range, 0, end, 0), "avfilter_link", description);
+      end = range;
     }
     FilterInOutPtr pad(TakePad(&pads.outs, outputs[i].label, "out"));
     if (pad) Check(L.avfilter_link(pad->filter_ctx, pad->pad_idx, end, 0), "avfilter_link", description);

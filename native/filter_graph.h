@@ -37,11 +37,13 @@ struct GraphSource {
   std::string label;
 };
 // A buffer sink behind the open output `label`; `constraint` are format/aformat arguments
-// put before it (the formats an encoder takes), empty for none.
+// put before it (the formats an encoder takes), empty for none; `full_range`: a scale to
+// full-range YUV before those (for JPEG, instead of the deprecated yuvj formats).
 struct GraphSink {
   bool video;
   std::string label;
   std::string constraint;
+  bool full_range = false;
 };
 
 // Builds and configures s.graph from a libavfilter description; `hw_device` (or null) is the

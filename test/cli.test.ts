@@ -361,10 +361,12 @@ describe('the avforge command', { concurrency: 4 }, () => {
     assert.ok(bytes.indexOf('moov') > 0 && bytes.indexOf('moov') < bytes.indexOf('mdat'), 'moov before mdat');
   });
 
-  test('thumbs --every 1: numbered JPEGs in the current folder', async () => {
+  test('thumbs --every 1: numbered JPEGs in the current folder, no warning', async () => {
     const dir = scratch('cli-thumbs');
     const r = await avforge(['thumbs', input(), '--every', '1'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
+    // full-range JPEG made without the deprecated yuvj formats, which swscale warns of
+    assert.equal(r.stderr, '');
     assert.deepEqual(fs.readdirSync(dir).sort(), ['thumb-001.jpg', 'thumb-002.jpg']);
     for (const f of fs.readdirSync(dir))
       assert.deepEqual(

@@ -42,13 +42,15 @@ std::string AudioConstraint(const AVCodec* codec) {
   return args;
 }
 
-// The format/aformat arguments that make a graph's sink give what the encoder takes.
-std::string EncoderConstraint(const AVCodec* codec) {
-  // MJPEG takes limited-range YUV only when told to be non-standard: give it full range (as the CLI does).
-  if (codec->id == AV_CODEC_ID_MJPEG) return "pix_fmts=yuvj420p|yuvj422p|yuvj444p";
-  if (codec->type != AVMEDIA_TYPE_VIDEO) return AudioConstraint(codec);
+// The sink of a graph that feeds `codec`: what makes it give what the encoder takes.
+GraphSink EncoderSink(const AVCodec* codec, bool video, const std::string& label) {
+  // MJPEG takes limited-range YUV only when told to be non-standard: give it full range (as
+  // the CLI does), as YUV marked full range rather than the yuvj formats, which swscale warns
+  // of on every conversion ("deprecated pixel format used").
+  if (codec->id == AV_CODEC_ID_MJPEG) return {video, label, "pix_fmts=yuv420p|yuv422p|yuv444p", true};
+  if (codec->type != AVMEDIA_TYPE_VIDEO) return {video, label, AudioConstraint(codec)};
   std::string fmts = JoinNames<AVPixelFormat>(compat::CodecPixelFormats(codec), AV_PIX_FMT_NONE, av_get_pix_fmt_name);
-  return fmts.empty() ? "" : "pix_fmts=" + fmts;
+  return {video, label, fmts.empty() ? "" : "pix_fmts=" + fmts};
 }
 
 }  // namespace
@@ -154,8 +156,7 @@ class FilterStage {
       sources.push_back({known_[p] ? pads_[p] : run_.PadOfDecoder(gp_.sources[p].decoder), gp_.sources[p].label});
     std::vector<GraphSink> sinks;
     for (size_t k = 0; k < gp_.sinks.size(); k++)
-      sinks.push_back(
-          {gp_.sinks[k].video, gp_.sinks[k].label, EncoderConstraint(run_.encoders_[run_.sink_stream_[g_][k]])});
+      sinks.push_back(EncoderSink(run_.encoders_[run_.sink_stream_[g_][k]], gp_.sinks[k].video, gp_.sinks[k].label));
     BuildGraph(fg_, gp_.description, sources, sinks, gp_.threads, gp_.hardware ? run_.hw_device_.get() : nullptr);
     configured_ = true;
     for (size_t p = 0; p < n_; p++) {
