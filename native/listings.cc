@@ -183,19 +183,26 @@ const FlagName kFormatFlags[] = {
     {AVFMT_SEEK_TO_PTS, "seekToPts"},
 };
 
+// What muxers and demuxers share (AVOutputFormat and AVInputFormat have these fields alike).
+template <class Format>
+Napi::Object FormatEntry(Napi::Env env, const Format* f, const char* kind) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("name", f->name);
+  o.Set("longName", f->long_name ? f->long_name : "");
+  o.Set("kind", kind);
+  o.Set("extensions", CommaList(env, f->extensions));
+  o.Set("mimeTypes", CommaList(env, f->mime_type));
+  o.Set("flags", Flags(env, f->flags, kFormatFlags));
+  return o;
+}
+
 Napi::Value ListFormats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Array out = Napi::Array::New(env);
   uint32_t n = 0;
   void* opaque = nullptr;
   while (const AVOutputFormat* f = av_muxer_iterate(&opaque)) {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("name", f->name);
-    o.Set("longName", f->long_name ? f->long_name : "");
-    o.Set("kind", "muxer");
-    o.Set("extensions", CommaList(env, f->extensions));
-    o.Set("mimeTypes", CommaList(env, f->mime_type));
-    o.Set("flags", Flags(env, f->flags, kFormatFlags));
+    Napi::Object o = FormatEntry(env, f, "muxer");
     o.Set("videoCodec", CodecIdName(env, f->video_codec));
     o.Set("audioCodec", CodecIdName(env, f->audio_codec));
     o.Set("subtitleCodec", CodecIdName(env, f->subtitle_codec));
@@ -203,13 +210,7 @@ Napi::Value ListFormats(const Napi::CallbackInfo& info) {
   }
   opaque = nullptr;
   while (const AVInputFormat* f = av_demuxer_iterate(&opaque)) {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("name", f->name);
-    o.Set("longName", f->long_name ? f->long_name : "");
-    o.Set("kind", "demuxer");
-    o.Set("extensions", CommaList(env, f->extensions));
-    o.Set("mimeTypes", CommaList(env, f->mime_type));
-    o.Set("flags", Flags(env, f->flags, kFormatFlags));
+    Napi::Object o = FormatEntry(env, f, "demuxer");
     o.Set("videoCodec", env.Null());
     o.Set("audioCodec", env.Null());
     o.Set("subtitleCodec", env.Null());
