@@ -4,9 +4,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <list>
 #include <mutex>
 #include <utility>
-#include <vector>
 
 namespace avf {
 
@@ -20,8 +20,8 @@ constexpr auto kExitWait = std::chrono::seconds(2);
 struct ExitState {
   std::mutex m;
   std::condition_variable idle;
-  std::atomic<int> in_flight{0};  // atomic: a job per packet pays no lock
-  std::vector<std::function<void()>> halts;
+  std::atomic<int> in_flight{0};           // atomic: a job per packet pays no lock
+  std::list<std::function<void()>> halts;  // a list: an entry's iterator stays valid
 };
 
 ExitState& State() {
@@ -31,13 +31,8 @@ ExitState& State() {
 
 void AtExit() {
   ExitState& s = State();
-  std::vector<std::function<void()>> halts;
-  {
-    std::lock_guard<std::mutex> lock(s.m);
-    halts = s.halts;
-  }
-  for (auto& halt : halts) halt();
   std::unique_lock<std::mutex> lock(s.m);
+  for (auto& halt : s.halts) halt();
   s.idle.wait_for(lock, kExitWait, [&] { return s.in_flight == 0; });
 }
 
@@ -52,10 +47,16 @@ NativeWork::~NativeWork() {
   s.idle.notify_all();
 }
 
-void OnProcessExit(std::function<void()> halt) {
+HaltAtExit::HaltAtExit(std::function<void()> halt) {
   ExitState& s = State();
   std::lock_guard<std::mutex> lock(s.m);
-  s.halts.push_back(std::move(halt));
+  entry_ = s.halts.insert(s.halts.end(), std::move(halt));
+}
+
+HaltAtExit::~HaltAtExit() {
+  ExitState& s = State();
+  std::lock_guard<std::mutex> lock(s.m);
+  s.halts.erase(entry_);
 }
 
 void GuardProcessExit() {

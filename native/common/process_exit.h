@@ -4,6 +4,7 @@
 // size"). So exit first halts what can be halted, then waits, bounded, for the rest to end.
 #pragma once
 #include <functional>
+#include <list>
 
 namespace avf {
 
@@ -17,8 +18,18 @@ class NativeWork {
   NativeWork& operator=(const NativeWork&) = delete;
 };
 
-// Runs at exit, before the wait: halts what it knows of (the running pipelines).
-void OnProcessExit(std::function<void()> halt);
+// For as long as it lives, `halt` runs if the process exits, before the wait (a running
+// pipeline's abort). It runs under the registry's lock, so never after this is destroyed.
+class HaltAtExit {
+ public:
+  explicit HaltAtExit(std::function<void()> halt);
+  ~HaltAtExit();
+  HaltAtExit(const HaltAtExit&) = delete;
+  HaltAtExit& operator=(const HaltAtExit&) = delete;
+
+ private:
+  std::list<std::function<void()>>::iterator entry_;
+};
 
 // Registers the exit handler (once per process; every module load calls it).
 void GuardProcessExit();

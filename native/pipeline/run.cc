@@ -13,8 +13,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <mutex>
-#include <set>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -37,43 +35,9 @@ void PipelineControl::OnHalt(std::function<void()> fn) {
   on_halt_ = std::move(fn);
 }
 
-namespace {
-
-// The runs in progress, so that the process exiting halts them (common/process_exit.h).
-class Running {
- public:
-  explicit Running(PipelineControl& control) : control_(control) {
-    static std::once_flag once;
-    std::call_once(once, [] { OnProcessExit(AbortAll); });
-    std::lock_guard<std::mutex> lock(M());
-    All().insert(&control_);
-  }
-  ~Running() {
-    std::lock_guard<std::mutex> lock(M());
-    All().erase(&control_);
-  }
-
- private:
-  static std::mutex& M() {
-    static auto* m = new std::mutex();
-    return *m;
-  }
-  static std::set<PipelineControl*>& All() {
-    static auto* all = new std::set<PipelineControl*>();
-    return *all;
-  }
-  static void AbortAll() {
-    std::lock_guard<std::mutex> lock(M());
-    for (PipelineControl* c : All()) c->Abort();
-  }
-  PipelineControl& control_;
-};
-
-}  // namespace
-
 PipelineResult RunPipeline(std::vector<PipelineInput>& inputs, PipelinePlan& plan, PipelineStats& stats,
                            PipelineControl& control, const TapHook& tap) {
-  Running running(control);
+  HaltAtExit halt([&control] { control.Abort(); });  // the process exiting halts the run
   pipeline::Runtime run(inputs, plan, stats, control, tap);
   return run.Run();
 }
