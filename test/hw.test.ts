@@ -98,18 +98,19 @@ describe('HwDevice', () => {
     }, async (t) => {
       const file = media('h264-aac.mp4');
       await using device = await HwDevice.open(type);
-      // Compared twice before it counts: on FFmpeg 7.1 with Mesa's software Vulkan one run in
-      // many gave a different first frame (either side); a real difference is there both times.
-      for (let attempt = 1; ; attempt++) {
-        const ours = await avforgeHashes(file, graph, device, 5);
-        assert.equal(ours.length, 5);
-        const cli = await cliHashes(file, type, graph, 5);
-        if (attempt === 2 || JSON.stringify(ours) === JSON.stringify(cli)) {
-          assert.deepEqual(ours, cli);
-          break;
-        }
-        t.diagnostic(`the first comparison differed: ours ${ours.join(',')}, the CLI's ${cli.join(',')}`);
+      const ours = await avforgeHashes(file, graph, device, 5);
+      assert.equal(ours.length, 5);
+      const cli = await cliHashes(file, type, graph, 5);
+      if (JSON.stringify(ours) === JSON.stringify(cli)) return;
+      // A difference counts only where the CLI agrees with itself: FFmpeg 7.1 with Mesa 25's
+      // software Vulkan corrupts frames in a plain hwupload,hwdownload round trip, CLI included.
+      const runs = new Set([JSON.stringify(cli)]);
+      for (let i = 0; i < 5; i++) runs.add(JSON.stringify(await cliHashes(file, type, graph, 5)));
+      if (runs.size > 1) {
+        t.skip(`the ffmpeg CLI gives ${runs.size} different results in 6 runs of this graph: ${type} transfers here are not deterministic`);
+        return;
       }
+      assert.deepEqual(ours, cli);
     });
   }
 
