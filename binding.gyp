@@ -30,6 +30,7 @@
         "native/bsf.cc",
         "native/hw.cc",
         "native/listings.cc",
+        "native/option_listing.cc",
         "native/steps/input.cc",
         "native/steps/input_guard.cc",
         "native/steps/codec_context.cc",

@@ -21,6 +21,7 @@
 #include "io.h"
 #include "listings.h"
 #include "muxer.h"
+#include "option_listing.h"
 #include "packet.h"
 #include "pipeline/pipeline.h"
 #include "resampler.h"
@@ -122,6 +123,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitLog(env, exports);
   InitProcessLimits(env, exports);
   InitListings(env, exports);
+  InitOptionListing(env, exports);
   return exports;
 }
 

@@ -86,6 +86,19 @@ export {
   type PixelFormatFlag,
   type SampleFormatListing,
 } from './core/listings.js';
+export {
+  options,
+  routeOption,
+  type AvOptionClass,
+  type NamedOptionClass,
+  type GenericOptionClass,
+  type AvOptionInfo,
+  type AvOptionType,
+  type AvOptionFlags,
+  type AvOptionConstant,
+  type AvOptionLayer,
+  type OptionRouteContext,
+} from './core/av_options.js';
 
 import { invalidArgument, settle } from './errors.js';
 import { addon, type NativeAddon } from './native.js';

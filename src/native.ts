@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import type { AvOptionInfo, AvOptionLayer, OptionRouteContext } from './core/av_options.js';
 import type { CodecListing, FormatListing, NativeFilterListing, PixelFormatListing, SampleFormatListing } from './core/listings.js';
 import type { Rational } from './core/types.js';
 import { AvError } from './errors.js';
@@ -290,6 +291,9 @@ export interface NativeAddon {
   listFilters(): NativeFilterListing[];
   listPixelFormats(): PixelFormatListing[];
   listSampleFormats(): SampleFormatListing[];
+  /** A class's AVOptions (native/option_listing.cc); name is null for the generic classes. */
+  listOptions(kind: string, name: string | null): AvOptionInfo[];
+  routeOption(name: string, context: OptionRouteContext): AvOptionLayer[];
 }
 
 let loaded: NativeAddon | undefined;

@@ -228,4 +228,75 @@ inline const AVChannelLayout* CodecChannelLayouts(const AVCodec* codec) {
 }
 #undef AVF_CODEC_SUPPORTS
 
+// An AVOption's type, as options() names it, and where its default lives. FFmpeg 7 (libavutil
+// 59) removed the bitmask AV_OPT_TYPE_CHANNEL_LAYOUT (5.1 and 6 have it beside AV_OPT_TYPE_CHLAYOUT)
+// and added array options (AV_OPT_TYPE_FLAG_ARRAY over a base type, their default in
+// default_val.arr); 7.1 (libavutil 59.39) added AV_OPT_TYPE_UINT. A type newer than this code
+// is 'unknown', with no default.
+#if defined(FF_API_OLD_CHANNEL_LAYOUT) && FF_API_OLD_CHANNEL_LAYOUT
+#define AVF_OPT_CHANNEL_MASK 1
+#else
+#define AVF_OPT_CHANNEL_MASK 0
+#endif
+#define AVF_OPT_ARRAYS (LIBAVUTIL_VERSION_MAJOR >= 59)
+#define AVF_OPT_UINT (LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(59, 39, 100))
+
+struct OptionType {
+  enum Default { kInt, kUint, kDouble, kString, kPixelFormat, kSampleFormat, kChannelMask, kNone };
+  const char* name;
+  Default value;  // which member of default_val holds the default, and how to read it
+};
+inline bool OptionIsArray(const AVOption* o) {
+#if AVF_OPT_ARRAYS
+  return (o->type & AV_OPT_TYPE_FLAG_ARRAY) != 0;
+#else
+  (void)o;
+  return false;
+#endif
+}
+// An array option's default, as the string av_opt_set would parse; nullptr for none.
+inline const char* OptionArrayDefault(const AVOption* o) {
+#if AVF_OPT_ARRAYS
+  return OptionIsArray(o) && o->default_val.arr ? o->default_val.arr->def : nullptr;
+#else
+  (void)o;
+  return nullptr;
+#endif
+}
+inline OptionType DescribeOptionType(const AVOption* o) {
+  int type = o->type;
+#if AVF_OPT_ARRAYS
+  type &= ~AV_OPT_TYPE_FLAG_ARRAY;
+#endif
+  switch (type) {
+    case AV_OPT_TYPE_FLAGS: return {"flags", OptionType::kInt};
+    case AV_OPT_TYPE_INT: return {"int", OptionType::kInt};
+    case AV_OPT_TYPE_INT64: return {"int64", OptionType::kInt};
+    case AV_OPT_TYPE_UINT64: return {"uint64", OptionType::kUint};
+#if AVF_OPT_UINT
+    case AV_OPT_TYPE_UINT: return {"uint", OptionType::kInt};
+#endif
+    case AV_OPT_TYPE_DOUBLE: return {"double", OptionType::kDouble};
+    case AV_OPT_TYPE_FLOAT: return {"float", OptionType::kDouble};
+    // (a rational's default is a double, which av_opt_set_defaults turns into a fraction)
+    case AV_OPT_TYPE_RATIONAL: return {"rational", OptionType::kDouble};
+    case AV_OPT_TYPE_STRING: return {"string", OptionType::kString};
+    case AV_OPT_TYPE_BINARY: return {"binary", OptionType::kString};
+    case AV_OPT_TYPE_DICT: return {"dict", OptionType::kString};
+    case AV_OPT_TYPE_CONST: return {"const", OptionType::kInt};
+    case AV_OPT_TYPE_IMAGE_SIZE: return {"image_size", OptionType::kString};
+    case AV_OPT_TYPE_PIXEL_FMT: return {"pixel_format", OptionType::kPixelFormat};
+    case AV_OPT_TYPE_SAMPLE_FMT: return {"sample_format", OptionType::kSampleFormat};
+    case AV_OPT_TYPE_VIDEO_RATE: return {"video_rate", OptionType::kString};
+    case AV_OPT_TYPE_DURATION: return {"duration", OptionType::kInt};
+    case AV_OPT_TYPE_COLOR: return {"color", OptionType::kString};
+    case AV_OPT_TYPE_BOOL: return {"bool", OptionType::kInt};
+    case AV_OPT_TYPE_CHLAYOUT: return {"channel_layout", OptionType::kString};
+#if AVF_OPT_CHANNEL_MASK
+    case AV_OPT_TYPE_CHANNEL_LAYOUT: return {"channel_layout", OptionType::kChannelMask};
+#endif
+    default: return {"unknown", OptionType::kNone};
+  }
+}
+
 }  // namespace avf::compat

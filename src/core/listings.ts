@@ -162,7 +162,8 @@ export interface SampleFormatListing {
 /** The shape the addon returns (before the derived fields). */
 export type NativeFilterListing = Omit<FilterListing, 'timeline' | 'source' | 'sink'>;
 
-function deepFreeze<T>(value: T): T {
+/** Freezes a listing and everything in it (shared by every caller, so no one can change it). */
+export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);
