@@ -66,7 +66,7 @@ describe('the native plan contract', () => {
 
   test('an unknown key is an error naming its path', () => {
     refused((p) => (p.queueSize = 8), 'plan.queueSize', /unknown key/);
-    refused((p) => (p.streams[0].disposition = 1), 'plan.streams[0].disposition', /unknown key/);
+    refused((p) => (p.streams[0].language = 'eng'), 'plan.streams[0].language', /unknown key/);
     refused((p) => (p.output.chapters = [{ start: 0, end: 1, title: '', lang: 'en' }]), 'plan.output.chapters[0].lang', /unknown key/);
   });
 

@@ -221,9 +221,9 @@ describe('planTranscode: filter chains and encoder settings', () => {
     assert.deepEqual(plan.streams[0]!.frameRate, { num: 30000, den: 1001 });
   });
 
-  test('audio: aresample, then aformat with the sample format and the layout a channel count stands for', () => {
+  test('audio: one aformat with the sample format, the rate (libavfilter resamples to it) and the layout a channel count stands for', () => {
     const plan = transcode([clip()], { video: false, audio: { codec: 'aac', sampleRate: 48000, channels: 1, sampleFormat: 'fltp', bitRate: '128k' } });
-    assert.equal(graphOf(plan, 0), 'aresample=48000,aformat=sample_fmts=fltp:channel_layouts=mono');
+    assert.equal(graphOf(plan, 0), 'aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=mono');
     assert.equal(plan.streams[0]!.bitRate, 128_000);
     assert.equal(graphOf(transcode([clip()], { video: false, audio: { channels: 6 } }), 0), 'aformat=channel_layouts=5.1');
   });

@@ -162,6 +162,8 @@ class EncodeStage {
   bool SendVideo(FramePtr f) {
     VideoSync::Sends sends = sync_->Next(f.get());
     for (int64_t i = 0; i < sends.frames; i++) {
+      // -frames:v counts what the encoder gets, repeats included, as in the CLI
+      if (sp_.max_frames >= 0 && sent_video_ >= sp_.max_frames) break;
       AVFrame* in = i < sends.previous && last_ ? last_.get() : f.get();
       if (!in) break;
       FramePtr repeat;
@@ -177,6 +179,7 @@ class EncodeStage {
       if (last_pts_ != AV_NOPTS_VALUE && in->pts <= last_pts_) in->pts = last_pts_ + 1;
       last_pts_ = in->pts;
       sync_->Sent();
+      sent_video_++;
       if (!Send(in)) return false;
     }
     if (f) last_ = std::move(f);
@@ -313,6 +316,7 @@ class EncodeStage {
   std::unique_ptr<VideoSync> sync_;  // video: the frame-rate conversion
   FramePtr last_;                    // video: the frame before, for repeats
   int64_t fifo_pts_ = AV_NOPTS_VALUE, last_pts_ = AV_NOPTS_VALUE, accepted_ = 0;
+  int64_t sent_video_ = 0;  // frames given to a video encoder: what -frames:v limits
   bool finished_ = false;
   std::vector<PacketPtr> packets_;
   std::vector<FramePtr> batch_;

@@ -23,6 +23,9 @@ void Runtime::SetupOutput() {
                                          op.channel ? nullptr : op.url.c_str()),
           "avformat_alloc_output_context2", op.url);
     out_->interrupt_callback = {Halted, &control_};
+    // The CLI's -muxdelay default (0.7 s): MPEG-TS and MPEG-PS start their clocks after it, so
+    // their timestamps match the CLI's files; a max_delay in the muxer options still wins.
+    out_->max_delay = 700000;
   }
   global_header_ = out_ && (out_->oformat->flags & AVFMT_GLOBALHEADER);
 }
@@ -58,6 +61,9 @@ void Runtime::MuxStart() {
   mx_.index.assign(n, -1);
   mx_.last_dts.assign(n, AV_NOPTS_VALUE);
   mx_.done.assign(n, false);
+  mx_.held.resize(n);
+  mx_.closed.assign(n, false);
+  mx_.reached.assign(n, AV_NOPTS_VALUE);
   for (size_t o = 0; o < n; o++) {
     const StreamPlan& sp = plan_.streams[o];
     if (!sp.subtitle && !sp.copy) continue;
@@ -96,8 +102,9 @@ void Runtime::MuxWrite(size_t o, PacketPtr pkt) {
   if (sp.copy) {
     AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : mx_.tbs[o];
     if (mx_.done[o]) return;
-    if (Limit() != AV_NOPTS_VALUE && pkt->pts != AV_NOPTS_VALUE &&
-        av_rescale_q(pkt->pts, tb, AV_TIME_BASE_Q) >= Limit()) {
+    // the CLI ends a copy at -t by decode time: B-frames reordered past it still come along
+    int64_t t = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
+    if (Limit() != AV_NOPTS_VALUE && t != AV_NOPTS_VALUE && av_rescale_q(t, tb, AV_TIME_BASE_Q) >= Limit()) {
       mx_.done[o] = true;
       StreamFinished();
       return;
@@ -130,6 +137,7 @@ void Runtime::MuxHandle(Item& item) {
       MuxWriteEarly();
       break;
     case Item::kUnused:
+      mx_.closed[o] = true;
       mx_.state[o] = MuxState::kUnused;
       stats_.times[o] = PipelineStats::kEnded;
       mx_.ended++;
@@ -142,9 +150,13 @@ void Runtime::MuxHandle(Item& item) {
         mx_.early.push_back(std::move(item));
         break;
       }
-      MuxWrite(o, std::move(item.packet));
+      if (plan_.output.shortest)
+        MuxHold(o, std::move(item.packet));
+      else
+        MuxWrite(o, std::move(item.packet));
       break;
     default:  // kEnd
+      if (plan_.output.shortest) MuxShortestEnd(o);
       stats_.times[o] = PipelineStats::kEnded;
       if (bsfs_[o]) {
         Check(av_bsf_send_packet(bsfs_[o].get(), nullptr), "av_bsf_send_packet", plan_.streams[o].bsf);
@@ -156,10 +168,72 @@ void Runtime::MuxHandle(Item& item) {
   }
 }
 
+// A packet's time (AV_TIME_BASE), for -shortest: its presentation, else decode time.
+int64_t Runtime::MuxTime(size_t o, const AVPacket* pkt) const {
+  AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : mx_.tbs[o];
+  int64_t t = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+  return t == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : av_rescale_q(t, tb, AV_TIME_BASE_Q);
+}
+
+void Runtime::MuxHold(size_t o, PacketPtr pkt) {
+  int64_t t = MuxTime(o, pkt.get());
+  if (Limit() != AV_NOPTS_VALUE && t != AV_NOPTS_VALUE && t >= Limit()) return;  // past the first end
+  if (t != AV_NOPTS_VALUE) {
+    AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : mx_.tbs[o];
+    int64_t end = t + av_rescale_q(std::max<int64_t>(pkt->duration, 0), tb, AV_TIME_BASE_Q);
+    if (mx_.reached[o] == AV_NOPTS_VALUE || end > mx_.reached[o]) mx_.reached[o] = end;
+  }
+  mx_.held[o].push_back(std::move(pkt));
+  mx_.held_count++;
+  MuxRelease(false);
+}
+
+// Writes held packets, earliest first, while every open stream has one waiting (all: the end).
+void Runtime::MuxRelease(bool all) {
+  for (;;) {
+    size_t best = mx_.held.size();
+    int64_t best_t = INT64_MAX;
+    for (size_t o = 0; o < mx_.held.size(); o++) {
+      if (mx_.held[o].empty()) {
+        // this stream may still come with an earlier packet; past the bound, memory comes first
+        if (!all && !mx_.closed[o] && mx_.held_count < kMaxHeldPackets) return;
+        continue;
+      }
+      int64_t t = MuxTime(o, mx_.held[o].front().get());
+      if (best == mx_.held.size() || (t != AV_NOPTS_VALUE && t < best_t)) {
+        best = o;
+        best_t = t == AV_NOPTS_VALUE ? INT64_MIN : t;
+      }
+    }
+    if (best == mx_.held.size()) return;
+    PacketPtr pkt = std::move(mx_.held[best].front());
+    mx_.held[best].pop_front();
+    mx_.held_count--;
+    MuxWrite(best, std::move(pkt));
+  }
+}
+
+// -shortest: the first stream to end ends the output where its last packet ends.
+void Runtime::MuxShortestEnd(size_t o) {
+  mx_.closed[o] = true;
+  if (Limit() == AV_NOPTS_VALUE || mx_.reached[o] < Limit()) {
+    if (mx_.reached[o] != AV_NOPTS_VALUE) EndAt(mx_.reached[o]);
+    StreamFinished();  // it ended by itself; the others finish as they pass its end
+    int64_t cut = Limit();
+    for (size_t s = 0; s < mx_.held.size(); s++)
+      while (!mx_.held[s].empty() && cut != AV_NOPTS_VALUE && MuxTime(s, mx_.held[s].back().get()) >= cut) {
+        mx_.held[s].pop_back();
+        mx_.held_count--;
+      }
+  }
+  MuxRelease(false);
+}
+
 void Runtime::MuxFinish() {
   if (control_.halted) return;
   if (!mx_.header) MuxTryHeader();
   MuxWriteEarly();
+  MuxRelease(true);
   if (out_) {
     Check(av_write_trailer(out_), "av_write_trailer", OutputName());
     if (out_->pb) stats_.bytes = avio_tell(out_->pb);
@@ -243,6 +317,32 @@ void Runtime::WriteHeader() {
   CheckAllConsumed(op.options, "avformat_write_header", OutputName());
 }
 
+namespace {
+
+// ffmpeg's -disposition over `from`: 'default+forced' (exactly these), '+forced-default' (changes),
+// '0' or a number.
+int Disposition(const std::string& text, int from, int stream) {
+  int value = text[0] == '+' || text[0] == '-' ? from : 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    char sign = text[i] == '-' ? '-' : '+';
+    if (text[i] == '+' || text[i] == '-') i++;
+    size_t end = text.find_first_of("+-", i);
+    std::string name = text.substr(i, end == std::string::npos ? std::string::npos : end - i);
+    i = end == std::string::npos ? text.size() : end;
+    int flag = 0;
+    if (!name.empty() && name.size() < 10 && name.find_first_not_of("0123456789") == std::string::npos)
+      flag = static_cast<int>(strtol(name.c_str(), nullptr, 10));
+    else if ((flag = av_disposition_from_string(name.c_str())) < 0)
+      throw WithStream(AvException("EINVAL", "Unknown disposition '" + name + "' in '" + text + "'", "disposition"),
+                       stream);
+    value = sign == '+' ? value | flag : value & ~flag;
+  }
+  return value;
+}
+
+}  // namespace
+
 // An AVStream per ready output stream, with its source's metadata and disposition.
 void Runtime::AddStreams() {
   for (size_t o = 0; o < mx_.state.size(); o++) {
@@ -262,7 +362,8 @@ void Runtime::AddStreams() {
     if (mx_.rates[o].num > 0) st->avg_frame_rate = mx_.rates[o];
     const AVStream* src = sp.input >= 0 && sp.stream >= 0 ? inputs_[sp.input].fmt->streams[sp.stream] : nullptr;
     if (src) {
-      av_dict_copy(&st->metadata, src->metadata, 0);
+      // -map_metadata -1 (metadataFrom -1) copies no stream's tags either, as in the CLI
+      if (plan_.output.metadata_from >= 0) av_dict_copy(&st->metadata, src->metadata, 0);
       if (!sp.copy) av_dict_set(&st->metadata, "encoder", nullptr, 0);
       st->disposition = src->disposition;
       if (sp.copy) {
@@ -284,6 +385,7 @@ void Runtime::AddStreams() {
     const AVDictionaryEntry* e = nullptr;
     while ((e = av_dict_get(*const_cast<Dict&>(sp.metadata).ptr(), "", e, AV_DICT_IGNORE_SUFFIX)))
       av_dict_set(&st->metadata, e->key, e->value[0] ? e->value : nullptr, 0);
+    if (!sp.disposition.empty()) st->disposition = Disposition(sp.disposition, st->disposition, static_cast<int>(o));
     mx_.index[o] = static_cast<int>(st->index);
   }
 }

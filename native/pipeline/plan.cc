@@ -66,6 +66,7 @@ StreamPlan ReadStream(Fields& s) {
   sp.input = s.Int32("input");
   sp.stream = s.Int32("stream");
   sp.bsf = s.String("bsf");
+  sp.disposition = s.String("disposition");
   sp.graph = s.Int32("graph");
   sp.sink = s.Int32("sink");
   sp.codec = s.String("codec");
@@ -111,6 +112,7 @@ void ReadOutput(Fields& out, OutputPlan& op) {
   op.metadata = Dict(out.Dictionary("metadata"));
   op.metadata_from = out.Int32("metadataFrom");
   op.chapters_from = out.Int32("chaptersFrom");
+  op.shortest = out.Bool("shortest");
   ForEach(out, "chapters", [&](Fields& c) {
     op.chapters.push_back({c.Int("start"), c.Int("end"), c.String("title")});
   });

@@ -47,6 +47,7 @@ struct StreamPlan {
   bool subtitle = false;        // a subtitle stream decoded and encoded again (mov_text -> ass...)
   int input = -1, stream = -1;  // copy: the source; encode: where metadata comes from (or -1)
   std::string bsf;              // copy: bitstream filters, "" for none
+  std::string disposition;      // over the source's ("default+forced", "0"), "" keeps it
   int graph = -1, sink = -1;    // encode
   std::string codec;
   Dict options;
@@ -75,6 +76,7 @@ struct OutputPlan {
   int chapters_from = 0;              // input whose chapters are copied, -1 none
   std::vector<ChapterPlan> chapters;  // written instead, when given
   bool collect = false;               // no muxer: encoded packets come back to JS (thumbnails)
+  bool shortest = false;              // -shortest: the output ends where its first stream ends
 };
 
 struct PipelinePlan {

@@ -4,6 +4,7 @@
 #pragma once
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -69,7 +70,17 @@ struct MuxState {
   std::vector<Item> early;  // packets that came before the header could be written
   std::vector<PacketPtr> filtered;
   size_t ended = 0;
+  // -shortest: packets wait here until every open stream has reached their time, so that none
+  // is written past the end of the stream that ends first
+  std::vector<std::deque<PacketPtr>> held;
+  std::vector<bool> closed;
+  std::vector<int64_t> reached;  // per stream: the end of its latest packet (AV_TIME_BASE)
+  size_t held_count = 0;
 };
+
+// -shortest holds at most this many packets: a stream far ahead of another (a looped picture
+// beside a long song) then is written without waiting, rather than held without bound.
+constexpr size_t kMaxHeldPackets = 4096;
 
 // A converted subtitle stream: both codecs, and the packets waiting for them.
 struct SubtitleStage {
@@ -107,9 +118,15 @@ class Runtime {
   // Where every stream ends: -t, or where a stream met its frame limit (-frames:v ends the
   // whole output there, as in the CLI).
   int64_t Limit() const {
-    int64_t cut = cut_.load();
-    if (cut == AV_NOPTS_VALUE) return plan_.duration;
-    return plan_.duration == AV_NOPTS_VALUE ? cut : std::min(cut, plan_.duration);
+    int64_t limit = plan_.duration;
+    for (int64_t t : {cut_.load(), shortest_end_.load()})
+      if (t != AV_NOPTS_VALUE) limit = limit == AV_NOPTS_VALUE ? t : std::min(limit, t);
+    return limit;
+  }
+  // -shortest: where the first stream ended. Unlike a cut, the other streams still read up to it.
+  void EndAt(int64_t t) {
+    int64_t none = AV_NOPTS_VALUE;
+    shortest_end_.compare_exchange_strong(none, t);
   }
   void CutAt(int64_t t) {
     int64_t none = AV_NOPTS_VALUE;
@@ -152,6 +169,10 @@ class Runtime {
   void MuxDrainBsf(size_t o);
   void MuxHandle(Item& item);
   void MuxFinish();
+  int64_t MuxTime(size_t o, const AVPacket* pkt) const;
+  void MuxHold(size_t o, PacketPtr pkt);
+  void MuxRelease(bool all);
+  void MuxShortestEnd(size_t o);
   void WritePacket(size_t o, PacketPtr pkt, AVRational tb, const std::vector<int>& index);
   void KeepDtsMonotonic(size_t o, const AVStream* st, AVPacket* pkt);
   void WriteHeader();
@@ -193,6 +214,7 @@ class Runtime {
   bool global_header_ = false;
   std::atomic<int> finished_{0};
   std::atomic<int64_t> cut_{AV_NOPTS_VALUE};
+  std::atomic<int64_t> shortest_end_{AV_NOPTS_VALUE};
   std::mutex error_m_;
   std::exception_ptr error_;
   PipelineResult result_;

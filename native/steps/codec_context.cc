@@ -10,6 +10,14 @@ void NewDecoderContext(CodecState& s, const AVCodec* codec, const AVCodecParamet
   s.ctx.reset(avcodec_alloc_context3(codec));
   if (!s.ctx) throw AvException(AVERROR(ENOMEM), "avcodec_alloc_context3", s.name);
   if (par) Check(avcodec_parameters_to_context(s.ctx.get(), par), "avcodec_parameters_to_context", s.name);
+  // A count without a layout (a WAV without a channel mask) gets the default layout for that
+  // count, as the CLI guesses it: filters such as aformat take layouts, not bare counts.
+  AVChannelLayout& layout = s.ctx->ch_layout;
+  if (codec->type == AVMEDIA_TYPE_AUDIO && layout.order == AV_CHANNEL_ORDER_UNSPEC && layout.nb_channels > 0) {
+    int channels = layout.nb_channels;
+    av_channel_layout_uninit(&layout);
+    av_channel_layout_default(&layout, channels);
+  }
   s.ctx->pkt_timebase = pkt_timebase;
   if (!av_dict_get(*options.ptr(), "max_pixels", nullptr, 0)) s.ctx->max_pixels = kMaxDecodePixels;
 }

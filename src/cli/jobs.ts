@@ -222,14 +222,14 @@ function refuseOverwrite(output: string, inputs: unknown[], overwrite: boolean):
 }
 
 /** The CLI, like ffmpeg, trusts its user's inputs (SECURITY.md): FFmpeg's defaults, playlists included; --options may say otherwise. */
-function trustInputs<T extends { input?: object; inputs?: unknown }>(o: T): T {
+export function trustInputs<T extends { input?: object; inputs?: unknown }>(o: T): T {
   const trust = (i: unknown) =>
     typeof i === 'string' ? { source: i, trusted: true } : i && typeof i === 'object' && 'source' in i ? { trusted: true, ...i } : i;
   return { ...o, input: { trusted: true, ...o.input }, ...(Array.isArray(o.inputs) ? { inputs: o.inputs.map(trust) } : {}) };
 }
 
 /** x265 prints its banner and statistics itself (not through libav's log): only what the log level lets through. */
-function quietX265(o: TranscodeOptions, level: LogLevel): void {
+export function quietX265(o: TranscodeOptions, level: LogLevel): void {
   const x265 = (
     { quiet: 'none', panic: 'none', fatal: 'none', error: 'error', warning: 'warning', info: 'info', verbose: 'debug', debug: 'debug', trace: 'full' } as const
   )[level];

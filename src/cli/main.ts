@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The avforge command: the list of commands, and the dispatch to each.
-import { AvError, versions } from '../index.js';
+import { AvError, routeOption, versions } from '../index.js';
 import { commandList, helpText, parseCommand, UsageError, type Command } from './argv.js';
 import { benchCommand, runBench } from './bench.js';
 import { demoCommand, runDemo } from './demo.js';
+import { runFfmpeg } from './ffmpeg/run.js';
+import { isFfmpegOption } from './ffmpeg/grammar.js';
 import { EXIT, runRemux, runThumbs, runTranscode } from './jobs.js';
 import { probeCommand, runProbe } from './probe.js';
 import { remuxCommand } from './remux_flags.js';
@@ -60,6 +62,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
+  // `avforge ffmpeg ARGS` and `avforge -i in.mp4 ...`: ffmpeg's own grammar
+  if (name === 'ffmpeg') return runFfmpeg(rest, routeOption);
+  if (/^-[a-z]/.test(name) && isFfmpegOption(name.slice(1).split(':')[0]!)) return runFfmpeg(argv, routeOption);
   const command = COMMANDS.find((c) => c.spec.name === name || c.also?.includes(name));
   if (!command) {
     console.error(`avforge: unknown command '${name}'\n\n${usage}`);

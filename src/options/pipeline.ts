@@ -157,6 +157,8 @@ export const streamMap = objectOf<StreamMap>(
     input: nonNegativeInt(),
     stream: streamSpecifier,
     label: nonEmptyString('a filterComplex output label'),
+    disposition: nonEmptyString("a disposition ('default', 'attached_pic', '+forced', '0')"),
+    bitstreamFilter: nonEmptyString("bitstream filters ('aac_adtstoasc')"),
   },
   { expected: 'a stream mapping', name: 'StreamMap', renamed: videoRenamed },
 );
@@ -195,6 +197,7 @@ const outputFields = {
   duration: positive('a number of seconds > 0'),
   metadata: strings,
   copyMetadata: boolean,
+  shortest: boolean,
   chapters: union('a boolean or an array of { start, end, title? }', boolean, arrayOf('an array of { start, end, title? }', chapter)),
 } as const;
 

@@ -40,6 +40,8 @@ export interface NativeStreamPlan {
   stream: number;
   /** Copy: bitstream filters, '' for none. */
   bsf: string;
+  /** Over the source's ('default+forced', '0', as ffmpeg's -disposition); '' keeps it. */
+  disposition: string;
   /** Encode: the graph and its sink (-1 otherwise). */
   graph: number;
   sink: number;
@@ -91,6 +93,8 @@ export interface NativeOutputPlan {
   chaptersFrom: number;
   /** Written instead of copied ones, when not empty. */
   chapters: NativeChapterPlan[];
+  /** The output ends where its first stream ends (-shortest). */
+  shortest: boolean;
 }
 
 /** The job's hardware device ('cuda', 'vaapi'...). */

@@ -94,9 +94,16 @@ function videoChain(v: VideoSettings): string {
 function audioChain(a: AudioSettings): string {
   const parts: string[] = [];
   if (a.filter) parts.push(a.filter);
-  if (a.sampleRate !== undefined) parts.push(`aresample=${a.sampleRate}`);
   const layout = a.channelLayout ?? (a.channels !== undefined ? (LAYOUTS[a.channels] ?? `${a.channels}c`) : undefined);
-  const fmt = [a.sampleFormat ? `sample_fmts=${a.sampleFormat}` : '', layout ? `channel_layouts=${layout}` : ''].filter(Boolean).join(':');
+  // the rate as a format constraint that libavfilter converts to, as the CLI's -ar (an explicit
+  // aresample after loudnorm fails to negotiate a layout on FFmpeg 5.1)
+  const fmt = [
+    a.sampleFormat ? `sample_fmts=${a.sampleFormat}` : '',
+    a.sampleRate !== undefined ? `sample_rates=${a.sampleRate}` : '',
+    layout ? `channel_layouts=${layout}` : '',
+  ]
+    .filter(Boolean)
+    .join(':');
   if (fmt) parts.push(`aformat=${fmt}`);
   return parts.length ? parts.join(',') : 'anull';
 }
@@ -142,7 +149,18 @@ class Planner {
       decoders: [],
       graphs: [],
       streams: [],
-      output: { collect: false, target: null, name: '', format: '', options: {}, metadata: {}, metadataFrom: 0, chaptersFrom: 0, chapters: [] },
+      output: {
+        collect: false,
+        target: null,
+        name: '',
+        format: '',
+        options: {},
+        metadata: {},
+        metadataFrom: 0,
+        chaptersFrom: 0,
+        chapters: [],
+        shortest: false,
+      },
       strict: Boolean(o.strict),
       tapBatch: 8,
       hardware: null,
@@ -303,7 +321,10 @@ class Planner {
     }
     if (sinks.length === 0) throw invalidArgument('map', "entries with the labels of filterComplex's outputs ({ label: 'out' })", maps);
     this.plan.graphs.push({ description: full, sources, sinks, threads: threads ?? 0, hardware: false });
-    for (const [sink, m] of encoders) this.#encoder(graph, sink, { ...m, filter: undefined }, threads);
+    for (const [sink, m] of encoders) {
+      this.#encoder(graph, sink, { ...m, filter: undefined }, threads);
+      if (m.disposition) this.plan.streams.at(-1)!.disposition = m.disposition;
+    }
   }
 }
 
@@ -315,6 +336,7 @@ function outputStream(fields: Partial<NativeStreamPlan>): NativeStreamPlan {
     input: -1,
     stream: -1,
     bsf: '',
+    disposition: '',
     graph: -1,
     sink: -1,
     codec: '',
@@ -365,6 +387,7 @@ function setOutput(p: Planner, o: TranscodeOptions | RemuxOptions, output?: stri
   p.plan.output.options = outputOptions(o) ?? {};
   p.plan.output.metadata = o.metadata ?? {};
   if (o.copyMetadata === false) p.plan.output.metadataFrom = -1;
+  if (o.shortest) p.plan.output.shortest = true;
   if (o.chapters === false) p.plan.output.chaptersFrom = -1;
   if (Array.isArray(o.chapters)) {
     p.plan.output.chapters = o.chapters.map((c, i) => {
@@ -391,17 +414,26 @@ export function planTranscode(
     const v = type === 'video' ? o.video : type === 'audio' ? o.audio : undefined;
     return typeof v === 'object' ? v : {};
   };
-  const place = (input: number, stream: number, settings: VideoSettings & AudioSettings) => {
+  const place = (input: number, stream: number, settings: StreamMap) => {
     const type = p.stream(input, stream).type;
     if (type === 'subtitle' && settings.codec !== 'copy' && (settings.codec !== undefined || typeof o.subtitles === 'object'))
       p.subtitle(input, stream, settings.codec ?? (typeof o.subtitles === 'object' && o.subtitles ? o.subtitles.codec : undefined));
-    else if (settings.codec === 'copy' || type === 'subtitle' || type === 'data' || type === 'attachment') p.copy(input, stream);
+    else if (settings.codec === 'copy' || type === 'subtitle' || type === 'data' || type === 'attachment') p.copy(input, stream, settings.bitstreamFilter);
     else p.encode(input, stream, settings, o.threads, hw);
+    // what every kind of output stream takes from its map entry
+    const placed = p.plan.streams.at(-1)!;
+    if (settings.metadata) placed.metadata = settings.metadata;
+    if (settings.disposition) placed.disposition = settings.disposition;
   };
   if (o.map?.length) {
     if (o.filterComplex) p.complex(o.filterComplex, extra.pads ?? { inputs: [], outputs: [] }, o.map, o.threads);
+    // the graph's outputs come first in plan.streams; the output keeps the order of `map`
+    const graphStreams = p.plan.streams.splice(0);
     for (const m of o.map) {
-      if (m.label !== undefined) continue;
+      if (m.label !== undefined) {
+        p.plan.streams.push(graphStreams.shift()!);
+        continue;
+      }
       const input = m.input ?? 0;
       const desc = inputs[input];
       if (!desc) throw new AvError(`map names input ${input}, there are ${inputs.length}`, { code: 'STREAM_NOT_FOUND', op: 'map' });

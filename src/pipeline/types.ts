@@ -86,6 +86,10 @@ export interface StreamMap extends VideoSettings, AudioSettings {
   stream?: number | string;
   /** An output label of `filterComplex` ('out' for [out]). */
   label?: string;
+  /** Its disposition over the source's, as ffmpeg's -disposition: 'default', 'attached_pic', '+forced', '0'. */
+  disposition?: string;
+  /** A copied stream's bitstream filters, as ffmpeg's -bsf ('aac_adtstoasc', 'h264_mp4toannexb,dump_extra'). */
+  bitstreamFilter?: string;
 }
 
 /** A progress report: `frames` counts the first video stream (or the first stream). */
@@ -157,7 +161,10 @@ export interface OutputOptions extends JobOptions {
   duration?: number;
   /** Global metadata ("" removes a key); the first input's is copied unless copyMetadata is false. */
   metadata?: Record<string, string>;
+  /** false: no metadata of the inputs is copied, neither the file's nor its streams' (ffmpeg's -map_metadata -1). */
   copyMetadata?: boolean;
+  /** End the output where its first stream ends (ffmpeg's -shortest): a looped image with a song stops with the song. */
+  shortest?: boolean;
   /** Copy the first input's chapters (true, the default), none (false), or these (seconds). */
   chapters?: boolean | Chapter[];
 }

@@ -1,0 +1,156 @@
+// `avforge ffmpeg ARGS...`: an ffmpeg command line run in process. What scripts read from ffmpeg
+// is kept: the stats line on stderr (frame= ... time= ... speed=), `-progress URL` key=value
+// blocks, "File 'x' already exists. Exiting.", and the exit status (0, 1; 255 when interrupted).
+import fs from 'node:fs';
+import readline from 'node:readline';
+
+import { AvError, setLogLevel, transcode, LogLevels, type Job, type LogLevel, type Progress, type TranscodeResult } from '../../index.js';
+import { UsageError } from '../argv.js';
+import { quietX265, trustInputs } from '../jobs.js';
+import { lastWhere, splitCommandLine, type OptionUse } from './grammar.js';
+import { translateCommandLine, type OptionRouter } from './translate.js';
+
+const EXIT_FFMPEG = { ok: 0, failed: 1, interrupted: 255 } as const;
+
+/** -loglevel's value ('error', 'repeat+level+info', '16') as a level name. */
+function logLevelOf(value: string): LogLevel {
+  const word = value.split('+').at(-1)!;
+  if (word in LogLevels) return word as LogLevel;
+  const n = Number(word);
+  if (Number.isInteger(n)) {
+    const named = Object.entries(LogLevels)
+      .filter(([, v]) => v <= n)
+      .sort((a, b) => b[1] - a[1])[0];
+    if (named) return named[0] as LogLevel;
+  }
+  throw new UsageError(
+    `Invalid loglevel "${value}". Possible levels are numbers or: "quiet", "panic", "fatal", "error", "warning", "info", "verbose", "debug", "trace"`,
+  );
+}
+
+const flagOf = (globals: OptionUse[], name: string) => lastWhere(globals, (g) => g.name === name);
+
+/** ffmpeg's stats line: "frame=  250 fps= 98 q=-1.0 size=     512kB time=00:00:10.00 bitrate= 419.4kbits/s speed=3.93x". */
+function statsLine(p: Progress, last: boolean): string {
+  const t = Math.max(0, p.time);
+  const clock = `${String(Math.floor(t / 3600)).padStart(2, '0')}:${String(Math.floor(t / 60) % 60).padStart(2, '0')}:${(t % 60).toFixed(2).padStart(5, '0')}`;
+  const kb = p.bytes / 1024;
+  const rate = t > 0 ? `${((p.bytes * 8) / t / 1000).toFixed(1).padStart(6)}kbits/s` : 'N/A';
+  return `frame=${String(p.frames).padStart(5)} fps=${p.fps.toFixed(p.fps < 9.95 ? 1 : 0).padStart(3)} q=-1.0 ${last ? 'L' : ''}size=${kb.toFixed(0).padStart(8)}kB time=${clock} bitrate=${rate} speed=${p.speed.toPrecision(3)}x`;
+}
+
+/** One -progress block (the keys ffmpeg writes that avforge knows). */
+function progressBlock(p: Progress, end: boolean): string {
+  const us = Math.round(Math.max(0, p.time) * 1e6);
+  const t = us / 1e6;
+  const clock = `${String(Math.floor(t / 3600)).padStart(2, '0')}:${String(Math.floor(t / 60) % 60).padStart(2, '0')}:${(t % 60).toFixed(6).padStart(9, '0')}`;
+  return `${[
+    `frame=${p.frames}`,
+    `fps=${p.fps.toFixed(2)}`,
+    `bitrate=${t > 0 ? `${((p.bytes * 8) / t / 1000).toFixed(1)}kbits/s` : 'N/A'}`,
+    `total_size=${p.bytes}`,
+    `out_time_us=${us}`,
+    `out_time_ms=${us}`,
+    `out_time=${clock}`,
+    `dup_frames=0`,
+    `drop_frames=0`,
+    `speed=${p.speed.toFixed(3)}x`,
+    `progress=${end ? 'end' : 'continue'}`,
+  ].join('\n')}\n`;
+}
+
+/** -progress URL: a file path, file:PATH, pipe:N or '-' (stdout). */
+function progressWriter(url: string): (text: string) => void {
+  const pipe = /^pipe:(\d*)$/.exec(url);
+  if (url === '-' || pipe) {
+    const fd = pipe?.[1] ? Number(pipe[1]) : 1;
+    return (text) => fs.writeSync(fd, text);
+  }
+  const file = url.replace(/^file:/, '');
+  const fd = fs.openSync(file, 'w');
+  return (text) => fs.writeSync(fd, text);
+}
+
+async function mayOverwrite(url: string, mode: 'y' | 'n' | 'ask', stdin: boolean): Promise<boolean> {
+  if (/^[a-z][\w+.-]+:/i.test(url) || url === '-' || !fs.existsSync(url) || mode === 'y') return true;
+  if (mode === 'ask' && stdin && process.stdin.isTTY) {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await new Promise<string>((resolve) => rl.question(`File '${url}' already exists. Overwrite? [y/N] `, resolve));
+    rl.close();
+    if (/^y/i.test(answer.trim())) return true;
+    process.stderr.write('Not overwriting - exiting\n');
+    return false;
+  }
+  process.stderr.write(`File '${url}' already exists. Exiting.\n`);
+  return false;
+}
+
+/** Runs `avforge ffmpeg ARGS...`; the exit status. */
+export async function runFfmpeg(argv: string[], route: OptionRouter): Promise<number> {
+  let interrupts = 0;
+  const jobs: Job<TranscodeResult>[] = [];
+  const onSigint = () => {
+    interrupts++;
+    for (const j of jobs) j.cancel(interrupts === 1 ? 'graceful' : 'abort');
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const line = splitCommandLine(argv);
+    const level = logLevelOf(String(flagOf(line.globals, 'loglevel')?.value ?? 'info'));
+    setLogLevel(level);
+    if (line.trailing.length) process.stderr.write('Trailing option(s) found in the command: may be ignored.\n');
+    const translated = await translateCommandLine(line, route);
+    const y = flagOf(line.globals, 'y')?.value === true;
+    const n = flagOf(line.globals, 'n')?.value === true;
+    const stdin = flagOf(line.globals, 'stdin')?.value !== false;
+    for (const j of translated) if (!(await mayOverwrite(j.url, y ? 'y' : n ? 'n' : 'ask', stdin))) return EXIT_FFMPEG.failed;
+    const statsFlag = flagOf(line.globals, 'stats')?.value;
+    const stats = statsFlag === true || (statsFlag === undefined && LogLevels[level] >= LogLevels.info);
+    const progressUrl = flagOf(line.globals, 'progress');
+    const writeProgress = progressUrl ? progressWriter(String(progressUrl.value)) : undefined;
+    const period = Number(flagOf(line.globals, 'stats_period')?.value ?? 0.5) * 1000;
+    const latest = new Map<number, Progress>();
+    const report = (last: boolean) => {
+      // the first output's progress, as ffmpeg's line is mostly about it
+      const p = latest.get(0);
+      if (!p) return;
+      if (stats) process.stderr.write(`${statsLine(p, last)}${last ? '\n' : '\r'}`);
+      writeProgress?.(progressBlock(p, last));
+    };
+    const timer = stats || writeProgress ? setInterval(() => report(false), period) : undefined;
+    try {
+      for (const [i, j] of translated.entries()) {
+        quietX265(j.options, level);
+        jobs.push(
+          transcode(j.input, j.url, trustInputs({ ...j.options, onProgress: (p: Progress) => latest.set(i, p), progressInterval: Math.min(period, 500) })),
+        );
+        if (interrupts) jobs.at(-1)!.cancel(interrupts === 1 ? 'graceful' : 'abort');
+      }
+      const results = await Promise.all(jobs);
+      const r = results[0]!;
+      if (!latest.has(0) || r.bytes) latest.set(0, { ...(latest.get(0) ?? emptyProgress()), bytes: r.bytes, time: r.duration ?? latest.get(0)?.time ?? 0 });
+      report(true);
+      return interrupts ? EXIT_FFMPEG.interrupted : EXIT_FFMPEG.ok;
+    } finally {
+      if (timer) clearInterval(timer);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof TypeError) {
+      process.stderr.write(`${e.message}\n`);
+      return EXIT_FFMPEG.failed;
+    }
+    if (e instanceof AvError) {
+      process.stderr.write(`${e.url ? `${e.url}: ` : ''}${e.message}\n`);
+      return interrupts ? EXIT_FFMPEG.interrupted : EXIT_FFMPEG.failed;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+function emptyProgress(): Progress {
+  return { frames: 0, fps: 0, time: 0, speed: 0, percent: null, bytes: 0, bitRate: 0, elapsed: 0, damaged: 0 };
+}
