@@ -288,3 +288,54 @@ describe('misuse', () => {
     }, closed);
   });
 });
+
+describe('bitmap subtitles', () => {
+  // A DVD subpicture (SPU) built here byte by byte, since the ffmpeg CLI cannot render text into
+  // bitmap subtitles: a 4 x 2 picture at (10, 20), 2-bit run-length coded, shown from the
+  // packet's time until 180 x 1024 / 90 ms later.
+  function subpicture(): Buffer {
+    const top = [0x96, 0x70]; // row 0: 2 x colour 1, colour 2, colour 3
+    const bottom = [0x76, 0x54]; // row 1: colours 3, 2, 1, 0
+    const show = [
+      ...[0x00, 0x00, 0x00, 0x20], // date 0; the next sequence at byte 32
+      0x01, // start display
+      ...[0x03, 0x32, 0x10], // colour indices 3, 2, 1, 0 of the 16-entry palette
+      ...[0x04, 0xff, 0xf8], // alpha 15, 15, 15, 8 (of 15)
+      ...[0x05, 0x00, 0xa0, 0x0d, 0x01, 0x40, 0x15], // x 10..13, y 20..21
+      ...[0x06, 0x00, 0x04, 0x00, 0x06], // the two fields' rows at bytes 4 and 6
+      0xff,
+    ];
+    const hide = [0x00, 0xb4, 0x00, 0x20, 0x02, 0xff]; // date 180: stop display; the last sequence
+    const body = [...top, ...bottom, ...show, ...hide];
+    const size = 4 + body.length;
+    return Buffer.from([size >> 8, size & 0xff, 0x00, 0x08, ...body]);
+  }
+
+  test('a DVD subpicture: position, size, palette indices and RGBA palette, times', async () => {
+    // The palette (rrggbb) a DVD's IFO would give: black, red, green, blue, then black.
+    const palette = ['000000', 'ff0000', '00ff00', '0000ff', ...Array<string>(12).fill('000000')].join(',');
+    await using dec = await Decoder.open(null, { codec: 'dvdsub', timeBase: { num: 1, den: 90000 }, options: { palette } });
+    assert.equal(dec.type, 'subtitle');
+    using pkt = Packet.from(subpicture(), { pts: 90000 });
+    const s = await dec.decodeSubtitle(pkt);
+    assert.ok(s, 'a subtitle');
+    assert.equal(s.format, 0);
+    assert.equal(s.start, 1);
+    assert.equal(s.end, 1 + Math.floor((180 * 1024) / 90) / 1000);
+    assert.equal(s.rects.length, 1);
+    const r = s.rects[0]!;
+    assert.equal(r.type, 'bitmap');
+    assert.deepEqual([r.x, r.y, r.width, r.height], [10, 20, 4, 2]);
+    assert.equal(r.nbColors, 4);
+    assert.equal(r.forced, false);
+    const rows = [0, 1].map((y) => [...r.data!.subarray(y * r.linesize!, y * r.linesize! + r.width)]);
+    assert.deepEqual(rows, [
+      [1, 1, 2, 3],
+      [3, 2, 1, 0],
+    ]);
+    // R, G, B, A bytes per entry; alpha n of 15 is n x 17.
+    const rgba = new Uint8Array(r.palette!.buffer, r.palette!.byteOffset, r.palette!.byteLength);
+    assert.deepEqual([...rgba], [...[0, 0, 0, 8 * 17], ...[255, 0, 0, 255], ...[0, 255, 0, 255], ...[0, 0, 255, 255]]);
+    assert.deepEqual(await dec.flushSubtitles(), []);
+  });
+});
