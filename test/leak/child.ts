@@ -105,7 +105,7 @@ const paths: Record<string, () => Promise<void>> = {
     for (let i = 0; i < 50; i++) {
       using pkt = Packet.from(text, { pts: i * 1000, duration: 900 });
       const s = await dec.decodeSubtitle(pkt);
-      if (!s || s.rects.length !== 1) throw new Error('no subtitle');
+      if (s?.rects.length !== 1) throw new Error('no subtitle');
     }
     await dec.flushSubtitles();
   },
