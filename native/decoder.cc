@@ -75,9 +75,6 @@ void CheckMediaType(const CodecState& s, bool subtitles, const char* op) {
                       op, s.name);
 }
 
-// Far more than a delaying subtitle decoder holds at the end of a stream.
-constexpr int kMaxFlushedSubtitles = 64;
-
 }  // namespace
 
 // open(codecParameters | null, { codec?, timeBase?, threads?, options?, strict? }) -> context description
@@ -150,7 +147,8 @@ Napi::Value Decoder::Decode(const Napi::CallbackInfo& info) {
 }
 
 // decodeSubtitles(Packet[], flush) -> subtitle objects: one avcodec_decode_subtitle2 per packet;
-// with flush, empty packets until the decoder gives nothing more (AV_CODEC_CAP_DELAY decoders).
+// with flush, one empty packet, as the CLI sends at the end (AV_CODEC_CAP_DELAY decoders give
+// what they hold; cc_dec would give the same caption again for every further empty packet).
 Napi::Value Decoder::DecodeSubtitles(const Napi::CallbackInfo& info) {
   bool flush = info[1].ToBoolean();
   std::vector<PacketPtr> packets;
@@ -165,8 +163,7 @@ Napi::Value Decoder::DecodeSubtitles(const Napi::CallbackInfo& info) {
         std::vector<DecodedSubtitle> out;
         for (auto& pkt : packets) DecodeSubtitle(s, pkt.get(), out);
         if (flush) {
-          for (int i = 0; i < kMaxFlushedSubtitles; i++)
-            if (!DecodeSubtitle(s, nullptr, out)) break;
+          DecodeSubtitle(s, nullptr, out);
           avcodec_flush_buffers(s.ctx.get());
         }
         return out;

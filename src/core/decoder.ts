@@ -108,8 +108,9 @@ export class Decoder extends Resource<NativeDecoder> {
   }
 
   /**
-   * Signals the end of a subtitle stream: the subtitles a delaying decoder (AV_CODEC_CAP_DELAY)
-   * still holds, usually none. The decoder can then be reused.
+   * Signals the end of a subtitle stream (one empty packet, as the CLI sends): the subtitle a
+   * delaying decoder (AV_CODEC_CAP_DELAY: closed captions, teletext) still holds, usually none.
+   * The decoder can then be reused.
    */
   async flushSubtitles(): Promise<Subtitle[]> {
     return (await settle(this.native.decodeSubtitles([], true))).map((s) => new Subtitle(s));
