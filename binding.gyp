@@ -22,6 +22,7 @@
         "native/muxer.cc",
         "native/codec.cc",
         "native/decoder.cc",
+        "native/subtitle.cc",
         "native/encoder.cc",
         "native/scaler.cc",
         "native/resampler.cc",

@@ -85,6 +85,8 @@ Tree DescribeCodecContext(const AVCodecContext* ctx) {
   t.Set("codecName", ctx->codec ? ctx->codec->name : "unknown");
   t.Set("timeBase", Tree::Rational(ctx->time_base));
   t.Set("threads", ctx->thread_count);
+  const char* type = av_get_media_type_string(ctx->codec_type);
+  t.Set("mediaType", type ? type : "unknown");
   if (ctx->codec_type == AVMEDIA_TYPE_VIDEO) {
     const char* pix = av_get_pix_fmt_name(ctx->pix_fmt);
     t.Set("width", ctx->width).Set("height", ctx->height).Set("pixelFormat", pix ? Tree(pix) : Tree());
@@ -96,6 +98,10 @@ Tree DescribeCodecContext(const AVCodecContext* ctx) {
     t.Set("sampleRate", ctx->sample_rate).Set("sampleFormat", fmt ? Tree(fmt) : Tree());
     t.Set("channels", ctx->ch_layout.nb_channels).Set("channelLayout", layout);
     t.Set("frameSize", ctx->frame_size);
+  } else if (ctx->codec_type == AVMEDIA_TYPE_SUBTITLE && ctx->subtitle_header) {
+    // The ASS header (styles, play size) that the ass fields of text subtitles refer to.
+    t.Set("subtitleHeader", std::string(reinterpret_cast<const char*>(ctx->subtitle_header),
+                                        static_cast<size_t>(ctx->subtitle_header_size)));
   }
   AVCodecParameters* par = avcodec_parameters_alloc();
   if (par && avcodec_parameters_from_context(par, ctx) >= 0) t.Set("codecParameters", Tree::Params(par));

@@ -11,6 +11,7 @@
 #include "hw.h"
 #include "packet.h"
 #include "steps/codec_context.h"
+#include "subtitle.h"
 
 namespace avf {
 
@@ -49,6 +50,7 @@ Napi::Function Decoder::Init(Napi::Env env) {
                      {
                          Method<&Decoder::Open>("open"),
                          Method<&Decoder::Decode>("decode"),
+                         Method<&Decoder::DecodeSubtitles>("decodeSubtitles"),
                          Method<&Decoder::Reset>("reset"),
                          Method<&Decoder::Close>("close"),
                          Property<&Decoder::Damaged>("damaged"),
@@ -59,9 +61,20 @@ Napi::Function Decoder::Init(Napi::Env env) {
 Decoder::Decoder(const Napi::CallbackInfo& info) : AsyncWrapped<Decoder, CodecState>(info) { Tag(info); }
 
 namespace {
-constexpr const char* kNoSubtitles =
-    "Decoder does not decode subtitle streams yet (subtitle decoding in the object API is planned separately; "
-    "transcode() converts and copies them)";
+
+// Subtitles decode to AVSubtitle, other media to frames; the wrong call is refused here, since
+// the frame path asserts inside libavcodec on a subtitle decoder (an abort, not an error).
+void CheckMediaType(const CodecState& s, bool subtitles, const char* op) {
+  if (!s.ctx) throw AvException("EINVAL", "Decoder is not open", op);
+  bool is_subtitle = s.ctx->codec_type == AVMEDIA_TYPE_SUBTITLE;
+  if (subtitles && !is_subtitle)
+    throw AvException("EINVAL", "decodeSubtitle() and subtitles() take a subtitle decoder; use decode() or frames()",
+                      op, s.name);
+  if (!subtitles && is_subtitle)
+    throw AvException("EINVAL", "A subtitle decoder gives subtitles, not frames: use decodeSubtitle() or subtitles()",
+                      op, s.name);
+}
+
 }  // namespace
 
 // open(codecParameters | null, { codec?, timeBase?, threads?, options?, strict? }) -> context description
@@ -83,8 +96,6 @@ Napi::Value Decoder::Open(const Napi::CallbackInfo& info) {
         s.strict = strict;
         if (s.ctx) throw AvException("EINVAL", "Decoder is already open", "open");
         const AVCodec* codec = FindCodec(false, name, par ? par->codec_id : AV_CODEC_ID_NONE);
-        // Subtitles decode to AVSubtitle, not frames: the frame path asserts inside libavcodec.
-        if (codec->type == AVMEDIA_TYPE_SUBTITLE) throw AvException("ENOSYS", kNoSubtitles, "open", codec->name);
         NewDecoderContext(s, codec, par.get(), time_base, options);
         if (device) {
           std::string why_not = UseHwDecoder(s.ctx.get(), codec, device.get());
@@ -112,7 +123,7 @@ Napi::Value Decoder::Decode(const Napi::CallbackInfo& info) {
   return Run(
       info, "decode",
       [packets = std::move(packets), flush](CodecState& s) mutable {
-        if (!s.ctx) throw AvException("EINVAL", "Decoder is not open", "decode");
+        CheckMediaType(s, false, "decode");
         Frames out;
         for (auto& pkt : packets) {
           int ret = avcodec_send_packet(s.ctx.get(), pkt.get());
@@ -133,6 +144,31 @@ Napi::Value Decoder::Decode(const Napi::CallbackInfo& info) {
         return out;
       },
       [](Napi::Env env, Frames& frames) { return Frame::WrapAll(env, frames); });
+}
+
+// decodeSubtitles(Packet[], flush) -> subtitle objects: one avcodec_decode_subtitle2 per packet;
+// with flush, one empty packet, as the CLI sends at the end (AV_CODEC_CAP_DELAY decoders give
+// what they hold; cc_dec would give the same caption again for every further empty packet).
+Napi::Value Decoder::DecodeSubtitles(const Napi::CallbackInfo& info) {
+  bool flush = info[1].ToBoolean();
+  std::vector<PacketPtr> packets;
+  Napi::Array list = info[0].As<Napi::Array>();
+  packets.reserve(list.Length());
+  for (uint32_t i = 0; i < list.Length(); i++)
+    packets.push_back(RefPacket(Packet::From(list.Get(i))->get("decodeSubtitle")));
+  return Run(
+      info, "decodeSubtitle",
+      [packets = std::move(packets), flush](CodecState& s) mutable {
+        CheckMediaType(s, true, "decodeSubtitle");
+        std::vector<DecodedSubtitle> out;
+        for (auto& pkt : packets) DecodeSubtitle(s, pkt.get(), out);
+        if (flush) {
+          DecodeSubtitle(s, nullptr, out);
+          avcodec_flush_buffers(s.ctx.get());
+        }
+        return out;
+      },
+      [](Napi::Env env, std::vector<DecodedSubtitle>& subs) { return SubtitlesToJs(env, subs); });
 }
 
 // reset(): drops buffered frames without draining them (after a seek).

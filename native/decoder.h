@@ -14,6 +14,7 @@ class Decoder : public AsyncWrapped<Decoder, CodecState> {
  private:
   Napi::Value Open(const Napi::CallbackInfo& info);
   Napi::Value Decode(const Napi::CallbackInfo& info);
+  Napi::Value DecodeSubtitles(const Napi::CallbackInfo& info);
   Napi::Value Reset(const Napi::CallbackInfo& info);
   Napi::Value Damaged(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info) { return CloseAsync(info); }

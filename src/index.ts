@@ -16,6 +16,7 @@ export { CodecParameters, type CodecInfo } from './core/codec_parameters.js';
 export { Stream } from './core/stream.js';
 export { Demuxer, type DemuxerOptions, type FormatInfo, type SeekOptions } from './core/demuxer.js';
 export { Decoder, type DecoderOptions, type PacketSource } from './core/decoder.js';
+export { Subtitle, type SubtitleRect, type SubtitleRectType } from './core/subtitle.js';
 export { Encoder, type EncoderOptions, type FrameSource } from './core/encoder.js';
 export { Muxer, type MuxerOptions, type MuxerStream, type MuxerStreamOptions } from './core/muxer.js';
 export { Scaler, scaleFrame, type ScalerOptions, type ScalingAlgorithm } from './core/scaler.js';

@@ -169,7 +169,35 @@ export interface NativeCodecContext {
   channels?: number;
   channelLayout?: string;
   frameSize?: number;
+  /** 'video', 'audio', 'subtitle'... (av_get_media_type_string). */
+  mediaType: string;
+  /** Subtitle decoders: the ASS header their text subtitles refer to. */
+  subtitleHeader?: string;
   codecParameters: NativeCodecParameters;
+}
+
+export interface NativeSubtitleRect {
+  type: 'bitmap' | 'text' | 'ass' | 'none';
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  forced: boolean;
+  text?: string;
+  ass?: string;
+  linesize?: number;
+  nbColors?: number;
+  data?: Uint8Array;
+  palette?: Uint32Array;
+}
+
+export interface NativeSubtitle {
+  format: number;
+  /** AV_TIME_BASE units; null without a timestamp. */
+  pts: number | null;
+  startDisplayTime: number;
+  endDisplayTime: number;
+  rects: NativeSubtitleRect[];
 }
 
 export declare class NativeDecoder {
@@ -177,6 +205,7 @@ export declare class NativeDecoder {
   readonly damaged: number;
   open(params: NativeCodecParameters | null, options: Record<string, unknown>): Promise<NativeCodecContext>;
   decode(packets: NativePacket[] | NativePacketList, flush: boolean, stream?: number): Promise<NativeFrame[]>;
+  decodeSubtitles(packets: NativePacket[], flush: boolean): Promise<NativeSubtitle[]>;
   reset(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 // Decoding: https://ffmpeg.org/doxygen/trunk/group__lavc__decoding.html
 import { DIRECT, threadCount } from '../options/rules.js';
-import { AvError, avOptions, check, invalidArgument, is, optionsObject, settle } from '../errors.js';
+import { avOptions, check, invalidArgument, is, optionsObject, settle } from '../errors.js';
 import { addon, type NativeCodecContext, type NativeDecoder, type NativeFrame, type NativePacketList } from '../native.js';
 import { packetOrigin, type Demuxer, type PacketOrigin } from './demuxer.js';
 import { CodecParameters } from './codec_parameters.js';
@@ -10,6 +10,7 @@ import { Packet, packetHandles } from './packet.js';
 import { handle as h } from '../native.js';
 import { ahead, checkSource, Resource, type Source } from './resource.js';
 import { Stream } from './stream.js';
+import { Subtitle } from './subtitle.js';
 import type { AvOptions, MediaType, Rational } from './types.js';
 
 export interface DecoderOptions {
@@ -27,16 +28,15 @@ export interface DecoderOptions {
   device?: HwDevice;
 }
 
-/** Why Decoder refuses a subtitle stream (the native side says the same for a subtitle codec name). */
-const NO_SUBTITLES =
-  'Decoder does not decode subtitle streams yet (subtitle decoding in the object API is planned separately; transcode() converts and copies them)';
-
 /** A source of packets for `frames()`: an async or sync iterable. */
 export type PacketSource = Source<Packet>;
 
 /**
  * A decoder (AVCodecContext). decode() sends packets and drains every frame they produce;
- * flush() drains the rest at the end. Work runs in order on the decoder's own native queue.
+ * flush() drains the rest at the end. A subtitle decoder gives Subtitles instead of frames:
+ * decodeSubtitle(), flushSubtitles() and subtitles() (decode(), flush() and frames() reject on
+ * it with EINVAL, and the subtitle methods on a video or audio decoder). Work runs in order on
+ * the decoder's own native queue.
  */
 export class Decoder extends Resource<NativeDecoder> {
   #ctx: NativeCodecContext;
@@ -55,8 +55,6 @@ export class Decoder extends Resource<NativeDecoder> {
     check(o.device, 'device', 'an HwDevice', (v) => v instanceof HwDevice);
     if (source === null && o.codec === undefined) throw invalidArgument('codec', 'a codec name (no stream given)', o.codec);
     const params = source instanceof Stream ? source.codecParameters : source;
-    if ((source instanceof Stream ? source.type : params?.info.type) === 'subtitle')
-      throw new AvError(NO_SUBTITLES, { code: 'ENOSYS', op: 'open', ...(source instanceof Stream ? { stream: source.index } : {}) });
     const timeBase = (o.timeBase as Rational | undefined) ?? (source instanceof Stream ? source.timeBase : undefined);
     const handle = new (addon().Decoder)();
     const ctx = await settle(
@@ -69,7 +67,7 @@ export class Decoder extends Resource<NativeDecoder> {
         hwDevice: (o.device as HwDevice | undefined)?.handle,
       }),
     );
-    const type: MediaType = source instanceof Stream ? source.type : params ? params.info.type : ctx.sampleRate ? 'audio' : 'video';
+    const type: MediaType = source instanceof Stream ? source.type : params ? params.info.type : (ctx.mediaType as MediaType);
     return new Decoder(handle, ctx, source instanceof Stream ? source : undefined, type);
   }
 
@@ -82,6 +80,10 @@ export class Decoder extends Resource<NativeDecoder> {
 
   get codecName(): string {
     return this.#ctx.codecName;
+  }
+  /** Subtitle decoders: the ASS header (styles, play size) that the `ass` of their rects refers to. */
+  get subtitleHeader(): string | undefined {
+    return this.#ctx.subtitleHeader;
   }
   /** Packets and frames skipped as damaged so far. */
   get damaged(): number {
@@ -96,6 +98,50 @@ export class Decoder extends Resource<NativeDecoder> {
   /** Signals the end of the input and returns the frames still buffered; the decoder can then be reused. */
   async flush(): Promise<Frame[]> {
     return wrapFrames(await settle(this.native.decode([], true)));
+  }
+
+  /** Decodes one packet of a subtitle stream: the subtitle it completes, or null. */
+  async decodeSubtitle(packet: Packet): Promise<Subtitle | null> {
+    if (!(packet instanceof Packet)) throw invalidArgument('packet', 'a Packet', packet);
+    const subs = await settle(this.native.decodeSubtitles([packet[h]], false));
+    return subs[0] ? new Subtitle(subs[0]) : null;
+  }
+
+  /**
+   * Signals the end of a subtitle stream (one empty packet, as the CLI sends): the subtitle a
+   * delaying decoder (AV_CODEC_CAP_DELAY: closed captions, teletext) still holds, usually none.
+   * The decoder can then be reused.
+   */
+  async flushSubtitles(): Promise<Subtitle[]> {
+    return (await settle(this.native.decodeSubtitles([], true))).map((s) => new Subtitle(s));
+  }
+
+  /**
+   * Decodes a whole packet source of a subtitle stream and yields its subtitles, flushing at
+   * the end: frames() for subtitles. Takes ownership of the packets (each is closed once sent);
+   * packets of other streams than the decoder's are skipped.
+   */
+  async *subtitles(packets: PacketSource): AsyncGenerator<Subtitle, void, undefined> {
+    checkSource(packets, 'packets', 'Packets');
+    const index = this.stream?.index;
+    yield* ahead(
+      packets,
+      {
+        batch: 16,
+        depth: 2,
+        accept: (pkt) => {
+          if (!(pkt instanceof Packet)) throw invalidArgument('packet', 'a Packet', pkt);
+          return index === undefined || pkt.streamIndex === index;
+        },
+      },
+      async (batch, flush) =>
+        (
+          await this.native.decodeSubtitles(
+            batch.map((pkt) => pkt[h]),
+            flush,
+          )
+        ).map((s) => new Subtitle(s)),
+    );
   }
 
   /** frames() over a demuxer's read batches: each batch is one decode call, two kept in flight. */

@@ -43,9 +43,9 @@ export function checkSource(source: unknown, name: string, what: string): void {
  * Feeds `source` to `send` in batches, keeping up to `depth` calls queued on the native side
  * while the consumer works, and yields what they return in order; the last call flushes.
  * Inputs are closed once sent (the native side holds its own references); results decoded
- * ahead that nobody reads are closed.
+ * ahead that nobody reads are closed (those that hold native memory: plain data has no close()).
  */
-export async function* ahead<I extends { close(): void }, O extends { close(): void }>(
+export async function* ahead<I extends { close(): void }, O extends object>(
   source: Source<I>,
   options: { batch: number; depth: number; accept: (item: I) => boolean },
   send: (items: I[], flush: boolean) => Promise<O[]>,
@@ -75,7 +75,7 @@ export async function* ahead<I extends { close(): void }, O extends { close(): v
     for (const item of batch) item.close();
     for (const p of inflight)
       p.then(
-        (out) => out.forEach((o) => o.close()),
+        (out) => out.forEach((o) => (o as Partial<{ close(): void }>).close?.()),
         () => {},
       );
   }

@@ -1,6 +1,6 @@
 // Misuse cases: strings with a NUL (libav would read up to it and silently take the prefix),
 // numbers that would size an allocation past what the machine has (threads, thumbnail counts),
-// object-mode stream chunks, and a subtitle stream given to Decoder. Each is a TypeError (or
+// object-mode stream chunks, and frames asked of a subtitle decoder. Each is a TypeError (or
 // an AvError saying what is not supported), never a truncated path, an OOM or an abort.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -100,19 +100,46 @@ cases['bounds: a Readable of objects rejects the open with a TypeError (Demuxer,
   await assert.rejects(Demuxer.open(Readable.from([42], { objectMode: true })), chunk);
 };
 
-cases['bounds: Decoder refuses a subtitle stream with ENOSYS (planned separately)'] = async () => {
+cases['bounds: frames on a subtitle Decoder, subtitles on a video one: EINVAL, never the assert in libavcodec'] = async () => {
   const srt = path.join(dir(), 'sub.srt');
   fs.writeFileSync(srt, '1\n00:00:00,000 --> 00:00:00,500\nHello\n\n2\n00:00:01,000 --> 00:00:01,500\nWorld\n');
   const d = await Demuxer.open(srt);
   const stream = d.streams[0]!;
   assert.equal(stream.type, 'subtitle');
-  const says = (e: unknown) => {
-    assertAvError(e, 'ENOSYS', { op: 'open' });
-    assert.match((e as Error).message, /subtitle decoding in the object API is planned separately/);
+  const frames = (op: string) => (e: unknown) => {
+    assertAvError(e, 'EINVAL', { op });
+    assert.match((e as Error).message, /subtitle decoder gives subtitles, not frames/);
     return true;
   };
-  await assert.rejects(Decoder.open(stream), says);
-  await assert.rejects(Decoder.open(stream.codecParameters), says);
-  await assert.rejects(Decoder.open(null, { codec: 'subrip' }), says);
+  // The way that aborted the process (Assertion frame->buf[0] failed in libavcodec/decode.c).
+  const sub = await Decoder.open(stream);
+  assert.equal(sub.type, 'subtitle');
+  await assert.rejects(async () => {
+    for await (const f of sub.frames(d.packets())) f.close();
+  }, frames('decode'));
+  await assert.rejects(sub.decode([]), frames('decode'));
+  await assert.rejects(sub.flush(), frames('decode'));
+  await sub.close();
+  const byName = await Decoder.open(null, { codec: 'subrip' });
+  assert.equal(byName.type, 'subtitle');
+  await assert.rejects(byName.flush(), frames('decode'));
+  await byName.close();
   await d.close();
+
+  const v = await Demuxer.open(MP4());
+  const video = await Decoder.open(v.streams.find((s) => s.type === 'video')!);
+  const pkt = await v.read();
+  const subtitles = (e: unknown) => {
+    assertAvError(e, 'EINVAL', { op: 'decodeSubtitle' });
+    assert.match((e as Error).message, /take a subtitle decoder/);
+    return true;
+  };
+  await assert.rejects(video.decodeSubtitle(pkt!), subtitles);
+  await assert.rejects(video.flushSubtitles(), subtitles);
+  await assert.rejects(async () => {
+    for await (const s of video.subtitles([])) void s;
+  }, subtitles);
+  pkt!.close();
+  await video.close();
+  await v.close();
 };

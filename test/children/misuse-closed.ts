@@ -174,6 +174,15 @@ cases['closed Decoder: frames()'] = async () => {
     for await (const f of d.frames(packets)) f.close();
   });
 };
+cases['closed Decoder: decodeSubtitle(), flushSubtitles(), subtitles()'] = async () => {
+  const d = await closedDecoder();
+  const [p] = await videoPackets(1);
+  await rejectsClosed(() => d.decodeSubtitle(p!));
+  await rejectsClosed(() => d.flushSubtitles());
+  await rejectsClosed(async () => {
+    for await (const s of d.subtitles([])) void s;
+  });
+};
 cases['closed Decoder: damaged, codecName and closed still readable; close() again'] = async () => {
   const d = await closedDecoder();
   assert.equal(d.damaged, 0);

@@ -19,6 +19,7 @@ import {
   FilterGraph,
   Frame,
   Muxer,
+  Packet,
   Resampler,
   Scaler,
   remux as remuxJob,
@@ -96,6 +97,17 @@ const paths: Record<string, () => Promise<void>> = {
       for (const f of await dec.flush()) f.close();
       await dec.close();
     }
+  },
+  async 'decode-subtitles'() {
+    // Every AVSubtitle is copied out and freed once: a leak of its rects grows here.
+    await using dec = await Decoder.open(null, { codec: 'subrip', timeBase: { num: 1, den: 1000 } });
+    const text = Buffer.from(`<i>${'subtitle text '.repeat(200)}</i>`);
+    for (let i = 0; i < 50; i++) {
+      using pkt = Packet.from(text, { pts: i * 1000, duration: 900 });
+      const s = await dec.decodeSubtitle(pkt);
+      if (s?.rects.length !== 1) throw new Error('no subtitle');
+    }
+    await dec.flushSubtitles();
   },
   async encode() {
     await using e = await Encoder.open({

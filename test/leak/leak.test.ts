@@ -25,6 +25,7 @@ const FIXED_YOUNG_GENERATION = ['--min-semi-space-size=1', '--max-semi-space-siz
 const LIMIT = Number(process.env.AVFORGE_LEAK_LIMIT ?? 0.05);
 const PATHS = [
   'decode',
+  'decode-subtitles',
   'encode',
   'remux-file',
   'remux-buffer',

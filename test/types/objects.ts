@@ -1,6 +1,21 @@
 // The object API's basics and AvError as users see them. Compiled by `npm run test:types`,
 // never run.
-import { AvError, type AvErrorCode, type AvErrorInfo, Demuxer, Frame, Packet, PacketFlags, type Rational, type Stream, type MediaType } from 'avforge';
+import {
+  AvError,
+  type AvErrorCode,
+  type AvErrorInfo,
+  type Decoder,
+  Demuxer,
+  Frame,
+  Packet,
+  PacketFlags,
+  type Rational,
+  type Stream,
+  type MediaType,
+  type Subtitle,
+  type SubtitleRect,
+  type SubtitleRectType,
+} from 'avforge';
 import { expectTypeOf } from 'expect-type';
 
 // AvError: an Error with FFmpeg's code, the errno, the operation and where it happened
@@ -67,3 +82,26 @@ expectTypeOf<Stream['timeBase']>().toEqualTypeOf<Rational>();
 new Demuxer();
 // @ts-expect-error no such media type
 demuxer.bestStream('subtitles');
+
+// Decoder: subtitle streams give Subtitles (plain data), not Frames
+declare const decoder: Decoder;
+declare const subtitle: Subtitle;
+expectTypeOf(decoder.decodeSubtitle).parameter(0).toEqualTypeOf<Packet>();
+expectTypeOf(decoder.decodeSubtitle(packet)).toEqualTypeOf<Promise<Subtitle | null>>();
+expectTypeOf(decoder.flushSubtitles()).toEqualTypeOf<Promise<Subtitle[]>>();
+expectTypeOf(decoder.subtitles([packet])).toEqualTypeOf<AsyncGenerator<Subtitle, void, undefined>>();
+expectTypeOf(decoder.subtitleHeader).toEqualTypeOf<string | undefined>();
+expectTypeOf(subtitle.pts).toEqualTypeOf<number | null>();
+expectTypeOf(subtitle.start).toEqualTypeOf<number | null>();
+expectTypeOf(subtitle.end).toEqualTypeOf<number | null>();
+expectTypeOf(subtitle.rects).toEqualTypeOf<readonly SubtitleRect[]>();
+expectTypeOf<SubtitleRect['type']>().toEqualTypeOf<SubtitleRectType>();
+expectTypeOf<SubtitleRect['ass']>().toEqualTypeOf<string | undefined>();
+expectTypeOf<SubtitleRect['data']>().toEqualTypeOf<Uint8Array | undefined>();
+expectTypeOf<SubtitleRect['palette']>().toEqualTypeOf<Uint32Array | undefined>();
+// @ts-expect-error a Subtitle is read-only
+subtitle.start = 0;
+// @ts-expect-error a Subtitle holds no native memory: there is nothing to close
+subtitle.close();
+// @ts-expect-error decodeSubtitle takes one Packet
+decoder.decodeSubtitle([packet]);
