@@ -5,6 +5,7 @@ import { commandList, helpText, parseCommand, UsageError, type Command } from '.
 import { benchCommand, runBench } from './bench.js';
 import { demoCommand, runDemo } from './demo.js';
 import { EXIT, runRemux, runThumbs, runTranscode } from './jobs.js';
+import { runFFprobe } from './ffprobe/run.js';
 import { probeCommand, runProbe } from './probe.js';
 import { remuxCommand } from './remux_flags.js';
 import { thumbsCommand } from './thumbs_flags.js';
@@ -51,6 +52,7 @@ Examples:
   avforge remux in.mkv out.mp4
   avforge thumbs movie.mp4 --every 10 --width 320 -o thumbs/
   avforge probe movie.mp4
+  avforge ffprobe -v error -show_format -show_streams -of json movie.mp4   (ffprobe's grammar and output)
 
 Exit status: 0 done, 1 failed, 2 usage error, 130 interrupted (Ctrl-C).`;
 
@@ -60,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
+  // ffprobe's own grammar and exit statuses: not a flag-table command.
+  if (name === 'ffprobe') return runFFprobe(rest);
   const command = COMMANDS.find((c) => c.spec.name === name || c.also?.includes(name));
   if (!command) {
     console.error(`avforge: unknown command '${name}'\n\n${usage}`);

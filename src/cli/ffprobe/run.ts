@@ -1,0 +1,183 @@
+// `avforge ffprobe ARGS...`: ffprobe's grammar and output (see args.ts, writers.ts), over
+// avforge's Demuxer and Decoder. Stdout is what the linked FFmpeg's ffprobe prints for the
+// same argv; errors go to stderr the way ffprobe words them, and fail with status 1.
+import {
+  AvError,
+  Decoder,
+  Demuxer,
+  ffprobeFormatSection,
+  ffprobeFrameFields,
+  ffprobePacketFields,
+  ffprobeStreamSection,
+  setLogLevel,
+  type FFprobeFields,
+  type FFprobePacketOrigin,
+  type Frame,
+  type Stream,
+} from '../../index.js';
+import { UsageError } from '../argv.js';
+import { FFPROBE_HELP, parseFFprobeArgs, type FFprobeArgs } from './args.js';
+import type { Sections } from './sections.js';
+import { writerFor, type Writer } from './writers.js';
+
+export async function runFFprobe(argv: string[]): Promise<number> {
+  let args: FFprobeArgs;
+  let writer: Writer;
+  try {
+    args = parseFFprobeArgs(argv);
+    if (args.help) {
+      console.log(FFPROBE_HELP);
+      return 0;
+    }
+    writer = writerFor(args.writer);
+    if (!args.input) throw new UsageError('You have to specify one input file.');
+    if (args.sections.shown('packets') && args.sections.shown('frames'))
+      throw new UsageError('-show_packets with -show_frames (one interleaved list) is not supported yet');
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(e.message);
+      return 1;
+    }
+    throw e;
+  }
+  setLogLevel(args.logLevel ?? 'error');
+  const quiet = args.logLevel === 'quiet';
+  const sections = args.sections;
+  writer.open(sections.get('root'));
+  let status = 0;
+  try {
+    await probeInto(writer, args, args.input);
+  } catch (e) {
+    if (!(e instanceof AvError)) throw e;
+    if (!quiet) console.error(`${args.input}: ${errorText(e)}`);
+    status = 1;
+  }
+  writer.close();
+  process.stdout.write(writer.text());
+  return status;
+}
+
+/** ffprobe's words (av_strerror) for the common failures. */
+function errorText(e: AvError): string {
+  const words: Record<string, string> = {
+    ENOENT: 'No such file or directory',
+    EACCES: 'Permission denied',
+    EISDIR: 'Is a directory',
+    AVERROR_INVALIDDATA: 'Invalid data found when processing input',
+  };
+  return words[e.code] ?? e.message;
+}
+
+async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<void> {
+  const sections = args.sections;
+  await using demuxer = await Demuxer.open(input, { trusted: true, ...(args.format ? { format: args.format } : {}) });
+  await demuxer.refresh({ decoders: true });
+  const streams = demuxer.streams;
+  const selected = streams.map((s) => (args.select === undefined ? true : matches(args.select, s, streams)));
+  const showPackets = sections.shown('packets');
+  const showFrames = sections.shown('frames');
+  const readPackets = showPackets || args.countPackets;
+  const readFrames = showFrames || args.countFrames;
+  const packetCounts = streams.map(() => 0);
+  const frameCounts = streams.map(() => 0);
+
+  if (readPackets || readFrames) {
+    const list = showFrames ? 'frames' : 'packets';
+    if (showPackets || showFrames) w.open(sections.get(list));
+    const decoders = new Map<number, Decoder | null>();
+    // Each stream's packets by pts, until their frame comes out: the frame's pkt_pos and pkt_size.
+    const origins = streams.map(() => new Map<number, FFprobePacketOrigin>());
+    const printFrames = (frames: Frame[], st: Stream) => {
+      for (const frame of frames) {
+        frameCounts[st.index]!++;
+        if (showFrames) {
+          const origin = frame.pts !== null ? origins[st.index]!.get(frame.pts) : undefined;
+          if (frame.pts !== null) origins[st.index]!.delete(frame.pts);
+          const fields = ffprobeFrameFields(frame, st, origin);
+          if (!fields) throw new AvError('-show_frames: the frame fields of this FFmpeg version are not written yet', { code: 'ENOSYS', op: 'show_frames' });
+          section(w, sections, 'frame', fields);
+        }
+        frame.close();
+      }
+    };
+    try {
+      for await (const pkt of demuxer.packets({ reuse: true })) {
+        const st = streams[pkt.streamIndex];
+        if (!st || !selected[st.index]) continue;
+        if (readPackets) {
+          if (showPackets) section(w, sections, 'packet', ffprobePacketFields(pkt, st));
+          packetCounts[st.index]!++;
+        }
+        if (readFrames) {
+          let dec = decoders.get(st.index);
+          if (dec === undefined) {
+            dec = st.type === 'video' || st.type === 'audio' ? await Decoder.open(st) : null;
+            decoders.set(st.index, dec);
+          }
+          if (!dec) continue;
+          if (showFrames && pkt.pts !== null) origins[st.index]!.set(pkt.pts, { pos: pkt.pos, size: pkt.size });
+          printFrames(await dec.decode(pkt), st);
+        }
+      }
+      for (const [index, dec] of decoders) if (dec) printFrames(await dec.flush(), streams[index]!);
+    } finally {
+      for (const dec of decoders.values()) await dec?.close();
+    }
+    if (showPackets || showFrames) w.close();
+  }
+
+  if (sections.shown('streams')) {
+    w.open(sections.get('streams'));
+    for (const st of streams) {
+      if (!selected[st.index]) continue;
+      const s = ffprobeStreamSection(st, demuxer.format, {
+        ...(args.countFrames ? { frames: frameCounts[st.index]! } : {}),
+        ...(args.countPackets ? { packets: packetCounts[st.index]! } : {}),
+      });
+      w.open(sections.get('stream'));
+      for (const [k, v] of s.fields) w.print(k, v);
+      if (sections.shown('stream_disposition')) section(w, sections, 'stream_disposition', s.disposition);
+      if (sections.shown('stream_tags') && s.tags.length) section(w, sections, 'stream_tags', s.tags);
+      if (s.sideData.length) {
+        w.open(sections.get('stream_side_data_list'));
+        for (const sd of s.sideData) section(w, sections, 'stream_side_data', sd);
+        w.close();
+      }
+      w.close();
+    }
+    w.close();
+  }
+  // The addon does not describe chapters: the list is empty.
+  if (sections.shown('chapters')) {
+    w.open(sections.get('chapters'));
+    w.close();
+  }
+  if (sections.shown('format')) {
+    const f = ffprobeFormatSection(demuxer.format);
+    w.open(sections.get('format'));
+    for (const [k, v] of f.fields) w.print(k, v);
+    if (sections.shown('format_tags') && f.tags.length) section(w, sections, 'format_tags', f.tags);
+    w.close();
+  }
+}
+
+/** A section with its fields and nothing nested. */
+function section(w: Writer, sections: Sections, id: string, fields: FFprobeFields): void {
+  w.open(sections.get(id));
+  for (const [k, v] of fields) w.print(k, v);
+  w.close();
+}
+
+/**
+ * Whether `spec` (-select_streams) selects `s`: an index, or a type (v a s d t; V: video but
+ * not attached pictures) optionally followed by :N, the Nth stream of that type.
+ */
+function matches(spec: string, s: Stream, all: readonly Stream[]): boolean {
+  if (/^\d+$/.test(spec)) return s.index === Number(spec);
+  const m = /^([vVasdt])(?::(\d+))?$/.exec(spec);
+  if (!m) throw new UsageError(`-select_streams: '${spec}' is not a stream specifier avforge knows (v, a, s, d, t, V, N, v:N)`);
+  const types: Record<string, string> = { v: 'video', V: 'video', a: 'audio', s: 'subtitle', d: 'data', t: 'attachment' };
+  const ofType = (x: Stream) => x.type === types[m[1]!] && !(m[1] === 'V' && x.disposition.attached_pic);
+  if (!ofType(s)) return false;
+  return m[2] === undefined || all.filter(ofType).indexOf(s) === Number(m[2]);
+}

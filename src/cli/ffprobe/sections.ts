@@ -1,0 +1,97 @@
+// ffprobe's section tree (what it prints, nested), and -show_entries / -show_SECTION: which
+// sections and keys are shown. Names are ffprobe's: a section answers to its name ('tags',
+// 'stream') and its unique name ('stream_tags'); `-show_entries tags` selects every tags section.
+import { UsageError } from '../argv.js';
+
+export interface Section {
+  /** The name writers print ("streams", "tags"). */
+  name: string;
+  /** The name -show_entries knows it by when `name` is shared ("stream_tags"). */
+  unique?: string;
+  /** The name of one of its elements, where writers use it ("tag", "side_data"). */
+  element?: string;
+  /** An array of like sections (JSON `[...]`). */
+  array?: boolean;
+  /** The document itself. */
+  wrapper?: boolean;
+  children: string[];
+  /** Set by the selection: every key is shown, or these. */
+  showAll: boolean;
+  entries: Set<string>;
+}
+
+const TABLE: [id: string, name: string, extra: Partial<Section>, children: string[]][] = [
+  ['root', 'root', { wrapper: true }, ['chapters', 'format', 'frames', 'streams', 'packets']],
+  ['packets', 'packets', { array: true }, ['packet']],
+  ['packet', 'packet', {}, ['packet_tags', 'packet_side_data_list']],
+  ['packet_tags', 'tags', { element: 'tag', unique: 'packet_tags' }, []],
+  ['packet_side_data_list', 'side_data_list', { element: 'side_data', unique: 'packet_side_data_list', array: true }, ['packet_side_data']],
+  ['packet_side_data', 'side_data', { unique: 'packet_side_data' }, []],
+  ['frames', 'frames', { array: true }, ['frame']],
+  ['frame', 'frame', {}, ['frame_tags', 'frame_side_data_list']],
+  ['frame_tags', 'tags', { element: 'tag', unique: 'frame_tags' }, []],
+  ['frame_side_data_list', 'side_data_list', { element: 'side_data', unique: 'frame_side_data_list', array: true }, ['frame_side_data']],
+  ['frame_side_data', 'side_data', { unique: 'frame_side_data' }, []],
+  ['streams', 'streams', { array: true }, ['stream']],
+  ['stream', 'stream', {}, ['stream_disposition', 'stream_tags', 'stream_side_data_list']],
+  ['stream_disposition', 'disposition', { unique: 'stream_disposition' }, []],
+  ['stream_tags', 'tags', { element: 'tag', unique: 'stream_tags' }, []],
+  ['stream_side_data_list', 'side_data_list', { element: 'side_data', unique: 'stream_side_data_list', array: true }, ['stream_side_data']],
+  ['stream_side_data', 'side_data', { unique: 'stream_side_data' }, []],
+  ['format', 'format', {}, ['format_tags']],
+  ['format_tags', 'tags', { element: 'tag', unique: 'format_tags' }, []],
+  ['chapters', 'chapters', { array: true }, ['chapter']],
+  ['chapter', 'chapter', {}, ['chapter_tags']],
+  ['chapter_tags', 'tags', { element: 'tag', unique: 'chapter_tags' }, []],
+];
+
+export type SectionId = (typeof TABLE)[number][0];
+
+/** One selection: a fresh copy of the tree with nothing shown. */
+export class Sections {
+  readonly byId = new Map<string, Section>();
+
+  constructor() {
+    for (const [id, name, extra, children] of TABLE) this.byId.set(id, { name, ...extra, children, showAll: false, entries: new Set() });
+  }
+
+  get(id: string): Section {
+    const s = this.byId.get(id);
+    if (!s) throw new Error(`no ffprobe section '${id}'`);
+    return s;
+  }
+
+  /** -show_format, -show_streams...: the section and everything in it, every key. */
+  showAll(id: string): void {
+    const s = this.get(id);
+    s.showAll = true;
+    for (const c of s.children) this.showAll(c);
+  }
+
+  /** -show_entries SECTION[=KEY,...][:SECTION[=KEY,...]]... */
+  showEntries(spec: string): void {
+    for (const part of spec.split(':')) {
+      if (!part) continue;
+      const eq = part.indexOf('=');
+      const name = eq < 0 ? part : part.slice(0, eq);
+      const keys = eq < 0 ? undefined : part.slice(eq + 1).split(',').filter(Boolean);
+      let matched = 0;
+      for (const [id, s] of this.byId) {
+        if (s.name !== name && s.unique !== name) continue;
+        matched++;
+        if (keys === undefined) this.showAll(id);
+        else {
+          s.showAll = false;
+          s.entries = new Set(keys);
+        }
+      }
+      if (!matched) throw new UsageError(`-show_entries: no section named '${name}'`);
+    }
+  }
+
+  /** Whether anything in the section or below it is shown (ffprobe's check_section_show_entries). */
+  shown(id: string): boolean {
+    const s = this.get(id);
+    return s.showAll || s.entries.size > 0 || s.children.some((c) => this.shown(c));
+  }
+}
