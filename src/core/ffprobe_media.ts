@@ -68,7 +68,7 @@ export function ffprobeFrameFields(frame: Frame, stream: Stream, origin: FFprobe
     put('height', frame.height);
     put('pix_fmt', frame.pixelFormat ?? { absent: 'unknown' });
     const sar = frame.sampleAspectRatio;
-    put('sample_aspect_ratio', sar && sar.num ? `${sar.num}:${sar.den}` : NA);
+    put('sample_aspect_ratio', sar?.num ? `${sar.num}:${sar.den}` : NA);
     put('pict_type', frame.pictType ?? '?');
     put('interlaced_frame', frame.interlaced ? 1 : 0);
     put('color_range', named(frame.colorRange, 'unknown'));

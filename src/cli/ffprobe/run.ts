@@ -111,7 +111,7 @@ async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<v
         if (readFrames) {
           let dec = decoders.get(st.index);
           if (dec === undefined) {
-            dec = st.type === 'video' || st.type === 'audio' ? await Decoder.open(st) : null;
+            dec = st.type === 'video' || st.type === 'audio' ? await Decoder.open(st, { threads: 1 }) : null;
             decoders.set(st.index, dec);
           }
           if (!dec) continue;
@@ -124,6 +124,20 @@ async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<v
       for (const dec of decoders.values()) await dec?.close();
     }
     if (showPackets || showFrames) w.close();
+  }
+
+  // The addon does not describe programs and stream groups: an input without any prints the
+  // empty lists ffprobe prints; one with some is refused rather than printed wrong.
+  const format = ffprobeFormatSection(demuxer.format);
+  const groups: [id: string, count: number, known: boolean][] = [
+    ['programs', demuxer.format.nbPrograms, true],
+    ['stream_groups', demuxer.format.nbStreamGroups, format.fields.some(([k]) => k === 'nb_stream_groups')],
+  ];
+  for (const [id, count, known] of groups) {
+    if (!known || !sections.shown(id)) continue;
+    if (count > 0) throw new AvError(`${id}: this input has ${count}, which avforge ffprobe does not print yet`, { code: 'ENOSYS', op: id });
+    w.open(sections.get(id));
+    w.close();
   }
 
   if (sections.shown('streams')) {
@@ -153,10 +167,9 @@ async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<v
     w.close();
   }
   if (sections.shown('format')) {
-    const f = ffprobeFormatSection(demuxer.format);
     w.open(sections.get('format'));
-    for (const [k, v] of f.fields) w.print(k, v);
-    if (sections.shown('format_tags') && f.tags.length) section(w, sections, 'format_tags', f.tags);
+    for (const [k, v] of format.fields) w.print(k, v);
+    if (sections.shown('format_tags') && format.tags.length) section(w, sections, 'format_tags', format.tags);
     w.close();
   }
 }

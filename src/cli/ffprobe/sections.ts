@@ -21,7 +21,7 @@ export interface Section {
 }
 
 const TABLE: [id: string, name: string, extra: Partial<Section>, children: string[]][] = [
-  ['root', 'root', { wrapper: true }, ['chapters', 'format', 'frames', 'streams', 'packets']],
+  ['root', 'root', { wrapper: true }, ['chapters', 'format', 'frames', 'programs', 'stream_groups', 'streams', 'packets']],
   ['packets', 'packets', { array: true }, ['packet']],
   ['packet', 'packet', {}, ['packet_tags', 'packet_side_data_list']],
   ['packet_tags', 'tags', { element: 'tag', unique: 'packet_tags' }, []],
@@ -38,6 +38,22 @@ const TABLE: [id: string, name: string, extra: Partial<Section>, children: strin
   ['stream_tags', 'tags', { element: 'tag', unique: 'stream_tags' }, []],
   ['stream_side_data_list', 'side_data_list', { element: 'side_data', unique: 'stream_side_data_list', array: true }, ['stream_side_data']],
   ['stream_side_data', 'side_data', { unique: 'stream_side_data' }, []],
+  // Programs and (FFmpeg 7+) stream groups hold streams too: `-show_entries stream=...` selects them.
+  ['programs', 'programs', { array: true }, ['program']],
+  ['program', 'program', {}, ['program_tags', 'program_streams']],
+  ['program_tags', 'tags', { element: 'tag', unique: 'program_tags' }, []],
+  ['program_streams', 'streams', { array: true, unique: 'program_streams' }, ['program_stream']],
+  ['program_stream', 'stream', { unique: 'program_stream' }, ['program_stream_disposition', 'program_stream_tags']],
+  ['program_stream_disposition', 'disposition', { unique: 'program_stream_disposition' }, []],
+  ['program_stream_tags', 'tags', { element: 'tag', unique: 'program_stream_tags' }, []],
+  ['stream_groups', 'stream_groups', { array: true }, ['stream_group']],
+  ['stream_group', 'stream_group', {}, ['stream_group_disposition', 'stream_group_tags', 'stream_group_streams']],
+  ['stream_group_disposition', 'disposition', { unique: 'stream_group_disposition' }, []],
+  ['stream_group_tags', 'tags', { element: 'tag', unique: 'stream_group_tags' }, []],
+  ['stream_group_streams', 'streams', { array: true, unique: 'stream_group_streams' }, ['stream_group_stream']],
+  ['stream_group_stream', 'stream', { unique: 'stream_group_stream' }, ['stream_group_stream_disposition', 'stream_group_stream_tags']],
+  ['stream_group_stream_disposition', 'disposition', { unique: 'stream_group_stream_disposition' }, []],
+  ['stream_group_stream_tags', 'tags', { element: 'tag', unique: 'stream_group_stream_tags' }, []],
   ['format', 'format', {}, ['format_tags']],
   ['format_tags', 'tags', { element: 'tag', unique: 'format_tags' }, []],
   ['chapters', 'chapters', { array: true }, ['chapter']],
@@ -74,7 +90,13 @@ export class Sections {
       if (!part) continue;
       const eq = part.indexOf('=');
       const name = eq < 0 ? part : part.slice(0, eq);
-      const keys = eq < 0 ? undefined : part.slice(eq + 1).split(',').filter(Boolean);
+      const keys =
+        eq < 0
+          ? undefined
+          : part
+              .slice(eq + 1)
+              .split(',')
+              .filter(Boolean);
       let matched = 0;
       for (const [id, s] of this.byId) {
         if (s.name !== name && s.unique !== name) continue;

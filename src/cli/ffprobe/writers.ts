@@ -74,8 +74,7 @@ class DefaultWriter extends Writer {
   protected header(): void {
     const parent = this.parent;
     this.#nested[this.level] = parent !== undefined && !boxed(parent);
-    if (this.#nested[this.level])
-      this.prefix[this.level] = `${this.prefix[this.level - 1]}${(this.section.element ?? this.section.name).toUpperCase()}:`;
+    if (this.#nested[this.level]) this.prefix[this.level] = `${this.prefix[this.level - 1]}${(this.section.element ?? this.section.name).toUpperCase()}:`;
     if (this.noWrappers || this.#nested[this.level]) return;
     if (!boxed(this.section)) this.out += `[${this.section.name.toUpperCase()}]\n`;
   }
@@ -121,7 +120,7 @@ class CompactWriter extends Writer {
   constructor(
     private readonly sep: string,
     private readonly noKey: boolean,
-    private readonly escape: Escape,
+    private readonly escapeValue: Escape,
     private readonly printSection: boolean,
   ) {
     super();
@@ -150,7 +149,7 @@ class CompactWriter extends Writer {
     this.item(key, String(value));
   }
   protected str(key: string, value: string): void {
-    this.item(key, this.escape(value, this.sep));
+    this.item(key, this.escapeValue(value, this.sep));
   }
   private item(key: string, text: string): void {
     if (this.items[this.level]) this.out += this.sep;
@@ -183,7 +182,7 @@ class FlatWriter extends Writer {
   }
   protected str(key: string, value: string): void {
     const k = key.replace(/[^0-9A-Za-z]/g, '_');
-    const v = value.replace(/["`$\\]/g, (c) => `\\${c}`);
+    const v = value.replace(/["`$\\\n\r]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\${c}`));
     this.out += `${this.prefix[this.level]}${k}="${v}"\n`;
   }
 }
@@ -295,9 +294,9 @@ export function writerFor(spec: string): Writer {
     const sep = char('item_sep', 's', csv ? ',' : '|');
     const noKey = flag('nokey', 'nk', csv);
     const mode = text('escape', 'e', csv ? 'csv' : 'c');
-    const escape: Escape | undefined = mode === 'csv' ? escapeCsv : mode === 'c' ? escapeC : mode === 'none' ? (v) => v : undefined;
-    if (!escape) throw new UsageError(`-of ${spec}: escape is c, csv or none (got '${mode}')`);
-    writer = new CompactWriter(sep, noKey, escape, flag('print_section', 'p', true));
+    const escaper: Escape | undefined = mode === 'csv' ? escapeCsv : mode === 'c' ? escapeC : mode === 'none' ? (v) => v : undefined;
+    if (!escaper) throw new UsageError(`-of ${spec}: escape is c, csv or none (got '${mode}')`);
+    writer = new CompactWriter(sep, noKey, escaper, flag('print_section', 'p', true));
   } else if (name === 'flat') writer = new FlatWriter(char('sep_char', 's', '.'), flag('hierarchical', 'h', true));
   else if (name === 'json') writer = new JsonWriter(flag('compact', 'c', false));
   else throw new UsageError(`-of: unknown writer '${name}' (default, compact, csv, flat, json)`);

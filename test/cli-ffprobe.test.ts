@@ -1,0 +1,170 @@
+// `avforge ffprobe ARGS...`: the built CLI (dist/cli/main.js) against the ffprobe of the linked
+// FFmpeg, for the same argv, stdout byte for byte. What avforge cannot print (see UNREPRODUCIBLE)
+// is taken out of ffprobe's output before comparing, never added to ours.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { versions } from '../src/index.js';
+import { parseFFprobeArgs } from '../src/cli/ffprobe/args.js';
+import { UsageError } from '../src/cli/argv.js';
+import { media, scratch } from './media/generate.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+// build/test -> the repository
+const root = path.resolve(here, here.includes(`${path.sep}build${path.sep}`) ? '../..' : '..');
+const cli = path.join(root, 'dist', 'cli', 'main.js');
+
+interface Exit {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function exec(cmd: string, args: readonly string[]): Promise<Exit> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { maxBuffer: 256 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const ffprobe = (argv: readonly string[]) => exec('ffprobe', argv);
+const avforge = (argv: readonly string[]) => exec(process.execPath, [cli, 'ffprobe', ...argv]);
+
+/**
+ * What the addon does not expose, so avforge leaves it out: a packet's side data (AAC priming
+ * "Skip Samples", "MPEGTS Stream ID"...), and of a frame its side data and the fields below.
+ */
+const UNREPRODUCIBLE = {
+  packet: ['side_data_list'],
+  frame: ['coded_picture_number', 'display_picture_number', 'top_field_first', 'repeat_pict', 'side_data_list'],
+};
+
+type Json = Record<string, unknown>;
+
+/** ffprobe's JSON with the unreproducible keys of each packet and frame taken out, printed the way its JSON writer prints. */
+function withoutUnreproducible(text: string): string {
+  const doc = JSON.parse(text) as { packets?: Json[]; frames?: Json[] };
+  for (const p of doc.packets ?? []) for (const k of UNREPRODUCIBLE.packet) delete p[k];
+  for (const f of doc.frames ?? []) for (const k of UNREPRODUCIBLE.frame) delete f[k];
+  return JSON.stringify(doc, null, 4);
+}
+
+/** ffprobe's compact and csv lines without their packet side data (a nested section and its line end). */
+const withoutPacketSideData = (text: string, sep: string) => text.replace(new RegExp(`\\${sep}side_data\\${sep}[^\\n]*\\n\\n`, 'g'), '\n');
+
+interface Shape {
+  argv: string[];
+  /** ffprobe's stdout as avforge must print it (default: as it is). */
+  expect?: (stdout: string) => string;
+  /** Both outputs are compared as JSON reprinted (after `expect`), not as text. */
+  json?: boolean;
+}
+
+const mp4 = () => media('h264-aac.mp4');
+
+const SHAPES: Record<string, () => Shape> = {
+  'json -show_format -show_streams': () => ({ argv: ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', mp4()] }),
+  'print_format json -hide_banner -i': () => ({ argv: ['-hide_banner', '-loglevel', 'error', '-print_format', 'json', '-show_streams', '-i', mp4()] }),
+  'csv=p=0 stream=codec_name,width,height': () => ({ argv: ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0', mp4()] }),
+  'default=nw=1:nk=1 format=duration': () => ({ argv: ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', mp4()] }),
+  '-count_frames -select_streams v stream=nb_read_frames': () => ({
+    argv: ['-v', 'error', '-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames', '-of', 'default=nw=1:nk=1', mp4()],
+  }),
+  '-count_packets -select_streams a:0 stream=nb_read_packets csv': () => ({
+    argv: ['-v', 'error', '-count_packets', '-select_streams', 'a:0', '-show_entries', 'stream=index,nb_read_packets', '-of', 'csv', mp4()],
+  }),
+  'stream_tags and format tags, json': () => ({
+    argv: ['-v', 'error', '-show_entries', 'stream=codec_type:stream_tags=language,handler_name:format_tags', '-of', 'json', mp4()],
+  }),
+  'default writer -show_format -show_streams (absent values as N/A)': () => ({ argv: ['-v', 'error', '-show_format', '-show_streams', mp4()] }),
+  'flat -show_format -show_streams': () => ({ argv: ['-v', 'error', '-show_format', '-show_streams', '-of', 'flat', mp4()] }),
+  'compact -show_streams -select_streams 1': () => ({ argv: ['-v', 'error', '-show_streams', '-select_streams', '1', '-of', 'compact', mp4()] }),
+  'mpeg-ts: ids and demuxer options, every writer': () => ({ argv: ['-v', 'error', '-show_format', '-show_streams', '-of', 'flat=s=_', media('mpeg2.ts')] }),
+  'webm json': () => ({ argv: ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', media('vp9-opus.webm')] }),
+  'mp3 csv': () => ({ argv: ['-v', 'error', '-show_format', '-show_streams', '-of', 'csv', media('audio.mp3')] }),
+  '-show_packets -select_streams v json': () => ({ argv: ['-v', 'error', '-show_packets', '-select_streams', 'v', '-of', 'json', mp4()] }),
+  '-show_packets -select_streams a json': () => ({
+    argv: ['-v', 'error', '-show_packets', '-select_streams', 'a', '-of', 'json', mp4()],
+    expect: withoutUnreproducible,
+    json: true,
+  }),
+  '-show_packets -select_streams a csv': () => ({
+    argv: ['-v', 'error', '-show_packets', '-select_streams', 'a', '-of', 'csv', mp4()],
+    expect: (s) => withoutPacketSideData(s, ','),
+  }),
+  '-show_entries packet=pts_time,size,flags -select_streams v:0 compact=nk=1': () => ({
+    argv: ['-v', 'error', '-show_entries', 'packet=pts_time,size,flags', '-select_streams', 'v:0', '-of', 'compact=nk=1', mp4()],
+  }),
+};
+
+describe('avforge ffprobe prints what ffprobe prints', () => {
+  for (const [name, make] of Object.entries(SHAPES)) {
+    test(name, async () => {
+      const shape = make();
+      const [ref, ours] = await Promise.all([ffprobe(shape.argv), avforge(shape.argv)]);
+      assert.equal(ref.code, 0, ref.stderr);
+      assert.equal(ours.code, 0, ours.stderr);
+      const expected = shape.expect ? shape.expect(ref.stdout) : ref.stdout;
+      if (shape.json) assert.equal(JSON.stringify(JSON.parse(ours.stdout), null, 4), expected);
+      else assert.equal(ours.stdout, expected);
+      assert.notEqual(ours.stdout.trim(), '', 'something is printed');
+    });
+  }
+
+  // The frame fields are written for FFmpeg 5.1's ffprobe (libavcodec 59); later ones print others.
+  const lavc = Number.parseInt(versions().libavcodec, 10);
+  test('-show_frames json (decoded through Decoder)', { skip: lavc !== 59 && `ffprobe's frame fields of libavcodec ${lavc} are not written yet` }, async () => {
+    for (const select of ['v', 'a']) {
+      const argv = ['-v', 'error', '-show_frames', '-select_streams', select, '-of', 'json', media('tiny-h264-aac.mp4')];
+      const [ref, ours] = await Promise.all([ffprobe(argv), avforge(argv)]);
+      assert.equal(ours.code, 0, ours.stderr);
+      assert.equal(JSON.stringify(JSON.parse(ours.stdout), null, 4), withoutUnreproducible(ref.stdout), select);
+      assert.ok((JSON.parse(ours.stdout) as { frames: unknown[] }).frames.length > 5);
+    }
+  });
+
+  test('a missing input: status 1, "FILE: No such file or directory", the stdout ffprobe prints', async () => {
+    const missing = path.join(scratch('ffprobe-missing'), 'nope.mp4');
+    for (const of of ['json', 'default']) {
+      const argv = ['-v', 'error', '-show_format', '-of', of, missing];
+      const [ref, ours] = await Promise.all([ffprobe(argv), avforge(argv)]);
+      assert.equal(ours.code, 1);
+      assert.equal(ref.code, 1);
+      assert.equal(ours.stderr, `${missing}: No such file or directory\n`);
+      assert.equal(ours.stdout, ref.stdout);
+    }
+  });
+
+  test('a wrong flag or writer: status 1 and a message, as ffprobe', async () => {
+    for (const argv of [['-nonsense', mp4()], ['-of', 'yaml', mp4()], ['-select_streams', 'p:1', '-show_streams', mp4()], []]) {
+      const r = await avforge(argv);
+      assert.equal(r.code, 1, argv.join(' '));
+      assert.notEqual(r.stderr, '', argv.join(' '));
+    }
+  });
+});
+
+describe('avforge ffprobe arguments', () => {
+  test('later -show_entries narrows an earlier -show_streams; tags answer to every tags section', () => {
+    const a = parseFFprobeArgs(['-show_streams', '-show_entries', 'stream=codec_name:tags=language', 'in.mp4']);
+    assert.equal(a.input, 'in.mp4');
+    assert.equal(a.sections.get('stream').showAll, false);
+    assert.deepEqual([...a.sections.get('stream').entries], ['codec_name']);
+    assert.equal(a.sections.get('stream_disposition').showAll, true);
+    for (const id of ['stream_tags', 'format_tags', 'packet_tags', 'frame_tags']) assert.deepEqual([...a.sections.get(id).entries], ['language'], id);
+    assert.equal(a.sections.shown('format'), true);
+    assert.equal(a.sections.shown('packets'), true);
+  });
+
+  test('-i and a positional name the same input; two inputs or an unknown section are refused', () => {
+    assert.equal(parseFFprobeArgs(['-i', 'x.mkv', '-show_format']).input, 'x.mkv');
+    assert.throws(() => parseFFprobeArgs(['a.mp4', 'b.mp4']), UsageError);
+    assert.throws(() => parseFFprobeArgs(['-show_entries', 'nosuch=x', 'a.mp4']), UsageError);
+    assert.equal(parseFFprobeArgs(['-v', 'repeat+error', 'a']).logLevel, 'error');
+  });
+});
