@@ -48,14 +48,22 @@ type Json = Record<string, unknown>;
 
 /** ffprobe's JSON with the unreproducible keys of each packet and frame taken out, printed the way its JSON writer prints. */
 function withoutUnreproducible(text: string): string {
-  const doc = JSON.parse(text) as { packets?: Json[]; frames?: Json[] };
+  const doc = JSON.parse(text) as { packets?: Json[]; frames?: Json[]; packets_and_frames?: Json[] };
   for (const p of doc.packets ?? []) for (const k of UNREPRODUCIBLE.packet) delete p[k];
   for (const f of doc.frames ?? []) for (const k of UNREPRODUCIBLE.frame) delete f[k];
+  for (const x of doc.packets_and_frames ?? []) for (const k of UNREPRODUCIBLE[x.type === 'packet' ? 'packet' : 'frame']) delete x[k];
   return JSON.stringify(doc, null, 4);
 }
 
 /** ffprobe's compact and csv lines without their packet side data (a nested section and its line end). */
 const withoutPacketSideData = (text: string, sep: string) => text.replace(new RegExp(`\\${sep}side_data\\${sep}[^\\n]*\\n\\n`, 'g'), '\n');
+
+/** The default, flat and compact writers' packet side data taken out. */
+function withoutTextSideData(text: string, writer: string): string {
+  if (writer === 'default') return text.replace(/\[SIDE_DATA\]\n[^[]*\[\/SIDE_DATA\]\n/g, '');
+  if (writer === 'flat') return text.replace(/^.*\.side_data_list\..*\n/gm, '');
+  return withoutPacketSideData(text, '|');
+}
 
 interface Shape {
   argv: string[];
@@ -119,12 +127,24 @@ describe('avforge ffprobe prints what ffprobe prints', () => {
   // The frame fields are written for FFmpeg 5.1's ffprobe (libavcodec 59); later ones print others.
   const lavc = Number.parseInt(versions().libavcodec, 10);
   test('-show_frames json (decoded through Decoder)', { skip: lavc !== 59 && `ffprobe's frame fields of libavcodec ${lavc} are not written yet` }, async () => {
-    for (const select of ['v', 'a']) {
-      const argv = ['-v', 'error', '-show_frames', '-select_streams', select, '-of', 'json', media('tiny-h264-aac.mp4')];
+    const file = media('tiny-h264-aac.mp4');
+    for (const shape of [
+      ['-select_streams', 'v'],
+      ['-select_streams', 'a'],
+      ['-show_packets', '-select_streams', 'v'],
+    ]) {
+      const argv = ['-v', 'error', '-show_frames', ...shape, '-of', 'json', file];
       const [ref, ours] = await Promise.all([ffprobe(argv), avforge(argv)]);
       assert.equal(ours.code, 0, ours.stderr);
-      assert.equal(JSON.stringify(JSON.parse(ours.stdout), null, 4), withoutUnreproducible(ref.stdout), select);
-      assert.ok((JSON.parse(ours.stdout) as { frames: unknown[] }).frames.length > 5);
+      assert.equal(JSON.stringify(JSON.parse(ours.stdout), null, 4), withoutUnreproducible(ref.stdout), shape.join(' '));
+      const doc = JSON.parse(ours.stdout) as { frames?: unknown[]; packets_and_frames?: unknown[] };
+      assert.ok((doc.frames ?? doc.packets_and_frames ?? []).length > 5);
+    }
+    // The text writers, on what they print the same (no frame side data: an audio stream).
+    for (const of of ['default', 'flat', 'compact']) {
+      const argv = ['-v', 'error', '-show_frames', '-show_packets', '-select_streams', 'a', '-of', of, file];
+      const [ref, ours] = await Promise.all([ffprobe(argv), avforge(argv)]);
+      assert.equal(ours.stdout, withoutTextSideData(ref.stdout, of), of);
     }
   });
 

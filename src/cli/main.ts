@@ -43,6 +43,7 @@ const usage = `avforge — FFmpeg for TypeScript at native speed
 
 Usage:
 ${commandList(COMMANDS.map((c) => c.spec))}
+  ${'avforge ffprobe [OPTIONS] IN'.padEnd(40)} ffprobe's flags and output (-show_streams, -show_entries, -of csv...)
 
   ${'avforge COMMAND --help'.padEnd(40)} a command's options and examples
 

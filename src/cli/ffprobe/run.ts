@@ -31,8 +31,6 @@ export async function runFFprobe(argv: string[]): Promise<number> {
     }
     writer = writerFor(args.writer);
     if (!args.input) throw new UsageError('You have to specify one input file.');
-    if (args.sections.shown('packets') && args.sections.shown('frames'))
-      throw new UsageError('-show_packets with -show_frames (one interleaved list) is not supported yet');
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(e.message);
@@ -82,7 +80,8 @@ async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<v
   const frameCounts = streams.map(() => 0);
 
   if (readPackets || readFrames) {
-    const list = showFrames ? 'frames' : 'packets';
+    // Both shown: one list, in the order ffprobe reads and decodes (JSON), or under "frames".
+    const list = showFrames && showPackets && w.packetsAndFramesTogether ? 'packets_and_frames' : showFrames ? 'frames' : 'packets';
     if (showPackets || showFrames) w.open(sections.get(list));
     const decoders = new Map<number, Decoder | null>();
     // Each stream's packets by pts, until their frame comes out: the frame's pkt_pos and pkt_size.
@@ -149,7 +148,10 @@ async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<v
         ...(args.countPackets ? { packets: packetCounts[st.index]! } : {}),
       });
       w.open(sections.get('stream'));
-      for (const [k, v] of s.fields) w.print(k, v);
+      // ffprobe prints the refs its decoder found while decoding; the addon knows only the
+      // refs of a decoder that decoded nothing: left out rather than printed wrong.
+      const decoded = readFrames && (st.type === 'video' || st.type === 'audio');
+      for (const [k, v] of s.fields) if (!(decoded && k === 'refs')) w.print(k, v);
       if (sections.shown('stream_disposition')) section(w, sections, 'stream_disposition', s.disposition);
       if (sections.shown('stream_tags') && s.tags.length) section(w, sections, 'stream_tags', s.tags);
       if (s.sideData.length) {

@@ -4,6 +4,8 @@
 import { UsageError } from '../argv.js';
 
 export interface Section {
+  /** Unique in the tree ("stream_tags"). */
+  id: string;
   /** The name writers print ("streams", "tags"). */
   name: string;
   /** The name -show_entries knows it by when `name` is shared ("stream_tags"). */
@@ -23,6 +25,9 @@ export interface Section {
 const TABLE: [id: string, name: string, extra: Partial<Section>, children: string[]][] = [
   ['root', 'root', { wrapper: true }, ['chapters', 'format', 'frames', 'programs', 'stream_groups', 'streams', 'packets']],
   ['packets', 'packets', { array: true }, ['packet']],
+  // Packets and frames in one list (the JSON writer, when both are shown); not in the root's
+  // children: -show_packets and -show_frames select it.
+  ['packets_and_frames', 'packets_and_frames', { array: true }, ['packet', 'frame']],
   ['packet', 'packet', {}, ['packet_tags', 'packet_side_data_list']],
   ['packet_tags', 'tags', { element: 'tag', unique: 'packet_tags' }, []],
   ['packet_side_data_list', 'side_data_list', { element: 'side_data', unique: 'packet_side_data_list', array: true }, ['packet_side_data']],
@@ -68,7 +73,7 @@ export class Sections {
   readonly byId = new Map<string, Section>();
 
   constructor() {
-    for (const [id, name, extra, children] of TABLE) this.byId.set(id, { name, ...extra, children, showAll: false, entries: new Set() });
+    for (const [id, name, extra, children] of TABLE) this.byId.set(id, { id, name, ...extra, children, showAll: false, entries: new Set() });
   }
 
   get(id: string): Section {

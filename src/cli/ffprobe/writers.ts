@@ -6,6 +6,8 @@ import type { Section } from './sections.js';
 
 /** The state every writer keeps per nesting level (ffprobe's WriterContext). */
 abstract class Writer {
+  /** Whether packets and frames shown together go in one list (packets_and_frames). */
+  readonly packetsAndFramesTogether: boolean = false;
   protected out = '';
   protected level = -1;
   protected sections: Section[] = [];
@@ -23,16 +25,23 @@ abstract class Writer {
     return this.level > 0 ? this.sections[this.level - 1] : undefined;
   }
 
+  /** In packets_and_frames: the packets and the frames so far, and the index of the one open. */
+  #packetsAndFrames = { packet: 0, frame: 0 };
+  protected indexInPacketsAndFrames = 0;
+
   open(section: Section): void {
     this.level++;
     this.sections[this.level] = section;
     this.items[this.level] = 0;
     this.prefix[this.level] = '';
+    if (section.id === 'packets_and_frames') this.#packetsAndFrames = { packet: 0, frame: 0 };
+    else if (this.parent?.id === 'packets_and_frames') this.indexInPacketsAndFrames = this.#packetsAndFrames[section.id === 'packet' ? 'packet' : 'frame'];
     this.header();
   }
 
   close(): void {
     if (this.level > 0) this.items[this.level - 1]!++;
+    if (this.parent?.id === 'packets_and_frames') this.#packetsAndFrames[this.section.id === 'packet' ? 'packet' : 'frame']++;
     this.footer();
     this.level--;
   }
@@ -160,6 +169,7 @@ class CompactWriter extends Writer {
 
 class FlatWriter extends Writer {
   protected readonly printsAbsent = true;
+  override readonly packetsAndFramesTogether = true;
   constructor(
     private readonly sep: string,
     private readonly hierarchical: boolean,
@@ -172,7 +182,7 @@ class FlatWriter extends Writer {
     let p = this.prefix[this.level - 1]!;
     if (this.hierarchical || !boxed(this.section)) {
       p += `${this.section.name}${this.sep}`;
-      if (parent.array) p += `${this.items[this.level - 1]}${this.sep}`;
+      if (parent.array) p += `${parent.id === 'packets_and_frames' ? this.indexInPacketsAndFrames : this.items[this.level - 1]}${this.sep}`;
     }
     this.prefix[this.level] = p;
   }
@@ -196,6 +206,7 @@ function jsonString(s: string): string {
 
 class JsonWriter extends Writer {
   protected readonly printsAbsent = false;
+  override readonly packetsAndFramesTogether = true;
   #indent = 0;
   constructor(private readonly compact: boolean) {
     super();
@@ -224,7 +235,15 @@ class JsonWriter extends Writer {
     const name = jsonString(section.name);
     if (section.array) this.out += `"${name}": [\n`;
     else if (parent && !parent.array) this.out += `"${name}": {${this.startEnd}`;
-    else this.out += `{${this.startEnd}`;
+    else {
+      this.out += `{${this.startEnd}`;
+      // What tells a packet from a frame in the one list.
+      if (parent?.id === 'packets_and_frames') {
+        if (!this.compact) this.indent();
+        this.out += `"type": "${name}"`;
+        this.items[this.level]!++;
+      }
+    }
   }
   protected footer(): void {
     if (this.level === 0) {
