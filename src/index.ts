@@ -39,6 +39,7 @@ export {
   toFFprobeJson,
   ffprobeStreamSection,
   ffprobeFormatSection,
+  ffprobeTypedSideData,
   type FFprobeJson,
   type FFprobeFormat,
   type FFprobeStream,

@@ -41,7 +41,19 @@ const avforge = (argv: readonly string[]) => exec(process.execPath, [cli, 'ffpro
  */
 const UNREPRODUCIBLE = {
   packet: ['side_data_list'],
-  frame: ['coded_picture_number', 'display_picture_number', 'top_field_first', 'repeat_pict', 'side_data_list'],
+  frame: [
+    'coded_picture_number',
+    'display_picture_number',
+    'crop_top',
+    'crop_bottom',
+    'crop_left',
+    'crop_right',
+    'top_field_first',
+    'lossless',
+    'repeat_pict',
+    'alpha_mode',
+    'side_data_list',
+  ],
 };
 
 type Json = Record<string, unknown>;
@@ -55,8 +67,14 @@ function withoutUnreproducible(text: string): string {
   return JSON.stringify(doc, null, 4);
 }
 
-/** ffprobe's compact and csv lines without their packet side data (a nested section and its line end). */
-const withoutPacketSideData = (text: string, sep: string) => text.replace(new RegExp(`\\${sep}side_data\\${sep}[^\\n]*\\n\\n`, 'g'), '\n');
+/**
+ * ffprobe's compact and csv lines without their packet side data: FFmpeg 5 prints it as a
+ * section ending its own line, 7 and newer on the packet's line, named by type (compact).
+ */
+const withoutPacketSideData = (text: string, sep: string) =>
+  text
+    .replace(new RegExp(`\\${sep}side_data\\${sep}[^\\n]*\\n\\n`, 'g'), '\n')
+    .replace(new RegExp(`\\${sep}(side_datum/[^\\n]*|Skip Samples(\\${sep}-?\\d+)*)$`, 'gm'), '');
 
 /** The default, flat and compact writers' packet side data taken out. */
 function withoutTextSideData(text: string, writer: string): string {
@@ -93,6 +111,10 @@ const SHAPES: Record<string, () => Shape> = {
   'flat -show_format -show_streams': () => ({ argv: ['-v', 'error', '-show_format', '-show_streams', '-of', 'flat', mp4()] }),
   'compact -show_streams -select_streams 1': () => ({ argv: ['-v', 'error', '-show_streams', '-select_streams', '1', '-of', 'compact', mp4()] }),
   'mpeg-ts: ids and demuxer options, every writer': () => ({ argv: ['-v', 'error', '-show_format', '-show_streams', '-of', 'flat=s=_', media('mpeg2.ts')] }),
+  'mpeg-ts compact: stream side data (CPB properties)': () => ({ argv: ['-v', 'error', '-show_streams', '-of', 'compact', media('mpeg2.ts')] }),
+  'mpeg-ts csv format=nb_programs': () => ({
+    argv: ['-v', 'error', '-show_entries', 'format=nb_programs', '-of', 'csv', media('mpeg2.ts')],
+  }),
   'webm json': () => ({ argv: ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', media('vp9-opus.webm')] }),
   'mp3 csv': () => ({ argv: ['-v', 'error', '-show_format', '-show_streams', '-of', 'csv', media('audio.mp3')] }),
   '-show_packets -select_streams v json': () => ({ argv: ['-v', 'error', '-show_packets', '-select_streams', 'v', '-of', 'json', mp4()] }),
@@ -124,9 +146,9 @@ describe('avforge ffprobe prints what ffprobe prints', () => {
     });
   }
 
-  // The frame fields are written for FFmpeg 5.1's ffprobe (libavcodec 59); later ones print others.
+  // The frame fields are written for FFmpeg 5.1's ffprobe (libavcodec 59) and 7 and newer (61+).
   const lavc = Number.parseInt(versions().libavcodec, 10);
-  test('-show_frames json (decoded through Decoder)', { skip: lavc !== 59 && `ffprobe's frame fields of libavcodec ${lavc} are not written yet` }, async () => {
+  test('-show_frames json (decoded through Decoder)', { skip: lavc === 60 && `ffprobe's frame fields of libavcodec ${lavc} are not written yet` }, async () => {
     const file = media('tiny-h264-aac.mp4');
     for (const shape of [
       ['-select_streams', 'v'],
@@ -158,6 +180,12 @@ describe('avforge ffprobe prints what ffprobe prints', () => {
       assert.equal(ours.stderr, `${missing}: No such file or directory\n`);
       assert.equal(ours.stdout, ref.stdout);
     }
+  });
+
+  test('an input with programs, where they would be printed: refused (status 1), not printed without them', async () => {
+    const r = await avforge(['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'json', media('mpeg2.ts')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /programs: this input has 1/);
   });
 
   test('a wrong flag or writer: status 1 and a message, as ffprobe', async () => {

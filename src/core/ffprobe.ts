@@ -181,6 +181,24 @@ export interface FFprobeCounts {
   packets?: number;
 }
 
+/**
+ * The linked libavcodec's major version, for what ffprobe prints differently across versions
+ * beyond the keys the addon reports (ffprobeKeys): packet flags, frame fields, side data in
+ * the compact writer. The one place these are decided.
+ */
+export function linkedLavcMajor(): number {
+  return Number.parseInt(addon().versions().libavcodec, 10);
+}
+
+/**
+ * Whether the linked ffprobe names side data entries by their type in the compact and csv
+ * writers ("side_datum/cpb_properties:max_bitrate=0", FFmpeg 7 and newer) rather than as a
+ * section of their own ("side_data|max_bitrate=0", FFmpeg 5).
+ */
+export function ffprobeTypedSideData(): boolean {
+  return linkedLavcMajor() >= 61;
+}
+
 const NA = { absent: 'N/A' } as const;
 const UNKNOWN = { absent: 'unknown' } as const;
 

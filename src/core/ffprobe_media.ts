@@ -1,17 +1,11 @@
 // The packet and frame sections `ffprobe -show_packets` and `-show_frames` print (the ffprobe of
 // the linked FFmpeg), as field lists in ffprobe's order with its absent values (see FFprobeValue).
-import { addon } from '../native.js';
-import { seconds, type FFprobeFields, type FFprobeValue } from './ffprobe.js';
+import { linkedLavcMajor, seconds, type FFprobeFields, type FFprobeValue } from './ffprobe.js';
 import type { Frame } from './frame.js';
 import { PacketFlags, type Packet } from './packet.js';
 import type { Stream } from './stream.js';
 
 const NA = { absent: 'N/A' } as const;
-
-/** The libavcodec major version: where ffprobe's packet and frame fields differ between versions. */
-function lavcMajor(): number {
-  return Number.parseInt(addon().versions().libavcodec, 10);
-}
 
 /** What a frame's packet was (ffprobe's pkt_pos and pkt_size), found by the frame's pts. */
 export interface FFprobePacketOrigin {
@@ -28,7 +22,7 @@ export function ffprobePacketFields(packet: Packet, stream: Stream): FFprobeFiel
   const flags = packet.flags;
   let flagText = `${flags & PacketFlags.KEY ? 'K' : '_'}${flags & PacketFlags.DISCARD ? 'D' : '_'}`;
   // FFmpeg 6 added the corrupt flag.
-  if (lavcMajor() >= 60) flagText += flags & PacketFlags.CORRUPT ? 'C' : '_';
+  if (linkedLavcMajor() >= 60) flagText += flags & PacketFlags.CORRUPT ? 'C' : '_';
   return [
     ['codec_type', stream.type !== 'unknown' ? stream.type : { absent: 'unknown' }],
     ['stream_index', packet.streamIndex],
@@ -42,13 +36,15 @@ export function ffprobePacketFields(packet: Packet, stream: Stream): FFprobeFiel
 }
 
 /**
- * The frame section ffprobe 5.1 prints for a decoded `frame` of `stream`, less what the addon
- * does not expose (coded_picture_number, display_picture_number, top_field_first, repeat_pict
- * and the frame's side data). `origin` is the packet that carried the frame. Undefined where
- * the linked FFmpeg's ffprobe prints other fields (6 and newer): those are not written here yet.
+ * The frame section ffprobe prints for a decoded `frame` of `stream` (FFmpeg 5.1's fields, or
+ * those of 7 and newer), less what the addon does not expose: coded_picture_number,
+ * display_picture_number (5.1), crop_top/bottom/left/right (7+), top_field_first, lossless
+ * (8+), repeat_pict, alpha_mode (8+) and the frame's side data. `origin` is the packet that
+ * carried the frame. Undefined for FFmpeg 6, whose fields are not written here.
  */
 export function ffprobeFrameFields(frame: Frame, stream: Stream, origin: FFprobePacketOrigin | undefined): FFprobeFields | undefined {
-  if (lavcMajor() !== 59) return undefined;
+  const lavc = linkedLavcMajor();
+  if (lavc !== 59 && lavc < 61) return undefined;
   const tb = stream.timeBase;
   const f: FFprobeFields = [
     ['media_type', stream.type !== 'unknown' ? stream.type : { absent: 'unknown' }],
@@ -57,7 +53,8 @@ export function ffprobeFrameFields(frame: Frame, stream: Stream, origin: FFprobe
     ...timestamp('pts', frame.pts, tb),
     ...timestamp('pkt_dts', frame.pktDts, tb),
     ...timestamp('best_effort_timestamp', frame.bestEffortTimestamp, tb),
-    ...duration('pkt_duration', frame.duration, tb),
+    // FFmpeg 7 prints AVFrame.duration; 5.1 its forerunner, pkt_duration.
+    ...duration(lavc === 59 ? 'pkt_duration' : 'duration', frame.duration, tb),
     ['pkt_pos', origin && origin.pos !== -1 ? String(origin.pos) : NA],
     ['pkt_size', origin ? String(origin.size) : NA],
   ];

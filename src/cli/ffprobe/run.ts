@@ -9,6 +9,7 @@ import {
   ffprobeFrameFields,
   ffprobePacketFields,
   ffprobeStreamSection,
+  ffprobeTypedSideData,
   setLogLevel,
   type FFprobeFields,
   type FFprobePacketOrigin,
@@ -29,7 +30,7 @@ export async function runFFprobe(argv: string[]): Promise<number> {
       console.log(FFPROBE_HELP);
       return 0;
     }
-    writer = writerFor(args.writer);
+    writer = writerFor(args.writer, ffprobeTypedSideData());
     if (!args.input) throw new UsageError('You have to specify one input file.');
   } catch (e) {
     if (e instanceof UsageError) {
@@ -156,7 +157,7 @@ async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<v
       if (sections.shown('stream_tags') && s.tags.length) section(w, sections, 'stream_tags', s.tags);
       if (s.sideData.length) {
         w.open(sections.get('stream_side_data_list'));
-        for (const sd of s.sideData) section(w, sections, 'stream_side_data', sd);
+        for (const sd of s.sideData) section(w, sections, 'stream_side_data', sd, String(sd[0]?.[1] ?? ''));
         w.close();
       }
       w.close();
@@ -176,9 +177,9 @@ async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<v
   }
 }
 
-/** A section with its fields and nothing nested. */
-function section(w: Writer, sections: Sections, id: string, fields: FFprobeFields): void {
-  w.open(sections.get(id));
+/** A section with its fields and nothing nested (`type`: a side data entry's). */
+function section(w: Writer, sections: Sections, id: string, fields: FFprobeFields, type?: string): void {
+  w.open(sections.get(id), type);
   for (const [k, v] of fields) w.print(k, v);
   w.close();
 }

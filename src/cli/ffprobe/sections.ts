@@ -16,6 +16,8 @@ export interface Section {
   array?: boolean;
   /** The document itself. */
   wrapper?: boolean;
+  /** A side data entry: FFmpeg 7's compact writer names it by its type. */
+  typed?: boolean;
   children: string[];
   /** Set by the selection: every key is shown, or these. */
   showAll: boolean;
@@ -31,18 +33,18 @@ const TABLE: [id: string, name: string, extra: Partial<Section>, children: strin
   ['packet', 'packet', {}, ['packet_tags', 'packet_side_data_list']],
   ['packet_tags', 'tags', { element: 'tag', unique: 'packet_tags' }, []],
   ['packet_side_data_list', 'side_data_list', { element: 'side_data', unique: 'packet_side_data_list', array: true }, ['packet_side_data']],
-  ['packet_side_data', 'side_data', { unique: 'packet_side_data' }, []],
+  ['packet_side_data', 'side_data', { unique: 'packet_side_data', element: 'side_datum', typed: true }, []],
   ['frames', 'frames', { array: true }, ['frame']],
   ['frame', 'frame', {}, ['frame_tags', 'frame_side_data_list']],
   ['frame_tags', 'tags', { element: 'tag', unique: 'frame_tags' }, []],
   ['frame_side_data_list', 'side_data_list', { element: 'side_data', unique: 'frame_side_data_list', array: true }, ['frame_side_data']],
-  ['frame_side_data', 'side_data', { unique: 'frame_side_data' }, []],
+  ['frame_side_data', 'side_data', { unique: 'frame_side_data', element: 'side_datum', typed: true }, []],
   ['streams', 'streams', { array: true }, ['stream']],
   ['stream', 'stream', {}, ['stream_disposition', 'stream_tags', 'stream_side_data_list']],
   ['stream_disposition', 'disposition', { unique: 'stream_disposition' }, []],
   ['stream_tags', 'tags', { element: 'tag', unique: 'stream_tags' }, []],
   ['stream_side_data_list', 'side_data_list', { element: 'side_data', unique: 'stream_side_data_list', array: true }, ['stream_side_data']],
-  ['stream_side_data', 'side_data', { unique: 'stream_side_data' }, []],
+  ['stream_side_data', 'side_data', { unique: 'stream_side_data', element: 'side_datum', typed: true }, []],
   // Programs and (FFmpeg 7+) stream groups hold streams too: `-show_entries stream=...` selects them.
   ['programs', 'programs', { array: true }, ['program']],
   ['program', 'program', {}, ['program_tags', 'program_streams']],

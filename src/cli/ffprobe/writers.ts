@@ -28,10 +28,14 @@ abstract class Writer {
   /** In packets_and_frames: the packets and the frames so far, and the index of the one open. */
   #packetsAndFrames = { packet: 0, frame: 0 };
   protected indexInPacketsAndFrames = 0;
+  /** The type of the section being opened (see open()). */
+  protected type = '';
 
-  open(section: Section): void {
+  /** `type`: a side data entry's type (its side_data_type). */
+  open(section: Section, type?: string): void {
     this.level++;
     this.sections[this.level] = section;
+    this.type = type ?? '';
     this.items[this.level] = 0;
     this.prefix[this.level] = '';
     if (section.id === 'packets_and_frames') this.#packetsAndFrames = { packet: 0, frame: 0 };
@@ -131,6 +135,8 @@ class CompactWriter extends Writer {
     private readonly noKey: boolean,
     private readonly escapeValue: Escape,
     private readonly printSection: boolean,
+    /** FFmpeg 7 and newer: side data entries continue their owner's line, named by type. */
+    private readonly typedSideData: boolean,
   ) {
     super();
   }
@@ -140,14 +146,17 @@ class CompactWriter extends Writer {
     this.#terminate[this.level] = true;
     this.#hasNested[this.level] = false;
     this.#nested[this.level] = false;
-    if (!section.array && parent && !boxed(parent)) {
+    const typed = this.typedSideData && section.typed === true;
+    if (parent && (typed || (!section.array && !boxed(parent)))) {
       this.#nested[this.level] = true;
       this.#hasNested[this.level - 1] = true;
-      this.prefix[this.level] = `${this.prefix[this.level - 1]}${section.element ?? section.name}:`;
+      const type = typed ? `/${this.type.replace(/[^0-9A-Za-z]/g, '_').toLowerCase()}` : '';
+      this.prefix[this.level] = `${this.prefix[this.level - 1]}${section.element ?? section.name}${type}:`;
       this.items[this.level] = this.items[this.level - 1]!;
       return;
     }
-    if (parent && this.#hasNested[this.level - 1] && section.array) this.#terminate[this.level - 1] = false;
+    // FFmpeg 5: an array after nested sections ends its owner's line itself.
+    if (!this.typedSideData && parent && this.#hasNested[this.level - 1] && section.array) this.#terminate[this.level - 1] = false;
     if (parent && !boxed(parent) && this.items[this.level - 1]) this.out += this.sep;
     if (this.printSection && !boxed(section)) this.out += `${section.name}${this.sep}`;
   }
@@ -278,8 +287,11 @@ class JsonWriter extends Writer {
 
 export type { Writer };
 
-/** The writer `-of SPEC` names: NAME[=OPT=VALUE[:OPT=VALUE]...]. */
-export function writerFor(spec: string): Writer {
+/**
+ * The writer `-of SPEC` names: NAME[=OPT=VALUE[:OPT=VALUE]...]. `typedSideData`: the linked
+ * ffprobe's compact writer names side data by type (ffprobeTypedSideData()).
+ */
+export function writerFor(spec: string, typedSideData: boolean): Writer {
   const eq = spec.indexOf('=');
   const name = eq < 0 ? spec : spec.slice(0, eq);
   const options = new Map<string, string>();
@@ -315,7 +327,7 @@ export function writerFor(spec: string): Writer {
     const mode = text('escape', 'e', csv ? 'csv' : 'c');
     const escaper: Escape | undefined = mode === 'csv' ? escapeCsv : mode === 'c' ? escapeC : mode === 'none' ? (v) => v : undefined;
     if (!escaper) throw new UsageError(`-of ${spec}: escape is c, csv or none (got '${mode}')`);
-    writer = new CompactWriter(sep, noKey, escaper, flag('print_section', 'p', true));
+    writer = new CompactWriter(sep, noKey, escaper, flag('print_section', 'p', true), typedSideData);
   } else if (name === 'flat') writer = new FlatWriter(char('sep_char', 's', '.'), flag('hierarchical', 'h', true));
   else if (name === 'json') writer = new JsonWriter(flag('compact', 'c', false));
   else throw new UsageError(`-of: unknown writer '${name}' (default, compact, csv, flat, json)`);
