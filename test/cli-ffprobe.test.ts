@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { versions } from '../src/index.js';
-import { parseFFprobeArgs } from '../src/cli/ffprobe/args.js';
+import { parseFFprobeArgs, parseReadIntervals } from '../src/cli/ffprobe/args.js';
 import { UsageError } from '../src/cli/argv.js';
 import { media, scratch } from './media/generate.js';
 
@@ -130,6 +130,14 @@ const SHAPES: Record<string, () => Shape> = {
   '-show_entries packet=pts_time,size,flags -select_streams v:0 compact=nk=1': () => ({
     argv: ['-v', 'error', '-show_entries', 'packet=pts_time,size,flags', '-select_streams', 'v:0', '-of', 'compact=nk=1', mp4()],
   }),
+  '-read_intervals %+#5 -show_packets -select_streams v compact': () => ({
+    argv: ['-v', 'error', '-read_intervals', '%+#5', '-show_packets', '-select_streams', 'v', '-of', 'compact', mp4()],
+  }),
+  '-read_intervals 1%+0.5 (a seek) -show_packets json': () => ({ argv: ['-v', 'error', '-read_intervals', '1%+0.5', '-show_packets', '-of', 'json', mp4()] }),
+  '-read_intervals 0.5%1.2,+0.2%+#3 csv': () => ({ argv: ['-v', 'error', '-read_intervals', '0.5%1.2,+0.2%+#3', '-show_packets', '-of', 'csv', mp4()] }),
+  '-read_intervals 00:01.2%+#4 -count_packets': () => ({
+    argv: ['-v', 'error', '-read_intervals', '00:01.2%+#4', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', mp4()],
+  }),
 };
 
 describe('avforge ffprobe prints what ffprobe prints', () => {
@@ -162,6 +170,10 @@ describe('avforge ffprobe prints what ffprobe prints', () => {
       const doc = JSON.parse(ours.stdout) as { frames?: unknown[]; packets_and_frames?: unknown[] };
       assert.ok((doc.frames ?? doc.packets_and_frames ?? []).length > 5);
     }
+    // Frames after a seek: the decoders start afresh at the keyframe the seek found.
+    const seek = ['-v', 'error', '-read_intervals', '1%+0.3', '-show_frames', '-of', 'json', mp4()];
+    const [seekRef, seekOurs] = await Promise.all([ffprobe(seek), avforge(seek)]);
+    assert.equal(JSON.stringify(JSON.parse(seekOurs.stdout), null, 4), withoutUnreproducible(seekRef.stdout), '-read_intervals');
     // The text writers, on what they print the same (no frame side data: an audio stream).
     for (const of of ['default', 'flat', 'compact']) {
       const argv = ['-v', 'error', '-show_frames', '-show_packets', '-select_streams', 'a', '-of', of, file];
@@ -214,5 +226,15 @@ describe('avforge ffprobe arguments', () => {
     assert.throws(() => parseFFprobeArgs(['a.mp4', 'b.mp4']), UsageError);
     assert.throws(() => parseFFprobeArgs(['-show_entries', 'nosuch=x', 'a.mp4']), UsageError);
     assert.equal(parseFFprobeArgs(['-v', 'repeat+error', 'a']).logLevel, 'error');
+  });
+
+  test("-read_intervals: starts, ends, offsets, packet counts and ffprobe's time syntax", () => {
+    assert.deepEqual(parseReadIntervals('10%+#20,+1.5%01:02.25,%500ms,1:00:00'), [
+      { start: { us: 10e6, offset: false }, end: { value: 20, offset: true, packets: true } },
+      { start: { us: 1.5e6, offset: true }, end: { value: 62.25e6, offset: false, packets: false } },
+      { end: { value: 500e3, offset: false, packets: false } },
+      { start: { us: 3600e6, offset: false } },
+    ]);
+    for (const bad of ['x', '1%+#', '1%+#x', '00:61']) assert.throws(() => parseReadIntervals(bad), UsageError, bad);
   });
 });

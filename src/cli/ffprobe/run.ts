@@ -100,26 +100,70 @@ async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<v
         frame.close();
       }
     };
+    const decoderOf = async (st: Stream) => {
+      let dec = decoders.get(st.index);
+      if (dec === undefined) {
+        // One thread, as ffprobe's decoders: frames come out as soon as its do.
+        dec = st.type === 'video' || st.type === 'audio' ? await Decoder.open(st, { threads: 1 }) : null;
+        decoders.set(st.index, dec);
+      }
+      return dec;
+    };
+    // ffprobe discards the streams it does not select, so its seeks look at the selected ones
+    // only; the addon cannot discard streams: refused rather than seeking elsewhere.
+    if (args.intervals.some((i) => i.start) && selected.includes(false))
+      throw new AvError('-read_intervals with a start and -select_streams together: not supported yet', { code: 'ENOSYS', op: 'read_intervals' });
+    // ffprobe's read_interval_packets(), once per interval (the whole input without -read_intervals).
+    let curTs: number | null = null;
     try {
-      for await (const pkt of demuxer.packets({ reuse: true })) {
-        const st = streams[pkt.streamIndex];
-        if (!st || !selected[st.index]) continue;
-        if (readPackets) {
-          if (showPackets) section(w, sections, 'packet', ffprobePacketFields(pkt, st));
-          packetCounts[st.index]!++;
+      for (const interval of args.intervals.length ? args.intervals : [{}]) {
+        let start = 0;
+        let hasStart = false;
+        let end = interval.end && !interval.end.offset ? interval.end.value : 0;
+        let hasEnd = interval.end !== undefined && !interval.end.offset;
+        if (interval.start) {
+          if (interval.start.offset && curTs === null)
+            throw new AvError('Could not seek to relative position since current timestamp is not defined', { code: 'EINVAL', op: 'read_intervals' });
+          const target = interval.start.offset ? curTs! + interval.start.us : interval.start.us;
+          await demuxer.seek(target / 1e6);
         }
-        if (readFrames) {
-          let dec = decoders.get(st.index);
-          if (dec === undefined) {
-            dec = st.type === 'video' || st.type === 'audio' ? await Decoder.open(st, { threads: 1 }) : null;
-            decoders.set(st.index, dec);
+        let packetCount = 0;
+        for await (const pkt of demuxer.packets({ reuse: true })) {
+          const st = streams[pkt.streamIndex];
+          if (!st || !selected[st.index]) continue;
+          const ts = pkt.pts ?? pkt.dts;
+          if (ts !== null) curTs = toMicroseconds(ts, st.timeBase);
+          if (!hasStart && curTs !== null) {
+            start = curTs;
+            hasStart = true;
           }
+          if (hasStart && !hasEnd && interval.end?.offset) {
+            end = start + interval.end.value;
+            hasEnd = true;
+          }
+          if (interval.end?.offset && interval.end.packets) {
+            if (packetCount >= interval.end.value) break;
+          } else if (hasEnd && curTs !== null && curTs >= end) break;
+          packetCount++;
+          if (readPackets) {
+            if (showPackets) section(w, sections, 'packet', ffprobePacketFields(pkt, st));
+            packetCounts[st.index]!++;
+          }
+          if (readFrames) {
+            const dec = await decoderOf(st);
+            if (!dec) continue;
+            if (showFrames && pkt.pts !== null) origins[st.index]!.set(pkt.pts, { pos: pkt.pos, size: pkt.size });
+            printFrames(await dec.decode(pkt), st);
+          }
+        }
+        // What the decoders hold, in stream order; then they start afresh for the next interval.
+        for (const index of [...decoders.keys()].sort((x, y) => x - y)) {
+          const dec = decoders.get(index);
           if (!dec) continue;
-          if (showFrames && pkt.pts !== null) origins[st.index]!.set(pkt.pts, { pos: pkt.pos, size: pkt.size });
-          printFrames(await dec.decode(pkt), st);
+          printFrames(await dec.flush(), streams[index]!);
+          await dec.reset();
         }
       }
-      for (const [index, dec] of decoders) if (dec) printFrames(await dec.flush(), streams[index]!);
     } finally {
       for (const dec of decoders.values()) await dec?.close();
     }
@@ -175,6 +219,15 @@ async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<v
     if (sections.shown('format_tags') && format.tags.length) section(w, sections, 'format_tags', format.tags);
     w.close();
   }
+}
+
+/** av_rescale_q(ts, tb, AV_TIME_BASE_Q): to microseconds, a half rounded away from zero. */
+function toMicroseconds(ts: number, tb: { num: number; den: number }): number {
+  const n = BigInt(ts) * BigInt(tb.num) * 1_000_000n;
+  const d = BigInt(tb.den);
+  const q = (n < 0n ? -n : n) * 2n + d;
+  const r = q / (2n * d);
+  return Number(n < 0n ? -r : r);
 }
 
 /** A section with its fields and nothing nested (`type`: a side data entry's). */
