@@ -4,6 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -182,6 +183,18 @@ describe('avforge ffprobe prints what ffprobe prints', () => {
     }
   });
 
+  test("an input that is no media: status 1 and ffprobe's line", async () => {
+    const junk = path.join(scratch('ffprobe-junk'), 'junk.mp4');
+    fs.writeFileSync(junk, Buffer.alloc(300, 7));
+    const argv = ['-v', 'error', '-show_format', junk];
+    const [ref, ours] = await Promise.all([ffprobe(argv), avforge(argv)]);
+    assert.equal(ours.code, 1);
+    // libav's own lines name their context's address, which differs between the processes.
+    const unaddressed = (text: string) => text.replace(/ @ 0x[0-9a-f]+\]/g, ']');
+    assert.equal(unaddressed(ours.stderr), unaddressed(ref.stderr));
+    assert.equal(ours.stdout, ref.stdout);
+  });
+
   test('a missing input: status 1, "FILE: No such file or directory", the stdout ffprobe prints', async () => {
     const missing = path.join(scratch('ffprobe-missing'), 'nope.mp4');
     for (const of of ['json', 'default']) {
@@ -205,6 +218,7 @@ describe('avforge ffprobe prints what ffprobe prints', () => {
       const r = await avforge(argv);
       assert.equal(r.code, 1, argv.join(' '));
       assert.notEqual(r.stderr, '', argv.join(' '));
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'a message, not a stack');
     }
   });
 });

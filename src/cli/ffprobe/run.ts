@@ -47,12 +47,13 @@ export async function runFFprobe(argv: string[]): Promise<number> {
   try {
     await probeInto(writer, args, args.input);
   } catch (e) {
-    if (!(e instanceof AvError)) throw e;
-    if (!quiet) console.error(`${args.input}: ${errorText(e)}`);
+    if (e instanceof UsageError) console.error(e.message);
+    else if (!(e instanceof AvError)) throw e;
+    else if (!quiet) console.error(`${args.input}: ${errorText(e)}`);
     status = 1;
   }
   writer.close();
-  process.stdout.write(writer.text());
+  process.stdout.write(writer.take());
   return status;
 }
 
@@ -62,7 +63,7 @@ function errorText(e: AvError): string {
     ENOENT: 'No such file or directory',
     EACCES: 'Permission denied',
     EISDIR: 'Is a directory',
-    AVERROR_INVALIDDATA: 'Invalid data found when processing input',
+    INVALIDDATA: 'Invalid data found when processing input',
   };
   return words[e.code] ?? e.message;
 }
@@ -145,6 +146,8 @@ async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<v
             if (packetCount >= interval.end.value) break;
           } else if (hasEnd && curTs !== null && curTs >= end) break;
           packetCount++;
+          // Long listings go out as they are made, not held whole.
+          if (w.size > 1 << 20) process.stdout.write(w.take());
           if (readPackets) {
             if (showPackets) section(w, sections, 'packet', ffprobePacketFields(pkt, st));
             packetCounts[st.index]!++;

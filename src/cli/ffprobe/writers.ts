@@ -62,9 +62,16 @@ abstract class Writer {
     this.items[this.level]!++;
   }
 
-  /** The whole document (call after the root's close()). */
-  text(): string {
-    return this.out;
+  /** What was written since the last take(). */
+  take(): string {
+    const text = this.out;
+    this.out = '';
+    return text;
+  }
+
+  /** Characters written and not taken yet. */
+  get size(): number {
+    return this.out.length;
   }
 
   protected abstract header(): void;
