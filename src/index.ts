@@ -36,7 +36,22 @@ export { jobSchema } from './options/json_schema.js';
 export type { JobKind, ProbeOptions } from './options/pipeline.js';
 export type { JsonSchema } from './options/rules.js';
 export type { WireJob as BullMQJobData } from './options/jobs.js';
-export { toFFprobeJson, type FFprobeJson, type FFprobeFormat, type FFprobeStream, type FFprobeSideData } from './core/ffprobe.js';
+export {
+  toFFprobeJson,
+  ffprobeStreamSection,
+  ffprobeFormatSection,
+  ffprobeTypedSideData,
+  type FFprobeJson,
+  type FFprobeFormat,
+  type FFprobeStream,
+  type FFprobeSideData,
+  type FFprobeValue,
+  type FFprobeFields,
+  type FFprobeStreamSection,
+  type FFprobeFormatSection,
+  type FFprobeCounts,
+} from './core/ffprobe.js';
+export { ffprobePacketFields, ffprobeFrameFields, type FFprobePacketOrigin } from './core/ffprobe_media.js';
 export { transcode, remux, thumbnails, thumbnailFile } from './pipeline/transcode.js';
 export type { GraphPads } from './pipeline/plan.js';
 export * from './engine/index.js';

@@ -7,6 +7,7 @@ import { demoCommand, runDemo } from './demo.js';
 import { runFfmpeg } from './ffmpeg/run.js';
 import { isFfmpegOption } from './ffmpeg/grammar.js';
 import { EXIT, runRemux, runThumbs, runTranscode } from './jobs.js';
+import { runFFprobe } from './ffprobe/run.js';
 import { probeCommand, runProbe } from './probe.js';
 import { remuxCommand } from './remux_flags.js';
 import { thumbsCommand } from './thumbs_flags.js';
@@ -44,6 +45,7 @@ const usage = `avforge — FFmpeg for TypeScript at native speed
 
 Usage:
 ${commandList(COMMANDS.map((c) => c.spec))}
+  ${'avforge ffprobe [OPTIONS] IN'.padEnd(40)} ffprobe's flags and output (-show_streams, -show_entries, -of csv...)
 
   ${'avforge COMMAND --help'.padEnd(40)} a command's options and examples
 
@@ -53,6 +55,7 @@ Examples:
   avforge remux in.mkv out.mp4
   avforge thumbs movie.mp4 --every 10 --width 320 -o thumbs/
   avforge probe movie.mp4
+  avforge ffprobe -v error -show_format -show_streams -of json movie.mp4   (ffprobe's grammar and output)
 
 Exit status: 0 done, 1 failed, 2 usage error, 130 interrupted (Ctrl-C).`;
 
@@ -62,7 +65,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  // `avforge ffmpeg ARGS` and `avforge -i in.mp4 ...`: ffmpeg's own grammar
+  // ffprobe's and ffmpeg's own grammars and exit statuses: not flag-table commands.
+  // `avforge ffmpeg ARGS` and `avforge -i in.mp4 ...` run an ffmpeg command line.
+  if (name === 'ffprobe') return runFFprobe(rest);
   if (name === 'ffmpeg') return runFfmpeg(rest, routeOption);
   if (/^-[a-z]/.test(name) && isFfmpegOption(name.slice(1).split(':')[0]!)) return runFfmpeg(argv, routeOption);
   const command = COMMANDS.find((c) => c.spec.name === name || c.also?.includes(name));

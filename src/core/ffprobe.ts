@@ -150,107 +150,191 @@ const FIELD_ORDER = [undefined, 'progressive', 'tt', 'bb', 'tb', 'bt'] as const;
 const FF_PROFILE_UNKNOWN = -99;
 const INT_MAX = 2 ** 31 - 1;
 
-function ffprobeStream(s: Stream, format: FormatInfo): FFprobeStream {
+/**
+ * One value as ffprobe prints it: a number (bare in JSON), a string, or `{ absent }`: a value
+ * ffprobe does not have, printed as its text ('N/A', 'unknown') by the text writers (default,
+ * compact, csv, flat) and left out by the JSON writer.
+ */
+export type FFprobeValue = number | string | { readonly absent: string };
+
+/** A section's keys and values, in ffprobe's order. */
+export type FFprobeFields = [key: string, value: FFprobeValue][];
+
+/** What ffprobe prints for one stream: its fields and its nested sections. */
+export interface FFprobeStreamSection {
+  fields: FFprobeFields;
+  disposition: FFprobeFields;
+  /** Empty: ffprobe prints no tags section. */
+  tags: FFprobeFields;
+  sideData: FFprobeFields[];
+}
+
+/** What ffprobe prints for the format: its fields and its tags. */
+export interface FFprobeFormatSection {
+  fields: FFprobeFields;
+  tags: FFprobeFields;
+}
+
+/** Packet and frame counts (`-count_packets`, `-count_frames`): ffprobe's nb_read_packets and nb_read_frames. */
+export interface FFprobeCounts {
+  frames?: number;
+  packets?: number;
+}
+
+/**
+ * The linked libavcodec's major version, for what ffprobe prints differently across versions
+ * beyond the keys the addon reports (ffprobeKeys): packet flags, frame fields, side data in
+ * the compact writer. The one place these are decided.
+ */
+export function linkedLavcMajor(): number {
+  return Number.parseInt(addon().versions().libavcodec, 10);
+}
+
+/**
+ * Whether the linked ffprobe names side data entries by their type in the compact and csv
+ * writers ("side_datum/cpb_properties:max_bitrate=0", FFmpeg 7 and newer) rather than as a
+ * section of their own ("side_data|max_bitrate=0", FFmpeg 5).
+ */
+export function ffprobeTypedSideData(): boolean {
+  return linkedLavcMajor() >= 61;
+}
+
+const NA = { absent: 'N/A' } as const;
+const UNKNOWN = { absent: 'unknown' } as const;
+
+/** A section's fields as JSON: absent values left out, the way ffprobe's JSON writer does. */
+function jsonOf(fields: FFprobeFields): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of fields) if (typeof v !== 'object') o[k] = v;
+  return o;
+}
+
+/**
+ * The stream section `ffprobe -show_streams` prints for `s` of a file of format `format` (the
+ * ffprobe of the linked FFmpeg), with its absent values; toFFprobeJson() is its JSON. `counts`
+ * fills nb_read_frames and nb_read_packets.
+ */
+export function ffprobeStreamSection(s: Stream, format: FormatInfo, counts: FFprobeCounts = {}): FFprobeStreamSection {
   const c: CodecInfo = s.codec;
   const dec = decoderOf(s);
-  const o: Record<string, unknown> = { index: s.index };
-  // No codec descriptor: the addon says 'unknown', ffprobe leaves the keys out.
+  const f: FFprobeFields = [['index', s.index]];
+  const put = (key: string, value: FFprobeValue) => void f.push([key, value]);
+  // No codec descriptor: the addon says 'unknown', ffprobe prints it as an absent value.
   if (c.codecName !== 'unknown') {
-    o.codec_name = c.codecName;
-    o.codec_long_name = c.codecLongName;
+    put('codec_name', c.codecName);
+    put('codec_long_name', c.codecLongName);
+  } else {
+    put('codec_name', UNKNOWN);
+    put('codec_long_name', UNKNOWN);
   }
-  if (c.profileName !== null) o.profile = c.profileName;
-  else if (c.profile !== FF_PROFILE_UNKNOWN) o.profile = String(c.profile);
-  if (c.type !== 'unknown') o.codec_type = c.type;
-  o.codec_tag_string = c.codecTagString;
-  o.codec_tag = `0x${c.codecTag.toString(16).padStart(4, '0')}`;
-  if (s.mimeCodecString !== undefined) o.mime_codec_string = s.mimeCodecString;
+  if (c.profileName !== null) put('profile', c.profileName);
+  else put('profile', c.profile !== FF_PROFILE_UNKNOWN ? String(c.profile) : UNKNOWN);
+  put('codec_type', c.type !== 'unknown' ? c.type : UNKNOWN);
+  put('codec_tag_string', c.codecTagString);
+  put('codec_tag', `0x${c.codecTag.toString(16).padStart(4, '0')}`);
+  if (s.mimeCodecString !== undefined) put('mime_codec_string', s.mimeCodecString);
 
+  // The names libavutil gives the unspecified values are absent values, as in ffprobe.
+  const named = (v: string | undefined, unspecified: string) => (v && v !== unspecified ? v : { absent: unspecified });
   if (c.type === 'video') {
-    o.width = c.width ?? 0;
-    o.height = c.height ?? 0;
+    const width = c.width ?? 0;
+    const height = c.height ?? 0;
+    put('width', width);
+    put('height', height);
     if (dec) {
-      o.coded_width = dec.codedWidth;
-      o.coded_height = dec.codedHeight;
-      if (dec.closedCaptions !== undefined) o.closed_captions = dec.closedCaptions ? 1 : 0;
-      if (dec.filmGrain !== undefined) o.film_grain = dec.filmGrain ? 1 : 0;
+      put('coded_width', dec.codedWidth);
+      put('coded_height', dec.codedHeight);
+      if (dec.closedCaptions !== undefined) put('closed_captions', dec.closedCaptions ? 1 : 0);
+      if (dec.filmGrain !== undefined) put('film_grain', dec.filmGrain ? 1 : 0);
     }
-    o.has_b_frames = c.videoDelay ?? 0;
+    put('has_b_frames', c.videoDelay ?? 0);
     const sar = guessSampleAspectRatio(s.sampleAspectRatio, c.sampleAspectRatio ?? { num: 0, den: 1 });
     if (sar.num) {
-      o.sample_aspect_ratio = `${sar.num}:${sar.den}`;
-      const dar = reduce(Math.imul(o.width as number, sar.num), Math.imul(o.height as number, sar.den), 1024 * 1024);
-      o.display_aspect_ratio = `${dar.num}:${dar.den}`;
+      put('sample_aspect_ratio', `${sar.num}:${sar.den}`);
+      const dar = reduce(Math.imul(width, sar.num), Math.imul(height, sar.den), 1024 * 1024);
+      put('display_aspect_ratio', `${dar.num}:${dar.den}`);
+    } else {
+      put('sample_aspect_ratio', NA);
+      put('display_aspect_ratio', NA);
     }
-    if (c.pixelFormat) o.pix_fmt = c.pixelFormat;
-    o.level = c.level;
-    // The names libavutil gives the unspecified values are left out, as ffprobe does.
-    if (c.colorRange && c.colorRange !== 'unknown') o.color_range = c.colorRange;
-    if (c.colorSpace && c.colorSpace !== 'unknown') o.color_space = c.colorSpace;
-    if (c.colorTransfer && c.colorTransfer !== 'unknown') o.color_transfer = c.colorTransfer;
-    if (c.colorPrimaries && c.colorPrimaries !== 'unknown') o.color_primaries = c.colorPrimaries;
-    if (c.chromaLocation && c.chromaLocation !== 'unspecified') o.chroma_location = c.chromaLocation;
-    const field = FIELD_ORDER[c.fieldOrder ?? 0];
-    if (field) o.field_order = field;
-    if (dec && addon().ffprobeKeys.refs) o.refs = dec.refs;
+    put('pix_fmt', c.pixelFormat ? c.pixelFormat : UNKNOWN);
+    put('level', c.level);
+    put('color_range', named(c.colorRange, 'unknown'));
+    put('color_space', named(c.colorSpace, 'unknown'));
+    put('color_transfer', named(c.colorTransfer, 'unknown'));
+    put('color_primaries', named(c.colorPrimaries, 'unknown'));
+    put('chroma_location', named(c.chromaLocation, 'unspecified'));
+    put('field_order', FIELD_ORDER[c.fieldOrder ?? 0] ?? UNKNOWN);
+    if (dec && addon().ffprobeKeys.refs) put('refs', dec.refs);
   } else if (c.type === 'audio') {
-    if (c.sampleFormat) o.sample_fmt = c.sampleFormat;
-    o.sample_rate = String(c.sampleRate ?? 0);
-    o.channels = c.channels ?? 0;
-    if (c.channelLayout !== null && c.channelLayout !== undefined) o.channel_layout = c.channelLayout;
-    o.bits_per_sample = BITS_PER_SAMPLE[c.codecName] ?? 0;
-    if (addon().ffprobeKeys.initialPadding) o.initial_padding = c.initialPadding ?? 0;
+    put('sample_fmt', c.sampleFormat ? c.sampleFormat : UNKNOWN);
+    put('sample_rate', String(c.sampleRate ?? 0));
+    put('channels', c.channels ?? 0);
+    put('channel_layout', c.channelLayout ?? UNKNOWN);
+    put('bits_per_sample', BITS_PER_SAMPLE[c.codecName] ?? 0);
+    if (addon().ffprobeKeys.initialPadding) put('initial_padding', c.initialPadding ?? 0);
   } else if (c.type === 'subtitle') {
-    if (c.width) o.width = c.width;
-    if (c.height) o.height = c.height;
+    put('width', c.width ? c.width : NA);
+    put('height', c.height ? c.height : NA);
   }
 
-  for (const [name, value] of dec?.exported ?? []) o[name] = value;
-  if (addon().ffprobeKeys.demuxerOptions) for (const [name, value] of format.exported) o[name] = value;
-  if (SHOW_IDS.has(format.name)) o.id = `0x${(s.id >>> 0).toString(16)}`;
-  o.r_frame_rate = q(s.frameRate, '/');
-  o.avg_frame_rate = q(s.avgFrameRate, '/');
-  o.time_base = q(s.timeBase, '/');
-  if (s.startTime !== null) {
-    o.start_pts = s.startTime;
-    o.start_time = seconds(s.startTime, s.timeBase);
-  }
-  if (s.duration !== null) {
-    o.duration_ts = s.duration;
-    o.duration = seconds(s.duration, s.timeBase);
-  }
-  if (c.bitRate > 0) o.bit_rate = String(c.bitRate);
+  for (const [name, value] of dec?.exported ?? []) put(name, value);
+  if (addon().ffprobeKeys.demuxerOptions) for (const [name, value] of format.exported) put(name, value);
+  put('id', SHOW_IDS.has(format.name) ? `0x${(s.id >>> 0).toString(16)}` : NA);
+  put('r_frame_rate', q(s.frameRate, '/'));
+  put('avg_frame_rate', q(s.avgFrameRate, '/'));
+  put('time_base', q(s.timeBase, '/'));
+  put('start_pts', s.startTime ?? NA);
+  put('start_time', s.startTime !== null ? seconds(s.startTime, s.timeBase) : NA);
+  put('duration_ts', s.duration ?? NA);
+  put('duration', s.duration !== null ? seconds(s.duration, s.timeBase) : NA);
+  put('bit_rate', c.bitRate > 0 ? String(c.bitRate) : NA);
+  // The decoder's rc_max_rate is not in what the addon describes.
+  put('max_bit_rate', NA);
   // ffprobe reads the opened decoder's bits_per_raw_sample: the parameters' value it was opened with.
-  if (dec && c.bitsPerRawSample > 0) o.bits_per_raw_sample = String(c.bitsPerRawSample);
-  if (s.nbFrames) o.nb_frames = String(s.nbFrames);
-  if (c.extradataSize > 0) o.extradata_size = c.extradataSize;
+  put('bits_per_raw_sample', dec && c.bitsPerRawSample > 0 ? String(c.bitsPerRawSample) : NA);
+  put('nb_frames', s.nbFrames ? String(s.nbFrames) : NA);
+  put('nb_read_frames', counts.frames !== undefined ? String(counts.frames) : NA);
+  put('nb_read_packets', counts.packets !== undefined ? String(counts.packets) : NA);
+  if (c.extradataSize > 0) put('extradata_size', c.extradataSize);
 
-  const disposition: Record<string, number> = {};
-  for (const [k, v] of Object.entries(s.disposition)) disposition[k] = v ? 1 : 0;
-  o.disposition = disposition;
-  const tags = tagsOf(s.metadata);
-  if (tags) o.tags = tags;
-  if (s.sideData.length > 0) o.side_data_list = s.sideData.map((name) => sideData(name, s));
+  const disposition: FFprobeFields = Object.entries(s.disposition).map(([k, v]) => [k, v ? 1 : 0]);
+  return { fields: f, disposition, tags: tagsOf(s.metadata), sideData: s.sideData.map((name) => sideData(name, s)) };
+}
+
+function ffprobeStream(s: Stream, format: FormatInfo): FFprobeStream {
+  const section = ffprobeStreamSection(s, format);
+  const o = jsonOf(section.fields);
+  o.disposition = jsonOf(section.disposition);
+  if (section.tags.length) o.tags = jsonOf(section.tags);
+  if (section.sideData.length) o.side_data_list = section.sideData.map(jsonOf);
   return o as FFprobeStream;
 }
 
-function ffprobeFormat(f: FormatInfo): FFprobeFormat {
-  const o: Record<string, unknown> = {
-    filename: f.url,
-    nb_streams: f.nbStreams,
-    nb_programs: f.nbPrograms,
-  };
-  if (addon().ffprobeKeys.streamGroups) o.nb_stream_groups = f.nbStreamGroups;
-  o.format_name = f.name;
-  if (f.longName) o.format_long_name = f.longName;
+/** The format section `ffprobe -show_format` prints (the ffprobe of the linked FFmpeg), with its absent values. */
+export function ffprobeFormatSection(f: FormatInfo): FFprobeFormatSection {
+  const fields: FFprobeFields = [
+    ['filename', f.url],
+    ['nb_streams', f.nbStreams],
+    ['nb_programs', f.nbPrograms],
+  ];
+  const put = (key: string, value: FFprobeValue) => void fields.push([key, value]);
+  if (addon().ffprobeKeys.streamGroups) put('nb_stream_groups', f.nbStreamGroups);
+  put('format_name', f.name);
+  put('format_long_name', f.longName ? f.longName : UNKNOWN);
   const us: Rational = { num: 1, den: 1_000_000 };
-  if (f.startTime !== null) o.start_time = seconds(f.startTime, us);
-  if (f.duration !== null) o.duration = seconds(f.duration, us);
-  if (f.size >= 0) o.size = String(f.size);
-  if (f.bitRate > 0) o.bit_rate = String(f.bitRate);
-  o.probe_score = f.probeScore;
-  const tags = tagsOf(f.metadata);
-  if (tags) o.tags = tags;
+  put('start_time', f.startTime !== null ? seconds(f.startTime, us) : NA);
+  put('duration', f.duration !== null ? seconds(f.duration, us) : NA);
+  put('size', f.size >= 0 ? String(f.size) : NA);
+  put('bit_rate', f.bitRate > 0 ? String(f.bitRate) : NA);
+  put('probe_score', f.probeScore);
+  return { fields, tags: tagsOf(f.metadata) };
+}
+
+function ffprobeFormat(f: FormatInfo): FFprobeFormat {
+  const section = ffprobeFormatSection(f);
+  const o = jsonOf(section.fields);
+  if (section.tags.length) o.tags = jsonOf(section.tags);
   return o as unknown as FFprobeFormat;
 }
 
@@ -271,26 +355,19 @@ function decoderOf(s: Stream): DecoderInfo | undefined {
   return d && typeof d.decoder === 'string' ? (d as unknown as DecoderInfo) : undefined;
 }
 
-function tagsOf(metadata: Readonly<Record<string, string>>): Record<string, string> | undefined {
-  const keys = Object.keys(metadata);
-  if (keys.length === 0) return undefined;
-  const tags: Record<string, string> = {};
-  for (const k of keys) tags[k] = metadata[k]!;
-  return tags;
+function tagsOf(metadata: Readonly<Record<string, string>>): FFprobeFields {
+  return Object.keys(metadata).map((k) => [k, metadata[k]!]);
 }
 
-function sideData(name: string, s: Stream): FFprobeSideData {
-  const sd: FFprobeSideData = { side_data_type: name };
+function sideData(name: string, s: Stream): FFprobeFields {
+  const sd: FFprobeFields = [['side_data_type', name]];
   if (name === 'Display Matrix' && s.rotation !== null) {
-    sd.displaymatrix = displayMatrixText(s.displayMatrix ? [...s.displayMatrix] : rotationMatrix(s.rotation));
-    sd.rotation = Math.trunc(s.rotation);
+    sd.push(['displaymatrix', displayMatrixText(s.displayMatrix ? [...s.displayMatrix] : rotationMatrix(s.rotation))]);
+    sd.push(['rotation', Math.trunc(s.rotation)]);
   }
   if (name === 'CPB properties' && s.cpb) {
-    sd.max_bitrate = s.cpb.maxBitrate;
-    sd.min_bitrate = s.cpb.minBitrate;
-    sd.avg_bitrate = s.cpb.avgBitrate;
-    sd.buffer_size = s.cpb.bufferSize;
-    sd.vbv_delay = s.cpb.vbvDelay;
+    sd.push(['max_bitrate', s.cpb.maxBitrate], ['min_bitrate', s.cpb.minBitrate], ['avg_bitrate', s.cpb.avgBitrate]);
+    sd.push(['buffer_size', s.cpb.bufferSize], ['vbv_delay', s.cpb.vbvDelay]);
   }
   return sd;
 }

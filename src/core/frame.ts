@@ -145,6 +145,10 @@ export class Frame implements Disposable {
   get bestEffortTimestamp(): number | null {
     return fieldsOf(this).bestEffortTimestamp;
   }
+  /** The dts of the packet that started this frame, in `timeBase` units; null when unknown. */
+  get pktDts(): number | null {
+    return fieldsOf(this).pktDts;
+  }
   get width(): number {
     return fieldsOf(this).width ?? 0;
   }
