@@ -27,6 +27,7 @@
         "native/scaler.cc",
         "native/resampler.cc",
         "native/common/lavfi.cc",
+        "native/common/devices.cc",
         "native/filter_graph.cc",
         "native/bsf.cc",
         "native/hw.cc",

@@ -14,6 +14,7 @@ extern "C" {
 
 #include "codec.h"
 #include "common/compat.h"
+#include "common/devices.h"
 #include "common/error.h"
 #include "common/lavfi.h"
 #include "common/options.h"
@@ -28,7 +29,7 @@ const AVOutputFormat* FindMuxer(const std::string& name) {
   return f;
 }
 const AVInputFormat* FindDemuxer(const std::string& name) {
-  const AVInputFormat* f = av_find_input_format(name.c_str());
+  const AVInputFormat* f = FindInputFormat(name);
   if (!f) throw AvException(AVERROR_DEMUXER_NOT_FOUND, "av_find_input_format", name);
   return f;
 }

@@ -11,14 +11,6 @@ namespace avf {
 
 namespace {
 
-std::string LibraryName() {
-#ifdef __APPLE__
-  return "libavfilter." + std::to_string(LIBAVFILTER_VERSION_MAJOR) + ".dylib";
-#else
-  return "libavfilter.so." + std::to_string(LIBAVFILTER_VERSION_MAJOR);
-#endif
-}
-
 Lavfi g_lavfi;
 std::string g_error;  // NOLINT(runtime/string): set once, under the loader's once_flag
 
@@ -26,19 +18,9 @@ std::string g_error;  // NOLINT(runtime/string): set once, under the loader's on
 #define AVF_STRING(x) AVF_STRING2(x)
 
 void Load() {
-  std::string name = LibraryName();
-  void* lib = nullptr;
-#ifdef AVF_LAVFI_DIR
-  // Where pkg-config found FFmpeg at build time first (Homebrew's lib folder is not searched
-  // by default), then the loader's own search path.
-  lib = dlopen((std::string(AVF_STRING(AVF_LAVFI_DIR)) + "/" + name).c_str(), RTLD_NOW | RTLD_LOCAL);
-#endif
-  if (!lib) lib = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
-    const char* why = dlerror();
-    g_error = "cannot load " + name + (why ? std::string(": ") + why : std::string());
-    return;
-  }
+  std::string name = FFmpegLibraryName("avfilter", LIBAVFILTER_VERSION_MAJOR);
+  void* lib = OpenFFmpegLibrary(name, &g_error);
+  if (!lib) return;
 #define AVF_RESOLVE(fn)                                                 \
   g_lavfi.fn = reinterpret_cast<decltype(g_lavfi.fn)>(dlsym(lib, #fn)); \
   if (!g_lavfi.fn) {                                                    \
@@ -84,6 +66,29 @@ void Load() {
 }
 
 }  // namespace
+
+std::string FFmpegLibraryName(const char* base, int major) {
+#ifdef __APPLE__
+  return "lib" + std::string(base) + "." + std::to_string(major) + ".dylib";
+#else
+  return "lib" + std::string(base) + ".so." + std::to_string(major);
+#endif
+}
+
+void* OpenFFmpegLibrary(const std::string& name, std::string* error) {
+  void* lib = nullptr;
+#ifdef AVF_LAVFI_DIR
+  // Where pkg-config found FFmpeg at build time first (Homebrew's lib folder is not searched
+  // by default), then the loader's own search path.
+  lib = dlopen((std::string(AVF_STRING(AVF_LAVFI_DIR)) + "/" + name).c_str(), RTLD_NOW | RTLD_LOCAL);
+#endif
+  if (!lib) lib = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    const char* why = dlerror();
+    *error = "cannot load " + name + (why ? std::string(": ") + why : std::string());
+  }
+  return lib;
+}
 
 const Lavfi& lavfi() {
   static std::once_flag once;

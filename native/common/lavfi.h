@@ -11,6 +11,8 @@ extern "C" {
 #include <libavfilter/buffersrc.h>
 }
 
+#include <string>
+
 #include "common/compat.h"
 
 namespace avf {
@@ -58,5 +60,10 @@ struct Lavfi {
 
 // The loaded library; throws AvException (ENOSYS) when it cannot be loaded.
 const Lavfi& lavfi();
+
+// One FFmpeg library's file name ("libavdevice.so.59") and its loading, for the libraries
+// avforge loads on first need (libavfilter here, libavdevice in devices.cc).
+std::string FFmpegLibraryName(const char* base, int major);
+void* OpenFFmpegLibrary(const std::string& name, std::string* error);
 
 }  // namespace avf

@@ -102,7 +102,8 @@ class FilterStage {
  public:
   FilterStage(Runtime& run, size_t g)
       : run_(run), g_(g), gp_(run.plan_.graphs[g]), fg_(*run.graphs_[g]), L_(lavfi()), n_(gp_.sources.size()),
-        waiting_(n_), known_(n_, false), ended_(n_, false), pads_(n_) {}
+        waiting_(n_), known_(n_, false), ended_(n_, false), eof_pending_(n_, false), reached_(n_, AV_NOPTS_VALUE),
+        pads_(n_) {}
 
   void Run() {
     Item item;
@@ -114,14 +115,15 @@ class FilterStage {
         continue;
       }
       ended_[p] = true;
+      eof_pending_[p] = true;
       open--;
       if (configured_) {
-        Send(p, nullptr);
-        if (!Drain()) return;
+        if (!SendEnds(open == 0)) return;
       } else if (Ready() && !Configure()) {
         return;
       }
       if (open == 0) {
+        if (!SendEnds(true)) return;
         EndSinks();
         return;
       }
@@ -130,9 +132,11 @@ class FilterStage {
 
  private:
   bool OnFrame(size_t p, FramePtr frame) {
+    int64_t end = EndOf(frame.get());
+    if (end != AV_NOPTS_VALUE && (reached_[p] == AV_NOPTS_VALUE || end > reached_[p])) reached_[p] = end;
     if (configured_) {
       Send(p, frame.get());
-      return Drain();
+      return Drain() && SendEnds(false);
     }
     if (!known_[p]) {
       AVRational rate = run_.decoders_[gp_.sources[p].decoder]->ctx->framerate;
@@ -165,9 +169,34 @@ class FilterStage {
         waiting_[p].pop_front();
         if (!Drain()) return false;
       }
-      if (ended_[p]) Send(p, nullptr);
     }
-    return Drain();
+    return Drain() && SendEnds(false);
+  }
+
+  // Where a frame ends (AV_TIME_BASE), or AV_NOPTS_VALUE.
+  static int64_t EndOf(const AVFrame* f) {
+    if (f->pts == AV_NOPTS_VALUE || f->time_base.num <= 0) return AV_NOPTS_VALUE;
+    return av_rescale_q(f->pts + std::max<int64_t>(compat::FrameDuration(f), 0), f->time_base, AV_TIME_BASE_Q);
+  }
+
+  // An input's end reaches the graph once every other input has come as far (or ended): the
+  // CLI feeds a graph the input it waits for, so amix=duration=shortest or overlay never see
+  // one input end while another is still behind it in time. `all`: every input has ended.
+  bool SendEnds(bool all) {
+    bool sent = false;
+    for (size_t p = 0; p < n_; p++) {
+      if (!eof_pending_[p]) continue;
+      bool behind = false;
+      for (size_t q = 0; q < n_ && !all; q++)
+        if (q != p && !ended_[q] && reached_[p] != AV_NOPTS_VALUE &&
+            (reached_[q] == AV_NOPTS_VALUE || reached_[q] < reached_[p]))
+          behind = true;
+      if (behind) continue;
+      eof_pending_[p] = false;
+      Send(p, nullptr);
+      sent = true;
+    }
+    return !sent || Drain();
   }
 
   void Send(size_t p, AVFrame* f) {
@@ -203,6 +232,8 @@ class FilterStage {
   size_t n_;
   std::vector<std::deque<FramePtr>> waiting_;
   std::vector<bool> known_, ended_;
+  std::vector<bool> eof_pending_;  // ended, its end not yet given to the graph (SendEnds)
+  std::vector<int64_t> reached_;   // per input: where its latest frame ends (AV_TIME_BASE)
   std::vector<FilterPad> pads_;
   bool configured_ = false;
 };

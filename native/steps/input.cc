@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/devices.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "steps/codec_context.h"
@@ -73,11 +74,16 @@ AVFormatContext* OpenInput(const std::string& url, const std::shared_ptr<IoChann
                            Dict& dict, AVIOInterruptCB interrupt, AVIOContext** io, std::atomic<bool>* aborted,
                            bool trusted) {
   const AVInputFormat* ifmt = nullptr;
-  if (!format.empty() && !(ifmt = av_find_input_format(format.c_str()))) {
+  if (!format.empty() && !(ifmt = FindInputFormat(format))) {
     AvException e(AVERROR_DEMUXER_NOT_FOUND, "av_find_input_format", url);
     e.message = "No demuxer named '" + format + "'";
     throw e;
   }
+  if (!trusted && IsDeviceFormat(ifmt))
+    throw AvException("INPUT_REFUSED",
+                      "Refused the input format '" + format +
+                          "': a device opens what its URL names (a filter graph, a camera); trust the input to use it",
+                      "avformat_open_input", url);
   AVFormatContext* fmt = avformat_alloc_context();
   if (!fmt) throw AvException(AVERROR(ENOMEM), "avformat_alloc_context", url);
   fmt->interrupt_callback = interrupt;
