@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { AvError, Demuxer } from '../src/index.js';
 import { UsageError } from '../src/cli/argv.js';
 import { splitCommandLine } from '../src/cli/ffmpeg/grammar.js';
 import { parseMapArgument, parseStreamSpecifier, selectBySpecifier } from '../src/cli/ffmpeg/stream_specifier.js';
@@ -264,6 +265,43 @@ describe('avforge ffmpeg', () => {
     ]);
     assert.equal(c.status, 0, c.stderr);
     assert.equal((await probe(podcast)).streams.find((s) => s.codec_type === 'video')?.disposition.attached_pic, 1);
+  });
+
+  test('-f lavfi inputs (libavdevice, loaded on first need): a test pattern and a tone, as the CLI makes them', async () => {
+    const dir = scratch('cli-ffmpeg');
+    const argv = (out: string) => [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=160x120:rate=25:duration=1',
+      '-f',
+      'lavfi',
+      '-i',
+      'anullsrc=r=48000:cl=stereo',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-c:a',
+      'aac',
+      '-shortest',
+      out,
+    ];
+    assert.equal(ffmpegCli(argv(path.join(dir, 'ref.mp4'))).status, 0);
+    const r = avforge(['ffmpeg', ...argv(path.join(dir, 'ours.mp4'))]);
+    assert.equal(r.status, 0, r.stderr);
+    const [ref, ours] = await Promise.all([probe(path.join(dir, 'ref.mp4')), probe(path.join(dir, 'ours.mp4'))]);
+    assert.equal(shape(ours), shape(ref));
+    assert.ok(Math.abs(Number(ours.format.duration) - Number(ref.format.duration)) < 0.05, `${ours.format.duration} vs ${ref.format.duration}`);
+  });
+
+  test('a device format (lavfi) opens only for a trusted input: its URL is a filter graph that can read files', async () => {
+    await assert.rejects(Demuxer.open('testsrc2=duration=1', { format: 'lavfi' }), (e: unknown) => e instanceof AvError && e.code === 'INPUT_REFUSED');
+    await using d = await Demuxer.open('testsrc2=size=64x48:duration=1', { format: 'lavfi', trusted: true });
+    assert.equal(d.streams[0]?.type, 'video');
   });
 
   test('an option avforge has no form for yet is refused by name, never ignored', () => {

@@ -2,11 +2,11 @@
 // capture devices this FFmpeg build has (v4l2, alsa, pulse, x11grab...). It is not linked: its
 // development files are often missing where the runtime library is there beside the CLI.
 #pragma once
-#include <string>
-
 extern "C" {
 #include <libavformat/avformat.h>
 }
+
+#include <string>
 
 namespace avf {
 

@@ -93,7 +93,12 @@ void Runtime::MuxTryHeader() {
 
 void Runtime::MuxWriteEarly() {
   if (!mx_.header) return;
-  for (auto& e : mx_.early) MuxWrite(static_cast<size_t>(e.port), std::move(e.packet));
+  for (auto& e : mx_.early) {
+    if (plan_.output.shortest)
+      MuxHold(static_cast<size_t>(e.port), std::move(e.packet));
+    else
+      MuxWrite(static_cast<size_t>(e.port), std::move(e.packet));
+  }
   mx_.early.clear();
 }
 
@@ -145,6 +150,7 @@ void Runtime::MuxHandle(Item& item) {
       MuxWriteEarly();
       break;
     case Item::kPacket:
+      if (plan_.output.shortest) MuxReached(o, item.packet.get());
       if (!mx_.header) MuxTryHeader();
       if (!mx_.header) {
         mx_.early.push_back(std::move(item));
@@ -175,14 +181,18 @@ int64_t Runtime::MuxTime(size_t o, const AVPacket* pkt) const {
   return t == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : av_rescale_q(t, tb, AV_TIME_BASE_Q);
 }
 
+// How far a stream has come: where its latest packet ends (written, held or early).
+void Runtime::MuxReached(size_t o, const AVPacket* pkt) {
+  int64_t t = MuxTime(o, pkt);
+  if (t == AV_NOPTS_VALUE) return;
+  AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : mx_.tbs[o];
+  int64_t end = t + av_rescale_q(std::max<int64_t>(pkt->duration, 0), tb, AV_TIME_BASE_Q);
+  if (mx_.reached[o] == AV_NOPTS_VALUE || end > mx_.reached[o]) mx_.reached[o] = end;
+}
+
 void Runtime::MuxHold(size_t o, PacketPtr pkt) {
   int64_t t = MuxTime(o, pkt.get());
   if (Limit() != AV_NOPTS_VALUE && t != AV_NOPTS_VALUE && t >= Limit()) return;  // past the first end
-  if (t != AV_NOPTS_VALUE) {
-    AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : mx_.tbs[o];
-    int64_t end = t + av_rescale_q(std::max<int64_t>(pkt->duration, 0), tb, AV_TIME_BASE_Q);
-    if (mx_.reached[o] == AV_NOPTS_VALUE || end > mx_.reached[o]) mx_.reached[o] = end;
-  }
   mx_.held[o].push_back(std::move(pkt));
   mx_.held_count++;
   MuxRelease(false);
@@ -217,7 +227,7 @@ void Runtime::MuxRelease(bool all) {
 void Runtime::MuxShortestEnd(size_t o) {
   mx_.closed[o] = true;
   if (Limit() == AV_NOPTS_VALUE || mx_.reached[o] < Limit()) {
-    if (mx_.reached[o] != AV_NOPTS_VALUE) EndAt(mx_.reached[o]);
+    EndAt(mx_.reached[o] != AV_NOPTS_VALUE ? mx_.reached[o] : 0);  // an empty stream ends it at once
     StreamFinished();  // it ended by itself; the others finish as they pass its end
     int64_t cut = Limit();
     for (size_t s = 0; s < mx_.held.size(); s++)

@@ -170,6 +170,7 @@ class Runtime {
   void MuxHandle(Item& item);
   void MuxFinish();
   int64_t MuxTime(size_t o, const AVPacket* pkt) const;
+  void MuxReached(size_t o, const AVPacket* pkt);
   void MuxHold(size_t o, PacketPtr pkt);
   void MuxRelease(bool all);
   void MuxShortestEnd(size_t o);

@@ -301,6 +301,78 @@ export const SHAPES: Shape[] = [
     api: (i, o) =>
       t(i('movie.mp4'), o, { input: { start: 0.5 }, duration: 1, audio: false, video: { codec: 'libx264', preset: 'veryfast', filter: 'scale=160:-2' } }),
   },
+  // generated media (lavfi inputs)
+  {
+    name: 'test pattern and tone (lavfi inputs)',
+    group: 'generated',
+    out: 'o.mp4',
+    argv: (_i, o) => [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=25:duration=2',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=1000:duration=2',
+      ...x264,
+      '-c:a',
+      'aac',
+      o,
+    ],
+    api: (_i, o) =>
+      transcode('testsrc2=size=320x240:rate=25:duration=2', o, {
+        input: { format: 'lavfi', trusted: true },
+        inputs: [{ source: 'sine=frequency=1000:duration=2', format: 'lavfi', trusted: true }],
+        map: [
+          { input: 0, stream: 'v', codec: 'libx264', preset: 'veryfast' },
+          { input: 1, stream: 'a', codec: 'aac' },
+        ],
+      }),
+  },
+  {
+    name: 'add a silent track (anullsrc, -shortest)',
+    group: 'generated',
+    out: 'o.mp4',
+    argv: (i, o) => [
+      '-i',
+      i('odd.mp4'),
+      '-f',
+      'lavfi',
+      '-i',
+      'anullsrc=channel_layout=stereo:sample_rate=44100',
+      '-map',
+      '0:v',
+      '-map',
+      '1:a',
+      '-c:v',
+      'copy',
+      '-c:a',
+      'aac',
+      '-shortest',
+      o,
+    ],
+    api: (i, o) =>
+      t(i('odd.mp4'), o, {
+        inputs: [{ source: 'anullsrc=channel_layout=stereo:sample_rate=44100', format: 'lavfi', trusted: true }],
+        shortest: true,
+        map: [
+          { input: 0, stream: 'v', codec: 'copy' },
+          { input: 1, stream: 'a', codec: 'aac' },
+        ],
+      }),
+  },
+  {
+    name: 'color slate with title (lavfi color)',
+    group: 'generated',
+    out: 'o.mp4',
+    argv: (_i, o) => ['-f', 'lavfi', '-i', 'color=c=black:s=320x240:d=1', '-vf', 'drawbox=x=20:y=20:w=100:h=40:color=white:t=fill', ...x264, o],
+    api: (_i, o) =>
+      transcode('color=c=black:s=320x240:d=1', o, {
+        input: { format: 'lavfi', trusted: true },
+        video: { codec: 'libx264', preset: 'veryfast', filter: 'drawbox=x=20:y=20:w=100:h=40:color=white:t=fill' },
+      }),
+  },
   // watermarks, intros, concat
   {
     name: 'PNG watermark overlay',
