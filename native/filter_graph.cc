@@ -153,6 +153,11 @@ FilterPad PadOf(const AVFrame* f, AVRational time_base, AVRational frame_rate) {
   return p;
 }
 
+void SendToGraph(AVFilterContext* source, AVFrame* frame, const std::string& description) {
+  int ret = lavfi().av_buffersrc_add_frame_flags(source, frame, 0);
+  if (ret != AVERROR_EOF) Check(ret, "av_buffersrc_add_frame", description);
+}
+
 void BuildGraph(FilterGraphState& s, const std::string& description, const std::vector<GraphSource>& inputs,
                 const std::vector<GraphSink>& outputs, int threads, AVBufferRef* hw_device) {
   const Lavfi& L = lavfi();
@@ -307,8 +312,8 @@ Napi::Value FilterGraph::Process(const Napi::CallbackInfo& info) {
         if (input < 0 || input >= static_cast<int>(s.sources.size()))
           throw AvException("EINVAL", "No input " + std::to_string(input), "filter");
         AVFilterContext* src = s.sources[input];
-        for (auto& f : frames) Check(lavfi().av_buffersrc_add_frame_flags(src, f.get(), 0), "av_buffersrc_add_frame");
-        if (eof) Check(lavfi().av_buffersrc_add_frame_flags(src, nullptr, 0), "av_buffersrc_add_frame");
+        for (auto& f : frames) SendToGraph(src, f.get(), {});
+        if (eof) SendToGraph(src, nullptr, {});
         Outputs out(s.sinks.size());
         for (size_t i = 0; i < s.sinks.size(); i++) {
           while (FramePtr f = ReceiveSinkFrame(s.sinks[i], {})) out[i].push_back(std::move(f));

@@ -48,6 +48,11 @@ struct GraphSink {
 
 // Builds and configures s.graph from a libavfilter description; `hw_device` (or null) is the
 // device its hardware filters (hwupload, scale_vaapi, *_opencl...) work on. Throws AvException.
+// Gives a graph input a frame (nullptr: its end). A graph that needs no more of that input
+// (trim past its end, FFmpeg 7 and newer) answers AVERROR_EOF: as in the CLI, the frame is
+// dropped rather than failing the job.
+void SendToGraph(AVFilterContext* source, AVFrame* frame, const std::string& description);
+
 void BuildGraph(FilterGraphState& s, const std::string& description, const std::vector<GraphSource>& inputs,
                 const std::vector<GraphSink>& outputs, int threads, AVBufferRef* hw_device = nullptr);
 

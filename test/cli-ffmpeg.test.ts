@@ -304,6 +304,21 @@ describe('avforge ffmpeg', () => {
     assert.equal(d.streams[0]?.type, 'video');
   });
 
+  test("'-' is standard input and output: probing reads stdin once and the job gets all of it", async () => {
+    const input = media('h264-aac.mkv');
+    const r = spawnSync(process.execPath, [cli, 'ffmpeg', '-v', 'error', '-i', '-', '-c', 'copy', '-f', 'nut', '-'], {
+      input: fs.readFileSync(input),
+      maxBuffer: 64 << 20,
+      timeout: 120_000,
+    });
+    assert.equal(r.status, 0, r.stderr.toString());
+    const out = path.join(scratch('cli-ffmpeg'), 'stdout.nut');
+    fs.writeFileSync(out, r.stdout);
+    const [ours, source] = await Promise.all([probe(out), probe(input)]);
+    assert.equal(shape(ours), shape(source));
+    assert.ok(Math.abs(Number(ours.format.duration) - Number(source.format.duration)) < 0.05);
+  });
+
   test('an option avforge has no form for yet is refused by name, never ignored', () => {
     const r = avforge(['ffmpeg', '-v', 'error', '-i', media('h264-aac.mp4'), '-fs', '1000', path.join(scratch('cli-ffmpeg'), 'x.mp4')]);
     assert.equal(r.status, 1);

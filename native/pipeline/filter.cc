@@ -199,9 +199,7 @@ class FilterStage {
     return !sent || Drain();
   }
 
-  void Send(size_t p, AVFrame* f) {
-    Check(L_.av_buffersrc_add_frame_flags(fg_.sources[p], f, 0), "av_buffersrc_add_frame", gp_.description);
-  }
+  void Send(size_t p, AVFrame* f) { SendToGraph(fg_.sources[p], f, gp_.description); }
 
   // Every frame the sinks have ready, to their encoders.
   bool Drain() {

@@ -2,8 +2,11 @@
 // each output gets (-map, or ffmpeg's automatic choice), each stream's settings from the options
 // whose stream specifier selects it (the last one wins, as in ffmpeg), and every other option
 // routed to the class that has it: encoder, muxer, demuxer or protocol.
+import { PassThrough, Readable } from 'node:stream';
+
 import {
   codecs,
+  Demuxer,
   describeFilterGraph,
   formats,
   probe,
@@ -11,6 +14,7 @@ import {
   type ExtraInput,
   type GraphPads,
   type InputSettings,
+  type InputSource,
   type StreamMap,
   type TranscodeOptions,
 } from '../../index.js';
@@ -25,12 +29,14 @@ export type OptionRouter = (name: string, where: { encoder?: string; decoder?: s
 /** One output file as a transcode() call. */
 export interface OutputJob {
   url: string;
-  input: string;
+  input: InputSource;
   options: TranscodeOptions;
 }
 
 interface ProbedInput {
   url: string;
+  /** What the job reads: the URL, or for stdin a stream that replays what probing read. */
+  source: InputSource;
   settings: InputSettings;
   streams: (SpecStream & { stream: Stream })[];
   format: string;
@@ -83,9 +89,11 @@ async function probeInput(file: FileArguments, index: number, route: OptionRoute
   }
   if (Object.keys(avOptions).length) settings.options = avOptions;
   // the CLI trusts its user's inputs, as ffmpeg does (SECURITY.md)
-  const probed = await probe(file.url, { format: settings.format, options: settings.options, trusted: true });
+  const stdin = isStdin(file.url) ? await probeStdin(settings) : undefined;
+  const probed = stdin?.probed ?? (await probe(file.url, { format: settings.format, options: settings.options, trusted: true }));
   return {
     url: file.url,
+    source: stdin?.source ?? file.url,
     settings,
     format: probed.format.name,
     streams: probed.streams.map((s) => ({
@@ -97,6 +105,49 @@ async function probeInput(file: FileArguments, index: number, route: OptionRoute
       stream: s,
     })),
   };
+}
+
+/** `-i -`, `-i pipe:`, `-i pipe:0`: standard input. */
+const isStdin = (url: string) => url === '-' || url === 'pipe:' || url === 'pipe:0';
+
+/**
+ * Standard input can be read once: it is probed through a stream that records what it reads,
+ * and the job gets a stream that replays that, then reads on (a live pipe keeps flowing).
+ */
+async function probeStdin(settings: InputSettings): Promise<{ probed: { format: { name: string }; streams: Stream[] }; source: Readable }> {
+  const seen: Buffer[] = [];
+  const tap = new PassThrough();
+  const onData = (chunk: Buffer) => {
+    seen.push(chunk);
+    tap.write(chunk);
+  };
+  const onEnd = () => tap.end();
+  process.stdin.on('data', onData);
+  process.stdin.once('end', onEnd);
+  try {
+    const demuxer = await Demuxer.open(tap, { format: settings.format, options: settings.options, trusted: true });
+    try {
+      await demuxer.refresh({ decoders: true });
+      return { probed: { format: demuxer.format, streams: [...demuxer.streams] }, source: replay(seen) };
+    } finally {
+      await demuxer.close();
+    }
+  } finally {
+    process.stdin.off('data', onData);
+    process.stdin.off('end', onEnd);
+    process.stdin.pause();
+    tap.destroy();
+  }
+}
+
+/** What probing read of stdin, then the rest of it. */
+function replay(seen: Buffer[]): Readable {
+  return Readable.from(
+    (async function* () {
+      yield* seen;
+      if (!process.stdin.readableEnded) yield* process.stdin;
+    })(),
+  );
 }
 
 function unsupported(o: OptionUse, where: string): UsageError {
@@ -283,6 +334,10 @@ function streamSettings(o: OutStream, all: OutStream[], options: OptionUse[], mu
         if (encoder && route(u.name, { encoder }).includes('codec')) avOptions[u.name] = v;
     }
   }
+  if (settings.codec === 'copy' && settings.filter !== undefined)
+    throw new UsageError(
+      `Filtergraph '${settings.filter}' was specified for ${o.type} stream ${o.index} of ${where}, whose codec is copy.\nFiltering and streamcopy cannot be used together.`,
+    );
   if (Object.keys(avOptions).length && settings.codec !== 'copy') settings.options = avOptions;
   if (Object.keys(metadata).length) settings.metadata = metadata;
   if (settings.codec === undefined && o.type === 'subtitle') settings.codec = muxer.subtitleCodec ?? 'copy';
@@ -293,6 +348,8 @@ function streamSettings(o: OutStream, all: OutStream[], options: OptionUse[], mu
 export async function translateCommandLine(line: CommandLine, route: OptionRouter): Promise<OutputJob[]> {
   if (line.outputs.length === 0) throw new UsageError('At least one output file must be specified');
   if (line.inputs.length === 0) throw new UsageError('At least one input file must be specified (-i IN)');
+  if (line.outputs.length > 1 && line.inputs.some((i) => isStdin(i.url)))
+    throw new UsageError('avforge ffmpeg reads standard input (-i -) into one output file: write one output, or save the input first');
   const inputs = await Promise.all(line.inputs.map((f, i) => probeInput(f, i, route)));
   const complex = last(line.globals, 'filter_complex');
   const pads = complex ? await describeFilterGraph(text(complex)) : undefined;
@@ -376,8 +433,9 @@ export async function translateCommandLine(line: CommandLine, route: OptionRoute
     if (Object.keys(metadata).length) options.metadata = metadata;
     const [first, ...rest] = inputs;
     if (Object.keys(first!.settings).length) options.input = first!.settings;
-    if (rest.length) options.inputs = rest.map((i): ExtraInput => ({ source: i.url, ...i.settings }));
-    jobs.push({ url: file.url, input: first!.url, options });
+    if (rest.length) options.inputs = rest.map((i): ExtraInput => ({ source: i.source, ...i.settings }));
+    // `-` is standard output, as in ffmpeg (libavformat would take it for a file named '-')
+    jobs.push({ url: file.url === '-' ? 'pipe:1' : file.url, input: first!.source, options });
   }
   return jobs;
 }
