@@ -265,6 +265,11 @@ describe('avforge ffmpeg', () => {
     ]);
     assert.equal(c.status, 0, c.stderr);
     assert.equal((await probe(podcast)).streams.find((s) => s.codec_type === 'video')?.disposition.attached_pic, 1);
+    const apple = path.join(dir, 'apple.mp4');
+    const h = avforge(['ffmpeg', '-v', 'error', '-i', media('hevc.mkv'), '-c', 'copy', '-tag:v', 'hvc1', apple]);
+    assert.equal(h.status, 0, h.stderr);
+    const tagged = await ffprobeJson<{ streams: { codec_tag_string: string }[] }>(['-show_streams', apple]);
+    assert.equal(tagged.streams[0]?.codec_tag_string, 'hvc1');
   });
 
   test('-f lavfi inputs (libavdevice, loaded on first need): a test pattern and a tone, as the CLI makes them', async () => {

@@ -368,6 +368,10 @@ void Runtime::AddStreams() {
     if (tags && av_codec_get_id(tags, tag) != st->codecpar->codec_id &&
         av_codec_get_tag2(tags, st->codecpar->codec_id, &known))
       st->codecpar->codec_tag = 0;
+    if (!sp.tag.empty()) {  // -tag:v hvc1: the container writes this fourcc (space-padded, as the CLI's)
+      std::string t = sp.tag + std::string(4 - sp.tag.size(), ' ');
+      st->codecpar->codec_tag = MKTAG(t[0], t[1], t[2], t[3]);
+    }
     st->time_base = mx_.tbs[o];
     if (mx_.rates[o].num > 0) st->avg_frame_rate = mx_.rates[o];
     const AVStream* src = sp.input >= 0 && sp.stream >= 0 ? inputs_[sp.input].fmt->streams[sp.stream] : nullptr;

@@ -67,6 +67,8 @@ StreamPlan ReadStream(Fields& s) {
   sp.stream = s.Int32("stream");
   sp.bsf = s.String("bsf");
   sp.disposition = s.String("disposition");
+  sp.tag = s.String("tag");
+  if (sp.tag.size() > 4) s.Fail("tag", "expected a four-character code such as 'hvc1'");
   sp.graph = s.Int32("graph");
   sp.sink = s.Int32("sink");
   sp.codec = s.String("codec");

@@ -48,6 +48,7 @@ struct StreamPlan {
   int input = -1, stream = -1;  // copy: the source; encode: where metadata comes from (or -1)
   std::string bsf;              // copy: bitstream filters, "" for none
   std::string disposition;      // over the source's ("default+forced", "0"), "" keeps it
+  std::string tag;              // the codec tag the container writes ("hvc1"), "" its own choice
   int graph = -1, sink = -1;    // encode
   std::string codec;
   Dict options;

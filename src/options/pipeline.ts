@@ -159,6 +159,7 @@ export const streamMap = objectOf<StreamMap>(
     label: nonEmptyString('a filterComplex output label'),
     disposition: nonEmptyString("a disposition ('default', 'attached_pic', '+forced', '0')"),
     bitstreamFilter: nonEmptyString("bitstream filters ('aac_adtstoasc')"),
+    tag: pattern("a codec tag of 1 to 4 characters ('hvc1')", /^[\x20-\x7e]{1,4}$/),
   },
   { expected: 'a stream mapping', name: 'StreamMap', renamed: videoRenamed },
 );

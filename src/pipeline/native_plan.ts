@@ -42,6 +42,8 @@ export interface NativeStreamPlan {
   bsf: string;
   /** Over the source's ('default+forced', '0', as ffmpeg's -disposition); '' keeps it. */
   disposition: string;
+  /** The codec tag the container writes ('hvc1', as ffmpeg's -tag:v hvc1); '' for the muxer's choice. */
+  tag: string;
   /** Encode: the graph and its sink (-1 otherwise). */
   graph: number;
   sink: number;

@@ -324,6 +324,7 @@ class Planner {
     for (const [sink, m] of encoders) {
       this.#encoder(graph, sink, { ...m, filter: undefined }, threads);
       if (m.disposition) this.plan.streams.at(-1)!.disposition = m.disposition;
+      if (m.tag) this.plan.streams.at(-1)!.tag = m.tag;
     }
   }
 }
@@ -337,6 +338,7 @@ function outputStream(fields: Partial<NativeStreamPlan>): NativeStreamPlan {
     stream: -1,
     bsf: '',
     disposition: '',
+    tag: '',
     graph: -1,
     sink: -1,
     codec: '',
@@ -424,6 +426,7 @@ export function planTranscode(
     const placed = p.plan.streams.at(-1)!;
     if (settings.metadata) placed.metadata = settings.metadata;
     if (settings.disposition) placed.disposition = settings.disposition;
+    if (settings.tag) placed.tag = settings.tag;
   };
   if (o.map?.length) {
     if (o.filterComplex) p.complex(o.filterComplex, extra.pads ?? { inputs: [], outputs: [] }, o.map, o.threads);

@@ -90,6 +90,8 @@ export interface StreamMap extends VideoSettings, AudioSettings {
   disposition?: string;
   /** A copied stream's bitstream filters, as ffmpeg's -bsf ('aac_adtstoasc', 'h264_mp4toannexb,dump_extra'). */
   bitstreamFilter?: string;
+  /** The codec tag the container writes, as ffmpeg's -tag: 'hvc1' for HEVC in MP4 that Apple players take. */
+  tag?: string;
 }
 
 /** A progress report: `frames` counts the first video stream (or the first stream). */

@@ -14,7 +14,19 @@ interface ProbeJson {
 /** Tags a muxer or encoder writes about itself (its version), not about the media. */
 const OWN_TAGS =
   /^(encoder|ENCODER|handler_name|vendor_id|DURATION|creation_time|major_brand|minor_version|compatible_brands|_STATISTICS.*|NUMBER_OF_.*|BPS|variant_bitrate)$/;
-const STREAM_KEYS = ['codec_type', 'codec_name', 'width', 'height', 'pix_fmt', 'sample_fmt', 'sample_rate', 'channels', 'channel_layout', 'nb_read_frames'];
+const STREAM_KEYS = [
+  'codec_type',
+  'codec_name',
+  'codec_tag_string',
+  'width',
+  'height',
+  'pix_fmt',
+  'sample_fmt',
+  'sample_rate',
+  'channels',
+  'channel_layout',
+  'nb_read_frames',
+];
 
 function probeFile(file: string): ProbeJson {
   const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-show_format', '-show_chapters', '-of', 'json', file], {

@@ -136,6 +136,19 @@ export const SHAPES: Shape[] = [
       t(i('movie.mp4'), o, { video: { codec: 'libx265', preset: 'ultrafast', crf: 30, options: { 'x265-params': 'log-level=error' } }, audio: 'copy' }),
   },
   {
+    name: 'HEVC in MP4 for Apple players (-tag:v hvc1)',
+    group: 'uploads',
+    out: 'o.mp4',
+    argv: (i, o) => ['-i', i('movie.mp4'), '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-tag:v', 'hvc1', '-c:a', 'copy', o],
+    api: (i, o) =>
+      t(i('movie.mp4'), o, {
+        map: [
+          { input: 0, stream: 'v', codec: 'libx265', preset: 'ultrafast', tag: 'hvc1', options: { 'x265-params': 'log-level=error' } },
+          { input: 0, stream: 'a', codec: 'copy' },
+        ],
+      }),
+  },
+  {
     name: 'bit rate with maxrate/bufsize',
     group: 'uploads',
     out: 'o.mp4',

@@ -278,6 +278,9 @@ function streamSettings(o: OutStream, all: OutStream[], options: OptionUse[], mu
       case 'disposition':
         settings.disposition = v;
         break;
+      case 'tag':
+        settings.tag = v;
+        break;
       case 'bsf':
         if (settings.codec !== 'copy') throw new UsageError(`${u.flag}: avforge applies bitstream filters to copied streams only (-c copy)`);
         settings.bitstreamFilter = v;
