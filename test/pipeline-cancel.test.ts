@@ -92,6 +92,35 @@ describe('cancel', () => {
     assert.equal(r.frames[0], seen, 'the frames the tap saw are the frames written');
   });
 
+  test('graceful: the output ends close to the progress time at the cancel (frames past it are not encoded)', async () => {
+    const out = path.join(scratch('cancel-near'), 'near.mp4');
+    let at: number | undefined;
+    // Two codec threads: x264's delay (its rc-lookahead of 10 frames at veryfast, and a frame per
+    // extra frame thread) is then ~13 frames (0.52 s) on any machine; with as many threads as a
+    // large machine has, it grows past a second.
+    const job = transcode(media('h264-aac-10s.mp4'), out, {
+      video: { ...x264, threads: 2 },
+      audio: { codec: 'aac' },
+      progressInterval: 20,
+      onProgress: (p) => {
+        if (at === undefined && p.time >= 2) {
+          at = p.time;
+          job.cancel('graceful');
+        }
+      },
+    });
+    const r = await job;
+    assert.ok(at !== undefined, 'cancelled from a progress report');
+    assert.equal(r.stopped, true);
+    await decodeCleanly(out);
+    const d = (await probe(out)).duration;
+    // Everything before the cancel is written; after it only what the encoders held already:
+    // their delay (~0.52 s) and a frame of rounding, well under the bound (the queues that
+    // used to be flushed too made ~0.8 s here and more on larger machines).
+    assert.ok(d >= at - FRAME - EPS, `${d} s written, cancelled at ${at} s`);
+    assert.ok(d <= at + 1, `${d} s written, cancelled at ${at} s: within 1 s of it`);
+  });
+
   test('abort (AbortController) rejects with AbortError and leaves no output, no .partial', async () => {
     const dir = scratch('cancel-abort');
     const out = path.join(dir, 'gone.mp4');

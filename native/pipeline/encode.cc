@@ -161,6 +161,8 @@ class EncodeStage {
   // A video frame (nullptr: the end) onto the output's ticks: sent once, repeated or dropped.
   bool SendVideo(FramePtr f) {
     VideoSync::Sends sends = sync_->Next(f.get());
+    if (sends.dups > 0) run_.stats_.dup_frames += sends.dups;
+    if (sends.dropped) run_.stats_.drop_frames++;
     for (int64_t i = 0; i < sends.frames; i++) {
       // -frames:v counts what the encoder gets, repeats included, as in the CLI
       if (sp_.max_frames >= 0 && sent_video_ >= sp_.max_frames) break;
