@@ -49,6 +49,8 @@ describe('frame-rate conversion counts', () => {
     { filter: 'setpts=0.4*PTS', more: 'dropFrames' },
     { filter: 'setpts=2*PTS', more: 'dupFrames' },
     { filter: 'setpts=0.5*PTS+0.3/TB*(N/7-floor(N/7))', more: 'dropFrames' },
+    // -frames:v cuts the last frame's repeats short: those are not counted
+    { filter: 'setpts=2*PTS', maxFrames: 31, more: 'dupFrames' },
     // frameRate converts in the graph (an fps filter, as the CLI's -vf fps=N): the encoder then
     // gets frames at its rate, and neither counts anything (the CLI's -r N, which converts in
     // the encoder instead, counts what the setpts cases do)
@@ -56,14 +58,20 @@ describe('frame-rate conversion counts', () => {
     { frameRate: 50, filter: 'fps=50' },
   ] as const;
   for (const c of cases) {
-    const what = 'frameRate' in c ? `frameRate ${c.frameRate}` : c.filter;
+    const what = 'frameRate' in c ? `frameRate ${c.frameRate}` : 'maxFrames' in c ? `${c.filter}, maxFrames ${c.maxFrames}` : c.filter;
+    const frames = 'maxFrames' in c ? ['-frames:v', String(c.maxFrames)] : [];
     test(`${what}: dupFrames and dropFrames are the CLI's dup_frames= and drop_frames= (-vf ${c.filter})`, async () => {
       const input = media(LONG);
       const dir = scratch('stats-rate');
       let last: Progress | undefined;
-      const video = { codec: 'libx264', preset: 'ultrafast', ...('frameRate' in c ? { frameRate: c.frameRate } : { filter: c.filter }) };
+      const video = {
+        codec: 'libx264',
+        preset: 'ultrafast',
+        ...('frameRate' in c ? { frameRate: c.frameRate } : { filter: c.filter }),
+        ...('maxFrames' in c ? { maxFrames: c.maxFrames } : {}),
+      };
       const r = await transcode(input, path.join(dir, 'out.mp4'), { video, audio: false, progressInterval: 20, onProgress: (p) => (last = p) });
-      const cli = await cliProgress(['-i', input, '-an', '-vf', c.filter, '-c:v', 'libx264', '-preset', 'ultrafast'], path.join(dir, 'cli.mp4'));
+      const cli = await cliProgress(['-i', input, '-an', '-vf', c.filter, ...frames, '-c:v', 'libx264', '-preset', 'ultrafast'], path.join(dir, 'cli.mp4'));
       const block = [...cli].map(([k, v]) => `${k}=${v}`).join(' ');
       assert.equal(r.dropFrames, Number(cli.get('drop_frames')), `drop_frames; the CLI's block: ${block}`);
       assert.equal(r.dupFrames, Number(cli.get('dup_frames')), `dup_frames; the CLI's block: ${block}`);

@@ -35,11 +35,11 @@ double TicksOf(const AVFrame* f, AVRational tick) {
 
 }  // namespace
 
-VideoSync::Sends VideoSync::Next(const AVFrame* frame) {
+VideoSync::Sends VideoSync::Next(const AVFrame* frame, int64_t room) {
   Sends s;
   if (!frame) {
     int64_t a = previous_history_[0], b = previous_history_[1], c = previous_history_[2];
-    s.frames = s.previous = std::max(std::min(a, b), std::min(std::max(a, b), c));  // the median
+    s.frames = s.previous = std::min(room, std::max(std::min(a, b), std::min(std::max(a, b), c)));  // the median
     Count(s, false);
     return s;
   }
@@ -81,6 +81,8 @@ VideoSync::Sends VideoSync::Next(const AVFrame* frame) {
       case FpsMode::kPassthrough: break;
     }
   }
+  s.frames = std::min(s.frames, room);
+  s.previous = std::min(s.previous, s.frames);
   previous_history_[2] = previous_history_[1];
   previous_history_[1] = previous_history_[0];
   previous_history_[0] = s.previous;

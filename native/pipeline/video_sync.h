@@ -34,8 +34,9 @@ class VideoSync {
     int64_t dups = 0;      // how many of them the CLI counts as duplicates (its dup=)
     bool dropped = false;  // the CLI counts a dropped frame here (its drop=)
   };
-  // For the next frame from the graph (nullptr at the end: the repeats of the last one).
-  Sends Next(const AVFrame* frame);
+  // For the next frame from the graph (nullptr at the end: the repeats of the last one), at
+  // most `room` output frames (what -frames:v leaves).
+  Sends Next(const AVFrame* frame, int64_t room);
   // The timestamp (in ticks) of the next output frame; Sent() advances it.
   int64_t pts() const { return next_pts_; }
   void Sent() { next_pts_++; }
