@@ -61,6 +61,7 @@ export type { Job } from './pipeline/run.js';
 export type {
   TranscodeOptions,
   TranscodeResult,
+  PayloadSizes,
   RemuxOptions,
   ThumbnailOptions,
   Thumbnail,

@@ -10,6 +10,7 @@ import type { CodecListing, FormatListing, NativeFilterListing, PixelFormatListi
 import type { Rational } from './core/types.js';
 import { AvError } from './errors.js';
 import type { NativePlan } from './pipeline/native_plan.js';
+import type { PayloadSizes } from './pipeline/types.js';
 
 // The package root: the nearest folder above this file with a package.json (dist/ when
 // installed, build/src/ when the tests run from a checkout).
@@ -262,6 +263,8 @@ export interface NativePipelineStats {
   bytes: number;
   outTime: number | null;
   damaged: number;
+  dupFrames: number;
+  dropFrames: number;
   frames: number[];
 }
 
@@ -275,6 +278,7 @@ export declare class NativePipeline {
     bytes: number;
     duration: number | null;
     stopped: boolean;
+    sizes: PayloadSizes;
     collected: { data: Buffer; time: number | null }[][];
     hardware: { stage: string; stream: number; requested: string; used: string; reason?: string }[];
   }>;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
-import { remux, thumbnails, transcode, type Progress, type TranscodeResult } from '../src/index.js';
+import { Encoder, Frame, remux, thumbnails, transcode, type Progress, type TranscodeResult } from '../src/index.js';
 import { media, scratch } from './media/generate.js';
 import { ffmpeg, listDir } from './util.js';
 import { FRAME, EPS, probe, ofType, span, decodeCleanly, isAbortError, INPUT, LONG, captureLogs } from './pipeline-util.js';
@@ -90,6 +90,86 @@ describe('cancel', () => {
     await assertShorterValid(out, r);
     assert.ok(r.frames[0]! >= 40);
     assert.equal(r.frames[0], seen, 'the frames the tap saw are the frames written');
+  });
+
+  /**
+   * Frames libx264 (veryfast, two threads, as the tests below run it) takes before its first
+   * packet: its look-ahead and frame threads. A graceful stop still writes these.
+   */
+  async function x264Delay(): Promise<number> {
+    const enc = await Encoder.open({
+      codec: 'libx264',
+      width: 320,
+      height: 240,
+      pixelFormat: 'yuv420p',
+      frameRate: { num: 25, den: 1 },
+      timeBase: { num: 1, den: 25 },
+      threads: 2,
+      options: { preset: 'veryfast' },
+    });
+    try {
+      for (let i = 0; i < 100; i++) {
+        const f = Frame.alloc({ width: 320, height: 240, pixelFormat: 'yuv420p' });
+        for (const plane of f.planes) plane.fill(64 + i);
+        f.pts = i;
+        const packets = await enc.encode(f);
+        f.close();
+        for (const p of packets) p.close();
+        if (packets.length > 0) return i;
+      }
+      throw new Error('libx264 gave no packet for 100 frames');
+    } finally {
+      enc.close();
+    }
+  }
+
+  /** Cancels gracefully when progress first reaches 2 s; the progress time then, and the output's duration. */
+  async function cancelAt2s(out: string, onFrames?: () => Promise<void>): Promise<{ at: number; d: number }> {
+    // (with a tap slowing the video, the audio runs ahead of it by the queues of the video's
+    // path, and what the muxer holds of it is written: those runs are video only)
+    let at: number | undefined;
+    // Two codec threads: x264's delay is then the same on any machine (with as many threads
+    // as a large machine has, it grows past a second).
+    const job = transcode(media('h264-aac-10s.mp4'), out, {
+      video: { ...x264, threads: 2 },
+      audio: onFrames ? false : { codec: 'aac' },
+      progressInterval: 20,
+      ...(onFrames ? { onFrames, tapBatch: 1 } : {}),
+      onProgress: (p) => {
+        if (at === undefined && p.time >= 2) {
+          at = p.time;
+          job.cancel('graceful');
+        }
+      },
+    });
+    const r = await job;
+    assert.ok(at !== undefined, 'cancelled from a progress report');
+    assert.equal(r.stopped, true);
+    await decodeCleanly(out);
+    return { at, d: (await probe(out)).duration };
+  }
+
+  test('graceful: the output ends close to the progress time at the cancel (frames past it are not encoded)', async () => {
+    const delay = (await x264Delay()) * FRAME;
+    const { at, d } = await cancelAt2s(path.join(scratch('cancel-near'), 'near.mp4'));
+    // Everything before the cancel is written; after it only what the encoder held already
+    // (its delay), a frame of rounding at each end, and 0.2 s for the muxer's lag behind the
+    // encoder on a loaded machine: ~0.9 s. Frames still queued before the encoder are dropped.
+    const bound = delay + 2 * FRAME + 0.2;
+    assert.ok(d >= at - FRAME - EPS, `${d} s written, cancelled at ${at} s`);
+    assert.ok(d <= at + bound, `${d} s written, cancelled at ${at} s: within ${bound.toFixed(2)} s of it (x264's delay ${delay} s)`);
+  });
+
+  test('graceful with the encoder the slowest stage: the frames queued before it are dropped', async () => {
+    // A slow tap holds the encode stage: every queue before it fills (about a second of frames,
+    // which a stop used to encode too), and the muxer keeps up. The output ends where the
+    // encoder's delay puts it.
+    const delay = (await x264Delay()) * FRAME;
+    const slow = () => new Promise<void>((resolve) => setTimeout(resolve, 4));
+    const { at, d } = await cancelAt2s(path.join(scratch('cancel-queued'), 'queued.mp4'), slow);
+    const bound = delay + 3 * FRAME;
+    assert.ok(d >= at - FRAME - EPS, `${d} s written, cancelled at ${at} s`);
+    assert.ok(d <= at + bound, `${d} s written, cancelled at ${at} s: within ${bound.toFixed(2)} s of it (x264's delay ${delay} s)`);
   });
 
   test('abort (AbortController) rejects with AbortError and leaves no output, no .partial', async () => {

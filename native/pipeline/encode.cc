@@ -160,7 +160,12 @@ class EncodeStage {
 
   // A video frame (nullptr: the end) onto the output's ticks: sent once, repeated or dropped.
   bool SendVideo(FramePtr f) {
-    VideoSync::Sends sends = sync_->Next(f.get());
+    // -frames:v reached: the stream is done (the CLI closes it, and counts nothing more)
+    if (sp_.max_frames >= 0 && sent_video_ >= sp_.max_frames) return true;
+    int64_t room = sp_.max_frames >= 0 ? sp_.max_frames - sent_video_ : INT64_MAX;
+    VideoSync::Sends sends = sync_->Next(f.get(), room);
+    if (sends.dups > 0) run_.stats_.dup_frames += sends.dups;
+    if (sends.dropped) run_.stats_.drop_frames++;
     for (int64_t i = 0; i < sends.frames; i++) {
       // -frames:v counts what the encoder gets, repeats included, as in the CLI
       if (sp_.max_frames >= 0 && sent_video_ >= sp_.max_frames) break;

@@ -253,6 +253,23 @@ void Runtime::MuxFinish() {
     result_.bytes = stats_.bytes;
   }
   result_.duration = stats_.out_time;
+  PayloadSizes& sizes = result_.sizes;
+  for (size_t o = 0; o < plan_.streams.size(); o++)
+    if (!plan_.streams[o].copy && mx_.params[o]) sizes.global_headers += mx_.params[o]->extradata_size;
+  int64_t payload = sizes.video + sizes.audio + sizes.subtitle + sizes.other;
+  if (out_ && result_.bytes >= payload) sizes.overhead = result_.bytes - payload;
+}
+
+// A packet's payload, in the sizes of its kind of stream (after any bitstream filter: what is written).
+void Runtime::CountPayload(size_t o, int size) {
+  const AVCodecParameters* par = mx_.params[o].get();
+  PayloadSizes& sizes = result_.sizes;
+  switch (par ? par->codec_type : AVMEDIA_TYPE_UNKNOWN) {
+    case AVMEDIA_TYPE_VIDEO: sizes.video += size; break;
+    case AVMEDIA_TYPE_AUDIO: sizes.audio += size; break;
+    case AVMEDIA_TYPE_SUBTITLE: sizes.subtitle += size; break;
+    default: sizes.other += size; break;
+  }
 }
 
 // As the CLI does before it muxes (strict: the muxer refuses instead): a decode timestamp past
@@ -296,12 +313,14 @@ void Runtime::WritePacket(size_t o, PacketPtr pkt, AVRational tb, const std::vec
     if (now != PipelineStats::kEnded && (now == AV_NOPTS_VALUE || t > now)) stats_.times[o] = t;
   }
   if (plan_.output.collect) {
+    CountPayload(o, pkt->size);
     pkt->time_base = from;
     result_.collected[o].push_back({std::move(pkt), from});
     return;
   }
   int i = index[o];
   if (i < 0) return;
+  CountPayload(o, pkt->size);
   AVStream* st = out_->streams[i];
   av_packet_rescale_ts(pkt.get(), from, st->time_base);
   pkt->time_base = st->time_base;

@@ -64,6 +64,14 @@ Napi::Value ResultToJs(Napi::Env env, const PipelineResult& r) {
   o.Set("bytes", static_cast<double>(r.bytes));
   o.Set("duration", FromTimestamp(env, r.duration));
   o.Set("stopped", r.stopped);
+  Napi::Object sizes = Napi::Object::New(env);
+  sizes.Set("video", static_cast<double>(r.sizes.video));
+  sizes.Set("audio", static_cast<double>(r.sizes.audio));
+  sizes.Set("subtitle", static_cast<double>(r.sizes.subtitle));
+  sizes.Set("other", static_cast<double>(r.sizes.other));
+  sizes.Set("globalHeaders", static_cast<double>(r.sizes.global_headers));
+  sizes.Set("overhead", static_cast<double>(r.sizes.overhead));
+  o.Set("sizes", sizes);
   o.Set("collected", CollectedToJs(env, r.collected));
   o.Set("hardware", HardwareToJs(env, r.hardware));
   return o;
@@ -132,7 +140,7 @@ Napi::Value Pipeline::Open(const Napi::CallbackInfo& info) {
       [](Napi::Env env, Tree& t) { return t.ToJs(env); });
 }
 
-// run(plan, tap?) -> { bytes, duration, stopped, collected, hardware }. The run has a thread
+// run(plan, tap?) -> { bytes, duration, stopped, sizes, collected, hardware }. The run has a thread
 // of its own (and one per stage): it lasts as long as the media, so it must not hold a pool
 // thread.
 Napi::Value Pipeline::RunPlan(const Napi::CallbackInfo& info) {
@@ -184,6 +192,8 @@ Napi::Value Pipeline::Stats(const Napi::CallbackInfo& info) {
   o.Set("bytes", static_cast<double>(st.bytes.load()));
   o.Set("outTime", FromTimestamp(env, st.Position()));
   o.Set("damaged", static_cast<double>(st.damaged.load()));
+  o.Set("dupFrames", static_cast<double>(st.dup_frames.load()));
+  o.Set("dropFrames", static_cast<double>(st.drop_frames.load()));
   Napi::Array frames = Napi::Array::New(env, st.streams);
   for (size_t i = 0; i < st.streams; i++) frames.Set(i, static_cast<double>(st.frames[i].load()));
   o.Set("frames", frames);
@@ -194,7 +204,7 @@ Napi::Value Pipeline::Stats(const Napi::CallbackInfo& info) {
 Napi::Value Pipeline::Cancel(const Napi::CallbackInfo& info) {
   std::string mode = info[0].IsString() ? info[0].ToString().Utf8Value() : "abort";
   if (mode == "graceful")
-    state_->control.Stop();
+    state_->control.Stop(state_->stats.Position());  // where the progress had come
   else
     state_->control.Abort();
   return info.Env().Undefined();

@@ -25,7 +25,9 @@ struct PipelineInput {
 // Counters the stages bump and JS reads at any time for progress.
 struct PipelineStats {
   std::atomic<int64_t> packets_read{0}, frames_decoded{0}, damaged{0}, bytes{0};
-  std::atomic<int64_t> out_time{AV_NOPTS_VALUE};   // end of the latest packet written, AV_TIME_BASE units
+  std::atomic<int64_t> out_time{AV_NOPTS_VALUE};  // end of the latest packet written, AV_TIME_BASE units
+  // video frames the frame-rate conversion repeated or dropped, all streams (the CLI's dup= and drop=)
+  std::atomic<int64_t> dup_frames{0}, drop_frames{0};
   std::unique_ptr<std::atomic<int64_t>[]> frames;  // per output stream: frames encoded or packets copied
   std::unique_ptr<std::atomic<int64_t>[]> times;   // per output stream: end of its latest packet written
   size_t streams = 0;
@@ -58,7 +60,16 @@ struct PipelineStats {
 // shorter file); Abort() halts every stage at once and the output is removed.
 class PipelineControl {
  public:
-  void Stop() { stop = true; }
+  // `at`: how far the output had come (AV_TIME_BASE; AV_NOPTS_VALUE or 0: not yet anywhere).
+  // Frames still on their way past it are dropped rather than encoded, so the output ends
+  // close to where the stop was asked (the encoders' look-ahead still comes out).
+  void Stop(int64_t at) {
+    if (at != AV_NOPTS_VALUE && at > 0) {
+      int64_t none = AV_NOPTS_VALUE;
+      stop_at.compare_exchange_strong(none, at);
+    }
+    stop = true;
+  }
   void Abort() {
     aborted = true;
     Halt();
@@ -67,6 +78,7 @@ class PipelineControl {
   void Halt();
   void OnHalt(std::function<void()> fn);  // the run's listener; cleared with nullptr
   std::atomic<bool> stop{false}, aborted{false}, halted{false};
+  std::atomic<int64_t> stop_at{AV_NOPTS_VALUE};
 
  private:
   std::mutex m_;
@@ -89,8 +101,16 @@ struct HardwareUse {
   std::string requested, used, reason;
 };
 
+// Payload bytes written per kind of stream, as the CLI's last line adds them up.
+struct PayloadSizes {
+  int64_t video = 0, audio = 0, subtitle = 0, other = 0;
+  int64_t global_headers = 0;  // the encoders' extradata
+  int64_t overhead = 0;        // the file's size less every packet's payload (the container's own bytes)
+};
+
 struct PipelineResult {
   std::vector<HardwareUse> hardware;
+  PayloadSizes sizes;
   int64_t bytes = 0;
   int64_t duration = AV_NOPTS_VALUE;                    // of the output, AV_TIME_BASE units
   bool stopped = false;                                 // ended early by Stop()

@@ -115,11 +115,11 @@ class Runtime {
   bool AllFinished() const {
     return cut_.load() != AV_NOPTS_VALUE || finished_.load() >= static_cast<int>(plan_.streams.size());
   }
-  // Where every stream ends: -t, or where a stream met its frame limit (-frames:v ends the
-  // whole output there, as in the CLI).
+  // Where every stream ends: -t, where a stream met its frame limit (-frames:v ends the
+  // whole output there, as in the CLI), or where a graceful stop found the output.
   int64_t Limit() const {
     int64_t limit = plan_.duration;
-    for (int64_t t : {cut_.load(), shortest_end_.load()})
+    for (int64_t t : {cut_.load(), shortest_end_.load(), control_.stop_at.load()})
       if (t != AV_NOPTS_VALUE) limit = limit == AV_NOPTS_VALUE ? t : std::min(limit, t);
     return limit;
   }
@@ -175,6 +175,7 @@ class Runtime {
   void MuxRelease(bool all);
   void MuxShortestEnd(size_t o);
   void WritePacket(size_t o, PacketPtr pkt, AVRational tb, const std::vector<int>& index);
+  void CountPayload(size_t o, int size);
   void KeepDtsMonotonic(size_t o, const AVStream* st, AVPacket* pkt);
   void WriteHeader();
   void AddStreams();

@@ -35,11 +35,12 @@ double TicksOf(const AVFrame* f, AVRational tick) {
 
 }  // namespace
 
-VideoSync::Sends VideoSync::Next(const AVFrame* frame) {
+VideoSync::Sends VideoSync::Next(const AVFrame* frame, int64_t room) {
   Sends s;
   if (!frame) {
     int64_t a = previous_history_[0], b = previous_history_[1], c = previous_history_[2];
-    s.frames = s.previous = std::max(std::min(a, b), std::min(std::max(a, b), c));  // the median
+    s.frames = s.previous = std::min(room, std::max(std::min(a, b), std::min(std::max(a, b), c)));  // the median
+    Count(s, false);
     return s;
   }
   s.frames = 1;
@@ -80,11 +81,25 @@ VideoSync::Sends VideoSync::Next(const AVFrame* frame) {
       case FpsMode::kPassthrough: break;
     }
   }
+  s.frames = std::min(s.frames, room);
+  s.previous = std::min(s.previous, s.frames);
   previous_history_[2] = previous_history_[1];
   previous_history_[1] = previous_history_[0];
   previous_history_[0] = s.previous;
   frames_ += s.frames;
+  Count(s, true);
   return s;
+}
+
+// The CLI's counts, as it keeps them: a frame that sends nothing counts as dropped when the
+// next one does not repeat it; a frame sent more than once counts its extra copies as
+// duplicates, less the one that stands in for a dropped frame before it.
+void VideoSync::Count(Sends& s, bool frame) {
+  s.dropped = s.previous == 0 && last_dropped_;
+  int64_t instead = s.previous > 0 && last_dropped_ ? 1 : 0;
+  int64_t own = s.frames > s.previous ? 1 : 0;
+  if (s.frames > instead + own) s.dups = s.frames - instead - own;
+  last_dropped_ = s.frames == s.previous && frame;
 }
 
 }  // namespace avf::pipeline

@@ -31,20 +31,26 @@ class VideoSync {
   struct Sends {
     int64_t frames = 0;    // output frames to send for this input frame
     int64_t previous = 0;  // of which the first `previous` repeat the frame before it
+    int64_t dups = 0;      // how many of them the CLI counts as duplicates (its dup=)
+    bool dropped = false;  // the CLI counts a dropped frame here (its drop=)
   };
-  // For the next frame from the graph (nullptr at the end: the repeats of the last one).
-  Sends Next(const AVFrame* frame);
+  // For the next frame from the graph (nullptr at the end: the repeats of the last one), at
+  // most `room` output frames (what -frames:v leaves).
+  Sends Next(const AVFrame* frame, int64_t room);
   // The timestamp (in ticks) of the next output frame; Sent() advances it.
   int64_t pts() const { return next_pts_; }
   void Sent() { next_pts_++; }
 
  private:
+  void Count(Sends& s, bool frame);
+
   FpsMode mode_;
   AVRational tick_;
   bool rate_known_;
   int64_t next_pts_ = 0;
   int64_t frames_ = 0;             // output frames so far
   int64_t previous_history_[3]{};  // the last three Sends.previous, for the end
+  bool last_dropped_ = false;      // the frame before sent nothing, for the counts
 };
 
 }  // namespace avf::pipeline

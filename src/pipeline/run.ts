@@ -8,7 +8,7 @@ import { defaultInputOptions, explainInputError, SourceBridge, type InputSource,
 import { addon, type NativePipeline } from '../native.js';
 import type { HardwareChoice } from '../core/hw_device.js';
 import type { InputDescription, NativePlan } from './plan.js';
-import type { CancelMode, FrameTap, JobOptions, Progress } from './types.js';
+import type { CancelMode, FrameTap, JobOptions, PayloadSizes, Progress } from './types.js';
 
 export interface JobInput extends SourceOptions {
   source: InputSource;
@@ -27,6 +27,9 @@ export interface JobRun {
   stopped: boolean;
   frames: number[];
   damaged: number;
+  dupFrames: number;
+  dropFrames: number;
+  sizes: PayloadSizes;
   elapsed: number;
   collected: { data: Buffer; time: number | null }[][];
   hardware: HardwareChoice[];
@@ -34,7 +37,11 @@ export interface JobRun {
 
 /** A running job: a Promise of its result, and cancel() for graceful or immediate stops. */
 export type Job<T> = Promise<T> & {
-  /** 'graceful': end the inputs now and finish a valid, shorter output; 'abort' (default): stop and remove it. */
+  /**
+   * 'graceful': end the inputs now and finish a valid, shorter output that ends close to the
+   * progress time at the call (frames past it are dropped; the encoders' look-ahead is still
+   * written); 'abort' (default): stop and remove it.
+   */
   cancel(mode?: CancelMode): void;
 };
 
@@ -131,6 +138,9 @@ export function startJob(
         stopped: r.stopped,
         frames: stats.frames,
         damaged: stats.damaged,
+        dupFrames: stats.dupFrames,
+        dropFrames: stats.dropFrames,
+        sizes: r.sizes,
         elapsed: performance.now() - start,
         collected: r.collected,
         hardware: r.hardware.map((h) => ({ ...h, stage: h.stage as HardwareChoice['stage'] })),
@@ -188,6 +198,8 @@ function progressOf(handle: NativePipeline, start: number, total: number | null)
     bitRate: time > 0 ? (s.bytes * 8) / time : 0,
     elapsed,
     damaged: s.damaged,
+    dupFrames: s.dupFrames,
+    dropFrames: s.dropFrames,
   };
 }
 

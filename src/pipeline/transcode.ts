@@ -65,6 +65,9 @@ function result(output: string | OutputTarget, r: JobRun): TranscodeResult {
     speed: r.duration !== null && r.elapsed > 0 ? r.duration / (r.elapsed / 1000) : 0,
     stopped: r.stopped,
     damaged: r.damaged,
+    dupFrames: r.dupFrames,
+    dropFrames: r.dropFrames,
+    sizes: r.sizes,
     hardware: r.hardware,
   };
 }

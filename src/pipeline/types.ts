@@ -113,6 +113,10 @@ export interface Progress {
   elapsed: number;
   /** Damaged packets or frames skipped so far. */
   damaged: number;
+  /** Video frames the frame-rate conversion repeated so far (the CLI's dup= and dup_frames=); always set by a job. */
+  dupFrames?: number;
+  /** Video frames the frame-rate conversion dropped so far (the CLI's drop= and drop_frames=); always set by a job. */
+  dropFrames?: number;
 }
 
 /** Sees frames of one output stream before they are encoded; may change their pixels or samples in place. */
@@ -213,6 +217,24 @@ export interface RemuxOptions extends OutputOptions {
   bitstreamFilters?: Record<number, string>;
 }
 
+/**
+ * Bytes written, as the ffmpeg CLI's last line adds them up ('video:123kB audio:45kB subtitle:0kB
+ * other streams:0kB global headers:0kB muxing overhead: 1.2%'): packet payloads per kind of stream,
+ * the encoders' extradata, and the rest of the file (the container's own bytes; 0 without a file).
+ * The CLI's overhead percentage is overhead / (video + audio + subtitle + other) * 100.
+ */
+export interface PayloadSizes {
+  video: number;
+  audio: number;
+  subtitle: number;
+  /** Data and attachment streams. */
+  other: number;
+  /** The encoders' extradata (codec headers kept outside the packets). */
+  globalHeaders: number;
+  /** The output's size less every packet's payload. */
+  overhead: number;
+}
+
 export interface TranscodeResult {
   /** The output's path or URL (null for a stream output). */
   output: string | null;
@@ -229,6 +251,12 @@ export interface TranscodeResult {
   stopped: boolean;
   /** Damaged packets or frames skipped. */
   damaged: number;
+  /** Video frames the frame-rate conversion repeated (the CLI's dup=). */
+  dupFrames: number;
+  /** Video frames the frame-rate conversion dropped (the CLI's drop=). */
+  dropFrames: number;
+  /** Bytes written per kind of stream, and the container's overhead. */
+  sizes: PayloadSizes;
   /** Where each stage ran when hardware was asked for: the device, or 'software' and why. */
   hardware: HardwareChoice[];
 }

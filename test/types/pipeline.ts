@@ -3,6 +3,7 @@
 import {
   type HardwareChoice,
   type Job,
+  type PayloadSizes,
   type Progress,
   remux,
   type Thumbnail,
@@ -29,6 +30,11 @@ expectTypeOf<Thumbnail['time']>().toEqualTypeOf<number>();
 expectTypeOf<Thumbnail['data']>().toEqualTypeOf<Buffer>();
 expectTypeOf<Thumbnail['file']>().toEqualTypeOf<string | undefined>();
 expectTypeOf<Progress['percent']>().toEqualTypeOf<number | null>();
+expectTypeOf<TranscodeResult['dupFrames']>().toEqualTypeOf<number>();
+expectTypeOf<TranscodeResult['dropFrames']>().toEqualTypeOf<number>();
+expectTypeOf<TranscodeResult['sizes']>().toEqualTypeOf<PayloadSizes>();
+expectTypeOf<PayloadSizes>().toEqualTypeOf<{ video: number; audio: number; subtitle: number; other: number; globalHeaders: number; overhead: number }>();
+expectTypeOf<Progress['dupFrames']>().toEqualTypeOf<number | undefined>();
 
 // options that are accepted
 transcode('in.mp4', 'out.mkv', {
