@@ -36,7 +36,18 @@ function statsLine(p: Progress, last: boolean): string {
   const clock = `${String(Math.floor(t / 3600)).padStart(2, '0')}:${String(Math.floor(t / 60) % 60).padStart(2, '0')}:${(t % 60).toFixed(2).padStart(5, '0')}`;
   const kb = p.bytes / 1024;
   const rate = t > 0 ? `${((p.bytes * 8) / t / 1000).toFixed(1).padStart(6)}kbits/s` : 'N/A';
-  return `frame=${String(p.frames).padStart(5)} fps=${p.fps.toFixed(p.fps < 9.95 ? 1 : 0).padStart(3)} q=-1.0 ${last ? 'L' : ''}size=${kb.toFixed(0).padStart(8)}kB time=${clock} bitrate=${rate} speed=${p.speed.toPrecision(3)}x`;
+  // dup= and drop= only when the frame-rate conversion repeated or dropped a frame, as ffmpeg
+  const dupDrop = p.dupFrames || p.dropFrames ? ` dup=${p.dupFrames ?? 0} drop=${p.dropFrames ?? 0}` : '';
+  return `frame=${String(p.frames).padStart(5)} fps=${p.fps.toFixed(p.fps < 9.95 ? 1 : 0).padStart(3)} q=-1.0 ${last ? 'L' : ''}size=${kb.toFixed(0).padStart(8)}kB time=${clock} bitrate=${rate}${dupDrop} speed=${p.speed.toPrecision(3)}x`;
+}
+
+/** ffmpeg's closing line: what each kind of stream took, and the container's share. */
+function sizesLine(r: TranscodeResult): string {
+  const s = r.sizes;
+  const kb = (n: number) => `${(n / 1024).toFixed(0)}kB`;
+  const payload = s.video + s.audio + s.subtitle + s.other;
+  const overhead = payload > 0 ? `${((100 * s.overhead) / payload).toFixed(6)}%` : 'unknown';
+  return `video:${kb(s.video)} audio:${kb(s.audio)} subtitle:${kb(s.subtitle)} other streams:${kb(s.other)} global headers:${kb(s.globalHeaders)} muxing overhead: ${overhead}`;
 }
 
 /** One -progress block (the keys ffmpeg writes that avforge knows). */
@@ -52,8 +63,8 @@ function progressBlock(p: Progress, end: boolean): string {
     `out_time_us=${us}`,
     `out_time_ms=${us}`,
     `out_time=${clock}`,
-    `dup_frames=0`,
-    `drop_frames=0`,
+    `dup_frames=${p.dupFrames ?? 0}`,
+    `drop_frames=${p.dropFrames ?? 0}`,
     `speed=${p.speed.toFixed(3)}x`,
     `progress=${end ? 'end' : 'continue'}`,
   ].join('\n')}\n`;
@@ -129,8 +140,16 @@ export async function runFfmpeg(argv: string[], route: OptionRouter): Promise<nu
       }
       const results = await Promise.all(jobs);
       const r = results[0]!;
-      if (!latest.has(0) || r.bytes) latest.set(0, { ...(latest.get(0) ?? emptyProgress()), bytes: r.bytes, time: r.duration ?? latest.get(0)?.time ?? 0 });
+      if (!latest.has(0) || r.bytes)
+        latest.set(0, {
+          ...(latest.get(0) ?? emptyProgress()),
+          bytes: r.bytes,
+          time: r.duration ?? latest.get(0)?.time ?? 0,
+          dupFrames: r.dupFrames,
+          dropFrames: r.dropFrames,
+        });
       report(true);
+      if (stats) for (const done of results) process.stderr.write(`${sizesLine(done)}\n`);
       return interrupts ? EXIT_FFMPEG.interrupted : EXIT_FFMPEG.ok;
     } finally {
       if (timer) clearInterval(timer);
@@ -152,5 +171,5 @@ export async function runFfmpeg(argv: string[], route: OptionRouter): Promise<nu
 }
 
 function emptyProgress(): Progress {
-  return { frames: 0, fps: 0, time: 0, speed: 0, percent: null, bytes: 0, bitRate: 0, elapsed: 0, damaged: 0 };
+  return { frames: 0, fps: 0, time: 0, speed: 0, percent: null, bytes: 0, bitRate: 0, elapsed: 0, damaged: 0, dupFrames: 0, dropFrames: 0 };
 }
