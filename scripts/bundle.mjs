@@ -39,5 +39,40 @@ await build({
   plugins: [mainEntry],
 });
 
+// require('avforge') and avforge/fluent: CommonJS builds of the same modules. import.meta.url
+// (the addon's location) becomes the file's own URL; avforge/fluent imports the main entry
+// (./avforge.js or ./avforge.cjs) rather than bundling a second copy of it.
+const distIndex = path.resolve('dist/index.js');
+const toMainEntry = (file) => ({
+  name: 'avforge-main-entry',
+  setup(b) {
+    b.onResolve({ filter: /index\.js$/ }, (args) => (path.resolve(args.resolveDir, args.path) === distIndex ? { path: file, external: true } : undefined));
+  },
+});
+const cjs = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+  external: ['bullmq'],
+  define: { 'import.meta.url': '__avforge_import_meta_url' },
+  banner: { js: "const __avforge_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+};
+await build({ ...cjs, entryPoints: ['dist/index.js'], outfile: 'dist/avforge.cjs' });
+// module.exports is the ffmpeg() factory itself, as fluent-ffmpeg's is
+const factory = { js: 'module.exports = Object.assign(module.exports.default, module.exports);' };
+await build({ ...cjs, entryPoints: ['dist/fluent/index.js'], outfile: 'dist/fluent.cjs', plugins: [toMainEntry('./avforge.cjs')], footer: factory });
+await build({
+  entryPoints: ['dist/fluent/index.js'],
+  outfile: 'dist/fluent.js',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  plugins: [toMainEntry('./avforge.js')],
+});
+
 // dist/schema/<kind>.json: the BullMQ job data's JSON Schema, from the same rules (schema.mjs).
 await import('./schema.mjs');

@@ -1,0 +1,131 @@
+// Runs an FfmpegCommand in this process: its argument list goes through the same grammar and
+// translation as `avforge ffmpeg` (src/cli/ffmpeg/), each output becomes a transcode() job,
+// and the job's progress is reported as fluent-ffmpeg's events.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+
+import { splitCommandLine } from '../cli/ffmpeg/grammar.js';
+import { statsLine } from '../cli/ffmpeg/run.js';
+import { translateCommandLine } from '../cli/ffmpeg/translate.js';
+import { trustInputs } from '../cli/jobs.js';
+import { probe, routeOption, transcode, type Job, type Progress, type TranscodeResult } from '../index.js';
+import type { FfmpegCommand } from './command.js';
+import { timemark } from './events.js';
+import { codecData, type ProgressEvent, progressEvent } from './events.js';
+
+/** The handle run() keeps on the command while it runs. */
+export interface Running {
+  kill(signal: string): void;
+}
+
+/** Lines kept of the (synthesized) stderr: fluent-ffmpeg's ring. */
+class Ring {
+  readonly #lines: string[] = [];
+  constructor(readonly max: number) {}
+  push(line: string): void {
+    this.#lines.push(line);
+    if (this.max > 0 && this.#lines.length > this.max) this.#lines.shift();
+  }
+  get(): string {
+    return this.#lines.map((l) => `${l}\n`).join('');
+  }
+}
+
+/** A Readable input written to a temporary file: the translation probes its inputs before running. */
+async function spool(cmd: FfmpegCommand): Promise<{ args: string[]; cleanup: () => void }> {
+  const args = cmd._getArguments();
+  const stream = cmd._inputs.find((i) => i.isStream);
+  if (!stream || typeof stream.source === 'string') return { args, cleanup: () => {} };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avforge-fluent-'));
+  const file = path.join(dir, 'input');
+  stream.source.resume();
+  await pipeline(stream.source, fs.createWriteStream(file));
+  const at = args.findIndex((a, i) => a === 'pipe:0' && args[i - 1] === '-i');
+  args[at] = file;
+  return { args, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function runCommand(cmd: FfmpegCommand): void {
+  const stderr = new Ring(cmd.options.stdoutLines ?? 100);
+  const jobs: Job<TranscodeResult>[] = [];
+  let killedWith: string | undefined;
+  let ended = false;
+  const kill = (signal: string) => {
+    killedWith ??= signal;
+    for (const j of jobs) j.cancel(signal === 'SIGKILL' ? 'abort' : 'graceful');
+  };
+  cmd._running = { kill };
+  const timer = cmd.options.timeout
+    ? setTimeout(() => {
+        cmd.emit('timeout');
+        kill('SIGKILL');
+        killedWith = `timeout:${cmd.options.timeout}`;
+      }, cmd.options.timeout * 1000)
+    : undefined;
+  const log = (line: string) => {
+    stderr.push(line);
+    cmd.emit('stderr', line);
+  };
+  const finish = (err: Error | null) => {
+    if (ended) return;
+    ended = true;
+    if (timer) clearTimeout(timer);
+    cmd._running = undefined;
+    if (err) cmd.emit('error', err, '', stderr.get());
+    else cmd.emit('end', '', stderr.get());
+  };
+
+  void (async () => {
+    const { args, cleanup } = await spool(cmd);
+    try {
+      cmd.emit('start', `ffmpeg ${args.join(' ')}`);
+      const translated = await translateCommandLine(splitCommandLine(args), routeOption);
+      const first = cmd._inputs[0]!;
+      const source = typeof first.source === 'string' ? first.source : args[args.indexOf('-i') + 1]!;
+      const data = codecData(await probe(source));
+      if (data) cmd.emit('codecData', data);
+      const duration = data?.durationSeconds;
+      let latest: Progress | undefined;
+      for (const j of translated) {
+        const out = cmd._outputs.find((o) => o.target !== undefined && typeof o.target !== 'string');
+        const target = j.url === 'pipe:1' && out ? (out.target as Writable) : j.url;
+        jobs.push(
+          transcode(
+            j.input,
+            target,
+            trustInputs({
+              ...j.options,
+              progressInterval: 250,
+              onProgress: (p: Progress) => {
+                latest = p;
+                log(statsLine(p, false));
+                cmd.emit('progress', progressEvent(p, duration) satisfies ProgressEvent);
+              },
+            }),
+          ),
+        );
+        if (killedWith) jobs.at(-1)!.cancel(killedWith === 'SIGKILL' || killedWith.startsWith('timeout') ? 'abort' : 'graceful');
+      }
+      const results = await Promise.all(jobs);
+      if (latest) log(statsLine({ ...latest, bytes: results[0]?.bytes ?? latest.bytes }, true));
+      if (killedWith) throw killedError(killedWith);
+      finish(null);
+    } catch (e) {
+      const err = killedWith ? killedError(killedWith) : new Error(`ffmpeg exited with code 1: ${(e as Error).message}`);
+      if (!killedWith) log((e as Error).message);
+      finish(err);
+    } finally {
+      cleanup();
+    }
+  })().catch((e: Error) => finish(new Error(`ffmpeg exited with code 1: ${e.message}`)));
+}
+
+function killedError(how: string): Error {
+  if (how.startsWith('timeout:')) return new Error(`process ran into a timeout (${how.slice(8)}s)`);
+  return new Error(`ffmpeg was killed with signal ${how}`);
+}
+
+export { timemark };
