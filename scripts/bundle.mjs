@@ -1,5 +1,6 @@
 // Bundles dist/ into one ESM file, the package's entry: importing a dozen modules costs Node
 // ~25 ms of resolving and compiling; one file costs a few. Types stay in dist/*.d.ts.
+import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -63,6 +64,25 @@ await build({ ...cjs, entryPoints: ['dist/index.js'], outfile: 'dist/avforge.cjs
 // module.exports is the ffmpeg() factory itself, as fluent-ffmpeg's is
 const factory = { js: 'module.exports = Object.assign(module.exports.default, module.exports);' };
 await build({ ...cjs, entryPoints: ['dist/fluent/index.js'], outfile: 'dist/fluent.cjs', plugins: [toMainEntry('./avforge.cjs')], footer: factory });
+// the CommonJS builds' types: the same declarations (dist/**/*.d.ts), seen from CommonJS
+fs.writeFileSync('dist/avforge.d.cts', "// require('avforge'): the ESM entry's declarations\nexport * from './index.js';\n");
+fs.writeFileSync(
+  'dist/fluent.d.cts',
+  `// require('avforge/fluent'): module.exports is the ffmpeg() factory, with the module's other exports on it
+import type * as fluent from './fluent/index.js' with { 'resolution-mode': 'import' };
+declare const ffmpeg: typeof fluent.default & Omit<typeof fluent, 'default'>;
+declare namespace ffmpeg {
+  type FfmpegCommand = fluent.FfmpegCommand;
+  type FfmpegCommandOptions = fluent.FfmpegCommandOptions;
+  type FfprobeData = fluent.FfprobeData;
+  type ProgressEvent = fluent.ProgressEvent;
+  type CodecDataEvent = fluent.CodecDataEvent;
+  type ScreenshotsConfig = fluent.ScreenshotsConfig;
+  type FilterSpec = fluent.FilterSpec;
+}
+export = ffmpeg;
+`,
+);
 await build({
   entryPoints: ['dist/fluent/index.js'],
   outfile: 'dist/fluent.js',

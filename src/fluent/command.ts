@@ -66,6 +66,7 @@ const kbits = (rate: string | number) => String(rate).replace(/k?$/, 'k');
 
 type Callback<T> = (err: Error | null, data: T) => void;
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the aliases (interface below) are assigned to the prototype
 export class FfmpegCommand extends EventEmitter {
   readonly options: FfmpegCommandOptions;
   readonly _inputs: FluentInput[] = [];
@@ -96,7 +97,15 @@ export class FfmpegCommand extends EventEmitter {
     c._currentInput = c._inputs.at(-1);
     c._outputs.length = 0;
     for (const o of this._outputs)
-      c._outputs.push({ ...o, audio: [...o.audio], audioFilters: [...o.audioFilters], video: [...o.video], videoFilters: [...o.videoFilters], size: { ...o.size }, options: [...o.options] });
+      c._outputs.push({
+        ...o,
+        audio: [...o.audio],
+        audioFilters: [...o.audioFilters],
+        video: [...o.video],
+        videoFilters: [...o.videoFilters],
+        size: { ...o.size },
+        options: [...o.options],
+      });
     c._currentOutput = c._outputs.at(-1)!;
     c._global.push(...this._global);
     c._complexFilters = [...this._complexFilters];
@@ -149,10 +158,12 @@ export class FfmpegCommand extends EventEmitter {
 
   output(target: OutputTargetArg, pipeopts: { end?: boolean } = {}): this {
     if (typeof target !== 'string' && !(target && (target as Writable).writable)) throw new Error('Invalid output');
-    const isFile = typeof target === 'string' && (() => {
-      const protocol = /^([a-z]{2,}):/i.exec(target);
-      return !protocol || protocol[0] === 'file:';
-    })();
+    const isFile =
+      typeof target === 'string' &&
+      (() => {
+        const protocol = /^([a-z]{2,}):/i.exec(target);
+        return !protocol || protocol[0] === 'file:';
+      })();
     if (this._currentOutput.target === undefined) {
       Object.assign(this._currentOutput, { target, isFile, pipeopts });
       return this;
@@ -395,5 +406,4 @@ for (const [alias, name] of Object.entries(ALIASES)) {
 }
 
 type Aliased = { [A in keyof typeof ALIASES]: FfmpegCommand[(typeof ALIASES)[A]] };
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the aliases are assigned to the prototype above
 export interface FfmpegCommand extends Aliased {}

@@ -1,7 +1,16 @@
 // avforge/fluent: fluent-ffmpeg's API over avforge, run in this process. The module's value is
 // the ffmpeg() factory, with fluent's static methods on it (ffprobe, the path setters, the
 // capability queries): `const ffmpeg = require('avforge/fluent')` or `import ffmpeg from 'avforge/fluent'`.
-import { availableCodecs, availableEncoders, availableFilters, availableFormats, getAvailableCodecs, getAvailableEncoders, getAvailableFilters, getAvailableFormats } from './capabilities.js';
+import {
+  availableCodecs,
+  availableEncoders,
+  availableFilters,
+  availableFormats,
+  getAvailableCodecs,
+  getAvailableEncoders,
+  getAvailableFilters,
+  getAvailableFormats,
+} from './capabilities.js';
 import { FfmpegCommand, type FfmpegCommandOptions, type InputSourceArg } from './command.js';
 import { type FfprobeCallback, ffprobeInput } from './probe.js';
 

@@ -105,6 +105,9 @@ export function mergeToFile(cmd: FfmpegCommand, target: string): void {
     // avforge's translation wants a graph's pads labelled: each input's streams in, [v][a] out, mapped
     const inputs = cmd._inputs.flatMap((_i, n) => [...(v ? [`${n}:v:0`] : []), ...(a ? [`${n}:a:0`] : [])]);
     const outputs = [...(v ? ['v'] : []), ...(a ? ['a'] : [])];
-    cmd.output(target).complexFilter({ filter: 'concat', options: { n: cmd._inputs.length, v, a }, inputs, outputs }, outputs).run();
+    cmd
+      .output(target)
+      .complexFilter({ filter: 'concat', options: { n: cmd._inputs.length, v, a }, inputs, outputs }, outputs)
+      .run();
   })().catch((e: Error) => cmd.emit('error', e));
 }
