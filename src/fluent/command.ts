@@ -8,7 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import { ALIASES } from './aliases.js';
 import { getAvailableCodecs, getAvailableEncoders, getAvailableFilters, getAvailableFormats } from './capabilities.js';
 import { bracketed, type FilterSpec, filterStrings, parseAspect, type SizeData, sizeFilters } from './filters.js';
-import { type FfprobeCallback, ffprobeInput } from './probe.js';
+import { type FfprobeCallback, ffprobeInput, ffprobeStream } from './probe.js';
 import { runCommand, type Running } from './run.js';
 import { mergeToFile, type ScreenshotsConfig, screenshots } from './screenshots.js';
 
@@ -77,6 +77,8 @@ export class FfmpegCommand extends EventEmitter {
   _complexFilters: string[] = [];
   /** The running job, while run() is under way. */
   _running: Running | undefined;
+  /** fluent's child process; here a stand-in emitting 'exit' when a run ends (there is no process). */
+  ffmpegProc: (EventEmitter & { pid: number; kill(signal?: string): void }) | undefined;
 
   constructor(input?: InputSourceArg | FfmpegCommandOptions, options?: FfmpegCommandOptions) {
     super();
@@ -351,12 +353,14 @@ export class FfmpegCommand extends EventEmitter {
     return this;
   }
 
+  /** ffprobe([index], [options], callback): the input at index (default: the last one added). */
   ffprobe(...args: unknown[]): void {
     const cb = args.pop() as FfprobeCallback;
     const input = typeof args[0] === 'number' ? this._inputs[args[0]] : this._currentInput;
-    if (!input) return void cb(new Error('No input specified'), undefined as never);
-    if (input.isStream) return void cb(new Error('Cannot run ffprobe on a stream input'), undefined as never);
-    ffprobeInput(input.source as string, cb);
+    const options = (args.find((a) => Array.isArray(a)) as string[] | undefined) ?? [];
+    if (!input) return void process.nextTick(cb, new Error('No input specified'), undefined as never);
+    if (typeof input.source === 'string') ffprobeInput(input.source, options, cb);
+    else ffprobeStream(input.source, options, cb);
   }
 
   screenshots(config: number | ScreenshotsConfig | string, folder?: string): this {

@@ -17,13 +17,16 @@ import { type FfprobeCallback, ffprobeInput } from './probe.js';
 /** fluent's ffprobe(file, [index], [options], callback): the index and ffprobe options are accepted and not used. */
 function ffprobe(file: string, ...rest: unknown[]): void {
   const cb = rest.pop() as FfprobeCallback;
-  ffprobeInput(file, cb);
+  const options = rest.find((r) => Array.isArray(r)) as string[] | undefined;
+  ffprobeInput(file, options ?? [], cb);
 }
 
 const noop = (_path: string): void => {};
 
 type Factory = {
   (input?: InputSourceArg | FfmpegCommandOptions, options?: FfmpegCommandOptions): FfmpegCommand;
+  new (input?: InputSourceArg | FfmpegCommandOptions, options?: FfmpegCommandOptions): FfmpegCommand;
+  prototype: FfmpegCommand;
   FfmpegCommand: typeof FfmpegCommand;
   ffprobe: typeof ffprobe;
   setFfmpegPath: typeof noop;
@@ -39,8 +42,16 @@ type Factory = {
   getAvailableFilters: typeof getAvailableFilters;
 };
 
-/** ffmpeg(input?, options?): a new command (fluent-ffmpeg's module function). */
-const ffmpeg: Factory = Object.assign((input?: InputSourceArg | FfmpegCommandOptions, options?: FfmpegCommandOptions) => new FfmpegCommand(input, options), {
+/**
+ * ffmpeg(input?, options?) or new ffmpeg(...): a new command. As fluent-ffmpeg's module
+ * function, it is also the class: its prototype is FfmpegCommand's (instanceof, prototype aliases).
+ */
+function create(input?: InputSourceArg | FfmpegCommandOptions, options?: FfmpegCommandOptions): FfmpegCommand {
+  return new FfmpegCommand(input, options);
+}
+create.prototype = FfmpegCommand.prototype;
+
+const ffmpeg = Object.assign(create, {
   FfmpegCommand,
   ffprobe,
   setFfmpegPath: noop,
@@ -56,7 +67,7 @@ const ffmpeg: Factory = Object.assign((input?: InputSourceArg | FfmpegCommandOpt
   getAvailableFilters,
 });
 
-export default ffmpeg;
+export default ffmpeg as Factory;
 export { FfmpegCommand, ffprobe, availableCodecs, availableEncoders, availableFilters, availableFormats };
 export type { FfmpegCommandOptions, InputSourceArg, OutputTargetArg, FluentInput, FluentOutput } from './command.js';
 export type { FfprobeData, FfprobeStream, FfprobeFormat, FfprobeCallback } from './probe.js';

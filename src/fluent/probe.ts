@@ -2,6 +2,12 @@
 // text output (-show_streams -show_format): every key of a section, values that are plain
 // unsigned numbers as numbers and the rest as text ('N/A', '1/25', '-1'), TAG:x keys under
 // `tags`, DISPOSITION:x keys under `disposition`, side data keys merged into their stream.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
 import { type FFprobeFields, ffprobeFormatSection, ffprobeStreamSection, probe } from '../index.js';
 
 export type FfprobeValue = string | number;
@@ -34,8 +40,24 @@ function fieldsOf(fields: FFprobeFields, into: Record<string, unknown> = {}): Re
 
 const tagsOf = (fields: FFprobeFields): Record<string, string> => Object.fromEntries(fields.map(([k, v]) => [k, typeof v === 'object' ? v.absent : String(v)]));
 
-/** Probes `url` and returns fluent-ffmpeg's ffprobe data. */
-export async function fluentProbe(url: string): Promise<FfprobeData> {
+// ffprobe -unit: these keys' values get their unit
+const UNITS: Record<string, string> = { duration: 's', start_time: 's', bit_rate: 'bit/s', max_bit_rate: 'bit/s', sample_rate: 'Hz', size: 'byte' };
+
+function withUnits(o: Record<string, unknown>): void {
+  for (const [k, unit] of Object.entries(UNITS)) if (typeof o[k] === 'number' || (typeof o[k] === 'string' && o[k] !== 'N/A')) o[k] = `${o[k]} ${unit}`;
+}
+
+/** Probes `url` and returns fluent-ffmpeg's ffprobe data; options: ffprobe's, of which -unit is read. */
+export async function fluentProbe(url: string, options: readonly string[] = []): Promise<FfprobeData> {
+  const data = await probeData(url);
+  if (options.includes('-unit')) {
+    for (const s of data.streams) withUnits(s);
+    withUnits(data.format);
+  }
+  return data;
+}
+
+async function probeData(url: string): Promise<FfprobeData> {
   const r = await probe(url);
   const streams = r.streams.map((s): FfprobeStream => {
     const section = ffprobeStreamSection(s, r.format);
@@ -52,9 +74,27 @@ export async function fluentProbe(url: string): Promise<FfprobeData> {
 }
 
 /** fluent's callback form; errors read as fluent's do (the message names the file). */
-export function ffprobeInput(url: string, cb: FfprobeCallback): void {
-  fluentProbe(url).then(
-    (d) => cb(null, d),
-    (e: Error) => cb(new Error(`ffprobe exited with code 1\n${url}: ${e.message}`), undefined as never),
+export function ffprobeInput(url: string, options: readonly string[], cb: FfprobeCallback): void {
+  // the callback runs outside the promise: what it throws is thrown, as with fluent's
+  fluentProbe(url, options).then(
+    (d) => process.nextTick(cb, null, d),
+    (e: Error) => process.nextTick(cb, new Error(`ffprobe exited with code 1\n${url}: ${e.message}`), undefined as never),
   );
+}
+
+/** A stream input probed as ffprobe reads pipe:0: spooled to a temporary file first. */
+export function ffprobeStream(stream: Readable, options: readonly string[], cb: FfprobeCallback): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avforge-fluent-'));
+  const file = path.join(dir, 'input');
+  stream.resume();
+  pipeline(stream, fs.createWriteStream(file))
+    .then(() => fluentProbe(file, options))
+    .then(
+      (d) => {
+        d.format.filename = 'pipe:0';
+        process.nextTick(cb, null, d);
+      },
+      (e: Error) => process.nextTick(cb, new Error(`ffprobe exited with code 1\npipe:0: ${e.message}`), undefined as never),
+    )
+    .finally(() => fs.rmSync(dir, { recursive: true, force: true }));
 }

@@ -1,6 +1,7 @@
 // Runs an FfmpegCommand in this process: its argument list goes through the same grammar and
 // translation as `avforge ffmpeg` (src/cli/ffmpeg/), each output becomes a transcode() job,
 // and the job's progress is reported as fluent-ffmpeg's events.
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +51,8 @@ async function spool(cmd: FfmpegCommand): Promise<{ args: string[]; cleanup: () 
 
 export function runCommand(cmd: FfmpegCommand): void {
   const stderr = new Ring(cmd.options.stdoutLines ?? 100);
+  // events leave the run's promise chain: what a listener throws is thrown, as with fluent's
+  const emit = (event: string, ...args: unknown[]) => process.nextTick(() => cmd.emit(event, ...args));
   const jobs: Job<TranscodeResult>[] = [];
   let killedWith: string | undefined;
   let ended = false;
@@ -58,35 +61,40 @@ export function runCommand(cmd: FfmpegCommand): void {
     for (const j of jobs) j.cancel(signal === 'SIGKILL' ? 'abort' : 'graceful');
   };
   cmd._running = { kill };
+  // fluent exposes its child process: a stand-in that emits 'exit' (code, signal) when the run ends
+  const proc = Object.assign(new EventEmitter(), { pid: process.pid, kill: (signal = 'SIGKILL') => kill(signal) });
+  cmd.ffmpegProc = proc;
   const timer = cmd.options.timeout
     ? setTimeout(() => {
-        cmd.emit('timeout');
+        emit('timeout');
         kill('SIGKILL');
         killedWith = `timeout:${cmd.options.timeout}`;
       }, cmd.options.timeout * 1000)
     : undefined;
   const log = (line: string) => {
     stderr.push(line);
-    cmd.emit('stderr', line);
+    emit('stderr', line);
   };
   const finish = (err: Error | null) => {
     if (ended) return;
     ended = true;
     if (timer) clearTimeout(timer);
     cmd._running = undefined;
-    if (err) cmd.emit('error', err, '', stderr.get());
-    else cmd.emit('end', '', stderr.get());
+    const code = err ? (killedWith ? null : 1) : 0;
+    process.nextTick(() => proc.emit('exit', code, killedWith && !killedWith.startsWith('timeout') ? killedWith : null));
+    if (err) emit('error', err, '', stderr.get());
+    else emit('end', '', stderr.get());
   };
 
   void (async () => {
     const { args, cleanup } = await spool(cmd);
     try {
-      cmd.emit('start', `ffmpeg ${args.join(' ')}`);
+      emit('start', `ffmpeg ${args.join(' ')}`);
       const translated = await translateCommandLine(splitCommandLine(args), routeOption);
       const first = cmd._inputs[0]!;
       const source = typeof first.source === 'string' ? first.source : args[args.indexOf('-i') + 1]!;
       const data = codecData(await probe(source));
-      if (data) cmd.emit('codecData', data);
+      if (data) emit('codecData', data);
       const duration = data?.durationSeconds;
       let latest: Progress | undefined;
       for (const j of translated) {
@@ -102,7 +110,7 @@ export function runCommand(cmd: FfmpegCommand): void {
               onProgress: (p: Progress) => {
                 latest = p;
                 log(statsLine(p, false));
-                cmd.emit('progress', progressEvent(p, duration) satisfies ProgressEvent);
+                emit('progress', progressEvent(p, duration) satisfies ProgressEvent);
               },
             }),
           ),

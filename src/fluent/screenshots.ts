@@ -83,7 +83,7 @@ export function screenshots(cmd: FfmpegCommand, config: ScreenshotsConfig): void
     const folder = config.folder ?? '.';
     fs.mkdirSync(folder, { recursive: true });
     const names = times.map((t, i) => fileName(pattern, i, t, source, sizeOf()));
-    cmd.emit('filenames', names);
+    process.nextTick(() => cmd.emit('filenames', names));
     for (const [i, t] of times.entries()) {
       const shot = new FfmpegCommand(source).seekInput(t).frames(1);
       for (const o of input.options) shot._inputs[0]!.options.push(o);
@@ -91,8 +91,8 @@ export function screenshots(cmd: FfmpegCommand, config: ScreenshotsConfig): void
       shot.on('start', (line: string) => cmd.emit('start', line));
       await runOne(shot.output(path.join(folder, names[i]!)));
     }
-    cmd.emit('end');
-  })().catch((e: Error) => cmd.emit('error', e));
+    process.nextTick(() => cmd.emit('end'));
+  })().catch((e: Error) => process.nextTick(() => cmd.emit('error', e)));
 }
 
 export function mergeToFile(cmd: FfmpegCommand, target: string): void {
@@ -109,5 +109,5 @@ export function mergeToFile(cmd: FfmpegCommand, target: string): void {
       .output(target)
       .complexFilter({ filter: 'concat', options: { n: cmd._inputs.length, v, a }, inputs, outputs }, outputs)
       .run();
-  })().catch((e: Error) => cmd.emit('error', e));
+  })().catch((e: Error) => process.nextTick(() => cmd.emit('error', e)));
 }
