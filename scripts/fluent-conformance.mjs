@@ -43,8 +43,26 @@ try {
   // the asset the suite expects and does not ship: 5 minutes of MPEG-1 video with MP2 audio
   const big = path.join(tmp, 'testvideo-5m.mpg');
   const made = run('ffmpeg', [
-    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25:duration=300', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=300',
-    '-c:v', 'mpeg1video', '-b:v', '400k', '-c:a', 'mp2', '-b:a', '64k', '-shortest', big,
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=25:duration=300',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=300',
+    '-c:v',
+    'mpeg1video',
+    '-b:v',
+    '400k',
+    '-c:a',
+    'mp2',
+    '-b:a',
+    '64k',
+    '-shortest',
+    big,
   ]);
   if (made.status !== 0) throw new Error(`could not make testvideo-5m.mpg:\n${made.stderr}`);
 
@@ -64,7 +82,10 @@ try {
     .filter((f) => f.endsWith('.test.js') && (!only || only.includes(f)))
     .sort();
   const results = {};
-  for (const [mode, swap] of [['baseline', false], ['avforge', true]]) {
+  for (const [mode, swap] of [
+    ['baseline', false],
+    ['avforge', true],
+  ]) {
     const dir = copy(mode, swap);
     for (const f of files) {
       const json = path.join(tmp, `${mode}-${f}.json`);
@@ -111,12 +132,16 @@ try {
     }
     rows.push([f, `${bPass} passed, ${bFail} failed`, `${aPass} passed, ${aFail} failed, ${aOut} out of scope`]);
   }
-  const widths = [0, 1, 2].map((i) => Math.max(...[['file', 'baseline (fluent-ffmpeg + ffmpeg CLI)', 'avforge/fluent'], ...rows].map((r) => String(r[i]).length)));
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(...[['file', 'baseline (fluent-ffmpeg + ffmpeg CLI)', 'avforge/fluent'], ...rows].map((r) => String(r[i]).length)),
+  );
   const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join(' | ');
   console.log(line(['file', 'baseline (fluent-ffmpeg + ffmpeg CLI)', 'avforge/fluent']));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const r of rows) console.log(line(r));
-  if (process.env.FLUENT_VERBOSE) for (const [k, v] of Object.entries(results)) if (v.failures) for (const t of v.failures) console.log(`${k}: FAIL ${t.fullTitle}: ${t.err?.message?.split('\n')[0]}`);
+  if (process.env.FLUENT_VERBOSE)
+    for (const [k, v] of Object.entries(results))
+      if (v.failures) for (const t of v.failures) console.log(`${k}: FAIL ${t.fullTitle}: ${t.err?.message?.split('\n')[0]}`);
   if (regressions.length) {
     console.log(`\nfailing with avforge, passing in the baseline, in scope (${regressions.length}):`);
     for (const r of regressions) console.log(`  ${r}`);

@@ -1,6 +1,7 @@
 // fluent-ffmpeg's capability queries (getAvailableFormats/Codecs/Encoders/Filters) in its
 // shapes, from avforge's listings of the linked libraries rather than ffmpeg's -formats text.
 import { codecs, filters, formats } from '../index.js';
+import type { FfmpegCommand } from './command.js';
 
 type Callback<T> = (err: Error | null, data: T) => void;
 
@@ -47,11 +48,13 @@ const answer = <T>(cb: Callback<T>, make: () => T) => {
 
 export function availableFormats(): Record<string, FormatCapability> {
   const out: Record<string, FormatCapability> = {};
-  for (const f of formats()) {
-    const entry = (out[f.name] ??= { description: f.longName, canDemux: false, canMux: false });
-    if (f.kind === 'demuxer') entry.canDemux = true;
-    else entry.canMux = true;
-  }
+  // a demuxer's names ('mov,mp4,m4a,3gp,3g2,mj2') each, as -f takes any of them
+  for (const f of formats())
+    for (const name of new Set([f.name, ...f.name.split(',')])) {
+      const entry = (out[name] ??= { description: f.longName, canDemux: false, canMux: false });
+      if (f.kind === 'demuxer') entry.canDemux = true;
+      else entry.canMux = true;
+    }
   return out;
 }
 
@@ -110,3 +113,48 @@ export const getAvailableFormats = (cb: Callback<Record<string, FormatCapability
 export const getAvailableCodecs = (cb: Callback<Record<string, CodecCapability>>): void => answer(cb, availableCodecs);
 export const getAvailableEncoders = (cb: Callback<Record<string, EncoderCapability>>): void => answer(cb, availableEncoders);
 export const getAvailableFilters = (cb: Callback<Record<string, FilterCapability>>): void => answer(cb, availableFilters);
+
+const unavailable = (what: string, names: string[]): Error | null =>
+  names.length === 0
+    ? null
+    : names.length === 1
+      ? new Error(`${what} ${names[0]} is not available`)
+      : new Error(`${what}s ${names.join(', ')} are not available`);
+
+/** What fluent's _checkCapabilities reports: the first missing output format, input format, audio or video encoder. */
+export function capabilityError(cmd: FfmpegCommand): Error | null {
+  const f = availableFormats();
+  const e = availableEncoders();
+  const named = (list: { find(n: string, c: number): unknown[] | undefined }, flag: string) => list.find(flag, 1)?.map(String)[0];
+  const missing = (values: (string | undefined)[], ok: (v: string) => boolean) => values.filter((v): v is string => v !== undefined && v !== 'copy' && !ok(v));
+  return (
+    unavailable(
+      'Output format',
+      missing(
+        cmd._outputs.map((o) => named(o.options, '-f')),
+        (v) => !!f[v]?.canMux,
+      ),
+    ) ??
+    unavailable(
+      'Input format',
+      missing(
+        cmd._inputs.map((i) => named(i.options, '-f')),
+        (v) => !!f[v]?.canDemux,
+      ),
+    ) ??
+    unavailable(
+      'Audio codec',
+      missing(
+        cmd._outputs.map((o) => named(o.audio, '-acodec')),
+        (v) => e[v]?.type === 'audio',
+      ),
+    ) ??
+    unavailable(
+      'Video codec',
+      missing(
+        cmd._outputs.map((o) => named(o.video, '-vcodec')),
+        (v) => e[v]?.type === 'video',
+      ),
+    )
+  );
+}

@@ -6,8 +6,9 @@ import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 
 import { ALIASES } from './aliases.js';
-import { getAvailableCodecs, getAvailableEncoders, getAvailableFilters, getAvailableFormats } from './capabilities.js';
+import { capabilityError, getAvailableCodecs, getAvailableEncoders, getAvailableFilters, getAvailableFormats } from './capabilities.js';
 import { bracketed, type FilterSpec, filterStrings, parseAspect, type SizeData, sizeFilters } from './filters.js';
+import { applyPreset } from './presets.js';
 import { type FfprobeCallback, ffprobeInput, ffprobeStream } from './probe.js';
 import { runCommand, type Running } from './run.js';
 import { mergeToFile, type ScreenshotsConfig, screenshots } from './screenshots.js';
@@ -34,31 +35,72 @@ export interface FluentInput {
   source: InputSourceArg;
   isFile: boolean;
   isStream: boolean;
-  options: string[];
+  options: ArgList;
 }
+
+/** An argument list as fluent keeps them: values as given (numbers stay numbers), get() a copy, find(name, n). */
+export class ArgList {
+  items: Arg[] = [];
+  push(...args: Arg[]): void {
+    this.items.push(...args);
+  }
+  get(): Arg[] {
+    return [...this.items];
+  }
+  clear(): void {
+    this.items = [];
+  }
+  /** The `count` values after the last `name`. */
+  find(name: string, count = 0): Arg[] | undefined {
+    const at = this.items.lastIndexOf(name);
+    return at < 0 ? undefined : this.items.slice(at + 1, at + 1 + count);
+  }
+  copy(): ArgList {
+    const c = new ArgList();
+    c.items = [...this.items];
+    return c;
+  }
+}
+
+export type Arg = string | number;
 
 export interface FluentOutput {
   target?: OutputTargetArg;
   isFile: boolean;
   pipeopts: { end?: boolean };
-  audio: string[];
-  audioFilters: string[];
-  video: string[];
-  videoFilters: string[];
+  audio: ArgList;
+  audioFilters: ArgList;
+  video: ArgList;
+  videoFilters: ArgList;
   size: SizeData;
-  options: string[];
+  /** The scale/pad filters of size(), aspect() and autopad(). */
+  sizeFilters: { get(): FilterSpec[] };
+  options: ArgList;
   flvmeta?: boolean;
 }
 
-const newOutput = (): FluentOutput => ({ isFile: false, pipeopts: {}, audio: [], audioFilters: [], video: [], videoFilters: [], size: {}, options: [] });
+function newOutput(from?: FluentOutput): FluentOutput {
+  const size: SizeData = { ...from?.size };
+  return {
+    isFile: false,
+    pipeopts: {},
+    audio: from?.audio.copy() ?? new ArgList(),
+    audioFilters: from?.audioFilters.copy() ?? new ArgList(),
+    video: from?.video.copy() ?? new ArgList(),
+    videoFilters: from?.videoFilters.copy() ?? new ArgList(),
+    size,
+    sizeFilters: { get: () => sizeFilters(size) },
+    options: from?.options.copy() ?? new ArgList(),
+  };
+}
 
 /** Options given as one array, one string ('-ss 10', split at its single space) or several arguments. */
-function optionList(args: unknown[]): string[] {
+function optionList(args: unknown[]): Arg[] {
   const split = args.length <= 1;
-  const list = (args.length === 1 && Array.isArray(args[0]) ? args[0] : args) as unknown[];
+  const list = (args.length === 1 && Array.isArray(args[0]) ? args[0] : args) as Arg[];
   return list.flatMap((o) => {
     const parts = String(o).split(' ');
-    return split && parts.length === 2 ? parts : [String(o)];
+    return split && parts.length === 2 ? parts : [o];
   });
 }
 
@@ -73,8 +115,8 @@ export class FfmpegCommand extends EventEmitter {
   readonly _outputs: FluentOutput[] = [newOutput()];
   _currentInput: FluentInput | undefined;
   _currentOutput: FluentOutput;
-  readonly _global: string[] = [];
-  _complexFilters: string[] = [];
+  readonly _global: Arg[] = [];
+  _complexFilters: Arg[] = [];
   /** The running job, while run() is under way. */
   _running: Running | undefined;
   /** fluent's child process; here a stand-in emitting 'exit' when a run ends (there is no process). */
@@ -95,19 +137,10 @@ export class FfmpegCommand extends EventEmitter {
   /** A copy with the same inputs, outputs and options, and no listeners. */
   clone(): FfmpegCommand {
     const c = new FfmpegCommand({ ...this.options, source: undefined });
-    for (const i of this._inputs) c._inputs.push({ ...i, options: [...i.options] });
+    for (const i of this._inputs) c._inputs.push({ ...i, options: i.options.copy() });
     c._currentInput = c._inputs.at(-1);
     c._outputs.length = 0;
-    for (const o of this._outputs)
-      c._outputs.push({
-        ...o,
-        audio: [...o.audio],
-        audioFilters: [...o.audioFilters],
-        video: [...o.video],
-        videoFilters: [...o.videoFilters],
-        size: { ...o.size },
-        options: [...o.options],
-      });
+    for (const o of this._outputs) c._outputs.push({ ...newOutput(o), target: o.target, isFile: o.isFile, pipeopts: o.pipeopts, flvmeta: o.flvmeta });
     c._currentOutput = c._outputs.at(-1)!;
     c._global.push(...this._global);
     c._complexFilters = [...this._complexFilters];
@@ -125,12 +158,12 @@ export class FfmpegCommand extends EventEmitter {
     }
     const protocol = typeof source === 'string' ? /^([a-z]{2,}):/i.exec(source) : null;
     const isFile = !isStream && (!protocol || protocol[0] === 'file');
-    this._currentInput = { source, isFile, isStream, options: [] };
+    this._currentInput = { source, isFile, isStream, options: new ArgList() };
     this._inputs.push(this._currentInput);
     return this;
   }
 
-  #inputOpts(...o: string[]): this {
+  #inputOpts(...o: Arg[]): this {
     if (!this._currentInput) throw new Error('No input specified');
     this._currentInput.options.push(...o);
     return this;
@@ -140,19 +173,19 @@ export class FfmpegCommand extends EventEmitter {
     return this.#inputOpts('-f', format);
   }
   inputFPS(fps: number | string): this {
-    return this.#inputOpts('-r', String(fps));
+    return this.#inputOpts('-r', fps);
   }
   native(): this {
     return this.#inputOpts('-re');
   }
   seekInput(seek: number | string): this {
-    return this.#inputOpts('-ss', String(seek));
+    return this.#inputOpts('-ss', seek);
   }
   loop(duration?: number | string): this {
     this.#inputOpts('-loop', '1');
     return duration === undefined ? this : this.duration(duration);
   }
-  inputOptions(...options: (string | string[])[]): this {
+  inputOptions(...options: (Arg | Arg[])[]): this {
     return this.#inputOpts(...optionList(options));
   }
 
@@ -177,21 +210,24 @@ export class FfmpegCommand extends EventEmitter {
     return this;
   }
 
-  outputOptions(...options: (string | string[])[]): this {
-    this._currentOutput.options.push(...optionList(options));
+  outputOptions(...options: (Arg | Arg[])[]): this {
+    return this.#outputOpts(...optionList(options));
+  }
+  #outputOpts(...o: Arg[]): this {
+    this._currentOutput.options.push(...o);
     return this;
   }
   seek(seek: number | string): this {
-    return this.outputOptions(['-ss', String(seek)]);
+    return this.#outputOpts('-ss', seek);
   }
   duration(duration: number | string): this {
-    return this.outputOptions(['-t', String(duration)]);
+    return this.#outputOpts('-t', duration);
   }
   format(format: string): this {
-    return this.outputOptions(['-f', format]);
+    return this.#outputOpts('-f', format);
   }
   map(spec: string): this {
-    return this.outputOptions(['-map', spec.replace(/^\[?(.*?)\]?$/, '[$1]')]);
+    return this.#outputOpts('-map', bracketed(spec));
   }
   /** Accepted: the flvtool step is not needed (FFmpeg's flv muxer writes the metadata). */
   flvmeta(): this {
@@ -203,8 +239,9 @@ export class FfmpegCommand extends EventEmitter {
 
   noAudio(): this {
     const o = this._currentOutput;
-    o.audio = ['-an'];
-    o.audioFilters = [];
+    o.audio.clear();
+    o.audioFilters.clear();
+    o.audio.push('-an');
     return this;
   }
   audioCodec(codec: string): this {
@@ -216,15 +253,15 @@ export class FfmpegCommand extends EventEmitter {
     return this;
   }
   audioChannels(channels: number): this {
-    this._currentOutput.audio.push('-ac', String(channels));
+    this._currentOutput.audio.push('-ac', channels);
     return this;
   }
   audioFrequency(freq: number): this {
-    this._currentOutput.audio.push('-ar', String(freq));
+    this._currentOutput.audio.push('-ar', freq);
     return this;
   }
   audioQuality(quality: number): this {
-    this._currentOutput.audio.push('-aq', String(quality));
+    this._currentOutput.audio.push('-aq', quality);
     return this;
   }
   audioFilters(...filters: (string | FilterSpec | (string | FilterSpec)[])[]): this {
@@ -236,8 +273,9 @@ export class FfmpegCommand extends EventEmitter {
 
   noVideo(): this {
     const o = this._currentOutput;
-    o.video = ['-vn'];
-    o.videoFilters = [];
+    o.video.clear();
+    o.videoFilters.clear();
+    o.video.push('-vn');
     return this;
   }
   videoCodec(codec: string): this {
@@ -255,15 +293,16 @@ export class FfmpegCommand extends EventEmitter {
     return this;
   }
   fps(fps: number | string): this {
-    this._currentOutput.video.push('-r', String(fps));
+    this._currentOutput.video.push('-r', fps);
     return this;
   }
   frames(frames: number): this {
-    this._currentOutput.video.push('-vframes', String(frames));
+    this._currentOutput.video.push('-vframes', frames);
     return this;
   }
   size(size: string): this {
     this._currentOutput.size.size = size;
+    sizeFilters(this._currentOutput.size); // throws now on a size it cannot read, as fluent's does
     return this;
   }
   aspect(aspect: string | number): this {
@@ -295,29 +334,34 @@ export class FfmpegCommand extends EventEmitter {
     for (const m of typeof map === 'string' ? [map] : (map ?? [])) this._complexFilters.push('-map', bracketed(m));
     return this;
   }
-  /** A preset: a function called with the command (fluent's preset modules by name are not shipped). */
+  /** A preset: a function of the command, a built-in one by name, or a module in options.preset's folder. */
   preset(preset: string | ((command: FfmpegCommand) => void)): this {
-    if (typeof preset === 'function') preset(this);
-    else throw new Error(`preset ${preset} could not be loaded: avforge/fluent takes preset functions only`);
+    applyPreset(this, preset);
     return this;
+  }
+
+  /** fluent's check before running: every -f format and -acodec/-vcodec encoder is available. */
+  _checkCapabilities(cb: (err?: Error | null) => void): void {
+    const err = capabilityError(this);
+    process.nextTick(cb, err);
   }
 
   // --- the argument list
 
   /** The ffmpeg arguments fluent-ffmpeg would spawn ffmpeg with. */
-  _getArguments(): string[] {
-    const args: string[] = [];
-    for (const i of this._inputs) args.push(...i.options, '-i', typeof i.source === 'string' ? i.source : 'pipe:0');
+  _getArguments(): Arg[] {
+    const args: Arg[] = [];
+    for (const i of this._inputs) args.push(...i.options.items, '-i', typeof i.source === 'string' ? i.source : 'pipe:0');
     args.push(...this._global);
     if (this._outputs.some((o) => o.isFile)) args.push('-y');
     args.push(...this._complexFilters);
     for (const o of this._outputs) {
-      const video = [...o.videoFilters, ...filterStrings(sizeFilters(o.size))];
-      args.push(...o.audio);
-      if (o.audioFilters.length) args.push('-filter:a', o.audioFilters.join(','));
-      args.push(...o.video);
+      const video = [...o.videoFilters.items, ...filterStrings(sizeFilters(o.size))];
+      args.push(...o.audio.items);
+      if (o.audioFilters.items.length) args.push('-filter:a', o.audioFilters.items.join(','));
+      args.push(...o.video.items);
       if (video.length) args.push('-filter:v', video.join(','));
-      args.push(...o.options);
+      args.push(...o.options.items);
       if (o.target !== undefined) args.push(typeof o.target === 'string' ? o.target : 'pipe:1');
     }
     return args;

@@ -14,7 +14,7 @@ import { translateCommandLine } from '../cli/ffmpeg/translate.js';
 import { trustInputs } from '../cli/jobs.js';
 import { probe, routeOption, transcode, type Job, type Progress, type TranscodeResult } from '../index.js';
 import type { FfmpegCommand } from './command.js';
-import { timemark } from './events.js';
+import { capabilityError } from './capabilities.js';
 import { codecData, type ProgressEvent, progressEvent } from './events.js';
 
 /** The handle run() keeps on the command while it runs. */
@@ -37,7 +37,7 @@ class Ring {
 
 /** A Readable input written to a temporary file: the translation probes its inputs before running. */
 async function spool(cmd: FfmpegCommand): Promise<{ args: string[]; cleanup: () => void }> {
-  const args = cmd._getArguments();
+  const args = cmd._getArguments().map(String);
   const stream = cmd._inputs.find((i) => i.isStream);
   if (!stream || typeof stream.source === 'string') return { args, cleanup: () => {} };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avforge-fluent-'));
@@ -89,6 +89,8 @@ export function runCommand(cmd: FfmpegCommand): void {
   void (async () => {
     const { args, cleanup } = await spool(cmd);
     try {
+      const unavailable = capabilityError(cmd);
+      if (unavailable) throw Object.assign(unavailable, { capability: true });
       emit('start', `ffmpeg ${args.join(' ')}`);
       const translated = await translateCommandLine(splitCommandLine(args), routeOption);
       const first = cmd._inputs[0]!;
@@ -122,7 +124,11 @@ export function runCommand(cmd: FfmpegCommand): void {
       if (killedWith) throw killedError(killedWith);
       finish(null);
     } catch (e) {
-      const err = killedWith ? killedError(killedWith) : new Error(`ffmpeg exited with code 1: ${(e as Error).message}`);
+      const err = killedWith
+        ? killedError(killedWith)
+        : (e as { capability?: boolean }).capability
+          ? (e as Error)
+          : new Error(`ffmpeg exited with code 1: ${(e as Error).message}`);
       if (!killedWith) log((e as Error).message);
       finish(err);
     } finally {
@@ -135,5 +141,3 @@ function killedError(how: string): Error {
   if (how.startsWith('timeout:')) return new Error(`process ran into a timeout (${how.slice(8)}s)`);
   return new Error(`ffmpeg was killed with signal ${how}`);
 }
-
-export { timemark };

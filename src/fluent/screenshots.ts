@@ -86,7 +86,7 @@ export function screenshots(cmd: FfmpegCommand, config: ScreenshotsConfig): void
     process.nextTick(() => cmd.emit('filenames', names));
     for (const [i, t] of times.entries()) {
       const shot = new FfmpegCommand(source).seekInput(t).frames(1);
-      for (const o of input.options) shot._inputs[0]!.options.push(o);
+      shot._inputs[0]!.options.push(...input.options.items);
       if (config.size) shot.size(config.size);
       shot.on('start', (line: string) => cmd.emit('start', line));
       await runOne(shot.output(path.join(folder, names[i]!)));
