@@ -121,7 +121,7 @@ try {
     let aPass = 0;
     let aFail = 0;
     let aOut = 0;
-    for (const [t, v] of b) v === 'pass' ? bPass++ : bFail++;
+    for (const v of b.values()) v === 'pass' ? bPass++ : bFail++;
     for (const [t, v] of a) {
       if (v === 'pass') aPass++;
       else if (outOfScope.has(t)) aOut++;

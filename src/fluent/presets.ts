@@ -47,12 +47,18 @@ const BUILT_IN: Record<string, Preset> = {
 };
 
 export function applyPreset(command: FfmpegCommand, preset: string | Preset): void {
-  if (typeof preset === 'function') return preset(command);
+  if (typeof preset === 'function') {
+    preset(command);
+    return;
+  }
   const folder = command.options.preset ?? command.options.presets;
   let loaded: { load?: unknown } | undefined;
   if (folder === undefined) {
     const builtIn = BUILT_IN[preset];
-    if (builtIn) return builtIn(command);
+    if (builtIn) {
+      builtIn(command);
+      return;
+    }
   } else {
     try {
       loaded = createRequire(path.join(path.resolve(folder), 'x.js'))(path.join(path.resolve(folder), preset));
