@@ -19,8 +19,10 @@ export type OutputTargetArg = string | Writable;
 /** fluent-ffmpeg's constructor options (the ones avforge reads; the rest are accepted). */
 export interface FfmpegCommandOptions {
   source?: InputSourceArg;
-  /** Milliseconds after which the command is killed. */
+  /** Seconds after which the command is killed. */
   timeout?: number;
+  /** The folder relative input and output paths are read from. */
+  cwd?: string;
   /** Accepted for compatibility: avforge runs in this process. */
   niceness?: number;
   /** Size of the stdout/stderr rings (lines); 0 is unlimited. */
@@ -349,9 +351,9 @@ export class FfmpegCommand extends EventEmitter {
   // --- the argument list
 
   /** The ffmpeg arguments fluent-ffmpeg would spawn ffmpeg with. */
-  _getArguments(): Arg[] {
+  _getArguments(file: (path: string) => string = (p) => p): Arg[] {
     const args: Arg[] = [];
-    for (const i of this._inputs) args.push(...i.options.items, '-i', typeof i.source === 'string' ? i.source : 'pipe:0');
+    for (const i of this._inputs) args.push(...i.options.items, '-i', typeof i.source === 'string' ? (i.isFile ? file(i.source) : i.source) : 'pipe:0');
     args.push(...this._global);
     if (this._outputs.some((o) => o.isFile)) args.push('-y');
     args.push(...this._complexFilters);
@@ -362,7 +364,7 @@ export class FfmpegCommand extends EventEmitter {
       args.push(...o.video.items);
       if (video.length) args.push('-filter:v', video.join(','));
       args.push(...o.options.items);
-      if (o.target !== undefined) args.push(typeof o.target === 'string' ? o.target : 'pipe:1');
+      if (o.target !== undefined) args.push(typeof o.target === 'string' ? (o.isFile ? file(o.target) : o.target) : 'pipe:1');
     }
     return args;
   }
@@ -391,8 +393,9 @@ export class FfmpegCommand extends EventEmitter {
     this._running?.kill(signal);
     return this;
   }
-  /** No process to renice: accepted, and reported as a warning. */
+  /** Kept in options.niceness (-20..20) as fluent does; there is no process to renice: a warning says so. */
   renice(niceness = 0): this {
+    this.options.niceness = Math.min(20, Math.max(-20, niceness || 0));
     this.options.logger?.warn?.(`avforge/fluent: renice(${niceness}) ignored: ffmpeg runs in this process`);
     return this;
   }

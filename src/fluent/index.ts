@@ -15,6 +15,9 @@ import { FfmpegCommand, type FfmpegCommandOptions, type InputSourceArg } from '.
 import { type FfprobeCallback, ffprobeInput } from './probe.js';
 
 /** fluent's ffprobe(file, [index], [options], callback): the index and ffprobe options are accepted and not used. */
+function ffprobe(file: string, callback: FfprobeCallback): void;
+function ffprobe(file: string, indexOrOptions: number | string[], callback: FfprobeCallback): void;
+function ffprobe(file: string, index: number, options: string[], callback: FfprobeCallback): void;
 function ffprobe(file: string, ...rest: unknown[]): void {
   const cb = rest.pop() as FfprobeCallback;
   const options = rest.find((r) => Array.isArray(r)) as string[] | undefined;

@@ -12,7 +12,7 @@ import { splitCommandLine } from '../cli/ffmpeg/grammar.js';
 import { statsLine } from '../cli/ffmpeg/run.js';
 import { translateCommandLine } from '../cli/ffmpeg/translate.js';
 import { trustInputs } from '../cli/jobs.js';
-import { probe, routeOption, transcode, type Job, type Progress, type TranscodeResult } from '../index.js';
+import { probe, routeOption, transcode, versions, type Job, type Progress, type TranscodeResult } from '../index.js';
 import type { FfmpegCommand } from './command.js';
 import { capabilityError } from './capabilities.js';
 import { codecData, type ProgressEvent, progressEvent } from './events.js';
@@ -37,7 +37,8 @@ class Ring {
 
 /** A Readable input written to a temporary file: the translation probes its inputs before running. */
 async function spool(cmd: FfmpegCommand): Promise<{ args: string[]; cleanup: () => void }> {
-  const args = cmd._getArguments().map(String);
+  const cwd = cmd.options.cwd;
+  const args = dropTags(cmd, cmd._getArguments(cwd ? (p) => path.resolve(cwd, p.replace(/^file:/, '')) : undefined).map(String));
   const stream = cmd._inputs.find((i) => i.isStream);
   if (!stream || typeof stream.source === 'string') return { args, cleanup: () => {} };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avforge-fluent-'));
@@ -49,6 +50,18 @@ async function spool(cmd: FfmpegCommand): Promise<{ args: string[]; cleanup: () 
   return { args, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** -vtag/-atag/-tag (a stream's FourCC): avforge does not set codec tags yet; left out, with a warning. */
+function dropTags(cmd: FfmpegCommand, args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (/^-(vtag|atag|tag(:.*)?)$/.test(args[i]!) && i + 1 < args.length) {
+      cmd.options.logger?.warn?.(`avforge/fluent: ${args[i]} ${args[i + 1]} left out: avforge does not set codec tags`);
+      i++;
+    } else out.push(args[i]!);
+  }
+  return out;
+}
+
 export function runCommand(cmd: FfmpegCommand): void {
   const stderr = new Ring(cmd.options.stdoutLines ?? 100);
   // events leave the run's promise chain: what a listener throws is thrown, as with fluent's
@@ -56,9 +69,12 @@ export function runCommand(cmd: FfmpegCommand): void {
   const jobs: Job<TranscodeResult>[] = [];
   let killedWith: string | undefined;
   let ended = false;
+  // fluent's kill leaves the truncated output behind: the run ends as a shorter, valid file and
+  // reports the kill; SIGSTOP/SIGCONT (pause, resume) have no in-process meaning and are ignored
   const kill = (signal: string) => {
+    if (signal === 'SIGSTOP' || signal === 'SIGCONT') return;
     killedWith ??= signal;
-    for (const j of jobs) j.cancel(signal === 'SIGKILL' ? 'abort' : 'graceful');
+    for (const j of jobs) j.cancel('graceful');
   };
   cmd._running = { kill };
   // fluent exposes its child process: a stand-in that emits 'exit' (code, signal) when the run ends
@@ -93,10 +109,15 @@ export function runCommand(cmd: FfmpegCommand): void {
       if (unavailable) throw Object.assign(unavailable, { capability: true });
       emit('start', `ffmpeg ${args.join(' ')}`);
       const translated = await translateCommandLine(splitCommandLine(args), routeOption);
-      const first = cmd._inputs[0]!;
-      const source = typeof first.source === 'string' ? first.source : args[args.indexOf('-i') + 1]!;
-      const data = codecData(await probe(source));
-      if (data) emit('codecData', data);
+      // ffmpeg's banner and input descriptions, which fluent reads codecData from: one per input
+      const sources = args.filter((_a, i) => args[i - 1] === '-i');
+      const probed = await Promise.all(sources.map((s) => probe(s).catch(() => undefined)));
+      log(`ffmpeg version ${versions().ffmpeg} (avforge, in process)`);
+      for (const [n, r] of probed.entries()) if (r) log(`Input #${n}, ${r.format.name}, from '${sources[n]}':`);
+      const datas = probed.map((r) => (r ? codecData(r) : undefined)).filter((d) => d !== undefined);
+      const data = datas[0];
+      if (datas.length) emit('codecData', ...datas);
+      log('Press [q] to stop, [?] for help');
       const duration = data?.durationSeconds;
       let latest: Progress | undefined;
       for (const j of translated) {
@@ -117,7 +138,7 @@ export function runCommand(cmd: FfmpegCommand): void {
             }),
           ),
         );
-        if (killedWith) jobs.at(-1)!.cancel(killedWith === 'SIGKILL' || killedWith.startsWith('timeout') ? 'abort' : 'graceful');
+        if (killedWith) jobs.at(-1)!.cancel('graceful');
       }
       const results = await Promise.all(jobs);
       if (latest) log(statsLine({ ...latest, bytes: results[0]?.bytes ?? latest.bytes }, true));

@@ -88,7 +88,10 @@ export function screenshots(cmd: FfmpegCommand, config: ScreenshotsConfig): void
       const shot = new FfmpegCommand(source).seekInput(t).frames(1);
       shot._inputs[0]!.options.push(...input.options.items);
       if (config.size) shot.size(config.size);
-      shot.on('start', (line: string) => cmd.emit('start', line));
+      shot.on('start', (line: string) => {
+        cmd.ffmpegProc = shot.ffmpegProc;
+        cmd.emit('start', line);
+      });
       await runOne(shot.output(path.join(folder, names[i]!)));
     }
     process.nextTick(() => cmd.emit('end'));
