@@ -3,7 +3,7 @@
 // filters, then each output's audio, video, filters and options); run() hands that list to
 // avforge's ffmpeg command-line translation and runs it in this process (run.ts).
 import { EventEmitter } from 'node:events';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 
 import { ALIASES } from './aliases.js';
 import { capabilityError, getAvailableCodecs, getAvailableEncoders, getAvailableFilters, getAvailableFormats } from './capabilities.js';
@@ -381,12 +381,16 @@ export class FfmpegCommand extends EventEmitter {
   save(file: string): this {
     return this.output(file).run();
   }
-  pipe(stream?: Writable, options: { end?: boolean } = {}): Writable | this {
-    if (stream === undefined) {
-      throw new Error('avforge/fluent: pipe() needs a Writable (pass a PassThrough to read the output)');
+  /** Writes the output to `stream`; without one, to a new PassThrough, returned. */
+  pipe(stream?: Writable | { end?: boolean }, options: { end?: boolean } = {}): Writable {
+    let target: Writable;
+    if (stream && typeof (stream as Writable).write === 'function') target = stream as Writable;
+    else {
+      options = (stream as { end?: boolean } | undefined) ?? options;
+      target = new PassThrough();
     }
-    this.output(stream, options).run();
-    return stream;
+    this.output(target, options).run();
+    return target;
   }
   /** Stops the command: SIGKILL (the default) aborts at once, SIGTERM/SIGINT finish the output. */
   kill(signal = 'SIGKILL'): this {

@@ -35,19 +35,22 @@ class Ring {
   }
 }
 
-/** A Readable input written to a temporary file: the translation probes its inputs before running. */
-async function spool(cmd: FfmpegCommand): Promise<{ args: string[]; cleanup: () => void }> {
-  const cwd = cmd.options.cwd;
-  const args = dropTags(cmd, cmd._getArguments(cwd ? (p) => path.resolve(cwd, p.replace(/^file:/, '')) : undefined).map(String));
+/** A Readable input written to a temporary file (the translation probes its inputs before running). */
+async function spool(cmd: FfmpegCommand, args: string[]): Promise<() => void> {
   const stream = cmd._inputs.find((i) => i.isStream);
-  if (!stream || typeof stream.source === 'string') return { args, cleanup: () => {} };
+  if (!stream || typeof stream.source === 'string') return () => {};
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avforge-fluent-'));
+  const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
   const file = path.join(dir, 'input');
   stream.source.resume();
-  await pipeline(stream.source, fs.createWriteStream(file));
-  const at = args.findIndex((a, i) => a === 'pipe:0' && args[i - 1] === '-i');
-  args[at] = file;
-  return { args, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  try {
+    await pipeline(stream.source, fs.createWriteStream(file));
+  } catch (e) {
+    cleanup();
+    throw Object.assign(new Error(`Input stream error: ${(e as Error).message}`), { inputStreamError: e, fluent: true });
+  }
+  args[args.findIndex((a, i) => a === 'pipe:0' && args[i - 1] === '-i')] = file;
+  return cleanup;
 }
 
 /** -vtag/-atag/-tag (a stream's FourCC): avforge does not set codec tags yet; left out, with a warning. */
@@ -80,34 +83,47 @@ export function runCommand(cmd: FfmpegCommand): void {
   // fluent exposes its child process: a stand-in that emits 'exit' (code, signal) when the run ends
   const proc = Object.assign(new EventEmitter(), { pid: process.pid, kill: (signal = 'SIGKILL') => kill(signal) });
   cmd.ffmpegProc = proc;
-  const timer = cmd.options.timeout
-    ? setTimeout(() => {
-        emit('timeout');
-        kill('SIGKILL');
-        killedWith = `timeout:${cmd.options.timeout}`;
-      }, cmd.options.timeout * 1000)
-    : undefined;
   const log = (line: string) => {
     stderr.push(line);
     emit('stderr', line);
   };
+  // end or error, then the stand-in process's exit (fluent's own exit handler emits them first)
   const finish = (err: Error | null) => {
-    if (ended) return;
-    ended = true;
     if (timer) clearTimeout(timer);
     cmd._running = undefined;
+    if (!ended) {
+      if (err) emit('error', err, '', stderr.get());
+      else emit('end', '', stderr.get());
+    }
+    ended = true;
     const code = err ? (killedWith ? null : 1) : 0;
     process.nextTick(() => proc.emit('exit', code, killedWith && !killedWith.startsWith('timeout') ? killedWith : null));
-    if (err) emit('error', err, '', stderr.get());
-    else emit('end', '', stderr.get());
   };
+  // a timeout is reported at once, as fluent does, and the run then stops
+  const timer = cmd.options.timeout
+    ? setTimeout(() => {
+        emit('timeout');
+        emit('error', new Error(`process ran into a timeout (${cmd.options.timeout}s)`), '', stderr.get());
+        ended = true;
+        kill('SIGKILL');
+      }, cmd.options.timeout * 1000).unref()
+    : undefined;
+  let outputStreamError: unknown;
+  const out = cmd._outputs.find((o) => o.target !== undefined && typeof o.target !== 'string');
+  (out?.target as Writable | undefined)?.on('error', (e: unknown) => {
+    outputStreamError ??= e;
+  });
 
   void (async () => {
-    const { args, cleanup } = await spool(cmd);
+    const cwd = cmd.options.cwd;
+    const fluentArgs = cmd._getArguments(cwd ? (p) => path.resolve(cwd, p.replace(/^file:/, '')) : undefined).map(String);
+    let cleanup = () => {};
     try {
       const unavailable = capabilityError(cmd);
-      if (unavailable) throw Object.assign(unavailable, { capability: true });
-      emit('start', `ffmpeg ${args.join(' ')}`);
+      if (unavailable) throw Object.assign(unavailable, { fluent: true });
+      emit('start', `ffmpeg ${fluentArgs.join(' ')}`);
+      const args = dropTags(cmd, fluentArgs);
+      cleanup = await spool(cmd, args);
       const translated = await translateCommandLine(splitCommandLine(args), routeOption);
       // ffmpeg's banner and input descriptions, which fluent reads codecData from: one per input
       const sources = args.filter((_a, i) => args[i - 1] === '-i');
@@ -121,7 +137,6 @@ export function runCommand(cmd: FfmpegCommand): void {
       const duration = data?.durationSeconds;
       let latest: Progress | undefined;
       for (const j of translated) {
-        const out = cmd._outputs.find((o) => o.target !== undefined && typeof o.target !== 'string');
         const target = j.url === 'pipe:1' && out ? (out.target as Writable) : j.url;
         jobs.push(
           transcode(
@@ -147,9 +162,11 @@ export function runCommand(cmd: FfmpegCommand): void {
     } catch (e) {
       const err = killedWith
         ? killedError(killedWith)
-        : (e as { capability?: boolean }).capability
-          ? (e as Error)
-          : new Error(`ffmpeg exited with code 1: ${(e as Error).message}`);
+        : outputStreamError
+          ? Object.assign(new Error(`Output stream error: ${(outputStreamError as Error).message}`), { outputStreamError })
+          : (e as { fluent?: boolean }).fluent
+            ? (e as Error)
+            : new Error(`ffmpeg exited with code 1: ${(e as Error).message}`);
       if (!killedWith) log((e as Error).message);
       finish(err);
     } finally {
@@ -159,6 +176,5 @@ export function runCommand(cmd: FfmpegCommand): void {
 }
 
 function killedError(how: string): Error {
-  if (how.startsWith('timeout:')) return new Error(`process ran into a timeout (${how.slice(8)}s)`);
   return new Error(`ffmpeg was killed with signal ${how}`);
 }
