@@ -139,7 +139,8 @@ export function capabilityError(cmd: FfmpegCommand): Error | null {
       'Input format',
       missing(
         cmd._inputs.map((i) => named(i.options, '-f')),
-        (v) => !!f[v]?.canDemux,
+        // lavfi and the capture devices are libavdevice's, loaded on first need: not in the listing
+        (v) => !!f[v]?.canDemux || v === 'lavfi',
       ),
     ) ??
     unavailable(
