@@ -124,7 +124,12 @@ export function runCommand(cmd: FfmpegCommand): void {
       emit('start', `ffmpeg ${fluentArgs.join(' ')}`);
       const args = dropTags(cmd, fluentArgs);
       cleanup = await spool(cmd, args);
-      const translated = await translateCommandLine(splitCommandLine(args), routeOption);
+      const line = splitCommandLine(args);
+      // ffmpeg's answer to an option no class has, before it reads any file
+      for (const o of [...line.globals, ...line.inputs.flatMap((f) => f.options), ...line.outputs.flatMap((f) => f.options)])
+        if (!o.known && routeOption(o.name, {}).length === 0)
+          throw new Error(`Unrecognized option '${o.name}'.\nError splitting the argument list: Option not found`);
+      const translated = await translateCommandLine(line, routeOption);
       // ffmpeg's banner and input descriptions, which fluent reads codecData from: one per input
       const sources = args.filter((_a, i) => args[i - 1] === '-i');
       const probed = await Promise.all(sources.map((s) => probe(s).catch(() => undefined)));
