@@ -126,7 +126,7 @@ export function runCommand(cmd: FfmpegCommand): void {
       cleanup = await spool(cmd, args);
       const line = splitCommandLine(args);
       // ffmpeg's answer to an option no class has, before it reads any file
-      for (const o of [...line.globals, ...line.inputs.flatMap((f) => f.options), ...line.outputs.flatMap((f) => f.options)])
+      for (const o of [...line.globals, ...line.inputs.flatMap((f) => f.options), ...line.outputs.flatMap((f) => f.options), ...line.trailing])
         if (!o.known && routeOption(o.name, {}).length === 0)
           throw new Error(`Unrecognized option '${o.name}'.\nError splitting the argument list: Option not found`);
       const translated = await translateCommandLine(line, routeOption);
