@@ -1,5 +1,6 @@
 // Bundles dist/ into one ESM file, the package's entry: importing a dozen modules costs Node
 // ~25 ms of resolving and compiling; one file costs a few. Types stay in dist/*.d.ts.
+import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -37,6 +38,60 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   plugins: [mainEntry],
+});
+
+// require('avforge') and avforge/fluent: CommonJS builds of the same modules. import.meta.url
+// (the addon's location) becomes the file's own URL; avforge/fluent imports the main entry
+// (./avforge.js or ./avforge.cjs) rather than bundling a second copy of it.
+const distIndex = path.resolve('dist/index.js');
+const toMainEntry = (file) => ({
+  name: 'avforge-main-entry',
+  setup(b) {
+    b.onResolve({ filter: /index\.js$/ }, (args) => (path.resolve(args.resolveDir, args.path) === distIndex ? { path: file, external: true } : undefined));
+  },
+});
+const cjs = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+  external: ['bullmq'],
+  define: { 'import.meta.url': '__avforge_import_meta_url' },
+  banner: { js: "const __avforge_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+};
+await build({ ...cjs, entryPoints: ['dist/index.js'], outfile: 'dist/avforge.cjs' });
+// module.exports is the ffmpeg() factory itself, as fluent-ffmpeg's is
+const factory = { js: 'module.exports = Object.assign(module.exports.default, module.exports);' };
+await build({ ...cjs, entryPoints: ['dist/fluent/index.js'], outfile: 'dist/fluent.cjs', plugins: [toMainEntry('./avforge.cjs')], footer: factory });
+// the CommonJS builds' types: the same declarations (dist/**/*.d.ts), seen from CommonJS
+fs.writeFileSync('dist/avforge.d.cts', "// require('avforge'): the ESM entry's declarations\nexport * from './index.js';\n");
+fs.writeFileSync(
+  'dist/fluent.d.cts',
+  `// require('avforge/fluent'): module.exports is the ffmpeg() factory, with the module's other exports on it
+import type * as fluent from './fluent/index.js' with { 'resolution-mode': 'import' };
+declare const ffmpeg: typeof fluent.default & Omit<typeof fluent, 'default'>;
+declare namespace ffmpeg {
+  type FfmpegCommand = fluent.FfmpegCommand;
+  type FfmpegCommandOptions = fluent.FfmpegCommandOptions;
+  type FfprobeData = fluent.FfprobeData;
+  type ProgressEvent = fluent.ProgressEvent;
+  type CodecDataEvent = fluent.CodecDataEvent;
+  type ScreenshotsConfig = fluent.ScreenshotsConfig;
+  type FilterSpec = fluent.FilterSpec;
+}
+export = ffmpeg;
+`,
+);
+await build({
+  entryPoints: ['dist/fluent/index.js'],
+  outfile: 'dist/fluent.js',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  plugins: [toMainEntry('./avforge.js')],
 });
 
 // dist/schema/<kind>.json: the BullMQ job data's JSON Schema, from the same rules (schema.mjs).

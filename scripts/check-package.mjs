@@ -18,6 +18,8 @@ const allowed = [
   /^(package\.json|README\.md|LICENSE(\.\w+)?|binding\.gyp|scripts\/check-ffmpeg\.mjs)$/,
   /^native\/.+\.(cc|h)$/,
   /^dist\/.+\.(js|d\.ts)$/,
+  // require('avforge') and require('avforge/fluent'): CommonJS builds of the bundles
+  /^dist\/(avforge|fluent)\.(cjs|d\.cts)$/,
   // the two bundles' maps carry their TypeScript sources: stack traces under --enable-source-maps
   // read in .ts lines; tsc's per-module maps point into src/, which is not shipped
   /^dist\/(avforge|webcodecs)\.js\.map$/,
@@ -41,7 +43,7 @@ try {
   // dist/ is never cleaned by the build: a module renamed in src/ leaves its old output behind
   for (const f of files) {
     const m = /^dist\/(.+?)(\.d\.ts|\.js)$/.exec(f);
-    if (m && !/^(avforge|webcodecs)$/.test(m[1]) && !fs.existsSync(path.join(root, 'src', `${m[1]}.ts`)))
+    if (m && !/^(avforge|webcodecs|fluent)$/.test(m[1]) && !fs.existsSync(path.join(root, 'src', `${m[1]}.ts`)))
       problems.push(`${f}: stale build output (no src/${m[1]}.ts): remove dist/ and rebuild`);
   }
 
@@ -79,9 +81,10 @@ try {
   const tarball = path.join(tmp, report.filename);
   console.log(`check-package: ${files.size} files, ${(report.size / 1024).toFixed(0)} KiB packed, ${(report.unpackedSize / 1024).toFixed(0)} KiB unpacked`);
   if (spawnSync(bin('publint'), ['run', tarball, '--strict'], { cwd: root, stdio: 'inherit' }).status !== 0) problems.push('publint reported problems (above)');
-  // ESM only by design ("import" conditions alone): the esm-only profile leaves out require()
-  // from CommonJS and TypeScript's legacy node10 resolution
-  if (spawnSync(bin('attw'), [tarball, '--profile', 'esm-only'], { cwd: root, stdio: 'inherit' }).status !== 0)
+  // "avforge" and "avforge/fluent" have CommonJS builds (require() on Node 20) with .d.cts types;
+  // "avforge/webcodecs" stays ESM only, so a require() of it resolving to ESM is expected. The
+  // node16 profile leaves out TypeScript's legacy node10 resolution (no exports map).
+  if (spawnSync(bin('attw'), [tarball, '--profile', 'node16', '--ignore-rules', 'cjs-resolves-to-esm'], { cwd: root, stdio: 'inherit' }).status !== 0)
     problems.push('Are the Types Wrong reported problems (above)');
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });

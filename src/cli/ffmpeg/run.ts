@@ -31,7 +31,7 @@ function logLevelOf(value: string): LogLevel {
 const flagOf = (globals: OptionUse[], name: string) => lastWhere(globals, (g) => g.name === name);
 
 /** ffmpeg's stats line: "frame=  250 fps= 98 q=-1.0 size=     512kB time=00:00:10.00 bitrate= 419.4kbits/s speed=3.93x". */
-function statsLine(p: Progress, last: boolean): string {
+export function statsLine(p: Progress, last: boolean): string {
   const t = Math.max(0, p.time);
   const clock = `${String(Math.floor(t / 3600)).padStart(2, '0')}:${String(Math.floor(t / 60) % 60).padStart(2, '0')}:${(t % 60).toFixed(2).padStart(5, '0')}`;
   const kb = p.bytes / 1024;
