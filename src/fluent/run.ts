@@ -53,18 +53,6 @@ async function spool(cmd: FfmpegCommand, args: string[]): Promise<() => void> {
   return cleanup;
 }
 
-/** -vtag/-atag/-tag (a stream's FourCC): avforge does not set codec tags yet; left out, with a warning. */
-function dropTags(cmd: FfmpegCommand, args: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (/^-(vtag|atag|tag(:.*)?)$/.test(args[i]!) && i + 1 < args.length) {
-      cmd.options.logger?.warn?.(`avforge/fluent: ${args[i]} ${args[i + 1]} left out: avforge does not set codec tags`);
-      i++;
-    } else out.push(args[i]!);
-  }
-  return out;
-}
-
 export function runCommand(cmd: FfmpegCommand): void {
   const stderr = new Ring(cmd.options.stdoutLines ?? 100);
   // events leave the run's promise chain: what a listener throws is thrown, as with fluent's
@@ -122,7 +110,8 @@ export function runCommand(cmd: FfmpegCommand): void {
       const unavailable = capabilityError(cmd);
       if (unavailable) throw Object.assign(unavailable, { fluent: true });
       emit('start', `ffmpeg ${fluentArgs.join(' ')}`);
-      const args = dropTags(cmd, fluentArgs);
+      const args = fluentArgs;
+
       cleanup = await spool(cmd, args);
       const line = splitCommandLine(args);
       // ffmpeg's answer to an option no class has, before it reads any file
