@@ -42,6 +42,7 @@
         "native/pipeline/demux.cc",
         "native/pipeline/decode.cc",
         "native/pipeline/filter.cc",
+        "native/pipeline/filter_report.cc",
         "native/pipeline/encode.cc",
         "native/pipeline/video_sync.cc",
         "native/pipeline/subtitle.cc",

@@ -80,6 +80,7 @@ Napi::Function Frame::Init(Napi::Env env) {
                          Method<&Frame::Allocate>("allocate"),
                          Method<&Frame::Planes>("planeViews"),
                          Method<&Frame::Linesizes>("linesizes"),
+                         Method<&Frame::Metadata>("metadata"),
                          Method<&Frame::ToBuffer>("toBuffer"),
                          Method<&Frame::CopyFrom>("copyFrom"),
                          Method<&Frame::MakeWritable>("makeWritable"),
@@ -252,6 +253,15 @@ Napi::Value Frame::Linesizes(const Napi::CallbackInfo& info) {
   int n = IsVideo(f) ? PlaneCount(f) : PlaneCount(f) > 0 ? 1 : 0;
   Napi::Array out = Napi::Array::New(info.Env(), n);
   for (int i = 0; i < n; i++) out.Set(i, f->linesize[i]);
+  return out;
+}
+
+// What filters attached to the frame (lavfi.scene_score, lavfi.r128.M...), as key -> value.
+Napi::Value Frame::Metadata(const Napi::CallbackInfo& info) {
+  AVFrame* f = get("metadata");
+  Napi::Object out = Napi::Object::New(info.Env());
+  const AVDictionaryEntry* e = nullptr;
+  while ((e = av_dict_get(f->metadata, "", e, AV_DICT_IGNORE_SUFFIX))) out.Set(e->key, e->value);
   return out;
 }
 

@@ -27,6 +27,7 @@ class Frame : public Wrapped<Frame> {
   Napi::Value Allocate(const Napi::CallbackInfo& info);
   Napi::Value Planes(const Napi::CallbackInfo& info);
   Napi::Value Linesizes(const Napi::CallbackInfo& info);
+  Napi::Value Metadata(const Napi::CallbackInfo& info);
   Napi::Value GetPts(const Napi::CallbackInfo& info);
   void SetPts(const Napi::CallbackInfo& info, const Napi::Value& v);
   Napi::Value ToBuffer(const Napi::CallbackInfo& info);

@@ -17,7 +17,7 @@ namespace {
 // tell ("Cannot load libcuda.so.1" behind EPERM), kept out of the log and put in the error.
 struct DeviceErrors final : LogObserver {
   std::string text;
-  bool See(int level, const char* fmt, va_list vl) override {
+  bool See(void*, int level, const char* fmt, va_list vl) override {
     if (level > AV_LOG_ERROR) return false;
     char line[512];
     vsnprintf(line, sizeof(line), fmt, vl);

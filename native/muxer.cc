@@ -53,7 +53,7 @@ void OpenOutputFile(AVFormatContext* fmt, const std::string& url, std::string* p
 void WriteOutputHeader(AVFormatContext* fmt, Dict& options, const std::string& url, const std::string& partial) {
   // mov's ipod muxer (.m4a) warns of a name without .m4a/.m4v; the partial name has .partial
   struct PartialNameWarning final : LogObserver {
-    bool See(int level, const char* format, va_list) override {
+    bool See(void*, int level, const char* format, va_list) override {
       return level == AV_LOG_WARNING && std::strstr(format, "extension is not .m4a") != nullptr;
     }
   } warning;

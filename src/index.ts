@@ -54,6 +54,14 @@ export {
 export { ffprobePacketFields, ffprobeFrameFields, type FFprobePacketOrigin } from './core/ffprobe_media.js';
 export { transcode, remux, thumbnails, thumbnailFile } from './pipeline/transcode.js';
 export type { GraphPads } from './pipeline/plan.js';
+export type {
+  FilterResults,
+  FrameMetadataEntry,
+  FilterLogText,
+  LoudnormMeasurement,
+  Ebur128Summary,
+  SilenceInterval,
+} from './pipeline/filter_results.js';
 export * from './engine/index.js';
 /** Bytes from a number or a string like '512MB', '1.5GiB' (the engine's memoryBudget). */
 export { parseBytes } from './engine/engine.js';

@@ -1,5 +1,6 @@
 // Loads the addon and describes, for TypeScript, what it exports. Nothing else imports the
 // .node file: the classes in core/ are the public surface.
+import type { NativeFilterReport } from './pipeline/filter_results.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
@@ -85,6 +86,7 @@ export declare class NativeFrame {
   allocate(layout: Record<string, unknown>): this;
   planeViews(): Uint8Array[];
   linesizes(): number[];
+  metadata(): Record<string, string>;
   toBuffer(): Buffer;
   copyFrom(data: Uint8Array): this;
   makeWritable(): boolean;
@@ -281,6 +283,7 @@ export declare class NativePipeline {
     sizes: PayloadSizes;
     collected: { data: Buffer; time: number | null }[][];
     hardware: { stage: string; stream: number; requested: string; used: string; reason?: string }[];
+    filters: NativeFilterReport;
   }>;
   stats(): NativePipelineStats;
   cancel(mode: 'graceful' | 'abort'): void;

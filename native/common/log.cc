@@ -57,7 +57,7 @@ void Callback(void* avcl, int level, const char* fmt, va_list vl) {
   if (t_observer) {
     va_list copy;
     va_copy(copy, vl);
-    bool taken = t_observer->See(level, fmt, copy);
+    bool taken = t_observer->See(avcl, level, fmt, copy);
     va_end(copy);
     if (taken) return;
   }

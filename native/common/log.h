@@ -12,10 +12,11 @@ void LogWarning(const char* context, const char* fmt, ...);
 // Sees every libav log call of the thread that installs it, whatever the log level: for a step
 // that must learn what libav only logs (the picture size a probe refused, why a device did not
 // open). See returns true to keep the line from the logger (the step reports it itself). Keep it
-// cheap: it runs for every line while installed.
+// cheap: it runs for every line while installed. `avcl`: the context that logs (an
+// AVFilterContext, a codec's AVCodecContext...), or null.
 class LogObserver {
  public:
-  virtual bool See(int level, const char* fmt, va_list vl) = 0;
+  virtual bool See(void* avcl, int level, const char* fmt, va_list vl) = 0;
 
  protected:
   ~LogObserver() = default;

@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "common/lavfi.h"
+#include "pipeline/filter_report.h"
 #include "pipeline/runtime.h"
 #include "steps/drain.h"
 
@@ -58,6 +59,7 @@ GraphSink EncoderSink(const AVCodec* codec, bool video, const std::string& label
 // libavfilter loads here, so a missing one fails the run before it starts.
 void Runtime::SetupGraphs() {
   sink_stream_.resize(plan_.graphs.size());
+  reports_.resize(plan_.graphs.size());
   for (size_t g = 0; g < plan_.graphs.size(); g++) {
     GraphPlan& gp = plan_.graphs[g];
     if (gp.sources.empty() || gp.sinks.empty())
@@ -106,6 +108,7 @@ class FilterStage {
         pads_(n_) {}
 
   void Run() {
+    ScopedLogObserver watch(&capture_);
     Item item;
     size_t open = n_;
     while (run_.graph_q_[g_]->Pop(item)) {
@@ -125,6 +128,9 @@ class FilterStage {
       if (open == 0) {
         if (!SendEnds(true)) return;
         EndSinks();
+        // freed here, not with the run: filters print their summaries as they close (loudnorm, ebur128)
+        fg_.Release();
+        run_.reports_[g_].logs = capture_.Take();
         return;
       }
     }
@@ -162,6 +168,7 @@ class FilterStage {
     for (size_t k = 0; k < gp_.sinks.size(); k++)
       sinks.push_back(EncoderSink(run_.encoders_[run_.sink_stream_[g_][k]], gp_.sinks[k].video, gp_.sinks[k].label));
     BuildGraph(fg_, gp_.description, sources, sinks, gp_.threads, gp_.hardware ? run_.hw_device_.get() : nullptr);
+    capture_.Watch(fg_.graph);
     configured_ = true;
     for (size_t p = 0; p < n_; p++) {
       while (!waiting_[p].empty()) {
@@ -209,7 +216,9 @@ class FilterStage {
         item.kind = Item::kFrame;
         item.frame = std::move(f);
         item.rate = L_.av_buffersink_get_frame_rate(fg_.sinks[k]);
-        if (!run_.encode_q_[run_.sink_stream_[g_][k]]->Push(std::move(item))) return false;
+        int o = run_.sink_stream_[g_][k];
+        AddFrameMetadata(run_.reports_[g_], o, item.frame.get(), L_.av_buffersink_get_time_base(fg_.sinks[k]));
+        if (!run_.encode_q_[o]->Push(std::move(item))) return false;
       }
     }
     return true;
@@ -234,6 +243,7 @@ class FilterStage {
   std::vector<int64_t> reached_;   // per input: where its latest frame ends (AV_TIME_BASE)
   std::vector<FilterPad> pads_;
   bool configured_ = false;
+  FilterLogCapture capture_;
 };
 
 void Runtime::Filter(size_t g) { FilterStage(*this, g).Run(); }

@@ -59,6 +59,33 @@ Napi::Array HardwareToJs(Napi::Env env, const std::vector<HardwareUse>& uses) {
   return out;
 }
 
+Napi::Object FiltersToJs(Napi::Env env, const pipeline::FilterReport& r) {
+  Napi::Array frames = Napi::Array::New(env, r.frames.size());
+  for (size_t i = 0; i < r.frames.size(); i++) {
+    const pipeline::FrameMetadata& m = r.frames[i];
+    Napi::Object values = Napi::Object::New(env);
+    for (auto& [key, value] : m.values) values.Set(key, value);
+    Napi::Object f = Napi::Object::New(env);
+    f.Set("stream", m.stream);
+    f.Set("time", m.time < 0 ? env.Null() : Napi::Number::New(env, m.time));
+    f.Set("values", values);
+    frames.Set(i, f);
+  }
+  Napi::Array logs = Napi::Array::New(env, r.logs.size());
+  for (size_t i = 0; i < r.logs.size(); i++) {
+    Napi::Object l = Napi::Object::New(env);
+    l.Set("filter", r.logs[i].filter);
+    l.Set("instance", r.logs[i].instance);
+    l.Set("text", r.logs[i].text);
+    logs.Set(i, l);
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("frames", frames);
+  o.Set("logs", logs);
+  o.Set("truncated", r.truncated);
+  return o;
+}
+
 Napi::Value ResultToJs(Napi::Env env, const PipelineResult& r) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("bytes", static_cast<double>(r.bytes));
@@ -74,6 +101,7 @@ Napi::Value ResultToJs(Napi::Env env, const PipelineResult& r) {
   o.Set("sizes", sizes);
   o.Set("collected", CollectedToJs(env, r.collected));
   o.Set("hardware", HardwareToJs(env, r.hardware));
+  o.Set("filters", FiltersToJs(env, r.filters));
   return o;
 }
 

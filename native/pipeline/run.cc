@@ -86,6 +86,7 @@ PipelineResult Runtime::Run() {
   control_.OnHalt(nullptr);
   for (auto& d : decoders_) stats_.damaged += d->damaged.load();
   if (error_) std::rethrow_exception(error_);
+  MergeFilterReports();
   if (control_.aborted) throw AvException("ABORT_ERR", "The job was aborted", "pipeline", OutputName());
   result_.stopped = control_.stop;
   return std::move(result_);
@@ -161,6 +162,17 @@ void Runtime::Guard(const char* stage, int stream, const std::function<void()>& 
   } catch (...) {
     Fail(std::current_exception());
   }
+}
+
+void Runtime::MergeFilterReports() {
+  FilterReport& all = result_.filters;
+  for (FilterReport& r : reports_) {
+    for (auto& f : r.frames) all.frames.push_back(std::move(f));
+    for (auto& l : r.logs) all.logs.push_back(std::move(l));
+    all.truncated = all.truncated || r.truncated;
+  }
+  std::stable_sort(all.frames.begin(), all.frames.end(),
+                   [](const FrameMetadata& a, const FrameMetadata& b) { return a.time < b.time; });
 }
 
 void Runtime::Fail(std::exception_ptr e) {

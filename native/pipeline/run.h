@@ -11,6 +11,7 @@
 
 #include "common/io_channel.h"
 #include "common/owned.h"
+#include "pipeline/filter_report.h"
 #include "pipeline/plan.h"
 
 namespace avf {
@@ -115,6 +116,7 @@ struct PipelineResult {
   int64_t duration = AV_NOPTS_VALUE;                    // of the output, AV_TIME_BASE units
   bool stopped = false;                                 // ended early by Stop()
   std::vector<std::vector<CollectedPacket>> collected;  // per output stream, with plan.output.collect
+  pipeline::FilterReport filters;                       // every graph's, frames in time order
 };
 
 // Runs the plan over opened inputs; throws the first stage's AvException (with its stage,

@@ -109,6 +109,7 @@ class Runtime {
   void Guard(const char* stage, int stream, const std::function<void()>& body);
   void Fail(std::exception_ptr e);
   void AbortQueues();
+  void MergeFilterReports();  // every graph's report into the result, once the stages are done
   AVStream* InputStream(int input, int stream, const char* what) const;
   // An output stream reached -t or its frame limit; when all have, the inputs stop.
   void StreamFinished() { finished_++; }
@@ -200,6 +201,7 @@ class Runtime {
   std::vector<std::unique_ptr<FilterGraphState>> graphs_;
   std::vector<std::unique_ptr<Queue>> graph_q_;
   std::vector<std::vector<int>> sink_stream_;  // [graph][sink] -> output stream
+  std::vector<FilterReport> reports_;          // per graph, written by its stage only
   std::vector<const AVCodec*> encoders_;
   std::vector<std::unique_ptr<Queue>> encode_q_;
   std::vector<BsfPtr> bsfs_;

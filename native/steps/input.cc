@@ -42,7 +42,7 @@ int FindStreamInfo(AVFormatContext* fmt) {
 // (yuv4mpeg) or opens a stream without a size that every later step fails on in its own way.
 struct RefusedPicture final : LogObserver {
   unsigned width = 0, height = 0;
-  bool See(int, const char* fmt, va_list vl) override {
+  bool See(void*, int, const char* fmt, va_list vl) override {
     static constexpr char kPrefix[] = "Picture size %ux%u ";
     if (width || std::strncmp(fmt, kPrefix, sizeof(kPrefix) - 1) != 0) return false;
     width = va_arg(vl, unsigned);

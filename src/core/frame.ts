@@ -204,6 +204,14 @@ export class Frame implements Disposable {
     return this[handle].linesizes();
   }
 
+  /**
+   * What filters attached to the frame: `lavfi.scene_score` (select), `lavfi.r128.M` (ebur128
+   * with metadata=1), `lavfi.silence_start`, `lavfi.cropdetect.w`... A fresh object per call.
+   */
+  get metadata(): Record<string, string> {
+    return this[handle].metadata();
+  }
+
   /** Sets several fields at once. */
   set(fields: FrameFields): this {
     const f = checkFields(fields);

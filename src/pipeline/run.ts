@@ -7,6 +7,7 @@ import { SinkBridge, type OutputTarget, type SinkOptions } from '../io/sink.js';
 import { defaultInputOptions, explainInputError, SourceBridge, type InputSource, type SourceOptions } from '../io/source.js';
 import { addon, type NativePipeline } from '../native.js';
 import type { HardwareChoice } from '../core/hw_device.js';
+import { filterResults, type FilterResults } from './filter_results.js';
 import type { InputDescription, NativePlan } from './plan.js';
 import type { CancelMode, FrameTap, JobOptions, PayloadSizes, Progress } from './types.js';
 
@@ -33,6 +34,7 @@ export interface JobRun {
   elapsed: number;
   collected: { data: Buffer; time: number | null }[][];
   hardware: HardwareChoice[];
+  filters: FilterResults;
 }
 
 /** A running job: a Promise of its result, and cancel() for graceful or immediate stops. */
@@ -144,6 +146,7 @@ export function startJob(
         elapsed: performance.now() - start,
         collected: r.collected,
         hardware: r.hardware.map((h) => ({ ...h, stage: h.stage as HardwareChoice['stage'] })),
+        filters: filterResults(r.filters),
       };
     } catch (e) {
       // whatever the abort interrupted (an open, a read, a write) failed because of it

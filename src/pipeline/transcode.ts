@@ -69,6 +69,7 @@ function result(output: string | OutputTarget, r: JobRun): TranscodeResult {
     dropFrames: r.dropFrames,
     sizes: r.sizes,
     hardware: r.hardware,
+    filters: r.filters,
   };
 }
 

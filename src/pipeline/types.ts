@@ -2,6 +2,7 @@
 // after the ffmpeg CLI's flags where users know those (-ss, -t, -c:v, -crf, -vf, -map).
 import type { Frame } from '../core/frame.js';
 import type { HardwareChoice } from '../core/hw_device.js';
+import type { FilterResults } from './filter_results.js';
 import type { AvOptions } from '../core/types.js';
 import type { OutputTarget, SinkOptions } from '../io/sink.js';
 import type { InputSource, SourceOptions } from '../io/source.js';
@@ -259,6 +260,11 @@ export interface TranscodeResult {
   sizes: PayloadSizes;
   /** Where each stage ran when hardware was asked for: the device, or 'software' and why. */
   hardware: HardwareChoice[];
+  /**
+   * What the filters measured: frame metadata (scene scores, silences, crop), loudnorm's
+   * measurement, ebur128's summary, and what each filter printed.
+   */
+  filters: FilterResults;
 }
 
 export interface ThumbnailOptions extends JobOptions {
