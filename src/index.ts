@@ -53,6 +53,7 @@ export {
 } from './core/ffprobe.js';
 export { ffprobePacketFields, ffprobeFrameFields, type FFprobePacketOrigin } from './core/ffprobe_media.js';
 export { transcode, remux, thumbnails, thumbnailFile } from './pipeline/transcode.js';
+export { ladder, type LadderOptions, type LadderResult, type Rendition } from './pipeline/ladder.js';
 export type { GraphPads } from './pipeline/plan.js';
 export type {
   FilterResults,
@@ -69,6 +70,8 @@ export type { Job } from './pipeline/run.js';
 export type {
   TranscodeOptions,
   TranscodeResult,
+  TranscodeOutput,
+  OutputResult,
   PayloadSizes,
   RemuxOptions,
   ThumbnailOptions,

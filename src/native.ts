@@ -281,6 +281,7 @@ export declare class NativePipeline {
     duration: number | null;
     stopped: boolean;
     sizes: PayloadSizes;
+    outputs: { bytes: number; duration: number | null; sizes: PayloadSizes }[];
     collected: { data: Buffer; time: number | null }[][];
     hardware: { stage: string; stream: number; requested: string; used: string; reason?: string }[];
     filters: NativeFilterReport;

@@ -27,8 +27,8 @@ describe('the native plan contract', () => {
     handle = new (addon().Pipeline)();
     const [desc] = (await handle.open([{ target: input, options: {}, name: input }])) as InputDescription[];
     valid = planRemux(desc!, {}, output);
-    valid.output.target = output;
-    valid.output.name = output;
+    valid.outputs[0]!.target = output;
+    valid.outputs[0]!.name = output;
   });
   after(async () => {
     await handle.close();
@@ -53,7 +53,7 @@ describe('the native plan contract', () => {
 
   test('a missing key is an error naming its path', () => {
     refused((p) => delete p.streams[1].bitRate, 'plan.streams[1].bitRate', /missing/);
-    refused((p) => delete p.output.chapters, 'plan.output.chapters', /missing/);
+    refused((p) => delete p.outputs[0].chapters, 'plan.outputs[0].chapters', /missing/);
     refused((p) => delete p.hardware, 'plan.hardware', /missing/);
   });
 
@@ -61,13 +61,27 @@ describe('the native plan contract', () => {
     refused((p) => (p.streams[0].bitRate = '2M'), 'plan.streams[0].bitRate', /expected a number, got a string/);
     refused((p) => (p.streams[0].bsf = undefined), 'plan.streams[0].bsf', /expected a string, got undefined/);
     refused((p) => (p.tapBatch = null), 'plan.tapBatch', /expected a number, got null/);
-    refused((p) => (p.output.options = { movflags: { a: 1 } }), 'plan.output.options.movflags', /expected a string, number or boolean/);
+    refused((p) => (p.outputs[0].options = { movflags: { a: 1 } }), 'plan.outputs[0].options.movflags', /expected a string, number or boolean/);
   });
 
   test('an unknown key is an error naming its path', () => {
     refused((p) => (p.queueSize = 8), 'plan.queueSize', /unknown key/);
     refused((p) => (p.streams[0].language = 'eng'), 'plan.streams[0].language', /unknown key/);
-    refused((p) => (p.output.chapters = [{ start: 0, end: 1, title: '', lang: 'en' }]), 'plan.output.chapters[0].lang', /unknown key/);
+    refused((p) => (p.outputs[0].chapters = [{ start: 0, end: 1, title: '', lang: 'en' }]), 'plan.outputs[0].chapters[0].lang', /unknown key/);
+  });
+
+  test('streams name outputs that exist; a collected output is the only one', () => {
+    refused((p) => (p.streams[0].output = 1), 'plan.streams', /names output 1, there are 1/);
+    refused((p) => (p.outputs = []), 'plan.outputs', /at least one output/);
+    refused(
+      (p) => {
+        p.outputs[0].collect = true;
+        p.outputs[0].target = null;
+        p.outputs.push(structuredClone(p.outputs[0]));
+      },
+      'plan.outputs',
+      /collected output is the only output/,
+    );
   });
 
   test('the plan TypeScript writes is accepted and runs', async () => {

@@ -338,21 +338,21 @@ describe('planTranscode: the output', () => {
 
   test('metadata and chapters: copied from input 0 by default, dropped with false, replaced by a list', () => {
     const byDefault = transcode([clip()], { metadata: { title: 'x' } });
-    assert.deepEqual([byDefault.output.metadataFrom, byDefault.output.chaptersFrom, byDefault.output.metadata], [0, 0, { title: 'x' }]);
+    assert.deepEqual([byDefault.outputs[0]!.metadataFrom, byDefault.outputs[0]!.chaptersFrom, byDefault.outputs[0]!.metadata], [0, 0, { title: 'x' }]);
     const none = transcode([clip()], { copyMetadata: false, chapters: false });
-    assert.deepEqual([none.output.metadataFrom, none.output.chaptersFrom], [-1, -1]);
+    assert.deepEqual([none.outputs[0]!.metadataFrom, none.outputs[0]!.chaptersFrom], [-1, -1]);
     const listed = transcode([clip()], { chapters: [{ start: 0, end: 1.5, title: 'one' }] });
-    assert.deepEqual(listed.output.chapters, [{ start: 0, end: 1_500_000, title: 'one' }]);
+    assert.deepEqual(listed.outputs[0]!.chapters, [{ start: 0, end: 1_500_000, title: 'one' }]);
     assert.throws(() => transcode([clip()], { chapters: [{ start: 2, end: 1 }] }), typeError('chapters[0]'));
   });
 
   test('fastStart and fragmented add to the movflags of formatOptions', () => {
-    assert.deepEqual(transcode([clip()], { fastStart: true }).output.options, { movflags: '+faststart' });
-    assert.deepEqual(transcode([clip()], { fragmented: true, formatOptions: { movflags: '+isml', brand: 'mp42' } }).output.options, {
+    assert.deepEqual(transcode([clip()], { fastStart: true }).outputs[0]!.options, { movflags: '+faststart' });
+    assert.deepEqual(transcode([clip()], { fragmented: true, formatOptions: { movflags: '+isml', brand: 'mp42' } }).outputs[0]!.options, {
       movflags: '+isml+frag_keyframe+empty_moov+default_base_moof',
       brand: 'mp42',
     });
-    assert.deepEqual(transcode([clip()], { format: 'matroska' }).output.options, {});
+    assert.deepEqual(transcode([clip()], { format: 'matroska' }).outputs[0]!.options, {});
   });
 
   test('ADTS AAC copied from MPEG-TS into an MP4-family output goes through aac_adtstoasc', () => {
@@ -451,7 +451,7 @@ describe('planThumbnails', () => {
     assert.deepEqual(plan.targets, [1_000_000, 2_500_000]);
     assert.equal(plan.graphs[0]!.description, "select='(isnan(prev_t)+gt(1,prev_t))*lte(1,t)+(isnan(prev_t)+gt(2.5,prev_t))*lte(2.5,t)',scale=160:-2");
     assert.deepEqual([plan.streams[0]!.codec, plan.streams[0]!.maxFrames], ['mjpeg', 2]);
-    assert.deepEqual([plan.output.collect, plan.output.metadataFrom, plan.output.chaptersFrom], [true, -1, -1]);
+    assert.deepEqual([plan.outputs[0]!.collect, plan.outputs[0]!.metadataFrom, plan.outputs[0]!.chaptersFrom], [true, -1, -1]);
     assert.deepEqual([plan.decoders[0]!.stream, plan.decoders[0]!.keyframesOnly], [0, false]);
   });
 

@@ -94,7 +94,7 @@ class DemuxStage {
   }
 
   void Run() {
-    if (run_.inline_mux_) run_.MuxStart();
+    if (run_.inline_mux_) run_.MuxStart(*run_.outputs_[0]);
     PacketPtr pkt = NewPacket();
     seeker_.Start();
     while (!run_.control_.halted && !run_.control_.stop && !run_.AllFinished() && !seeker_.done()) {
@@ -133,7 +133,7 @@ class DemuxStage {
         end.port = r.port;
         if (!run_.Deliver(r, std::move(end))) return;
       }
-    if (run_.inline_mux_) run_.MuxFinish();
+    if (run_.inline_mux_) run_.MuxFinish(*run_.outputs_[0]);
   }
 
  private:
@@ -225,7 +225,7 @@ void Runtime::Demux(size_t i) { DemuxStage(*this, i).Run(); }
 // To the next stage: its queue, or (a plain remux) the muxer on this thread.
 bool Runtime::Deliver(const Route& r, Item item) {
   if (inline_mux_) {
-    MuxHandle(item);
+    MuxHandle(*outputs_[0], item);
     return !control_.halted;
   }
   return r.queue->Push(std::move(item));

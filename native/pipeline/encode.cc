@@ -22,20 +22,21 @@ void Runtime::SetupEncoder(size_t o) {
   int index = static_cast<int>(o);
   if (sp.graph < 0 || sp.graph >= static_cast<int>(graphs_.size()) || sp.sink < 0 ||
       sp.sink >= static_cast<int>(plan_.graphs[sp.graph].sinks.size()))
-    throw AvException("EINVAL", "An encoded stream has no graph output", "encode", OutputName());
+    throw AvException("EINVAL", "An encoded stream has no graph output", "encode", OutputName(o));
   if (sink_stream_[sp.graph][sp.sink] >= 0)
     throw AvException("EINVAL", "A graph output feeds two streams", "encode", plan_.graphs[sp.graph].description);
   sink_stream_[sp.graph][sp.sink] = index;
   GraphPlan::Sink& sink = plan_.graphs[sp.graph].sinks[sp.sink];
   if (sp.codec.empty()) {  // the container's default, as the CLI picks it
-    AVCodecID id = out_ ? av_guess_codec(out_->oformat, nullptr, OutputName().c_str(), nullptr,
-                                         sink.video ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO)
-                        : AV_CODEC_ID_NONE;
+    const AVFormatContext* fmt = OutputOf(o).fmt;
+    AVCodecID id = fmt ? av_guess_codec(fmt->oformat, nullptr, OutputName(o).c_str(), nullptr,
+                                        sink.video ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO)
+                       : AV_CODEC_ID_NONE;
     if (id == AV_CODEC_ID_NONE)
       throw WithStream(AvException("EINVAL",
                                    std::string("The output format has no default ") + (sink.video ? "video" : "audio") +
                                        " codec: name one",
-                                   "encode", OutputName()),
+                                   "encode", OutputName(o)),
                        index);
     encoders_[o] = FindCodec(true, "", id);
   } else {
@@ -44,7 +45,7 @@ void Runtime::SetupEncoder(size_t o) {
   if (encoders_[o]->type != AVMEDIA_TYPE_VIDEO && encoders_[o]->type != AVMEDIA_TYPE_AUDIO)
     throw WithStream(
         AvException("EINVAL", std::string("Encoder ") + encoders_[o]->name + " is not a video or audio encoder",
-                    "encode", OutputName()),
+                    "encode", OutputName(o)),
         index);
   sink.video = encoders_[o]->type == AVMEDIA_TYPE_VIDEO;  // the encoder decides what the sink gives
   encode_q_[o] = std::make_unique<Queue>(kQueueSize);
@@ -111,7 +112,7 @@ class EncodeStage {
       Item unused;
       unused.kind = Item::kUnused;
       unused.port = index_;
-      run_.mux_q_->Push(std::move(unused));
+      run_.OutputOf(o_).queue->Push(std::move(unused));
       return;
     }
     if (fifo_ && !SendFifo(true)) return;
@@ -119,7 +120,7 @@ class EncodeStage {
     if (!Send(nullptr)) return;
     Item end;
     end.port = index_;
-    run_.mux_q_->Push(std::move(end));
+    run_.OutputOf(o_).queue->Push(std::move(end));
   }
 
   // The batch goes to JS and waits there; then its frames are encoded.
@@ -128,7 +129,7 @@ class EncodeStage {
     if (!run_.tap_(index_, batch_)) {
       if (!run_.control_.halted)
         run_.Fail(std::make_exception_ptr(
-            WithStream(AvException("ERR_TAP", "The frame tap failed", "tap", run_.OutputName()), index_)));
+            WithStream(AvException("ERR_TAP", "The frame tap failed", "tap", run_.OutputName(o_)), index_)));
       return false;
     }
     for (auto& f : batch_)
@@ -195,7 +196,7 @@ class EncodeStage {
   FpsMode Mode() const {
     bool single = sp_.input >= 0 && sp_.input < static_cast<int>(run_.inputs_.size()) &&
                   run_.inputs_[sp_.input].fmt->nb_streams == 1;
-    return ResolveFpsMode(sp_.fps_mode, run_.out_ ? run_.out_->oformat : nullptr, single);
+    return ResolveFpsMode(sp_.fps_mode, run_.OutputOf(o_).fmt ? run_.OutputOf(o_).fmt->oformat : nullptr, single);
   }
 
   // The encoder opens on its first frame, which says what the graph gives.
@@ -203,12 +204,13 @@ class EncodeStage {
     Dict options;
     av_dict_copy(options.ptr(), *const_cast<Dict&>(sp_.options).ptr(), 0);
     if (codec_->type == AVMEDIA_TYPE_VIDEO) mode_ = Mode();
-    OpenEncoder(c_, codec_, {sp_.bit_rate, run_.global_header_, sp_.threads}, options, [&](AVCodecContext* ctx) {
-      if (codec_->type == AVMEDIA_TYPE_VIDEO)
-        FromVideoFrame(ctx, f, rate);
-      else
-        FromAudioFrame(ctx, f);
-    });
+    OpenEncoder(c_, codec_, {sp_.bit_rate, run_.OutputOf(o_).global_header, sp_.threads}, options,
+                [&](AVCodecContext* ctx) {
+                  if (codec_->type == AVMEDIA_TYPE_VIDEO)
+                    FromVideoFrame(ctx, f, rate);
+                  else
+                    FromAudioFrame(ctx, f);
+                });
     AVCodecContext* ctx = c_.ctx.get();
     if (codec_->type == AVMEDIA_TYPE_VIDEO)
       sync_ = std::make_unique<VideoSync>(mode_, ctx->time_base, ctx->framerate.num > 0);
@@ -225,7 +227,7 @@ class EncodeStage {
     Check(avcodec_parameters_from_context(ready.params.get(), ctx), "avcodec_parameters_from_context", c_.name);
     ready.time_base = ctx->time_base;
     ready.rate = ctx->framerate;
-    return run_.mux_q_->Push(std::move(ready));
+    return run_.OutputOf(o_).queue->Push(std::move(ready));
   }
 
   void FromVideoFrame(AVCodecContext* ctx, const AVFrame* f, AVRational rate) {
@@ -282,7 +284,7 @@ class EncodeStage {
       item.kind = Item::kPacket;
       item.port = index_;
       item.packet = std::move(p);
-      if (!run_.mux_q_->Push(std::move(item))) return false;
+      if (!run_.OutputOf(o_).queue->Push(std::move(item))) return false;
     }
     packets_.clear();
     return true;

@@ -1,4 +1,5 @@
-// The mux stage: one thread (or, for a plain remux, the demux thread itself). Streams are set
+// The mux stage: one thread per output file (or, for a plain remux, the demux thread itself);
+// several outputs share the decoders and graphs that feed them. Streams are set
 // up once every encoder has opened (their parameters come from the first frame); packets that
 // come before that wait here. Copied streams pass their bitstream filters on the way.
 #include <algorithm>
@@ -11,23 +12,29 @@
 
 namespace avf::pipeline {
 
-void Runtime::SetupOutput() {
-  const OutputPlan& op = plan_.output;
-  if (!op.collect) {
+void Runtime::SetupOutputs() {
+  for (OutputPlan& op : plan_.outputs) {
+    outputs_.push_back(std::make_unique<Output>(op));
+    Output& out = *outputs_.back();
+    if (op.collect) continue;
     if (!op.format.empty() && !av_guess_format(op.format.c_str(), nullptr, nullptr)) {
       AvException e(AVERROR_MUXER_NOT_FOUND, "av_guess_format", op.url);
       e.message = "No muxer named '" + op.format + "'";
       throw e;
     }
-    Check(avformat_alloc_output_context2(&out_, nullptr, op.format.empty() ? nullptr : op.format.c_str(),
+    Check(avformat_alloc_output_context2(&out.fmt, nullptr, op.format.empty() ? nullptr : op.format.c_str(),
                                          op.channel ? nullptr : op.url.c_str()),
           "avformat_alloc_output_context2", op.url);
-    out_->interrupt_callback = {Halted, &control_};
+    out.fmt->interrupt_callback = {Halted, &control_};
     // The CLI's -muxdelay default (0.7 s): MPEG-TS and MPEG-PS start their clocks after it, so
     // their timestamps match the CLI's files; a max_delay in the muxer options still wins.
-    out_->max_delay = 700000;
+    out.fmt->max_delay = 700000;
+    out.global_header = out.fmt->oformat->flags & AVFMT_GLOBALHEADER;
   }
-  global_header_ = out_ && (out_->oformat->flags & AVFMT_GLOBALHEADER);
+  for (size_t o = 0; o < plan_.streams.size(); o++) OutputOf(o).streams.push_back(o);
+  for (size_t k = 0; k < outputs_.size(); k++)
+    if (outputs_[k]->streams.empty())
+      throw AvException("EINVAL", "The output has no streams", "pipeline", outputs_[k]->Name());
 }
 
 // A copied stream goes from its demuxer to the muxer, through its bitstream filters if any.
@@ -44,73 +51,76 @@ void Runtime::SetupCopy(size_t o) {
   Check(av_bsf_init(bsf), "av_bsf_init", sp.bsf, static_cast<int>(o));
 }
 
-void Runtime::Mux() {
-  MuxStart();
+void Runtime::Mux(Output& out) {
+  MuxStart(out);
   Item item;
-  while (mx_.ended < plan_.streams.size() && mux_q_->Pop(item)) MuxHandle(item);
-  MuxFinish();
+  while (out.mx.ended < out.streams.size() && out.queue->Pop(item)) MuxHandle(out, item);
+  MuxFinish(out);
 }
 
 // Copies and converted subtitles are known at once; encoded streams when their encoder opens.
-void Runtime::MuxStart() {
+void Runtime::MuxStart(Output& out) {
   size_t n = plan_.streams.size();
-  mx_.state.assign(n, MuxState::kPending);
-  mx_.params.resize(n);
-  mx_.tbs.resize(n);
-  mx_.rates.resize(n);
-  mx_.index.assign(n, -1);
-  mx_.last_dts.assign(n, AV_NOPTS_VALUE);
-  mx_.done.assign(n, false);
-  mx_.held.resize(n);
-  mx_.closed.assign(n, false);
-  mx_.reached.assign(n, AV_NOPTS_VALUE);
-  for (size_t o = 0; o < n; o++) {
+  MuxState& mx = out.mx;
+  mx.state.assign(n, MuxState::kUnused);
+  mx.params.resize(n);
+  mx.tbs.resize(n);
+  mx.rates.resize(n);
+  mx.index.assign(n, -1);
+  mx.last_dts.assign(n, AV_NOPTS_VALUE);
+  mx.done.assign(n, false);
+  mx.held.resize(n);
+  mx.closed.assign(n, true);  // streams of other outputs never hold this one's packets
+  mx.reached.assign(n, AV_NOPTS_VALUE);
+  for (size_t o : out.streams) {
+    mx.state[o] = MuxState::kPending;
+    mx.closed[o] = false;
     const StreamPlan& sp = plan_.streams[o];
     if (!sp.subtitle && !sp.copy) continue;
-    mx_.params[o].reset(avcodec_parameters_alloc());
-    if (!mx_.params[o]) throw AvException(AVERROR(ENOMEM), "avcodec_parameters_alloc");
-    mx_.state[o] = MuxState::kReady;
+    mx.params[o].reset(avcodec_parameters_alloc());
+    if (!mx.params[o]) throw AvException(AVERROR(ENOMEM), "avcodec_parameters_alloc");
+    mx.state[o] = MuxState::kReady;
     if (sp.subtitle) {
-      Check(avcodec_parameters_from_context(mx_.params[o].get(), subtitles_[o].encoder->ctx.get()),
+      Check(avcodec_parameters_from_context(mx.params[o].get(), subtitles_[o].encoder->ctx.get()),
             "avcodec_parameters_from_context");
-      mx_.tbs[o] = AV_TIME_BASE_Q;
+      mx.tbs[o] = AV_TIME_BASE_Q;
       continue;
     }
     AVStream* st = inputs_[sp.input].fmt->streams[sp.stream];
     AVBSFContext* bsf = bsfs_[o].get();
-    Check(avcodec_parameters_copy(mx_.params[o].get(), bsf ? bsf->par_out : st->codecpar), "avcodec_parameters_copy");
-    mx_.tbs[o] = bsf ? bsf->time_base_out : st->time_base;
-    mx_.rates[o] = st->avg_frame_rate;
+    Check(avcodec_parameters_copy(mx.params[o].get(), bsf ? bsf->par_out : st->codecpar), "avcodec_parameters_copy");
+    mx.tbs[o] = bsf ? bsf->time_base_out : st->time_base;
+    mx.rates[o] = st->avg_frame_rate;
   }
 }
 
-void Runtime::MuxTryHeader() {
-  for (int s : mx_.state)
+void Runtime::MuxTryHeader(Output& out) {
+  for (int s : out.mx.state)
     if (s == MuxState::kPending) return;
-  WriteHeader();
-  mx_.header = true;
+  WriteHeader(out);
+  out.mx.header = true;
 }
 
-void Runtime::MuxWriteEarly() {
-  if (!mx_.header) return;
-  for (auto& e : mx_.early) {
-    if (plan_.output.shortest)
-      MuxHold(static_cast<size_t>(e.port), std::move(e.packet));
+void Runtime::MuxWriteEarly(Output& out) {
+  if (!out.mx.header) return;
+  for (auto& e : out.mx.early) {
+    if (out.plan.shortest)
+      MuxHold(out, static_cast<size_t>(e.port), std::move(e.packet));
     else
-      MuxWrite(static_cast<size_t>(e.port), std::move(e.packet));
+      MuxWrite(out, static_cast<size_t>(e.port), std::move(e.packet));
   }
-  mx_.early.clear();
+  out.mx.early.clear();
 }
 
-void Runtime::MuxWrite(size_t o, PacketPtr pkt) {
+void Runtime::MuxWrite(Output& out, size_t o, PacketPtr pkt) {
   const StreamPlan& sp = plan_.streams[o];
   if (sp.copy) {
-    AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : mx_.tbs[o];
-    if (mx_.done[o]) return;
+    AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : out.mx.tbs[o];
+    if (out.mx.done[o]) return;
     // the CLI ends a copy at -t by decode time: B-frames reordered past it still come along
     int64_t t = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
     if (Limit() != AV_NOPTS_VALUE && t != AV_NOPTS_VALUE && av_rescale_q(t, tb, AV_TIME_BASE_Q) >= Limit()) {
-      mx_.done[o] = true;
+      out.mx.done[o] = true;
       StreamFinished();
       return;
     }
@@ -118,152 +128,157 @@ void Runtime::MuxWrite(size_t o, PacketPtr pkt) {
   }
   if (bsfs_[o]) {
     Check(av_bsf_send_packet(bsfs_[o].get(), pkt.get()), "av_bsf_send_packet", sp.bsf, static_cast<int>(o));
-    MuxDrainBsf(o);
+    MuxDrainBsf(out, o);
     return;
   }
-  WritePacket(o, std::move(pkt), mx_.tbs[o], mx_.index);
+  WritePacket(out, o, std::move(pkt), out.mx.tbs[o]);
 }
 
-void Runtime::MuxDrainBsf(size_t o) {
-  ReceiveBsfPackets(bsfs_[o].get(), mx_.filtered, plan_.streams[o].bsf, static_cast<int>(o));
-  for (auto& p : mx_.filtered) WritePacket(o, std::move(p), mx_.tbs[o], mx_.index);
-  mx_.filtered.clear();
+void Runtime::MuxDrainBsf(Output& out, size_t o) {
+  ReceiveBsfPackets(bsfs_[o].get(), out.mx.filtered, plan_.streams[o].bsf, static_cast<int>(o));
+  for (auto& p : out.mx.filtered) WritePacket(out, o, std::move(p), out.mx.tbs[o]);
+  out.mx.filtered.clear();
 }
 
-void Runtime::MuxHandle(Item& item) {
+void Runtime::MuxHandle(Output& out, Item& item) {
   size_t o = static_cast<size_t>(item.port);
   switch (item.kind) {
     case Item::kReady:
-      mx_.params[o] = std::move(item.params);
-      mx_.tbs[o] = item.time_base;
-      mx_.rates[o] = item.rate;
-      mx_.state[o] = MuxState::kReady;
-      MuxTryHeader();
-      MuxWriteEarly();
+      out.mx.params[o] = std::move(item.params);
+      out.mx.tbs[o] = item.time_base;
+      out.mx.rates[o] = item.rate;
+      out.mx.state[o] = MuxState::kReady;
+      MuxTryHeader(out);
+      MuxWriteEarly(out);
       break;
     case Item::kUnused:
-      mx_.closed[o] = true;
-      mx_.state[o] = MuxState::kUnused;
+      out.mx.closed[o] = true;
+      out.mx.state[o] = MuxState::kUnused;
       stats_.times[o] = PipelineStats::kEnded;
-      mx_.ended++;
-      MuxTryHeader();
-      MuxWriteEarly();
+      out.mx.ended++;
+      MuxTryHeader(out);
+      MuxWriteEarly(out);
       break;
     case Item::kPacket:
-      if (plan_.output.shortest) MuxReached(o, item.packet.get());
-      if (!mx_.header) MuxTryHeader();
-      if (!mx_.header) {
-        mx_.early.push_back(std::move(item));
+      if (out.plan.shortest) MuxReached(out, o, item.packet.get());
+      if (!out.mx.header) MuxTryHeader(out);
+      if (!out.mx.header) {
+        out.mx.early.push_back(std::move(item));
         break;
       }
-      if (plan_.output.shortest)
-        MuxHold(o, std::move(item.packet));
+      if (out.plan.shortest)
+        MuxHold(out, o, std::move(item.packet));
       else
-        MuxWrite(o, std::move(item.packet));
+        MuxWrite(out, o, std::move(item.packet));
       break;
     default:  // kEnd
-      if (plan_.output.shortest) MuxShortestEnd(o);
+      if (out.plan.shortest) MuxShortestEnd(out, o);
       stats_.times[o] = PipelineStats::kEnded;
       if (bsfs_[o]) {
         Check(av_bsf_send_packet(bsfs_[o].get(), nullptr), "av_bsf_send_packet", plan_.streams[o].bsf);
-        if (!mx_.header) MuxTryHeader();
-        MuxDrainBsf(o);
+        if (!out.mx.header) MuxTryHeader(out);
+        MuxDrainBsf(out, o);
       }
-      mx_.ended++;
+      out.mx.ended++;
       break;
   }
 }
 
 // A packet's time (AV_TIME_BASE), for -shortest: its presentation, else decode time.
-int64_t Runtime::MuxTime(size_t o, const AVPacket* pkt) const {
-  AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : mx_.tbs[o];
+int64_t Runtime::MuxTime(const Output& out, size_t o, const AVPacket* pkt) const {
+  AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : out.mx.tbs[o];
   int64_t t = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
   return t == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : av_rescale_q(t, tb, AV_TIME_BASE_Q);
 }
 
 // How far a stream has come: where its latest packet ends (written, held or early).
-void Runtime::MuxReached(size_t o, const AVPacket* pkt) {
-  int64_t t = MuxTime(o, pkt);
+void Runtime::MuxReached(Output& out, size_t o, const AVPacket* pkt) {
+  int64_t t = MuxTime(out, o, pkt);
   if (t == AV_NOPTS_VALUE) return;
-  AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : mx_.tbs[o];
+  AVRational tb = pkt->time_base.num > 0 ? pkt->time_base : out.mx.tbs[o];
   int64_t end = t + av_rescale_q(std::max<int64_t>(pkt->duration, 0), tb, AV_TIME_BASE_Q);
-  if (mx_.reached[o] == AV_NOPTS_VALUE || end > mx_.reached[o]) mx_.reached[o] = end;
+  if (out.mx.reached[o] == AV_NOPTS_VALUE || end > out.mx.reached[o]) out.mx.reached[o] = end;
 }
 
-void Runtime::MuxHold(size_t o, PacketPtr pkt) {
-  int64_t t = MuxTime(o, pkt.get());
+void Runtime::MuxHold(Output& out, size_t o, PacketPtr pkt) {
+  int64_t t = MuxTime(out, o, pkt.get());
   if (Limit() != AV_NOPTS_VALUE && t != AV_NOPTS_VALUE && t >= Limit()) return;  // past the first end
-  mx_.held[o].push_back(std::move(pkt));
-  mx_.held_count++;
-  MuxRelease(false);
+  out.mx.held[o].push_back(std::move(pkt));
+  out.mx.held_count++;
+  MuxRelease(out, false);
 }
 
 // Writes held packets, earliest first, while every open stream has one waiting (all: the end).
-void Runtime::MuxRelease(bool all) {
+void Runtime::MuxRelease(Output& out, bool all) {
   for (;;) {
-    size_t best = mx_.held.size();
+    size_t best = out.mx.held.size();
     int64_t best_t = INT64_MAX;
-    for (size_t o = 0; o < mx_.held.size(); o++) {
-      if (mx_.held[o].empty()) {
+    for (size_t o = 0; o < out.mx.held.size(); o++) {
+      if (out.mx.held[o].empty()) {
         // this stream may still come with an earlier packet; past the bound, memory comes first
-        if (!all && !mx_.closed[o] && mx_.held_count < kMaxHeldPackets) return;
+        if (!all && !out.mx.closed[o] && out.mx.held_count < kMaxHeldPackets) return;
         continue;
       }
-      int64_t t = MuxTime(o, mx_.held[o].front().get());
-      if (best == mx_.held.size() || (t != AV_NOPTS_VALUE && t < best_t)) {
+      int64_t t = MuxTime(out, o, out.mx.held[o].front().get());
+      if (best == out.mx.held.size() || (t != AV_NOPTS_VALUE && t < best_t)) {
         best = o;
         best_t = t == AV_NOPTS_VALUE ? INT64_MIN : t;
       }
     }
-    if (best == mx_.held.size()) return;
-    PacketPtr pkt = std::move(mx_.held[best].front());
-    mx_.held[best].pop_front();
-    mx_.held_count--;
-    MuxWrite(best, std::move(pkt));
+    if (best == out.mx.held.size()) return;
+    PacketPtr pkt = std::move(out.mx.held[best].front());
+    out.mx.held[best].pop_front();
+    out.mx.held_count--;
+    MuxWrite(out, best, std::move(pkt));
   }
 }
 
 // -shortest: the first stream to end ends the output where its last packet ends.
-void Runtime::MuxShortestEnd(size_t o) {
-  mx_.closed[o] = true;
-  if (Limit() == AV_NOPTS_VALUE || mx_.reached[o] < Limit()) {
-    EndAt(mx_.reached[o] != AV_NOPTS_VALUE ? mx_.reached[o] : 0);  // an empty stream ends it at once
+void Runtime::MuxShortestEnd(Output& out, size_t o) {
+  out.mx.closed[o] = true;
+  if (Limit() == AV_NOPTS_VALUE || out.mx.reached[o] < Limit()) {
+    EndAt(out.mx.reached[o] != AV_NOPTS_VALUE ? out.mx.reached[o] : 0);  // an empty stream ends it at once
     StreamFinished();  // it ended by itself; the others finish as they pass its end
     int64_t cut = Limit();
-    for (size_t s = 0; s < mx_.held.size(); s++)
-      while (!mx_.held[s].empty() && cut != AV_NOPTS_VALUE && MuxTime(s, mx_.held[s].back().get()) >= cut) {
-        mx_.held[s].pop_back();
-        mx_.held_count--;
+    for (size_t s = 0; s < out.mx.held.size(); s++)
+      while (!out.mx.held[s].empty() && cut != AV_NOPTS_VALUE && MuxTime(out, s, out.mx.held[s].back().get()) >= cut) {
+        out.mx.held[s].pop_back();
+        out.mx.held_count--;
       }
   }
-  MuxRelease(false);
+  MuxRelease(out, false);
 }
 
-void Runtime::MuxFinish() {
+void Runtime::MuxFinish(Output& out) {
   if (control_.halted) return;
-  if (!mx_.header) MuxTryHeader();
-  MuxWriteEarly();
-  MuxRelease(true);
-  if (out_) {
-    Check(av_write_trailer(out_), "av_write_trailer", OutputName());
-    if (out_->pb) stats_.bytes = avio_tell(out_->pb);
-    int64_t size = CommitOutput(out_, out_io_, OutputName(), partial_);
-    committed_ = true;
-    if (size >= 0) stats_.bytes = size;  // faststart rewrites the file: its size, not the last position
-    result_.bytes = stats_.bytes;
+  if (!out.mx.header) MuxTryHeader(out);
+  MuxWriteEarly(out);
+  MuxRelease(out, true);
+  OutputResult& r = out.result;
+  if (out.fmt) {
+    Check(av_write_trailer(out.fmt), "av_write_trailer", out.Name());
+    if (out.fmt->pb) CountBytes(out, avio_tell(out.fmt->pb));
+    int64_t size = CommitOutput(out.fmt, out.io, out.Name(), out.partial);
+    out.committed = true;
+    if (size >= 0) CountBytes(out, size);  // faststart rewrites the file: its size, not the last position
   }
-  result_.duration = stats_.out_time;
-  PayloadSizes& sizes = result_.sizes;
-  for (size_t o = 0; o < plan_.streams.size(); o++)
-    if (!plan_.streams[o].copy && mx_.params[o]) sizes.global_headers += mx_.params[o]->extradata_size;
+  PayloadSizes& sizes = r.sizes;
+  for (size_t o : out.streams)
+    if (!plan_.streams[o].copy && out.mx.params[o]) sizes.global_headers += out.mx.params[o]->extradata_size;
   int64_t payload = sizes.video + sizes.audio + sizes.subtitle + sizes.other;
-  if (out_ && result_.bytes >= payload) sizes.overhead = result_.bytes - payload;
+  if (out.fmt && r.bytes >= payload) sizes.overhead = r.bytes - payload;
+}
+
+// The output's size so far; the job's bytes are every output's.
+void Runtime::CountBytes(Output& out, int64_t bytes) {
+  stats_.bytes += bytes - out.result.bytes;
+  out.result.bytes = bytes;
 }
 
 // A packet's payload, in the sizes of its kind of stream (after any bitstream filter: what is written).
-void Runtime::CountPayload(size_t o, int size) {
-  const AVCodecParameters* par = mx_.params[o].get();
-  PayloadSizes& sizes = result_.sizes;
+void Runtime::CountPayload(Output& out, size_t o, int size) {
+  const AVCodecParameters* par = out.mx.params[o].get();
+  PayloadSizes& sizes = out.result.sizes;
   switch (par ? par->codec_type : AVMEDIA_TYPE_UNKNOWN) {
     case AVMEDIA_TYPE_VIDEO: sizes.video += size; break;
     case AVMEDIA_TYPE_AUDIO: sizes.audio += size; break;
@@ -275,9 +290,9 @@ void Runtime::CountPayload(size_t o, int size) {
 // As the CLI does before it muxes (strict: the muxer refuses instead): a decode timestamp past
 // its presentation, or one that goes back (the next file of a concat input, whose AAC priming
 // starts before the previous file ended), is moved up to the last one written, with a warning.
-void Runtime::KeepDtsMonotonic(size_t o, const AVStream* st, AVPacket* pkt) {
-  if (out_->oformat->flags & AVFMT_NOTIMESTAMPS) return;
-  int64_t& last = mx_.last_dts[o];
+void Runtime::KeepDtsMonotonic(Output& out, size_t o, const AVStream* st, AVPacket* pkt) {
+  if (out.fmt->oformat->flags & AVFMT_NOTIMESTAMPS) return;
+  int64_t& last = out.mx.last_dts[o];
   if (pkt->dts != AV_NOPTS_VALUE && pkt->pts != AV_NOPTS_VALUE && pkt->dts > pkt->pts) {
     // the middle one of pts, dts and the next after the last (the smaller of the two at first)
     int64_t next = last == AV_NOPTS_VALUE ? INT64_MIN : last + 1;
@@ -288,13 +303,13 @@ void Runtime::KeepDtsMonotonic(size_t o, const AVStream* st, AVPacket* pkt) {
   AVMediaType type = st->codecpar->codec_type;
   if ((type == AVMEDIA_TYPE_AUDIO || type == AVMEDIA_TYPE_VIDEO || type == AVMEDIA_TYPE_SUBTITLE) &&
       pkt->dts != AV_NOPTS_VALUE && last != AV_NOPTS_VALUE) {
-    int64_t max = last + !(out_->oformat->flags & AVFMT_TS_NONSTRICT);
+    int64_t max = last + !(out.fmt->oformat->flags & AVFMT_TS_NONSTRICT);
     if (pkt->dts < max) {
       if (max - pkt->dts > 2 || type == AVMEDIA_TYPE_VIDEO)
         LogWarning("mux",
                    "%s: non-monotonic DTS in output stream %d; previous: %" PRId64 ", current: %" PRId64
                    "; changing to %" PRId64,
-                   OutputName().c_str(), st->index, last, pkt->dts, max);
+                   out.Name().c_str(), st->index, last, pkt->dts, max);
       if (pkt->pts >= pkt->dts) pkt->pts = std::max(pkt->pts, max);
       pkt->dts = max;
     }
@@ -302,48 +317,49 @@ void Runtime::KeepDtsMonotonic(size_t o, const AVStream* st, AVPacket* pkt) {
   last = pkt->dts;
 }
 
-void Runtime::WritePacket(size_t o, PacketPtr pkt, AVRational tb, const std::vector<int>& index) {
+void Runtime::WritePacket(Output& out, size_t o, PacketPtr pkt, AVRational tb) {
   AVRational from = pkt->time_base.num > 0 ? pkt->time_base : tb;
   t_media_time = Seconds(pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts, from);
   int64_t end = pkt->pts != AV_NOPTS_VALUE ? pkt->pts + std::max<int64_t>(pkt->duration, 0) : AV_NOPTS_VALUE;
   if (end != AV_NOPTS_VALUE) {
     int64_t t = av_rescale_q(end, from, AV_TIME_BASE_Q);
     if (stats_.out_time == AV_NOPTS_VALUE || t > stats_.out_time) stats_.out_time = t;
+    if (out.result.duration == AV_NOPTS_VALUE || t > out.result.duration) out.result.duration = t;
     int64_t now = stats_.times[o];
     if (now != PipelineStats::kEnded && (now == AV_NOPTS_VALUE || t > now)) stats_.times[o] = t;
   }
-  if (plan_.output.collect) {
-    CountPayload(o, pkt->size);
+  if (out.plan.collect) {
+    CountPayload(out, o, pkt->size);
     pkt->time_base = from;
     result_.collected[o].push_back({std::move(pkt), from});
     return;
   }
-  int i = index[o];
+  int i = out.mx.index[o];
   if (i < 0) return;
-  CountPayload(o, pkt->size);
-  AVStream* st = out_->streams[i];
+  CountPayload(out, o, pkt->size);
+  AVStream* st = out.fmt->streams[i];
   av_packet_rescale_ts(pkt.get(), from, st->time_base);
   pkt->time_base = st->time_base;
   pkt->stream_index = i;
   pkt->pos = -1;
-  if (!plan_.strict) KeepDtsMonotonic(o, st, pkt.get());
-  Check(av_interleaved_write_frame(out_, pkt.get()), "av_interleaved_write_frame", OutputName(), i);
-  if (out_->pb) stats_.bytes = avio_tell(out_->pb);
+  if (!plan_.strict) KeepDtsMonotonic(out, o, st, pkt.get());
+  Check(av_interleaved_write_frame(out.fmt, pkt.get()), "av_interleaved_write_frame", out.Name(), i);
+  if (out.fmt->pb) CountBytes(out, avio_tell(out.fmt->pb));
 }
 
-void Runtime::WriteHeader() {
-  if (!out_) return;  // collecting: nothing to set up
-  AddStreams();
-  if (out_->nb_streams == 0) {
+void Runtime::WriteHeader(Output& out) {
+  if (!out.fmt) return;  // collecting: nothing to set up
+  AddStreams(out);
+  if (out.fmt->nb_streams == 0) {
     if (control_.stop)  // stopped before a single frame: there is no file to finish
-      throw AvException("ABORT_ERR", "The job was stopped before anything was encoded", "mux", OutputName());
-    throw AvException("EINVAL", "Nothing was encoded: every output stream was empty", "mux", OutputName());
+      throw AvException("ABORT_ERR", "The job was stopped before anything was encoded", "mux", out.Name());
+    throw AvException("EINVAL", "Nothing was encoded: every output stream was empty", "mux", out.Name());
   }
-  WriteMetadataAndChapters();
-  OpenOutput();
-  OutputPlan& op = plan_.output;
-  WriteOutputHeader(out_, op.options, OutputName(), partial_);
-  CheckAllConsumed(op.options, "avformat_write_header", OutputName());
+  WriteMetadataAndChapters(out);
+  OpenOutput(out);
+  OutputPlan& op = out.plan;
+  WriteOutputHeader(out.fmt, op.options, out.Name(), out.partial);
+  CheckAllConsumed(op.options, "avformat_write_header", out.Name());
 }
 
 namespace {
@@ -373,17 +389,17 @@ int Disposition(const std::string& text, int from, int stream) {
 }  // namespace
 
 // An AVStream per ready output stream, with its source's metadata and disposition.
-void Runtime::AddStreams() {
-  for (size_t o = 0; o < mx_.state.size(); o++) {
-    if (mx_.state[o] != MuxState::kReady) continue;
+void Runtime::AddStreams(Output& out) {
+  for (size_t o = 0; o < out.mx.state.size(); o++) {
+    if (out.mx.state[o] != MuxState::kReady) continue;
     const StreamPlan& sp = plan_.streams[o];
-    AVStream* st = avformat_new_stream(out_, nullptr);
-    if (!st) throw AvException(AVERROR(ENOMEM), "avformat_new_stream", OutputName());
-    Check(avcodec_parameters_copy(st->codecpar, mx_.params[o].get()), "avcodec_parameters_copy", OutputName());
+    AVStream* st = avformat_new_stream(out.fmt, nullptr);
+    if (!st) throw AvException(AVERROR(ENOMEM), "avformat_new_stream", out.Name());
+    Check(avcodec_parameters_copy(st->codecpar, out.mx.params[o].get()), "avcodec_parameters_copy", out.Name());
     // The source's or encoder's tag stays where the container knows it (rawvideo's pixel
     // format lives there), as the CLI decides; else the muxer picks its own.
     uint32_t tag = st->codecpar->codec_tag, known = 0;
-    const AVCodecTag* const* tags = out_->oformat->codec_tag;
+    const AVCodecTag* const* tags = out.fmt->oformat->codec_tag;
     if (tags && av_codec_get_id(tags, tag) != st->codecpar->codec_id &&
         av_codec_get_tag2(tags, st->codecpar->codec_id, &known))
       st->codecpar->codec_tag = 0;
@@ -391,12 +407,12 @@ void Runtime::AddStreams() {
       std::string t = sp.tag + std::string(4 - sp.tag.size(), ' ');
       st->codecpar->codec_tag = MKTAG(t[0], t[1], t[2], t[3]);
     }
-    st->time_base = mx_.tbs[o];
-    if (mx_.rates[o].num > 0) st->avg_frame_rate = mx_.rates[o];
+    st->time_base = out.mx.tbs[o];
+    if (out.mx.rates[o].num > 0) st->avg_frame_rate = out.mx.rates[o];
     const AVStream* src = sp.input >= 0 && sp.stream >= 0 ? inputs_[sp.input].fmt->streams[sp.stream] : nullptr;
     if (src) {
       // -map_metadata -1 (metadataFrom -1) copies no stream's tags either, as in the CLI
-      if (plan_.output.metadata_from >= 0) av_dict_copy(&st->metadata, src->metadata, 0);
+      if (out.plan.metadata_from >= 0) av_dict_copy(&st->metadata, src->metadata, 0);
       if (!sp.copy) av_dict_set(&st->metadata, "encoder", nullptr, 0);
       st->disposition = src->disposition;
       if (sp.copy) {
@@ -412,65 +428,65 @@ void Runtime::AddStreams() {
           continue;
         size_t size = 0;
         const uint8_t* data = compat::StreamSideData(src, type, &size);
-        if (data) Check(compat::AddStreamSideData(st, type, data, size), "av_stream_new_side_data", OutputName());
+        if (data) Check(compat::AddStreamSideData(st, type, data, size), "av_stream_new_side_data", out.Name());
       }
     }
     const AVDictionaryEntry* e = nullptr;
     while ((e = av_dict_get(*const_cast<Dict&>(sp.metadata).ptr(), "", e, AV_DICT_IGNORE_SUFFIX)))
       av_dict_set(&st->metadata, e->key, e->value[0] ? e->value : nullptr, 0);
     if (!sp.disposition.empty()) st->disposition = Disposition(sp.disposition, st->disposition, static_cast<int>(o));
-    mx_.index[o] = static_cast<int>(st->index);
+    out.mx.index[o] = static_cast<int>(st->index);
   }
 }
 
-void Runtime::WriteMetadataAndChapters() {
-  OutputPlan& op = plan_.output;
+void Runtime::WriteMetadataAndChapters(Output& out) {
+  OutputPlan& op = out.plan;
   if (op.metadata_from >= 0 && op.metadata_from < static_cast<int>(inputs_.size()))
-    av_dict_copy(&out_->metadata, inputs_[op.metadata_from].fmt->metadata, 0);
+    av_dict_copy(&out.fmt->metadata, inputs_[op.metadata_from].fmt->metadata, 0);
   const AVDictionaryEntry* e = nullptr;
   while ((e = av_dict_get(*op.metadata.ptr(), "", e, AV_DICT_IGNORE_SUFFIX)))
-    av_dict_set(&out_->metadata, e->key, e->value[0] ? e->value : nullptr, 0);
+    av_dict_set(&out.fmt->metadata, e->key, e->value[0] ? e->value : nullptr, 0);
   if (!op.chapters.empty())
-    WriteChapters(op.chapters);
+    WriteChapters(out, op.chapters);
   else if (op.chapters_from >= 0 && op.chapters_from < static_cast<int>(inputs_.size()))
-    CopyChapters(op.chapters_from);
+    CopyChapters(out, op.chapters_from);
 }
 
-void Runtime::OpenOutput() {
-  const OutputPlan& op = plan_.output;
+void Runtime::OpenOutput(Output& out) {
+  const OutputPlan& op = out.plan;
   if (op.channel) {
-    out_io_ = OpenIo(op.channel, &control_.halted);
-    out_->pb = out_io_;
-    out_->flags |= AVFMT_FLAG_CUSTOM_IO;
+    out.io = OpenIo(op.channel, &control_.halted);
+    out.fmt->pb = out.io;
+    out.fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
   } else {
-    OpenOutputFile(out_, op.url, &partial_);
+    OpenOutputFile(out.fmt, op.url, &out.partial);
   }
 }
 
-void Runtime::AddChapter(int64_t id, AVRational tb, int64_t start, int64_t end, const AVDictionary* metadata,
-                         const char* title) {
-  auto* out = static_cast<AVChapter*>(av_mallocz(sizeof(AVChapter)));
-  if (!out) throw AvException(AVERROR(ENOMEM), "av_mallocz");
-  out->id = id;
-  out->time_base = tb;
-  out->start = start;
-  out->end = end;
-  if (metadata) av_dict_copy(&out->metadata, metadata, 0);
-  if (title) av_dict_set(&out->metadata, "title", title, 0);
-  if (av_dynarray_add_nofree(&out_->chapters, reinterpret_cast<int*>(&out_->nb_chapters), out) < 0) {
-    av_dict_free(&out->metadata);
-    av_free(out);
+void Runtime::AddChapter(Output& out, int64_t id, AVRational tb, int64_t start, int64_t end,
+                         const AVDictionary* metadata, const char* title) {
+  auto* ch = static_cast<AVChapter*>(av_mallocz(sizeof(AVChapter)));
+  if (!ch) throw AvException(AVERROR(ENOMEM), "av_mallocz");
+  ch->id = id;
+  ch->time_base = tb;
+  ch->start = start;
+  ch->end = end;
+  if (metadata) av_dict_copy(&ch->metadata, metadata, 0);
+  if (title) av_dict_set(&ch->metadata, "title", title, 0);
+  if (av_dynarray_add_nofree(&out.fmt->chapters, reinterpret_cast<int*>(&out.fmt->nb_chapters), ch) < 0) {
+    av_dict_free(&ch->metadata);
+    av_free(ch);
     throw AvException(AVERROR(ENOMEM), "av_dynarray_add");
   }
 }
 
-void Runtime::WriteChapters(const std::vector<ChapterPlan>& chapters) {
+void Runtime::WriteChapters(Output& out, const std::vector<ChapterPlan>& chapters) {
   int64_t id = 0;
   for (const ChapterPlan& c : chapters)
-    AddChapter(id++, AV_TIME_BASE_Q, c.start, c.end, nullptr, c.title.empty() ? nullptr : c.title.c_str());
+    AddChapter(out, id++, AV_TIME_BASE_Q, c.start, c.end, nullptr, c.title.empty() ? nullptr : c.title.c_str());
 }
 
-void Runtime::CopyChapters(int input) {
+void Runtime::CopyChapters(Output& out, int input) {
   const AVFormatContext* in = inputs_[input].fmt;
   int64_t offset = offsets_[input];
   for (unsigned i = 0; i < in->nb_chapters; i++) {
@@ -481,7 +497,7 @@ void Runtime::CopyChapters(int input) {
     if (plan_.duration != AV_NOPTS_VALUE && av_rescale_q(start, ch->time_base, AV_TIME_BASE_Q) >= plan_.duration) break;
     if (plan_.duration != AV_NOPTS_VALUE)
       end = std::min(end, av_rescale_q(plan_.duration, AV_TIME_BASE_Q, ch->time_base));
-    AddChapter(ch->id, ch->time_base, std::max<int64_t>(0, start), end, ch->metadata, nullptr);
+    AddChapter(out, ch->id, ch->time_base, std::max<int64_t>(0, start), end, ch->metadata, nullptr);
   }
 }
 

@@ -86,19 +86,32 @@ Napi::Object FiltersToJs(Napi::Env env, const pipeline::FilterReport& r) {
   return o;
 }
 
+Napi::Object SizesToJs(Napi::Env env, const PayloadSizes& s) {
+  Napi::Object sizes = Napi::Object::New(env);
+  sizes.Set("video", static_cast<double>(s.video));
+  sizes.Set("audio", static_cast<double>(s.audio));
+  sizes.Set("subtitle", static_cast<double>(s.subtitle));
+  sizes.Set("other", static_cast<double>(s.other));
+  sizes.Set("globalHeaders", static_cast<double>(s.global_headers));
+  sizes.Set("overhead", static_cast<double>(s.overhead));
+  return sizes;
+}
+
 Napi::Value ResultToJs(Napi::Env env, const PipelineResult& r) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("bytes", static_cast<double>(r.bytes));
   o.Set("duration", FromTimestamp(env, r.duration));
   o.Set("stopped", r.stopped);
-  Napi::Object sizes = Napi::Object::New(env);
-  sizes.Set("video", static_cast<double>(r.sizes.video));
-  sizes.Set("audio", static_cast<double>(r.sizes.audio));
-  sizes.Set("subtitle", static_cast<double>(r.sizes.subtitle));
-  sizes.Set("other", static_cast<double>(r.sizes.other));
-  sizes.Set("globalHeaders", static_cast<double>(r.sizes.global_headers));
-  sizes.Set("overhead", static_cast<double>(r.sizes.overhead));
-  o.Set("sizes", sizes);
+  o.Set("sizes", SizesToJs(env, r.sizes));
+  Napi::Array outputs = Napi::Array::New(env, r.outputs.size());
+  for (size_t i = 0; i < r.outputs.size(); i++) {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("bytes", static_cast<double>(r.outputs[i].bytes));
+    out.Set("duration", FromTimestamp(env, r.outputs[i].duration));
+    out.Set("sizes", SizesToJs(env, r.outputs[i].sizes));
+    outputs.Set(i, out);
+  }
+  o.Set("outputs", outputs);
   o.Set("collected", CollectedToJs(env, r.collected));
   o.Set("hardware", HardwareToJs(env, r.hardware));
   o.Set("filters", FiltersToJs(env, r.filters));

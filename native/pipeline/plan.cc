@@ -61,6 +61,7 @@ GraphPlan ReadGraph(Fields& g) {
 
 StreamPlan ReadStream(Fields& s) {
   StreamPlan sp;
+  sp.output = s.Int32("output");
   sp.copy = s.Bool("copy");
   sp.subtitle = s.Bool("subtitle");
   sp.input = s.Int32("input");
@@ -140,9 +141,18 @@ PipelinePlan ReadPlan(Napi::Value value) {
   ForEach(p, "decoders", [&](Fields& d) { plan.decoders.push_back(ReadDecoder(d)); });
   ForEach(p, "graphs", [&](Fields& g) { plan.graphs.push_back(ReadGraph(g)); });
   ForEach(p, "streams", [&](Fields& s) { plan.streams.push_back(ReadStream(s)); });
-  Fields out = p.Object("output");
-  ReadOutput(out, plan.output);
-  out.Finish();
+  ForEach(p, "outputs", [&](Fields& out) {
+    plan.outputs.emplace_back();
+    ReadOutput(out, plan.outputs.back());
+  });
+  if (plan.outputs.empty()) p.Fail("outputs", "expected at least one output");
+  for (const StreamPlan& sp : plan.streams)
+    if (sp.output < 0 || sp.output >= static_cast<int>(plan.outputs.size()))
+      p.Fail("streams", "a stream names output " + std::to_string(sp.output) + ", there are " +
+                            std::to_string(plan.outputs.size()));
+  if (plan.outputs.size() > 1)
+    for (const OutputPlan& op : plan.outputs)
+      if (op.collect) p.Fail("outputs", "a collected output is the only output");
   plan.strict = p.Bool("strict");
   plan.tap_batch = p.Int32("tapBatch");
   ReadHardware(p, plan);

@@ -43,6 +43,7 @@ struct GraphPlan {
 
 // One output stream: a copied input stream, or the encoded output of a graph's sink.
 struct StreamPlan {
+  int output = 0;  // the output file it is written to
   bool copy = false;
   bool subtitle = false;        // a subtitle stream decoded and encoded again (mov_text -> ass...)
   int input = -1, stream = -1;  // copy: the source; encode: where metadata comes from (or -1)
@@ -87,8 +88,8 @@ struct PipelinePlan {
   std::vector<DecodePlan> decoders;
   std::vector<GraphPlan> graphs;
   std::vector<StreamPlan> streams;
-  OutputPlan output;
-  std::string hw_type, hw_device;  // the job's hardware device ('cuda', 'vaapi'...), if any
+  std::vector<OutputPlan> outputs;  // one decode can feed several files; every one has streams
+  std::string hw_type, hw_device;   // the job's hardware device ('cuda', 'vaapi'...), if any
   Dict hw_options;
   bool strict = false;
   int tap_batch = 8;

@@ -65,8 +65,10 @@ int Halted(void* opaque) { return static_cast<PipelineControl*>(opaque)->halted.
 Runtime::~Runtime() {
   control_.OnHalt(nullptr);
   bsfs_.clear();
-  ReleaseOutput(&out_, out_io_, committed_, partial_);
-  FreeIo(&out_io_);
+  for (auto& out : outputs_) {
+    ReleaseOutput(&out->fmt, out->io, out->committed, out->partial);
+    FreeIo(&out->io);
+  }
 }
 
 PipelineResult Runtime::Run() {
@@ -87,6 +89,20 @@ PipelineResult Runtime::Run() {
   for (auto& d : decoders_) stats_.damaged += d->damaged.load();
   if (error_) std::rethrow_exception(error_);
   MergeFilterReports();
+  for (auto& out : outputs_) {
+    const OutputResult& r = out->result;
+    result_.outputs.push_back(r);
+    result_.bytes += r.bytes;
+    if (r.duration != AV_NOPTS_VALUE && (result_.duration == AV_NOPTS_VALUE || r.duration > result_.duration))
+      result_.duration = r.duration;
+    PayloadSizes& all = result_.sizes;
+    all.video += r.sizes.video;
+    all.audio += r.sizes.audio;
+    all.subtitle += r.sizes.subtitle;
+    all.other += r.sizes.other;
+    all.global_headers += r.sizes.global_headers;
+    all.overhead += r.sizes.overhead;
+  }
   if (control_.aborted) throw AvException("ABORT_ERR", "The job was aborted", "pipeline", OutputName());
   result_.stopped = control_.stop;
   return std::move(result_);
@@ -103,7 +119,7 @@ void Runtime::Setup() {
   SetupHardware();
   SetupDecoders();
   SetupGraphs();
-  SetupOutput();
+  SetupOutputs();
   encode_q_.resize(n);
   bsfs_.resize(n);
   encoders_.resize(n);
@@ -121,13 +137,14 @@ void Runtime::Setup() {
       if (o < 0) throw AvException("EINVAL", "A graph output feeds no stream", "filter", plan_.graphs[g].description);
   // A remux (one input, every stream copied) has no work to overlap: one thread reads and
   // writes, as a C program would, with no hand-off per packet.
-  inline_mux_ = inputs_.size() == 1 && !plan_.output.collect && plan_.decoders.empty() &&
+  inline_mux_ = inputs_.size() == 1 && outputs_.size() == 1 && !plan_.outputs[0].collect && plan_.decoders.empty() &&
                 std::all_of(plan_.streams.begin(), plan_.streams.end(), [](const StreamPlan& sp) { return sp.copy; });
-  mux_q_ = std::make_unique<Queue>(kQueueSize * static_cast<int>(n) * 4);
+  for (auto& out : outputs_)
+    out->queue = std::make_unique<Queue>(kQueueSize * static_cast<int>(out->streams.size()) * 4);
   for (auto& per_input : routes_)
     for (auto& per_stream : per_input)
       for (auto& r : per_stream)
-        if (!r.queue) r.queue = mux_q_.get();
+        if (!r.queue) r.queue = OutputOf(static_cast<size_t>(r.port)).queue.get();
 }
 
 void Runtime::StartThreads(std::vector<std::thread>& threads) {
@@ -144,9 +161,8 @@ void Runtime::StartThreads(std::vector<std::thread>& threads) {
       threads.emplace_back([this, o] { Guard("encode", static_cast<int>(o), [&] { Encode(o); }); });
     }
   }
-  if (!inline_mux_) {
-    threads.emplace_back([this] { Guard("mux", -1, [&] { Mux(); }); });
-  }
+  if (inline_mux_) return;
+  for (auto& out : outputs_) threads.emplace_back([this, o = out.get()] { Guard("mux", -1, [&] { Mux(*o); }); });
 }
 
 // Runs a stage; its failure halts the others and is what the run throws.
@@ -190,7 +206,8 @@ void Runtime::AbortQueues() {
     if (q) q->Abort();
   for (auto& st : subtitles_)
     if (st.queue) st.queue->Abort();
-  if (mux_q_) mux_q_->Abort();
+  for (auto& out : outputs_)
+    if (out->queue) out->queue->Abort();
 }
 
 AVStream* Runtime::InputStream(int input, int stream, const char* what) const {

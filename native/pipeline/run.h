@@ -109,13 +109,21 @@ struct PayloadSizes {
   int64_t overhead = 0;        // the file's size less every packet's payload (the container's own bytes)
 };
 
-struct PipelineResult {
-  std::vector<HardwareUse> hardware;
+// What one output file came to.
+struct OutputResult {
   PayloadSizes sizes;
   int64_t bytes = 0;
-  int64_t duration = AV_NOPTS_VALUE;                    // of the output, AV_TIME_BASE units
+  int64_t duration = AV_NOPTS_VALUE;  // AV_TIME_BASE units
+};
+
+struct PipelineResult {
+  std::vector<HardwareUse> hardware;
+  PayloadSizes sizes;                                   // every output's, added up
+  int64_t bytes = 0;                                    // every output's, added up
+  int64_t duration = AV_NOPTS_VALUE;                    // the longest output's, AV_TIME_BASE units
+  std::vector<OutputResult> outputs;                    // per output, in the plan's order
   bool stopped = false;                                 // ended early by Stop()
-  std::vector<std::vector<CollectedPacket>> collected;  // per output stream, with plan.output.collect
+  std::vector<std::vector<CollectedPacket>> collected;  // per output stream, for a collected output
   pipeline::FilterReport filters;                       // every graph's, frames in time order
 };
 

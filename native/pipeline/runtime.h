@@ -78,6 +78,22 @@ struct MuxState {
   size_t held_count = 0;
 };
 
+// One output file: its muxer, and what its mux stage keeps between items.
+struct Output {
+  explicit Output(OutputPlan& p) : plan(p) {}
+  OutputPlan& plan;
+  std::vector<size_t> streams;  // its output streams (indices into plan.streams), in the file's order
+  AVFormatContext* fmt = nullptr;
+  AVIOContext* io = nullptr;
+  std::string partial;  // the name it is written under until it is complete
+  bool committed = false;
+  bool global_header = false;  // its encoders put their headers in extradata
+  std::unique_ptr<Queue> queue;
+  MuxState mx;          // per-stream vectors are indexed like plan.streams
+  OutputResult result;  // bytes, duration, payload sizes
+  const std::string& Name() const { return plan.url; }
+};
+
 // -shortest holds at most this many packets: a stream far ahead of another (a looped picture
 // beside a long song) then is written without waiting, rather than held without bound.
 constexpr size_t kMaxHeldPackets = 4096;
@@ -101,7 +117,10 @@ class Runtime {
   friend class EncodeStage;
   friend class FilterStage;
 
-  const std::string& OutputName() const { return plan_.output.url; }
+  // The output a stream is written to, for errors; the first output for the job's own.
+  const std::string& OutputName(size_t o = 0) const {
+    return plan_.outputs[plan_.streams.empty() ? 0 : static_cast<size_t>(plan_.streams[o].output)].url;
+  }
 
   // ---- run.cc: the coordinator
   void Setup();
@@ -159,33 +178,35 @@ class Runtime {
   const AVCodec* SubtitleEncoder(const StreamPlan& sp, const AVCodec* decoder, int index) const;
   void Subtitle(size_t o);
 
-  // ---- mux.cc: one thread (or the demux thread, for a plain remux)
-  void SetupOutput();
+  // ---- mux.cc: one thread per output (or the demux thread, for a plain remux)
+  void SetupOutputs();
   void SetupCopy(size_t o);
-  void Mux();
-  void MuxStart();
-  void MuxTryHeader();
-  void MuxWriteEarly();
-  void MuxWrite(size_t o, PacketPtr pkt);
-  void MuxDrainBsf(size_t o);
-  void MuxHandle(Item& item);
-  void MuxFinish();
-  int64_t MuxTime(size_t o, const AVPacket* pkt) const;
-  void MuxReached(size_t o, const AVPacket* pkt);
-  void MuxHold(size_t o, PacketPtr pkt);
-  void MuxRelease(bool all);
-  void MuxShortestEnd(size_t o);
-  void WritePacket(size_t o, PacketPtr pkt, AVRational tb, const std::vector<int>& index);
-  void CountPayload(size_t o, int size);
-  void KeepDtsMonotonic(size_t o, const AVStream* st, AVPacket* pkt);
-  void WriteHeader();
-  void AddStreams();
-  void WriteMetadataAndChapters();
-  void OpenOutput();
-  void AddChapter(int64_t id, AVRational tb, int64_t start, int64_t end, const AVDictionary* metadata,
+  Output& OutputOf(size_t o) { return *outputs_[static_cast<size_t>(plan_.streams[o].output)]; }
+  void Mux(Output& out);
+  void MuxStart(Output& out);
+  void MuxTryHeader(Output& out);
+  void MuxWriteEarly(Output& out);
+  void MuxWrite(Output& out, size_t o, PacketPtr pkt);
+  void MuxDrainBsf(Output& out, size_t o);
+  void MuxHandle(Output& out, Item& item);
+  void MuxFinish(Output& out);
+  int64_t MuxTime(const Output& out, size_t o, const AVPacket* pkt) const;
+  void MuxReached(Output& out, size_t o, const AVPacket* pkt);
+  void MuxHold(Output& out, size_t o, PacketPtr pkt);
+  void MuxRelease(Output& out, bool all);
+  void MuxShortestEnd(Output& out, size_t o);
+  void WritePacket(Output& out, size_t o, PacketPtr pkt, AVRational tb);
+  void CountPayload(Output& out, size_t o, int size);
+  void CountBytes(Output& out, int64_t bytes);
+  void KeepDtsMonotonic(Output& out, size_t o, const AVStream* st, AVPacket* pkt);
+  void WriteHeader(Output& out);
+  void AddStreams(Output& out);
+  void WriteMetadataAndChapters(Output& out);
+  void OpenOutput(Output& out);
+  void AddChapter(Output& out, int64_t id, AVRational tb, int64_t start, int64_t end, const AVDictionary* metadata,
                   const char* title);
-  void WriteChapters(const std::vector<ChapterPlan>& chapters);
-  void CopyChapters(int input);
+  void WriteChapters(Output& out, const std::vector<ChapterPlan>& chapters);
+  void CopyChapters(Output& out, int input);
 
   std::vector<PipelineInput>& inputs_;
   PipelinePlan& plan_;
@@ -205,17 +226,11 @@ class Runtime {
   std::vector<const AVCodec*> encoders_;
   std::vector<std::unique_ptr<Queue>> encode_q_;
   std::vector<BsfPtr> bsfs_;
-  MuxState mx_;
+  std::vector<std::unique_ptr<Output>> outputs_;
   bool inline_mux_ = false;               // a plain remux: the demux thread writes the output itself
   std::vector<SubtitleStage> subtitles_;  // per output stream; set for converted subtitles
   BufferPtr hw_device_;
   std::string hw_device_error_;  // why the job's device did not open, for the decoders that fall back
-  std::unique_ptr<Queue> mux_q_;
-  AVFormatContext* out_ = nullptr;
-  AVIOContext* out_io_ = nullptr;
-  std::string partial_;
-  bool committed_ = false;
-  bool global_header_ = false;
   std::atomic<int> finished_{0};
   std::atomic<int64_t> cut_{AV_NOPTS_VALUE};
   std::atomic<int64_t> shortest_end_{AV_NOPTS_VALUE};

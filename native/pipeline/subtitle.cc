@@ -12,10 +12,14 @@ namespace avf::pipeline {
 const AVCodec* Runtime::SubtitleEncoder(const StreamPlan& sp, const AVCodec* decoder, int index) const {
   const AVCodec* codec = nullptr;
   if (sp.codec.empty()) {
-    AVCodecID id = out_ ? av_guess_codec(out_->oformat, nullptr, OutputName().c_str(), nullptr, AVMEDIA_TYPE_SUBTITLE)
-                        : AV_CODEC_ID_NONE;
+    const AVFormatContext* fmt = outputs_[static_cast<size_t>(sp.output)]->fmt;
+    AVCodecID id = fmt ? av_guess_codec(fmt->oformat, nullptr, plan_.outputs[sp.output].url.c_str(), nullptr,
+                                        AVMEDIA_TYPE_SUBTITLE)
+                       : AV_CODEC_ID_NONE;
     if (id == AV_CODEC_ID_NONE)
-      throw WithStream(AvException("EINVAL", "The output format takes no subtitles", "subtitle", OutputName()), index);
+      throw WithStream(
+          AvException("EINVAL", "The output format takes no subtitles", "subtitle", plan_.outputs[sp.output].url),
+          index);
     codec = FindCodec(true, "", id);
   } else {
     codec = FindCodec(true, sp.codec, AV_CODEC_ID_NONE);
@@ -27,7 +31,7 @@ const AVCodec* Runtime::SubtitleEncoder(const StreamPlan& sp, const AVCodec* dec
     throw WithStream(AvException("EINVAL",
                                  std::string("Cannot convert ") + decoder->name + " subtitles to " + codec->name +
                                      " (text and bitmap subtitles do not convert)",
-                                 "subtitle", OutputName()),
+                                 "subtitle", plan_.outputs[sp.output].url),
                      index);
   return codec;
 }
@@ -45,7 +49,7 @@ void Runtime::SetupSubtitle(size_t o, AVStream* st) {
   auto enc = std::make_unique<CodecState>();
   Dict options;
   av_dict_copy(options.ptr(), *sp.options.ptr(), 0);
-  OpenEncoder(*enc, ecodec, {0, global_header_, 1}, options, [&](AVCodecContext* ctx) {
+  OpenEncoder(*enc, ecodec, {0, OutputOf(o).global_header, 1}, options, [&](AVCodecContext* ctx) {
     ctx->time_base = AV_TIME_BASE_Q;
     ctx->width = dec->ctx->width;
     ctx->height = dec->ctx->height;
@@ -125,12 +129,12 @@ void Runtime::Subtitle(size_t o) {
     out.kind = Item::kPacket;
     out.port = static_cast<int>(o);
     out.packet = SubtitlePacket(buffer.data(), size, pts, sub);
-    if (!mux_q_->Push(std::move(out))) return;
+    if (!OutputOf(o).queue->Push(std::move(out))) return;
   }
   if (control_.halted) return;
   Item end;
   end.port = static_cast<int>(o);
-  mux_q_->Push(std::move(end));
+  OutputOf(o).queue->Push(std::move(end));
 }
 
 }  // namespace avf::pipeline

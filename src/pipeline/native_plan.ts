@@ -32,6 +32,8 @@ export interface NativeGraphPlan {
 
 /** One output stream: a copied input stream, a converted subtitle stream, or a graph's sink encoded. */
 export interface NativeStreamPlan {
+  /** The output file it is written to (an index into `outputs`). */
+  output: number;
   copy: boolean;
   /** A subtitle stream decoded and encoded again (mov_text -> ass...). */
   subtitle: boolean;
@@ -117,7 +119,8 @@ export interface NativePlan {
   decoders: NativeDecoderPlan[];
   graphs: NativeGraphPlan[];
   streams: NativeStreamPlan[];
-  output: NativeOutputPlan;
+  /** One or more files (a collected output is the only one); each is written by its own mux stage. */
+  outputs: NativeOutputPlan[];
   /** Damaged input fails the job instead of being skipped. */
   strict: boolean;
   /** Frames per tap call. */

@@ -8,7 +8,7 @@ import { MAX_THUMBNAILS } from '../options/pipeline.js';
 import type { StreamDescription } from '../core/stream.js';
 import type { AvOptions } from '../core/types.js';
 import { autorotateFilters } from './autorotate.js';
-import type { NativeDecoderPlan, NativeGraphPlan, NativePlan, NativeStreamPlan } from './native_plan.js';
+import type { NativeDecoderPlan, NativeGraphPlan, NativeOutputPlan, NativePlan, NativeStreamPlan } from './native_plan.js';
 import type { AudioSettings, RemuxOptions, StreamMap, ThumbnailOptions, TranscodeOptions, VideoSettings } from './types.js';
 
 export type { NativeDecoderPlan, NativeGraphPlan, NativePlan, NativeStreamPlan } from './native_plan.js';
@@ -77,7 +77,7 @@ export function selectStreams(input: InputDescription, spec: number | string, wh
 }
 
 /** The stream the CLI would pick for a type: the default-disposition one, else the first. */
-function bestStream(input: InputDescription, type: 'video' | 'audio'): number | undefined {
+export function bestStream(input: InputDescription, type: 'video' | 'audio'): number | undefined {
   const all = input.streams.filter((s) => s.type === type && !s.disposition.attached_pic);
   return (all.find((s) => s.disposition.default) ?? all[0])?.index;
 }
@@ -149,18 +149,7 @@ class Planner {
       decoders: [],
       graphs: [],
       streams: [],
-      output: {
-        collect: false,
-        target: null,
-        name: '',
-        format: '',
-        options: {},
-        metadata: {},
-        metadataFrom: 0,
-        chaptersFrom: 0,
-        chapters: [],
-        shortest: false,
-      },
+      outputs: [emptyOutput()],
       strict: Boolean(o.strict),
       tapBatch: 8,
       hardware: null,
@@ -179,6 +168,12 @@ class Planner {
   rotation(input: number, stream: number): string[] {
     const s = this.stream(input, stream);
     return s.type === 'video' && this.autorotate[input] !== false ? autorotateFilters(s.displayMatrix) : [];
+  }
+
+  /** The CLI ends audio at -t to the sample (a trim at the graph's end), not with the frame that crosses it. */
+  cutAudio(chain: string): string {
+    const d = this.plan.duration;
+    return d === null ? chain : `${chain === 'anull' ? '' : `${chain},`}atrim=duration=${d / 1e6}`;
   }
 
   decoder(input: number, stream: number, extra: Partial<NativeDecoderPlan> = {}): number {
@@ -221,7 +216,7 @@ class Planner {
     if (s.type !== 'video' && s.type !== 'audio')
       throw new AvError(`Stream ${stream} is ${s.type}: only video and audio are encoded (use 'copy')`, { code: 'EINVAL', op: 'map', stream });
     const video = s.type === 'video';
-    let description = video ? [...this.rotation(input, stream), videoChain(settings)].join(',') : audioChain(settings);
+    let description = video ? [...this.rotation(input, stream), videoChain(settings)].join(',') : this.cutAudio(audioChain(settings));
     const onDevice = video && hw?.type ? { hardware: true, download: true } : {};
     let hardwareGraph = false;
     if (video && hw?.encoder && (settings.codec === undefined || settings.codec === hw.encoder)) {
@@ -311,7 +306,7 @@ class Planner {
           m.label,
         );
       // the entry's own settings (scale, fps, rate, channels...) apply after the graph
-      const chain = pad.type === 'video' ? videoChain(m) : audioChain(m);
+      const chain = pad.type === 'video' ? videoChain(m) : this.cutAudio(audioChain(m));
       let label = m.label;
       if (chain !== 'null' && chain !== 'anull') {
         label = `avf_${m.label}`;
@@ -329,9 +324,14 @@ class Planner {
   }
 }
 
+function emptyOutput(): NativeOutputPlan {
+  return { collect: false, target: null, name: '', format: '', options: {}, metadata: {}, metadataFrom: 0, chaptersFrom: 0, chapters: [], shortest: false };
+}
+
 /** An output stream with every key written; `fields` say what this one is. */
 function outputStream(fields: Partial<NativeStreamPlan>): NativeStreamPlan {
   return {
+    output: 0,
     copy: false,
     subtitle: false,
     input: -1,
@@ -383,21 +383,28 @@ function isMp4Family(o: { format?: string }, output: string | undefined): boolea
   return /^(mp4|mov|m4a|m4v|3gp|3g2|ismv|ipod|f4v|psp)$/i.test(name ?? '');
 }
 
-function setOutput(p: Planner, o: TranscodeOptions | RemuxOptions, output?: string): void {
+function setOutput(p: Planner, k: number, o: TranscodeOptions | RemuxOptions, output?: string): void {
   p.adtsToAsc = isMp4Family(o, output);
-  p.plan.output.format = o.format ?? '';
-  p.plan.output.options = outputOptions(o) ?? {};
-  p.plan.output.metadata = o.metadata ?? {};
-  if (o.copyMetadata === false) p.plan.output.metadataFrom = -1;
-  if (o.shortest) p.plan.output.shortest = true;
-  if (o.chapters === false) p.plan.output.chaptersFrom = -1;
+  const out = p.plan.outputs[k]!;
+  out.format = o.format ?? '';
+  out.options = outputOptions(o) ?? {};
+  out.metadata = o.metadata ?? {};
+  if (o.copyMetadata === false) out.metadataFrom = -1;
+  if (o.shortest) out.shortest = true;
+  if (o.chapters === false) out.chaptersFrom = -1;
   if (Array.isArray(o.chapters)) {
-    p.plan.output.chapters = o.chapters.map((c, i) => {
+    out.chapters = o.chapters.map((c, i) => {
       if (!is.object(c) || !(is.number(c.start) && is.number(c.end) && c.end > c.start && c.start >= 0))
         throw invalidArgument(`chapters[${i}]`, '{ start, end, title? } in seconds with end > start >= 0', c);
       return { start: Math.round(c.start * 1e6), end: Math.round(c.end * 1e6), title: c.title ?? '' };
     });
   }
+}
+
+/** One output of a job: its options (the job's, with the output's own over them) and its name. */
+export interface PlannedOutput {
+  options: TranscodeOptions;
+  output?: string;
 }
 
 export function planTranscode(
@@ -406,58 +413,95 @@ export function planTranscode(
   starts: { start?: number; autorotate?: boolean }[],
   extra: { pads?: GraphPads; hardware?: HardwarePlan; output?: string } = {},
 ): NativePlan {
-  const p = new Planner(inputs, o);
+  return planOutputs(inputs, o, [{ options: o, output: extra.output }], starts, extra);
+}
+
+/**
+ * Several outputs from one reading of the inputs: each input stream is decoded once, for every
+ * output that encodes it, and `shared.filterComplex` is one graph whose labels any output maps.
+ */
+export function planOutputs(
+  inputs: InputDescription[],
+  shared: TranscodeOptions,
+  outputs: PlannedOutput[],
+  starts: { start?: number; autorotate?: boolean }[],
+  extra: { pads?: GraphPads; hardware?: HardwarePlan } = {},
+): NativePlan {
+  const p = new Planner(inputs, shared);
   const hw = extra.hardware;
   p.plan.hardware = hardwareOf(hw);
   setStart(p, starts);
-  setOutput(p, o, extra.output);
+  p.plan.outputs = outputs.map(() => emptyOutput());
   const first = inputs[0]!;
-  const defaults = (type: string): VideoSettings & AudioSettings => {
-    const v = type === 'video' ? o.video : type === 'audio' ? o.audio : undefined;
-    return typeof v === 'object' ? v : {};
-  };
-  const place = (input: number, stream: number, settings: StreamMap) => {
-    const type = p.stream(input, stream).type;
-    if (type === 'subtitle' && settings.codec !== 'copy' && (settings.codec !== undefined || typeof o.subtitles === 'object'))
-      p.subtitle(input, stream, settings.codec ?? (typeof o.subtitles === 'object' && o.subtitles ? o.subtitles.codec : undefined));
-    else if (settings.codec === 'copy' || type === 'subtitle' || type === 'data' || type === 'attachment') p.copy(input, stream, settings.bitstreamFilter);
-    else p.encode(input, stream, settings, o.threads, hw);
-    // what every kind of output stream takes from its map entry
-    const placed = p.plan.streams.at(-1)!;
-    if (settings.metadata) placed.metadata = settings.metadata;
-    if (settings.disposition) placed.disposition = settings.disposition;
-    if (settings.tag) placed.tag = settings.tag;
-  };
-  if (o.map?.length) {
-    if (o.filterComplex) p.complex(o.filterComplex, extra.pads ?? { inputs: [], outputs: [] }, o.map, o.threads);
-    // the graph's outputs come first in plan.streams; the output keeps the order of `map`
-    const graphStreams = p.plan.streams.splice(0);
-    for (const m of o.map) {
-      if (m.label !== undefined) {
-        p.plan.streams.push(graphStreams.shift()!);
-        continue;
-      }
-      const input = m.input ?? 0;
-      const desc = inputs[input];
-      if (!desc) throw new AvError(`map names input ${input}, there are ${inputs.length}`, { code: 'STREAM_NOT_FOUND', op: 'map' });
-      for (const s of selectStreams(desc, m.stream ?? 'v', 'map.stream')) {
-        const type = desc.streams[s]!.type;
-        const base = type === 'video' ? o.video : type === 'audio' ? o.audio : undefined;
-        place(input, s, { ...(base === 'copy' ? { codec: 'copy' } : defaults(type)), ...m });
-      }
-    }
-  } else {
-    if (o.filterComplex) throw invalidArgument('map', "the filterComplex outputs to write ({ label: 'out' })", o.map);
-    const v = o.video === false ? undefined : bestStream(first, 'video');
-    if (v !== undefined) place(0, v, o.video === 'copy' ? { codec: 'copy' } : defaults('video'));
-    const a = o.audio === false ? undefined : bestStream(first, 'audio');
-    if (a !== undefined) place(0, a, o.audio === 'copy' ? { codec: 'copy' } : defaults('audio'));
-    if (o.subtitles === 'copy') for (const s of selectStreams(first, 's', 'subtitles')) p.copy(0, s);
-    else if (typeof o.subtitles === 'object' && o.subtitles) for (const s of selectStreams(first, 's', 'subtitles')) p.subtitle(0, s, o.subtitles.codec);
+  // the shared graph's outputs, in the order the outputs' maps name them
+  const labelled = outputs.flatMap((out, k) => (out.options.map ?? []).filter((m) => m.label !== undefined).map((m) => ({ k, m })));
+  let graphStreams: NativeStreamPlan[] = [];
+  if (shared.filterComplex) {
+    if (labelled.length === 0) throw invalidArgument('map', "the filterComplex outputs to write ({ label: 'out' })", shared.map);
+    p.complex(
+      shared.filterComplex,
+      extra.pads ?? { inputs: [], outputs: [] },
+      labelled.map((l) => l.m),
+      shared.threads,
+    );
+    graphStreams = p.plan.streams.splice(0);
   }
-  if (p.plan.streams.length === 0)
-    throw new AvError('Nothing to write: the input has no stream the options select', { code: 'STREAM_NOT_FOUND', op: 'transcode', url: first.format.url });
-  if (o.onFrames) {
+  for (const [k, out] of outputs.entries()) {
+    const o = out.options;
+    const begin = p.plan.streams.length;
+    setOutput(p, k, o, out.output);
+    const defaults = (type: string): VideoSettings & AudioSettings => {
+      const v = type === 'video' ? o.video : type === 'audio' ? o.audio : undefined;
+      return typeof v === 'object' ? v : {};
+    };
+    const place = (input: number, stream: number, settings: StreamMap) => {
+      const type = p.stream(input, stream).type;
+      if (type === 'subtitle' && settings.codec !== 'copy' && (settings.codec !== undefined || typeof o.subtitles === 'object'))
+        p.subtitle(input, stream, settings.codec ?? (typeof o.subtitles === 'object' && o.subtitles ? o.subtitles.codec : undefined));
+      else if (settings.codec === 'copy' || type === 'subtitle' || type === 'data' || type === 'attachment') p.copy(input, stream, settings.bitstreamFilter);
+      else p.encode(input, stream, settings, o.threads, hw);
+      // what every kind of output stream takes from its map entry
+      const placed = p.plan.streams.at(-1)!;
+      if (settings.metadata) placed.metadata = settings.metadata;
+      if (settings.disposition) placed.disposition = settings.disposition;
+      if (settings.tag) placed.tag = settings.tag;
+    };
+    if (o.map?.length) {
+      // the output keeps the order of `map`
+      for (const m of o.map) {
+        if (m.label !== undefined) {
+          if (!shared.filterComplex) throw invalidArgument('map.label', 'a label of filterComplex (there is none)', m.label);
+          p.plan.streams.push(graphStreams.shift()!);
+          continue;
+        }
+        const input = m.input ?? 0;
+        const desc = inputs[input];
+        if (!desc) throw new AvError(`map names input ${input}, there are ${inputs.length}`, { code: 'STREAM_NOT_FOUND', op: 'map' });
+        for (const s of selectStreams(desc, m.stream ?? 'v', 'map.stream')) {
+          const type = desc.streams[s]!.type;
+          const base = type === 'video' ? o.video : type === 'audio' ? o.audio : undefined;
+          place(input, s, { ...(base === 'copy' ? { codec: 'copy' } : defaults(type)), ...m });
+        }
+      }
+    } else {
+      if (shared.filterComplex && outputs.length === 1) throw invalidArgument('map', "the filterComplex outputs to write ({ label: 'out' })", o.map);
+      const v = o.video === false ? undefined : bestStream(first, 'video');
+      if (v !== undefined) place(0, v, o.video === 'copy' ? { codec: 'copy' } : defaults('video'));
+      const a = o.audio === false ? undefined : bestStream(first, 'audio');
+      if (a !== undefined) place(0, a, o.audio === 'copy' ? { codec: 'copy' } : defaults('audio'));
+      if (o.subtitles === 'copy') for (const s of selectStreams(first, 's', 'subtitles')) p.copy(0, s);
+      else if (typeof o.subtitles === 'object' && o.subtitles) for (const s of selectStreams(first, 's', 'subtitles')) p.subtitle(0, s, o.subtitles.codec);
+    }
+    if (p.plan.streams.length === begin)
+      throw new AvError(`Nothing to write${outputs.length > 1 ? ` to output ${k}` : ''}: the input has no stream the options select`, {
+        code: 'STREAM_NOT_FOUND',
+        op: 'transcode',
+        url: first.format.url,
+      });
+    for (const s of p.plan.streams.slice(begin)) s.output = k;
+  }
+  if (shared.onFrames) {
+    const o = shared;
     const tap = o.tapStream ?? p.plan.streams.findIndex((s) => !s.copy && p.plan.graphs[s.graph!]!.sinks[s.sink!]!.type === 'video');
     const target = p.plan.streams[tap < 0 ? p.plan.streams.findIndex((s) => !s.copy) : tap];
     if (!target || target.copy) throw invalidArgument('tapStream', 'the index of an encoded output stream', o.tapStream);
@@ -471,7 +515,7 @@ export function planRemux(input: InputDescription, o: RemuxOptions, output?: str
   const p = new Planner([input], o);
   setStart(p, [o.input ?? {}]);
   if (o.start !== undefined) p.plan.start[0] = micros(o.start, 'start');
-  setOutput(p, o, output);
+  setOutput(p, 0, o, output);
   const picked = o.streams
     ? o.streams.flatMap((s) => selectStreams(input, s, 'streams'))
     : input.streams.filter((s) => s.type === 'video' || s.type === 'audio' || s.type === 'subtitle').map((s) => s.index);
@@ -542,6 +586,6 @@ export function planThumbnails(input: InputDescription, o: ThumbnailOptions, tim
     }) - 1;
   const max = times ? times.length : o.count;
   p.plan.streams.push(outputStream({ graph, sink: 0, codec, options, maxFrames: max ?? null }));
-  p.plan.output = { ...p.plan.output, collect: true, metadataFrom: -1, chaptersFrom: -1 };
+  p.plan.outputs[0] = { ...p.plan.outputs[0]!, collect: true, metadataFrom: -1, chaptersFrom: -1 };
   return p.plan;
 }

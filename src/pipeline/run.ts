@@ -31,6 +31,8 @@ export interface JobRun {
   dupFrames: number;
   dropFrames: number;
   sizes: PayloadSizes;
+  /** Per output file: its bytes, duration (seconds) and payload sizes. */
+  outputs: { bytes: number; duration: number | null; sizes: PayloadSizes }[];
   elapsed: number;
   collected: { data: Buffer; time: number | null }[][];
   hardware: HardwareChoice[];
@@ -55,7 +57,7 @@ function cancelMode(signal: AbortSignal, fallback: CancelMode | undefined): Canc
 export function startJob(
   op: string,
   inputs: JobInput[],
-  output: JobOutput,
+  outputs: JobOutput[],
   options: JobOptions & { onFrames?: FrameTap },
   plan: (inputs: InputDescription[]) => NativePlan | Promise<NativePlan>,
 ): Job<JobRun> {
@@ -89,7 +91,7 @@ export function startJob(
     if (signal?.aborted) onAbort();
     if (aborted) throw abortError(op, signal);
     const sources: SourceBridge[] = [];
-    let sink: SinkBridge | undefined;
+    const sinks: SinkBridge[] = [];
     let timer: NodeJS.Timeout | undefined;
     let tapError: unknown;
     try {
@@ -105,10 +107,14 @@ export function startJob(
       }
       const descriptions = (await orAbort(handle.open(specs))) as InputDescription[];
       const nativePlan = await orAbort(Promise.resolve(plan(descriptions)));
-      const target = output.target;
-      if (target !== undefined && typeof target !== 'string') sink = SinkBridge.create(target, output.sink);
-      nativePlan.output.target = typeof target === 'string' ? target : (sink?.native ?? null);
-      nativePlan.output.name = typeof target === 'string' ? target : '<output>';
+      for (const [k, output] of outputs.entries()) {
+        const target = output.target;
+        const sink = target !== undefined && typeof target !== 'string' ? SinkBridge.create(target, output.sink) : undefined;
+        if (sink) sinks.push(sink);
+        const planned = nativePlan.outputs[k]!;
+        planned.target = typeof target === 'string' ? target : (sink?.native ?? null);
+        planned.name = typeof target === 'string' ? target : outputs.length > 1 ? `<output ${k}>` : '<output>';
+      }
       if (aborted) throw abortError(op, signal);
       running = true;
       const total = totalDuration(descriptions, nativePlan);
@@ -131,7 +137,7 @@ export function startJob(
         if (tapError !== undefined) throw tapError;
         throw e;
       }
-      if (sink) await sink.finish();
+      for (const sink of sinks) await sink.finish();
       const stats = handle.stats();
       if (timer && options.onProgress) options.onProgress(progressOf(handle, start, total));
       return {
@@ -143,6 +149,7 @@ export function startJob(
         dupFrames: stats.dupFrames,
         dropFrames: stats.dropFrames,
         sizes: r.sizes,
+        outputs: r.outputs.map((o) => ({ bytes: o.bytes, duration: o.duration === null ? null : o.duration / 1e6, sizes: o.sizes })),
         elapsed: performance.now() - start,
         collected: r.collected,
         hardware: r.hardware.map((h) => ({ ...h, stage: h.stage as HardwareChoice['stage'] })),
@@ -154,7 +161,8 @@ export function startJob(
       // a failed source or sink: its own error is the cause; an unseekable input says so
       const source = sources.find((s) => s.error !== undefined) ?? (sources.length === 1 && inputs.length === 1 ? sources[0] : undefined);
       const error = source ? explainInputError(e, source) : e;
-      if (error instanceof AvError && sink?.error !== undefined && error.cause === undefined)
+      const sink = sinks.find((k) => k.error !== undefined);
+      if (error instanceof AvError && sink && error.cause === undefined)
         Object.defineProperty(error, 'cause', { value: sink.error, configurable: true, writable: true });
       throw withCallerStack(error, startJob);
     } finally {
@@ -162,7 +170,7 @@ export function startJob(
       signal?.removeEventListener('abort', onAbort);
       settleAborted = undefined;
       for (const s of sources) s.release();
-      sink?.release();
+      for (const sink of sinks) sink.release();
       // an aborted job settles now; the native side finishes its teardown on its own
       if (aborted) void handle.close().catch(() => {});
       else await handle.close();

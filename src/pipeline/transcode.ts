@@ -9,9 +9,12 @@ import type { OutputTarget } from '../io/sink.js';
 import type { InputSource } from '../io/source.js';
 import { chooseDecodeDevice, chooseEncoder, HwDevice, UPLOAD_TYPES, type HardwareChoice } from '../core/hw_device.js';
 import { addon } from '../native.js';
-import { planRemux, planThumbnails, planTranscode, thumbnailTimes, type HardwarePlan } from './plan.js';
+import { planOutputs, planRemux, planThumbnails, thumbnailTimes, type HardwarePlan, type InputDescription } from './plan.js';
 import { startJob, type Job, type JobInput, type JobRun } from './run.js';
-import type { ExtraInput, HardwarePreference, RemuxOptions, Thumbnail, ThumbnailOptions, TranscodeOptions, TranscodeResult } from './types.js';
+import type { ExtraInput, HardwarePreference, RemuxOptions, Thumbnail, ThumbnailOptions, TranscodeOptions, TranscodeOutput, TranscodeResult } from './types.js';
+
+/** Outputs one job writes at most: each has a mux thread and its encoders. */
+const MAX_OUTPUTS = 64;
 
 function checkOutput(output: unknown, o: { format?: string }): string | OutputTarget {
   if (typeof output === 'string') {
@@ -55,9 +58,10 @@ async function resolveHardware(
   return { plan, choices };
 }
 
-function result(output: string | OutputTarget, r: JobRun): TranscodeResult {
+function result(output: string | OutputTarget, r: JobRun, all: (string | OutputTarget)[] = [output]): TranscodeResult {
   return {
     output: typeof output === 'string' ? output : null,
+    outputs: r.outputs.map((o, k) => ({ output: typeof all[k] === 'string' ? all[k] : null, ...o })),
     bytes: r.bytes,
     duration: r.duration,
     frames: r.frames,
@@ -83,21 +87,95 @@ function chain<T>(job: Job<JobRun>, then: (r: JobRun) => T | Promise<T>): Job<T>
  *
  *   await transcode('in.mp4', 'out.mkv', { video: { codec: 'libx265', crf: 28 }, audio: 'copy' });
  */
-export function transcode(input: InputSource, output: string | OutputTarget, options?: TranscodeOptions): Job<TranscodeResult> {
+export function transcode(input: InputSource, output: string | OutputTarget, options?: TranscodeOptions): Job<TranscodeResult>;
+/**
+ * Several outputs from one reading of the input: every input stream is decoded once, and each
+ * output encodes (or copies) what it needs, with a muxer of its own. `options` are the job's:
+ * its inputs, `filterComplex` (whose labels any output maps), trims and callbacks, and the
+ * defaults of each output's settings.
+ *
+ *   await transcode('in.mp4', [
+ *     { output: '720.mp4', video: { codec: 'libx264', height: 720 } },
+ *     { output: '360.webm', video: { codec: 'libvpx-vp9', height: 360 }, audio: { codec: 'libopus' } },
+ *   ]);
+ */
+export function transcode(input: InputSource, outputs: TranscodeOutput[], options?: TranscodeOptions): Job<TranscodeResult>;
+export function transcode(input: InputSource, output: string | OutputTarget | TranscodeOutput[], options?: TranscodeOptions): Job<TranscodeResult> {
   const o = checkOptions('transcode', options);
-  const target = checkOutput(output, o);
+  if (!Array.isArray(output)) return runTranscode('transcode', input, o, [{ options: o, target: checkOutput(output, o) }]);
+  if (output.length === 0) throw invalidArgument('outputs', 'at least one output ({ output, ...settings })', output);
+  if (output.length > MAX_OUTPUTS) throw invalidArgument('outputs', `at most ${MAX_OUTPUTS} outputs`, output.length);
+  const outs = output.map((spec, k) => {
+    if (!is.object(spec)) throw invalidArgument(`outputs[${k}]`, '{ output, ...settings }', spec);
+    for (const key of Object.keys(spec))
+      if (!OUTPUT_KEYS.has(key))
+        throw invalidArgument(
+          `outputs[${k}].${key}`,
+          `one of an output's own settings (${[...OUTPUT_KEYS].join(', ')}); the job's options hold the rest`,
+          spec[key as keyof TranscodeOutput],
+        );
+    const { output: target, ...own } = spec;
+    const merged = { ...o, ...checkOptions('transcode', own) } as TranscodeOptions;
+    return { options: merged, target: checkOutput(target, merged) };
+  });
+  return runTranscode('transcode', input, o, outs);
+}
+
+const OUTPUT_KEYS = new Set([
+  'output',
+  'video',
+  'audio',
+  'subtitles',
+  'map',
+  'format',
+  'formatOptions',
+  'fastStart',
+  'fragmented',
+  'sink',
+  'metadata',
+  'copyMetadata',
+  'chapters',
+]);
+
+/** An output's checked settings (the job's with its own over them) and where it goes. */
+export interface CheckedOutput {
+  options: TranscodeOptions;
+  target: string | OutputTarget;
+}
+
+/**
+ * The one way a transcode runs: its inputs opened, then `shape` (given what they are; e.g. a
+ * ladder's renditions) may settle the job's options and outputs before they are planned.
+ */
+export function runTranscode(
+  op: string,
+  input: InputSource,
+  o: TranscodeOptions,
+  outs: CheckedOutput[],
+  shape?: (inputs: InputDescription[]) => Promise<{ options: TranscodeOptions; outputs: CheckedOutput[] }>,
+): Job<TranscodeResult> {
   const first: JobInput = { ...o.input, source: checkInput(input) };
   const extra = (o.inputs ?? []).map((i) => (is.object(i) && 'source' in i ? (i as ExtraInput) : { source: i as InputSource }));
   const starts = [{ start: o.start ?? o.input?.start, autorotate: o.input?.autorotate }, ...extra.map((e) => ({ start: e.start, autorotate: e.autorotate }))];
-  const videoCodec = typeof o.video === 'object' ? o.video.codec : undefined;
   let choices: HardwareChoice[] = [];
-  const job = startJob('transcode', [first, ...extra], { target, sink: o.sink }, o, async (inputs) => {
-    const hw = await resolveHardware(o.hardware, videoCodec);
-    choices = hw.choices;
-    const pads = o.filterComplex ? await addon().describeFilterGraph(o.filterComplex) : undefined;
-    return planTranscode(inputs, o, starts, { pads, hardware: hw.plan, output: typeof target === 'string' ? target : undefined });
-  });
-  return chain(job, (r) => result(target, { ...r, hardware: [...choices, ...r.hardware] }));
+  const targets = outs.map((x) => x.target);
+  const job = startJob(
+    op,
+    [first, ...extra],
+    outs.map((x) => ({ target: x.target, sink: x.options.sink })),
+    o,
+    async (inputs) => {
+      const shaped = shape ? await shape(inputs) : { options: o, outputs: outs };
+      const shared = shaped.options;
+      const videoCodec = typeof shared.video === 'object' ? shared.video.codec : undefined;
+      const hw = await resolveHardware(shared.hardware, videoCodec);
+      choices = hw.choices;
+      const pads = shared.filterComplex ? await addon().describeFilterGraph(shared.filterComplex) : undefined;
+      const planned = shaped.outputs.map((x) => ({ options: x.options, output: typeof x.target === 'string' ? x.target : undefined }));
+      return planOutputs(inputs, shared, planned, starts, { pads, hardware: hw.plan });
+    },
+  );
+  return chain(job, (r) => result(targets[0]!, { ...r, hardware: [...choices, ...r.hardware] }, targets));
 }
 
 /**
@@ -108,7 +186,7 @@ export function transcode(input: InputSource, output: string | OutputTarget, opt
 export function remux(input: InputSource, output: string | OutputTarget, options?: RemuxOptions): Job<TranscodeResult> {
   const o = checkOptions('remux', options);
   const target = checkOutput(output, o);
-  const job = startJob('remux', [{ ...o.input, source: checkInput(input) }], { target, sink: o.sink }, o, ([desc]) =>
+  const job = startJob('remux', [{ ...o.input, source: checkInput(input) }], [{ target, sink: o.sink }], o, ([desc]) =>
     planRemux(desc!, o, typeof target === 'string' ? target : undefined),
   );
   return chain(job, (r) => result(target, r));
@@ -122,7 +200,7 @@ export function remux(input: InputSource, output: string | OutputTarget, options
 export function thumbnails(input: InputSource, options?: ThumbnailOptions): Job<Thumbnail[]> {
   const o = checkOptions('thumbnails', options);
   let times: number[] | null = null;
-  const job = startJob('thumbnails', [{ ...o.input, source: checkInput(input) }], {}, o, async ([desc]) => {
+  const job = startJob('thumbnails', [{ ...o.input, source: checkInput(input) }], [{}], o, async ([desc]) => {
     const d = desc!.format.duration;
     times = thumbnailTimes(o, d === null ? null : d / 1e6 - (o.input?.start ?? 0));
     const hw = await resolveHardware(o.hardware, undefined);

@@ -204,6 +204,39 @@ export interface TranscodeOptions extends OutputOptions {
   hardware?: HardwarePreference;
 }
 
+/**
+ * One output of a job that writes several (`transcode(input, [outputs], options)`): where it goes
+ * and what it holds. The job's options give the defaults (`video`, `audio`...); the inputs, their
+ * decoding, `filterComplex`, `start`, `duration` and `shortest` are the job's, shared by all.
+ */
+export interface TranscodeOutput {
+  /** A path or URL, or a stream (then `format` is needed). */
+  output: string | OutputTarget;
+  video?: VideoSettings | 'copy' | false;
+  audio?: AudioSettings | 'copy' | false;
+  subtitles?: 'copy' | { codec?: string } | false;
+  /** Its streams (-map), labels of the job's filterComplex among them. */
+  map?: StreamMap[];
+  format?: string;
+  formatOptions?: AvOptions;
+  fastStart?: boolean;
+  fragmented?: boolean;
+  sink?: SinkOptions;
+  metadata?: Record<string, string>;
+  copyMetadata?: boolean;
+  chapters?: boolean | Chapter[];
+}
+
+/** What one output of a job came to. */
+export interface OutputResult {
+  /** Its path or URL (null for a stream output). */
+  output: string | null;
+  bytes: number;
+  /** Seconds (null when unknown). */
+  duration: number | null;
+  sizes: PayloadSizes;
+}
+
 export interface Chapter {
   /** Seconds. */
   start: number;
@@ -258,6 +291,8 @@ export interface TranscodeResult {
   dropFrames: number;
   /** Bytes written per kind of stream, and the container's overhead. */
   sizes: PayloadSizes;
+  /** Per output file, in order (one for a job with one output); bytes and sizes above are their sums. */
+  outputs: OutputResult[];
   /** Where each stage ran when hardware was asked for: the device, or 'software' and why. */
   hardware: HardwareChoice[];
   /**

@@ -4,11 +4,22 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 
-import { AvError, setLogLevel, transcode, LogLevels, type Job, type LogLevel, type Progress, type TranscodeResult } from '../../index.js';
+import {
+  AvError,
+  setLogLevel,
+  transcode,
+  LogLevels,
+  type Job,
+  type LogLevel,
+  type Progress,
+  type TranscodeOptions,
+  type TranscodeOutput,
+  type TranscodeResult,
+} from '../../index.js';
 import { UsageError } from '../argv.js';
 import { quietX265, trustInputs } from '../jobs.js';
 import { lastWhere, splitCommandLine, type OptionUse } from './grammar.js';
-import { translateCommandLine, type OptionRouter } from './translate.js';
+import { translateCommandLine, type OptionRouter, type OutputJob } from './translate.js';
 
 const EXIT_FFMPEG = { ok: 0, failed: 1, interrupted: 255 } as const;
 
@@ -131,14 +142,24 @@ export async function runFfmpeg(argv: string[], route: OptionRouter): Promise<nu
     };
     const timer = stats || writeProgress ? setInterval(() => report(false), period) : undefined;
     try {
-      for (const [i, j] of translated.entries()) {
+      const together = oneReading(translated);
+      for (const [i, j] of (together ? [] : translated).entries()) {
         quietX265(j.options, level);
         jobs.push(
           transcode(j.input, j.url, trustInputs({ ...j.options, onProgress: (p: Progress) => latest.set(i, p), progressInterval: Math.min(period, 500) })),
         );
         if (interrupts) jobs.at(-1)!.cancel(interrupts === 1 ? 'graceful' : 'abort');
       }
-      const results = await Promise.all(jobs);
+      if (together) {
+        for (const o of together.outputs) quietX265({ map: o.map }, level);
+        const options = trustInputs({ ...together.options, onProgress: (p: Progress) => latest.set(0, p), progressInterval: Math.min(period, 500) });
+        jobs.push(transcode(together.input, together.outputs, options));
+        if (interrupts) jobs.at(-1)!.cancel(interrupts === 1 ? 'graceful' : 'abort');
+      }
+      // one job per output file, as ffmpeg's last lines are
+      const results = (await Promise.all(jobs)).flatMap((r) =>
+        r.outputs.length > 1 ? r.outputs.map((o) => ({ ...r, output: o.output, bytes: o.bytes, duration: o.duration, sizes: o.sizes })) : [r],
+      );
       const r = results[0]!;
       if (!latest.has(0) || r.bytes)
         latest.set(0, {
@@ -168,6 +189,26 @@ export async function runFfmpeg(argv: string[], route: OptionRouter): Promise<nu
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+}
+
+// What every output of a command line shares when they are written from one reading of the
+// inputs (as ffmpeg writes them): the inputs and their settings, the graph, the trims.
+const SHARED_KEYS = ['input', 'inputs', 'start', 'duration', 'threads', 'shortest', 'filterComplex'] as const;
+
+/** The outputs as one job (each input stream decoded once), or null when they differ in what they read. */
+function oneReading(jobs: OutputJob[]): { input: OutputJob['input']; outputs: TranscodeOutput[]; options: TranscodeOptions } | null {
+  if (jobs.length < 2) return null;
+  const shared = (j: OutputJob) => JSON.stringify(SHARED_KEYS.map((k) => j.options[k]));
+  const first = jobs[0]!;
+  if (typeof first.input !== 'string' || jobs.some((j) => j.input !== first.input || shared(j) !== shared(first))) return null;
+  const options: TranscodeOptions = {};
+  for (const k of SHARED_KEYS) if (first.options[k] !== undefined) Object.assign(options, { [k]: first.options[k] });
+  const outputs = jobs.map((j): TranscodeOutput => {
+    const own: Record<string, unknown> = { output: j.url };
+    for (const [k, v] of Object.entries(j.options)) if (!(SHARED_KEYS as readonly string[]).includes(k)) own[k] = v;
+    return own as unknown as TranscodeOutput;
+  });
+  return { input: first.input, outputs, options };
 }
 
 function emptyProgress(): Progress {
