@@ -25,13 +25,13 @@ function run(cmd: string, args: string[], cwd: string): { status: number | null;
   return { status: r.status, signal: r.signal, stderr: r.stderr ?? '', timedOut };
 }
 
-function outcome(r: ReturnType<typeof run>, reference: string, ours: string): Outcome {
+function outcome(r: ReturnType<typeof run>, reference: string, ours: string, more: string[] = []): Outcome {
   const lastLine = r.stderr.trim().split('\n').filter(Boolean).slice(-1)[0] ?? '';
   if (r.timedOut) return { status: 'hang', detail: `no end in ${TIMEOUT / 1000} s` };
   if (r.signal) return { status: 'crash', detail: `${r.signal}: ${lastLine}` };
   if (r.status === 3) return { status: 'n/a', detail: 'no API form' };
   if (r.status !== 0) return { status: 'error', detail: lastLine.slice(0, 160) };
-  const diffs = compareOutputs(reference, ours);
+  const diffs = ['', ...more].flatMap((suffix) => compareOutputs(reference + suffix, ours + suffix).map((d) => (suffix ? `${suffix}: ${d}` : d)));
   return diffs.length ? { status: 'diff', detail: diffs.slice(0, 3).join('; ').slice(0, 200) } : { status: 'pass', detail: '' };
 }
 
@@ -57,9 +57,9 @@ for (const { s, index } of shapes) {
     });
     continue;
   }
-  const cliRoute = outcome(run(process.execPath, [cli, 'ffmpeg', '-nostdin', '-v', 'error', '-y', ...s.argv(file, viaCli)], path.dirname(viaCli)), ref, viaCli);
+  const cliRoute = outcome(run(process.execPath, [cli, 'ffmpeg', '-nostdin', '-v', 'error', '-y', ...s.argv(file, viaCli)], path.dirname(viaCli)), ref, viaCli, s.more);
   const apiRoute = s.api
-    ? outcome(run(process.execPath, [path.join(here, 'api_child.js'), String(index), viaApi], path.dirname(viaApi)), ref, viaApi)
+    ? outcome(run(process.execPath, [path.join(here, 'api_child.js'), String(index), viaApi], path.dirname(viaApi)), ref, viaApi, s.more)
     : { status: 'n/a' as const, detail: 'no API form' };
   rows.push({ name: s.name, group: s.group, cliRoute, apiRoute });
   process.stdout.write(

@@ -10,6 +10,8 @@ export interface Shape {
   out: string;
   /** ffmpeg's arguments; `o` is the output path. */
   argv: (i: (name: string) => string, o: string) => string[];
+  /** More outputs of the same command: suffixes of `out`'s path, compared as well. */
+  more?: string[];
   /** The same job through the API, or absent where the API has no form for it (the table says so). */
   api?: (i: (name: string) => string, o: string) => Promise<unknown>;
 }
@@ -943,7 +945,13 @@ export const SHAPES: Shape[] = [
     name: 'two outputs from one command',
     group: 'outputs',
     out: 'o.mp4',
+    more: ['.m4a'],
     argv: (i, o) => ['-i', i('movie.mp4'), ...x264, '-c:a', 'copy', o, '-vn', '-c:a', 'copy', `${o}.m4a`],
+    api: (i, o) =>
+      transcode(i('movie.mp4'), [
+        { output: o, video: { codec: 'libx264', preset: 'veryfast' }, audio: 'copy' },
+        { output: `${o}.m4a`, video: false, audio: 'copy' },
+      ]),
   },
   {
     name: 'x264 profile/level and tune',
