@@ -205,19 +205,19 @@ describe('planTranscode: map', () => {
 // ---- transcode: filters and encoder settings ----
 
 describe('planTranscode: filter chains and encoder settings', () => {
-  test('video: the user filter first, then scale, fps and format; crf, preset and gopSize are encoder options', () => {
+  test("video: the user filter first, then scale and format; the frame rate is the encoder's (as -r); crf, preset and gopSize are encoder options", () => {
     const plan = transcode([clip()], {
       audio: false,
       video: { codec: 'libx264', filter: 'hflip', width: 640, frameRate: 30, pixelFormat: 'yuv420p', crf: 20, preset: 'fast', gopSize: 48 },
     });
-    assert.equal(graphOf(plan, 0), 'hflip,scale=640:-2,fps=30,format=pix_fmts=yuv420p');
+    assert.equal(graphOf(plan, 0), 'hflip,scale=640:-2,format=pix_fmts=yuv420p');
     assert.deepEqual(plan.streams[0]!.options, { crf: 20, preset: 'fast', g: 48 });
     assert.deepEqual(plan.streams[0]!.frameRate, { num: 30, den: 1 });
   });
 
   test('only a height keeps the aspect ratio (-2 for the width); NTSC rates become 1001 fractions', () => {
     const plan = transcode([clip()], { audio: false, video: { height: 360, frameRate: 29.97 } });
-    assert.equal(graphOf(plan, 0), 'scale=-2:360,fps=29.97');
+    assert.equal(graphOf(plan, 0), 'scale=-2:360');
     assert.deepEqual(plan.streams[0]!.frameRate, { num: 30000, den: 1001 });
   });
 

@@ -213,7 +213,7 @@ class EncodeStage {
                 });
     AVCodecContext* ctx = c_.ctx.get();
     if (codec_->type == AVMEDIA_TYPE_VIDEO)
-      sync_ = std::make_unique<VideoSync>(mode_, ctx->time_base, ctx->framerate.num > 0);
+      sync_ = std::make_unique<VideoSync>(mode_, ctx->time_base, ctx->framerate.num > 0, sp_.own_durations);
     if (codec_->type == AVMEDIA_TYPE_AUDIO && ctx->frame_size > 0 &&
         !(codec_->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE)) {
       fifo_.reset(av_audio_fifo_alloc(ctx->sample_fmt, ctx->ch_layout.nb_channels, ctx->frame_size * 2));

@@ -78,6 +78,7 @@ StreamPlan ReadStream(Fields& s) {
   sp.bit_rate = s.Int("bitRate");
   sp.frame_rate = s.RationalOrNull("frameRate");
   sp.fps_mode = s.String("fpsMode");
+  sp.own_durations = s.Bool("ownDurations");
   sp.display_matrix = s.Bool("displayMatrix");
   if (sp.fps_mode != "auto" && sp.fps_mode != "cfr" && sp.fps_mode != "vfr" && sp.fps_mode != "passthrough")
     s.Fail("fpsMode", "expected 'auto', 'cfr', 'vfr' or 'passthrough', got '" + sp.fps_mode + "'");

@@ -57,6 +57,7 @@ struct StreamPlan {
   int64_t bit_rate = 0;
   AVRational frame_rate{0, 1};
   std::string fps_mode;         // -fps_mode: 'auto', 'cfr', 'vfr' or 'passthrough'
+  bool own_durations = false;   // frames last their own duration there (no filter asked for, as the CLI)
   bool display_matrix = false;  // encoded video: keep the source's display matrix (not turned upright)
   int64_t max_frames = -1;
   Dict metadata;     // over the source stream's

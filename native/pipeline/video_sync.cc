@@ -49,6 +49,12 @@ VideoSync::Sends VideoSync::Next(const AVFrame* frame, int64_t room) {
   } else {
     double ticks = TicksOf(frame, tick_);
     double duration = rate_known_ ? 1 : 0;
+    if (own_durations_) {
+      int64_t own = std::llrint(
+          av_q2d(av_mul_q(AVRational{static_cast<int>(std::min<int64_t>(compat::FrameDuration(frame), INT32_MAX)), 1},
+                          av_div_q(frame->time_base, tick_))));
+      if (own > 0) duration = static_cast<double>(own);
+    }
     double delta0 = ticks - static_cast<double>(next_pts_);  // how far the frame is from the next tick
     double delta = delta0 + duration;
     if (delta0 < 0 && delta > 0) {  // it started before the next tick: clip it there

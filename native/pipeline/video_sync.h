@@ -25,8 +25,10 @@ FpsMode ResolveFpsMode(const std::string& asked, const AVOutputFormat* muxer, bo
 
 class VideoSync {
  public:
-  // `tick`: the encoder's time base (1/rate); `rate_known`: whether a frame lasts one tick.
-  VideoSync(FpsMode mode, AVRational tick, bool rate_known) : mode_(mode), tick_(tick), rate_known_(rate_known) {}
+  // `tick`: the encoder's time base (1/rate); `rate_known`: whether a frame lasts one tick;
+  // `own_durations`: a frame lasts its own duration (the CLI's choice when no filter was asked for).
+  VideoSync(FpsMode mode, AVRational tick, bool rate_known, bool own_durations = false)
+      : mode_(mode), tick_(tick), rate_known_(rate_known), own_durations_(own_durations) {}
 
   struct Sends {
     int64_t frames = 0;    // output frames to send for this input frame
@@ -47,6 +49,7 @@ class VideoSync {
   FpsMode mode_;
   AVRational tick_;
   bool rate_known_;
+  bool own_durations_;
   int64_t next_pts_ = 0;
   int64_t frames_ = 0;             // output frames so far
   int64_t previous_history_[3]{};  // the last three Sends.previous, for the end

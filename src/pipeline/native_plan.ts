@@ -60,6 +60,11 @@ export interface NativeStreamPlan {
   frameRate: Rational | null;
   /** -fps_mode: 'auto' (the CLI's choice for the muxer), 'cfr', 'vfr' or 'passthrough'. */
   fpsMode: 'auto' | 'cfr' | 'vfr' | 'passthrough';
+  /**
+   * The frame-rate conversion takes a frame's own duration (FFmpeg 5.x/6.x's CLI does where no
+   * filter was asked for: neither -vf nor -filter_complex), rather than one tick of the output.
+   */
+  ownDurations: boolean;
   /** Encoded video: keep the source stream's display matrix (its picture was not turned upright). */
   displayMatrix: boolean;
   /** null: no limit. */

@@ -86,7 +86,6 @@ function videoChain(v: VideoSettings): string {
   const parts: string[] = [];
   if (v.filter) parts.push(v.filter);
   if (v.width !== undefined || v.height !== undefined) parts.push(`scale=${v.width ?? -2}:${v.height ?? -2}`);
-  if (v.frameRate !== undefined) parts.push(`fps=${v.frameRate}`);
   if (v.pixelFormat) parts.push(`format=pix_fmts=${v.pixelFormat}`);
   return parts.length ? parts.join(',') : 'null';
 }
@@ -194,6 +193,8 @@ class Planner {
     return d;
   }
 
+  #complex = false; // the job has a filterComplex
+
   /** Set for MP4-family outputs: ADTS AAC (from TS, HLS, raw .aac) is copied through aac_adtstoasc. */
   adtsToAsc = false;
 
@@ -242,6 +243,8 @@ class Planner {
         hardware: hardwareGraph,
       }) - 1;
     this.#encoder(graph, 0, settings, threads, input, stream);
+    // as FFmpeg 5/6's CLI: with no filter asked for, a frame's own duration decides its repeats
+    if (video && !settings.filter && !this.#complex) this.plan.streams.at(-1)!.ownDurations = true;
     // as the CLI: a picture not turned upright keeps the matrix that says how to show it
     if (video && this.autorotate[input] === false && s.displayMatrix) this.plan.streams.at(-1)!.displayMatrix = true;
   }
@@ -270,6 +273,7 @@ class Planner {
    * outputs are written where `map` names their labels, through the map entry's own settings.
    */
   complex(description: string, pads: GraphPads, maps: StreamMap[], threads: number | undefined): void {
+    this.#complex = true;
     const sources: NativeGraphPlan['sources'] = [];
     let upright = ''; // chains that turn rotated inputs upright before the graph sees them
     for (const pad of pads.inputs) {
@@ -347,6 +351,7 @@ function outputStream(fields: Partial<NativeStreamPlan>): NativeStreamPlan {
     bitRate: 0,
     frameRate: null,
     fpsMode: 'auto',
+    ownDurations: false,
     displayMatrix: false,
     maxFrames: null,
     metadata: {},

@@ -57,7 +57,12 @@ for (const { s, index } of shapes) {
     });
     continue;
   }
-  const cliRoute = outcome(run(process.execPath, [cli, 'ffmpeg', '-nostdin', '-v', 'error', '-y', ...s.argv(file, viaCli)], path.dirname(viaCli)), ref, viaCli, s.more);
+  const cliRoute = outcome(
+    run(process.execPath, [cli, 'ffmpeg', '-nostdin', '-v', 'error', '-y', ...s.argv(file, viaCli)], path.dirname(viaCli)),
+    ref,
+    viaCli,
+    s.more,
+  );
   const apiRoute = s.api
     ? outcome(run(process.execPath, [path.join(here, 'api_child.js'), String(index), viaApi], path.dirname(viaApi)), ref, viaApi, s.more)
     : { status: 'n/a' as const, detail: 'no API form' };

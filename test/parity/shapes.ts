@@ -1,7 +1,9 @@
 // The parity corpus: jobs a video service runs, each as the ffmpeg command line a user types,
 // and (where the TypeScript API has the words for it) the same job as a transcode()/remux() call.
 // `in(name)` is a corpus input (media.ts); the output name's extension says the container.
-import { remux, transcode, type TranscodeOptions } from '../../src/index.js';
+import path from 'node:path';
+
+import { ladder, remux, transcode, type TranscodeOptions } from '../../src/index.js';
 
 export interface Shape {
   name: string;
@@ -24,6 +26,45 @@ const t = (input: string, out: string, o: TranscodeOptions) =>
     ...(o.inputs ? { inputs: o.inputs.map((i) => (typeof i === 'string' ? { source: i, trusted: true } : i)) } : {}),
   });
 const x264 = ['-c:v', 'libx264', '-preset', 'veryfast'];
+
+// a two-rendition ladder as ladder() writes it: one split, keyframes every second (25 fps), VBV
+const ladderRenditions = [
+  { height: 240, bitRate: '400k' },
+  { height: 120, bitRate: '150k' },
+];
+const ladderArgs = [
+  '-filter_complex',
+  '[0:0]split=2[s0][s1];[s0]scale=-2:240[v0];[s1]scale=-2:120[v1]',
+  '-map',
+  '[v0]',
+  '-map',
+  '[v1]',
+  '-map',
+  '0:a',
+  ...x264,
+  '-g',
+  '25',
+  '-keyint_min',
+  '25',
+  '-sc_threshold',
+  '0',
+  '-b:v:0',
+  '400k',
+  '-maxrate:v:0',
+  '428000',
+  '-bufsize:v:0',
+  '600000',
+  '-b:v:1',
+  '150k',
+  '-maxrate:v:1',
+  '160500',
+  '-bufsize:v:1',
+  '225000',
+  '-c:a',
+  'aac',
+  '-b:a',
+  '128k',
+];
 
 export const SHAPES: Shape[] = [
   // uploads from phones
@@ -225,6 +266,39 @@ export const SHAPES: Shape[] = [
         video: { codec: 'libx264', preset: 'veryfast', gopSize: 25, filter: 'scale=-2:180' },
         audio: { codec: 'aac', bitRate: '64k' },
       }),
+  },
+  {
+    name: 'HLS ladder, master playlist and audio group',
+    group: 'streaming',
+    out: 'master.m3u8',
+    argv: (i, o) => [
+      '-i',
+      i('movie.mp4'),
+      ...ladderArgs,
+      '-f',
+      'hls',
+      '-hls_time',
+      '1',
+      '-hls_playlist_type',
+      'vod',
+      '-hls_segment_type',
+      'mpegts',
+      '-hls_segment_filename',
+      path.join(path.dirname(o), 'v%v', 'seg%05d.ts'),
+      '-master_pl_name',
+      'master.m3u8',
+      '-var_stream_map',
+      'v:0,agroup:audio v:1,agroup:audio a:0,agroup:audio',
+      path.join(path.dirname(o), 'v%v', 'index.m3u8'),
+    ],
+    api: (i, o) => ladder(i('movie.mp4'), path.dirname(o), { segmentDuration: 1, renditions: ladderRenditions }),
+  },
+  {
+    name: 'DASH ladder',
+    group: 'streaming',
+    out: 'manifest.mpd',
+    argv: (i, o) => ['-i', i('movie.mp4'), ...ladderArgs, '-f', 'dash', '-seg_duration', '1', '-adaptation_sets', 'id=0,streams=v id=1,streams=a', o],
+    api: (i, o) => ladder(i('movie.mp4'), path.dirname(o), { format: 'dash', segmentDuration: 1, renditions: ladderRenditions }),
   },
   {
     name: 'DASH manifest copy',
