@@ -64,6 +64,22 @@ await build({ ...cjs, entryPoints: ['dist/index.js'], outfile: 'dist/avforge.cjs
 // module.exports is the ffmpeg() factory itself, as fluent-ffmpeg's is
 const factory = { js: 'module.exports = Object.assign(module.exports.default, module.exports);' };
 await build({ ...cjs, entryPoints: ['dist/fluent/index.js'], outfile: 'dist/fluent.cjs', plugins: [toMainEntry('./avforge.cjs')], footer: factory });
+// the avforge command: its modules bundled into dist/cli/main.js itself (same place, so its paths
+// hold), importing the main entry. A command line that replaces a spawned ffmpeg starts a process
+// per job: one file instead of ~40 modules saves ~40 ms of CPU at each start.
+await build({
+  entryPoints: ['dist/cli/main.js'],
+  outfile: 'dist/cli/main.js',
+  allowOverwrite: true,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: ['bullmq'],
+  plugins: [toMainEntry('../avforge.js')],
+});
 // the CommonJS builds' types: the same declarations (dist/**/*.d.ts), seen from CommonJS
 fs.writeFileSync('dist/avforge.d.cts', "// require('avforge'): the ESM entry's declarations\nexport * from './index.js';\n");
 fs.writeFileSync(

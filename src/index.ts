@@ -52,7 +52,21 @@ export {
   type FFprobeCounts,
 } from './core/ffprobe.js';
 export { ffprobePacketFields, ffprobeFrameFields, type FFprobePacketOrigin } from './core/ffprobe_media.js';
-export { transcode, remux, thumbnails, thumbnailFile } from './pipeline/transcode.js';
+export { thumbnails, thumbnailFile } from './pipeline/transcode.js';
+// transcode() and remux() with their AVOptions typed from the linked FFmpeg's tables
+export {
+  transcode,
+  remux,
+  type EncoderOptionsOf,
+  type MuxerOptionsOf,
+  type KnownEncoderOptions,
+  type KnownMuxerOptions,
+  type TypedVideoSettings,
+  type TypedAudioSettings,
+  type TypedFormat,
+  type TypedTranscodeOptions,
+  type TypedRemuxOptions,
+} from './options/av_option_types.js';
 export { ladder, type LadderOptions, type LadderResult, type Rendition } from './pipeline/ladder.js';
 export type { GraphPads } from './pipeline/plan.js';
 export type {

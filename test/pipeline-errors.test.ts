@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 
-import { AvError, remux, thumbnails, transcode } from '../src/index.js';
+// an unknown option, past its compile-time check (a typed encoder's options reject it), for the runtime one
+import { AvError, remux, thumbnails, transcode, type AvOptions } from '../src/index.js';
 import { media, scratch } from './media/generate.js';
 import { listDir } from './util.js';
 import { probe, ofType, decodeCleanly, isAvError, INPUT, captureLogs } from './pipeline-util.js';
@@ -36,7 +37,7 @@ describe('errors', () => {
   test('an unknown encoder option rejects with OPTION_NOT_FOUND', async () => {
     const dir = scratch('err-option');
     await assert.rejects(
-      transcode(media(INPUT), path.join(dir, 'a.mkv'), { video: { codec: 'libx264', options: { 'no-such-option': 1 } } }),
+      transcode(media(INPUT), path.join(dir, 'a.mkv'), { video: { codec: 'libx264', options: { 'no-such-option': 1 } as AvOptions } }),
       (e: unknown) => isAvError('OPTION_NOT_FOUND')(e) && /no-such-option/.test((e as Error).message),
     );
     assert.deepEqual(listDir(dir), []);
@@ -160,9 +161,12 @@ describe('errors', () => {
       assert.ok(typeof err.time === 'number' && err.time >= 0, `time ${err.time}`);
       return true;
     });
-    await assert.rejects(transcode(media(INPUT), path.join(dir, 'b.mkv'), { video: { codec: 'libx264', options: { 'no-such-option': 1 } } }), (e: unknown) => {
-      assert.equal((e as { stage?: string }).stage, 'encode');
-      return true;
-    });
+    await assert.rejects(
+      transcode(media(INPUT), path.join(dir, 'b.mkv'), { video: { codec: 'libx264', options: { 'no-such-option': 1 } as AvOptions } }),
+      (e: unknown) => {
+        assert.equal((e as { stage?: string }).stage, 'encode');
+        return true;
+      },
+    );
   });
 });

@@ -26,6 +26,7 @@ import {
   type JobArgs,
   type JobState,
 } from './shared_flags.js';
+import { parseMapArgument } from './ffmpeg/stream_specifier.js';
 
 export type TranscodeArgs = JobArgs<TranscodeOptions>;
 
@@ -297,19 +298,21 @@ interface MapSpec {
   stream?: string | number;
 }
 
-/** '0', '0:v', '0:a:1', '1:a', '0:3', '[label]' -> what it maps. */
+/**
+ * '0', '0:v', '0:a:1', '1:a', '0:3', '[label]' -> what it maps: ffmpeg's -map grammar
+ * (ffmpeg/stream_specifier.ts), less what a transcode() map entry cannot say.
+ */
 export function parseMapSpec(spec: string): MapSpec {
-  const label = /^\[([^\]]+)\]$/.exec(spec);
-  if (label) return { label: label[1]! };
-  const m = /^(\d+)(?::([vasdt])(?::(\d+))?|:(\d+))?$/.exec(spec);
-  if (!m) {
-    const hint = spec.startsWith('-') ? ' (negative maps are not supported)' : spec.endsWith('?') ? " (optional maps, '?', are not supported)" : '';
-    throw new UsageError(`-map: '${spec}' is not a stream specifier (0:v, 0:a:1, 1:a, 0:2, 0 or [label])${hint}`);
-  }
-  const input = Number(m[1]);
-  if (m[4] !== undefined) return { input, stream: Number(m[4]) };
-  if (m[2] === undefined) return { input };
-  return { input, stream: m[3] === undefined ? m[2] : `${m[2]}:${m[3]}` };
+  const m = parseMapArgument(spec);
+  if (m.label !== undefined) return { label: m.label };
+  const unsupported = (what: string) => new UsageError(`-map ${spec}: ${what} are not supported here (avforge ffmpeg takes them)`);
+  if (m.negative) throw unsupported('negative maps');
+  if (m.optional) throw unsupported("optional maps, '?',");
+  const s = m.spec!;
+  if (s.text === '') return { input: m.input };
+  if (s.noPictures || s.tag || s.id !== undefined || s.usable) throw unsupported('V, m:KEY, #ID and u specifiers');
+  // a stream type letter with its n-th, or a stream index: transcode()'s `stream`, as written
+  return { input: m.input, stream: s.type === undefined ? s.nth! : s.text };
 }
 
 /** One -map as transcode()'s map entries (-map 0: its video, audio and subtitle streams). */

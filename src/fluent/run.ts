@@ -35,7 +35,11 @@ class Ring {
   }
 }
 
-/** A Readable input written to a temporary file (the translation probes its inputs before running). */
+/**
+ * A Readable input written to a temporary file: the translation probes its inputs before running,
+ * and each output is a job of its own that reads the input. (`avforge ffmpeg` replays its stdin
+ * from memory instead, cli/ffmpeg/translate.ts: a live pipe must flow while its one job runs.)
+ */
 async function spool(cmd: FfmpegCommand, args: string[]): Promise<() => void> {
   const stream = cmd._inputs.find((i) => i.isStream);
   if (!stream || typeof stream.source === 'string') return () => {};

@@ -112,7 +112,9 @@ const isStdin = (url: string) => url === '-' || url === 'pipe:' || url === 'pipe
 
 /**
  * Standard input can be read once: it is probed through a stream that records what it reads,
- * and the job gets a stream that replays that, then reads on (a live pipe keeps flowing).
+ * and the job gets a stream that replays that, then reads on (a live pipe keeps flowing). Not a
+ * temporary file, as avforge/fluent spools an input stream to (src/fluent/run.ts, where several
+ * outputs each read it): a live stdin has no end to wait for.
  */
 async function probeStdin(settings: InputSettings): Promise<{ probed: { format: { name: string }; streams: Stream[] }; source: Readable }> {
   const seen: Buffer[] = [];

@@ -134,7 +134,7 @@ export function parseReadIntervals(spec: string): ReadInterval[] {
 function durationUs(text: string): number | undefined {
   const clock = /^(-)?(?:(\d+):)?(\d+):(\d+)(?:\.(\d+))?$/.exec(text);
   const plain = /^(-)?(\d+)(?:\.(\d+))?(s|ms|us)?$/.exec(text);
-  const micro = (frac: string | undefined) => Number(((frac ?? '') + '000000').slice(0, 6));
+  const micro = (frac: string | undefined) => Number(`${frac ?? ''}000000`.slice(0, 6));
   let us: number;
   if (clock) {
     const [, minus, h, m, sec, frac] = clock;
