@@ -115,7 +115,20 @@ after(async () => {
 describe('observability on BullMQ', { skip }, () => {
   test('Prometheus scrapes a worker and finds the job counts and durations', { skip: prometheusSkip }, async () => {
     const queue = queueName('prom');
-    const worker = child(process.execPath, [workerScript, '--redis', url, '--queue', queue, '--concurrency', '2', '--isolation', 'none', '--metrics', '127.0.0.1:0', '--json']);
+    const worker = child(process.execPath, [
+      workerScript,
+      '--redis',
+      url,
+      '--queue',
+      queue,
+      '--concurrency',
+      '2',
+      '--isolation',
+      'none',
+      '--metrics',
+      '127.0.0.1:0',
+      '--json',
+    ]);
     const lines: Record<string, unknown>[] = [];
     createInterface({ input: worker.stdout! }).on('line', (l) => {
       try {
@@ -130,7 +143,11 @@ describe('observability on BullMQ', { skip }, () => {
     const promPort = await freePort();
     const config = path.join(dir, 'prometheus.yml');
     fs.writeFileSync(config, `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: avforge\n    static_configs:\n      - targets: ['${target}']\n`);
-    child(PROMETHEUS, [`--config.file=${config}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`]).stderr!.resume();
+    child(PROMETHEUS, [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+    ]).stderr!.resume();
     const api = `http://127.0.0.1:${promPort}`;
     const query = async (q: string): Promise<number | undefined> => {
       const r = (await (await fetch(`${api}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: { value: [number, string] }[] } };
@@ -145,7 +162,12 @@ describe('observability on BullMQ', { skip }, () => {
     const jobs = [
       engine.submit({ type: 'remux', input: clip, output: path.join(dir, 'p1.mkv') }),
       engine.submit({ type: 'remux', input: clip, output: path.join(dir, 'p2.mkv') }),
-      engine.submit({ type: 'transcode', input: clip, output: path.join(dir, 'p3.mp4'), options: { video: { codec: 'libx264', preset: 'ultrafast' }, audio: false } }),
+      engine.submit({
+        type: 'transcode',
+        input: clip,
+        output: path.join(dir, 'p3.mp4'),
+        options: { video: { codec: 'libx264', preset: 'ultrafast' }, audio: false },
+      }),
       engine.submit({ type: 'probe', input: path.join(dir, 'missing.mp4') }),
     ];
     await Promise.allSettled(jobs.map((j) => j.done));
@@ -173,7 +195,12 @@ describe('observability on BullMQ', { skip }, () => {
     try {
       await using engine = new Engine({ backend: new BullMQBackend({ redis: url, queue }) });
       await trace.getTracer('test').startActiveSpan('request', async (request) => {
-        await engine.submit({ type: 'transcode', input: media('h264-aac.mp4'), output: out, options: { video: { codec: 'libx264', preset: 'ultrafast' }, audio: false } }).done;
+        await engine.submit({
+          type: 'transcode',
+          input: media('h264-aac.mp4'),
+          output: out,
+          options: { video: { codec: 'libx264', preset: 'ultrafast' }, audio: false },
+        }).done;
         request.end();
       });
     } finally {

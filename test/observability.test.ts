@@ -55,7 +55,12 @@ describe('engine.metrics()', () => {
     assert.throws(() => engine.metrics({ registry: new Registry() }), TypeError);
     const clip = media('h264-aac.mp4');
     const a = engine.submit({ type: 'remux', input: clip, output: path.join(dir, 'a.mkv') });
-    const b = engine.submit({ type: 'transcode', input: clip, output: path.join(dir, 'b.mp4'), options: { video: { codec: 'libx264', preset: 'ultrafast' }, audio: false } });
+    const b = engine.submit({
+      type: 'transcode',
+      input: clip,
+      output: path.join(dir, 'b.mp4'),
+      options: { video: { codec: 'libx264', preset: 'ultrafast' }, audio: false },
+    });
     const bad = engine.submit({ type: 'probe', input: path.join(dir, 'missing.mp4') });
     const queued = await registry.metrics();
     assert.match(queued, /avforge_jobs_queued\{priority="0"\} [1-3]/);
@@ -105,14 +110,19 @@ describe('engine.metrics()', () => {
 });
 
 describe('traces', () => {
-  test('a span per job under the caller\'s span, a child span per stage, with attributes', async () => {
+  test("a span per job under the caller's span, a child span per stage, with attributes", async () => {
     exporter.reset();
     await using engine = new Engine({ concurrency: 1 });
     const clip = media('h264-aac.mp4');
     const tracer = trace.getTracer('test');
     const out = path.join(dir, 'traced.mp4');
     await tracer.startActiveSpan('request', async (request) => {
-      await engine.submit({ type: 'transcode', input: clip, output: out, options: { video: { codec: 'libx264', preset: 'ultrafast' }, audio: { codec: 'aac' } } }).done;
+      await engine.submit({
+        type: 'transcode',
+        input: clip,
+        output: out,
+        options: { video: { codec: 'libx264', preset: 'ultrafast' }, audio: { codec: 'aac' } },
+      }).done;
       await assert.rejects(engine.submit({ type: 'probe', input: path.join(dir, 'missing.mkv') }).done);
       request.end();
     });
@@ -141,10 +151,13 @@ describe('traces', () => {
 });
 
 describe('logs', () => {
-  test('JSON lines with the job id, libav\'s messages at their levels', async () => {
+  test("JSON lines with the job id, libav's messages at their levels", async () => {
     const lines: { level: string; obj: Record<string, unknown>; msg: string }[] = [];
     const logger = Object.fromEntries(
-      (['debug', 'info', 'warn', 'error', 'fatal'] as const).map((level) => [level, (obj: Record<string, unknown>, msg: string) => lines.push({ level, obj, msg })]),
+      (['debug', 'info', 'warn', 'error', 'fatal'] as const).map((level) => [
+        level,
+        (obj: Record<string, unknown>, msg: string) => lines.push({ level, obj, msg }),
+      ]),
     ) as unknown as JobLogger;
     await using engine = new Engine({ concurrency: 1 });
     const stop = engine.logTo({ logger });
@@ -156,6 +169,9 @@ describe('logs', () => {
     const bad = engine.submit({ type: 'probe', input: cut });
     await ok.done;
     await assert.rejects(bad.done);
+    // libav's lines cross to JS on their own queue
+    const deadline = Date.now() + 5000;
+    while (!lines.some((l) => l.obj.source === 'libav') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     stop();
     const about = (id: string) => lines.filter((l) => l.obj.jobId === id && l.level !== 'debug');
     assert.deepEqual(

@@ -62,7 +62,10 @@ export function renderTop(view: TopView, width = 100, rows = 20, now = new Date(
   const busiest = Math.max(1, ...view.workers.map((w) => w.running));
   for (const w of view.workers) lines.push(`  ${fit(w.name, 28)} ${bar(w.running / busiest, 10)} ${w.running} running`);
   const barWidth = Math.max(10, Math.min(30, width - 86));
-  lines.push('', `${fit('JOB', 14)} ${fit('TYPE', 10)} ${fit('STATE', 8)} ${'PRI'.padStart(4)} ${fit('WORKER', 18)} ${fit('PROGRESS', barWidth + 7)} ${'SPEED'.padStart(7)} ${'FPS'.padStart(5)} ${'TIME'.padStart(7)}`);
+  lines.push(
+    '',
+    `${fit('JOB', 14)} ${fit('TYPE', 10)} ${fit('STATE', 8)} ${'PRI'.padStart(4)} ${fit('WORKER', 18)} ${fit('PROGRESS', barWidth + 7)} ${'SPEED'.padStart(7)} ${'FPS'.padStart(5)} ${'TIME'.padStart(7)}`,
+  );
   for (const j of view.jobs.slice(0, rows)) {
     const p = (j.progress && typeof j.progress === 'object' ? j.progress : {}) as Partial<Progress>;
     const progress =

@@ -139,7 +139,11 @@ export async function runWorker(argv: string[]): Promise<number> {
       if (err instanceof TypeError) throw new UsageError(`--metrics: '${listen}' is not [HOST]:PORT (e.g. :9464)`);
       throw new UsageError(`--metrics: cannot listen on ${listen}: ${(err as Error).message}`);
     }
-    say('metrics', { metrics: `http://${health.host.includes(':') ? `[${health.host}]` : health.host}:${health.port}/metrics` }, `metrics on ${health.host}:${health.port}`);
+    say(
+      'metrics',
+      { metrics: `http://${health.host.includes(':') ? `[${health.host}]` : health.host}:${health.port}/metrics` },
+      `metrics on ${health.host}:${health.port}`,
+    );
   }
   e.on('started', (h) => say('started', { id: h.id, type: h.type, attempt: h.attempt }, `started ${h.id} (${h.type})`));
   e.on('completed', (h) => say('completed', { id: h.id, type: h.type }, `completed ${h.id}`));

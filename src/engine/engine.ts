@@ -257,7 +257,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * Returns the function that stops it (and gives libav's log back to stderr).
    */
   logTo(options?: LogOptions): () => void {
-    return logEngine(this, (o) => this.observe(o), options);
+    return logEngine((o) => this.observe(o), options);
   }
 
   /** @internal Adds a watcher of every job transition (logs); returns the function that removes it. */

@@ -8,7 +8,6 @@ import os from 'node:os';
 import { setLogger, type LogLevel } from '../core/log.js';
 import { invalidArgument, optionsObject } from '../errors.js';
 import type { TranscodeResult } from '../pipeline/types.js';
-import type { Engine } from './engine.js';
 import type { JobRecord } from './handle.js';
 import type { JobObserver } from './observer.js';
 
@@ -31,6 +30,9 @@ export interface LogOptions {
   /** libav's log through the same logger, from this level of libav's (default 'warning'); false: left as it is. */
   libav?: LogLevel | false;
 }
+
+/** How long after a job ended a libav line with no job running is still taken as that job's (ms). */
+const LATE_LINE_MS = 250;
 
 /** pino's numbers. */
 const LEVELS = { debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
@@ -84,11 +86,12 @@ export function childOutput(text: string, jobId: string | null): boolean {
 }
 
 /** The engine's job transitions, and libav's log, as structured log lines; returns the function that stops them. */
-export function logEngine(engine: Engine, observe: (o: JobObserver) => () => void, options?: LogOptions): () => void {
+export function logEngine(observe: (o: JobObserver) => () => void, options?: LogOptions): () => void {
   const o = optionsObject(options) as LogOptions;
   const log = o.logger ?? jsonLogger(o.level ?? 'info');
   for (const m of ['debug', 'info', 'warn', 'error'] as const)
-    if (typeof log?.[m] !== 'function') throw invalidArgument('options.logger', 'a logger with debug, info, warn and error methods (pino, or obj/msg functions)', log);
+    if (typeof log?.[m] !== 'function')
+      throw invalidArgument('options.logger', 'a logger with debug, info, warn and error methods (pino, or obj/msg functions)', log);
   const running = new Set<JobRecord>();
   const fields = (r: JobRecord, more: Record<string, unknown> = {}) => ({ jobId: r.id, type: r.handle.type, ...more });
   const stop = observe({
@@ -103,7 +106,7 @@ export function logEngine(engine: Engine, observe: (o: JobObserver) => () => voi
       log.warn(fields(r, { attempt: r.attempt, ...errorFields(error) }), 'job attempt failed, retrying');
     },
     settled: (r, outcome, value, ranMs) => {
-      running.delete(r);
+      if (running.delete(r)) last = { id: r.id, at: performance.now() };
       const ms = ranMs === null ? {} : { durationMs: Math.round(ranMs) };
       if (outcome === 'completed') log.info(fields(r, { ...ms, ...resultFields(value) }), 'job completed');
       else if (outcome === 'failed') log.error(fields(r, { attempt: r.attempt, ...ms, ...errorFields(value) }), 'job failed');
@@ -112,9 +115,12 @@ export function logEngine(engine: Engine, observe: (o: JobObserver) => () => voi
   });
   // libav's lines: in this process through setLogger, from job processes through their stderr
   const libav = o.libav ?? 'warning';
+  // libav's lines cross to JS on their own queue: the last ones of a job may come just after it settled
+  let last: { id: string; at: number } | null = null;
   const current = (): Record<string, unknown> => {
     if (running.size === 1) return { jobId: [...running][0]!.id };
-    return running.size > 1 ? { jobs: [...running].map((r) => r.id) } : {};
+    if (running.size > 1) return { jobs: [...running].map((r) => r.id) };
+    return last && performance.now() - last.at < LATE_LINE_MS ? { jobId: last.id } : {};
   };
   if (libav !== false) {
     setLogger(

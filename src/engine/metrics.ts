@@ -69,16 +69,31 @@ function register(prom: PromClient, registry: Registry, engine: Engine): JobObse
     registers,
   });
   const submitted = new prom.Counter({ name: 'avforge_jobs_submitted_total', help: 'Jobs submitted, by type.', labelNames: ['type'], registers });
-  const retries = new prom.Counter({ name: 'avforge_job_retries_total', help: 'Attempts that failed and were tried again, by type.', labelNames: ['type'], registers });
+  const retries = new prom.Counter({
+    name: 'avforge_job_retries_total',
+    help: 'Attempts that failed and were tried again, by type.',
+    labelNames: ['type'],
+    registers,
+  });
   const stalls = new prom.Counter({
     name: 'avforge_job_stalls_total',
     help: 'Jobs put back in the queue because their worker stopped answering (BullMQ producer), by type.',
     labelNames: ['type'],
     registers,
   });
-  const frames = new prom.Counter({ name: 'avforge_frames_total', help: 'Frames encoded or packets copied, all output streams, by job type.', labelNames: ['type'], registers });
+  const frames = new prom.Counter({
+    name: 'avforge_frames_total',
+    help: 'Frames encoded or packets copied, all output streams, by job type.',
+    labelNames: ['type'],
+    registers,
+  });
   const bytes = new prom.Counter({ name: 'avforge_output_bytes_total', help: 'Bytes written to outputs, by job type.', labelNames: ['type'], registers });
-  const damaged = new prom.Counter({ name: 'avforge_damaged_packets_total', help: 'Damaged packets or frames skipped, by job type.', labelNames: ['type'], registers });
+  const damaged = new prom.Counter({
+    name: 'avforge_damaged_packets_total',
+    help: 'Damaged packets or frames skipped, by job type.',
+    labelNames: ['type'],
+    registers,
+  });
   const duration = new prom.Histogram({
     name: 'avforge_job_duration_seconds',
     help: "A job's run time (its last attempt), by type and status.",

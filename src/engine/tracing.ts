@@ -94,7 +94,12 @@ const epoch = (t: number) => performance.timeOrigin + t;
 function stagesOf(job: JobDescription): [string, Record<string, string | number>][] {
   if (job.type === 'probe') return [];
   if (job.type === 'remux') return [['mux', {}]];
-  if (job.type === 'thumbnails') return [['decode', {}], ['filter', {}], ['encode', { 'avforge.codec': job.options?.format ?? 'jpeg' }]];
+  if (job.type === 'thumbnails')
+    return [
+      ['decode', {}],
+      ['filter', {}],
+      ['encode', { 'avforge.codec': job.options?.format ?? 'jpeg' }],
+    ];
   const o = job.options ?? {};
   const codecs: Record<string, string> = {};
   for (const kind of ['video', 'audio'] as const) {
@@ -103,7 +108,12 @@ function stagesOf(job: JobDescription): [string, Record<string, string | number>
     codecs[`avforge.${kind}.codec`] = s === 'copy' ? 'copy' : (s?.codec ?? 'default');
   }
   if (Object.values(codecs).every((c) => c === 'copy')) return [['mux', {}]];
-  return [['decode', {}], ['filter', {}], ['encode', codecs], ['mux', o.format ? { 'avforge.output.format': o.format } : {}]];
+  return [
+    ['decode', {}],
+    ['filter', {}],
+    ['encode', codecs],
+    ['mux', o.format ? { 'avforge.output.format': o.format } : {}],
+  ];
 }
 
 /** What a result says, as span attributes. */
@@ -141,7 +151,11 @@ export function jobTracer(producer: boolean): JobObserver {
     for (const [i, [name, attrs, start]] of list.entries()) {
       const stop = i === 0 && list.length > 1 ? running : end;
       const span = tracer.startSpan(`avforge.${name}`, { startTime: epoch(start), attributes: { 'avforge.attempt': r.attempt, ...attrs } }, t.context);
-      if (name === 'encode' && Array.isArray(res?.frames)) span.setAttribute('avforge.frames', res.frames.reduce((x, y) => x + y, 0));
+      if (name === 'encode' && Array.isArray(res?.frames))
+        span.setAttribute(
+          'avforge.frames',
+          res.frames.reduce((x, y) => x + y, 0),
+        );
       if (name === 'mux' && typeof res?.bytes === 'number') span.setAttribute('avforge.output.bytes', res.bytes);
       if (name === 'decode' && typeof res?.damaged === 'number') span.setAttribute('avforge.damaged', res.damaged);
       if (error && i === list.length - 1) span.setStatus({ code: o.SpanStatusCode.ERROR, message: error.message });

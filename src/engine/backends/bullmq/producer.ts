@@ -133,7 +133,16 @@ export class BullMQBackend implements Backend {
 
   submit(record: JobRecord): void {
     const s = record.settings;
-    const data: WireJob = { v: 1, job: record.job as JobDescription, priority: s.priority, key: s.key, timeout: s.timeout, memory: s.memory, device: s.device, ...(record.trace ? { trace: record.trace } : {}) };
+    const data: WireJob = {
+      v: 1,
+      job: record.job as JobDescription,
+      priority: s.priority,
+      key: s.key,
+      timeout: s.timeout,
+      memory: s.memory,
+      device: s.device,
+      ...(record.trace ? { trace: record.trace } : {}),
+    };
     const tracked: Tracked = { record, chain: Promise.resolve(), added: Promise.resolve(), stalls: 0, attemptsMade: 0 };
     this.#tracked.set(record.id, tracked);
     if (s.delay > 0) this.#host.delayed(record);
