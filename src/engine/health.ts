@@ -1,7 +1,6 @@
 // The HTTP endpoints an operator's Prometheus and orchestrator read (node:http, nothing else):
 // /metrics (the registry, in Prometheus's text format), /healthz (the process answers) and
 // /readyz (ready for jobs: 200, or 503 with the checks that failed).
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { invalidArgument, optionsObject } from '../errors.js';
@@ -46,6 +45,9 @@ export async function serveHealth(options: HealthServerOptions): Promise<HealthS
   const registry = o.registry;
   if (!registry || typeof registry.metrics !== 'function') throw invalidArgument('options.registry', 'a prom-client Registry', registry);
   const readiness = o.readiness ?? (() => ({ ready: true, checks: {} }));
+  const at = o.listen !== undefined ? parseListen(o.listen) : { host: o.host ?? '0.0.0.0', port: o.port ?? 9464 };
+  // node:http costs `import 'avforge'` a few ms: loaded when a server starts
+  const http = await import('node:http');
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -67,7 +69,6 @@ export async function serveHealth(options: HealthServerOptions): Promise<HealthS
   });
   // a scrape must not keep a stopping worker alive
   server.keepAliveTimeout = 5_000;
-  const at = o.listen !== undefined ? parseListen(o.listen) : { host: o.host ?? '0.0.0.0', port: o.port ?? 9464 };
   const host = at.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -146,7 +146,7 @@ function register(prom: PromClient, registry: Registry, engine: Engine): JobObse
   gauge('avforge_codec_threads_used', 'Codec threads handed to running jobs.', () => engine.counters().threads.used);
   gauge('avforge_codec_threads_budget', 'Codec threads all running jobs may have together.', () => engine.counters().threads.budget);
   gauge('avforge_memory_used_bytes', 'Memory running jobs are estimated (or measured) to use, of the budget.', () => engine.counters().memory.used);
-  gauge('avforge_memory_budget_bytes', 'The memory budget (absent when none is set).', () => engine.counters().memory.budget);
+  gauge('avforge_memory_budget_bytes', 'The memory budget (0: none set).', () => engine.counters().memory.budget ?? 0);
   for (const [name, field, help] of [
     ['avforge_hw_sessions', 'used', 'Hardware sessions in use, by device family.'],
     ['avforge_hw_sessions_limit', 'limit', 'Hardware sessions allowed, by device family.'],
@@ -162,7 +162,7 @@ function register(prom: PromClient, registry: Registry, engine: Engine): JobObse
     });
   new prom.Gauge({
     name: 'avforge_native_heap_bytes',
-    help: "The C allocator's bytes in this process (libav's frames and buffers): in_use, and free (kept, not returned to the system). glibc only.",
+    help: "The C allocator's bytes in this process (libav's frames and buffers; isolated jobs' are in their job processes): in_use, and free (kept, not returned to the system). glibc only.",
     labelNames: ['state'],
     registers,
     collect() {
@@ -172,8 +172,11 @@ function register(prom: PromClient, registry: Registry, engine: Engine): JobObse
       this.set({ state: 'free' }, h.free);
     },
   });
-  const loop = monitorEventLoopDelay({ resolution: 10 });
+  // the histogram records the time between its timer's runs: the delay is what exceeds the period
+  const period = 10;
+  const loop = monitorEventLoopDelay({ resolution: period });
   loop.enable();
+  const late = (ns: number) => Math.max(0, ns / 1e6 - period) / 1000;
   new prom.Gauge({
     name: 'avforge_event_loop_delay_seconds',
     help: 'Event-loop delay since the previous scrape, at quantiles 0.5, 0.99 and 1 (the maximum).',
@@ -181,9 +184,9 @@ function register(prom: PromClient, registry: Registry, engine: Engine): JobObse
     registers,
     collect() {
       if (loop.count === 0) return;
-      this.set({ quantile: '0.5' }, loop.percentile(50) / 1e9);
-      this.set({ quantile: '0.99' }, loop.percentile(99) / 1e9);
-      this.set({ quantile: '1' }, loop.max / 1e9);
+      this.set({ quantile: '0.5' }, late(loop.percentile(50)));
+      this.set({ quantile: '0.99' }, late(loop.percentile(99)));
+      this.set({ quantile: '1' }, late(loop.max));
       loop.reset();
     },
   });
