@@ -13,7 +13,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
 
-import { Engine, serveHealth, type JobLogger } from '../src/index.js';
+import { Engine, serveHealth, type EngineBackend, type EngineBackendHost, type JobLogger } from '../src/index.js';
 import { engineView, renderTop } from '../src/cli/top.js';
 import { media, scratch } from './media/generate.js';
 
@@ -147,6 +147,45 @@ describe('traces', () => {
     assert.equal(failed.status.code, 2); // ERROR
     assert.equal(failed.attributes['error.type'], 'ENOENT');
     assert.equal(failed.events.find((e) => e.name === 'exception')?.name, 'exception');
+  });
+});
+
+describe('trace context for a producer', () => {
+  test("a portable backend's job carries its span as traceparent, with or without a registered propagator", async () => {
+    exporter.reset();
+    const carried: (Record<string, string> | undefined)[] = [];
+    // a backend whose jobs leave the process, as BullMQ's do: it keeps what would travel
+    const backend: EngineBackend = {
+      portable: true,
+      attach(h) {
+        host = h;
+      },
+      submit(r) {
+        carried.push((r as unknown as { trace?: Record<string, string> }).trace);
+        host.started(r);
+        host.completed(r, null);
+      },
+      cancel() {},
+      resources: () => ({ threads: { used: 0, budget: 0 }, memory: { used: 0, budget: null }, devices: {} }),
+      close: async () => {},
+    };
+    let host!: EngineBackendHost;
+    await using engine = new Engine({ backend });
+    const probe = { type: 'probe', input: media('h264-aac.mp4') } as const;
+    await engine.submit(probe).done;
+    propagation.disable(); // no propagator: avforge writes traceparent itself
+    try {
+      await engine.submit(probe).done;
+    } finally {
+      propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    }
+    const spans = exporter.getFinishedSpans().filter((s) => s.name === 'avforge.probe');
+    assert.equal(spans.length, 2);
+    for (const [i, span] of spans.entries()) {
+      assert.equal(span.kind, SpanKind.PRODUCER);
+      const sc = span.spanContext();
+      assert.equal(carried[i]?.traceparent, `00-${sc.traceId}-${sc.spanId}-01`);
+    }
   });
 });
 

@@ -93,6 +93,8 @@ export function renderTop(view: TopView, width = 100, rows = 20, now = new Date(
   return lines.map((l) => (l.length > width ? l.slice(0, width) : l)).join('\n');
 }
 
+const ONCE_TIMEOUT_MS = 10_000;
+
 interface TopState extends QueueState {
   values: Record<string, string>;
   once: boolean;
@@ -140,7 +142,19 @@ export async function runTop(argv: string[]): Promise<number> {
   };
   try {
     if (s.once) {
-      console.log(await frame());
+      // ioredis retries for ever: a server that does not answer is an error here
+      let timer: NodeJS.Timeout | undefined;
+      const silent = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer from ${s.redis} within ${ONCE_TIMEOUT_MS / 1000} s`)), ONCE_TIMEOUT_MS);
+      });
+      try {
+        console.log(await Promise.race([frame(), silent]));
+      } catch (e) {
+        console.error(`avforge top: ${(e as Error).message}`);
+        return 1;
+      } finally {
+        clearTimeout(timer);
+      }
       return 0;
     }
     return await new Promise<number>((resolve) => {
@@ -164,6 +178,7 @@ export async function runTop(argv: string[]): Promise<number> {
       void draw();
     });
   } finally {
-    await engine.close({ wait: false });
+    // a connection that never came is not waited for (the command exits)
+    await Promise.race([engine.close({ wait: false }), new Promise((r) => setTimeout(r, 1000).unref())]);
   }
 }
