@@ -11,6 +11,8 @@ packages=(pkg-config g++ make python3 ffmpeg
   pocl-opencl-icd mesa-vulkan-drivers
   # the distributed engine's tests start a Redis server on loopback
   redis-server
+  # the observability tests start a Prometheus server that scrapes a worker's /metrics
+  prometheus
   # npm run lint's C++ half (scripts/lint-native.mjs)
   clang-format cpplint)
 

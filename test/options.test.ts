@@ -187,7 +187,7 @@ describe('options', () => {
     );
     assert.equal(
       refusal(() => checkWireJob({ v: 1, job: { type: 'probe', input: 'a' }, priority: 0, key: '', retries: 2 }, '7e')),
-      'Expected a known field (v, job, priority, key, timeout, memory, device) for retries but received 2 (number)',
+      'Expected a known field (v, job, priority, key, timeout, memory, device, trace) for retries but received 2 (number)',
     );
     assert.match(
       refusal(() => checkWireJob({ job: {} }, '7f')),

@@ -13,6 +13,7 @@ import { remuxCommand } from './remux_flags.js';
 import { thumbsCommand } from './thumbs_flags.js';
 import { transcodeCommand } from './transcode_flags.js';
 import { runSubmit, runWorker, submitCommand, workerCommand } from './worker.js';
+import { runTop, topCommand } from './top.js';
 
 const versionCommand: Command<object> = {
   name: 'version',
@@ -35,6 +36,7 @@ const COMMANDS: { spec: Command<unknown>; run: (argv: string[]) => Promise<numbe
   { spec: thumbsCommand, run: runThumbs, also: ['thumbnails'] },
   { spec: workerCommand, run: runWorker },
   { spec: submitCommand, run: runSubmit },
+  { spec: topCommand, run: runTop },
   { spec: probeCommand, run: runProbe },
   { spec: demoCommand, run: runDemo },
   { spec: versionCommand, run: runVersion, also: ['--version'] },

@@ -1,16 +1,28 @@
 // `avforge worker` and `avforge submit`: the engine's BullMQ backend from the command line.
-import { BullMQBackend, Engine, parseBytes, startWorker, type EngineJob, type SubmitOptions } from '../index.js';
+import type { Registry } from 'prom-client';
+
+import {
+  BullMQBackend,
+  Engine,
+  parseBytes,
+  serveHealth,
+  startWorker,
+  type EngineJob,
+  type EngineWorker,
+  type HealthServer,
+  type SubmitOptions,
+} from '../index.js';
 import { helpText, optionalInt, parseCommand, parsePair, UsageError, type Command, type Flag } from './argv.js';
 import { jsonFlag, optionsFlag } from './shared_flags.js';
 
 /** Where the queue is: what the worker and submit share. */
-interface QueueState {
+export interface QueueState {
   redis?: string;
   queue?: string;
   prefix?: string;
 }
 
-const queueFlags: Flag<QueueState>[] = [
+export const queueFlags: Flag<QueueState>[] = [
   { names: ['--redis'], value: 'URL', help: 'the Redis server (redis://host:6379)', apply: (s, v) => (s.redis = v) },
   { names: ['--queue'], value: 'NAME', help: 'queue name (default avforge)', apply: (s, v) => (s.queue = v) },
   { names: ['--prefix'], value: 'P', help: 'Redis key prefix (default bull)', apply: (s, v) => (s.prefix = v) },
@@ -69,9 +81,19 @@ export const workerCommand: Command<WorkerState> = {
         text('--grace', 'MS', 'on SIGTERM, requeue jobs still running after MS'),
       ],
     },
-    { title: 'Output', flags: [{ ...jsonFlag, help: 'one JSON line per job event on stdout' }] },
+    {
+      title: 'Output and observability',
+      flags: [
+        { ...jsonFlag, help: 'one JSON line per job event on stdout' },
+        text('--metrics', '[HOST]:PORT', 'serve /metrics (Prometheus), /healthz and /readyz here (e.g. :9464)'),
+        text('--logs', 'FORMAT', "json: the jobs and libav's log as JSON lines (pino's format) on stdout"),
+      ],
+    },
   ],
-  examples: ['avforge worker --redis redis://localhost:6379 --concurrency 2 --memory-budget 4GB'],
+  examples: [
+    'avforge worker --redis redis://localhost:6379 --concurrency 2 --memory-budget 4GB',
+    'avforge worker --redis redis://localhost:6379 --metrics :9464 --logs json',
+  ],
   init: () => ({ values: {}, devices: {}, json: false }),
 };
 
@@ -92,32 +114,66 @@ export async function runWorker(argv: string[]): Promise<number> {
     throw new UsageError(`--isolation: '${isolation}' is not 'process' or 'none'`);
   const limit = v['--memory-limit'];
   const memoryLimit = limit === undefined ? undefined : limit === 'none' ? false : parseBytes(limit, '--memory-limit');
+  const logs = v['--logs'];
+  if (logs !== undefined && logs !== 'json') throw new UsageError(`--logs: '${logs}' is not 'json'`);
   const cpuLimit = v['--cpu-limit'] === undefined ? undefined : Number(v['--cpu-limit']);
   if (cpuLimit !== undefined && !(cpuLimit > 0)) throw new UsageError(`--cpu-limit: '${v['--cpu-limit']}' is not a number of seconds > 0`);
-  const worker = await startWorker({
-    redis: s.redis,
-    queue: s.queue,
-    prefix: s.prefix,
-    concurrency: optionalInt(v['--concurrency'], '--concurrency'),
-    cpus: optionalInt(v['--cpus'], '--cpus'),
-    threadsPerJob: optionalInt(v['--threads-per-job'], '--threads-per-job'),
-    memoryBudget,
-    isolation,
-    memoryLimit,
-    cpuLimit,
-    devices: s.devices,
-    lockDuration: optionalInt(v['--lock-duration'], '--lock-duration'),
-    stalledInterval: optionalInt(v['--stalled-interval'], '--stalled-interval'),
-  });
+  // the endpoints first: a bad --metrics fails before Redis is reached, and /healthz answers while the worker starts
+  const listen = v['--metrics'];
+  let health: (HealthServer & { registry: Registry }) | undefined;
+  let worker: EngineWorker | undefined;
+  if (listen !== undefined) {
+    const prom = await import('prom-client');
+    const registry = new prom.Registry();
+    // the process's CPU, memory, GC and handles, as every Node exporter has them
+    prom.collectDefaultMetrics({ register: registry });
+    try {
+      const server = await serveHealth({ registry, readiness: () => worker?.readiness() ?? { ready: false, checks: { started: false } }, listen });
+      health = Object.assign(server, { registry });
+    } catch (err) {
+      if (err instanceof TypeError) throw new UsageError(`--metrics: '${listen}' is not [HOST]:PORT (e.g. :9464)`);
+      throw new UsageError(`--metrics: cannot listen on ${listen}: ${(err as Error).message}`);
+    }
+  }
+  try {
+    worker = await startWorker({
+      redis: s.redis,
+      queue: s.queue,
+      prefix: s.prefix,
+      concurrency: optionalInt(v['--concurrency'], '--concurrency'),
+      cpus: optionalInt(v['--cpus'], '--cpus'),
+      threadsPerJob: optionalInt(v['--threads-per-job'], '--threads-per-job'),
+      memoryBudget,
+      isolation,
+      memoryLimit,
+      cpuLimit,
+      devices: s.devices,
+      lockDuration: optionalInt(v['--lock-duration'], '--lock-duration'),
+      stalledInterval: optionalInt(v['--stalled-interval'], '--stalled-interval'),
+    });
+  } catch (err) {
+    await health?.close();
+    throw err;
+  }
   const json = s.json;
   const say = (event: string, fields: Record<string, unknown>, text: string) =>
     console.log(json ? JSON.stringify({ event, pid: process.pid, ...fields }) : `avforge worker ${process.pid}: ${text}`);
   const e = worker.engine;
+  const running = worker;
+  if (logs === 'json') e.logTo();
+  if (health) {
+    e.metrics({ registry: health.registry });
+    say(
+      'metrics',
+      { metrics: `http://${health.host.includes(':') ? `[${health.host}]` : health.host}:${health.port}/metrics` },
+      `metrics on ${health.host}:${health.port}`,
+    );
+  }
   e.on('started', (h) => say('started', { id: h.id, type: h.type, attempt: h.attempt }, `started ${h.id} (${h.type})`));
   e.on('completed', (h) => say('completed', { id: h.id, type: h.type }, `completed ${h.id}`));
   e.on('failed', (h, err) => say('failed', { id: h.id, type: h.type, error: err.message }, `failed ${h.id}: ${err.message}`));
   e.on('cancelled', (h) =>
-    worker.requeueing
+    running.requeueing
       ? say('requeued', { id: h.id, type: h.type }, `requeued ${h.id} (shutting down)`)
       : say('cancelled', { id: h.id, type: h.type }, `cancelled ${h.id}`),
   );
@@ -132,8 +188,9 @@ export async function runWorker(argv: string[]): Promise<number> {
         { signal },
         signals === 1 ? `${signal}: finishing running jobs${grace !== undefined ? ` (requeued after ${grace} ms)` : ''}` : `${signal}: requeueing running jobs`,
       );
-      worker.close(signals === 1 ? (grace === undefined ? {} : { timeout: grace }) : { timeout: 0 }).then(
-        () => {
+      running.close(signals === 1 ? (grace === undefined ? {} : { timeout: grace }) : { timeout: 0 }).then(
+        async () => {
+          await health?.close();
           process.off('SIGTERM', stop);
           process.off('SIGINT', stop);
           say('stopped', {}, 'stopped');

@@ -11,10 +11,29 @@ import { LocalBackend, type LocalOptions } from './backends/local.js';
 import type { IsolationSettings } from './isolation/pool.js';
 import { Counters, type EngineCounters } from './counters.js';
 import { JobRecord, type JobHandle, type JobState } from './handle.js';
+import { type JobObserver, notify } from './observer.js';
+import { engineMetrics, type MetricsOptions, type Registry } from './metrics.js';
+import { jobTracer } from './tracing.js';
+import { logEngine, type LogOptions } from './logging.js';
 import { engineOptions, parseBytes } from '../options/engine.js';
 import { checkJob, checkSubmitOptions } from '../options/jobs.js';
 import { DIRECT } from '../options/rules.js';
 import type { EngineJob, JobResult, SubmitOptions } from './job.js';
+
+/** One job the engine holds (queued, delayed or running), as engine.jobs() lists it. */
+export interface JobInfo {
+  id: string;
+  type: JobHandle['type'];
+  state: JobState;
+  priority: number;
+  key: string;
+  /** Attempts started so far. */
+  attempt: number;
+  /** The latest progress report (a pipeline's Progress), or null. */
+  progress: unknown;
+  /** Milliseconds in its current state: waiting (queued, delayed) or running its current attempt. */
+  for: number;
+}
 
 export interface EngineOptions {
   /** Jobs running at once. Default: the number of CPUs (os.availableParallelism()). */
@@ -137,6 +156,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   #idle: (() => void)[] = [];
   #closing: Promise<void> | null = null;
   readonly #hostApi: BackendHost;
+  readonly #observers: JobObserver[] = [];
 
   constructor(options?: EngineOptions) {
     super();
@@ -150,6 +170,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.#backend = o.backend ?? new LocalBackend(localOptions(o));
     this.#hostApi = this.#host();
     this.#backend.attach(this.#hostApi);
+    this.#observers.push(jobTracer(this.#backend.portable));
   }
 
   /**
@@ -167,6 +188,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.#pending.add(record);
     this.#counters.submitted++;
     this.#counters.queued++; // a record starts 'queued'; the backend moves it on
+    record.queuedAt = performance.now();
+    notify(this.#observers, 'submitted', record);
     // Handed over in a microtask: listeners attached to the handle right after submit() see
     // every event, and a cancel() in the same tick means it never starts.
     queueMicrotask(() => {
@@ -191,6 +214,59 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** What the engine has done and is doing (cheap: call it as often as you like). */
   counters(): EngineCounters {
     return this.#counters.snapshot(performance.now(), this.#backend.resources());
+  }
+
+  /** The jobs held now (queued, delayed, running), running first, then by priority. */
+  jobs(): JobInfo[] {
+    const now = performance.now();
+    const order = { running: 0, queued: 1, delayed: 2 } as Record<JobState, number>;
+    return [...this.#pending]
+      .map((r) => ({
+        id: r.id,
+        type: r.handle.type,
+        state: r.state,
+        priority: r.settings.priority,
+        key: r.settings.key,
+        attempt: r.attempt,
+        progress: r.progress,
+        for: now - (r.state === 'running' ? r.startedAt : r.queuedAt),
+      }))
+      .sort((a, b) => (order[a.state] ?? 3) - (order[b.state] ?? 3) || b.priority - a.priority);
+  }
+
+  /**
+   * Prometheus metrics of this engine (prom-client, loaded on the first call): job counts and
+   * durations, queue and budget gauges, frames, bytes, speed, native memory, event-loop delay.
+   * Registered in `options.registry` (default: a new Registry), which is returned; calling it
+   * again returns the same registry.
+   *
+   *   const registry = engine.metrics();
+   *   http.createServer(async (_, res) => res.end(await registry.metrics())).listen(9464);
+   */
+  metrics(options?: MetricsOptions): Registry {
+    const { registry, observer } = engineMetrics(this, options);
+    if (observer && !this.#observers.includes(observer)) this.#observers.push(observer);
+    return registry;
+  }
+
+  /**
+   * Logs this engine's jobs (started, retried, completed with bytes, frames and speed, failed
+   * with the error's code) and libav's log as structured lines, each with its `jobId`: JSON lines
+   * on stdout in pino's format, or through `options.logger` (pino, or any object with
+   * debug/info/warn/error(obj, msg)). libav's log is process-wide: the latest logTo() has it.
+   * Returns the function that stops it (and gives libav's log back to stderr).
+   */
+  logTo(options?: LogOptions): () => void {
+    return logEngine((o) => this.observe(o), options);
+  }
+
+  /** @internal Adds a watcher of every job transition (logs); returns the function that removes it. */
+  observe(observer: JobObserver): () => void {
+    this.#observers.push(observer);
+    return () => {
+      const i = this.#observers.indexOf(observer);
+      if (i >= 0) this.#observers.splice(i, 1);
+    };
   }
 
   /** Resolves when nothing is queued, delayed or running (submissions stay open). */
@@ -222,6 +298,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   #host(): BackendHost {
     const c = this.#counters;
+    const observers = this.#observers;
+    const ranMs = (r: JobRecord) => (r.state === 'running' ? performance.now() - r.startedAt : null);
     const gauge = (s: JobState, d: number) => {
       if (s === 'queued') c.queued += d;
       else if (s === 'delayed') c.delayed += d;
@@ -265,46 +343,57 @@ export class Engine extends EventEmitter<EngineEvents> {
       queued: (r) => {
         if (!move(r, 'queued')) return;
         r.queuedAt = performance.now();
+        notify(observers, 'queued', r);
         tell(r, 'queued', []);
       },
       delayed: (r) => {
-        move(r, 'delayed');
+        if (move(r, 'delayed')) r.queuedAt = performance.now();
       },
       started: (r) => {
         if (r.settled) return;
         const now = performance.now();
-        if (r.state === 'queued') c.waited(now - r.queuedAt);
+        const waited = r.state === 'queued' ? now - r.queuedAt : null;
+        if (waited !== null) c.waited(waited);
         move(r, 'running');
         r.attempt++;
         r.startedAt = now;
+        notify(observers, 'started', r, waited);
         tell(r, 'started', [r.attempt], []);
       },
       progress: (r, p) => {
         if (r.settled) return;
         r.progress = p;
+        notify(observers, 'progress', r, p);
         tell(r, 'progress', [p]);
       },
       retried: (r, error) => {
         if (r.settled) return;
         c.retried++;
+        notify(observers, 'retried', r, error, ranMs(r));
         tell(r, 'retried', [error, r.attempt]);
       },
       completed: (r, result) => {
+        const ran = ranMs(r);
         if (!move(r, 'completed')) return;
+        notify(observers, 'settled', r, 'completed', result, ran);
         c.completed++;
         settle(r);
         r.resolve(result);
         tell(r, 'completed', [result]);
       },
       failed: (r, error) => {
+        const ran = ranMs(r);
         if (!move(r, 'failed')) return;
+        notify(observers, 'settled', r, 'failed', error, ran);
         c.failed++;
         settle(r);
         r.reject(error);
         tell(r, 'failed', [error]);
       },
       cancelled: (r, error) => {
+        const ran = ranMs(r);
         if (!move(r, 'cancelled')) return;
+        notify(observers, 'settled', r, 'cancelled', error, ran);
         c.cancelled++;
         settle(r);
         r.reject(error);

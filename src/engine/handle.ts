@@ -76,6 +76,8 @@ export class JobRecord {
   /** When it last entered the queue, and when its current attempt started (performance.now()). */
   queuedAt = 0;
   startedAt = 0;
+  /** The job's trace context as W3C headers (traceparent, tracestate), when traces are on: what a BullMQ producer sends. */
+  trace: Record<string, string> | undefined;
   readonly handle: JobHandle;
   #resolve!: (v: unknown) => void;
   #reject!: (e: unknown) => void;

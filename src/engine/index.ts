@@ -1,5 +1,5 @@
 // The job engine's public surface (src/index.ts re-exports it).
-export { Engine, type EngineOptions, type EngineEvents, type CloseOptions as EngineCloseOptions } from './engine.js';
+export { Engine, type EngineOptions, type EngineEvents, type CloseOptions as EngineCloseOptions, type JobInfo } from './engine.js';
 export { JobHandle, type JobState, type JobEvents } from './handle.js';
 export type {
   JobDescription,
@@ -21,7 +21,12 @@ export {
   startWorker,
   EngineWorker,
   type BullMQOptions,
+  type QueueJob,
+  type QueueOverview,
   type RedisSettings,
   type WorkerOptions as EngineWorkerOptions,
   type WorkerCloseOptions as EngineWorkerCloseOptions,
 } from './backends/bullmq.js';
+export type { MetricsOptions } from './metrics.js';
+export { serveHealth, type HealthServer, type HealthServerOptions, type Readiness } from './health.js';
+export type { JobLogger, LogOptions } from './logging.js';

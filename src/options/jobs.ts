@@ -26,6 +26,7 @@ import {
   nonNegativeInt,
   objectOf,
   positive,
+  recordOf,
   threadCount,
   string,
   union,
@@ -43,6 +44,8 @@ export interface WireJob {
   timeout?: number;
   memory?: number;
   device?: string;
+  /** The producer's trace context for the job (W3C headers: traceparent, tracestate), when it traces. */
+  trace?: Record<string, string>;
 }
 
 /** The options object of a job, checked with paths from its root ('video.crf', not 'job.options.video.crf'). */
@@ -142,6 +145,7 @@ const wireFields: Fields<WireJob> = {
   timeout: positive('a number of milliseconds > 0'),
   memory: nonNegative('a number of bytes >= 0'),
   device: nonEmptyString('a device family name'),
+  trace: recordOf('W3C trace context headers (traceparent, tracestate)', string),
 };
 const wireJob = objectOf<WireJob>(wireFields, { noun: 'field', required: ['v', 'job', 'priority', 'key'] });
 

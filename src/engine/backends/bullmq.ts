@@ -13,6 +13,6 @@
 //
 // bullmq is imported when a backend or worker connects, not when avforge is: it costs ~100 ms.
 // The producer (bullmq/producer.ts), the worker (bullmq/worker.ts) and what they share (bullmq/wire.ts).
-export { BullMQBackend, type BullMQOptions } from './bullmq/producer.js';
+export { BullMQBackend, type BullMQOptions, type QueueJob, type QueueOverview } from './bullmq/producer.js';
 export { EngineWorker, startWorker, type WorkerCloseOptions, type WorkerOptions } from './bullmq/worker.js';
 export { redisConnection, type RedisSettings } from './bullmq/wire.js';

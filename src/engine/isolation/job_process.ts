@@ -9,6 +9,7 @@ import { AvError, type AvErrorCode } from '../../errors.js';
 import type { CancelMode } from '../../pipeline/types.js';
 import type { RunContext, Started } from '../attempt.js';
 import { jobInput, jobType, type JobDescription } from '../job.js';
+import { childOutput } from '../logging.js';
 import { MemoryWatch } from './memory_watch.js';
 import { FAILED_MARK, fromPlainError, type FromChild, type ProcessLimits, type TestHook, type ToChild } from './protocol.js';
 
@@ -80,7 +81,7 @@ export class JobProcess {
           this.#stderrFailed = Number(id);
           return '';
         });
-      if (text) process.stderr.write(text);
+      if (text && !childOutput(text, this.#job?.ctx.id ?? null)) process.stderr.write(text);
       this.#stderr = (this.#stderr + text).slice(-TAIL);
       this.#stderrWaiter?.();
     });

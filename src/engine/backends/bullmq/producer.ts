@@ -34,6 +34,32 @@ export interface BullMQOptions extends RedisSettings {
   keepFailed?: number;
 }
 
+/** One job of a queue, as overview() lists it. */
+export interface QueueJob {
+  id: string;
+  type: string;
+  state: 'running' | 'queued' | 'delayed';
+  priority: number;
+  /** The worker running it (its name: host:pid), or null. */
+  worker: string | null;
+  /** The latest progress its worker reported (a pipeline's Progress), or null. */
+  progress: unknown;
+  /** Milliseconds running (since its worker took it) or waiting (since it was added). */
+  for: number;
+}
+
+/** What a queue holds and who serves it, read from Redis (what `avforge top --redis` shows). */
+export interface QueueOverview {
+  queue: string;
+  counts: { queued: number; delayed: number; running: number; completed: number; failed: number };
+  /** Jobs finished per minute over the last minute (counted among the latest 200 completed and 200 failed kept in Redis). */
+  throughput: number;
+  /** The workers connected to the queue, with the jobs each runs now. */
+  workers: { name: string; running: number }[];
+  /** Running jobs first, then queued by priority, then delayed: at most `limit`. */
+  jobs: QueueJob[];
+}
+
 interface Connected {
   bull: BullMQ;
   queue: Queue;
@@ -107,7 +133,16 @@ export class BullMQBackend implements Backend {
 
   submit(record: JobRecord): void {
     const s = record.settings;
-    const data: WireJob = { v: 1, job: record.job as JobDescription, priority: s.priority, key: s.key, timeout: s.timeout, memory: s.memory, device: s.device };
+    const data: WireJob = {
+      v: 1,
+      job: record.job as JobDescription,
+      priority: s.priority,
+      key: s.key,
+      timeout: s.timeout,
+      memory: s.memory,
+      device: s.device,
+      ...(record.trace ? { trace: record.trace } : {}),
+    };
     const tracked: Tracked = { record, chain: Promise.resolve(), added: Promise.resolve(), stalls: 0, attemptsMade: 0 };
     this.#tracked.set(record.id, tracked);
     if (s.delay > 0) this.#host.delayed(record);
@@ -153,6 +188,63 @@ export class BullMQBackend implements Backend {
       // Locked: a worker runs it. Tell the workers; the one running it stops it.
       await client.xadd(`${prefix}:${name}:events`, '*', { event: CANCEL_EVENT, jobId: record.id, mode });
     })().catch(() => {});
+  }
+
+  /** The queue as it is now: counts, workers, and the running and waiting jobs (at most `limit`, default 50). */
+  async overview(limit = 50): Promise<QueueOverview> {
+    const { queue } = await this.ready();
+    const now = Date.now();
+    const [counts, running, waiting, delayed, workers, completed, failed] = await Promise.all([
+      queue.getJobCounts('waiting', 'prioritized', 'paused', 'active', 'delayed', 'completed', 'failed'),
+      queue.getJobs(['active'], 0, limit - 1, true),
+      queue.getJobs(['prioritized', 'waiting'], 0, limit - 1, true),
+      queue.getJobs(['delayed'], 0, limit - 1, true),
+      queue.getWorkers(),
+      queue.getJobs(['completed'], 0, 199),
+      queue.getJobs(['failed'], 0, 199),
+    ]);
+    const finished = [...completed, ...failed].filter((j) => j?.finishedOn !== undefined && now - j.finishedOn <= 60_000).length;
+    const row = (j: (typeof running)[number], state: QueueJob['state']): QueueJob => {
+      const data = j.data as Partial<WireJob> | undefined;
+      return {
+        id: j.id ?? '?',
+        type: j.name,
+        state,
+        priority: typeof data?.priority === 'number' ? data.priority : 0,
+        worker: state === 'running' ? (j.processedBy ?? null) : null,
+        progress: typeof j.progress === 'object' ? j.progress : null,
+        for: now - (state === 'running' ? (j.processedOn ?? j.timestamp) : j.timestamp),
+      };
+    };
+    const byPriority = (a: QueueJob, b: QueueJob) => b.priority - a.priority;
+    const jobs = [
+      ...running.filter(Boolean).map((j) => row(j, 'running')),
+      ...waiting
+        .filter(Boolean)
+        .map((j) => row(j, 'queued'))
+        .sort(byPriority),
+      ...delayed.filter(Boolean).map((j) => row(j, 'delayed')),
+    ].slice(0, limit);
+    const load = new Map<string, number>();
+    for (const w of workers) {
+      const raw = String(w.rawname ?? '');
+      const at = raw.indexOf(':w:');
+      load.set(at >= 0 ? raw.slice(at + 3) : raw || '?', 0);
+    }
+    for (const j of jobs) if (j.worker !== null) load.set(j.worker, (load.get(j.worker) ?? 0) + 1);
+    return {
+      queue: this.#settings.queue,
+      counts: {
+        queued: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.paused ?? 0),
+        delayed: counts.delayed ?? 0,
+        running: counts.active ?? 0,
+        completed: counts.completed ?? 0,
+        failed: counts.failed ?? 0,
+      },
+      throughput: finished,
+      workers: [...load].map(([name, n]) => ({ name, running: n })).sort((a, b) => a.name.localeCompare(b.name)),
+      jobs,
+    };
   }
 
   /** Resolves when every job submitted so far is in Redis (rejects with the first that could not be added). */

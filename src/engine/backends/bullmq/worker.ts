@@ -3,6 +3,8 @@
 // A job is locked while a worker runs it; a worker that dies (SIGKILL) stops renewing the lock,
 // and another worker's stalled-job check puts the job back in the queue. Pipelines write
 // NAME.partial and rename on success, so a re-run overwrites the dead worker's partial file.
+import os from 'node:os';
+
 import type { ConnectionOptions, Job as BullJob, QueueEvents, Worker } from 'bullmq';
 
 import { AvError, optionsObject } from '../../../errors.js';
@@ -11,7 +13,9 @@ import { checkWireJob } from '../../../options/jobs.js';
 import { DIRECT } from '../../../options/rules.js';
 import { checkEngineOptions, Engine, localOptions, type EngineOptions } from '../../engine.js';
 import type { JobHandle } from '../../handle.js';
+import type { Readiness } from '../../health.js';
 import { LocalBackend } from '../local.js';
+import { withTraceParent } from '../../tracing.js';
 import { bullmq, CANCEL_EVENT, checkRedisSettings, isCancel, LOG_PREFIX, toWire, wireError, type RedisSettings } from './wire.js';
 
 export interface WorkerOptions extends RedisSettings, Omit<EngineOptions, 'backend' | 'estimateMemory'> {
@@ -38,12 +42,14 @@ export class EngineWorker {
   readonly #worker: Worker;
   readonly #events: QueueEvents;
   readonly #active: Map<string, JobHandle>;
+  readonly #redis: RedisLike;
   #requeue = false;
   #closing: Promise<void> | undefined;
 
   /** @internal use startWorker() */
-  constructor(engine: Engine, worker: Worker, events: QueueEvents, active: Map<string, JobHandle>) {
+  constructor(engine: Engine, worker: Worker, events: QueueEvents, active: Map<string, JobHandle>, redis: RedisLike) {
     this.engine = engine;
+    this.#redis = redis;
     this.#worker = worker;
     this.#events = events;
     this.#active = active;
@@ -52,6 +58,19 @@ export class EngineWorker {
   /** True once close() has begun putting running jobs back in the queue. */
   get requeueing(): boolean {
     return this.#requeue;
+  }
+
+  /**
+   * Whether this worker should be sent work (a Kubernetes readinessProbe, `/readyz`): its Redis
+   * answers a PING within a second, the running jobs are within the memory budget, and it is
+   * not shutting down.
+   */
+  async readiness(): Promise<Readiness> {
+    const redis = await redisAnswers(this.#redis);
+    const c = this.engine.counters();
+    const memory = c.memory.budget === null || c.memory.used < c.memory.budget;
+    const accepting = this.#closing === undefined;
+    return { ready: redis && memory && accepting, checks: { redis, memory, accepting } };
   }
 
   /** Stops taking jobs; lets the running ones finish (or, after `timeout`, puts them back in the queue). */
@@ -72,6 +91,31 @@ export class EngineWorker {
       await this.engine.close();
     })();
     return this.#closing;
+  }
+}
+
+/** The part of an ioredis client readiness needs. */
+interface RedisLike {
+  status: string;
+  ping(): Promise<unknown>;
+}
+
+/** Connected, and a PING answered within a second (a hung server keeps its connection). */
+async function redisAnswers(redis: RedisLike): Promise<boolean> {
+  if (redis.status !== 'ready') return false;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      redis.ping().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), 1000);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -120,14 +164,17 @@ export async function startWorker(options: WorkerOptions): Promise<EngineWorker>
       const data = checkWireJob(job.data, id);
       const client = await worker.client;
       const cancelled = await client.get(cancelKey(id));
-      handle = engine.submit(data.job, {
-        id,
-        priority: data.priority,
-        key: data.key,
-        timeout: data.timeout,
-        memory: data.memory,
-        device: data.device,
-      });
+      // the producer's job span parents this one
+      handle = withTraceParent(data.trace, () =>
+        engine.submit(data.job, {
+          id,
+          priority: data.priority,
+          key: data.key,
+          timeout: data.timeout,
+          memory: data.memory,
+          device: data.device,
+        }),
+      );
       if (cancelled) handle.cancel(cancelled === 'graceful' ? 'graceful' : 'abort');
     } catch (e) {
       return fail(e);
@@ -148,6 +195,8 @@ export async function startWorker(options: WorkerOptions): Promise<EngineWorker>
     prefix,
     concurrency,
     autorun: false,
+    // on every job it takes (processedBy) and in Redis's client list: what `avforge top` shows
+    name: `${os.hostname()}:${process.pid}`,
     ...(lockDuration !== undefined ? { lockDuration } : {}),
     ...(stalledInterval !== undefined ? { stalledInterval } : {}),
     ...(maxStalledCount !== undefined ? { maxStalledCount } : {}),
@@ -155,7 +204,7 @@ export async function startWorker(options: WorkerOptions): Promise<EngineWorker>
   worker.on('error', () => {});
   await events.waitUntilReady();
   await worker.waitUntilReady();
-  self = new EngineWorker(engine, worker, events, active);
+  self = new EngineWorker(engine, worker, events, active, (await worker.client) as unknown as RedisLike);
   void worker.run().catch(() => {});
   return self;
 }
