@@ -149,6 +149,28 @@ describe('avforge/fluent: running in process', () => {
     );
   });
 
+  test("what filters print at their end is in stderr where ffmpeg prints it: a two-pass loudnorm's first pass", async () => {
+    const cmd = ffmpeg(media('h264-aac.mp4'))
+      .noVideo()
+      .audioFilters('loudnorm=I=-16:TP=-1.5:LRA=11:print_format=json')
+      .format('null')
+      .output(path.join(scratch('fluent'), 'null'));
+    const done = finish(cmd);
+    cmd.run();
+    const { events } = await done;
+    const stderr = String(events.find(([e]) => e === 'end')![1][1]);
+    const ours = JSON.parse(stderr.slice(stderr.indexOf('{'), stderr.lastIndexOf('}') + 1)) as Record<string, string>;
+    const cli = spawnSync(
+      'ffmpeg',
+      ['-nostdin', '-i', media('h264-aac.mp4'), '-vn', '-af', 'loudnorm=I=-16:TP=-1.5:LRA=11:print_format=json', '-f', 'null', '-'],
+      {
+        encoding: 'utf8',
+      },
+    ).stderr;
+    assert.deepEqual(ours, JSON.parse(cli.slice(cli.indexOf('{'), cli.lastIndexOf('}') + 1)));
+    assert.match(stderr, /^\[Parsed_loudnorm_0 @ 0x/m);
+  });
+
   test('pipe() to a Writable and input from a Readable', async () => {
     const sink = new PassThrough();
     const chunks: Buffer[] = [];

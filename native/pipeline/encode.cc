@@ -172,6 +172,14 @@ class EncodeStage {
       if (sp_.max_frames >= 0 && sent_video_ >= sp_.max_frames) break;
       AVFrame* in = i < sends.previous && last_ ? last_.get() : f.get();
       if (!in) break;
+      // -t counts output time, as the CLI checks it before each frame it encodes: a frame moved
+      // onto the tick at the limit (or a repeat past it) is not written. (A graceful stop keeps
+      // every frame that came this far: a tap has seen them.)
+      if (first_pts_ == AV_NOPTS_VALUE) first_pts_ = sync_->pts();
+      int64_t limit = run_.plan_.duration;
+      if (limit != AV_NOPTS_VALUE &&
+          av_compare_ts(sync_->pts() - first_pts_, c_.ctx->time_base, limit, AV_TIME_BASE_Q) >= 0)
+        break;
       FramePtr repeat;
       if (in != f.get() || i + 1 < sends.frames) {  // the encoder keeps no reference to what it is sent
         repeat.reset(av_frame_clone(in));
@@ -323,7 +331,8 @@ class EncodeStage {
   std::unique_ptr<VideoSync> sync_;  // video: the frame-rate conversion
   FramePtr last_;                    // video: the frame before, for repeats
   int64_t fifo_pts_ = AV_NOPTS_VALUE, last_pts_ = AV_NOPTS_VALUE, accepted_ = 0;
-  int64_t sent_video_ = 0;  // frames given to a video encoder: what -frames:v limits
+  int64_t first_pts_ = AV_NOPTS_VALUE;  // the first video frame sent, in ticks (-t counts from it)
+  int64_t sent_video_ = 0;              // frames given to a video encoder: what -frames:v limits
   bool finished_ = false;
   std::vector<PacketPtr> packets_;
   std::vector<FramePtr> batch_;

@@ -154,6 +154,13 @@ export function runCommand(cmd: FfmpegCommand): void {
         if (killedWith) jobs.at(-1)!.cancel('graceful');
       }
       const results = await Promise.all(jobs);
+      // what filters printed as they closed (loudnorm's JSON, ebur128's summary), where ffmpeg
+      // prints it: scripts of a two-pass loudnorm read it from stderr
+      for (const l of results.flatMap((r) => r.filters.logs)) {
+        const [first = '', ...rest] = l.text.replace(/\n$/, '').split('\n');
+        log(`[${l.instance} @ 0x0] ${first}`);
+        for (const line of rest) log(line);
+      }
       if (latest) log(statsLine({ ...latest, bytes: results[0]?.bytes ?? latest.bytes }, true));
       if (killedWith) throw killedError(killedWith);
       finish(null);
