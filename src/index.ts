@@ -86,6 +86,7 @@ export type {
   TranscodeResult,
   TranscodeOutput,
   OutputResult,
+  StageBusy,
   PayloadSizes,
   RemuxOptions,
   ThumbnailOptions,

@@ -282,6 +282,7 @@ export declare class NativePipeline {
     stopped: boolean;
     sizes: PayloadSizes;
     outputs: { bytes: number; duration: number | null; sizes: PayloadSizes }[];
+    busy: Record<string, number>;
     collected: { data: Buffer; time: number | null }[][];
     hardware: { stage: string; stream: number; requested: string; used: string; reason?: string }[];
     filters: NativeFilterReport;

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
-import { transcode, versions, type Progress } from '../src/index.js';
+import { remux, transcode, versions, type Progress } from '../src/index.js';
 import { media, scratch } from './media/generate.js';
 import { ffmpeg, ffprobeJson } from './util.js';
 import { captureLogs, LONG } from './pipeline-util.js';
@@ -135,5 +135,21 @@ describe('sizes', () => {
     assert.equal(r.sizes.video, probed.video);
     assert.equal(r.sizes.audio, probed.audio);
     assert.equal(r.sizes.globalHeaders, 0, "the CLI counts the encoders' headers only");
+  });
+});
+
+describe('busy', () => {
+  test("each stage's seconds of work, within its threads' wall time; a remux works on one thread", async () => {
+    const dir = scratch('stats-busy');
+    const r = await transcode(media(LONG), path.join(dir, 'out.mkv'), { video: { codec: 'mpeg4' }, audio: { codec: 'mp2' } });
+    const wall = r.elapsed / 1000;
+    for (const stage of ['demux', 'decode', 'filter', 'encode', 'mux'] as const) {
+      const s = r.busy[stage];
+      assert.ok(s !== undefined && s > 0, `${stage}: ${s}`);
+      // two streams: two decode, filter and encode threads
+      assert.ok(s <= wall * (stage === 'demux' || stage === 'mux' ? 1 : 2) + 0.05, `${stage} ${s} s in ${wall} s`);
+    }
+    const copy = await remux(media(LONG), path.join(dir, 'copy.mkv'));
+    assert.deepEqual(Object.keys(copy.busy), ['demux']);
   });
 });

@@ -2,12 +2,28 @@
 // backpressure that keeps a fast demuxer from buffering a whole file ahead of a slow encoder),
 // and Abort() wakes both sides for good.
 #pragma once
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <utility>
 
 namespace avf {
+
+// Nanoseconds the calling thread has spent blocked on queues: a stage's busy time is its
+// thread's wall time less this (the clock is read only when a wait happens).
+inline thread_local int64_t t_queue_wait_ns = 0;
+
+namespace detail {
+template <class Wait>
+void TimedWait(Wait wait) {
+  auto t0 = std::chrono::steady_clock::now();
+  wait();
+  t_queue_wait_ns +=
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace detail
 
 template <class T>
 class BoundedQueue {
@@ -17,7 +33,8 @@ class BoundedQueue {
   // false when the queue was aborted (the item is dropped).
   bool Push(T item) {
     std::unique_lock<std::mutex> lock(m_);
-    not_full_.wait(lock, [&] { return aborted_ || items_.size() < capacity_; });
+    auto room = [&] { return aborted_ || items_.size() < capacity_; };
+    if (!room()) detail::TimedWait([&] { not_full_.wait(lock, room); });
     if (aborted_) return false;
     items_.push_back(std::move(item));
     not_empty_.notify_one();
@@ -27,7 +44,8 @@ class BoundedQueue {
   // false when the queue was aborted.
   bool Pop(T& out) {
     std::unique_lock<std::mutex> lock(m_);
-    not_empty_.wait(lock, [&] { return aborted_ || !items_.empty(); });
+    auto ready = [&] { return aborted_ || !items_.empty(); };
+    if (!ready()) detail::TimedWait([&] { not_empty_.wait(lock, ready); });
     if (aborted_) return false;
     out = std::move(items_.front());
     items_.pop_front();

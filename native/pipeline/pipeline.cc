@@ -112,6 +112,9 @@ Napi::Value ResultToJs(Napi::Env env, const PipelineResult& r) {
     outputs.Set(i, out);
   }
   o.Set("outputs", outputs);
+  Napi::Object busy = Napi::Object::New(env);
+  for (auto& [stage, seconds] : r.busy) busy.Set(stage, seconds);
+  o.Set("busy", busy);
   o.Set("collected", CollectedToJs(env, r.collected));
   o.Set("hardware", HardwareToJs(env, r.hardware));
   o.Set("filters", FiltersToJs(env, r.filters));

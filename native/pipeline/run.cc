@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -168,6 +169,18 @@ void Runtime::StartThreads(std::vector<std::thread>& threads) {
 // Runs a stage; its failure halts the others and is what the run throws.
 void Runtime::Guard(const char* stage, int stream, const std::function<void()>& body) {
   LowerThreadPriority();
+  auto start = std::chrono::steady_clock::now();
+  t_queue_wait_ns = 0;
+  struct Busy {  // on every way out, failures included
+    Runtime& run;
+    const char* stage;
+    std::chrono::steady_clock::time_point start;
+    ~Busy() {
+      auto wall =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+      run.AddBusy(stage, static_cast<double>(std::max<int64_t>(0, wall - t_queue_wait_ns)) / 1e9);
+    }
+  } busy{*this, stage, start};
   try {
     body();
   } catch (AvException& e) {
@@ -178,6 +191,16 @@ void Runtime::Guard(const char* stage, int stream, const std::function<void()>& 
   } catch (...) {
     Fail(std::current_exception());
   }
+}
+
+void Runtime::AddBusy(const char* stage, double seconds) {
+  std::lock_guard<std::mutex> lock(error_m_);
+  for (auto& [name, total] : result_.busy)
+    if (name == stage) {
+      total += seconds;
+      return;
+    }
+  result_.busy.emplace_back(stage, seconds);
 }
 
 void Runtime::MergeFilterReports() {

@@ -118,10 +118,13 @@ struct OutputResult {
 
 struct PipelineResult {
   std::vector<HardwareUse> hardware;
-  PayloadSizes sizes;                                   // every output's, added up
-  int64_t bytes = 0;                                    // every output's, added up
-  int64_t duration = AV_NOPTS_VALUE;                    // the longest output's, AV_TIME_BASE units
-  std::vector<OutputResult> outputs;                    // per output, in the plan's order
+  PayloadSizes sizes;                 // every output's, added up
+  int64_t bytes = 0;                  // every output's, added up
+  int64_t duration = AV_NOPTS_VALUE;  // the longest output's, AV_TIME_BASE units
+  std::vector<OutputResult> outputs;  // per output, in the plan's order
+  // per stage ('demux', 'decode', 'filter', 'encode', 'subtitle', 'mux'): seconds its threads
+  // worked (their wall time less their waits on the queues), all its threads added up
+  std::vector<std::pair<std::string, double>> busy;
   bool stopped = false;                                 // ended early by Stop()
   std::vector<std::vector<CollectedPacket>> collected;  // per output stream, for a collected output
   pipeline::FilterReport filters;                       // every graph's, frames in time order

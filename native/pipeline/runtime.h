@@ -128,7 +128,8 @@ class Runtime {
   void Guard(const char* stage, int stream, const std::function<void()>& body);
   void Fail(std::exception_ptr e);
   void AbortQueues();
-  void MergeFilterReports();  // every graph's report into the result, once the stages are done
+  void MergeFilterReports();                        // every graph's report into the result, once the stages are done
+  void AddBusy(const char* stage, double seconds);  // a stage thread's work, as it ends
   AVStream* InputStream(int input, int stream, const char* what) const;
   // An output stream reached -t or its frame limit; when all have, the inputs stop.
   void StreamFinished() { finished_++; }

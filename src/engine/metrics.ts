@@ -94,6 +94,12 @@ function register(prom: PromClient, registry: Registry, engine: Engine): JobObse
     labelNames: ['type'],
     registers,
   });
+  const busy = new prom.Counter({
+    name: 'avforge_stage_busy_seconds_total',
+    help: "Seconds the pipelines' stages worked (demux, decode, filter, encode, subtitle, mux), by job type: the busiest stage limits a job.",
+    labelNames: ['type', 'stage'],
+    registers,
+  });
   const duration = new prom.Histogram({
     name: 'avforge_job_duration_seconds',
     help: "A job's run time (its last attempt), by type and status.",
@@ -236,6 +242,8 @@ function register(prom: PromClient, registry: Registry, engine: Engine): JobObse
           damaged: result.damaged,
         });
         if ((type === 'transcode' || type === 'remux') && typeof result.speed === 'number' && result.speed > 0) speed.observe({ type }, result.speed);
+        if (result.busy && typeof result.busy === 'object')
+          for (const [stage, seconds] of Object.entries(result.busy)) if (typeof seconds === 'number' && seconds > 0) busy.inc({ type, stage }, seconds);
       }
       seen.delete(r);
     },

@@ -7,7 +7,8 @@
 // not pay.
 //
 // The stage spans: a pipeline runs its stages (demux, decode, filter, encode, mux) at once, a
-// thread each, and reports progress and a result, not per-stage times. So 'open' (opening and
+// thread each, and reports progress and a result with each stage's busy seconds (on the span as
+// avforge.busy_seconds), not when each worked. So 'open' (opening and
 // probing the inputs, planning) runs from the attempt's start to the pipeline's start, estimated
 // from its first progress report (which comes one progress interval after it starts), and the
 // other stages span the pipeline's run together, each with what the result says about it.
@@ -158,6 +159,8 @@ export function jobTracer(producer: boolean): JobObserver {
         );
       if (name === 'mux' && typeof res?.bytes === 'number') span.setAttribute('avforge.output.bytes', res.bytes);
       if (name === 'decode' && typeof res?.damaged === 'number') span.setAttribute('avforge.damaged', res.damaged);
+      const busy = res?.busy?.[name as keyof NonNullable<TranscodeResult['busy']>];
+      if (typeof busy === 'number') span.setAttribute('avforge.busy_seconds', busy);
       if (error && i === list.length - 1) span.setStatus({ code: o.SpanStatusCode.ERROR, message: error.message });
       span.end(epoch(stop));
     }

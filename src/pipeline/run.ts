@@ -9,7 +9,7 @@ import { addon, type NativePipeline } from '../native.js';
 import type { HardwareChoice } from '../core/hw_device.js';
 import { filterResults, type FilterResults } from './filter_results.js';
 import type { InputDescription, NativePlan } from './plan.js';
-import type { CancelMode, FrameTap, JobOptions, PayloadSizes, Progress } from './types.js';
+import type { CancelMode, FrameTap, JobOptions, PayloadSizes, Progress, StageBusy } from './types.js';
 
 export interface JobInput extends SourceOptions {
   source: InputSource;
@@ -33,6 +33,7 @@ export interface JobRun {
   sizes: PayloadSizes;
   /** Per output file: its bytes, duration (seconds) and payload sizes. */
   outputs: { bytes: number; duration: number | null; sizes: PayloadSizes }[];
+  busy: StageBusy;
   elapsed: number;
   collected: { data: Buffer; time: number | null }[][];
   hardware: HardwareChoice[];
@@ -149,6 +150,7 @@ export function startJob(
         dupFrames: stats.dupFrames,
         dropFrames: stats.dropFrames,
         sizes: r.sizes,
+        busy: r.busy,
         outputs: r.outputs.map((o) => ({ bytes: o.bytes, duration: o.duration === null ? null : o.duration / 1e6, sizes: o.sizes })),
         elapsed: performance.now() - start,
         collected: r.collected,

@@ -72,6 +72,7 @@ function result(output: string | OutputTarget, r: JobRun, all: (string | OutputT
     dupFrames: r.dupFrames,
     dropFrames: r.dropFrames,
     sizes: r.sizes,
+    busy: r.busy,
     hardware: r.hardware,
     filters: r.filters,
   };

@@ -227,6 +227,20 @@ export interface TranscodeOutput {
   chapters?: boolean | Chapter[];
 }
 
+/**
+ * Seconds each pipeline stage worked: its threads' wall time less their waits for the stages
+ * beside them (a codec's own threads work inside its stage's time). The stage that is busiest
+ * is what limits the job. A plain remux reads and writes on one thread: it is all 'demux'.
+ */
+export interface StageBusy {
+  demux?: number;
+  decode?: number;
+  filter?: number;
+  encode?: number;
+  subtitle?: number;
+  mux?: number;
+}
+
 /** What one output of a job came to. */
 export interface OutputResult {
   /** Its path or URL (null for a stream output). */
@@ -293,6 +307,8 @@ export interface TranscodeResult {
   sizes: PayloadSizes;
   /** Per output file, in order (one for a job with one output); bytes and sizes above are their sums. */
   outputs: OutputResult[];
+  /** Seconds each stage worked (see StageBusy). */
+  busy: StageBusy;
   /** Where each stage ran when hardware was asked for: the device, or 'software' and why. */
   hardware: HardwareChoice[];
   /**
