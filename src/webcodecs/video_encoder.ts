@@ -83,6 +83,9 @@ function checkConfig(config: unknown, where: string): VideoEncoderConfig {
   return out;
 }
 
+/** The largest width or height encoded (libx264's, libvpx's and libaom's limits are at or above it). */
+const MAX_SIZE = 16384;
+
 type Encoding = VideoCodec & { encoder: NonNullable<VideoCodec['encoder']> };
 
 function support(config: VideoEncoderConfig): Encoding | string {
@@ -90,6 +93,10 @@ function support(config: VideoEncoderConfig): Encoding | string {
   if (!info) return `'${config.codec}' is not a codec string this implementation knows`;
   if (!info.encoder) return `encoding ${config.codec} (this profile) is not supported`;
   if (!hasCodec(info.encoder.name, 'encoder')) return `this FFmpeg has no ${info.encoder.name} encoder`;
+  if (config.width > MAX_SIZE || config.height > MAX_SIZE) return `frames above ${MAX_SIZE}x${MAX_SIZE} are not supported`;
+  // SVT-AV1 (before 2.0) takes no side under 64: libaom encodes those.
+  if (info.encoder.name === 'libsvtav1' && (config.width < 64 || config.height < 64) && hasCodec('libaom-av1', 'encoder'))
+    return { ...info, encoder: { ...info.encoder, name: 'libaom-av1' } } as Encoding;
   if (config.hardwareAcceleration === 'prefer-hardware') return 'hardware encoding is not available';
   if (config.alpha === 'keep') return "alpha: 'keep' is not supported";
   if (config.scalabilityMode !== undefined && config.scalabilityMode !== 'L1T1') return `scalabilityMode ${config.scalabilityMode} is not supported (L1T1 is)`;
@@ -180,6 +187,8 @@ interface Opened {
   /** Packets are Annex B; the description declares 4-byte length prefixes: convert. */
   lengthPrefixed: boolean;
   announced: boolean;
+  /** Whether a frame went in: libav is not asked to drain an encoder that never had one (SVT-AV1 would wait forever). */
+  fed: boolean;
 }
 
 export interface EncodedVideo {
@@ -233,7 +242,7 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
       // The profile and level the encoder settled on, from the avcC record.
       if (info.id === 'h264' && description.length > 3) decoderConfig.codec = `avc1.${hex2(description[1]!)}${hex2(description[2]!)}${hex2(description[3]!)}`;
     }
-    return { encoder, decoderConfig, lengthPrefixed, announced: false };
+    return { encoder, decoderConfig, lengthPrefixed, announced: false, fed: false };
   }
 
   process(frames: Frame[]): Promise<EncodedVideo[]> {
@@ -251,6 +260,7 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
     }
     const step = this.#order.after(Promise.all([opened, ready]), ([o, input]) => {
       const sent = o.encoder.encode(input);
+      o.fed ||= input.length > 0;
       for (const f of input) f.close(); // the native call took its own references
       return { o, sent };
     });
@@ -261,8 +271,13 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
     const opened = this.#encoder;
     if (!opened) return Promise.resolve([]);
     this.#encoder = undefined;
-    const step = this.#order.after(opened, (o) => ({ o, sent: o.encoder.flush() }));
+    const step = this.#order.after(opened, (o) => ({ o, sent: o.fed ? o.encoder.flush() : Promise.resolve([]) }));
     return step.then(async ({ o, sent }) => {
+      // Nothing went in: the encoder stays open for the next frames, unless they opened another already.
+      if (!o.fed && this.#encoder === undefined) {
+        this.#encoder = opened;
+        return [];
+      }
       try {
         return this.#chunks(o, await sent);
       } finally {
