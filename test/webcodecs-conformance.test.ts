@@ -9,18 +9,19 @@ import {
   AudioData,
   AudioDecoder,
   AudioEncoder,
+  VideoDecoder,
   VideoEncoder,
   VideoFrame,
   type AudioDecoderConfig,
   type AudioEncoderConfig,
   type EncodedAudioChunk,
 } from '../src/webcodecs/index.js';
-import { domName, encodeVideo } from './webcodecs-util.js';
+import { decodeVideo, domName, encodeVideo, h264Chunks } from './webcodecs-util.js';
 
 const opus = (extra: Partial<AudioEncoderConfig> = {}): AudioEncoderConfig => ({ codec: 'opus', sampleRate: 48000, numberOfChannels: 2, ...extra });
 
 /** The error configure() reports through the error callback (and flush() rejects with). */
-async function configureError(codec: AudioEncoder | AudioDecoder | VideoEncoder, configure: () => void, errors: unknown[]): Promise<unknown> {
+async function configureError(codec: AudioEncoder | AudioDecoder | VideoEncoder | VideoDecoder, configure: () => void, errors: unknown[]): Promise<unknown> {
   configure();
   await assert.rejects(codec.flush(), domName('NotSupportedError'));
   assert.equal(codec.state, 'closed');
@@ -203,5 +204,36 @@ describe('VideoFrame', () => {
       turned.close();
     }
     frame.close();
+  });
+});
+
+describe("hardwareAcceleration: 'prefer-hardware'", () => {
+  test('decodes on the platform device where one opens, else NotSupportedError with the reasons', async () => {
+    const config = { codec: 'avc1.64000d', hardwareAcceleration: 'prefer-hardware' as const };
+    const { chunks, md5s } = await h264Chunks();
+    if ((await VideoDecoder.isConfigSupported(config)).supported) {
+      const frames = await decodeVideo(config, chunks);
+      assert.equal(frames.length, md5s.length);
+      for (const f of frames) f.close();
+      return;
+    }
+    const errors: unknown[] = [];
+    const decoder = new VideoDecoder({ output: (f) => f.close(), error: (e) => errors.push(e) });
+    const error = await configureError(decoder, () => decoder.configure(config), errors);
+    assert.match((error as Error).message, /no hardware decoder here \(.*cuda/);
+  });
+
+  test('encodes with the platform hardware encoder where one runs, else NotSupportedError; prefer-software always works', async () => {
+    const config = { codec: 'avc1.42001f', width: 160, height: 120, hardwareAcceleration: 'prefer-hardware' as const };
+    if ((await VideoEncoder.isConfigSupported(config)).supported) {
+      assert.equal((await encodeVideo(config, 5)).chunks.length, 5);
+    } else {
+      const errors: unknown[] = [];
+      const encoder = new VideoEncoder({ output: () => {}, error: (e) => errors.push(e) });
+      const error = await configureError(encoder, () => encoder.configure(config), errors);
+      assert.match((error as Error).message, /no hardware encoder here/);
+    }
+    assert.equal((await encodeVideo({ ...config, hardwareAcceleration: 'prefer-software' }, 2)).chunks.length, 2);
+    assert.equal((await VideoEncoder.isConfigSupported({ ...config, codec: 'vp8' })).supported, false, 'no hardware VP8 encoder is known');
   });
 });

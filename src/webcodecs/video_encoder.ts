@@ -7,6 +7,7 @@ import { EncodedVideoChunk, MICROSECONDS, wrapPacket } from './encoded_chunk.js'
 import { dictionary, domError, double, enumValue, fromAvError, pair, required, unsignedLong, unsignedLongLong } from './errors.js';
 import { codecPrivate } from './extradata.js';
 import { HARDWARE_ACCELERATION, type HardwareAcceleration, type VideoDecoderConfig } from './video_decoder.js';
+import { hardwareEncoder, isHardwareEncoder } from './hardware.js';
 import { FORMATS, frameFields, packVisible, VideoFrame } from './video_frame.js';
 
 export type BitrateMode = 'constant' | 'variable' | 'quantizer';
@@ -97,7 +98,6 @@ function support(config: VideoEncoderConfig): Encoding | string {
   // SVT-AV1 (before 2.0) takes no side under 64: libaom encodes those.
   if (info.encoder.name === 'libsvtav1' && (config.width < 64 || config.height < 64) && hasCodec('libaom-av1', 'encoder'))
     return { ...info, encoder: { ...info.encoder, name: 'libaom-av1' } } as Encoding;
-  if (config.hardwareAcceleration === 'prefer-hardware') return 'hardware encoding is not available';
   if (config.alpha === 'keep') return "alpha: 'keep' is not supported";
   if (config.scalabilityMode !== undefined && config.scalabilityMode !== 'L1T1') return `scalabilityMode ${config.scalabilityMode} is not supported (L1T1 is)`;
   if (config.bitrateMode === 'quantizer') return "bitrateMode 'quantizer' is not supported";
@@ -105,6 +105,15 @@ function support(config: VideoEncoderConfig): Encoding | string {
   if ((info.id === 'h264' || info.id === 'hevc') && (config.width % sx !== 0 || config.height % sy !== 0))
     return `${info.id} ${info.encoder.pixelFormat} needs a width and height divisible by the chroma subsampling`;
   return info as Encoding;
+}
+
+/** support(), and for 'prefer-hardware' the hardware encoder here (see hardware.ts). */
+async function supportHere(config: VideoEncoderConfig): Promise<Encoding | string> {
+  const info = support(config);
+  if (typeof info === 'string' || config.hardwareAcceleration !== 'prefer-hardware') return info;
+  if (info.id !== 'h264' && info.id !== 'hevc' && info.id !== 'av1') return `no hardware encoder is known for ${info.id}`;
+  const hw = await hardwareEncoder(info.id);
+  return 'reason' in hw ? hw.reason : { ...info, encoder: { ...info.encoder, name: hw.name, options: {} } };
 }
 
 function formatOf(pixelFormat: string): keyof typeof FORMATS {
@@ -126,7 +135,8 @@ function encoderOptions(info: Encoding, config: VideoEncoderConfig): EncoderOpti
   const bitrate = config.bitrate;
   const constant = config.bitrateMode === 'constant' && bitrate !== undefined;
   const o: AvOptions = { ...info.encoder.options };
-  switch (info.id) {
+  // A hardware encoder takes the generic settings only (bit rate, frame rate, GOP).
+  switch (isHardwareEncoder(info.encoder.name) ? null : info.id) {
     case 'h264':
       Object.assign(o, { preset: realtime ? 'veryfast' : 'medium', 'forced-idr': 1 }, realtime ? { tune: 'zerolatency' } : {});
       if (constant) Object.assign(o, { maxrate: bitrate, bufsize: bitrate, 'nal-hrd': 'cbr' });
@@ -339,7 +349,7 @@ export class VideoEncoder extends CodecBase<VideoEncoderConfig, Frame, EncodedVi
 
   static async isConfigSupported(config: VideoEncoderConfig): Promise<VideoEncoderSupport> {
     const clean = checkConfig(config, 'VideoEncoder.isConfigSupported');
-    return { supported: typeof support(clean) !== 'string', config: clean };
+    return { supported: typeof (await supportHere(clean)) !== 'string', config: clean };
   }
 
   configure(config: VideoEncoderConfig): void {
@@ -355,7 +365,7 @@ export class VideoEncoder extends CodecBase<VideoEncoderConfig, Frame, EncodedVi
   }
 
   protected async open(config: VideoEncoderConfig): Promise<Codec<Frame, EncodedVideo>> {
-    const info = support(config);
+    const info = await supportHere(config);
     if (typeof info === 'string') throw domError('NotSupportedError', `VideoEncoder.configure: ${info}`);
     return new EncoderCodec(info, config).start();
   }
