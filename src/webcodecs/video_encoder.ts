@@ -98,9 +98,13 @@ function support(config: VideoEncoderConfig): Encoding | string {
   // SVT-AV1 (before 2.0) takes no side under 64: libaom encodes those.
   if (info.encoder.name === 'libsvtav1' && (config.width < 64 || config.height < 64) && hasCodec('libaom-av1', 'encoder'))
     return { ...info, encoder: { ...info.encoder, name: 'libaom-av1' } } as Encoding;
-  if (config.alpha === 'keep') return "alpha: 'keep' is not supported";
-  if (config.scalabilityMode !== undefined && config.scalabilityMode !== 'L1T1') return `scalabilityMode ${config.scalabilityMode} is not supported (L1T1 is)`;
-  if (config.bitrateMode === 'quantizer') return "bitrateMode 'quantizer' is not supported";
+  // What the linked libav wrappers give no way to do (see the README's WebCodecs section):
+  if (config.alpha === 'keep')
+    return "alpha: 'keep' is not supported: libvpx's alpha plane comes out as packet side data (BlockAdditional), which avforge's Packet does not expose";
+  if (config.scalabilityMode !== undefined && config.scalabilityMode !== 'L1T1')
+    return `scalabilityMode ${config.scalabilityMode} is not supported (L1T1 is): the libav wrappers report no temporal layer id per packet, which metadata.svc needs`;
+  if (config.bitrateMode === 'quantizer')
+    return "bitrateMode 'quantizer' is not supported: FFmpeg's libvpx, libaom, SVT-AV1 and libx264 wrappers take no per-frame quantizer";
   const { sx, sy } = FORMATS[formatOf(info.encoder.pixelFormat)].planes[1]!;
   if ((info.id === 'h264' || info.id === 'hevc') && (config.width % sx !== 0 || config.height % sy !== 0))
     return `${info.id} ${info.encoder.pixelFormat} needs a width and height divisible by the chroma subsampling`;
