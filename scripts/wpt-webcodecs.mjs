@@ -153,7 +153,8 @@ function runChild(suite, job) {
 // ---- the child: one file, one variant, under the suite's testharness.js ----
 
 async function child(suite, file, variant) {
-  const webcodecs = await import(pathToFileURL(path.join(root, 'dist', 'webcodecs.js')).href);
+  // WPT_WEBCODECS: another build's webcodecs.js (to compare with an earlier commit)
+  const webcodecs = await import(pathToFileURL(process.env.WPT_WEBCODECS ?? path.join(root, 'dist', 'webcodecs.js')).href);
   webcodecs.install({ overwrite: true });
   const g = globalThis;
   g.self = g;

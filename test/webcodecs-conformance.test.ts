@@ -16,7 +16,7 @@ import {
   type AudioEncoderConfig,
   type EncodedAudioChunk,
 } from '../src/webcodecs/index.js';
-import { decodeVideo, domName, encodeVideo, h264Chunks } from './webcodecs-util.js';
+import { FRAME_US, decodeVideo, domName, encodeVideo, h264Chunks, videoFrame } from './webcodecs-util.js';
 
 const opus = (extra: Partial<AudioEncoderConfig> = {}): AudioEncoderConfig => ({ codec: 'opus', sampleRate: 48000, numberOfChannels: 2, ...extra });
 
@@ -235,5 +235,47 @@ describe("hardwareAcceleration: 'prefer-hardware'", () => {
     }
     assert.equal((await encodeVideo({ ...config, hardwareAcceleration: 'prefer-software' }, 2)).chunks.length, 2);
     assert.equal((await VideoEncoder.isConfigSupported({ ...config, codec: 'vp8' })).supported, false, 'no hardware VP8 encoder is known');
+  });
+});
+
+describe('what WPT checks on a canvas, with frames made here', () => {
+  test('reconfiguring an encoder mid-stream (reconfiguring-encoder): each size announces its decoderConfig', async () => {
+    for (const codec of ['vp8', 'avc1.42001F']) {
+      const seen: { timestamp: number; size?: [number, number] }[] = [];
+      const errors: unknown[] = [];
+      const encoder = new VideoEncoder({
+        output: (chunk, meta) => {
+          const c = meta?.decoderConfig;
+          seen.push({ timestamp: chunk.timestamp, ...(c ? { size: [c.codedWidth!, c.codedHeight!] as [number, number] } : {}) });
+        },
+        error: (e) => errors.push(e),
+      });
+      const base = { codec, bitrateMode: 'constant' as const, framerate: 30, hardwareAcceleration: 'prefer-software' as const };
+      encoder.configure({ ...base, width: 320, height: 240, bitrate: 600_000 });
+      await encoder.flush();
+      for (let i = 0; i < 6; i++) {
+        const f = videoFrame(i, 320, 240);
+        encoder.encode(f);
+        f.close();
+      }
+      encoder.configure({ ...base, width: 160, height: 120, bitrate: 300_000 });
+      for (let i = 6; i < 12; i++) {
+        const f = videoFrame(i, 160, 120);
+        encoder.encode(f);
+        f.close();
+      }
+      await encoder.flush();
+      encoder.close();
+      assert.deepEqual(errors, []);
+      assert.equal(seen.length, 12, codec);
+      assert.deepEqual(
+        seen.filter((s) => s.size).map((s) => [s.timestamp < 6 * FRAME_US ? 'before' : 'after', ...s.size!]),
+        [
+          ['before', 320, 240],
+          ['after', 160, 120],
+        ],
+        codec,
+      );
+    }
   });
 });
