@@ -15,8 +15,9 @@ import {
   type AudioDecoderConfig,
   type AudioEncoderConfig,
   type EncodedAudioChunk,
+  type EncodedVideoChunk,
 } from '../src/webcodecs/index.js';
-import { FRAME_US, decodeVideo, domName, encodeVideo, h264Chunks, videoFrame } from './webcodecs-util.js';
+import { FRAME_US, H, W, decodeVideo, domName, encodeVideo, h264Chunks, videoFrame } from './webcodecs-util.js';
 
 const opus = (extra: Partial<AudioEncoderConfig> = {}): AudioEncoderConfig => ({ codec: 'opus', sampleRate: 48000, numberOfChannels: 2, ...extra });
 
@@ -277,5 +278,34 @@ describe('what WPT checks on a canvas, with frames made here', () => {
         codec,
       );
     }
+  });
+});
+
+describe('temporal scalability (L1T2, L1T3) on VP8 and VP9', () => {
+  test('each chunk carries its layer in the pattern, and the lower layers decode on their own', async () => {
+    for (const codec of ['vp8', 'vp09.00.10.08']) {
+      for (const [mode, pattern] of [
+        ['L1T2', [0, 1]],
+        ['L1T3', [0, 2, 1, 2]],
+      ] as const) {
+        const config = { codec, width: W, height: H, bitrate: 300_000, framerate: 25, scalabilityMode: mode };
+        assert.equal((await VideoEncoder.isConfigSupported(config)).supported, true);
+        const { chunks, metadata, config: decoderConfig } = await encodeVideo(config, 8);
+        const layers = metadata.map((m) => m?.svc?.temporalLayerId);
+        assert.deepEqual(
+          layers,
+          Array.from({ length: 8 }, (_, i) => pattern[i % pattern.length]),
+          `${codec} ${mode}`,
+        );
+        for (let top = 0; top < pattern.length - 1; top++) {
+          const kept: EncodedVideoChunk[] = chunks.filter((_, i) => (layers[i] ?? 0) <= top);
+          const frames = await decodeVideo(decoderConfig, kept);
+          assert.equal(frames.length, kept.length);
+          for (const f of frames) f.close();
+        }
+      }
+    }
+    assert.equal((await VideoEncoder.isConfigSupported({ codec: 'avc1.42001f', width: W, height: H, scalabilityMode: 'L1T2' })).supported, false);
+    assert.equal((await VideoEncoder.isConfigSupported({ codec: 'vp8', width: W, height: H, scalabilityMode: 'L2T2' })).supported, false);
   });
 });

@@ -84,6 +84,10 @@ function checkConfig(config: unknown, where: string): VideoEncoderConfig {
   return out;
 }
 
+/** Temporal scalability modes: layers, and the layer of each frame in the pattern libvpx's ts_layering_mode sets. */
+const TEMPORAL_LAYERS: Record<string, number> = { L1T1: 1, L1T2: 2, L1T3: 3 };
+const LAYER_PATTERN: Record<number, number[]> = { 1: [0], 2: [0, 1], 3: [0, 2, 1, 2] };
+
 /** The largest width or height encoded (libx264's, libvpx's and libaom's limits are at or above it). */
 const MAX_SIZE = 16384;
 
@@ -101,8 +105,9 @@ function support(config: VideoEncoderConfig): Encoding | string {
   // What the linked libav wrappers give no way to do (see the README's WebCodecs section):
   if (config.alpha === 'keep')
     return "alpha: 'keep' is not supported: libvpx's alpha plane comes out as packet side data (BlockAdditional), which avforge's Packet does not expose";
-  if (config.scalabilityMode !== undefined && config.scalabilityMode !== 'L1T1')
-    return `scalabilityMode ${config.scalabilityMode} is not supported (L1T1 is): the libav wrappers report no temporal layer id per packet, which metadata.svc needs`;
+  const layers = config.scalabilityMode === undefined ? 1 : TEMPORAL_LAYERS[config.scalabilityMode];
+  if (layers === undefined || (layers > 1 && info.id !== 'vp8' && info.id !== 'vp9'))
+    return `scalabilityMode ${config.scalabilityMode} is not supported: L1T1 is, and L1T2 and L1T3 for VP8 and VP9 (libvpx's temporal layering; the other wrappers report no layer per packet)`;
   if (config.bitrateMode === 'quantizer')
     return "bitrateMode 'quantizer' is not supported: FFmpeg's libvpx, libaom, SVT-AV1 and libx264 wrappers take no per-frame quantizer";
   const { sx, sy } = FORMATS[formatOf(info.encoder.pixelFormat)].planes[1]!;
@@ -119,6 +124,8 @@ async function supportHere(config: VideoEncoderConfig): Promise<Encoding | strin
   const hw = await hardwareEncoder(info.id);
   return 'reason' in hw ? hw.reason : { ...info, encoder: { ...info.encoder, name: hw.name, options: {} } };
 }
+
+const layerCount = (config: VideoEncoderConfig): number => (config.scalabilityMode ? (TEMPORAL_LAYERS[config.scalabilityMode] ?? 1) : 1);
 
 function formatOf(pixelFormat: string): keyof typeof FORMATS {
   return (Object.keys(FORMATS) as (keyof typeof FORMATS)[]).find((f) => FORMATS[f].pixelFormat === pixelFormat)!;
@@ -161,6 +168,14 @@ function encoderOptions(info: Encoding, config: VideoEncoderConfig): EncoderOpti
       if (info.id === 'vp9') o['row-mt'] = 1;
       if (constant) Object.assign(o, { minrate: bitrate, maxrate: bitrate });
       else if (bitrate === undefined && info.id === 'vp9') o.crf = 32; // constant quality (b:v 0)
+      if (layerCount(config) > 1) {
+        // libvpx's temporal layering (its pattern last: it overrides the rest); one packet per frame, no alt-ref.
+        const n = layerCount(config);
+        const kbps = Math.round((bitrate ?? config.width * config.height * fps * 0.07) / 1000);
+        const rates = n === 2 ? [0.6, 1] : [0.4, 0.6, 1];
+        o['ts-parameters'] = `ts_number_layers=${n}:ts_target_bitrate=${rates.map((r) => Math.round(kbps * r)).join(',')}:ts_layering_mode=${n}`;
+        Object.assign(o, { 'lag-in-frames': 0, 'auto-alt-ref': 0 });
+      }
       break;
     case 'av1':
       if (info.encoder.name === 'libsvtav1') {
@@ -203,6 +218,9 @@ interface Opened {
   announced: boolean;
   /** Whether a frame went in: libav is not asked to drain an encoder that never had one (SVT-AV1 would wait forever). */
   fed: boolean;
+  /** Temporal layers: frames sent so far, and each frame's layer by timestamp (libvpx's pattern, counted from the open). */
+  sent: number;
+  layers: Map<number, number>;
 }
 
 export interface EncodedVideo {
@@ -256,7 +274,7 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
       // The profile and level the encoder settled on, from the avcC record.
       if (info.id === 'h264' && description.length > 3) decoderConfig.codec = `avc1.${hex2(description[1]!)}${hex2(description[2]!)}${hex2(description[3]!)}`;
     }
-    return { encoder, decoderConfig, lengthPrefixed, announced: false, fed: false };
+    return { encoder, decoderConfig, lengthPrefixed, announced: false, fed: false, sent: 0, layers: new Map() };
   }
 
   process(frames: Frame[]): Promise<EncodedVideo[]> {
@@ -273,6 +291,8 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
       ready = this.#scaler.scale(frames).finally(() => frames.forEach((f) => f.close()));
     }
     const step = this.#order.after(Promise.all([opened, ready]), ([o, input]) => {
+      const pattern = LAYER_PATTERN[layerCount(this.config)]!;
+      if (pattern.length > 1) for (const f of input) o.layers.set(f.pts ?? 0, pattern[o.sent++ % pattern.length]!);
       const sent = o.encoder.encode(input);
       o.fed ||= input.length > 0;
       for (const f of input) f.close(); // the native call took its own references
@@ -327,6 +347,11 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
         }
         const chunk = wrapPacket(EncodedVideoChunk, packet, type, timestamp, duration);
         const metadata: EncodedVideoChunkMetadata = {};
+        const layer = o.layers.get(timestamp);
+        if (layer !== undefined) {
+          metadata.svc = { temporalLayerId: layer };
+          o.layers.delete(timestamp);
+        }
         if (!o.announced) {
           metadata.decoderConfig = { ...o.decoderConfig };
           o.announced = true;
