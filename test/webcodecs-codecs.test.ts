@@ -313,7 +313,8 @@ describe('VideoEncoder', () => {
     assert.throws(() => encoder.encode(frame), domName('InvalidStateError'));
     for (const config of [
       { codec: 'vp8', width: W, height: H, alpha: 'keep' as const },
-      { codec: 'vp8', width: W, height: H, scalabilityMode: 'L1T3' },
+      { codec: 'vp8', width: W, height: H, scalabilityMode: 'L2T2' }, // spatial layers (L1T2/L1T3 are supported on VP8/VP9)
+      { codec: 'avc1.42001f', width: W, height: H, scalabilityMode: 'L1T3' },
       { codec: 'vp8', width: W, height: H, bitrateMode: 'quantizer' as const },
       { codec: 'vp8', width: W, height: H, hardwareAcceleration: 'prefer-hardware' as const },
       { codec: 'avc1.58001f', width: W, height: H },
@@ -329,7 +330,7 @@ describe('VideoEncoder', () => {
       foo: 1,
     } as VideoEncoderConfig);
     assert.deepEqual(ok, { supported: true, config: { codec: 'vp8', width: W, height: H, framerate: 25, latencyMode: 'realtime' } });
-    encoder.configure({ codec: 'vp8', width: W, height: H, scalabilityMode: 'L1T3' });
+    encoder.configure({ codec: 'vp8', width: W, height: H, scalabilityMode: 'L2T2' });
     await until(() => encoder.state === 'closed', 'NotSupportedError');
     assert.equal(errors[0]?.name, 'NotSupportedError');
     const closed = videoFrame(0);

@@ -34,6 +34,7 @@ function checkConfig(config: unknown, where: string): AudioDecoderConfig {
     sampleRate: unsignedLong(required(d, 'sampleRate', where), `${where}.sampleRate`),
     numberOfChannels: unsignedLong(required(d, 'numberOfChannels', where), `${where}.numberOfChannels`),
   };
+  if (out.sampleRate === 0 || out.numberOfChannels === 0) throw new TypeError(`${where}: sampleRate and numberOfChannels must not be 0`);
   if (d.description !== undefined) {
     const view = bytes(d.description, `${where}.description`);
     if (isDetached(view.buffer)) throw new TypeError(`${where}: the description is detached`);
@@ -46,8 +47,13 @@ function support(config: AudioDecoderConfig): AudioCodec | string {
   const info = audioCodec(config.codec);
   if (!info) return `'${config.codec}' is not a codec string this implementation knows`;
   if (!hasCodec(info.decoder)) return `this FFmpeg has no ${info.decoder} decoder`;
-  if (config.sampleRate === 0 || config.numberOfChannels === 0) return 'sampleRate and numberOfChannels must not be 0';
   if (info.id === 'vorbis' && !config.description) return 'Vorbis needs its headers as the description';
+  if (info.id === 'flac' && !config.description) return "FLAC needs its 'fLaC' header and STREAMINFO as the description";
+  // Without an OpusHead the stream is mono or stereo (channel mapping family 0); the head has 19
+  // bytes, and 2 + channels more (stream counts, mapping table) for the families above 0.
+  const head = config.description ? bytes(config.description, 'description').byteLength : 0;
+  if (info.id === 'opus' && config.numberOfChannels > 2 && head < 21 + config.numberOfChannels)
+    return `an OpusHead for ${config.numberOfChannels} channels has ${21 + config.numberOfChannels} bytes at least, the description has ${head}`;
   return info;
 }
 

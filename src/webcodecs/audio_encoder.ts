@@ -1,6 +1,6 @@
 // AudioEncoder (https://www.w3.org/TR/webcodecs/#audioencoder-interface) over avforge's
 // Resampler (sample format, rate, and frames of the encoder's size) and Encoder.
-import { Encoder, Packet, Resampler, hasCodec, type AvOptions, type EncoderOptions, type Frame } from '../index.js';
+import { Encoder, Packet, Resampler, hasCodec, options, type AvOptions, type EncoderOptions, type Frame } from '../index.js';
 import { audioFields, AudioData } from './audio_data.js';
 import type { AudioDecoderConfig } from './audio_decoder.js';
 import { CodecBase, IssueOrder, type Codec } from './codec_base.js';
@@ -48,9 +48,26 @@ export interface AudioEncoderInit {
 }
 
 const OPUS_RATES = [48000, 24000, 16000, 12000, 8000];
+/** The frame durations libopus encodes; the registration allows any multiple of 2.5 ms up to 120 ms. */
 const OPUS_FRAME_US = [2500, 5000, 10000, 20000, 40000, 60000, 80000, 100000, 120000];
+/** Rates the encoder takes (Opus itself runs at 48 kHz or below: others are resampled, as browsers do). */
+const OPUS_INPUT_RATES = { min: 3000, max: 384000 };
+/** libopus's bit rate range, per channel. */
+const OPUS_BITRATE = { min: 6000, maxPerChannel: 256000 };
+/** The OpusEncoderConfig defaults isConfigSupported() reports (complexity: what we open libopus with). */
+const OPUS_DEFAULTS = {
+  format: 'opus',
+  signal: 'auto',
+  application: 'audio',
+  frameDuration: 20000,
+  complexity: 9,
+  packetlossperc: 0,
+  useinbandfec: false,
+  usedtx: false,
+} as const;
 const AAC_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
-const MAX_CHANNELS: Partial<Record<AudioCodec['id'], number>> = { aac: 8, opus: 8, mp3: 2, flac: 8, vorbis: 8 };
+/** Opus above 8 channels: channel mapping family 255 (channels coded independently), up to 255. */
+const MAX_CHANNELS: Partial<Record<AudioCodec['id'], number>> = { aac: 8, opus: 255, mp3: 2, flac: 8, vorbis: 8 };
 
 /** "Check Valid AudioEncoderConfig" (TypeError when not valid) and "Clone Configuration". */
 function checkConfig(config: unknown, where: string): AudioEncoderConfig {
@@ -63,7 +80,13 @@ function checkConfig(config: unknown, where: string): AudioEncoderConfig {
     numberOfChannels: unsignedLong(required(d, 'numberOfChannels', where), `${where}.numberOfChannels`),
   };
   if (out.sampleRate === 0 || out.numberOfChannels === 0) throw new TypeError(`${where}: sampleRate and numberOfChannels must not be 0`);
-  if (d.bitrate !== undefined) out.bitrate = unsignedLongLong(d.bitrate, `${where}.bitrate`);
+  if (d.bitrate !== undefined) {
+    out.bitrate = unsignedLongLong(d.bitrate, `${where}.bitrate`);
+    if (out.bitrate === 0) throw new TypeError(`${where}.bitrate must not be 0`);
+    const max = OPUS_BITRATE.maxPerChannel * out.numberOfChannels;
+    if (codec === 'opus' && (out.bitrate < OPUS_BITRATE.min || out.bitrate > max))
+      throw new TypeError(`${where}.bitrate: Opus takes ${OPUS_BITRATE.min} to ${max} bits/s for ${out.numberOfChannels} channels, not ${out.bitrate}`);
+  }
   if (d.bitrateMode !== undefined) out.bitrateMode = enumValue(d.bitrateMode, ['constant', 'variable'] as const, `${where}.bitrateMode`);
   if (d.opus !== undefined) {
     const o = dictionary(d.opus, `${where}.opus`);
@@ -73,7 +96,8 @@ function checkConfig(config: unknown, where: string): AudioEncoderConfig {
     if (o.application !== undefined) opus.application = enumValue(o.application, ['voip', 'audio', 'lowdelay'] as const, `${where}.opus.application`);
     if (o.frameDuration !== undefined) {
       opus.frameDuration = unsignedLongLong(o.frameDuration, `${where}.opus.frameDuration`);
-      if (!OPUS_FRAME_US.includes(opus.frameDuration)) throw new TypeError(`${where}.opus.frameDuration: ${opus.frameDuration} is not an Opus frame duration`);
+      if (opus.frameDuration === 0 || opus.frameDuration > 120000 || opus.frameDuration % 2500 !== 0)
+        throw new TypeError(`${where}.opus.frameDuration: ${opus.frameDuration} is not a multiple of 2500 up to 120000`);
     }
     if (o.complexity !== undefined) {
       opus.complexity = unsignedLong(o.complexity, `${where}.opus.complexity`);
@@ -114,8 +138,18 @@ function support(config: AudioEncoderConfig): Encoding | string {
   if (max !== undefined && config.numberOfChannels > max) return `${info.id} takes up to ${max} channels here`;
   if (info.id === 'aac' && !AAC_RATES.includes(config.sampleRate)) return `AAC has no ${config.sampleRate} Hz`;
   if (info.id === 'opus' && config.opus?.format === 'ogg') return "opus.format 'ogg' is not supported";
-  if (info.id === 'opus' && config.opus?.usedtx) return 'Opus DTX is not available in this FFmpeg';
+  if (info.id === 'opus' && (config.sampleRate < OPUS_INPUT_RATES.min || config.sampleRate > OPUS_INPUT_RATES.max))
+    return `Opus input is ${OPUS_INPUT_RATES.min} to ${OPUS_INPUT_RATES.max} Hz here, not ${config.sampleRate}`;
+  const frame = config.opus?.frameDuration;
+  if (info.id === 'opus' && frame !== undefined && !OPUS_FRAME_US.includes(frame))
+    return `libopus encodes frames of ${OPUS_FRAME_US.map((f) => f / 1000).join(', ')} ms, not ${frame / 1000} ms`;
   return info as Encoding;
+}
+
+let dtx: boolean | undefined;
+function opusHasDtx(): boolean {
+  dtx ??= options('encoder', 'libopus').some((o) => o.name === 'dtx');
+  return dtx;
 }
 
 function encoderOptions(info: Encoding, config: AudioEncoderConfig): EncoderOptions {
@@ -129,7 +163,11 @@ function encoderOptions(info: Encoding, config: AudioEncoderConfig): EncoderOpti
     o.vbr = config.bitrateMode === 'constant' ? 'off' : 'on';
     const opus = config.opus ?? {};
     if (opus.frameDuration !== undefined) o.frame_duration = opus.frameDuration / 1000;
-    if (opus.complexity !== undefined) o.compression_level = opus.complexity;
+    o.compression_level = opus.complexity ?? OPUS_DEFAULTS.complexity;
+    if (config.numberOfChannels > 8) o.mapping_family = 255;
+    // DTX: on FFmpeg builds whose libopus wrapper has the option; elsewhere the hint is not applied
+    // (the stream stays valid, silence just costs its usual bits).
+    if (opus.usedtx && opusHasDtx()) o.dtx = true;
     if (opus.packetlossperc !== undefined) o.packet_loss = opus.packetlossperc;
     if (opus.useinbandfec !== undefined) o.fec = opus.useinbandfec;
     if (opus.application !== undefined) o.application = opus.application;
@@ -322,6 +360,7 @@ export class AudioEncoder extends CodecBase<AudioEncoderConfig, Frame, EncodedAu
 
   static async isConfigSupported(config: AudioEncoderConfig): Promise<AudioEncoderSupport> {
     const clean = checkConfig(config, 'AudioEncoder.isConfigSupported');
+    if (clean.opus && audioCodec(clean.codec)?.id === 'opus') clean.opus = { ...OPUS_DEFAULTS, ...clean.opus };
     return { supported: typeof support(clean) !== 'string', config: clean };
   }
 

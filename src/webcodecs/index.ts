@@ -5,6 +5,7 @@ import { AudioData } from './audio_data.js';
 import { AudioDecoder } from './audio_decoder.js';
 import { AudioEncoder } from './audio_encoder.js';
 import { EncodedAudioChunk, EncodedVideoChunk } from './encoded_chunk.js';
+import { ImageDecoder, ImageTrack, ImageTrackList } from './image_decoder.js';
 import { VideoDecoder } from './video_decoder.js';
 import { VideoEncoder } from './video_encoder.js';
 import { DOMRectReadOnly, VideoColorSpace, VideoFrame } from './video_frame.js';
@@ -22,6 +23,7 @@ export {
 export type { CodecState } from './codec_base.js';
 export { EncodedAudioChunk, EncodedVideoChunk, type EncodedChunkInit, type EncodedChunkType } from './encoded_chunk.js';
 export type { AllowSharedBufferSource, BufferSource } from './errors.js';
+export { ImageDecoder, ImageTrack, ImageTrackList, type ImageDecodeOptions, type ImageDecodeResult, type ImageDecoderInit } from './image_decoder.js';
 export {
   VideoDecoder,
   type HardwareAcceleration,
@@ -65,6 +67,9 @@ export const classes = {
   EncodedAudioChunk,
   VideoColorSpace,
   DOMRectReadOnly,
+  ImageDecoder,
+  ImageTrack,
+  ImageTrackList,
 } as const;
 
 /**

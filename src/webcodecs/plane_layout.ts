@@ -33,7 +33,15 @@ export interface CombinedLayout {
 }
 
 /** The "Parse Visible Rect" algorithm: in the coded size, aligned to the format's subsampling. */
-export function parseRect(fallback: Rect, override: unknown, codedWidth: number, codedHeight: number, format: VideoPixelFormat, where: string): Rect {
+export function parseRect(
+  fallback: Rect,
+  override: unknown,
+  codedWidth: number,
+  codedHeight: number,
+  format: VideoPixelFormat,
+  where: string,
+  alignSize = false,
+): Rect {
   let rect = fallback;
   if (override !== undefined) {
     const r = dictionary(override, `${where}.rect`);
@@ -45,8 +53,14 @@ export function parseRect(fallback: Rect, override: unknown, codedWidth: number,
   if (width <= 0 || height <= 0) throw new TypeError(`${where}: the rect must not be empty`);
   if (x < 0 || y < 0 || x + width > codedWidth || y + height > codedHeight)
     throw new TypeError(`${where}: the rect {${x}, ${y}, ${width}, ${height}} is outside the coded size ${codedWidth}x${codedHeight}`);
-  for (const p of FORMATS[format].planes)
+  for (const p of FORMATS[format].planes) {
     if (x % p.sx !== 0 || y % p.sy !== 0) throw new TypeError(`${where}: the rect's x and y must be multiples of ${p.sx} and ${p.sy} for ${format}`);
+    // "Verify Rect Size Alignment", for a rect given to copyTo()/allocationSize(); a rect that
+    // reaches the coded size's edge may end on a partial sample (an odd-sized frame's whole picture).
+    const unaligned = (width % p.sx !== 0 && x + width !== codedWidth) || (height % p.sy !== 0 && y + height !== codedHeight);
+    if (alignSize && override !== undefined && unaligned)
+      throw new TypeError(`${where}: the rect's width and height must be multiples of ${p.sx} and ${p.sy} for ${format}`);
+  }
   return rect;
 }
 
@@ -81,7 +95,7 @@ export function computeLayout(rect: Rect, format: VideoPixelFormat, layout: unkn
       stride = given[i]!.stride;
     }
     const end = offset + stride * rows;
-    if (!Number.isSafeInteger(end)) throw new TypeError(`${where}: plane ${i} ends past 2^53`);
+    if (end >= 2 ** 32) throw new TypeError(`${where}: plane ${i} ends at ${end}, past 2^32`);
     for (const [s, e] of ends) if (offset < e && s < end) throw new TypeError(`${where}: plane ${i} overlaps an earlier plane`);
     ends.push([offset, end]);
     allocationSize = Math.max(allocationSize, end);

@@ -1,11 +1,12 @@
 // VideoDecoder (https://www.w3.org/TR/webcodecs/#videodecoder-interface) over avforge's Decoder.
-import { Scaler, hasCodec, type Frame, type Packet } from '../index.js';
+import { Scaler, hasCodec, type Frame, type HwDevice, type Packet } from '../index.js';
 import { isKeyFrame, nalLengthSize } from './bitstream.js';
 import { CodecBase, DecoderCodec, type Codec } from './codec_base.js';
 import { videoCodec, type VideoCodec } from './codec_string.js';
 import { EncodedVideoChunk, MICROSECONDS, packetOf } from './encoded_chunk.js';
 import { bytes, dictionary, domError, enumValue, isDetached, pair, required, type AllowSharedBufferSource } from './errors.js';
 import { decoderParameters } from './extradata.js';
+import { hardwareDecodeType, openDecodeDevice } from './hardware.js';
 import { formatOfPixelFormat, VideoColorSpace, videoFrameOf, type VideoColorSpaceInit, type VideoFrame } from './video_frame.js';
 
 export type HardwareAcceleration = 'no-preference' | 'prefer-hardware' | 'prefer-software';
@@ -63,19 +64,31 @@ function support(config: VideoDecoderConfig): VideoCodec | string {
   const info = videoCodec(config.codec);
   if (!info) return `'${config.codec}' is not a codec string this implementation knows`;
   if (!hasCodec(info.decoder)) return `this FFmpeg has no ${info.decoder} decoder`;
-  // avforge's decoders run on the CPU here: no hardware decoder is wired to WebCodecs yet.
-  if (config.hardwareAcceleration === 'prefer-hardware') return 'hardware decoding is not available';
   return info;
 }
 
+/** support(), and for 'prefer-hardware' a device here that decodes the codec (see hardware.ts). */
+async function supportHere(config: VideoDecoderConfig): Promise<VideoCodec | string> {
+  const info = support(config);
+  if (typeof info === 'string' || config.hardwareAcceleration !== 'prefer-hardware') return info;
+  const hw = await hardwareDecodeType(info.decoder);
+  return 'reason' in hw ? hw.reason : info;
+}
+
 /** The decoder of one configuration; pixel formats WebCodecs has no name for are converted to I420. */
-function decoderCodec(info: VideoCodec, config: VideoDecoderConfig): DecoderCodec<VideoFrame> {
+function decoderCodec(info: VideoCodec, config: VideoDecoderConfig, device?: HwDevice): DecoderCodec<VideoFrame> {
   const description = config.description as Uint8Array | undefined;
   const { displayAspectWidth: aw, displayAspectHeight: ah, colorSpace } = config;
   let scaler: Scaler | undefined;
   return new DecoderCodec<VideoFrame>({
     what: `VideoDecoder cannot decode ${config.codec}`,
-    options: { codec: info.decoder, timeBase: MICROSECONDS, strict: true, ...(config.optimizeForLatency ? { options: { thread_type: 'slice' } } : {}) },
+    options: {
+      codec: info.decoder,
+      timeBase: MICROSECONDS,
+      strict: true,
+      ...(config.optimizeForLatency ? { options: { thread_type: 'slice' } } : {}),
+      ...(device ? { device } : {}),
+    },
     // A description is extradata, which only a demuxer hands a decoder (see extradata.ts).
     parameters: async (first) =>
       description
@@ -87,7 +100,10 @@ function decoderCodec(info: VideoCodec, config: VideoDecoderConfig): DecoderCode
           })
         : null,
     async outputs(decoded: Frame[]): Promise<VideoFrame[]> {
-      let frames = decoded;
+      // Frames in device memory come to system memory: a VideoFrame here is always readable.
+      let frames = decoded.some((f) => f.hardware)
+        ? await Promise.all(decoded.map(async (f) => (f.hardware ? await f.download().finally(() => f.close()) : f)))
+        : decoded;
       if (frames.some((f) => !formatOfPixelFormat(f.pixelFormat))) {
         const s = (scaler ??= new Scaler({ pixelFormat: 'yuv420p' }));
         frames = await Promise.all(frames.map(async (f) => (formatOfPixelFormat(f.pixelFormat) ? f : (await s.scale(f).finally(() => f.close()))[0]!)));
@@ -101,7 +117,10 @@ function decoderCodec(info: VideoCodec, config: VideoDecoderConfig): DecoderCode
         }),
       );
     },
-    close: () => void scaler?.close(),
+    close: () => {
+      void scaler?.close();
+      void device?.close();
+    },
   });
 }
 
@@ -125,7 +144,7 @@ export class VideoDecoder extends CodecBase<VideoDecoderConfig, Packet, VideoFra
 
   static async isConfigSupported(config: VideoDecoderConfig): Promise<VideoDecoderSupport> {
     const clean = checkConfig(config, 'VideoDecoder.isConfigSupported');
-    return { supported: typeof support(clean) !== 'string', config: clean };
+    return { supported: typeof (await supportHere(clean)) !== 'string', config: clean };
   }
 
   configure(config: VideoDecoderConfig): void {
@@ -156,7 +175,10 @@ export class VideoDecoder extends CodecBase<VideoDecoderConfig, Packet, VideoFra
   protected async open(config: VideoDecoderConfig): Promise<Codec<Packet, VideoFrame>> {
     const info = support(config);
     if (typeof info === 'string') throw domError('NotSupportedError', `VideoDecoder.configure: ${info}`);
-    return decoderCodec(info, config);
+    if (config.hardwareAcceleration !== 'prefer-hardware') return decoderCodec(info, config);
+    const device = await openDecodeDevice(info.decoder);
+    if (typeof device === 'string') throw domError('NotSupportedError', `VideoDecoder.configure: ${device}`);
+    return decoderCodec(info, config, device);
   }
 
   protected emit(frame: VideoFrame): void {

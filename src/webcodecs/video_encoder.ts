@@ -7,6 +7,7 @@ import { EncodedVideoChunk, MICROSECONDS, wrapPacket } from './encoded_chunk.js'
 import { dictionary, domError, double, enumValue, fromAvError, pair, required, unsignedLong, unsignedLongLong } from './errors.js';
 import { codecPrivate } from './extradata.js';
 import { HARDWARE_ACCELERATION, type HardwareAcceleration, type VideoDecoderConfig } from './video_decoder.js';
+import { hardwareEncoder, isHardwareEncoder } from './hardware.js';
 import { FORMATS, frameFields, packVisible, VideoFrame } from './video_frame.js';
 
 export type BitrateMode = 'constant' | 'variable' | 'quantizer';
@@ -83,6 +84,13 @@ function checkConfig(config: unknown, where: string): VideoEncoderConfig {
   return out;
 }
 
+/** Temporal scalability modes: layers, and the layer of each frame in the pattern libvpx's ts_layering_mode sets. */
+const TEMPORAL_LAYERS: Record<string, number> = { L1T1: 1, L1T2: 2, L1T3: 3 };
+const LAYER_PATTERN: Record<number, number[]> = { 1: [0], 2: [0, 1], 3: [0, 2, 1, 2] };
+
+/** The largest width or height encoded (libx264's, libvpx's and libaom's limits are at or above it). */
+const MAX_SIZE = 16384;
+
 type Encoding = VideoCodec & { encoder: NonNullable<VideoCodec['encoder']> };
 
 function support(config: VideoEncoderConfig): Encoding | string {
@@ -90,15 +98,34 @@ function support(config: VideoEncoderConfig): Encoding | string {
   if (!info) return `'${config.codec}' is not a codec string this implementation knows`;
   if (!info.encoder) return `encoding ${config.codec} (this profile) is not supported`;
   if (!hasCodec(info.encoder.name, 'encoder')) return `this FFmpeg has no ${info.encoder.name} encoder`;
-  if (config.hardwareAcceleration === 'prefer-hardware') return 'hardware encoding is not available';
-  if (config.alpha === 'keep') return "alpha: 'keep' is not supported";
-  if (config.scalabilityMode !== undefined && config.scalabilityMode !== 'L1T1') return `scalabilityMode ${config.scalabilityMode} is not supported (L1T1 is)`;
-  if (config.bitrateMode === 'quantizer') return "bitrateMode 'quantizer' is not supported";
+  if (config.width > MAX_SIZE || config.height > MAX_SIZE) return `frames above ${MAX_SIZE}x${MAX_SIZE} are not supported`;
+  // SVT-AV1 (before 2.0) takes no side under 64: libaom encodes those.
+  if (info.encoder.name === 'libsvtav1' && (config.width < 64 || config.height < 64) && hasCodec('libaom-av1', 'encoder'))
+    return { ...info, encoder: { ...info.encoder, name: 'libaom-av1' } } as Encoding;
+  // What the linked libav wrappers give no way to do (see the README's WebCodecs section):
+  if (config.alpha === 'keep')
+    return "alpha: 'keep' is not supported: libvpx's alpha plane comes out as packet side data (BlockAdditional), which avforge's Packet does not expose";
+  const layers = config.scalabilityMode === undefined ? 1 : TEMPORAL_LAYERS[config.scalabilityMode];
+  if (layers === undefined || (layers > 1 && info.id !== 'vp8' && info.id !== 'vp9'))
+    return `scalabilityMode ${config.scalabilityMode} is not supported: L1T1 is, and L1T2 and L1T3 for VP8 and VP9 (libvpx's temporal layering; the other wrappers report no layer per packet)`;
+  if (config.bitrateMode === 'quantizer')
+    return "bitrateMode 'quantizer' is not supported: FFmpeg's libvpx, libaom, SVT-AV1 and libx264 wrappers take no per-frame quantizer";
   const { sx, sy } = FORMATS[formatOf(info.encoder.pixelFormat)].planes[1]!;
   if ((info.id === 'h264' || info.id === 'hevc') && (config.width % sx !== 0 || config.height % sy !== 0))
     return `${info.id} ${info.encoder.pixelFormat} needs a width and height divisible by the chroma subsampling`;
   return info as Encoding;
 }
+
+/** support(), and for 'prefer-hardware' the hardware encoder here (see hardware.ts). */
+async function supportHere(config: VideoEncoderConfig): Promise<Encoding | string> {
+  const info = support(config);
+  if (typeof info === 'string' || config.hardwareAcceleration !== 'prefer-hardware') return info;
+  if (info.id !== 'h264' && info.id !== 'hevc' && info.id !== 'av1') return `no hardware encoder is known for ${info.id}`;
+  const hw = await hardwareEncoder(info.id);
+  return 'reason' in hw ? hw.reason : { ...info, encoder: { ...info.encoder, name: hw.name, options: {} } };
+}
+
+const layerCount = (config: VideoEncoderConfig): number => (config.scalabilityMode ? (TEMPORAL_LAYERS[config.scalabilityMode] ?? 1) : 1);
 
 function formatOf(pixelFormat: string): keyof typeof FORMATS {
   return (Object.keys(FORMATS) as (keyof typeof FORMATS)[]).find((f) => FORMATS[f].pixelFormat === pixelFormat)!;
@@ -119,7 +146,8 @@ function encoderOptions(info: Encoding, config: VideoEncoderConfig): EncoderOpti
   const bitrate = config.bitrate;
   const constant = config.bitrateMode === 'constant' && bitrate !== undefined;
   const o: AvOptions = { ...info.encoder.options };
-  switch (info.id) {
+  // A hardware encoder takes the generic settings only (bit rate, frame rate, GOP).
+  switch (isHardwareEncoder(info.encoder.name) ? null : info.id) {
     case 'h264':
       Object.assign(o, { preset: realtime ? 'veryfast' : 'medium', 'forced-idr': 1 }, realtime ? { tune: 'zerolatency' } : {});
       if (constant) Object.assign(o, { maxrate: bitrate, bufsize: bitrate, 'nal-hrd': 'cbr' });
@@ -140,6 +168,14 @@ function encoderOptions(info: Encoding, config: VideoEncoderConfig): EncoderOpti
       if (info.id === 'vp9') o['row-mt'] = 1;
       if (constant) Object.assign(o, { minrate: bitrate, maxrate: bitrate });
       else if (bitrate === undefined && info.id === 'vp9') o.crf = 32; // constant quality (b:v 0)
+      if (layerCount(config) > 1) {
+        // libvpx's temporal layering (its pattern last: it overrides the rest); one packet per frame, no alt-ref.
+        const n = layerCount(config);
+        const kbps = Math.round((bitrate ?? config.width * config.height * fps * 0.07) / 1000);
+        const rates = n === 2 ? [0.6, 1] : [0.4, 0.6, 1];
+        o['ts-parameters'] = `ts_number_layers=${n}:ts_target_bitrate=${rates.map((r) => Math.round(kbps * r)).join(',')}:ts_layering_mode=${n}`;
+        Object.assign(o, { 'lag-in-frames': 0, 'auto-alt-ref': 0 });
+      }
       break;
     case 'av1':
       if (info.encoder.name === 'libsvtav1') {
@@ -180,6 +216,11 @@ interface Opened {
   /** Packets are Annex B; the description declares 4-byte length prefixes: convert. */
   lengthPrefixed: boolean;
   announced: boolean;
+  /** Whether a frame went in: libav is not asked to drain an encoder that never had one (SVT-AV1 would wait forever). */
+  fed: boolean;
+  /** Temporal layers: frames sent so far, and each frame's layer by timestamp (libvpx's pattern, counted from the open). */
+  sent: number;
+  layers: Map<number, number>;
 }
 
 export interface EncodedVideo {
@@ -233,7 +274,7 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
       // The profile and level the encoder settled on, from the avcC record.
       if (info.id === 'h264' && description.length > 3) decoderConfig.codec = `avc1.${hex2(description[1]!)}${hex2(description[2]!)}${hex2(description[3]!)}`;
     }
-    return { encoder, decoderConfig, lengthPrefixed, announced: false };
+    return { encoder, decoderConfig, lengthPrefixed, announced: false, fed: false, sent: 0, layers: new Map() };
   }
 
   process(frames: Frame[]): Promise<EncodedVideo[]> {
@@ -250,7 +291,10 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
       ready = this.#scaler.scale(frames).finally(() => frames.forEach((f) => f.close()));
     }
     const step = this.#order.after(Promise.all([opened, ready]), ([o, input]) => {
+      const pattern = LAYER_PATTERN[layerCount(this.config)]!;
+      if (pattern.length > 1) for (const f of input) o.layers.set(f.pts ?? 0, pattern[o.sent++ % pattern.length]!);
       const sent = o.encoder.encode(input);
+      o.fed ||= input.length > 0;
       for (const f of input) f.close(); // the native call took its own references
       return { o, sent };
     });
@@ -261,8 +305,13 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
     const opened = this.#encoder;
     if (!opened) return Promise.resolve([]);
     this.#encoder = undefined;
-    const step = this.#order.after(opened, (o) => ({ o, sent: o.encoder.flush() }));
+    const step = this.#order.after(opened, (o) => ({ o, sent: o.fed ? o.encoder.flush() : Promise.resolve([]) }));
     return step.then(async ({ o, sent }) => {
+      // Nothing went in: the encoder stays open for the next frames, unless they opened another already.
+      if (!o.fed && this.#encoder === undefined) {
+        this.#encoder = opened;
+        return [];
+      }
       try {
         return this.#chunks(o, await sent);
       } finally {
@@ -298,6 +347,11 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
         }
         const chunk = wrapPacket(EncodedVideoChunk, packet, type, timestamp, duration);
         const metadata: EncodedVideoChunkMetadata = {};
+        const layer = o.layers.get(timestamp);
+        if (layer !== undefined) {
+          metadata.svc = { temporalLayerId: layer };
+          o.layers.delete(timestamp);
+        }
         if (!o.announced) {
           metadata.decoderConfig = { ...o.decoderConfig };
           o.announced = true;
@@ -324,7 +378,7 @@ export class VideoEncoder extends CodecBase<VideoEncoderConfig, Frame, EncodedVi
 
   static async isConfigSupported(config: VideoEncoderConfig): Promise<VideoEncoderSupport> {
     const clean = checkConfig(config, 'VideoEncoder.isConfigSupported');
-    return { supported: typeof support(clean) !== 'string', config: clean };
+    return { supported: typeof (await supportHere(clean)) !== 'string', config: clean };
   }
 
   configure(config: VideoEncoderConfig): void {
@@ -340,7 +394,7 @@ export class VideoEncoder extends CodecBase<VideoEncoderConfig, Frame, EncodedVi
   }
 
   protected async open(config: VideoEncoderConfig): Promise<Codec<Frame, EncodedVideo>> {
-    const info = support(config);
+    const info = await supportHere(config);
     if (typeof info === 'string') throw domError('NotSupportedError', `VideoEncoder.configure: ${info}`);
     return new EncoderCodec(info, config).start();
   }

@@ -87,11 +87,13 @@ const internal = Symbol('internal');
 
 function parseRotation(v: unknown, where: string): number {
   if (v === undefined) return 0;
-  const r = double(v, `${where}.rotation`);
-  const q = (((Math.round(r / 90) * 90) % 360) + 360) % 360;
-  if (q !== ((r % 360) + 360) % 360) throw new TypeError(`${where}.rotation: ${r} is not a multiple of 90`);
-  return q;
+  // "Parse Rotation": the nearest multiple of 90 (ties toward +infinity), in [0, 360).
+  const aligned = Math.floor(double(v, `${where}.rotation`) / 90 + 0.5) * 90;
+  return aligned - Math.floor(aligned / 360) * 360;
 }
+
+/** A display size as a frame turned by `rotation` shows it. */
+const rotated = ([w, h]: [number, number], rotation: number): [number, number] => (rotation % 180 === 0 ? [w, h] : [h, w]);
 
 let stateOf: (vf: VideoFrame) => State | null;
 
@@ -176,7 +178,7 @@ export class VideoFrame {
       if (!FORMATS[format].rgb) throw domError('NotSupportedError', `${where}: conversion to ${format} is not supported (RGBA, RGBX, BGRA, BGRX are)`);
     }
     if (o.colorSpace !== undefined && o.colorSpace !== 'srgb') throw domError('NotSupportedError', `${where}: only the 'srgb' colour space is supported`);
-    const rect = parseRect(s.visible, o.rect, s.codedWidth, s.codedHeight, s.format, where);
+    const rect = parseRect(s.visible, o.rect, s.codedWidth, s.codedHeight, s.format, where, true);
     return { layout: computeLayout(rect, format, o.layout, where), format };
   }
 
@@ -230,14 +232,15 @@ function fromVideoFrame(source: VideoFrame, init: unknown): State {
   let format = s.format;
   if (d.alpha !== undefined && enumValue(d.alpha, ['keep', 'discard'] as const, `${where}.alpha`) === 'discard') format = FORMATS[format].opaque ?? format;
   const visible = parseRect(s.visible, d.visibleRect, s.codedWidth, s.codedHeight, format, where);
+  // "Add Rotations": a flipped base turns the other way.
+  const delta = parseRotation(d.rotation, where);
+  const rotation = (s.rotation + (s.flip ? (360 - delta) % 360 : delta)) % 360;
   let display = pair(d, 'displayWidth', 'displayHeight', where);
   if (!display) {
-    // A new visible rect keeps the source's display aspect.
-    const sx = s.displayWidth / s.visible.width;
-    const sy = s.displayHeight / s.visible.height;
-    display = [Math.round(visible.width * sx), Math.round(visible.height * sy)];
+    // A new visible rect keeps the source's display aspect (measured unrotated), then turns with the frame.
+    const [dw, dh] = s.rotation % 180 === 0 ? [s.displayWidth, s.displayHeight] : [s.displayHeight, s.displayWidth];
+    display = rotated([Math.round((visible.width * dw) / s.visible.width), Math.round((visible.height * dh) / s.visible.height)], rotation);
   }
-  const rotation = (s.rotation + parseRotation(d.rotation, where)) % 360;
   return {
     ...s,
     frame: s.frame.clone(),
@@ -265,7 +268,8 @@ function fromBuffer(data: Uint8Array, init: unknown): State {
   if (codedWidth === 0 || codedHeight === 0) throw new TypeError(`${where}: codedWidth and codedHeight must not be 0`);
   const coded = { x: 0, y: 0, width: codedWidth, height: codedHeight };
   const visible = parseRect(coded, d.visibleRect, codedWidth, codedHeight, format, where);
-  const display = pair(d, 'displayWidth', 'displayHeight', where) ?? [visible.width, visible.height];
+  const rotation = parseRotation(d.rotation, where);
+  const display = pair(d, 'displayWidth', 'displayHeight', where) ?? rotated([visible.width, visible.height], rotation);
   const transfer = checkTransfer(d.transfer, where);
   // The data holds the coded picture (as Chrome and WebKit read it: w3c/webcodecs#702).
   const layout = computeLayout(coded, format, d.layout, where);
@@ -298,7 +302,7 @@ function fromBuffer(data: Uint8Array, init: unknown): State {
     timestamp,
     duration,
     colorSpace: d.colorSpace === undefined ? (FORMATS[format].rgb ? SRGB : REC709) : new VideoColorSpace(d.colorSpace as VideoColorSpaceInit).toJSON(),
-    rotation: parseRotation(d.rotation, where),
+    rotation,
     flip: Boolean(d.flip ?? false),
     metadata: d.metadata === undefined ? {} : { ...dictionary(d.metadata, `${where}.metadata`) },
   };
