@@ -176,7 +176,7 @@ class EncodeStage {
       // onto the tick at the limit (or a repeat past it) is not written. (A graceful stop keeps
       // every frame that came this far: a tap has seen them.)
       if (first_pts_ == AV_NOPTS_VALUE) first_pts_ = sync_->pts();
-      int64_t limit = run_.plan_.duration;
+      int64_t limit = run_.plan_.cut_output ? run_.plan_.duration : AV_NOPTS_VALUE;
       if (limit != AV_NOPTS_VALUE &&
           av_compare_ts(sync_->pts() - first_pts_, c_.ctx->time_base, limit, AV_TIME_BASE_Q) >= 0)
         break;

@@ -138,6 +138,7 @@ PipelinePlan ReadPlan(Napi::Value value) {
   PipelinePlan plan;
   plan.start = Timestamps(p, "start", true);
   plan.duration = p.Timestamp("duration");
+  plan.cut_output = p.Bool("cutOutput");
   plan.targets = Timestamps(p, "targets", false);
   ForEach(p, "decoders", [&](Fields& d) { plan.decoders.push_back(ReadDecoder(d)); });
   ForEach(p, "graphs", [&](Fields& g) { plan.graphs.push_back(ReadGraph(g)); });

@@ -85,6 +85,7 @@ struct OutputPlan {
 struct PipelinePlan {
   std::vector<int64_t> start;         // per input, AV_TIME_BASE units: seek there first (-ss)
   int64_t duration = AV_NOPTS_VALUE;  // output duration limit, AV_TIME_BASE units (-t)
+  bool cut_output = false;            // it is the output's -t: video is also cut after its rate conversion
   std::vector<int64_t> targets;       // thumbnails: times of input 0 to reach, seeking when far
   std::vector<DecodePlan> decoders;
   std::vector<GraphPlan> graphs;

@@ -109,6 +109,7 @@ const inputFields: Fields<InputSettings> = {
   format: nonEmptyString('a format name'),
   options: avOptions,
   start: nonNegative('a number of seconds >= 0'),
+  duration: positive('a number of seconds > 0'),
   autorotate: boolean,
 };
 export const inputSettings = objectOf<InputSettings>(inputFields, { name: 'InputSettings' });

@@ -119,6 +119,8 @@ export interface NativePlan {
   start: (number | null)[];
   /** Output duration limit, AV_TIME_BASE units (-t); null: none. */
   duration: number | null;
+  /** The limit is the output's -t: video frames are also cut at it after the frame-rate conversion (false: an input's -t). */
+  cutOutput: boolean;
   /** Thumbnails: times of input 0 to reach (AV_TIME_BASE units), seeking when far; [] otherwise. */
   targets: number[];
   decoders: NativeDecoderPlan[];

@@ -139,11 +139,15 @@ class Planner {
 
   constructor(
     readonly inputs: InputDescription[],
-    o: { strict?: boolean; duration?: number; threads?: number },
+    o: { strict?: boolean; duration?: number; threads?: number; input?: { duration?: number } },
   ) {
+    // the output's -t, or the first input's (the shorter: both end the output)
+    const output = micros(o.duration, 'duration');
+    const input = micros(o.input?.duration, 'input.duration');
     this.plan = {
       start: inputs.map(() => null),
-      duration: micros(o.duration, 'duration'),
+      duration: output !== null && input !== null ? Math.min(output, input) : (output ?? input),
+      cutOutput: output !== null && (input === null || output <= input),
       targets: [],
       decoders: [],
       graphs: [],

@@ -16,6 +16,11 @@ export interface InputSettings extends SourceOptions {
   /** Seek this input here first, in seconds (ffmpeg's -ss before -i). */
   start?: number;
   /**
+   * The first input: read this many seconds of it (ffmpeg's -t before -i). Unlike the output's
+   * `duration`, frames the encoder's frame-rate conversion repeats at the end are kept, as the CLI keeps them.
+   */
+  duration?: number;
+  /**
    * Turn its video upright from the display matrix before any filter, as the CLI does by
    * default (-autorotate): a phone's portrait video encodes as portrait, without the matrix.
    * false (-noautorotate): the frames as stored.

@@ -355,7 +355,7 @@ export const SHAPES: Shape[] = [
     group: 'previews',
     out: 'o.gif',
     argv: (i, o) => ['-t', '1', '-i', i('movie.mp4'), '-vf', 'fps=10,scale=120:-1:flags=lanczos', o],
-    api: (i, o) => t(i('movie.mp4'), o, { duration: 1, video: { filter: 'fps=10,scale=120:-1:flags=lanczos' }, audio: false }),
+    api: (i, o) => t(i('movie.mp4'), o, { input: { duration: 1 }, video: { filter: 'fps=10,scale=120:-1:flags=lanczos' }, audio: false }),
   },
   {
     name: 'animated GIF with palette',
@@ -380,7 +380,7 @@ export const SHAPES: Shape[] = [
     group: 'previews',
     out: 'o.webp',
     argv: (i, o) => ['-t', '1', '-i', i('movie.mp4'), '-vf', 'fps=10,scale=120:-1', '-loop', '0', o],
-    api: (i, o) => t(i('movie.mp4'), o, { duration: 1, video: { filter: 'fps=10,scale=120:-1' }, audio: false, formatOptions: { loop: 0 } }),
+    api: (i, o) => t(i('movie.mp4'), o, { input: { duration: 1 }, video: { filter: 'fps=10,scale=120:-1' }, audio: false, formatOptions: { loop: 0 } }),
   },
   {
     name: 'muted short preview clip',
@@ -388,7 +388,7 @@ export const SHAPES: Shape[] = [
     out: 'o.mp4',
     argv: (i, o) => ['-ss', '0.5', '-t', '1', '-i', i('movie.mp4'), '-an', '-vf', 'scale=160:-2', ...x264, o],
     api: (i, o) =>
-      t(i('movie.mp4'), o, { input: { start: 0.5 }, duration: 1, audio: false, video: { codec: 'libx264', preset: 'veryfast', filter: 'scale=160:-2' } }),
+      t(i('movie.mp4'), o, { input: { start: 0.5, duration: 1 }, audio: false, video: { codec: 'libx264', preset: 'veryfast', filter: 'scale=160:-2' } }),
   },
   // generated media (lavfi inputs)
   {

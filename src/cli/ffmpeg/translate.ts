@@ -430,14 +430,13 @@ export async function translateCommandLine(line: CommandLine, route: OptionRoute
             throw new UsageError(`Option ${o.name} not found for ${where}: neither its encoders nor its muxer (${muxer.name}) has it.`);
       }
     }
-    // an input's -t / -to limit what the output reads
-    const firstInput = line.inputs[0]!.options;
-    const inT = last(firstInput, 't');
-    if (inT && options.duration === undefined) options.duration = parseTime(text(inT), inT.flag);
     if (Object.keys(formatOptions).length) options.formatOptions = formatOptions;
     if (Object.keys(metadata).length) options.metadata = metadata;
     const [first, ...rest] = inputs;
-    if (Object.keys(first!.settings).length) options.input = first!.settings;
+    // the first input's -t limits what the output reads
+    const inT = last(line.inputs[0]!.options, 't');
+    const input = inT ? { ...first!.settings, duration: parseTime(text(inT), inT.flag) } : first!.settings;
+    if (Object.keys(input).length) options.input = input;
     if (rest.length) options.inputs = rest.map((i): ExtraInput => ({ source: i.source, ...i.settings }));
     // `-` is standard output, as in ffmpeg (libavformat would take it for a file named '-')
     jobs.push({ url: file.url === '-' ? 'pipe:1' : file.url, input: first!.source, options });
