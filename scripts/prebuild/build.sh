@@ -60,7 +60,7 @@ for target in "${targets[@]}"; do
         ffmpeg9) root=$(bash "$repo/scripts/matrix/chroot.sh" sid 2>>"$log") ;;
         arm64) root=$(bash "$here/chroot.sh" bookworm-arm64-build bookworm arm64 "$node_version" "${arm64_packages[@]}" 2>>"$log") ;;
       esac
-      mkdir -p "$work/node_modules"
+      mkdir -p "$work/node_modules" && echo "$root" >"$work/.avforge-chroot"
       # Debian's nodejs has its headers in /usr/include/node, node-dist.sh's in /usr/local/include/node
       AVFORGE_BINDS="$work:/avforge-prebuild $modules:/avforge-prebuild/node_modules $CCACHE_DIR:$CCACHE_DIR" \
         bash "$here/in-chroot.sh" "$root" "cd /avforge-prebuild && nodedir=/usr; [ -x /usr/local/bin/node ] && nodedir=/usr/local;

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# linux-arm64 under emulation: builds the prebuilt (build.sh arm64: Debian 12 arm64 chroot, qemu-
+# user-static, FFmpeg 5.1), then in that chroot, with that prebuilt loaded the way an install
+# loads it (prebuilds/linux-arm64/, no build/Release), the per-frame decode latency
+# (decode-latency.mjs: a correctness run, every frame decoded in order; emulated, so no speed
+# figure) and the unit tests, each file under its own time limit: under qemu a few timing tests
+# can run out of time, so the counts are the result, not a pass/fail gate.
+# Usage: scripts/prebuild/arm64.sh [TEST_FILE...]   (default: all; needs root; an hour or more on 2 cores)
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cache=${AVFORGE_MATRIX_CACHE:-/var/cache/avforge-matrix}
+log="$cache/logs/prebuild-arm64-tests.log"
+bash "$here/build.sh" arm64 || exit 1
+work="$cache/prebuild/arm64"
+root=$(cat "$work/.avforge-chroot")
+# The compiled TypeScript (it depends on neither FFmpeg nor the CPU): this checkout's.
+(cd "$repo" && npm run build:ts --silent) || exit 1
+cp -a "$repo/dist" "$work/" && cp -a "$repo/build/src" "$repo/build/test" "$work/build/" || exit 1
+rm -f "$work/build/Release/avforge.node"
+tests=("$@")
+# shellcheck disable=SC2016
+AVFORGE_BINDS="$work:/avforge-prebuild $(readlink -f "$repo/node_modules"):/avforge-prebuild/node_modules" \
+  bash "$here/in-chroot.sh" "$root" 'cd /avforge-prebuild &&
+    echo "arm64: $(uname -m), Node $(node --version), $(ffmpeg -version | head -1 | cut -d" " -f1-3)" &&
+    node -e "import(\"./dist/native.js\").then((m) => { m.addon(); console.log(\"arm64: addon\", m.addonPath()) })" &&
+    node scripts/prebuild/decode-latency.mjs 300
+    node scripts/test.mjs '"${tests[*]}"'; echo "arm64: tests exit $?"' CI=1 >"$log" 2>&1
+echo "arm64: $(grep -m1 '^arm64: aarch64' "$log")"
+grep -E '^(arm64: addon|decode latency)' "$log"
+grep -E '^# (tests|pass|fail|cancelled|skipped) ' "$log" | tr '\n' ' '
+echo "(log $log)"
