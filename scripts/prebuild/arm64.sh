@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# linux-arm64 under emulation: builds the prebuilt (build.sh arm64: Debian 12 arm64 chroot, qemu-
-# user-static, FFmpeg 5.1), then in that chroot, with that prebuilt loaded the way an install
-# loads it (prebuilds/linux-arm64/, no build/Release), the per-frame decode latency
+# linux-arm64 under emulation: builds the prebuilt (build.sh arm64: against a Debian 12 arm64
+# chroot's FFmpeg 5.1, cross-compiled or in the chroot under qemu-user-static), then in that
+# chroot, with that prebuilt loaded the way an install loads it (prebuilds/linux-arm64/, no
+# build/Release), the per-frame decode latency
 # (decode-latency.mjs: a correctness run, every frame decoded in order; emulated, so no speed
 # figure) and the unit tests, each file under its own time limit: under qemu a few timing tests
 # can run out of time, so the counts are the result, not a pass/fail gate.
@@ -18,6 +19,8 @@ root=$(cat "$work/.avforge-chroot")
 (cd "$repo" && npm run build:ts --silent) || exit 1
 cp -a "$repo/dist" "$work/" && cp -a "$repo/build/src" "$repo/build/test" "$work/build/" || exit 1
 rm -f "$work/build/Release/avforge.node"
+# a cross build links node_modules; the chroot gets it bound in
+rm -f "$work/node_modules" 2>/dev/null; mkdir -p "$work/node_modules"
 tests=("$@")
 # shellcheck disable=SC2016
 AVFORGE_BINDS="$work:/avforge-prebuild $(readlink -f "$repo/node_modules"):/avforge-prebuild/node_modules" \

@@ -6,7 +6,9 @@
 #   ffmpeg7   the version matrix's trixie chroot (7.1, libavformat 61)
 #   ffmpeg8   its sid chroot with FFmpeg 8.1 built from Debian's source package (libavformat 62)
 #   ffmpeg9   its sid chroot (9.x, libavformat 63)
-#   arm64     a Debian 12 arm64 chroot under qemu-user-static (5.1, libavformat 59): slow
+#   arm64     a Debian 12 arm64 chroot under qemu-user-static (5.1, libavformat 59): cross-compiled
+#             against it when aarch64-linux-gnu-g++ is here, else (or AVFORGE_ARM64_IN_CHROOT=1)
+#             compiled inside it, emulated (slow)
 # Usage: scripts/prebuild/build.sh [target...]   (default: host ffmpeg7 ffmpeg8 ffmpeg9; npm run build:prebuilts)
 # The chroots are scripts/matrix/chroot.sh's (made once per machine, shared with the matrix) and
 # chroot.sh's here; the builds go through the matrix's ccache. Each target builds in its own copy
@@ -40,7 +42,8 @@ copy_tree() {
 build='major=$(pkg-config --modversion libavformat | cut -d. -f1) &&
   if command -v ccache >/dev/null; then export CC="ccache gcc" CXX="ccache g++"; fi &&
   echo "FFmpeg $(ffmpeg -version | head -1 | cut -d" " -f3), libavformat $major, Node $(node --version)" &&
-  JOBS=${JOBS:-$(nproc)} npm run prebuildify -- --name "avforge.avformat$major"'
+  JOBS=${JOBS:-$(nproc)} npm run prebuildify -- --name "avforge.avformat$major" &&
+  node -e "const a = require(process.argv[1]); console.log(\"loads: FFmpeg\", a.versions().ffmpeg)" "$(ls $PWD/prebuilds/*/*.node)"'
 
 for target in "${targets[@]}"; do
   log="$cache/logs/prebuild-$target.log"
@@ -61,10 +64,23 @@ for target in "${targets[@]}"; do
         arm64) root=$(bash "$here/chroot.sh" bookworm-arm64-build bookworm arm64 "$node_version" "${arm64_packages[@]}" 2>>"$log") ;;
       esac
       mkdir -p "$work/node_modules" && echo "$root" >"$work/.avforge-chroot"
-      # Debian's nodejs has its headers in /usr/include/node, node-dist.sh's in /usr/local/include/node
-      AVFORGE_BINDS="$work:/avforge-prebuild $modules:/avforge-prebuild/node_modules $CCACHE_DIR:$CCACHE_DIR" \
-        bash "$here/in-chroot.sh" "$root" "cd /avforge-prebuild && nodedir=/usr; [ -x /usr/local/bin/node ] && nodedir=/usr/local;
-          export npm_config_nodedir=\$nodedir; $build" CCACHE_DIR="$CCACHE_DIR" CCACHE_MAXSIZE="$CCACHE_MAXSIZE" >>"$log" 2>&1
+      if [ "$target" = arm64 ] && command -v aarch64-linux-gnu-g++ >/dev/null && [ -z "${AVFORGE_ARM64_IN_CHROOT:-}" ]; then
+        # g++ under qemu is ~10x slower: cross-compile here against the chroot as the sysroot
+        # (its FFmpeg, libc and libstdc++), with npm's arm64 Node.js headers; same flags otherwise.
+        rmdir "$work/node_modules" && ln -s "$modules" "$work/node_modules"
+        (cd "$work" && export CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ CFLAGS="--sysroot=$root" \
+          CXXFLAGS="--sysroot=$root" LDFLAGS="--sysroot=$root" PKG_CONFIG_SYSROOT_DIR="$root" \
+          PKG_CONFIG_LIBDIR="$root/usr/lib/aarch64-linux-gnu/pkgconfig:$root/usr/share/pkgconfig" \
+          PREBUILD_STRIP_BIN=aarch64-linux-gnu-strip npm_config_arch=arm64 npm_config_nodedir="$root/usr/local" &&
+          major=$(pkg-config --modversion libavformat | cut -d. -f1) &&
+          echo "FFmpeg $(chroot "$root" ffmpeg -version | head -1 | cut -d' ' -f3), libavformat $major, cross-compiled" &&
+          JOBS=${JOBS:-$(nproc)} npm run prebuildify -- --arch arm64 --name "avforge.avformat$major") >>"$log" 2>&1
+      else
+        # Debian's nodejs has its headers in /usr/include/node, node-dist.sh's in /usr/local/include/node
+        AVFORGE_BINDS="$work:/avforge-prebuild $modules:/avforge-prebuild/node_modules $CCACHE_DIR:$CCACHE_DIR" \
+          bash "$here/in-chroot.sh" "$root" "cd /avforge-prebuild && nodedir=/usr; [ -x /usr/local/bin/node ] && nodedir=/usr/local;
+            export npm_config_nodedir=\$nodedir; $build" CCACHE_DIR="$CCACHE_DIR" CCACHE_MAXSIZE="$CCACHE_MAXSIZE" >>"$log" 2>&1
+      fi
       ;;
     *) echo "unknown target: $target (host, ffmpeg7, ffmpeg8, ffmpeg9, arm64)" >"$log" && false ;;
   esac

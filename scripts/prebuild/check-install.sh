@@ -53,7 +53,7 @@ bash "$here/in-chroot.sh" "$root" '
   t0=$(date +%s%N)
   npm install --offline --no-audit --no-fund --foreground-scripts ./avforge-'"$version"'.tgz ./avforge-linux-x64-'"$version"'.tgz 2>&1 | tee /tmp/install.log
   echo "check-install: npm install took $((($(date +%s%N) - t0) / 1000000)) ms"
-  grep -q "using the prebuilt" /tmp/install.log || { echo "check-install: the install did not use the prebuilt"; exit 1; }
+  grep -q "using the prebuilt .*avforge.avformat59" /tmp/install.log || { echo "check-install: the install did not use the prebuilt for libavformat 59"; exit 1; }
   [ ! -e node_modules/avforge/build ] || { echo "check-install: the install compiled"; exit 1; }
   node --input-type=module -e "
     import { versions } from \"avforge\";

@@ -10,6 +10,7 @@
 # --exclude-libs,ALL, stripped), needs native/common/lavfi.cc to find libavfilter's symbols in
 # the process (dlopen(NULL)) rather than in libavfilter.so.N: not done yet (docs/prebuilt.md).
 # Usage: scripts/prebuild/static.sh [gpl|lgpl]   (about 30-40 minutes on 2 cores; needs root)
+#        AVFORGE_STATIC_CONFIGURE_ONLY=1 ...     stops after FFmpeg's configure (checks the recipe)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 variant=${1:-gpl}
@@ -49,8 +50,13 @@ AVFORGE_BINDS="$out:/opt/ffmpeg" bash "$here/in-chroot.sh" "$root" "set -e
   apt-get source -qq --only-source ffmpeg=7:$ffmpeg_source
   cd ffmpeg-${ffmpeg_source%-*}
   ./configure ${configure[*]}
+  [ -z '${AVFORGE_STATIC_CONFIGURE_ONLY:-}' ] || exit 0
   make -j\$(nproc) && make install
   cd / && rm -rf /usr/src/ffmpeg" >"$out.log" 2>&1
+if [ -n "${AVFORGE_STATIC_CONFIGURE_ONLY:-}" ]; then
+  grep -E '^(External libraries|License:)' -A3 "$out.log" || true
+  exit 0
+fi
 du -sh "$out/lib" >>"$out.log"
 touch "$out/.avforge-ready"
 echo "$out"
