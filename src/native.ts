@@ -355,12 +355,19 @@ export function addon(): NativeAddon {
     }
   }
   const majors = installedAvformatMajors();
+  const prebuilt = prebuildDirs().flatMap((dir) => {
+    try {
+      return fs.readdirSync(dir).filter((f) => f.endsWith('.node'));
+    } catch {
+      return [];
+    }
+  });
   throw new Error(
     `avforge: the native addon could not be loaded.\n${failures.map((f) => `  ${f}\n`).join('')}` +
       `  No build from source, and no prebuilt for ${process.platform}-${process.arch} and the libavformat installed ` +
-      `(${majors.length > 0 ? majors.map((m) => `libavformat ${m}`).join(', ') : 'none found'}; prebuilts exist for ${PREBUILT_AVFORMAT_MAJORS.join(', ')}).\n` +
-      `  Install FFmpeg's shared libraries (Debian/Ubuntu: apt-get install ffmpeg) to use a prebuilt, or build from source ` +
-      `with 'npm rebuild avforge --build-from-source' (needs a C++ compiler and FFmpeg's development packages: docs/prebuilt.md).`,
+      `(${majors.length > 0 ? majors.map((m) => `libavformat.so.${m}`).join(', ') : 'none found'}; prebuilts here: ${prebuilt.join(', ') || 'none'}).\n` +
+      `  Install FFmpeg's shared libraries in a version with a prebuilt (Debian/Ubuntu: apt-get install ffmpeg), or build from source ` +
+      `with 'npm rebuild avforge --build-from-source' (needs a C++ compiler and FFmpeg's development packages: see avforge's README, Install).`,
   );
 }
 
@@ -368,9 +375,6 @@ export function addon(): NativeAddon {
 export function addonPath(): string | undefined {
   return loadedFrom;
 }
-
-/** The libavformat majors prebuilts are made for: 59 = FFmpeg 5.1, 60 = 6.x, 61 = 7.x, 62 = 8.x, 63 = 9.x. */
-export const PREBUILT_AVFORMAT_MAJORS = [59, 60, 61, 62, 63] as const;
 
 /**
  * Where the addon may be, in the order tried: $AVFORGE_ADDON alone when set; a build from
@@ -385,15 +389,21 @@ export function addonCandidates(majors: readonly number[] = installedAvformatMaj
   if (override) return [path.resolve(override)];
   const root = packageRoot();
   const found = [path.join(root, 'build', 'Release', 'avforge.node'), path.join(root, 'build', 'Debug', 'avforge.node')];
+  const dirs = prebuildDirs();
+  for (const major of majors) for (const dir of dirs) found.push(...prebuiltsIn(dir, major));
+  return found;
+}
+
+/** This package's prebuilds/<platform>-<arch>, then the platform package's. */
+function prebuildDirs(): string[] {
   const tuple = `${process.platform}-${process.arch}`;
-  const dirs = [path.join(root, 'prebuilds', tuple)];
+  const dirs = [path.join(packageRoot(), 'prebuilds', tuple)];
   try {
     dirs.push(path.join(path.dirname(require.resolve(`@avforge/${tuple}/package.json`)), 'prebuilds', tuple));
   } catch {
     // no platform package for this machine: a build from source or this package's prebuilds/
   }
-  for (const major of majors) for (const dir of dirs) found.push(...prebuiltsIn(dir, major));
-  return found;
+  return dirs;
 }
 
 interface PrebuildTags {
