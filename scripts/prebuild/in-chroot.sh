@@ -24,6 +24,8 @@ unmount() {
 trap unmount EXIT
 for i in "${!sources[@]}"; do
   target="$root/${targets[i]#/}"
+  # a bind onto a symlink would follow it out of the chroot
+  [ -L "$target" ] && { echo "in-chroot: $target is a symlink: not mounted" >&2 && exit 1; }
   mkdir -p "$target"
   mountpoint -q "$target" && continue
   mount --bind "${sources[i]}" "$target" && mounted+=("$target")
