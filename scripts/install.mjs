@@ -15,8 +15,8 @@ const fromSource = process.env.npm_config_build_from_source === 'true' || proces
 const loader = path.join(root, 'dist', 'native.js');
 
 if (!fromSource && fs.existsSync(loader)) {
-  const { addon, addonPath } = await import(pathToFileURL(loader).href);
   try {
+    const { addon, addonPath } = await import(pathToFileURL(loader).href);
     const { ffmpeg } = addon().versions();
     // a build from source left by an earlier install is rebuilt, as `npm rebuild` asks
     if (!addonPath().startsWith(path.join(root, 'build') + path.sep)) {

@@ -60,6 +60,17 @@ bash "$here/in-chroot.sh" "$root" '
     console.log(\"check-install: import avforge: FFmpeg\", versions().ffmpeg, \"(built against\", versions().builtAgainst + \")\");"
   echo "check-install: du of node_modules/avforge and @avforge/linux-x64: $(du -sk node_modules/avforge | cut -f1) KiB, $(du -sk node_modules/@avforge/linux-x64 | cut -f1) KiB"
   (cd /tmp && timeout 300 /app/node_modules/.bin/avforge demo) | tail -5
+  # Without the platform package: nothing to load, nothing to build with; the install must fail
+  # and name what to install.
+  mkdir /app/bare && cd /app/bare && npm init -y >/dev/null
+  if npm install --offline --no-audit --no-fund --foreground-scripts ../avforge-'"$version"'.tgz >/tmp/bare.log 2>&1; then
+    echo "check-install: the install without a prebuilt or a compiler succeeded"; exit 1
+  fi
+  grep -q "missing .*a C++ compiler" /tmp/bare.log && grep -q "Debian/Ubuntu: " /tmp/bare.log && grep -q "Alpine: " /tmp/bare.log ||
+    { cat /tmp/bare.log; echo "check-install: the failed install did not say what to install"; exit 1; }
+  echo "check-install: without @avforge/linux-x64 the install fails and says what to install:"
+  grep -E "^(avforge: the native addon could not|  (Debian|Fedora|Alpine|macOS))" /tmp/bare.log | cut -c1-150
+  cd /app
   npm install --offline --no-audit --no-fund --no-save mediabunny@'"$mediabunny"' >/dev/null
   rc=0; cd /app/tests && CI=1 node scripts/test.mjs > /tmp/tests.log 2>&1 || rc=$?
   tail -12 /tmp/tests.log
