@@ -24,10 +24,10 @@ packages=(ca-certificates g++ make pkg-config dpkg-dev xz-utils nasm zlib1g-dev 
 configure=(--prefix=/opt/ffmpeg --enable-static --disable-shared --enable-pic --disable-programs --disable-doc
   --disable-avdevice --disable-postproc --disable-autodetect --enable-zlib --enable-libvpx --enable-libopus
   --enable-libmp3lame --enable-libdav1d --enable-libvorbis --enable-libass --enable-libfreetype --enable-libfribidi
-  --enable-libharfbuzz --enable-libfontconfig --pkg-config-flags=--static --extra-libs='-lpthread -lm')
+  --enable-libharfbuzz --enable-libfontconfig --pkg-config-flags=--static --extra-libs=-lpthread --extra-libs=-lm)
 case $variant in
   gpl)
-    packages+=(libx264-dev libx265-dev)
+    packages+=(libx264-dev libx265-dev libnuma-dev)
     configure+=(--enable-gpl --enable-libx264 --enable-libx265 --extra-cxxflags=-fPIC --extra-libs=-lstdc++)
     ;;
   lgpl) ;;
