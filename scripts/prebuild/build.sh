@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the prebuilt addons, one per platform and libavformat major, into prebuilds/ (prebuildify's
-# layout: prebuilds/linux-x64/avforge.avformat61.napi.glibc.node; src/native.ts picks the one
+# layout: prebuilds/linux-x64/avforge.avformat61.glibc.node; src/native.ts picks the one
 # for the FFmpeg installed), for every FFmpeg this machine has:
 #   host      this machine's FFmpeg (Debian 12: 5.1, libavformat 59)
 #   ffmpeg7   the version matrix's trixie chroot (7.1, libavformat 61)
