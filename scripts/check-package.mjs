@@ -1,7 +1,9 @@
 // `npm run lint:package`: packs avforge as `npm publish` would (prepack builds dist/ first) and
-// checks the tarball: only what users need (dist/, the native sources and binding.gyp that the
-// install builds from, the install's FFmpeg check), everything those files point at, then
-// publint and Are the Types Wrong over the same tarball.
+// checks the tarball: only what users need (dist/, the native sources and binding.gyp that a
+// build from source needs, the install script and its FFmpeg check), everything those files
+// point at, then publint and Are the Types Wrong over the same tarball. Then the platform
+// packages (packages/*: the prebuilt addons, scripts/prebuild/pack.sh packs them): each is an
+// optional dependency at avforge's version, limited to its os and cpu, and ships prebuilds/ only.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +17,7 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 // What may ship: anything else (tests, benchmarks, fuzzers, examples, sources, dev scripts,
 // configs) is a mistake in package.json's `files`.
 const allowed = [
-  /^(package\.json|README\.md|LICENSE(\.\w+)?|binding\.gyp|scripts\/check-ffmpeg\.mjs)$/,
+  /^(package\.json|README\.md|LICENSE(\.\w+)?|binding\.gyp|scripts\/(check-ffmpeg|install)\.mjs)$/,
   /^native\/.+\.(cc|h)$/,
   /^dist\/.+\.(js|d\.ts)$/,
   // require('avforge') and require('avforge/fluent'): CommonJS builds of the bundles
@@ -52,7 +54,8 @@ try {
   need('package.json', 'the manifest');
   need('README.md', 'the documentation');
   need('binding.gyp', 'the install script builds the addon from source');
-  need('scripts/check-ffmpeg.mjs', 'the install script runs it');
+  need('scripts/install.mjs', "package.json's install script");
+  need('scripts/check-ffmpeg.mjs', 'the install script imports it');
   // binding.gyp is a Python literal (comments, trailing commas allowed): read its source lists as text
   const gyp = fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8');
   for (const list of gyp.matchAll(/['"]sources['"]\s*:\s*\[([^\]]*)\]/g))
@@ -89,6 +92,23 @@ try {
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
+
+// The platform packages: what npm installs beside avforge on a matching machine only.
+const optional = pkg.optionalDependencies ?? {};
+const platforms = fs.readdirSync(path.join(root, 'packages')).filter((d) => fs.existsSync(path.join(root, 'packages', d, 'package.json')));
+for (const dir of platforms) {
+  const p = JSON.parse(fs.readFileSync(path.join(root, 'packages', dir, 'package.json'), 'utf8'));
+  const [platformOs, cpu] = dir.split('-');
+  if (p.name !== `@avforge/${dir}`) problems.push(`packages/${dir}: named ${p.name}, not @avforge/${dir}`);
+  if (p.version !== pkg.version) problems.push(`packages/${dir}: version ${p.version}, avforge is ${pkg.version}`);
+  if (optional[p.name] !== pkg.version) problems.push(`packages/${dir}: not an optional dependency of avforge at ${pkg.version}`);
+  if (p.os?.join() !== platformOs || p.cpu?.join() !== cpu) problems.push(`packages/${dir}: os/cpu ${p.os}/${p.cpu}, not ${platformOs}/${cpu}`);
+  if (p.files?.join() !== `prebuilds/${dir}/*.node`) problems.push(`packages/${dir}: files must be prebuilds/${dir}/*.node only`);
+  if (p.license !== pkg.license) problems.push(`packages/${dir}: license ${p.license}, avforge's is ${pkg.license}`);
+}
+for (const name of Object.keys(optional))
+  if (!platforms.some((d) => `@avforge/${d}` === name)) problems.push(`optionalDependencies: ${name} has no packages/ folder`);
+console.log(`check-package: ${platforms.length} platform packages (${platforms.join(', ')})`);
 
 if (problems.length > 0) {
   for (const p of problems) console.error(`check-package: ${p}`);

@@ -335,31 +335,141 @@ export interface NativeAddon {
 }
 
 let loaded: NativeAddon | undefined;
+let loadedFrom: string | undefined;
 
 /**
  * The addon, loaded on first use: dlopen of libav* and their ~130 dependencies costs tens of
- * milliseconds, which `import 'avforge'` should not pay.
+ * milliseconds, which `import 'avforge'` should not pay. The first of addonCandidates() that
+ * loads wins.
  */
 export function addon(): NativeAddon {
   if (loaded) return loaded;
-  const root = packageRoot();
-  const candidates = [path.join(root, 'build', 'Release', 'avforge.node'), path.join(root, 'build', 'Debug', 'avforge.node')];
-  let lastError: unknown;
+  const failures: string[] = [];
+  const candidates = addonCandidates();
   for (const file of candidates) {
     try {
-      loaded = require(file) as NativeAddon;
-      loaded.setErrorClass(AvError);
-      return loaded;
+      const candidate = require(file) as NativeAddon;
+      candidate.setErrorClass(AvError);
+      loadedFrom = file;
+      loaded = candidate;
+      return candidate;
     } catch (e) {
-      lastError = e;
-      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') break;
+      // A missing build is expected; one that does not load (its libav* are not installed) is
+      // worth telling when nothing else loads either.
+      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') failures.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const reason = lastError instanceof Error ? lastError.message : String(lastError);
+  const majors = installedAvformatMajors();
+  const prebuilt = prebuildDirs().flatMap((dir) => {
+    try {
+      return fs.readdirSync(dir).filter((f) => f.endsWith('.node'));
+    } catch {
+      return [];
+    }
+  });
   throw new Error(
-    `avforge: the native addon could not be loaded (${reason}).\n` +
-      `Build it with 'npm run build:native' (needs FFmpeg's dev packages: see scripts/setup.sh).`,
+    `avforge: the native addon could not be loaded.\n${failures.map((f) => `  ${f}\n`).join('')}` +
+      `  No build from source, and no prebuilt for ${process.platform}-${process.arch} and the libavformat installed ` +
+      `(${majors.length > 0 ? majors.map((m) => `libavformat.so.${m}`).join(', ') : 'none found'}; prebuilts here: ${prebuilt.join(', ') || 'none'}).\n` +
+      `  Install FFmpeg's shared libraries in a version with a prebuilt (Debian/Ubuntu: apt-get install ffmpeg), or build from source ` +
+      `with 'npm rebuild avforge --build-from-source' (needs a C++ compiler and FFmpeg's development packages: see avforge's README, Install).`,
   );
+}
+
+/** The file the addon was loaded from (undefined before the first use). */
+export function addonPath(): string | undefined {
+  return loadedFrom;
+}
+
+/**
+ * Where the addon may be, in the order tried: $AVFORGE_ADDON alone when set; a build from
+ * source (build/Release, build/Debug: `npm run build:native` or an install that compiled); then
+ * the prebuilts for each libavformat major installed, newest first, from this package's
+ * prebuilds/ and from the platform package (@avforge/<platform>-<arch>, an optional dependency).
+ * Prebuilts follow prebuildify's layout (prebuilds/<platform>-<arch>/avforge.avformat61.glibc.node);
+ * node-gyp-build's tag rules pick among those of one major (runtime, N-API, libc, ARM version).
+ */
+export function addonCandidates(majors: readonly number[] = installedAvformatMajors()): string[] {
+  const override = process.env.AVFORGE_ADDON;
+  if (override) return [path.resolve(override)];
+  const root = packageRoot();
+  const found = [path.join(root, 'build', 'Release', 'avforge.node'), path.join(root, 'build', 'Debug', 'avforge.node')];
+  const dirs = prebuildDirs();
+  for (const major of majors) for (const dir of dirs) found.push(...prebuiltsIn(dir, major));
+  return found;
+}
+
+/** This package's prebuilds/<platform>-<arch>, then the platform package's. */
+function prebuildDirs(): string[] {
+  const tuple = `${process.platform}-${process.arch}`;
+  const dirs = [path.join(packageRoot(), 'prebuilds', tuple)];
+  try {
+    dirs.push(path.join(path.dirname(require.resolve(`@avforge/${tuple}/package.json`)), 'prebuilds', tuple));
+  } catch {
+    // no platform package for this machine: a build from source or this package's prebuilds/
+  }
+  return dirs;
+}
+
+interface PrebuildTags {
+  file: string;
+}
+interface NodeGypBuild {
+  parseTags(file: string): PrebuildTags | undefined;
+  matchTags(runtime: string, abi: string): (tags: PrebuildTags | undefined) => boolean;
+  compareTags(runtime: string): (a: PrebuildTags, b: PrebuildTags) => number;
+}
+
+/** The prebuilts in dir for libavformat `major` that this Node.js can load, best first. */
+export function prebuiltsIn(dir: string, major: number): string[] {
+  let files: string[];
+  try {
+    files = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const gypBuild = require('node-gyp-build') as NodeGypBuild;
+  const ours = files.filter((f) => f.split('.').slice(0, -1).includes(`avformat${major}`));
+  return ours
+    .map((f) => gypBuild.parseTags(f))
+    .filter((t): t is PrebuildTags => t !== undefined && gypBuild.matchTags('node', process.versions.modules)(t))
+    .sort(gypBuild.compareTags('node'))
+    .map((t) => path.join(dir, t.file));
+}
+
+/**
+ * The libavformat majors the dynamic loader can find, newest first, read without loading them
+ * and without FFmpeg's development files: the sonames in ld.so's cache and in the library
+ * folders searched (LD_LIBRARY_PATH, the usual ones; Homebrew's on macOS; PATH on Windows).
+ */
+export function installedAvformatMajors(): number[] {
+  const majors = new Set<number>();
+  const pattern =
+    process.platform === 'darwin' ? /^libavformat\.(\d+)\.dylib$/ : process.platform === 'win32' ? /^avformat-(\d+)\.dll$/i : /^libavformat\.so\.(\d+)$/;
+  const env = process.platform === 'darwin' ? 'DYLD_LIBRARY_PATH' : process.platform === 'win32' ? 'PATH' : 'LD_LIBRARY_PATH';
+  const dirs = (process.env[env] ?? '').split(path.delimiter).filter(Boolean);
+  if (process.platform === 'darwin') dirs.push('/opt/homebrew/lib', '/usr/local/lib', '/opt/local/lib');
+  else if (process.platform !== 'win32') {
+    try {
+      for (const m of fs.readFileSync('/etc/ld.so.cache', 'latin1').matchAll(/libavformat\.so\.(\d+)\0/g)) majors.add(Number(m[1]));
+    } catch {
+      // musl (Alpine) has no cache: its folders below
+    }
+    dirs.push('/usr/local/lib', '/usr/lib', '/lib', '/usr/lib64', `/usr/lib/${process.arch === 'x64' ? 'x86_64' : 'aarch64'}-linux-gnu`);
+  }
+  for (const dir of dirs) {
+    let files: string[];
+    try {
+      files = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const f of files) {
+      const m = pattern.exec(f);
+      if (m) majors.add(Number(m[1]));
+    }
+  }
+  return [...majors].sort((a, b) => b - a);
 }
 
 /** The property under which each wrapper keeps its native handle (internal). */
