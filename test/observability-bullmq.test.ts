@@ -7,7 +7,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 
 import { BullMQBackend, Engine, serveHealth, startWorker } from '../src/index.js';
 import { media, scratch } from './media/generate.js';
+import { freePort, startRedis as startRedisServer } from './redis-util.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const workerScript = path.join(here, 'children', 'engine-worker.js');
@@ -35,17 +35,6 @@ let url: string;
 const exporter = new InMemorySpanExporter();
 const queueName = (label: string) => `avforge-obs-${label}-${process.pid}-${Date.now()}`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** A child process, ended by after() if the test does not. */
 function child(cmd: string, args: string[]): ChildProcess {
   const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -55,22 +44,10 @@ function child(cmd: string, args: string[]): ChildProcess {
 
 const exited = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => c.once('exit', () => r())));
 
-/** A Redis server on loopback at `port`, ready. */
+/** A Redis server on loopback at `port`, ready; ended by after() if the test does not. */
 async function startRedis(port: number): Promise<ChildProcess> {
-  const c = child('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
-    c.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (/Ready to accept connections/.test(out)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    c.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
-  });
-  c.stdout!.resume();
+  const c = await startRedisServer(port);
+  children.push(c);
   return c;
 }
 
