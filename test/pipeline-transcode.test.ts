@@ -373,3 +373,43 @@ describe('audio filters negotiated with the encoder as the CLI does', () => {
       assert.deepEqual(fields(actual!), fields(expected!));
     });
 });
+
+describe('inputs stop when every output stream has ended', () => {
+  // A 60 s input read through a counting stream: a job whose streams all end early (-t with
+  // audio, which the CLI trims to the sample; a trim filter) reads a little of it, as the CLI does.
+  for (const [what, o] of [
+    ['duration: 1 with audio', { duration: 1, video: { codec: 'mpeg4' }, audio: { codec: 'mp2' } }],
+    ['trim and atrim filters', { video: { codec: 'mpeg4', filter: 'trim=duration=1' }, audio: { codec: 'mp2', filter: 'atrim=duration=1' } }],
+  ] as const) {
+    test(`${what}: the input is read only as far as needed`, async () => {
+      const dir = scratch('stop-early');
+      const long = path.join(dir, 'long.mpg');
+      await ffmpeg([
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=s=320x240:r=25:d=60',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=d=60',
+        '-c:v',
+        'mpeg1video',
+        '-b:v',
+        '2M',
+        '-c:a',
+        'mp2',
+        long,
+      ]);
+      let read = 0;
+      const source = fs.createReadStream(long, { highWaterMark: 64 * 1024 });
+      source.on('data', (chunk) => {
+        read += chunk.length;
+      });
+      const r = await transcode(source, path.join(dir, 'out.mkv'), { input: { highWater: 256 * 1024 }, ...o });
+      const size = fs.statSync(long).size;
+      assert.ok(r.duration! < 1.2, `${r.duration} s written`);
+      assert.ok(read < size / 4, `${read} of ${size} bytes read`);
+    });
+  }
+});

@@ -84,7 +84,7 @@ class EncodeStage {
     if ((limit != AV_NOPTS_VALUE && t != AV_NOPTS_VALUE && t >= limit) ||
         (sp_.max_frames >= 0 && accepted_ >= sp_.max_frames)) {
       finished_ = true;
-      run_.StreamFinished();
+      run_.StreamFinished(o_);
       return true;
     }
     // The last frame of a -frames:v limit ends the whole output here, at once: the inputs
@@ -92,7 +92,7 @@ class EncodeStage {
     if (sp_.max_frames >= 0 && ++accepted_ >= sp_.max_frames) {
       if (t != AV_NOPTS_VALUE) run_.CutAt(t + 1);
       finished_ = true;
-      run_.StreamFinished();
+      run_.StreamFinished(o_);
     } else if (sp_.max_frames < 0) {
       accepted_++;
     }

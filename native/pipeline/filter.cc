@@ -211,7 +211,9 @@ class FilterStage {
   // Every frame the sinks have ready, to their encoders.
   bool Drain() {
     for (size_t k = 0; k < fg_.sinks.size(); k++) {
-      while (FramePtr f = ReceiveSinkFrame(fg_.sinks[k], gp_.description)) {
+      if (sink_ended_[k]) continue;
+      bool ended = false;
+      while (FramePtr f = ReceiveSinkFrame(fg_.sinks[k], gp_.description, &ended)) {
         Item item;
         item.kind = Item::kFrame;
         item.frame = std::move(f);
@@ -220,12 +222,21 @@ class FilterStage {
         AddFrameMetadata(run_.reports_[g_], o, item.frame.get(), L_.av_buffersink_get_time_base(fg_.sinks[k]));
         if (!run_.encode_q_[o]->Push(std::move(item))) return false;
       }
+      // a sink that ended before its inputs did (trim, atrim at -t): its stream is done, and
+      // when every stream is, the inputs stop reading, as the CLI stops when its outputs have
+      if (ended) {
+        sink_ended_[k] = true;
+        Item end;
+        if (!run_.encode_q_[run_.sink_stream_[g_][k]]->Push(std::move(end))) return false;
+        run_.StreamFinished(static_cast<size_t>(run_.sink_stream_[g_][k]));
+      }
     }
     return true;
   }
 
   void EndSinks() {
     for (size_t k = 0; k < gp_.sinks.size(); k++) {
+      if (sink_ended_[k]) continue;
       Item end;
       if (!run_.encode_q_[run_.sink_stream_[g_][k]]->Push(std::move(end))) return;
     }
@@ -243,6 +254,7 @@ class FilterStage {
   std::vector<int64_t> reached_;   // per input: where its latest frame ends (AV_TIME_BASE)
   std::vector<FilterPad> pads_;
   bool configured_ = false;
+  std::vector<bool> sink_ended_ = std::vector<bool>(gp_.sinks.size(), false);  // gave its last frame
   FilterLogCapture capture_;
 };
 

@@ -121,7 +121,7 @@ void Runtime::MuxWrite(Output& out, size_t o, PacketPtr pkt) {
     int64_t t = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
     if (Limit() != AV_NOPTS_VALUE && t != AV_NOPTS_VALUE && av_rescale_q(t, tb, AV_TIME_BASE_Q) >= Limit()) {
       out.mx.done[o] = true;
-      StreamFinished();
+      StreamFinished(o);
       return;
     }
     stats_.frames[o]++;
@@ -238,7 +238,7 @@ void Runtime::MuxShortestEnd(Output& out, size_t o) {
   out.mx.closed[o] = true;
   if (Limit() == AV_NOPTS_VALUE || out.mx.reached[o] < Limit()) {
     EndAt(out.mx.reached[o] != AV_NOPTS_VALUE ? out.mx.reached[o] : 0);  // an empty stream ends it at once
-    StreamFinished();  // it ended by itself; the others finish as they pass its end
+    StreamFinished(o);  // it ended by itself; the others finish as they pass its end
     int64_t cut = Limit();
     for (size_t s = 0; s < out.mx.held.size(); s++)
       while (!out.mx.held[s].empty() && cut != AV_NOPTS_VALUE && MuxTime(out, s, out.mx.held[s].back().get()) >= cut) {

@@ -116,6 +116,8 @@ void Runtime::Setup() {
   if (n == 0) throw AvException("EINVAL", "The output has no streams", "pipeline", OutputName());
   if (stats_.streams != n) throw AvException("EINVAL", "The counters are not sized for this plan", "pipeline");
   result_.collected.resize(n);
+  stream_finished_.reset(new std::atomic<bool>[n]);
+  for (size_t o = 0; o < n; o++) stream_finished_[o] = false;
   SetupInputs();
   SetupHardware();
   SetupDecoders();

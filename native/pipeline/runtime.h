@@ -132,7 +132,9 @@ class Runtime {
   void AddBusy(const char* stage, double seconds);  // a stage thread's work, as it ends
   AVStream* InputStream(int input, int stream, const char* what) const;
   // An output stream reached -t or its frame limit; when all have, the inputs stop.
-  void StreamFinished() { finished_++; }
+  void StreamFinished(size_t o) {
+    if (!stream_finished_[o].exchange(true)) finished_++;  // once per stream, however it finished
+  }
   bool AllFinished() const {
     return cut_.load() != AV_NOPTS_VALUE || finished_.load() >= static_cast<int>(plan_.streams.size());
   }
@@ -233,6 +235,7 @@ class Runtime {
   BufferPtr hw_device_;
   std::string hw_device_error_;  // why the job's device did not open, for the decoders that fall back
   std::atomic<int> finished_{0};
+  std::unique_ptr<std::atomic<bool>[]> stream_finished_;  // per output stream: counted in finished_
   std::atomic<int64_t> cut_{AV_NOPTS_VALUE};
   std::atomic<int64_t> shortest_end_{AV_NOPTS_VALUE};
   std::mutex error_m_;

@@ -119,7 +119,7 @@ void Runtime::Subtitle(size_t o) {
     sub.pts = pts;
     if (Limit() != AV_NOPTS_VALUE && pts >= Limit()) {
       finished = true;
-      StreamFinished();
+      StreamFinished(o);
       continue;
     }
     int size = avcodec_encode_subtitle(enc.ctx.get(), buffer.data(), static_cast<int>(buffer.size()), &sub);

@@ -19,11 +19,12 @@ void ReceiveBsfPackets(AVBSFContext* bsf, std::vector<PacketPtr>& out, const std
   }
 }
 
-FramePtr ReceiveSinkFrame(AVFilterContext* sink, const std::string& graph) {
+FramePtr ReceiveSinkFrame(AVFilterContext* sink, const std::string& graph, bool* ended) {
   const Lavfi& L = lavfi();
   FramePtr f(av_frame_alloc());
   if (!f) throw AvException(AVERROR(ENOMEM), "av_frame_alloc");
   int ret = L.av_buffersink_get_frame(sink, f.get());
+  if (ret == AVERROR_EOF && ended) *ended = true;
   if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return nullptr;
   Check(ret, "av_buffersink_get_frame", graph);
   f->time_base = L.av_buffersink_get_time_base(sink);

@@ -16,6 +16,7 @@ void ReceiveBsfPackets(AVBSFContext* bsf, std::vector<PacketPtr>& out, const std
 
 // The next frame a buffer sink has ready, in the sink's time base; null at EAGAIN or EOF.
 // https://ffmpeg.org/doxygen/trunk/group__lavfi__buffersink.html
-FramePtr ReceiveSinkFrame(AVFilterContext* sink, const std::string& graph);
+// `ended`, when given, is set once the sink has given its last frame (a trim reached its end).
+FramePtr ReceiveSinkFrame(AVFilterContext* sink, const std::string& graph, bool* ended = nullptr);
 
 }  // namespace avf
