@@ -5,7 +5,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
-import { transcode, type Frame } from '../src/index.js';
+import { transcode, versions, type Frame } from '../src/index.js';
 import { parseEbur128 } from '../src/pipeline/filter_results.js';
 import { scratch } from './media/generate.js';
 import { ffmpeg } from './util.js';
@@ -103,11 +103,10 @@ describe('filter results', () => {
     );
   });
 
-  test('loudnorm: the measurement the CLI prints, into AAC, and nothing printed', async () => {
+  const loudnormMatches = async (chain: string) => {
     const { stderr } = await cli(file('tone.wav'), '-af', 'loudnorm=print_format=json');
     const json = JSON.parse(stderr.slice(stderr.indexOf('{'), stderr.lastIndexOf('}') + 1)) as Record<string, string>;
-    const before = logs.length;
-    const r = await transcode(file('tone.wav'), file('loud.m4a'), { audio: { codec: 'aac', filter: 'loudnorm' } });
+    const r = await transcode(file('tone.wav'), file('loud.m4a'), { audio: { codec: 'aac', filter: chain } });
     const m = r.filters.loudnorm;
     assert.ok(m, JSON.stringify(r.filters.logs));
     assert.deepEqual(
@@ -115,6 +114,17 @@ describe('filter results', () => {
       ['input_i', 'input_tp', 'input_lra', 'input_thresh', 'output_i', 'output_tp', 'output_lra', 'output_thresh', 'target_offset'].map((k) => Number(json[k])),
     );
     assert.equal(m.normalizationType, json.normalization_type);
+  };
+
+  test('loudnorm=print_format=json: the measurement the CLI prints, into AAC', () => loudnormMatches('loudnorm=print_format=json'));
+
+  // FFmpeg 8 (libavutil 60) no longer lets avforge ask an initialised loudnorm for its JSON
+  const ffmpeg8 = Number(versions().libavutil.split('.')[0]) >= 60;
+  test('loudnorm without print_format: measured all the same, and nothing printed', {
+    skip: ffmpeg8 && 'FFmpeg 8 and newer: name print_format=json for the measurement',
+  }, async () => {
+    const before = logs.length;
+    await loudnormMatches('loudnorm');
     // print_format=none was the user's choice: the JSON avforge asked for is not logged
     assert.ok(!logs.slice(before).some((l) => l.message.includes('input_i')));
   });

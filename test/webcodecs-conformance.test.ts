@@ -152,7 +152,7 @@ describe('VideoEncoder configurations', () => {
     const chunks: unknown[] = [];
     const errors: unknown[] = [];
     const encoder = new VideoEncoder({ output: (c) => chunks.push(c), error: (e) => errors.push(e) });
-    encoder.configure({ codec: 'av01.0.04M.08', width: 160, height: 120, bitrate: 300_000, bitrateMode: 'constant', framerate: 30 });
+    encoder.configure({ codec: 'av01.0.04M.08', width: 160, height: 120, bitrate: 300_000, framerate: 30 });
     await encoder.flush();
     const frame = new VideoFrame(new Uint8Array(160 * 120 * 1.5).fill(128), { format: 'I420', codedWidth: 160, codedHeight: 120, timestamp: 0 });
     encoder.encode(frame);
