@@ -30,11 +30,14 @@ mkdir -p "$app/tests" "$root/root/.npm"
 cp "$out"/*.tgz "$app/"
 version=$(node -p "require('$repo/package.json').version")
 mediabunny=$(node -p "require('$repo/package-lock.json').packages['node_modules/mediabunny'].version")
+# what the tests import beyond avforge's own dependencies: mediabunny, the OpenTelemetry SDK
+lock() { node -p "require('$repo/package-lock.json').packages['node_modules/$1'].version"; }
+testdeps="mediabunny@$mediabunny @opentelemetry/sdk-trace-base@$(lock @opentelemetry/sdk-trace-base) @opentelemetry/context-async-hooks@$(lock @opentelemetry/context-async-hooks) @opentelemetry/core@$(lock @opentelemetry/core)"
 # npm's cache, primed here with the same install (the registry's metadata and the tarballs of
 # avforge's dependencies, and of mediabunny, which a test imports): the chroot installs offline
 prime=$(mktemp -d)
 (cd "$prime" && npm init -y >/dev/null && npm install --prefer-offline --ignore-scripts --no-audit --no-fund --loglevel=error \
-  "$out/avforge-$version.tgz" "$out/avforge-linux-x64-$version.tgz" "mediabunny@$mediabunny" >/dev/null)
+  "$out/avforge-$version.tgz" "$out/avforge-linux-x64-$version.tgz" $testdeps >/dev/null)
 rm -rf "$prime"
 cp -a "$HOME/.npm/_cacache" "$root/root/.npm/"
 # The tests: the tree, its compiled TypeScript (build/ without the addon; dist/ for the CLI)
@@ -60,10 +63,11 @@ bash "$here/in-chroot.sh" "$root" '
     console.log(\"check-install: import avforge: FFmpeg\", versions().ffmpeg, \"(built against\", versions().builtAgainst + \")\");"
   echo "check-install: du of node_modules/avforge and @avforge/linux-x64: $(du -sk node_modules/avforge | cut -f1) KiB, $(du -sk node_modules/@avforge/linux-x64 | cut -f1) KiB"
   (cd /tmp && timeout 300 /app/node_modules/.bin/avforge demo) | tail -5
-  # Without the platform package: nothing to load, nothing to build with; the install must fail
-  # and name what to install.
-  mkdir /app/bare && cd /app/bare && npm init -y >/dev/null
-  if npm install --offline --no-audit --no-fund --foreground-scripts ../avforge-'"$version"'.tgz >/tmp/bare.log 2>&1; then
+  # Without the platform package (a platform none is made for; --omit=optional, since npm'"'"'s
+  # cache here holds it; outside /app, whose node_modules would be found): nothing to load,
+  # nothing to build with; the install must fail and name what to install.
+  mkdir /tmp/bare && cd /tmp/bare && npm init -y >/dev/null
+  if npm install --offline --omit=optional --no-audit --no-fund --foreground-scripts /app/avforge-'"$version"'.tgz >/tmp/bare.log 2>&1; then
     echo "check-install: the install without a prebuilt or a compiler succeeded"; exit 1
   fi
   grep -q "missing .*a C++ compiler" /tmp/bare.log && grep -q "Debian/Ubuntu: " /tmp/bare.log && grep -q "Alpine: " /tmp/bare.log ||
@@ -71,9 +75,10 @@ bash "$here/in-chroot.sh" "$root" '
   echo "check-install: without @avforge/linux-x64 the install fails and says what to install:"
   grep -E "^(avforge: the native addon could not|  (Debian|Fedora|Alpine|macOS))" /tmp/bare.log | cut -c1-150
   cd /app
-  npm install --offline --no-audit --no-fund --no-save mediabunny@'"$mediabunny"' >/dev/null
+  npm install --offline --no-audit --no-fund --no-save '"$testdeps"' >/dev/null
   rc=0; cd /app/tests && CI=1 node scripts/test.mjs > /tmp/tests.log 2>&1 || rc=$?
   tail -12 /tmp/tests.log
+  { grep -E "^\s*not ok" /tmp/tests.log | grep -v "# SKIP" | sed "s/^/check-install: failed: /"; } || true
   grep -E "^# (tests|pass|fail|skipped) " /tmp/tests.log | tr "\n" " " | sed "s/^/check-install: /"; echo
   exit $rc' && rc=0 || rc=$?
 echo "check-install: done in $(($(date +%s) - start))s"
