@@ -10,6 +10,7 @@ import { ladder } from '../src/index.js';
 import { media, scratch } from './media/generate.js';
 import { ffmpeg, ffprobeJson } from './util.js';
 import { captureLogs } from './pipeline-util.js';
+import { ladderArgs } from './parity/shapes.js';
 
 captureLogs();
 let dir = '';
@@ -65,40 +66,7 @@ describe('ladder()', () => {
     await ffmpeg([
       '-i',
       input(),
-      '-filter_complex',
-      '[0:0]split=2[s0][s1];[s0]scale=-2:240[v0];[s1]scale=-2:120[v1]',
-      '-map',
-      '[v0]',
-      '-map',
-      '[v1]',
-      '-map',
-      '0:a',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-g',
-      '25',
-      '-keyint_min',
-      '25',
-      '-sc_threshold',
-      '0',
-      '-b:v:0',
-      '400k',
-      '-b:v:1',
-      '150k',
-      '-maxrate:v:0',
-      '428000',
-      '-bufsize:v:0',
-      '600000',
-      '-maxrate:v:1',
-      '160500',
-      '-bufsize:v:1',
-      '225000',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '128k',
+      ...ladderArgs, // the renditions above as the CLI's arguments
       '-f',
       'hls',
       '-hls_time',

@@ -32,7 +32,7 @@ const ladderRenditions = [
   { height: 240, bitRate: '400k' },
   { height: 120, bitRate: '150k' },
 ];
-const ladderArgs = [
+export const ladderArgs = [
   '-filter_complex',
   '[0:0]split=2[s0][s1];[s0]scale=-2:240[v0];[s1]scale=-2:120[v1]',
   '-map',
