@@ -21,39 +21,57 @@ import { FFPROBE_HELP, parseFFprobeArgs, type FFprobeArgs } from './args.js';
 import type { Sections } from './sections.js';
 import { writerFor, type Writer } from './writers.js';
 
-export async function runFFprobe(argv: string[]): Promise<number> {
+/** Where a probe's output goes: the process's streams for `avforge ffprobe`, a caller's for ffprobe() (cli/ffmpeg/in_process.ts). */
+export interface ProbeIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether -loglevel sets libav's (process-wide) log level, as the ffprobe program does. */
+  ownsLogLevel: boolean;
+}
+
+/** Runs `avforge ffprobe ARGS...`; the exit status. */
+export function runFFprobe(argv: string[]): Promise<number> {
+  return runProbeCommandLine(argv, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    ownsLogLevel: true,
+  });
+}
+
+/** Runs an ffprobe command line in this process, its output `io`'s; the exit status. */
+export async function runProbeCommandLine(argv: readonly string[], io: ProbeIo): Promise<number> {
   let args: FFprobeArgs;
   let writer: Writer;
   try {
-    args = parseFFprobeArgs(argv);
+    args = parseFFprobeArgs([...argv]);
     if (args.help) {
-      console.log(FFPROBE_HELP);
+      io.stdout(`${FFPROBE_HELP}\n`);
       return 0;
     }
     writer = writerFor(args.writer, ffprobeTypedSideData());
     if (!args.input) throw new UsageError('You have to specify one input file.');
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(e.message);
+      io.stderr(`${e.message}\n`);
       return 1;
     }
     throw e;
   }
-  setLogLevel(args.logLevel ?? 'error');
+  if (io.ownsLogLevel) setLogLevel(args.logLevel ?? 'error');
   const quiet = args.logLevel === 'quiet';
   const sections = args.sections;
   writer.open(sections.get('root'));
   let status = 0;
   try {
-    await probeInto(writer, args, args.input);
+    await probeInto(writer, args, args.input, io);
   } catch (e) {
-    if (e instanceof UsageError) console.error(e.message);
+    if (e instanceof UsageError) io.stderr(`${e.message}\n`);
     else if (!(e instanceof AvError)) throw e;
-    else if (!quiet) console.error(`${args.input}: ${errorText(e)}`);
+    else if (!quiet) io.stderr(`${args.input}: ${errorText(e)}\n`);
     status = 1;
   }
   writer.close();
-  process.stdout.write(writer.take());
+  io.stdout(writer.take());
   return status;
 }
 
@@ -68,7 +86,7 @@ function errorText(e: AvError): string {
   return words[e.code] ?? e.message;
 }
 
-async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<void> {
+async function probeInto(w: Writer, args: FFprobeArgs, input: string, io: ProbeIo): Promise<void> {
   const sections = args.sections;
   await using demuxer = await Demuxer.open(input, { trusted: true, ...(args.format ? { format: args.format } : {}) });
   await demuxer.refresh({ decoders: true });
@@ -147,7 +165,7 @@ async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<v
           } else if (hasEnd && curTs !== null && curTs >= end) break;
           packetCount++;
           // Long listings go out as they are made, not held whole.
-          if (w.size > 1 << 20) process.stdout.write(w.take());
+          if (w.size > 1 << 20) io.stdout(w.take());
           if (readPackets) {
             if (showPackets) section(w, sections, 'packet', ffprobePacketFields(pkt, st));
             packetCounts[st.index]!++;
