@@ -228,23 +228,36 @@ Napi::Value Encoder::Open(const Napi::CallbackInfo& info) {
       [](Napi::Env env, Tree& t) { return t.ToJs(env); });
 }
 
-// encode(Frame[], flush) -> Packet[] in the encoder's time base. A frame with a time base
-// other than the encoder's is rescaled; decoded picture types are not carried over (as
-// in the CLI), so the encoder places its own keyframes.
+// encode(Frame[], flush, keepTypes, frameOptions?) -> Packet[] in the encoder's time base. A
+// frame with a time base other than the encoder's is rescaled; decoded picture types are not
+// carried over (as in the CLI), so the encoder places its own keyframes. frameOptions[i]
+// (AVOptions, the encoder's private ones included) is set just before frame i is sent: the
+// wrappers that re-read an option per frame (libx264's crf) apply it from that frame.
 Napi::Value Encoder::Encode(const Napi::CallbackInfo& info) {
   Napi::Array list = info[0].As<Napi::Array>();
   bool flush = info[1].ToBoolean();
   bool keep_types = info[2].ToBoolean();
   std::vector<FramePtr> frames;
+  std::vector<Dict> frame_options;
   frames.reserve(list.Length());
   for (uint32_t i = 0; i < list.Length(); i++) frames.push_back(RefFrame(Frame::From(list.Get(i))->get("encode")));
+  if (info.Length() > 3 && info[3].IsArray()) {
+    Napi::Array per_frame = info[3].As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); i++) frame_options.emplace_back(ToDictionary(per_frame.Get(i)));
+  }
   return Run(
       info, "encode",
-      [frames = std::move(frames), flush, keep_types](CodecState& s) mutable {
+      [frames = std::move(frames), frame_options = std::move(frame_options), flush, keep_types](CodecState& s) mutable {
         if (!s.ctx) throw AvException("EINVAL", "Encoder is not open", "encode");
         Packets out;
-        for (auto& frame : frames) {
+        for (size_t i = 0; i < frames.size(); i++) {
+          auto& frame = frames[i];
           CheckFrame(s.ctx.get(), frame.get(), s.name);
+          if (i < frame_options.size() && *frame_options[i].ptr()) {
+            Check(av_opt_set_dict2(s.ctx.get(), frame_options[i].ptr(), AV_OPT_SEARCH_CHILDREN), "av_opt_set_dict2",
+                  s.name);
+            CheckAllConsumed(frame_options[i], "encode");
+          }
           if (frame->time_base.num > 0 && av_cmp_q(frame->time_base, s.ctx->time_base) != 0 &&
               frame->pts != AV_NOPTS_VALUE)
             frame->pts = av_rescale_q(frame->pts, frame->time_base, s.ctx->time_base);

@@ -1,6 +1,7 @@
 #include "packet.h"
 
 #include <cstring>
+#include <string>
 #include <utility>
 
 #include "common/executor.h"
@@ -34,6 +35,7 @@ Napi::Function Packet::Init(Napi::Env env) {
                          Property<&Packet::GetData>("data"),
                          Property<&Packet::IsClosed>("closed"),
                          Method<&Packet::SetData>("setData"),
+                         Method<&Packet::GetSideData>("sideData"),
                          Method<&Packet::Clone>("clone"),
                          Method<&Packet::Rescale>("rescale"),
                          Method<&Packet::Close>("close"),
@@ -121,6 +123,23 @@ Napi::Value Packet::SetData(const Napi::CallbackInfo& info) {
   pkt->data = buf->data;
   pkt->size = static_cast<int>(src.ByteLength());
   return info.This();
+}
+
+// sideData(name) -> a copy of the side data libav names `name` (av_packet_side_data_name:
+// "Matroska BlockAdditional"), or null when the packet has none.
+Napi::Value Packet::GetSideData(const Napi::CallbackInfo& info) {
+  AVPacket* pkt = get("sideData");
+  std::string name = ToText(info[0], "a side data name");
+  for (int i = 0; i < pkt->side_data_elems; i++) {
+    const AVPacketSideData& sd = pkt->side_data[i];
+    const char* n = av_packet_side_data_name(sd.type);
+    if (n && name == n) {
+      Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), sd.size);
+      if (sd.size > 0) memcpy(out.Data(), sd.data, sd.size);
+      return out;
+    }
+  }
+  return info.Env().Null();
 }
 
 Napi::Value Packet::Clone(const Napi::CallbackInfo& info) { return Wrap(info.Env(), RefPacket(get("clone"))); }

@@ -41,6 +41,7 @@ class Packet : public Wrapped<Packet> {
   Napi::Value GetPos(const Napi::CallbackInfo& info);
   Napi::Value GetData(const Napi::CallbackInfo& info);
   Napi::Value SetData(const Napi::CallbackInfo& info);
+  Napi::Value GetSideData(const Napi::CallbackInfo& info);
   Napi::Value Clone(const Napi::CallbackInfo& info);
   Napi::Value Rescale(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);

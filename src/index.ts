@@ -17,7 +17,7 @@ export { Stream } from './core/stream.js';
 export { Demuxer, type DemuxerOptions, type FormatInfo, type SeekOptions } from './core/demuxer.js';
 export { Decoder, type DecoderOptions, type PacketSource } from './core/decoder.js';
 export { Subtitle, type SubtitleRect, type SubtitleRectType } from './core/subtitle.js';
-export { Encoder, type EncoderOptions, type FrameSource } from './core/encoder.js';
+export { Encoder, type EncodeOptions, type EncoderOptions, type FrameSource } from './core/encoder.js';
 export { Muxer, type MuxerOptions, type MuxerStream, type MuxerStreamOptions } from './core/muxer.js';
 export { Scaler, scaleFrame, type ScalerOptions, type ScalingAlgorithm } from './core/scaler.js';
 export { Resampler, type ResamplerOptions } from './core/resampler.js';

@@ -42,6 +42,7 @@ export declare class NativePacket {
   readonly data: Uint8Array;
   readonly closed: boolean;
   setData(data: Uint8Array): this;
+  sideData(name: string): Uint8Array | null;
   clone(): NativePacket;
   rescale(timeBase: Rational): this;
   close(): void;
@@ -216,7 +217,7 @@ export declare class NativeDecoder {
 export declare class NativeEncoder {
   readonly closed: boolean;
   open(options: Record<string, unknown>): Promise<NativeCodecContext>;
-  encode(frames: NativeFrame[], flush: boolean, keepPictureTypes: boolean): Promise<NativePacket[]>;
+  encode(frames: NativeFrame[], flush: boolean, keepPictureTypes: boolean, frameOptions?: (Record<string, unknown> | undefined)[]): Promise<NativePacket[]>;
   close(): Promise<void>;
 }
 

@@ -312,10 +312,10 @@ describe('VideoEncoder', () => {
     const frame = videoFrame(0);
     assert.throws(() => encoder.encode(frame), domName('InvalidStateError'));
     for (const config of [
-      { codec: 'vp8', width: W, height: H, alpha: 'keep' as const },
+      { codec: 'avc1.42001f', width: W, height: H, alpha: 'keep' as const }, // VP8/VP9 only (libvpx)
       { codec: 'vp8', width: W, height: H, scalabilityMode: 'L2T2' }, // spatial layers (L1T2/L1T3 are supported on VP8/VP9)
       { codec: 'avc1.42001f', width: W, height: H, scalabilityMode: 'L1T3' },
-      { codec: 'vp8', width: W, height: H, bitrateMode: 'quantizer' as const },
+      { codec: 'vp8', width: W, height: H, bitrateMode: 'quantizer' as const }, // avc only (libx264)
       { codec: 'vp8', width: W, height: H, hardwareAcceleration: 'prefer-hardware' as const },
       { codec: 'avc1.58001f', width: W, height: H },
       { codec: 'avc1.42001f', width: 161, height: H },

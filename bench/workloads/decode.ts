@@ -2,8 +2,8 @@
 //   --mode frames: the object API, `for await (const f of dec.frames(demuxer.packets())) f.close()`
 //   --mode loop:   an explicit hot loop, demuxer.read() into batches of --batch packets,
 //                  `await decoder.decode(batch)`, then decoder.flush()
-//   --mode webcodecs: the same packets through avforge/webcodecs, as a browser app feeds it:
-//                  an EncodedVideoChunk per packet (with the stream's avcC as description),
+//   --mode webcodecs: the same packets (demuxer.packets()) through avforge/webcodecs, as a browser
+//                  app feeds it: an EncodedVideoChunk per packet (with the stream's avcC as description),
 //                  VideoDecoder.decode(), waiting for 'dequeue' while decodeQueueSize > 16,
 //                  each VideoFrame closed in the output callback (video only; the decoder's
 //                  threads are FFmpeg's choice, as --threads 0)
@@ -75,13 +75,14 @@ if (mode === 'frames') {
   frames += rest.length;
   for (const f of rest) f.close();
 } else if (webcodecs) {
-  for (let p = await demuxer.read(); p; p = await demuxer.read()) {
+  // The packets as frames() gets them (the demuxer's read batches), so that the two differ in the decoder only.
+  for await (const p of demuxer.packets()) {
     if (p.streamIndex === stream.index) {
       packets++;
       webcodecs.decode(p);
     }
     p.close();
-    await webcodecs.room();
+    if (webcodecs.full()) await webcodecs.room();
   }
   frames = await webcodecs.flush();
 } else {
@@ -118,6 +119,7 @@ async function configureWebCodecs(stream: Stream) {
     decode(p: Packet): void {
       decoder.decode(new EncodedVideoChunk({ type: p.isKeyFrame ? 'key' : 'delta', timestamp: us(p.pts ?? 0), duration: us(p.duration), data: p.data }));
     },
+    full: (): boolean => decoder.decodeQueueSize > 16 || failure !== undefined,
     /** Backpressure as an app applies it: wait for 'dequeue' while more than 16 chunks wait. */
     async room(): Promise<void> {
       while (decoder.decodeQueueSize > 16) await new Promise((resolve) => decoder.addEventListener('dequeue', resolve, { once: true }));

@@ -121,9 +121,15 @@ export class Encoder extends Resource<NativeEncoder> {
     return this.#ctx.frameSize ?? 0;
   }
 
-  /** Sends frames (one or many: one native crossing) and returns every packet now ready. */
-  async encode(frames: Frame | readonly Frame[]): Promise<Packet[]> {
-    return wrapPackets(await settle(this.native.encode(frameHandles(frames), false, this.#keepTypes)));
+  /**
+   * Sends frames (one or many: one native crossing) and returns every packet now ready.
+   * `frameOptions[i]`: AVOptions set on the encoder just before frame i goes in (the encoder's
+   * private ones too), for wrappers that re-read an option per frame, such as libx264's `crf`.
+   */
+  async encode(frames: Frame | readonly Frame[], options: EncodeOptions = {}): Promise<Packet[]> {
+    const handles = frameHandles(frames);
+    const perFrame = checkFrameOptions(options, handles.length);
+    return wrapPackets(await settle(this.native.encode(handles, false, this.#keepTypes, perFrame)));
   }
 
   /** Signals the end of the input and returns the packets still buffered. */
@@ -151,6 +157,19 @@ export class Encoder extends Resource<NativeEncoder> {
       ),
     );
   }
+}
+
+export interface EncodeOptions {
+  /** One entry per frame (undefined: nothing to set for that frame). */
+  frameOptions?: readonly (AvOptions | undefined)[];
+}
+
+function checkFrameOptions(options: EncodeOptions, count: number): (AvOptions | undefined)[] | undefined {
+  optionsObject(options, 'options');
+  const list = options.frameOptions;
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list) || list.length !== count) throw invalidArgument('options.frameOptions', `an array of ${count} entries (one per frame)`, list);
+  return list.map((o: unknown, i) => avOptions(o, `options.frameOptions[${i}]`));
 }
 
 function wrapPackets(packets: NativePacket[]): Packet[] {

@@ -124,6 +124,15 @@ export class Packet implements Disposable {
     return this;
   }
 
+  /**
+   * A copy of the side data libav calls `name` (its av_packet_side_data_name, such as
+   * 'Matroska BlockAdditional': libvpx's alpha), or null when the packet has none.
+   */
+  sideData(name: string): Uint8Array | null {
+    if (typeof name !== 'string') throw invalidArgument('name', 'a string', name);
+    return this[handle].sideData(name);
+  }
+
   /** Converts pts, dts and duration to another time base. */
   rescale(timeBase: Rational): this {
     check(timeBase, 'timeBase', rational, is.rational);

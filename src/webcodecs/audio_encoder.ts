@@ -8,6 +8,7 @@ import { audioCodec, type AudioCodec } from './codec_string.js';
 import { EncodedAudioChunk, MICROSECONDS, wrapPacket } from './encoded_chunk.js';
 import { dictionary, domError, enumValue, fromAvError, required, unsignedLong, unsignedLongLong } from './errors.js';
 import { codecPrivate } from './extradata.js';
+import { OPUS_NATIVE_US, opusFraming, opusPacketDuration, OpusRepacketizer } from './opus_packets.js';
 import type { BitrateMode } from './video_encoder.js';
 
 export interface OpusEncoderConfig {
@@ -48,8 +49,6 @@ export interface AudioEncoderInit {
 }
 
 const OPUS_RATES = [48000, 24000, 16000, 12000, 8000];
-/** The frame durations libopus encodes; the registration allows any multiple of 2.5 ms up to 120 ms. */
-const OPUS_FRAME_US = [2500, 5000, 10000, 20000, 40000, 60000, 80000, 100000, 120000];
 /** Rates the encoder takes (Opus itself runs at 48 kHz or below: others are resampled, as browsers do). */
 const OPUS_INPUT_RATES = { min: 3000, max: 384000 };
 /** libopus's bit rate range, per channel. */
@@ -141,8 +140,9 @@ function support(config: AudioEncoderConfig): Encoding | string {
   if (info.id === 'opus' && (config.sampleRate < OPUS_INPUT_RATES.min || config.sampleRate > OPUS_INPUT_RATES.max))
     return `Opus input is ${OPUS_INPUT_RATES.min} to ${OPUS_INPUT_RATES.max} Hz here, not ${config.sampleRate}`;
   const frame = config.opus?.frameDuration;
-  if (info.id === 'opus' && frame !== undefined && !OPUS_FRAME_US.includes(frame))
-    return `libopus encodes frames of ${OPUS_FRAME_US.map((f) => f / 1000).join(', ')} ms, not ${frame / 1000} ms`;
+  // Other multiples of 2.5 ms are libopus's frames joined into one packet, which takes one stream.
+  if (info.id === 'opus' && frame !== undefined && !OPUS_NATIVE_US.includes(frame) && config.numberOfChannels > 2)
+    return `Opus frames of ${frame / 1000} ms are joined from libopus's ${OPUS_NATIVE_US.map((f) => f / 1000).join('/')} ms frames, for 1 or 2 channels only (one stream per packet)`;
   return info as Encoding;
 }
 
@@ -162,7 +162,12 @@ function encoderOptions(info: Encoding, config: AudioEncoderConfig): EncoderOpti
     bitRate ??= config.numberOfChannels > 1 ? 96000 : 64000;
     o.vbr = config.bitrateMode === 'constant' ? 'off' : 'on';
     const opus = config.opus ?? {};
-    if (opus.frameDuration !== undefined) o.frame_duration = opus.frameDuration / 1000;
+    if (opus.frameDuration !== undefined) {
+      const framing = opusFraming(opus.frameDuration);
+      o.frame_duration = framing.frameUs / 1000;
+      // Joined frames share one TOC: CELT alone (no switch to SILK or hybrid) keeps them alike.
+      if (framing.count > 1 && opus.application === undefined) o.application = 'lowdelay';
+    }
     o.compression_level = opus.complexity ?? OPUS_DEFAULTS.complexity;
     if (config.numberOfChannels > 8) o.mapping_family = 255;
     // DTX: on FFmpeg builds whose libopus wrapper has the option; elsewhere the hint is not applied
@@ -209,6 +214,8 @@ interface Opened {
   /** The encoder's delay in samples: chunk timestamps are shifted by it so they start where the input did. */
   padding: number;
   announced: boolean;
+  /** Opus frameDurations libopus does not encode: its packets joined (see opus_packets.ts). */
+  joined?: { repacketizer: OpusRepacketizer; frameSamples: number };
 }
 
 export interface EncodedAudio {
@@ -252,7 +259,13 @@ class EncoderCodec implements Codec<Frame, EncodedAudio> {
       const description = await codecPrivate(encoder);
       if (description) decoderConfig.description = description;
     }
-    return { encoder, resampler, decoderConfig, rate, padding: encoder.codecParameters.info.initialPadding ?? 0, announced: false };
+    const opened: Opened = { encoder, resampler, decoderConfig, rate, padding: encoder.codecParameters.info.initialPadding ?? 0, announced: false };
+    const duration = info.id === 'opus' ? config.opus?.frameDuration : undefined;
+    if (duration !== undefined && opusFraming(duration).count > 1) {
+      const { frameUs, count } = opusFraming(duration);
+      opened.joined = { repacketizer: new OpusRepacketizer(count), frameSamples: Math.round((frameUs * rate) / 1_000_000) };
+    }
+    return opened;
   }
 
   process(frames: Frame[]): Promise<EncodedAudio[]> {
@@ -287,7 +300,7 @@ class EncoderCodec implements Codec<Frame, EncodedAudio> {
       },
     );
     const { o, sent, rest } = await step;
-    return this.#chunks(o, [...(await sent), ...((await rest) ?? [])]);
+    return this.#chunks(o, [...(await sent), ...((await rest) ?? [])], end);
   }
 
   flush(): Promise<EncodedAudio[]> {
@@ -317,29 +330,40 @@ class EncoderCodec implements Codec<Frame, EncodedAudio> {
     this.#encoder = undefined;
   }
 
-  #chunks(o: Opened, packets: Packet[]): EncodedAudio[] {
+  #chunks(o: Opened, all: Packet[], end = false): EncodedAudio[] {
     const us = (samples: number): number => Math.round((samples * 1_000_000) / o.rate);
     const adtsFormat = this.info.id === 'aac' && this.config.aac?.format === 'adts';
     // An empty packet carries side data only (FLAC's final STREAMINFO): not a chunk.
-    for (const p of packets) if (p.size === 0) p.close();
-    return packets
-      .filter((p) => !p.closed)
-      .map((p) => {
-        const timestamp = us((p.pts ?? 0) + o.padding);
-        const duration = p.duration > 0 ? us(p.duration) : null;
-        let packet = p;
-        if (adtsFormat) {
-          packet = Packet.from(adts(p.data, o.rate, this.config.numberOfChannels));
-          p.close();
-        }
-        const chunk = wrapPacket(EncodedAudioChunk, packet, 'key', timestamp, duration);
-        const metadata: EncodedAudioChunkMetadata = {};
-        if (!o.announced) {
-          metadata.decoderConfig = { ...o.decoderConfig };
-          o.announced = true;
-        }
-        return { chunk, metadata };
+    for (const p of all) if (p.size === 0) p.close();
+    let packets = all.filter((p) => !p.closed);
+    if (o.joined) {
+      const { repacketizer, frameSamples } = o.joined;
+      const groups = packets.flatMap((p) => {
+        const out = repacketizer.push(p.data, p.pts ?? 0);
+        p.close();
+        return out;
       });
+      if (end) groups.push(...repacketizer.end());
+      packets = groups.map((g) => Packet.from(g.data, { pts: g.first, duration: g.frames * frameSamples }));
+    }
+    return packets.map((p) => {
+      const timestamp = us((p.pts ?? 0) + o.padding);
+      // An Opus packet lasts what its TOC says, the last one too (libav counts only the input it covers).
+      const opus = this.info.id === 'opus' && this.config.numberOfChannels <= 2 ? opusPacketDuration(p.data) : null;
+      const duration = opus ?? (p.duration > 0 ? us(p.duration) : null);
+      let packet = p;
+      if (adtsFormat) {
+        packet = Packet.from(adts(p.data, o.rate, this.config.numberOfChannels));
+        p.close();
+      }
+      const chunk = wrapPacket(EncodedAudioChunk, packet, 'key', timestamp, duration);
+      const metadata: EncodedAudioChunkMetadata = {};
+      if (!o.announced) {
+        metadata.decoderConfig = { ...o.decoderConfig };
+        o.announced = true;
+      }
+      return { chunk, metadata };
+    });
   }
 }
 

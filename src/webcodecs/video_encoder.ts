@@ -33,11 +33,18 @@ export interface VideoEncoderConfig {
 
 export interface VideoEncoderEncodeOptions {
   keyFrame?: boolean;
+  /** The frame's quantizer where bitrateMode is 'quantizer' (the codec registrations' encode options). */
+  vp9?: { quantizer?: number | null };
+  av1?: { quantizer?: number | null };
+  avc?: { quantizer?: number | null };
+  hevc?: { quantizer?: number | null };
 }
 
 export interface EncodedVideoChunkMetadata {
   decoderConfig?: VideoDecoderConfig;
   svc?: { temporalLayerId: number };
+  /** alpha: 'keep': the chunk's alpha plane, a stream of the same codec (its luma is the alpha). */
+  alphaSideData?: ArrayBuffer;
 }
 
 export interface VideoEncoderSupport {
@@ -88,32 +95,47 @@ function checkConfig(config: unknown, where: string): VideoEncoderConfig {
 const TEMPORAL_LAYERS: Record<string, number> = { L1T1: 1, L1T2: 2, L1T3: 3 };
 const LAYER_PATTERN: Record<number, number[]> = { 1: [0], 2: [0, 1], 3: [0, 2, 1, 2] };
 
+/** Why the other encoders take no quantizer per frame (FFmpeg 5.1's wrappers read their rate control at open only). */
+const QUANTIZER_UNSUPPORTED: Record<string, string> = {
+  vp9: "FFmpeg's libvpx wrapper sets its quantizer range at open only (no per-frame reconfiguration before FFmpeg 6.1)",
+  vp8: 'VP8 has no per-frame quantizer in the WebCodecs registration',
+  av1: "FFmpeg's libaom and SVT-AV1 wrappers set the quantizer at open only",
+  hevc: "FFmpeg's libx265 wrapper sets the quantizer at open only (x265 takes no per-frame QP through it)",
+};
+/** The registrations' quantizer ranges: codec id -> [encode option member, largest value]. */
+const QUANTIZER_RANGE: Record<string, ['vp9' | 'av1' | 'avc' | 'hevc', number]> = { vp9: ['vp9', 63], av1: ['av1', 63], h264: ['avc', 51], hevc: ['hevc', 51] };
+
 /** The largest width or height encoded (libx264's, libvpx's and libaom's limits are at or above it). */
 const MAX_SIZE = 16384;
 
 type Encoding = VideoCodec & { encoder: NonNullable<VideoCodec['encoder']> };
 
 function support(config: VideoEncoderConfig): Encoding | string {
-  const info = videoCodec(config.codec);
-  if (!info) return `'${config.codec}' is not a codec string this implementation knows`;
-  if (!info.encoder) return `encoding ${config.codec} (this profile) is not supported`;
+  const codec = videoCodec(config.codec);
+  if (!codec) return `'${config.codec}' is not a codec string this implementation knows`;
+  if (!codec.encoder) return `encoding ${config.codec} (this profile) is not supported`;
+  let info = codec as Encoding;
   if (!hasCodec(info.encoder.name, 'encoder')) return `this FFmpeg has no ${info.encoder.name} encoder`;
   if (config.width > MAX_SIZE || config.height > MAX_SIZE) return `frames above ${MAX_SIZE}x${MAX_SIZE} are not supported`;
   // SVT-AV1 (before 2.0) takes no side under 64: libaom encodes those.
   if (info.encoder.name === 'libsvtav1' && (config.width < 64 || config.height < 64) && hasCodec('libaom-av1', 'encoder'))
-    return { ...info, encoder: { ...info.encoder, name: 'libaom-av1' } } as Encoding;
+    info = { ...info, encoder: { ...info.encoder, name: 'libaom-av1' } };
   // What the linked libav wrappers give no way to do (see the README's WebCodecs section):
-  if (config.alpha === 'keep')
-    return "alpha: 'keep' is not supported: libvpx's alpha plane comes out as packet side data (BlockAdditional), which avforge's Packet does not expose";
+  if (config.alpha === 'keep') {
+    // libvpx encodes the alpha plane as a second stream, carried per packet as side data.
+    if ((info.id !== 'vp8' && info.id !== 'vp9') || info.encoder.pixelFormat !== 'yuv420p')
+      return `alpha: 'keep' is supported for 8-bit 4:2:0 VP8 and VP9 only (libvpx's yuva420p); FFmpeg's other encoders take no alpha plane`;
+    info = { ...info, encoder: { ...info.encoder, pixelFormat: 'yuva420p' } };
+  }
   const layers = config.scalabilityMode === undefined ? 1 : TEMPORAL_LAYERS[config.scalabilityMode];
   if (layers === undefined || (layers > 1 && info.id !== 'vp8' && info.id !== 'vp9'))
     return `scalabilityMode ${config.scalabilityMode} is not supported: L1T1 is, and L1T2 and L1T3 for VP8 and VP9 (libvpx's temporal layering; the other wrappers report no layer per packet)`;
-  if (config.bitrateMode === 'quantizer')
-    return "bitrateMode 'quantizer' is not supported: FFmpeg's libvpx, libaom, SVT-AV1 and libx264 wrappers take no per-frame quantizer";
+  if (config.bitrateMode === 'quantizer' && !(info.id === 'h264' && info.encoder.name === 'libx264'))
+    return `bitrateMode 'quantizer' is supported for avc (libx264, which re-reads its crf before each frame) only: ${QUANTIZER_UNSUPPORTED[info.id] ?? `no per-frame quantizer for ${info.id}`}`;
   const { sx, sy } = FORMATS[formatOf(info.encoder.pixelFormat)].planes[1]!;
   if ((info.id === 'h264' || info.id === 'hevc') && (config.width % sx !== 0 || config.height % sy !== 0))
     return `${info.id} ${info.encoder.pixelFormat} needs a width and height divisible by the chroma subsampling`;
-  return info as Encoding;
+  return info;
 }
 
 /** support(), and for 'prefer-hardware' the hardware encoder here (see hardware.ts). */
@@ -121,6 +143,8 @@ async function supportHere(config: VideoEncoderConfig): Promise<Encoding | strin
   const info = support(config);
   if (typeof info === 'string' || config.hardwareAcceleration !== 'prefer-hardware') return info;
   if (info.id !== 'h264' && info.id !== 'hevc' && info.id !== 'av1') return `no hardware encoder is known for ${info.id}`;
+  if (config.bitrateMode === 'quantizer')
+    return "bitrateMode 'quantizer' is not supported with 'prefer-hardware': FFmpeg's hardware encoders take no per-frame quantizer";
   const hw = await hardwareEncoder(info.id);
   return 'reason' in hw ? hw.reason : { ...info, encoder: { ...info.encoder, name: hw.name, options: {} } };
 }
@@ -151,6 +175,13 @@ function encoderOptions(info: Encoding, config: VideoEncoderConfig): EncoderOpti
     case 'h264':
       Object.assign(o, { preset: realtime ? 'veryfast' : 'medium', 'forced-idr': 1 }, realtime ? { tune: 'zerolatency' } : {});
       if (constant) Object.assign(o, { maxrate: bitrate, bufsize: bitrate, 'nal-hrd': 'cbr' });
+      if (config.bitrateMode === 'quantizer') {
+        // libx264 re-reads crf before each frame (its constant qp it does not: x264's reconfig
+        // skips i_qp_constant). With qcomp 1, no AQ, no QP step limit and one ratio for I, P
+        // and B, a frame's crf is its QP exactly; zerolatency (no lookahead or B-frames)
+        // applies it to that frame.
+        Object.assign(o, { crf: DEFAULT_QP.h264, tune: 'zerolatency', 'x264-params': X264_QUANTIZER_PARAMS });
+      }
       break;
     case 'hevc': {
       const params = ['log-level=error', ...(o['x265-params'] ? [String(o['x265-params'])] : [])];
@@ -168,6 +199,8 @@ function encoderOptions(info: Encoding, config: VideoEncoderConfig): EncoderOpti
       if (info.id === 'vp9') o['row-mt'] = 1;
       if (constant) Object.assign(o, { minrate: bitrate, maxrate: bitrate });
       else if (bitrate === undefined && info.id === 'vp9') o.crf = 32; // constant quality (b:v 0)
+      // libvpx encodes no transparency with alt-ref frames.
+      if (config.alpha === 'keep') o['auto-alt-ref'] = 0;
       if (layerCount(config) > 1) {
         // libvpx's temporal layering (its pattern last: it overrides the rest); one packet per frame, no alt-ref.
         const n = layerCount(config);
@@ -190,7 +223,8 @@ function encoderOptions(info: Encoding, config: VideoEncoderConfig): EncoderOpti
       break;
   }
   // VP8 has no constant-quality default worth having: a bitrate for its size and rate instead.
-  const bitRate = bitrate ?? (info.id === 'vp8' ? Math.round(config.width * config.height * fps * 0.07) : undefined);
+  const bitRate =
+    config.bitrateMode === 'quantizer' ? undefined : (bitrate ?? (info.id === 'vp8' ? Math.round(config.width * config.height * fps * 0.07) : undefined));
   const annexb = (info.id === 'h264' && config.avc?.format === 'annexb') || (info.id === 'hevc' && config.hevc?.format === 'annexb');
   const sar = config.displayWidth && config.displayHeight ? { num: config.displayWidth * config.height, den: config.displayHeight * config.width } : undefined;
   return {
@@ -227,6 +261,34 @@ export interface EncodedVideo {
   chunk: EncodedVideoChunk;
   metadata: EncodedVideoChunkMetadata;
 }
+
+/** The encoder option that sets the quantizer before a frame (see QUANTIZER_UNSUPPORTED for the others). */
+const QUANTIZER_OPTION: Record<string, string> = { libx264: 'crf' };
+/** The x264 settings under which crf is the QP of every frame (see encoderOptions). */
+export const X264_QUANTIZER_PARAMS = 'ipratio=1:pbratio=1:qcomp=1:aq-mode=0:qpstep=51';
+type Quantizers = Partial<Record<'vp9' | 'av1' | 'avc' | 'hevc', number>>;
+/** Each encode()'s quantizers, by the frame it sends (the active configuration picks its codec's). */
+const QUANTIZERS = new WeakMap<Frame, Quantizers>();
+
+/** The encode options' quantizers, checked against the registrations' ranges (TypeError outside them). */
+function quantizers(o: Record<string, unknown>): Quantizers | undefined {
+  let out: Quantizers | undefined;
+  for (const [member, max] of Object.values(QUANTIZER_RANGE)) {
+    if (o[member] === undefined || o[member] === null) continue;
+    const q = dictionary(o[member], `VideoEncoder.encode options.${member}`).quantizer;
+    if (q === undefined || q === null) continue;
+    const value = unsignedLong(q, `VideoEncoder.encode options.${member}.quantizer`);
+    if (value > max) throw new TypeError(`VideoEncoder.encode: options.${member}.quantizer is 0 to ${max}, not ${value}`);
+    (out ??= {})[member] = value;
+  }
+  return out;
+}
+
+/** The packet side data libvpx puts the alpha stream in (AV_PKT_DATA_MATROSKA_BLOCKADDITIONAL). */
+const ALPHA_SIDE_DATA = 'Matroska BlockAdditional';
+
+/** The quantizer of frames encode() gives none for. */
+const DEFAULT_QP: Record<string, number> = { h264: 23 };
 
 const hex2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
 
@@ -290,15 +352,27 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
       this.#scaler ??= new Scaler({ width, height, pixelFormat });
       ready = this.#scaler.scale(frames).finally(() => frames.forEach((f) => f.close()));
     }
+    const frameOptions = this.#frameOptions(frames);
     const step = this.#order.after(Promise.all([opened, ready]), ([o, input]) => {
       const pattern = LAYER_PATTERN[layerCount(this.config)]!;
       if (pattern.length > 1) for (const f of input) o.layers.set(f.pts ?? 0, pattern[o.sent++ % pattern.length]!);
-      const sent = o.encoder.encode(input);
+      const sent = o.encoder.encode(input, frameOptions ? { frameOptions } : {});
       o.fed ||= input.length > 0;
       for (const f of input) f.close(); // the native call took its own references
       return { o, sent };
     });
     return step.then(async ({ o, sent }) => this.#chunks(o, await sent));
+  }
+
+  /** Where bitrateMode is 'quantizer': each frame's quantizer as the encoder option that sets it. */
+  #frameOptions(frames: Frame[]): (AvOptions | undefined)[] | undefined {
+    const option = QUANTIZER_OPTION[this.info.encoder.name];
+    const member = QUANTIZER_RANGE[this.info.id]?.[0];
+    if (this.config.bitrateMode !== 'quantizer' || !option || !member) return undefined;
+    return frames.map((f) => {
+      const q = QUANTIZERS.get(f)?.[member];
+      return q === undefined ? undefined : { [option]: q };
+    });
   }
 
   flush(): Promise<EncodedVideo[]> {
@@ -340,6 +414,8 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
         const duration = this.#durations.get(timestamp) ?? (p.duration > 0 ? p.duration : null);
         this.#durations.delete(timestamp);
         const type = p.isKeyFrame ? 'key' : 'delta';
+        // libvpx's alpha: BlockAdditional side data, its 8-byte BlockAddID (1) first.
+        const alpha = this.config.alpha === 'keep' ? p.sideData(ALPHA_SIDE_DATA) : null;
         let packet = p;
         if (o.lengthPrefixed) {
           packet = Packet.from(annexBToLengthPrefixed(p.data));
@@ -347,6 +423,7 @@ class EncoderCodec implements Codec<Frame, EncodedVideo> {
         }
         const chunk = wrapPacket(EncodedVideoChunk, packet, type, timestamp, duration);
         const metadata: EncodedVideoChunkMetadata = {};
+        if (alpha && alpha.length > 8) metadata.alphaSideData = alpha.slice(8).buffer;
         const layer = o.layers.get(timestamp);
         if (layer !== undefined) {
           metadata.svc = { temporalLayerId: layer };
@@ -389,8 +466,11 @@ export class VideoEncoder extends CodecBase<VideoEncoderConfig, Frame, EncodedVi
     if (!(frame instanceof VideoFrame)) throw new TypeError('VideoEncoder.encode: expected a VideoFrame');
     if (frame.format === null) throw new TypeError('VideoEncoder.encode: the VideoFrame is closed');
     const o = dictionary(options, 'VideoEncoder.encode');
+    const q = quantizers(o);
     this.requireConfigured('encode');
-    this.queueWork(encoderInput(frame, o.keyFrame === true));
+    const input = encoderInput(frame, o.keyFrame === true);
+    if (q) QUANTIZERS.set(input, q);
+    this.queueWork(input);
   }
 
   protected async open(config: VideoEncoderConfig): Promise<Codec<Frame, EncodedVideo>> {
