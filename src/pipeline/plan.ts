@@ -570,9 +570,12 @@ export function planThumbnails(input: InputDescription, o: ThumbnailOptions, tim
   const parts: string[] = p.rotation(0, stream);
   if (times) {
     // The first frame at or after each time: shown when a time falls in (previous frame, this frame].
-    const terms = times.map((t) => `(isnan(prev_t)+gt(${t},prev_t))*lte(${t},t)`);
+    // The times in microseconds, as the native decoder has them: it stops after the frame the
+    // select takes for the last one, comparing as the select does.
+    const targets = times.map((t) => Math.round(t * 1e6));
+    const terms = targets.map((us) => `(isnan(prev_t)+gt(${us / 1e6},prev_t))*lte(${us / 1e6},t)`);
     parts.push(`select='${terms.join('+')}'`);
-    p.plan.targets = times.map((t) => Math.round(t * 1e6));
+    p.plan.targets = targets;
   } else if (o.every !== undefined && !o.keyframes) {
     parts.push(`select='isnan(prev_selected_t)+gte(t-prev_selected_t,${o.every})'`);
   }

@@ -27,6 +27,9 @@ export interface JobRun {
   duration: number | null;
   stopped: boolean;
   frames: number[];
+  /** Frames the decoders gave (all decoded streams) and packets the demuxers read: what the job cost. */
+  framesDecoded: number;
+  packetsRead: number;
   damaged: number;
   dupFrames: number;
   dropFrames: number;
@@ -146,6 +149,8 @@ export function startJob(
         duration: r.duration === null ? null : r.duration / 1e6,
         stopped: r.stopped,
         frames: stats.frames,
+        framesDecoded: stats.framesDecoded,
+        packetsRead: stats.packetsRead,
         damaged: stats.damaged,
         dupFrames: stats.dupFrames,
         dropFrames: stats.dropFrames,
