@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   long long items = atoll(argv[1]);
+  if (items <= 0) die("ITEMS", AVERROR(EINVAL));
   uint8_t buf[64] = {1};
   struct counts c = {0, 0};
   item_fn volatile fn = count_item;

@@ -71,7 +71,7 @@ if (op === 'tap') {
   const batch = Number(args.get('batch') ?? 64);
   const frames = Number(args.get('frames') ?? 20000);
   const source = `testsrc2=size=32x32:rate=1000:duration=${frames / 1000}`;
-  const settings = { format: 'null', audio: false, input: { format: 'lavfi' }, video: { codec: 'wrapped_avframe', threads: 1 } } as const;
+  const settings = { format: 'null', audio: false, input: { format: 'lavfi', trusted: true }, video: { codec: 'wrapped_avframe', threads: 1 } } as const;
   let tapped = 0;
   await difference(
     () => tapped,

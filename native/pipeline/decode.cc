@@ -44,9 +44,13 @@ void Runtime::SetupDecoders() {
       NewDecoderContext(*c, codec, st->codecpar, st->time_base, none);
       c->ctx->framerate = av_guess_frame_rate(inputs_[dp.input].fmt, st, nullptr);
       if (dp.keyframes_only) c->ctx->skip_frame = AVDISCARD_NONKEY;
-      if (dp.hardware && !plan_.hw_type.empty()) UseDevice(*c, codec, dp.stream);
-      decoder_buffers_.push_back(std::make_unique<DecoderBuffers>());
-      decoder_buffers_.back()->Attach(c->ctx.get());
+      // a decoder on a device keeps libavcodec's buffers (its get_format has the context's opaque)
+      if (dp.hardware && !plan_.hw_type.empty()) {
+        UseDevice(*c, codec, dp.stream);
+      } else {
+        decoder_buffers_.push_back(std::make_unique<DecoderBuffers>());
+        decoder_buffers_.back()->Attach(c->ctx.get());
+      }
       OpenCodec(*c, codec, dp.threads, none);
     } catch (AvException& e) {
       e.stream = dp.stream;

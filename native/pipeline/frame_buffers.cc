@@ -91,7 +91,7 @@ DecoderBuffers::~DecoderBuffers() {
 }
 
 void DecoderBuffers::Attach(AVCodecContext* ctx) {
-  if (!(ctx->codec->capabilities & AV_CODEC_CAP_DR1) || ctx->codec_type != AVMEDIA_TYPE_VIDEO) return;
+  if (!ctx->codec || !(ctx->codec->capabilities & AV_CODEC_CAP_DR1) || ctx->codec_type != AVMEDIA_TYPE_VIDEO) return;
   ctx->opaque = this;
   ctx->get_buffer2 = GetBuffer;
 #if LIBAVCODEC_VERSION_MAJOR < 60  // FFmpeg 5.x asks frame-threaded decoders' callbacks to say so

@@ -21,7 +21,9 @@ namespace avf::pipeline {
 class DecoderBuffers {
  public:
   ~DecoderBuffers();
-  void Attach(AVCodecContext* ctx);  // ctx->opaque and get_buffer2 are this object's
+  // ctx->opaque and get_buffer2 become this object's: not for a decoder on a device, whose
+  // get_format has the context's opaque (hw.cc).
+  void Attach(AVCodecContext* ctx);
 
  private:
   static int GetBuffer(AVCodecContext* ctx, AVFrame* frame, int flags);
