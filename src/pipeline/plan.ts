@@ -593,11 +593,13 @@ export function planThumbnails(input: InputDescription, o: ThumbnailOptions, tim
       description: parts.join(',') || 'null',
       sources: [{ decoder, label: 'in' }],
       sinks: [{ label: 'out', type: 'video' }],
-      threads: 0,
+      // one thread each for the graph and the image encoder: they see a few frames per job (the
+      // select passes one per image), and threads of their own would be started for every job
+      threads: 1,
       hardware: false,
     }) - 1;
   const max = times ? times.length : o.count;
-  p.plan.streams.push(outputStream({ graph, sink: 0, codec, options, maxFrames: max ?? null }));
+  p.plan.streams.push(outputStream({ graph, sink: 0, codec, options, threads: 1, maxFrames: max ?? null }));
   p.plan.outputs[0] = { ...p.plan.outputs[0]!, collect: true, metadataFrom: -1, chaptersFrom: -1 };
   return p.plan;
 }
