@@ -39,6 +39,8 @@
         "native/steps/drain.cc",
         "native/pipeline/plan.cc",
         "native/pipeline/run.cc",
+        "native/pipeline/stage_threads.cc",
+        "native/pipeline/frame_buffers.cc",
         "native/pipeline/demux.cc",
         "native/pipeline/decode.cc",
         "native/pipeline/filter.cc",

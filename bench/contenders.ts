@@ -22,11 +22,11 @@ export interface Contender {
   parse(r: Exec): { count: number; seconds: number; cpuSeconds?: number | null; maxRssKiB?: number | null; extra?: Record<string, unknown> };
 }
 
-export type What = 'frames' | 'packets' | 'thumbs' | 'jobs';
+export type What = 'frames' | 'packets' | 'thumbs' | 'jobs' | 'items';
 
 export interface Workload {
   name: string;
-  unit: 'fps' | 'packets/s' | 'thumbs/s' | 'jobs/s';
+  unit: 'fps' | 'packets/s' | 'thumbs/s' | 'jobs/s' | 'items/s';
   /** what one count is */
   what: What;
   /** for the targets in the report */

@@ -20,7 +20,7 @@ const pkgFlags = (extra: string[] = []): string[] => [
  * transcode_lavfi links libavfilter (the others' start-up and peak RSS stay as they were).
  */
 const crefPrograms: { name: string; src: string; defines?: string[]; pkgs?: string[] }[] = [
-  ...['demux', 'decode', 'encode', 'transcode', 'remux', 'thumbs', 'multidecode'].map((name) => ({ name, src: `${name}.c` })),
+  ...['demux', 'decode', 'encode', 'transcode', 'remux', 'thumbs', 'multidecode', 'callback'].map((name) => ({ name, src: `${name}.c` })),
   { name: 'transcode_lavfi', src: 'transcode.c', defines: ['-DWITH_LAVFI'], pkgs: ['libavfilter'] },
 ];
 

@@ -28,6 +28,7 @@ export function registry(media: Media, demuxPackets: number): Workload[] {
     concurrentDecodes(media),
     concurrentTranscodes(media),
     ...isolationCost(media),
+    callbacks(media),
   ];
 }
 
@@ -427,4 +428,30 @@ function isolationCost(media: Media): Workload[] {
       contenders: modes(['--op', 'transcode', '--file', media.small, '--jobs', '4', '--concurrency', '2'], 'frames'),
     },
   ];
+}
+
+/**
+ * The cost per item of a callback into JS, against a C function-pointer call: a frame tap (per
+ * frame, batched and not), a custom input's read() and a chunk output's write() (per call).
+ * Each avforge figure is a difference: the job with the callback less the same job without it.
+ */
+function callbacks(media: Media): Workload {
+  return {
+    name: 'callbacks: cost per item (frame tap, custom I/O read/write) vs a C function pointer',
+    unit: 'items/s',
+    what: 'items',
+    group: 'jobs',
+    note:
+      'items per second of callback cost (nsPerItem in the extras is its inverse). C: a call through a function pointer. ' +
+      'tap: transcode() of 20,000 32x32 lavfi frames to the null muxer with onFrames (tapBatch 64 or 1) less without; ' +
+      'read: remux() of the 720p clip to the null muxer, 10 passes, from a CallbackSource returning at most 4 KiB per read() (in memory) less from the path; ' +
+      'write: remux() of the clip to Matroska, 10 passes, through a chunk callback less into a file',
+    contenders: [
+      cProgram('C function pointer', 'callback', ['100000000'], 'items'),
+      avforge('avforge frame tap, batches of 64', 'callbacks.js', ['--op', 'tap', '--batch', '64'], 'items'),
+      avforge('avforge frame tap, batches of 1', 'callbacks.js', ['--op', 'tap', '--batch', '1'], 'items'),
+      avforge('avforge read() callback', 'callbacks.js', ['--op', 'read', '--file', media.clip], 'items'),
+      avforge('avforge write() callback', 'callbacks.js', ['--op', 'write', '--file', media.clip], 'items'),
+    ],
+  };
 }

@@ -453,6 +453,8 @@ describe('planThumbnails', () => {
     assert.deepEqual([plan.streams[0]!.codec, plan.streams[0]!.maxFrames], ['mjpeg', 2]);
     assert.deepEqual([plan.outputs[0]!.collect, plan.outputs[0]!.metadataFrom, plan.outputs[0]!.chaptersFrom], [true, -1, -1]);
     assert.deepEqual([plan.decoders[0]!.stream, plan.decoders[0]!.keyframesOnly], [0, false]);
+    // a few frames per job: no graph or encoder threads started for each one
+    assert.deepEqual([plan.graphs[0]!.threads, plan.streams[0]!.threads], [1, 1]);
   });
 
   test('keyframes decode keyframes only; every selects by the gap since the last one taken', () => {

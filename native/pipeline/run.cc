@@ -3,14 +3,6 @@
 // with the first stage's failure, an abort, or the finished output.
 #include "pipeline/run.h"
 
-#include "pipeline/runtime.h"
-
-#ifdef __linux__
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -21,6 +13,8 @@
 
 #include "common/process_exit.h"
 #include "muxer.h"
+#include "pipeline/runtime.h"
+#include "pipeline/stage_threads.h"
 
 namespace avf {
 
@@ -45,22 +39,6 @@ PipelineResult RunPipeline(std::vector<PipelineInput>& inputs, PipelinePlan& pla
 
 namespace pipeline {
 
-namespace {
-
-// Stage threads (and the codec threads they start, which inherit it) run a little below the
-// JS thread: on a busy machine the event loop still gets the CPU first, so a job's progress
-// never stalls a server's requests. Alone on the machine, they run at full speed as before.
-void LowerThreadPriority() {
-#ifdef __linux__
-  pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
-  errno = 0;
-  int nice = getpriority(PRIO_PROCESS, tid);
-  if (errno == 0) setpriority(PRIO_PROCESS, tid, std::min(nice + 5, 19));
-#endif
-}
-
-}  // namespace
-
 int Halted(void* opaque) { return static_cast<PipelineControl*>(opaque)->halted.load() ? 1 : 0; }
 
 Runtime::~Runtime() {
@@ -76,16 +54,18 @@ PipelineResult Runtime::Run() {
   Setup();
   control_.OnHalt([this] { AbortQueues(); });
   if (control_.halted) AbortQueues();
-  std::vector<std::thread> threads;
   try {
-    StartThreads(threads);
+    StartThreads();
   } catch (const std::system_error& e) {
     // No thread to be had (a memory or process limit): the stages already started are halted
-    // and joined, and the job fails; a joinable std::thread destroyed here would abort the process.
+    // and waited for, and the job fails.
     Fail(std::make_exception_ptr(
         AvException("ENOMEM", std::string("Could not start a stage thread: ") + e.what(), "pipeline", OutputName())));
   }
-  for (auto& t : threads) t.join();
+  {
+    std::unique_lock<std::mutex> lock(stages_m_);
+    stages_done_.wait(lock, [this] { return stages_running_ == 0; });
+  }
   control_.OnHalt(nullptr);
   for (auto& d : decoders_) stats_.damaged += d->damaged.load();
   if (error_) std::rethrow_exception(error_);
@@ -150,27 +130,43 @@ void Runtime::Setup() {
         if (!r.queue) r.queue = OutputOf(static_cast<size_t>(r.port)).queue.get();
 }
 
-void Runtime::StartThreads(std::vector<std::thread>& threads) {
-  for (size_t i = 0; i < inputs_.size(); i++)
-    threads.emplace_back([this, i] { Guard("demux", -1, [&] { Demux(i); }); });
-  for (size_t d = 0; d < decoders_.size(); d++)
-    threads.emplace_back([this, d] { Guard("decode", plan_.decoders[d].stream, [&] { Decode(d); }); });
-  for (size_t g = 0; g < graphs_.size(); g++)
-    threads.emplace_back([this, g] { Guard("filter", -1, [&] { Filter(g); }); });
-  for (size_t o = 0; o < plan_.streams.size(); o++) {
-    if (plan_.streams[o].subtitle) {
-      threads.emplace_back([this, o] { Guard("subtitle", static_cast<int>(o), [&] { Subtitle(o); }); });
-    } else if (!plan_.streams[o].copy) {
-      threads.emplace_back([this, o] { Guard("encode", static_cast<int>(o), [&] { Encode(o); }); });
+// Each stage on a kept stage thread (stage_threads.h); Run() waits until every one has ended.
+void Runtime::StartThreads() {
+  auto start = [this](const char* stage, int stream, std::function<void()> body) {
+    {
+      std::lock_guard<std::mutex> lock(stages_m_);
+      stages_running_++;
     }
+    try {
+      StageThreads::Get().Start([this, stage, stream, body = std::move(body)] {
+        Guard(stage, stream, body);
+        // Under the lock: Run() cannot see the count reach 0 and destroy this Runtime before
+        // the notification is done.
+        std::lock_guard<std::mutex> lock(stages_m_);
+        if (--stages_running_ == 0) stages_done_.notify_all();
+      });
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(stages_m_);
+      stages_running_--;
+      throw;
+    }
+  };
+  for (size_t i = 0; i < inputs_.size(); i++) start("demux", -1, [this, i] { Demux(i); });
+  for (size_t d = 0; d < decoders_.size(); d++) start("decode", plan_.decoders[d].stream, [this, d] { Decode(d); });
+  for (size_t g = 0; g < graphs_.size(); g++) start("filter", -1, [this, g] { Filter(g); });
+  for (size_t o = 0; o < plan_.streams.size(); o++) {
+    if (plan_.streams[o].subtitle)
+      start("subtitle", static_cast<int>(o), [this, o] { Subtitle(o); });
+    else if (!plan_.streams[o].copy)
+      start("encode", static_cast<int>(o), [this, o] { Encode(o); });
   }
   if (inline_mux_) return;
-  for (auto& out : outputs_) threads.emplace_back([this, o = out.get()] { Guard("mux", -1, [&] { Mux(*o); }); });
+  for (auto& out : outputs_) start("mux", -1, [this, o = out.get()] { Mux(*o); });
 }
 
 // Runs a stage; its failure halts the others and is what the run throws.
 void Runtime::Guard(const char* stage, int stream, const std::function<void()>& body) {
-  LowerThreadPriority();
+  t_media_time = -1;  // a kept thread: nothing of the previous job's
   auto start = std::chrono::steady_clock::now();
   t_queue_wait_ns = 0;
   struct Busy {  // on every way out, failures included

@@ -4,6 +4,7 @@
 #pragma once
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <exception>
 #include <functional>
@@ -17,6 +18,7 @@
 #include "common/bounded_queue.h"
 #include "common/owned.h"
 #include "filter_graph.h"
+#include "pipeline/frame_buffers.h"
 #include "pipeline/run.h"
 
 namespace avf::pipeline {
@@ -124,7 +126,7 @@ class Runtime {
 
   // ---- run.cc: the coordinator
   void Setup();
-  void StartThreads(std::vector<std::thread>& threads);
+  void StartThreads();
   void Guard(const char* stage, int stream, const std::function<void()>& body);
   void Fail(std::exception_ptr e);
   void AbortQueues();
@@ -217,8 +219,9 @@ class Runtime {
   PipelineControl& control_;
   const TapHook& tap_;
 
-  std::vector<std::vector<std::vector<Route>>> routes_;  // [input][stream]
-  std::vector<int64_t> offsets_;                         // per input: subtracted from its timestamps
+  std::vector<std::vector<std::vector<Route>>> routes_;           // [input][stream]
+  std::vector<int64_t> offsets_;                                  // per input: subtracted from its timestamps
+  std::vector<std::unique_ptr<DecoderBuffers>> decoder_buffers_;  // before decoders_: outlives them
   std::vector<std::unique_ptr<CodecState>> decoders_;
   std::vector<std::unique_ptr<Queue>> decode_q_;
   std::vector<std::vector<Route>> decoder_out_;  // [decoder] -> graph inputs
@@ -240,6 +243,9 @@ class Runtime {
   std::atomic<int64_t> shortest_end_{AV_NOPTS_VALUE};
   std::mutex error_m_;
   std::exception_ptr error_;
+  std::mutex stages_m_;  // stage threads still running, and their end
+  std::condition_variable stages_done_;
+  int stages_running_ = 0;
   PipelineResult result_;
 };
 

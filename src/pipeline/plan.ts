@@ -570,9 +570,12 @@ export function planThumbnails(input: InputDescription, o: ThumbnailOptions, tim
   const parts: string[] = p.rotation(0, stream);
   if (times) {
     // The first frame at or after each time: shown when a time falls in (previous frame, this frame].
-    const terms = times.map((t) => `(isnan(prev_t)+gt(${t},prev_t))*lte(${t},t)`);
+    // The times in microseconds, as the native decoder has them: it stops after the frame the
+    // select takes for the last one, comparing as the select does.
+    const targets = times.map((t) => Math.round(t * 1e6));
+    const terms = targets.map((us) => `(isnan(prev_t)+gt(${us / 1e6},prev_t))*lte(${us / 1e6},t)`);
     parts.push(`select='${terms.join('+')}'`);
-    p.plan.targets = times.map((t) => Math.round(t * 1e6));
+    p.plan.targets = targets;
   } else if (o.every !== undefined && !o.keyframes) {
     parts.push(`select='isnan(prev_selected_t)+gte(t-prev_selected_t,${o.every})'`);
   }
@@ -590,11 +593,13 @@ export function planThumbnails(input: InputDescription, o: ThumbnailOptions, tim
       description: parts.join(',') || 'null',
       sources: [{ decoder, label: 'in' }],
       sinks: [{ label: 'out', type: 'video' }],
-      threads: 0,
+      // one thread each for the graph and the image encoder: they see a few frames per job (the
+      // select passes one per image), and threads of their own would be started for every job
+      threads: 1,
       hardware: false,
     }) - 1;
   const max = times ? times.length : o.count;
-  p.plan.streams.push(outputStream({ graph, sink: 0, codec, options, maxFrames: max ?? null }));
+  p.plan.streams.push(outputStream({ graph, sink: 0, codec, options, threads: 1, maxFrames: max ?? null }));
   p.plan.outputs[0] = { ...p.plan.outputs[0]!, collect: true, metadataFrom: -1, chaptersFrom: -1 };
   return p.plan;
 }

@@ -27,6 +27,9 @@ export interface JobRun {
   duration: number | null;
   stopped: boolean;
   frames: number[];
+  /** Frames the decoders gave (all decoded streams) and packets the demuxers read: what the job cost. */
+  framesDecoded: number;
+  packetsRead: number;
   damaged: number;
   dupFrames: number;
   dropFrames: number;
@@ -146,6 +149,8 @@ export function startJob(
         duration: r.duration === null ? null : r.duration / 1e6,
         stopped: r.stopped,
         frames: stats.frames,
+        framesDecoded: stats.framesDecoded,
+        packetsRead: stats.packetsRead,
         damaged: stats.damaged,
         dupFrames: stats.dupFrames,
         dropFrames: stats.dropFrames,
@@ -224,22 +229,23 @@ function progressOf(handle: NativePipeline, start: number, total: number | null)
 function wrapTap(tap: FrameTap, keep: (e: unknown) => void) {
   return (stream: number, natives: ConstructorParameters<typeof Object>[0][], done: (error?: unknown) => void) => {
     const frames = natives.map((n) => Frame.wrap(n as never));
+    const finish = () => {
+      for (const f of frames) f.close();
+      done();
+    };
+    const fail = (e: unknown) => {
+      for (const f of frames) f.close();
+      keep(e ?? new Error('the frame tap failed'));
+      done(e ?? new Error('the frame tap failed'));
+    };
     let result: void | Promise<void>;
     try {
       result = tap(frames, { stream });
     } catch (e) {
-      result = Promise.reject(e);
+      return fail(e);
     }
-    Promise.resolve(result).then(
-      () => {
-        for (const f of frames) f.close();
-        done();
-      },
-      (e: unknown) => {
-        for (const f of frames) f.close();
-        keep(e ?? new Error('the frame tap failed'));
-        done(e ?? new Error('the frame tap failed'));
-      },
-    );
+    // a tap that returned no promise is done now: the stage goes on without waiting a microtask
+    if (result === undefined || typeof (result as Promise<void> | null)?.then !== 'function') return finish();
+    Promise.resolve(result).then(finish, fail);
   };
 }
