@@ -107,19 +107,16 @@ Napi::Value Decoder::Open(const Napi::CallbackInfo& info) {
       [](Napi::Env env, Tree& t) { return t.ToJs(env); });
 }
 
-// decode(Packet[] | PacketList, flush, stream?) -> Frame[]: sends each packet and drains the
-// decoder after each; with flush, sends the end of stream, drains to EOF and makes the decoder
-// reusable. A demuxer's PacketList gives up its packets of `stream` (no wrapper per packet).
+// decode(entries | PacketList, flush, stream?, indices?) -> Frame[] (entries: see RefPackets): sends each packet and
+// drains the decoder after each; with flush, sends the end of stream, drains to EOF and makes the decoder reusable. A
+// demuxer's PacketList gives up its packets of `stream` (no wrapper per packet).
 Napi::Value Decoder::Decode(const Napi::CallbackInfo& info) {
   bool flush = info[1].ToBoolean();
   std::vector<PacketPtr> packets;
-  if (info[0].IsArray()) {
-    Napi::Array list = info[0].As<Napi::Array>();
-    packets.reserve(list.Length());
-    for (uint32_t i = 0; i < list.Length(); i++) packets.push_back(RefPacket(Packet::From(list.Get(i))->get("decode")));
-  } else {
+  if (info[0].IsArray())
+    packets = RefPackets(info[0].As<Napi::Array>(), info[3], "decode");
+  else
     packets = PacketList::From(info[0])->Extract(info[2].IsNumber() ? info[2].ToNumber().Int32Value() : -1);
-  }
   return Run(
       info, "decode",
       [packets = std::move(packets), flush](CodecState& s) mutable {

@@ -6,7 +6,7 @@ import { packetOrigin, type Demuxer, type PacketOrigin } from './demuxer.js';
 import { CodecParameters } from './codec_parameters.js';
 import { Frame } from './frame.js';
 import { HwDevice } from './hw_device.js';
-import { Packet, packetHandles } from './packet.js';
+import { Packet, packetEntries } from './packet.js';
 import { handle as h } from '../native.js';
 import { ahead, checkSource, Resource, type Source } from './resource.js';
 import { Stream } from './stream.js';
@@ -92,7 +92,8 @@ export class Decoder extends Resource<NativeDecoder> {
 
   /** Sends packets (one or many: one native crossing) and returns every frame now ready. */
   async decode(packets: Packet | readonly Packet[]): Promise<Frame[]> {
-    return wrapFrames(await settle(this.native.decode(packetHandles(packets), false)));
+    const { entries, indices } = packetEntries(packets);
+    return wrapFrames(await settle(this.native.decode(entries, false, undefined, indices)));
   }
 
   /** Signals the end of the input and returns the frames still buffered; the decoder can then be reused. */
@@ -211,13 +212,10 @@ export class Decoder extends Resource<NativeDecoder> {
           return index === undefined || pkt.streamIndex === index;
         },
       },
-      async (batch, flush) =>
-        wrapFrames(
-          await this.native.decode(
-            batch.map((pkt) => pkt[h]),
-            flush,
-          ),
-        ),
+      async (batch, flush) => {
+        const { entries, indices } = packetEntries(batch);
+        return wrapFrames(await this.native.decode(entries, flush, undefined, indices));
+      },
     );
   }
 }
