@@ -78,6 +78,13 @@ export declare class NativeIoBridge {
   release(): void;
 }
 
+/** The frames of one decode call (Decoder.decode with asList). */
+export declare class NativeFrameList {
+  readonly count: number;
+  take(index: number): NativeFrame;
+  close(): void;
+}
+
 export declare class NativeFrame {
   constructor(external?: unknown);
   get pts(): number | null;
@@ -209,6 +216,13 @@ export declare class NativeDecoder {
   readonly damaged: number;
   open(params: NativeCodecParameters | null, options: Record<string, unknown>): Promise<NativeCodecContext>;
   decode(packets: unknown[] | NativePacketList, flush: boolean, stream?: number, indices?: number[]): Promise<NativeFrame[]>;
+  decode(
+    packets: unknown[] | NativePacketList,
+    flush: boolean,
+    stream: number | undefined,
+    indices: number[] | undefined,
+    asList: true,
+  ): Promise<NativeFrameList>;
   decodeSubtitles(packets: NativePacket[], flush: boolean): Promise<NativeSubtitle[]>;
   reset(): Promise<void>;
   close(): Promise<void>;

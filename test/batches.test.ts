@@ -1,12 +1,13 @@
 // Packets read by a Demuxer start out in their read batch (fields in a shared array, the
-// AVPacket in the batch's slot) and get one of their own only when needed: these check that
-// such a packet behaves as one with its own AVPacket, whatever happens to its batch.
+// AVPacket in the batch's slot), and frames from Decoder.frames() over a demuxer's audio in
+// their decode batch; each gets an AVPacket or AVFrame of its own only when needed. These check
+// that such a packet or frame behaves as one with its own, whatever happens to its batch.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import path from 'node:path';
 
-import { Decoder, Demuxer, Muxer, Packet } from '../src/index.js';
+import { Decoder, Demuxer, type Frame, Muxer, Packet } from '../src/index.js';
 import { media, scratch } from './media/generate.js';
 
 const md5 = (b: Uint8Array): string => crypto.createHash('md5').update(b).digest('hex');
@@ -169,5 +170,81 @@ describe('packets in read batches', () => {
     }
     assert.ok(sums[0]!.length > 10);
     assert.deepEqual(sums[1], sums[0]);
+  });
+});
+
+/** `pts:md5` of every frame of the audio of `file`, by decode() of one-packet batches. */
+async function audioByDecode(file: string): Promise<string[]> {
+  const d = await Demuxer.open(file, { batchSize: 1 });
+  const a = d.bestStream('audio')!;
+  const dec = await Decoder.open(a);
+  const out: string[] = [];
+  try {
+    for await (const p of d.packets({ streams: [a] })) {
+      for (const f of await dec.decode(p)) {
+        out.push(`${f.pts}:${md5(f.toBuffer())}`);
+        f.close();
+      }
+      p.close();
+    }
+    for (const f of await dec.flush()) {
+      out.push(`${f.pts}:${md5(f.toBuffer())}`);
+      f.close();
+    }
+  } finally {
+    await dec.close();
+    await d.close();
+  }
+  return out;
+}
+
+describe('frames in decode batches', () => {
+  test('frames() of audio: frames kept past their batch, and after close(), read what decode() gives', async () => {
+    const file = media('h264-aac.mp4');
+    const expected = await audioByDecode(file);
+    assert.ok(expected.length > 20);
+    const d = await Demuxer.open(file, { batchSize: 8 });
+    const dec = await Decoder.open(d.bestStream('audio')!);
+    const kept: Frame[] = [];
+    for await (const f of dec.frames(d.packets())) kept.push(f);
+    await dec.close();
+    await d.close();
+    assert.deepEqual(
+      kept.map((f) => `${f.pts}:${md5(f.toBuffer())}`),
+      expected,
+    );
+    assert.ok(kept.every((f) => !f.closed && f.nbSamples > 0 && f.kind === 'audio'));
+    for (const f of kept) f.close();
+    assert.ok(kept.every((f) => f.closed));
+  });
+
+  test('frames() of audio: a frame closed unread throws ERR_CLOSED; stopping early keeps what was taken', async () => {
+    const file = media('h264-aac.mp4');
+    const expected = await audioByDecode(file);
+    const d = await Demuxer.open(file);
+    const dec = await Decoder.open(d.bestStream('audio')!);
+    try {
+      let n = 0;
+      let held: Frame | undefined;
+      for await (const f of dec.frames(d.packets())) {
+        if (n === 0) {
+          f.close();
+          f.close();
+          assert.equal(f.closed, true);
+          for (const touch of [() => f.pts, () => f.planes, () => f.toBuffer(), () => f.clone()])
+            assert.throws(touch, (e: Error & { code?: string }) => e.code === 'ERR_CLOSED');
+        } else if (n === 3) {
+          held = f;
+          break;
+        } else f.close();
+        n++;
+      }
+      assert.ok(held);
+      assert.equal(`${held.pts}:${md5(held.toBuffer())}`, expected[3]);
+      held.close();
+    } finally {
+      await dec.close();
+      await d.close();
+    }
   });
 });
