@@ -2,11 +2,11 @@
 import { DIRECT, threadCount } from '../options/rules.js';
 import { avOptions, check, invalidArgument, is, optionsObject, settle } from '../errors.js';
 import { addon, type NativeCodecContext, type NativeDecoder, type NativeFrame, type NativePacketList } from '../native.js';
-import { packetOrigin, type Demuxer, type PacketOrigin } from './demuxer.js';
+import { packetOrigin, type PacketOrigin } from './demuxer.js';
 import { CodecParameters } from './codec_parameters.js';
-import { Frame } from './frame.js';
+import { Frame, FrameBatch } from './frame.js';
 import { HwDevice } from './hw_device.js';
-import { Packet, packetHandles } from './packet.js';
+import { Packet, packetEntries } from './packet.js';
 import { handle as h } from '../native.js';
 import { ahead, checkSource, Resource, type Source } from './resource.js';
 import { Stream } from './stream.js';
@@ -92,7 +92,8 @@ export class Decoder extends Resource<NativeDecoder> {
 
   /** Sends packets (one or many: one native crossing) and returns every frame now ready. */
   async decode(packets: Packet | readonly Packet[]): Promise<Frame[]> {
-    return wrapFrames(await settle(this.native.decode(packetHandles(packets), false)));
+    const { entries, indices } = packetEntries(packets);
+    return wrapFrames(await settle(this.native.decode(entries, false, undefined, indices)));
   }
 
   /** Signals the end of the input and returns the frames still buffered; the decoder can then be reused. */
@@ -144,32 +145,6 @@ export class Decoder extends Resource<NativeDecoder> {
     );
   }
 
-  /** frames() over a demuxer's read batches: each batch is one decode call, two kept in flight. */
-  async *#framesOfBatches(demuxer: Demuxer, index: number): AsyncGenerator<Frame, void, undefined> {
-    const inflight: Promise<Frame[]>[] = [];
-    const submit = (list: NativePacketList | null): void => {
-      const p = this.native.decode(list ?? [], list === null, index).then(wrapFrames);
-      p.catch(() => {});
-      inflight.push(p);
-      list?.close(); // the other streams' packets go back to the demuxer
-    };
-    try {
-      for (;;) {
-        const list = await demuxer.takeBatch();
-        submit(list);
-        if (!list) break;
-        while (inflight.length >= 2) yield* await settle(inflight.shift()!);
-      }
-      while (inflight.length > 0) yield* await settle(inflight.shift()!);
-    } finally {
-      for (const p of inflight)
-        p.then(
-          (frames) => frames.forEach((f) => f.close()),
-          () => {},
-        );
-    }
-  }
-
   /** Drops buffered frames without returning them (after a seek). */
   async reset(): Promise<void> {
     await settle(this.native.reset());
@@ -196,7 +171,39 @@ export class Decoder extends Resource<NativeDecoder> {
       (!origin.wanted || origin.wanted.has(index))
     ) {
       origin.started = true;
-      yield* this.#framesOfBatches(origin.demuxer, index);
+      // Each read batch is one decode call, two kept in flight. Inline, with frames yielded one
+      // by one: a yield* (of a generator or an array) costs promises per frame.
+      // The frames of a call come as one FrameBatch: a Frame object per frame, its AVFrame
+      // taken from the batch only if the consumer needs it.
+      const inflight: Promise<FrameBatch>[] = [];
+      let current: FrameBatch | undefined;
+      const submit = (list: NativePacketList | null): void => {
+        const p = this.native.decode(list ?? [], list === null, index, undefined, true).then((l) => new FrameBatch(l));
+        p.catch(() => {});
+        inflight.push(p);
+        list?.close(); // the other streams' packets go back to the demuxer
+      };
+      try {
+        for (let done = false; !done || inflight.length > 0; ) {
+          if (!done) {
+            const list = await origin.demuxer.takeBatch();
+            submit(list);
+            done = list === null;
+            if (inflight.length < 2 && !done) continue;
+          }
+          current?.release();
+          current = undefined;
+          current = await settle(inflight.shift()!);
+          for (let f = current.take(); f; f = current.take()) yield f;
+        }
+      } finally {
+        current?.release();
+        for (const p of inflight)
+          p.then(
+            (batch) => batch.release(),
+            () => {},
+          );
+      }
       return;
     }
     // Video packets are heavy: small batches keep memory low. Audio packets are light: big
@@ -211,13 +218,10 @@ export class Decoder extends Resource<NativeDecoder> {
           return index === undefined || pkt.streamIndex === index;
         },
       },
-      async (batch, flush) =>
-        wrapFrames(
-          await this.native.decode(
-            batch.map((pkt) => pkt[h]),
-            flush,
-          ),
-        ),
+      async (batch, flush) => {
+        const { entries, indices } = packetEntries(batch);
+        return wrapFrames(await this.native.decode(entries, flush, undefined, indices));
+      },
     );
   }
 }

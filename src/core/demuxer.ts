@@ -1,7 +1,7 @@
 // Demuxing: https://ffmpeg.org/doxygen/trunk/group__libavf__decoding.html
 import { AvError, avOptions, check, closedError, invalidArgument, is, optionsObject, settle, withCallerStack } from '../errors.js';
-import { addon, handle as h, type NativeDemuxer, type NativePacketList } from '../native.js';
-import { Packet } from './packet.js';
+import { addon, type NativeDemuxer, type NativePacketList } from '../native.js';
+import { Packet, PacketBatch } from './packet.js';
 import { defaultInputOptions, explainInputError, SourceBridge, type InputSource, type SourceOptions } from '../io/source.js';
 import { Stream, type StreamDescription } from './stream.js';
 import { Resource } from './resource.js';
@@ -75,7 +75,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
   #format: FormatInfo;
   #streams: Stream[];
   #batchSize: number;
-  #current: NativePacketList | null = null;
+  #current: PacketBatch | null = null;
   #pending: Promise<NativePacketList>[] = [];
   #eof = false;
   #bridge: SourceBridge | undefined;
@@ -190,7 +190,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
 
   /** Moves on to the next batch; false at the end of the input. */
   async #nextBatch(): Promise<boolean> {
-    this.#current?.close();
+    this.#current?.release();
     this.#current = null;
     if (this.#eof) return false;
     // Reads are weak (see native read): a timer holds the loop open while we wait for one.
@@ -215,7 +215,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
       this.#eof = true;
       return false;
     }
-    this.#current = list;
+    this.#current = new PacketBatch(list);
     this.#fill();
     return true;
   }
@@ -232,7 +232,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
   async read(): Promise<Packet | null> {
     for (;;) {
       const pkt = this.#current?.take();
-      if (pkt) return Packet.wrap(pkt);
+      if (pkt) return pkt;
       if (!(await this.#advance())) return null;
     }
   }
@@ -244,7 +244,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
   async readInto(packet: Packet): Promise<boolean> {
     if (!(packet instanceof Packet)) throw invalidArgument('packet', 'a Packet', packet);
     for (;;) {
-      if (this.#current?.moveInto(packet[h])) return true;
+      if (this.#current?.moveInto(packet)) return true;
       if (!(await this.#advance())) return false;
     }
   }
@@ -272,29 +272,33 @@ export class Demuxer extends Resource<NativeDemuxer> {
   async *#packets(origin: PacketOrigin, reuse: boolean): AsyncGenerator<Packet, void, undefined> {
     origin.started = true;
     const wanted = origin.wanted;
-    if (reuse) {
-      using pkt = new Packet();
-      while (await this.readInto(pkt)) if (!wanted || wanted.has(pkt.streamIndex)) yield pkt;
-      return;
-    }
+    using reused = reuse ? new Packet() : undefined;
     for (;;) {
-      const pkt = await this.read();
-      if (!pkt) return;
-      if (wanted && !wanted.has(pkt.streamIndex)) {
-        pkt.close();
+      // straight from the batch: no promise per packet, and none made for unwanted streams
+      const batch = this.#current;
+      if (batch === null || batch.remaining === 0) {
+        if (!(await this.#advance())) return;
         continue;
       }
-      yield pkt;
+      if (wanted && !wanted.has(batch.nextStreamIndex())) {
+        batch.next++;
+        continue;
+      }
+      if (reused === undefined) yield batch.take()!;
+      else {
+        batch.moveInto(reused);
+        yield reused;
+      }
     }
   }
 
   /** @internal The next batch of packets as read, whole (null at the end of the input). */
   async takeBatch(): Promise<NativePacketList | null> {
     for (;;) {
-      const list = this.#current;
-      if (list && list.remaining > 0) {
+      const batch = this.#current;
+      if (batch && batch.remaining > 0) {
         this.#current = null;
-        return list;
+        return batch.handOver();
       }
       if (!(await this.#advance())) return null;
     }
@@ -321,7 +325,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
   }
 
   #dropBuffered(): void {
-    this.#current?.close();
+    this.#current?.release();
     this.#current = null;
     for (const p of this.#pending)
       p.then(
