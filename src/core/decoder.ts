@@ -1,7 +1,7 @@
 // Decoding: https://ffmpeg.org/doxygen/trunk/group__lavc__decoding.html
 import { DIRECT, threadCount } from '../options/rules.js';
 import { avOptions, check, invalidArgument, is, optionsObject, settle } from '../errors.js';
-import { addon, type NativeCodecContext, type NativeDecoder, type NativeFrame, type NativePacketList } from '../native.js';
+import { addon, type NativeCodecContext, type NativeDecoder, type NativeFrame, type NativeFrameList, type NativePacketList } from '../native.js';
 import { packetOrigin, type PacketOrigin } from './demuxer.js';
 import { CodecParameters } from './codec_parameters.js';
 import { Frame, FrameBatch } from './frame.js';
@@ -159,70 +159,90 @@ export class Decoder extends Resource<NativeDecoder> {
   async *frames(packets: PacketSource): AsyncGenerator<Frame, void, undefined> {
     checkSource(packets, 'packets', 'Packets');
     const index = this.stream?.index;
-    // Audio from a demuxer's packets(): hand whole read batches to the decoder, with no
-    // wrapper per packet (light packets, where that cost would dominate).
-    const origin = (packets as { [packetOrigin]?: PacketOrigin })[packetOrigin];
-    if (
-      origin &&
-      !origin.started &&
-      index !== undefined &&
-      this.type === 'audio' &&
-      this.stream!.owner === origin.demuxer &&
-      (!origin.wanted || origin.wanted.has(index))
-    ) {
-      origin.started = true;
-      // Each read batch is one decode call, two kept in flight. Inline, with frames yielded one
-      // by one: a yield* (of a generator or an array) costs promises per frame.
-      // The frames of a call come as one FrameBatch: a Frame object per frame, its AVFrame
-      // taken from the batch only if the consumer needs it.
-      const inflight: Promise<FrameBatch>[] = [];
-      let current: FrameBatch | undefined;
-      const submit = (list: NativePacketList | null): void => {
-        const p = this.native.decode(list ?? [], list === null, index, undefined, true).then((l) => new FrameBatch(l));
-        p.catch(() => {});
-        inflight.push(p);
-        list?.close(); // the other streams' packets go back to the demuxer
-      };
-      try {
+    // Each decode call's frames come as one FrameBatch: a Frame object per frame, its AVFrame
+    // taken from the batch only if the consumer needs it. Calls are kept in flight ahead of the
+    // consumer; frames are yielded one by one, inline (a yield* of a generator or an array
+    // costs promises per frame).
+    const inflight: Promise<FrameBatch>[] = [];
+    let current: FrameBatch | undefined;
+    const submit = (call: Promise<NativeFrameList>): void => {
+      const p = call.then((l) => new FrameBatch(l));
+      p.catch(() => {}); // awaited below, in order; never left unhandled
+      inflight.push(p);
+    };
+    const settleNext = async (): Promise<FrameBatch> => {
+      current?.release();
+      current = undefined;
+      current = await settle(inflight.shift()!);
+      return current;
+    };
+    try {
+      // Audio from a demuxer's packets(): hand whole read batches to the decoder, with no
+      // wrapper per packet (light packets, where that cost would dominate). Two calls in flight.
+      const origin = (packets as { [packetOrigin]?: PacketOrigin })[packetOrigin];
+      if (
+        origin &&
+        !origin.started &&
+        index !== undefined &&
+        this.type === 'audio' &&
+        this.stream!.owner === origin.demuxer &&
+        (!origin.wanted || origin.wanted.has(index))
+      ) {
+        origin.started = true;
         for (let done = false; !done || inflight.length > 0; ) {
           if (!done) {
             const list = await origin.demuxer.takeBatch();
-            submit(list);
+            submit(this.native.decode(list ?? [], list === null, index, undefined, true));
+            list?.close(); // the other streams' packets go back to the demuxer
             done = list === null;
             if (inflight.length < 2 && !done) continue;
           }
-          current?.release();
-          current = undefined;
-          current = await settle(inflight.shift()!);
-          for (let f = current.take(); f; f = current.take()) yield f;
+          const batch = await settleNext();
+          for (let f = batch.take(); f; f = batch.take()) yield f;
+        }
+        return;
+      }
+      // Any other source. Video packets are heavy: small batches keep memory low. Audio packets
+      // are light: big batches keep the crossing cost per packet low.
+      const size = this.type === 'video' ? 1 : 32;
+      const depth = 3;
+      let pending: Packet[] = [];
+      const send = (flush: boolean): void => {
+        const { entries, indices } = packetEntries(pending);
+        submit(this.native.decode(entries, flush, undefined, indices, true));
+        for (const pkt of pending) pkt.close(); // the decoder holds its own references
+        pending = [];
+      };
+      try {
+        for await (const pkt of packets as AsyncIterable<Packet>) {
+          if (!(pkt instanceof Packet)) throw invalidArgument('packet', 'a Packet', pkt);
+          if (index !== undefined && pkt.streamIndex !== index) {
+            pkt.close();
+            continue;
+          }
+          pending.push(pkt);
+          if (pending.length >= size) send(false);
+          while (inflight.length >= depth) {
+            const batch = await settleNext();
+            for (let f = batch.take(); f; f = batch.take()) yield f;
+          }
+        }
+        send(true);
+        while (inflight.length > 0) {
+          const batch = await settleNext();
+          for (let f = batch.take(); f; f = batch.take()) yield f;
         }
       } finally {
-        current?.release();
-        for (const p of inflight)
-          p.then(
-            (batch) => batch.release(),
-            () => {},
-          );
+        for (const pkt of pending) pkt.close();
       }
-      return;
+    } finally {
+      current?.release();
+      for (const p of inflight)
+        p.then(
+          (batch) => batch.release(),
+          () => {},
+        );
     }
-    // Video packets are heavy: small batches keep memory low. Audio packets are light: big
-    // batches keep the crossing cost per packet low.
-    yield* ahead(
-      packets,
-      {
-        batch: this.type === 'video' ? 1 : 32,
-        depth: 3,
-        accept: (pkt) => {
-          if (!(pkt instanceof Packet)) throw invalidArgument('packet', 'a Packet', pkt);
-          return index === undefined || pkt.streamIndex === index;
-        },
-      },
-      async (batch, flush) => {
-        const { entries, indices } = packetEntries(batch);
-        return wrapFrames(await this.native.decode(entries, flush, undefined, indices));
-      },
-    );
   }
 }
 
