@@ -1,7 +1,7 @@
 // Decoding: https://ffmpeg.org/doxygen/trunk/group__lavc__decoding.html
 import { DIRECT, threadCount } from '../options/rules.js';
 import { avOptions, check, invalidArgument, is, optionsObject, settle } from '../errors.js';
-import { addon, type NativeCodecContext, type NativeDecoder, type NativeFrame, type NativeFrameList, type NativePacketList } from '../native.js';
+import { addon, type NativeCodecContext, type NativeDecoder, type NativeFrame, type NativeFrameList } from '../native.js';
 import { packetOrigin, type PacketOrigin } from './demuxer.js';
 import { CodecParameters } from './codec_parameters.js';
 import { Frame, FrameBatch } from './frame.js';
