@@ -175,6 +175,7 @@ Napi::Object PacketList::Wrap(Napi::Env env, std::vector<PacketPtr> packets, Pac
     f += kPacketFields;
   }
   list->fields_ = Napi::Persistent(fields);
+  list->fields_data_ = fields.Data();
   list->packets_ = std::move(packets);
   list->recycle_ = std::move(recycle);
   return obj;
@@ -190,12 +191,11 @@ void PacketList::Recycle() {
   next_ = 0;
 }
 
-// The fields array is only JS's and this list's (never handed to users), sized at Wrap.
+// The fields array is only JS's and this list's (never handed to users, never detached), sized
+// at Wrap: its data is read through the pointer taken there, with no N-API call per packet.
 void PacketList::ApplyFields(size_t index, AVPacket* pkt) {
-  if (fields_.IsEmpty()) return;
-  Napi::Float64Array fields = fields_.Value();
-  if (fields.ElementLength() < (index + 1) * kPacketFields) return;
-  const double* f = fields.Data() + index * kPacketFields;
+  if (!fields_data_ || index >= packets_.size()) return;
+  const double* f = fields_data_ + index * kPacketFields;
   pkt->pts = FieldTimestamp(f[kPts]);
   pkt->dts = FieldTimestamp(f[kDts]);
   pkt->duration = static_cast<int64_t>(f[kDuration]);
@@ -264,14 +264,22 @@ Napi::Value PacketList::Close(const Napi::CallbackInfo& info) {
 
 std::vector<PacketPtr> RefPackets(Napi::Array entries, Napi::Value indices, const char* op) {
   std::vector<PacketPtr> refs;
-  refs.reserve(entries.Length());
+  const uint32_t count = entries.Length();
+  refs.reserve(count);
   Napi::Array at = indices.IsArray() ? indices.As<Napi::Array>() : Napi::Array();
-  for (uint32_t i = 0; i < entries.Length(); i++) {
+  // Runs of packets from one batch are the rule: its list is checked and unwrapped once a run.
+  Napi::Value last_entry;
+  PacketList* last_list = nullptr;
+  for (uint32_t i = 0; i < count; i++) {
     Napi::Value entry = entries.Get(i);
     int64_t index = at.IsEmpty() ? -1 : at.Get(i).ToNumber().Int64Value();
-    if (index >= 0)
-      refs.push_back(PacketList::From(entry)->RefAt(static_cast<uint32_t>(index), op));
-    else
+    if (index >= 0) {
+      if (!last_list || !entry.StrictEquals(last_entry)) {
+        last_list = PacketList::From(entry);
+        last_entry = entry;
+      }
+      refs.push_back(last_list->RefAt(static_cast<uint32_t>(index), op));
+    } else
       refs.push_back(RefPacket(Packet::From(entry)->get(op)));
   }
   return refs;

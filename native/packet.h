@@ -90,6 +90,7 @@ class PacketList : public Wrapped<PacketList> {
   size_t next_ = 0;
   PacketRecycler recycle_;
   Napi::Reference<Napi::Float64Array> fields_;
+  const double* fields_data_ = nullptr;  // fields_'s elements, kPacketFields per packet
 };
 
 // The packets a consumer was given: each entry a Packet, or a PacketList with the index of

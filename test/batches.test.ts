@@ -136,6 +136,44 @@ describe('packets in read batches', () => {
     }
   });
 
+  test('packets() answers calls made before the last settled in order, and ends as a generator does', async () => {
+    const file = media('h264-aac.mp4');
+    const expected = await readAll(file, 1);
+    const d = await Demuxer.open(file, { batchSize: 3 });
+    try {
+      const it = d.packets();
+      // more calls at once than a batch holds: answered in order, across batch boundaries
+      const first = await Promise.all(Array.from({ length: 10 }, () => it.next()));
+      assert.deepEqual(
+        first.map((r) => (r.done ? null : fieldsOf(r.value))),
+        expected.slice(0, 10),
+      );
+      for (const r of first) if (!r.done) r.value.close();
+      // return() while a call waits for a batch: that call is answered first, then it ends
+      const [waiting, ended] = await Promise.all([it.next(), it.return()]);
+      assert.equal(waiting.done, false);
+      if (!waiting.done) {
+        assert.deepEqual(fieldsOf(waiting.value), expected[10]);
+        waiting.value.close();
+      }
+      assert.deepEqual(ended, { value: undefined, done: true });
+      assert.deepEqual(await it.next(), { value: undefined, done: true });
+      // throw() ends it too, rejecting with what was thrown
+      const other = d.packets();
+      await assert.rejects(other.throw(new Error('stop')), /stop/);
+      assert.deepEqual(await other.next(), { value: undefined, done: true });
+      // with reuse, the one Packet is closed when the iteration ends early
+      let reused: Packet | undefined;
+      for await (const q of d.packets({ reuse: true })) {
+        reused = q;
+        break;
+      }
+      assert.equal(reused?.closed, true);
+    } finally {
+      await d.close();
+    }
+  });
+
   test('decode() of batched packets decodes what one-packet batches decode', async () => {
     const file = media('h264-aac.mp4');
     const sums: string[][] = [];
@@ -246,5 +284,40 @@ describe('frames in decode batches', () => {
       await dec.close();
       await d.close();
     }
+  });
+
+  test('frames() over any packet source: frames kept past their batch read what decode() gives', async () => {
+    const file = media('h264-aac.mp4');
+    const expected = await audioByDecode(file);
+    const d = await Demuxer.open(file, { batchSize: 8 });
+    const audio = d.bestStream('audio')!;
+    const dec = await Decoder.open(audio);
+    // a source of the caller's own (not the demuxer's packets() itself): the general path
+    const passed = (async function* () {
+      for await (const p of d.packets()) yield p;
+    })();
+    const kept: Frame[] = [];
+    for await (const f of dec.frames(passed)) kept.push(f);
+    await dec.close();
+    assert.deepEqual(
+      kept.map((f) => `${f.pts}:${md5(f.toBuffer())}`),
+      expected,
+    );
+    for (const f of kept) f.close();
+    // video: one packet a call; every other frame kept, the rest closed unread
+    await d.seek(0);
+    const vdec = await Decoder.open(d.bestStream('video')!);
+    const held: Frame[] = [];
+    let n = 0;
+    for await (const f of vdec.frames(d.packets({ streams: [d.bestStream('video')!] }))) {
+      if (n++ % 2 === 0) held.push(f);
+      else f.close();
+    }
+    await vdec.close();
+    await d.close();
+    assert.equal(held.length, Math.ceil(n / 2));
+    assert.ok(n >= 40);
+    assert.ok(held.every((f) => !f.closed && f.width > 0 && f.toBuffer().length > 0));
+    for (const f of held) f.close();
   });
 });
