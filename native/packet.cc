@@ -279,8 +279,9 @@ std::vector<PacketPtr> RefPackets(Napi::Array entries, Napi::Value indices, cons
         last_entry = entry;
       }
       refs.push_back(last_list->RefAt(static_cast<uint32_t>(index), op));
-    } else
+    } else {
       refs.push_back(RefPacket(Packet::From(entry)->get(op)));
+    }
   }
   return refs;
 }
