@@ -1,5 +1,7 @@
-// The two migrations against what they replace, side by side in one run:
-//   `avforge ffmpeg ARGS` against spawning `ffmpeg ARGS` (each a process, as a script runs them), and
+// The migrations against what they replace, side by side in one run:
+//   `avforge ffmpeg ARGS` against spawning `ffmpeg ARGS` (each a process, as a shell script runs them),
+//   `avforge batch -j 1` (the same command lines, one per line, in one process) against a loop of `ffmpeg`,
+//   avforge/ffmpeg's ffmpeg(ARGS) against execFile('ffmpeg', ARGS) (Node code building argument lists), and
 //   avforge/fluent against fluent-ffmpeg 2.1.3 (which spawns ffmpeg; avforge/fluent runs in process),
 // for a transcode (H.264 + AAC), a remux (MP4 -> MKV, copied) and a thumbnail job: many short jobs
 // (per-job wall, where starting ffmpeg costs most) and a long one (throughput), on media this
@@ -101,6 +103,46 @@ function cliRoute(c) {
   }
   return walls;
 }
+// a loop spawning ffmpeg per command vs one `avforge batch -j 1` of the same lines (sequential
+// both): per-job wall is each batch's wall over its lines, 3 batches per side, interleaved
+function batchRoute(c) {
+  const lines = (o) => Array.from({ length: c.count }, (_, i) => ['-v', 'error', '-y', ...cliJobs[c.job](c.input, `${o}${i}`)]);
+  const quote = (a) => `'${a.replaceAll("'", "'\\''")}'`;
+  const list = path.join(out, 'batch.txt');
+  const loop = (o) => {
+    const t = performance.now();
+    for (const args of lines(o)) timed('ffmpeg', args);
+    return (performance.now() - t) / c.count;
+  };
+  const batch = (o) => {
+    fs.writeFileSync(
+      list,
+      lines(o)
+        .map((args) => `ffmpeg ${args.map(quote).join(' ')}\n`)
+        .join(''),
+    );
+    return timed(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'batch', '-j', '1', list]) / c.count;
+  };
+  const walls = { old: [], new: [] };
+  for (let i = 0; i < 3; i++) {
+    const pair = [
+      ['old', () => loop(path.join(out, 'loop'))],
+      ['new', () => batch(path.join(out, 'batch'))],
+    ];
+    for (const [side, run] of i % 2 ? pair.reverse() : pair) walls[side].push(run());
+  }
+  return walls;
+}
+// execFile('ffmpeg') vs ffmpeg() from avforge/ffmpeg, in one Node process per case (migration_execfile.mjs)
+function execFileRoute(c) {
+  const p = spawnSync(process.execPath, [path.join(root, 'bench', 'migration_execfile.mjs'), out, String(c.count)], {
+    encoding: 'utf8',
+    env: { ...process.env, ARGS_JSON: JSON.stringify(['-v', 'error', '-y', ...cliJobs[c.job](c.input, 'OUT')]) },
+  });
+  if (p.status !== 0) throw new Error(`execFile ${c.job} failed:\n${p.stderr}`);
+  const walls = JSON.parse(p.stdout.trim().split('\n').at(-1));
+  return { old: walls.execFile, new: walls.avforge };
+}
 // fluent-ffmpeg vs avforge/fluent, in one Node process per case (migration_fluent.cjs)
 function fluentRoute(c) {
   const p = spawnSync(process.execPath, [path.join(root, 'bench', 'migration_fluent.cjs'), c.job, c.input, out, String(c.count)], {
@@ -135,6 +177,8 @@ const rows = [];
 for (const c of cases)
   for (const [run, names] of [
     [cliRoute, ['`ffmpeg`', '`avforge ffmpeg`']],
+    [batchRoute, ['a loop of `ffmpeg`', '`avforge batch -j 1`']],
+    [execFileRoute, ["`execFile('ffmpeg', args)`", '`ffmpeg(args)` (avforge/ffmpeg)']],
     [fluentRoute, ['fluent-ffmpeg', 'avforge/fluent']],
   ]) {
     const w = run(c);

@@ -138,6 +138,19 @@ Tree DescribeInput(AVFormatContext* fmt, bool with_decoders) {
   format.Set("size", fmt->pb ? avio_size(fmt->pb) : -1);
   format.Set("metadata", Tree::Dictionary(fmt->metadata));
   format.Set("exported", ExportedOptions(fmt->iformat->priv_class ? fmt->priv_data : nullptr));
+  // MPEG-TS programs (ffprobe -show_programs): the services and which streams each carries
+  Tree programs = Tree::Array();
+  for (unsigned i = 0; i < fmt->nb_programs; i++) {
+    const AVProgram* p = fmt->programs[i];
+    if (!p) continue;
+    Tree indexes = Tree::Array();
+    for (unsigned k = 0; k < p->nb_stream_indexes; k++) indexes.Push(static_cast<int>(p->stream_index[k]));
+    Tree program = Tree::Object();
+    program.Set("id", p->id).Set("programNum", p->program_num).Set("pmtPid", p->pmt_pid).Set("pcrPid", p->pcr_pid);
+    program.Set("metadata", Tree::Dictionary(p->metadata)).Set("streams", std::move(indexes));
+    programs.Push(std::move(program));
+  }
+  format.Set("programs", std::move(programs));
   Tree streams = Tree::Array();
   for (unsigned i = 0; i < fmt->nb_streams; i++) {
     Tree st = DescribeStream(fmt->streams[i]);

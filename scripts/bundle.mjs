@@ -68,6 +68,10 @@ await build({
   external: ['bullmq'],
   plugins: [toMainEntry('../avforge.js')],
 });
+// avforge/ffmpeg: ffmpeg(args) in process, over the main entry, for ESM and CommonJS
+await build({ ...esm, entryPoints: ['dist/cli/ffmpeg/in_process.js'], outfile: 'dist/ffmpeg.js', plugins: [toMainEntry('./avforge.js')] });
+await build({ ...cjs, entryPoints: ['dist/cli/ffmpeg/in_process.js'], outfile: 'dist/ffmpeg.cjs', plugins: [toMainEntry('./avforge.cjs')] });
+fs.writeFileSync('dist/ffmpeg.d.cts', "// require('avforge/ffmpeg'): the ESM entry's declarations\nexport * from './cli/ffmpeg/in_process.js';\n");
 // the CommonJS builds' types: the same declarations (dist/**/*.d.ts), seen from CommonJS
 fs.writeFileSync('dist/avforge.d.cts', "// require('avforge'): the ESM entry's declarations\nexport * from './index.js';\n");
 fs.writeFileSync(

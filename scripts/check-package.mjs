@@ -21,7 +21,7 @@ const allowed = [
   /^native\/.+\.(cc|h)$/,
   /^dist\/.+\.(js|d\.ts)$/,
   // require('avforge') and require('avforge/fluent'): CommonJS builds of the bundles
-  /^dist\/(avforge|fluent)\.(cjs|d\.cts)$/,
+  /^dist\/(avforge|fluent|ffmpeg)\.(cjs|d\.cts)$/,
   // the two bundles' maps carry their TypeScript sources: stack traces under --enable-source-maps
   // read in .ts lines; tsc's per-module maps point into src/, which is not shipped
   /^dist\/(avforge|webcodecs)\.js\.map$/,
@@ -45,7 +45,7 @@ try {
   // dist/ is never cleaned by the build: a module renamed in src/ leaves its old output behind
   for (const f of files) {
     const m = /^dist\/(.+?)(\.d\.ts|\.js)$/.exec(f);
-    if (m && !/^(avforge|webcodecs|fluent)$/.test(m[1]) && !fs.existsSync(path.join(root, 'src', `${m[1]}.ts`)))
+    if (m && !/^(avforge|webcodecs|fluent|ffmpeg)$/.test(m[1]) && !fs.existsSync(path.join(root, 'src', `${m[1]}.ts`)))
       problems.push(`${f}: stale build output (no src/${m[1]}.ts): remove dist/ and rebuild`);
   }
 

@@ -2,6 +2,7 @@
 // The avforge command: the list of commands, and the dispatch to each.
 import { AvError, routeOption, versions } from '../index.js';
 import { commandList, helpText, parseCommand, UsageError, type Command } from './argv.js';
+import { batchCommand, runBatch } from './batch.js';
 import { benchCommand, runBench } from './bench.js';
 import { demoCommand, runDemo } from './demo.js';
 import { runFfmpeg } from './ffmpeg/run.js';
@@ -37,6 +38,7 @@ const COMMANDS: { spec: Command<unknown>; run: (argv: string[]) => Promise<numbe
   { spec: workerCommand, run: runWorker },
   { spec: submitCommand, run: runSubmit },
   { spec: topCommand, run: runTop },
+  { spec: batchCommand, run: runBatch },
   { spec: probeCommand, run: runProbe },
   { spec: demoCommand, run: runDemo },
   { spec: versionCommand, run: runVersion, also: ['--version'] },

@@ -22,6 +22,16 @@ export interface DemuxerOptions extends SourceOptions {
   batchSize?: number;
 }
 
+export interface ProgramInfo {
+  id: number;
+  programNum: number;
+  pmtPid: number;
+  pcrPid: number;
+  metadata: Record<string, string>;
+  /** Indexes into the input's streams. */
+  streams: number[];
+}
+
 export interface FormatInfo {
   url: string;
   name: string;
@@ -32,6 +42,8 @@ export interface FormatInfo {
   bitRate: number;
   nbStreams: number;
   nbPrograms: number;
+  /** The input's programs (MPEG-TS services): ids, PIDs, metadata and the indexes of their streams. */
+  programs: ProgramInfo[];
   /** AVStreamGroups (FFmpeg 7 and newer; 0 before). */
   nbStreamGroups: number;
   probeScore: number;

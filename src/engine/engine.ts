@@ -1,6 +1,5 @@
 // The Engine: runs avforge jobs with a bounded pool, a priority queue and budgets, in this
 // process (the default) or across machines on BullMQ (backends/bullmq.ts) — one API for both.
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 
@@ -183,7 +182,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const settings = checkSubmitOptions(options);
     this.#backend.check?.(settings);
     this.#backend.checkJob?.(checked);
-    const record = new JobRecord(settings.id ?? randomUUID(), checked, settings);
+    const record = new JobRecord(settings.id ?? globalThis.crypto.randomUUID(), checked, settings);
     record.onCancel((r, mode) => this.#backend.cancel(r, mode));
     this.#pending.add(record);
     this.#counters.submitted++;

@@ -3,6 +3,7 @@
 // blocks, "File 'x' already exists. Exiting.", and the exit status (0, 1; 255 when interrupted).
 import fs from 'node:fs';
 import readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 
 import {
   AvError,
@@ -81,11 +82,13 @@ function progressBlock(p: Progress, end: boolean): string {
   ].join('\n')}\n`;
 }
 
-/** -progress URL: a file path, file:PATH, pipe:N or '-' (stdout). */
-function progressWriter(url: string): (text: string) => void {
+/** -progress URL: a file path, file:PATH, pipe:N or '-' (standard output). */
+function progressWriter(url: string, io: CommandIo): (text: string) => void {
   const pipe = /^pipe:(\d*)$/.exec(url);
   if (url === '-' || pipe) {
     const fd = pipe?.[1] ? Number(pipe[1]) : 1;
+    if (fd === 2) return io.stderr;
+    if (fd === 1 && io.stdout) return (text) => io.stdout!.write(text);
     return (text) => fs.writeSync(fd, text);
   }
   const file = url.replace(/^file:/, '');
@@ -93,67 +96,120 @@ function progressWriter(url: string): (text: string) => void {
   return (text) => fs.writeSync(fd, text);
 }
 
-async function mayOverwrite(url: string, mode: 'y' | 'n' | 'ask', stdin: boolean): Promise<boolean> {
+async function mayOverwrite(url: string, mode: 'y' | 'n' | 'ask', io: CommandIo): Promise<boolean> {
   if (/^[a-z][\w+.-]+:/i.test(url) || url === '-' || !fs.existsSync(url) || mode === 'y') return true;
-  if (mode === 'ask' && stdin && process.stdin.isTTY) {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  if (mode === 'ask' && io.interactive && io.stdin) {
+    const rl = readline.createInterface({ input: io.stdin, output: process.stderr });
     const answer = await new Promise<string>((resolve) => rl.question(`File '${url}' already exists. Overwrite? [y/N] `, resolve));
     rl.close();
     if (/^y/i.test(answer.trim())) return true;
-    process.stderr.write('Not overwriting - exiting\n');
+    io.stderr('Not overwriting - exiting\n');
     return false;
   }
-  process.stderr.write(`File '${url}' already exists. Exiting.\n`);
+  io.stderr(`File '${url}' already exists. Exiting.\n`);
   return false;
+}
+
+/**
+ * Where a command line's streams are: the process's own for `avforge ffmpeg`, a caller's for
+ * ffmpeg() (in_process.ts), which runs many command lines in one process.
+ */
+export interface CommandIo {
+  /** What `-i -` reads; none: such an input is an error. */
+  stdin?: Readable;
+  /** What `-` (pipe:1) output is written to; none: file descriptor 1, through FFmpeg's pipe protocol. */
+  stdout?: Writable;
+  stderr(text: string): void;
+  /** Whether "Overwrite? [y/N]" may be asked on stdin (else an existing output without -y fails, as ffmpeg's -nostdin). */
+  interactive: boolean;
+  /** Whether -loglevel sets libav's (process-wide) log level, as the ffmpeg program does. */
+  ownsLogLevel: boolean;
+  /** Subscribes to interrupts (the first: finish gracefully; more: abort); returns the unsubscribe. */
+  onInterrupt(handler: () => void): () => void;
+}
+
+/** The avforge command's: the process's standard streams, SIGINT and SIGTERM. */
+export function processIo(): CommandIo {
+  return {
+    stdin: process.stdin,
+    stderr: (text) => process.stderr.write(text),
+    interactive: Boolean(process.stdin.isTTY),
+    ownsLogLevel: true,
+    onInterrupt(handler) {
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
+    },
+  };
+}
+
+/** How a command line ended: ffmpeg's exit status, and the error behind a failure. */
+export interface CommandEnd {
+  code: number;
+  error?: Error;
 }
 
 /** Runs `avforge ffmpeg ARGS...`; the exit status. */
 export async function runFfmpeg(argv: string[], route: OptionRouter): Promise<number> {
+  return (await runCommandLine(argv, route, processIo())).code;
+}
+
+/** Runs an ffmpeg command line in this process, its streams `io`'s. */
+export async function runCommandLine(argv: readonly string[], route: OptionRouter, io: CommandIo): Promise<CommandEnd> {
   let interrupts = 0;
   const jobs: Job<TranscodeResult>[] = [];
-  const onSigint = () => {
+  const unsubscribe = io.onInterrupt(() => {
     interrupts++;
     for (const j of jobs) j.cancel(interrupts === 1 ? 'graceful' : 'abort');
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  });
   try {
-    const line = splitCommandLine(argv);
+    const line = splitCommandLine([...argv]);
     const level = logLevelOf(String(flagOf(line.globals, 'loglevel')?.value ?? 'info'));
-    setLogLevel(level);
-    if (line.trailing.length) process.stderr.write('Trailing option(s) found in the command: may be ignored.\n');
-    const translated = await translateCommandLine(line, route);
+    if (io.ownsLogLevel) setLogLevel(level);
+    if (line.trailing.length) io.stderr('Trailing option(s) found in the command: may be ignored.\n');
+    const translated = await translateCommandLine(line, route, io.stdin);
     const y = flagOf(line.globals, 'y')?.value === true;
     const n = flagOf(line.globals, 'n')?.value === true;
     const stdin = flagOf(line.globals, 'stdin')?.value !== false;
-    for (const j of translated) if (!(await mayOverwrite(j.url, y ? 'y' : n ? 'n' : 'ask', stdin))) return EXIT_FFMPEG.failed;
+    const ioAsked = { ...io, interactive: io.interactive && stdin };
+    for (const j of translated) if (!(await mayOverwrite(j.url, y ? 'y' : n ? 'n' : 'ask', ioAsked))) return { code: EXIT_FFMPEG.failed };
     const statsFlag = flagOf(line.globals, 'stats')?.value;
     const stats = statsFlag === true || (statsFlag === undefined && LogLevels[level] >= LogLevels.info);
     const progressUrl = flagOf(line.globals, 'progress');
-    const writeProgress = progressUrl ? progressWriter(String(progressUrl.value)) : undefined;
+    const writeProgress = progressUrl ? progressWriter(String(progressUrl.value), io) : undefined;
     const period = Number(flagOf(line.globals, 'stats_period')?.value ?? 0.5) * 1000;
     const latest = new Map<number, Progress>();
     const report = (last: boolean) => {
       // the first output's progress, as ffmpeg's line is mostly about it
       const p = latest.get(0);
       if (!p) return;
-      if (stats) process.stderr.write(`${statsLine(p, last)}${last ? '\n' : '\r'}`);
+      if (stats) io.stderr(`${statsLine(p, last)}${last ? '\n' : '\r'}`);
       writeProgress?.(progressBlock(p, last));
     };
+    // `-` as the output: the caller's stream where it gave one
+    const target = (url: string) => (url === 'pipe:1' && io.stdout ? io.stdout : url);
     const timer = stats || writeProgress ? setInterval(() => report(false), period) : undefined;
     try {
       const together = oneReading(translated);
       for (const [i, j] of (together ? [] : translated).entries()) {
         quietX265(j.options, level);
         jobs.push(
-          transcode(j.input, j.url, trustInputs({ ...j.options, onProgress: (p: Progress) => latest.set(i, p), progressInterval: Math.min(period, 500) })),
+          transcode(
+            j.input,
+            target(j.url),
+            trustInputs({ ...j.options, onProgress: (p: Progress) => latest.set(i, p), progressInterval: Math.min(period, 500) }),
+          ),
         );
         if (interrupts) jobs.at(-1)!.cancel(interrupts === 1 ? 'graceful' : 'abort');
       }
       if (together) {
         for (const o of together.outputs) quietX265({ map: o.map }, level);
+        const outputs = together.outputs.map((o) => ({ ...o, output: typeof o.output === 'string' ? target(o.output) : o.output }));
         const options = trustInputs({ ...together.options, onProgress: (p: Progress) => latest.set(0, p), progressInterval: Math.min(period, 500) });
-        jobs.push(transcode(together.input, together.outputs, options));
+        jobs.push(transcode(together.input, outputs, options));
         if (interrupts) jobs.at(-1)!.cancel(interrupts === 1 ? 'graceful' : 'abort');
       }
       // one job per output file, as ffmpeg's last lines are
@@ -170,24 +226,23 @@ export async function runFfmpeg(argv: string[], route: OptionRouter): Promise<nu
           dropFrames: r.dropFrames,
         });
       report(true);
-      if (stats) for (const done of results) process.stderr.write(`${sizesLine(done)}\n`);
-      return interrupts ? EXIT_FFMPEG.interrupted : EXIT_FFMPEG.ok;
+      if (stats) for (const done of results) io.stderr(`${sizesLine(done)}\n`);
+      return { code: interrupts ? EXIT_FFMPEG.interrupted : EXIT_FFMPEG.ok };
     } finally {
       if (timer) clearInterval(timer);
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof TypeError) {
-      process.stderr.write(`${e.message}\n`);
-      return EXIT_FFMPEG.failed;
+      io.stderr(`${e.message}\n`);
+      return { code: EXIT_FFMPEG.failed, error: e };
     }
     if (e instanceof AvError) {
-      process.stderr.write(`${e.url ? `${e.url}: ` : ''}${e.message}\n`);
-      return interrupts ? EXIT_FFMPEG.interrupted : EXIT_FFMPEG.failed;
+      io.stderr(`${e.url ? `${e.url}: ` : ''}${e.message}\n`);
+      return { code: interrupts ? EXIT_FFMPEG.interrupted : EXIT_FFMPEG.failed, error: e };
     }
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    unsubscribe();
   }
 }
 

@@ -61,7 +61,7 @@ function last(options: readonly OptionUse[], name: string): OptionUse | undefine
 
 const text = (o: OptionUse) => String(o.value);
 
-async function probeInput(file: FileArguments, index: number, route: OptionRouter): Promise<ProbedInput> {
+async function probeInput(file: FileArguments, index: number, route: OptionRouter, stdin: Readable | undefined): Promise<ProbedInput> {
   const settings: InputSettings = {};
   const avOptions: AvOptions = {};
   for (const o of file.options) {
@@ -89,11 +89,12 @@ async function probeInput(file: FileArguments, index: number, route: OptionRoute
   }
   if (Object.keys(avOptions).length) settings.options = avOptions;
   // the CLI trusts its user's inputs, as ffmpeg does (SECURITY.md)
-  const stdin = isStdin(file.url) ? await probeStdin(settings) : undefined;
-  const probed = stdin?.probed ?? (await probe(file.url, { format: settings.format, options: settings.options, trusted: true }));
+  if (isStdin(file.url) && !stdin) throw new UsageError(`input #${index} (${file.url}) is standard input, and none was given`);
+  const piped = isStdin(file.url) ? await probeStdin(stdin!, settings) : undefined;
+  const probed = piped?.probed ?? (await probe(file.url, { format: settings.format, options: settings.options, trusted: true }));
   return {
     url: file.url,
-    source: stdin?.source ?? file.url,
+    source: piped?.source ?? file.url,
     settings,
     format: probed.format.name,
     streams: probed.streams.map((s) => ({
@@ -116,7 +117,7 @@ const isStdin = (url: string) => url === '-' || url === 'pipe:' || url === 'pipe
  * temporary file, as avforge/fluent spools an input stream to (src/fluent/run.ts, where several
  * outputs each read it): a live stdin has no end to wait for.
  */
-async function probeStdin(settings: InputSettings): Promise<{ probed: { format: { name: string }; streams: Stream[] }; source: Readable }> {
+async function probeStdin(stdin: Readable, settings: InputSettings): Promise<{ probed: { format: { name: string }; streams: Stream[] }; source: Readable }> {
   const seen: Buffer[] = [];
   const tap = new PassThrough();
   const onData = (chunk: Buffer) => {
@@ -124,30 +125,30 @@ async function probeStdin(settings: InputSettings): Promise<{ probed: { format: 
     tap.write(chunk);
   };
   const onEnd = () => tap.end();
-  process.stdin.on('data', onData);
-  process.stdin.once('end', onEnd);
+  stdin.on('data', onData);
+  stdin.once('end', onEnd);
   try {
     const demuxer = await Demuxer.open(tap, { format: settings.format, options: settings.options, trusted: true });
     try {
       await demuxer.refresh({ decoders: true });
-      return { probed: { format: demuxer.format, streams: [...demuxer.streams] }, source: replay(seen) };
+      return { probed: { format: demuxer.format, streams: [...demuxer.streams] }, source: replay(stdin, seen) };
     } finally {
       await demuxer.close();
     }
   } finally {
-    process.stdin.off('data', onData);
-    process.stdin.off('end', onEnd);
-    process.stdin.pause();
+    stdin.off('data', onData);
+    stdin.off('end', onEnd);
+    stdin.pause();
     tap.destroy();
   }
 }
 
 /** What probing read of stdin, then the rest of it. */
-function replay(seen: Buffer[]): Readable {
+function replay(stdin: Readable, seen: Buffer[]): Readable {
   return Readable.from(
     (async function* () {
       yield* seen;
-      if (!process.stdin.readableEnded) yield* process.stdin;
+      if (!stdin.readableEnded) yield* stdin;
     })(),
   );
 }
@@ -350,12 +351,13 @@ function streamSettings(o: OutStream, all: OutStream[], options: OptionUse[], mu
 }
 
 /** The command line's outputs as transcode() jobs. */
-export async function translateCommandLine(line: CommandLine, route: OptionRouter): Promise<OutputJob[]> {
+/** A command line as transcode() jobs; `stdin` is what `-i -` reads (none: an error). */
+export async function translateCommandLine(line: CommandLine, route: OptionRouter, stdin?: Readable): Promise<OutputJob[]> {
   if (line.outputs.length === 0) throw new UsageError('At least one output file must be specified');
   if (line.inputs.length === 0) throw new UsageError('At least one input file must be specified (-i IN)');
   if (line.outputs.length > 1 && line.inputs.some((i) => isStdin(i.url)))
     throw new UsageError('avforge ffmpeg reads standard input (-i -) into one output file: write one output, or save the input first');
-  const inputs = await Promise.all(line.inputs.map((f, i) => probeInput(f, i, route)));
+  const inputs = await Promise.all(line.inputs.map((f, i) => probeInput(f, i, route, stdin)));
   const complex = last(line.globals, 'filter_complex');
   const pads = complex ? await describeFilterGraph(text(complex)) : undefined;
   const jobs: OutputJob[] = [];

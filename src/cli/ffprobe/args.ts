@@ -57,6 +57,7 @@ const SHOW: Record<string, string> = {
   '-show_packets': 'packets',
   '-show_frames': 'frames',
   '-show_chapters': 'chapters',
+  '-show_programs': 'programs',
 };
 
 export function parseFFprobeArgs(argv: readonly string[]): FFprobeArgs {
@@ -159,7 +160,7 @@ Options (ffprobe's):
   -f FORMAT                   the input format
   -v, -loglevel LEVEL         quiet, panic, fatal, error, warning, info, verbose, debug, trace
   -hide_banner                accepted (no banner is printed)
-  -show_format, -show_streams, -show_packets, -show_frames, -show_chapters
+  -show_format, -show_streams, -show_programs, -show_packets, -show_frames, -show_chapters
   -show_entries SPEC          SECTION[=KEY,...][:SECTION[=KEY,...]]... (format=duration,
                               stream=codec_name,width:stream_tags=language, packet=pts,flags)
   -select_streams SPEC        v, a, s, d, t, V, N, v:N...

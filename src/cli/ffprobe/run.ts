@@ -12,6 +12,7 @@ import {
   ffprobeTypedSideData,
   setLogLevel,
   type FFprobeFields,
+  type FFprobeStreamSection,
   type FFprobePacketOrigin,
   type Frame,
   type Stream,
@@ -21,39 +22,57 @@ import { FFPROBE_HELP, parseFFprobeArgs, type FFprobeArgs } from './args.js';
 import type { Sections } from './sections.js';
 import { writerFor, type Writer } from './writers.js';
 
-export async function runFFprobe(argv: string[]): Promise<number> {
+/** Where a probe's output goes: the process's streams for `avforge ffprobe`, a caller's for ffprobe() (cli/ffmpeg/in_process.ts). */
+export interface ProbeIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether -loglevel sets libav's (process-wide) log level, as the ffprobe program does. */
+  ownsLogLevel: boolean;
+}
+
+/** Runs `avforge ffprobe ARGS...`; the exit status. */
+export function runFFprobe(argv: string[]): Promise<number> {
+  return runProbeCommandLine(argv, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    ownsLogLevel: true,
+  });
+}
+
+/** Runs an ffprobe command line in this process, its output `io`'s; the exit status. */
+export async function runProbeCommandLine(argv: readonly string[], io: ProbeIo): Promise<number> {
   let args: FFprobeArgs;
   let writer: Writer;
   try {
-    args = parseFFprobeArgs(argv);
+    args = parseFFprobeArgs([...argv]);
     if (args.help) {
-      console.log(FFPROBE_HELP);
+      io.stdout(`${FFPROBE_HELP}\n`);
       return 0;
     }
     writer = writerFor(args.writer, ffprobeTypedSideData());
     if (!args.input) throw new UsageError('You have to specify one input file.');
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(e.message);
+      io.stderr(`${e.message}\n`);
       return 1;
     }
     throw e;
   }
-  setLogLevel(args.logLevel ?? 'error');
+  if (io.ownsLogLevel) setLogLevel(args.logLevel ?? 'error');
   const quiet = args.logLevel === 'quiet';
   const sections = args.sections;
   writer.open(sections.get('root'));
   let status = 0;
   try {
-    await probeInto(writer, args, args.input);
+    await probeInto(writer, args, args.input, io);
   } catch (e) {
-    if (e instanceof UsageError) console.error(e.message);
+    if (e instanceof UsageError) io.stderr(`${e.message}\n`);
     else if (!(e instanceof AvError)) throw e;
-    else if (!quiet) console.error(`${args.input}: ${errorText(e)}`);
+    else if (!quiet) io.stderr(`${args.input}: ${errorText(e)}\n`);
     status = 1;
   }
   writer.close();
-  process.stdout.write(writer.take());
+  io.stdout(writer.take());
   return status;
 }
 
@@ -68,7 +87,7 @@ function errorText(e: AvError): string {
   return words[e.code] ?? e.message;
 }
 
-async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<void> {
+async function probeInto(w: Writer, args: FFprobeArgs, input: string, io: ProbeIo): Promise<void> {
   const sections = args.sections;
   await using demuxer = await Demuxer.open(input, { trusted: true, ...(args.format ? { format: args.format } : {}) });
   await demuxer.refresh({ decoders: true });
@@ -147,7 +166,7 @@ async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<v
           } else if (hasEnd && curTs !== null && curTs >= end) break;
           packetCount++;
           // Long listings go out as they are made, not held whole.
-          if (w.size > 1 << 20) process.stdout.write(w.take());
+          if (w.size > 1 << 20) io.stdout(w.take());
           if (readPackets) {
             if (showPackets) section(w, sections, 'packet', ffprobePacketFields(pkt, st));
             packetCounts[st.index]!++;
@@ -173,42 +192,78 @@ async function probeInto(w: Writer, args: FFprobeArgs, input: string): Promise<v
     if (showPackets || showFrames) w.close();
   }
 
-  // The addon does not describe programs and stream groups: an input without any prints the
-  // empty lists ffprobe prints; one with some is refused rather than printed wrong.
+  // Programs hold streams printed as in the streams list, under their own section names; the
+  // addon does not describe stream groups (FFmpeg 7+): an input with some is refused rather
+  // than printed wrong.
   const format = ffprobeFormatSection(demuxer.format);
-  const groups: [id: string, count: number, known: boolean][] = [
-    ['programs', demuxer.format.nbPrograms, true],
-    ['stream_groups', demuxer.format.nbStreamGroups, format.fields.some(([k]) => k === 'nb_stream_groups')],
-  ];
-  for (const [id, count, known] of groups) {
-    if (!known || !sections.shown(id)) continue;
-    if (count > 0) throw new AvError(`${id}: this input has ${count}, which avforge ffprobe does not print yet`, { code: 'ENOSYS', op: id });
-    w.open(sections.get(id));
+  const streamSections = new Map<number, FFprobeStreamSection>();
+  const streamSection = (st: Stream) => {
+    let s = streamSections.get(st.index);
+    if (!s) {
+      s = ffprobeStreamSection(st, demuxer.format, {
+        ...(args.countFrames ? { frames: frameCounts[st.index]! } : {}),
+        ...(args.countPackets ? { packets: packetCounts[st.index]! } : {}),
+      });
+      streamSections.set(st.index, s);
+    }
+    return s;
+  };
+  const printStream = (st: Stream, ids: { stream: string; disposition: string; tags: string }) => {
+    const s = streamSection(st);
+    w.open(sections.get(ids.stream));
+    // ffprobe prints the refs its decoder found while decoding; the addon knows only the
+    // refs of a decoder that decoded nothing: left out rather than printed wrong.
+    const decoded = readFrames && (st.type === 'video' || st.type === 'audio');
+    for (const [k, v] of s.fields) if (!(decoded && k === 'refs')) w.print(k, v);
+    if (sections.shown(ids.disposition)) section(w, sections, ids.disposition, s.disposition);
+    if (sections.shown(ids.tags) && s.tags.length) section(w, sections, ids.tags, s.tags);
+    // a program's streams have the streams' side data sections, as in ffprobe
+    if (s.sideData.length) {
+      w.open(sections.get('stream_side_data_list'));
+      for (const sd of s.sideData) section(w, sections, 'stream_side_data', sd, String(sd[0]?.[1] ?? ''));
+      w.close();
+    }
+    w.close();
+  };
+
+  if (sections.shown('programs')) {
+    w.open(sections.get('programs'));
+    for (const p of demuxer.format.programs) {
+      w.open(sections.get('program'));
+      for (const [k, v] of [
+        ['program_id', p.id],
+        ['program_num', p.programNum],
+        ['nb_streams', p.streams.length],
+        ['pmt_pid', p.pmtPid],
+        ['pcr_pid', p.pcrPid],
+      ] as const)
+        w.print(k, v);
+      const tags = Object.entries(p.metadata);
+      if (sections.shown('program_tags') && tags.length) section(w, sections, 'program_tags', tags);
+      w.open(sections.get('program_streams'));
+      for (const index of p.streams) {
+        const st = streams[index];
+        if (st && selected[index]) printStream(st, { stream: 'program_stream', disposition: 'program_stream_disposition', tags: 'program_stream_tags' });
+      }
+      w.close();
+      w.close();
+    }
+    w.close();
+  }
+  const groupsKnown = format.fields.some(([k]) => k === 'nb_stream_groups');
+  if (groupsKnown && sections.shown('stream_groups')) {
+    if (demuxer.format.nbStreamGroups > 0)
+      throw new AvError(`stream_groups: this input has ${demuxer.format.nbStreamGroups}, which avforge ffprobe does not print yet`, {
+        code: 'ENOSYS',
+        op: 'stream_groups',
+      });
+    w.open(sections.get('stream_groups'));
     w.close();
   }
 
   if (sections.shown('streams')) {
     w.open(sections.get('streams'));
-    for (const st of streams) {
-      if (!selected[st.index]) continue;
-      const s = ffprobeStreamSection(st, demuxer.format, {
-        ...(args.countFrames ? { frames: frameCounts[st.index]! } : {}),
-        ...(args.countPackets ? { packets: packetCounts[st.index]! } : {}),
-      });
-      w.open(sections.get('stream'));
-      // ffprobe prints the refs its decoder found while decoding; the addon knows only the
-      // refs of a decoder that decoded nothing: left out rather than printed wrong.
-      const decoded = readFrames && (st.type === 'video' || st.type === 'audio');
-      for (const [k, v] of s.fields) if (!(decoded && k === 'refs')) w.print(k, v);
-      if (sections.shown('stream_disposition')) section(w, sections, 'stream_disposition', s.disposition);
-      if (sections.shown('stream_tags') && s.tags.length) section(w, sections, 'stream_tags', s.tags);
-      if (s.sideData.length) {
-        w.open(sections.get('stream_side_data_list'));
-        for (const sd of s.sideData) section(w, sections, 'stream_side_data', sd, String(sd[0]?.[1] ?? ''));
-        w.close();
-      }
-      w.close();
-    }
+    for (const st of streams) if (selected[st.index]) printStream(st, { stream: 'stream', disposition: 'stream_disposition', tags: 'stream_tags' });
     w.close();
   }
   // The addon does not describe chapters: the list is empty.
