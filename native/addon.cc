@@ -90,6 +90,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   inst->packetClass = Napi::Persistent(packet);
   inst->packetListClass = Napi::Persistent(PacketList::Init(env));
   inst->frameClass = Napi::Persistent(frame);
+  inst->frameListClass = Napi::Persistent(FrameList::Init(env));
   inst->codecParametersClass = Napi::Persistent(params);
   exports.Set("Packet", packet);
   exports.Set("Frame", frame);

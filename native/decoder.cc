@@ -107,19 +107,17 @@ Napi::Value Decoder::Open(const Napi::CallbackInfo& info) {
       [](Napi::Env env, Tree& t) { return t.ToJs(env); });
 }
 
-// decode(Packet[] | PacketList, flush, stream?) -> Frame[]: sends each packet and drains the
-// decoder after each; with flush, sends the end of stream, drains to EOF and makes the decoder
-// reusable. A demuxer's PacketList gives up its packets of `stream` (no wrapper per packet).
+// decode(entries | PacketList, flush, stream?, indices?, asList?) -> Frame[] (a FrameList with asList): sends each
+// packet (entries: see RefPackets) and drains the decoder after each; with flush, sends the end of stream, drains to
+// EOF and makes the decoder reusable. A demuxer's PacketList gives up its packets of `stream` (no wrapper per packet).
 Napi::Value Decoder::Decode(const Napi::CallbackInfo& info) {
   bool flush = info[1].ToBoolean();
+  bool as_list = info[4].ToBoolean();
   std::vector<PacketPtr> packets;
-  if (info[0].IsArray()) {
-    Napi::Array list = info[0].As<Napi::Array>();
-    packets.reserve(list.Length());
-    for (uint32_t i = 0; i < list.Length(); i++) packets.push_back(RefPacket(Packet::From(list.Get(i))->get("decode")));
-  } else {
+  if (info[0].IsArray())
+    packets = RefPackets(info[0].As<Napi::Array>(), info[3], "decode");
+  else
     packets = PacketList::From(info[0])->Extract(info[2].IsNumber() ? info[2].ToNumber().Int32Value() : -1);
-  }
   return Run(
       info, "decode",
       [packets = std::move(packets), flush](CodecState& s) mutable {
@@ -143,7 +141,10 @@ Napi::Value Decoder::Decode(const Napi::CallbackInfo& info) {
         }
         return out;
       },
-      [](Napi::Env env, Frames& frames) { return Frame::WrapAll(env, frames); });
+      [as_list](Napi::Env env, Frames& frames) -> Napi::Value {
+        if (as_list) return FrameList::Wrap(env, std::move(frames));
+        return Frame::WrapAll(env, frames);
+      });
 }
 
 // decodeSubtitles(Packet[], flush) -> subtitle objects: one avcodec_decode_subtitle2 per packet;

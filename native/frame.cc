@@ -15,6 +15,7 @@
 namespace avf {
 
 const napi_type_tag Frame::kTag = {0x6176666f72676501ULL, 0x6672616d650001ULL};
+const napi_type_tag FrameList::kTag = {0x6176666f72676501ULL, 0x66726d6c69737401ULL};
 
 FramePtr RefFrame(const AVFrame* src) {
   FramePtr f(av_frame_alloc());
@@ -349,6 +350,66 @@ Napi::Value Frame::Download(const Napi::CallbackInfo& info) {
       info.Env(), info.This(), std::make_shared<Strand>(),
       [shared] { return std::make_shared<FramePtr>(DownloadFrame(shared->get())); },
       [](Napi::Env env, std::shared_ptr<FramePtr>& out) -> Napi::Value { return Wrap(env, std::move(*out)); });
+}
+
+}  // namespace avf
+
+namespace avf {
+
+namespace {
+int64_t BufferBytes(const AVFrame* f) {
+  int64_t bytes = 0;
+  for (int i = 0; f && i < AV_NUM_DATA_POINTERS && f->buf[i]; i++) bytes += f->buf[i]->size;
+  return bytes;
+}
+}  // namespace
+
+Napi::Function FrameList::Init(Napi::Env env) {
+  return DefineClass(env, "FrameList",
+                     {
+                         Method<&FrameList::Take>("take"),
+                         Method<&FrameList::Close>("close"),
+                         Property<&FrameList::Count>("count"),
+                     });
+}
+
+Napi::Object FrameList::Wrap(Napi::Env env, std::vector<FramePtr> frames) {
+  Napi::Object obj = GetInstance(env).frameListClass.New({});
+  FrameList* list = FrameList::Unwrap(obj);
+  int64_t bytes = 0;
+  for (const FramePtr& f : frames) bytes += BufferBytes(f.get());
+  list->frames_ = std::move(frames);
+  list->Account(env, bytes);
+  return obj;
+}
+
+FrameList::FrameList(const Napi::CallbackInfo& info) : Wrapped<FrameList>(info) { Tag(info); }
+
+FrameList::~FrameList() {
+  if (reported_) ReportExternalMemory(Env(), -reported_);
+}
+
+void FrameList::Account(Napi::Env env, int64_t bytes) {
+  if (bytes != reported_) ReportExternalMemory(env, bytes - reported_);
+  reported_ = bytes;
+}
+
+// take(index) -> frame `index` as a Frame of its own; ERR_CLOSED when it was taken or freed.
+Napi::Value FrameList::Take(const Napi::CallbackInfo& info) {
+  uint32_t index = info[0].ToNumber().Uint32Value();
+  if (index >= frames_.size() || !frames_[index]) ThrowClosed("Frame", "take");
+  Account(info.Env(), reported_ - BufferBytes(frames_[index].get()));
+  return Frame::Wrap(info.Env(), std::move(frames_[index]));
+}
+
+Napi::Value FrameList::Count(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(frames_.size()));
+}
+
+Napi::Value FrameList::Close(const Napi::CallbackInfo& info) {
+  frames_.clear();
+  Account(info.Env(), 0);
+  return info.Env().Undefined();
 }
 
 }  // namespace avf

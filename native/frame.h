@@ -44,6 +44,27 @@ class Frame : public Wrapped<Frame> {
   int64_t reported_ = 0;
 };
 
+// The frames of one decode call, for a consumer that may never look at most of them: one JS
+// object for the call instead of one per frame. take(i) hands frame i over to a Frame of its
+// own; close() frees the frames not taken.
+class FrameList : public Wrapped<FrameList> {
+ public:
+  static constexpr const char* kName = "FrameList";
+  static const napi_type_tag kTag;
+  static Napi::Function Init(Napi::Env env);
+  static Napi::Object Wrap(Napi::Env env, std::vector<FramePtr> frames);
+  explicit FrameList(const Napi::CallbackInfo& info);
+  ~FrameList() override;
+
+ private:
+  Napi::Value Take(const Napi::CallbackInfo& info);
+  Napi::Value Count(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  void Account(Napi::Env env, int64_t bytes);
+  std::vector<FramePtr> frames_;
+  int64_t reported_ = 0;
+};
+
 // Bytes of one plane's payload: rows x linesize for video, samples for audio.
 size_t PlaneSize(const AVFrame* f, int plane);
 

@@ -208,14 +208,11 @@ double WriteStaged(MuxerState& s) {
 
 }  // namespace
 
-// stage(Packet[]) -> packets now staged: takes references at once, so the caller may close or
+// stage(entries, indices?) -> packets now staged (see RefPackets): takes references at once, so the caller may close or
 // reuse its packets; write() (or the trailer) writes them, many per crossing.
 Napi::Value Muxer::Stage(const Napi::CallbackInfo& info) {
   CheckOpen("write");
-  Napi::Array list = info[0].As<Napi::Array>();
-  std::vector<PacketPtr> refs;
-  refs.reserve(list.Length());
-  for (uint32_t i = 0; i < list.Length(); i++) refs.push_back(RefPacket(Packet::From(list.Get(i))->get("write")));
+  std::vector<PacketPtr> refs = RefPackets(info[0].As<Napi::Array>(), info[1], "write");
   std::lock_guard<std::mutex> lock(state_->staged_mutex);
   for (auto& p : refs) state_->staged.push_back(std::move(p));
   return Napi::Number::New(info.Env(), static_cast<double>(state_->staged.size()));

@@ -1,5 +1,7 @@
 #include "packet.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -157,30 +159,42 @@ Napi::Value Packet::Close(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-void Packet::Swap(AVPacket* other) {
-  if (!pkt_) {
-    pkt_.reset(av_packet_alloc());
-    if (!pkt_) throw AvException(AVERROR(ENOMEM), "av_packet_alloc");
-  }
-  AVPacket tmp;  // a shallow struct swap: no allocation, no refcount change
-  memcpy(&tmp, pkt_.get(), sizeof(AVPacket));
-  memcpy(pkt_.get(), other, sizeof(AVPacket));
-  memcpy(other, &tmp, sizeof(AVPacket));
-}
-
 Napi::Function PacketList::Init(Napi::Env env) {
   return DefineClass(env, "PacketList",
                      {
                          Method<&PacketList::Take>("take"),
-                         Method<&PacketList::MoveInto>("moveInto"),
+                         Method<&PacketList::DataAt>("dataAt"),
+                         Method<&PacketList::Skip>("skip"),
                          Method<&PacketList::Close>("close"),
+                         Property<&PacketList::Fields>("fields"),
                          Property<&PacketList::Remaining>("remaining"),
                      });
 }
 
+namespace {
+double TimestampField(int64_t ts) { return ts == AV_NOPTS_VALUE ? NAN : static_cast<double>(ts); }
+int64_t FieldTimestamp(double v) { return std::isnan(v) ? AV_NOPTS_VALUE : static_cast<int64_t>(v); }
+}  // namespace
+
 Napi::Object PacketList::Wrap(Napi::Env env, std::vector<PacketPtr> packets, PacketRecycler recycle) {
   Napi::Object obj = GetInstance(env).packetListClass.New({});
   PacketList* list = PacketList::Unwrap(obj);
+  Napi::Float64Array fields = Napi::Float64Array::New(env, packets.size() * kPacketFields);
+  double* f = fields.Data();
+  for (const PacketPtr& p : packets) {
+    f[kPts] = TimestampField(p->pts);
+    f[kDts] = TimestampField(p->dts);
+    f[kDuration] = static_cast<double>(p->duration);
+    f[kStreamIndex] = p->stream_index;
+    f[kFlags] = p->flags;
+    f[kSize] = p->size;
+    f[kPos] = static_cast<double>(p->pos);
+    f[kTimeBaseNum] = p->time_base.num;
+    f[kTimeBaseDen] = p->time_base.den;
+    f += kPacketFields;
+  }
+  list->fields_ = Napi::Persistent(fields);
+  list->fields_data_ = fields.Data();
   list->packets_ = std::move(packets);
   list->recycle_ = std::move(recycle);
   return obj;
@@ -196,24 +210,66 @@ void PacketList::Recycle() {
   next_ = 0;
 }
 
+// The fields array is only JS's and this list's (never handed to users, never detached), sized
+// at Wrap: its data is read through the pointer taken there, with no N-API call per packet.
+void PacketList::ApplyFields(size_t index, AVPacket* pkt) {
+  if (!fields_data_ || index >= packets_.size()) return;
+  const double* f = fields_data_ + index * kPacketFields;
+  pkt->pts = FieldTimestamp(f[kPts]);
+  pkt->dts = FieldTimestamp(f[kDts]);
+  pkt->duration = static_cast<int64_t>(f[kDuration]);
+  pkt->stream_index = static_cast<int>(f[kStreamIndex]);
+  pkt->flags = static_cast<int>(f[kFlags]);
+  pkt->time_base = {static_cast<int>(f[kTimeBaseNum]), static_cast<int>(f[kTimeBaseDen])};
+}
+
+AVPacket* PacketList::Slot(uint32_t index, const char* op) {
+  if (index >= packets_.size() || !packets_[index]) ThrowClosed("Packet", op);
+  return packets_[index].get();
+}
+
+PacketPtr PacketList::RefAt(uint32_t index, const char* op) {
+  PacketPtr p = RefPacket(Slot(index, op));
+  ApplyFields(index, p.get());
+  return p;
+}
+
 std::vector<PacketPtr> PacketList::Extract(int stream) {
   std::vector<PacketPtr> out;
-  for (size_t i = next_; i < packets_.size(); i++)
-    if (packets_[i] && (stream < 0 || packets_[i]->stream_index == stream)) out.push_back(std::move(packets_[i]));
+  for (size_t i = next_; i < packets_.size(); i++) {
+    if (!packets_[i]) continue;
+    ApplyFields(i, packets_[i].get());
+    if (stream < 0 || packets_[i]->stream_index == stream) out.push_back(std::move(packets_[i]));
+  }
   return out;
 }
 
+// take(index) -> the packet of slot `index` as a Packet of its own (the slot is emptied).
 Napi::Value PacketList::Take(const Napi::CallbackInfo& info) {
-  if (next_ >= packets_.size()) return info.Env().Null();
-  return Packet::Wrap(info.Env(), std::move(packets_[next_++]));
+  uint32_t index = info[0].ToNumber().Uint32Value();
+  Slot(index, "take");
+  ApplyFields(index, packets_[index].get());
+  return Packet::Wrap(info.Env(), std::move(packets_[index]));
 }
 
-// moveInto(packet) -> false at the end of the list. The packet's previous contents take the
-// slot, to be freed where they were allocated (see PacketRecycler).
-Napi::Value PacketList::MoveInto(const Napi::CallbackInfo& info) {
-  if (next_ >= packets_.size()) return Napi::Boolean::New(info.Env(), false);
-  Packet::From(info[0])->Swap(packets_[next_++].get());
-  return Napi::Boolean::New(info.Env(), true);
+// dataAt(index) -> a view of slot `index`'s payload, holding its own reference (as Packet.data).
+Napi::Value PacketList::DataAt(const Napi::CallbackInfo& info) {
+  AVPacket* pkt = Slot(info[0].ToNumber().Uint32Value(), "data");
+  if (!pkt->data || pkt->size <= 0) return Napi::Uint8Array::New(info.Env(), 0);
+  if (!pkt->buf) Check(av_packet_make_refcounted(pkt), "av_packet_make_refcounted");
+  Napi::ArrayBuffer owner = WrapBuffer(info.Env(), pkt->buf);
+  return ViewInto(info.Env(), owner, pkt->buf, pkt->data, pkt->size);
+}
+
+// skip(index): Extract() starts there (JS read the slots before it).
+Napi::Value PacketList::Skip(const Napi::CallbackInfo& info) {
+  next_ = std::min<size_t>(info[0].ToNumber().Uint32Value(), packets_.size());
+  return info.Env().Undefined();
+}
+
+Napi::Value PacketList::Fields(const Napi::CallbackInfo& info) {
+  if (fields_.IsEmpty()) return Napi::Float64Array::New(info.Env(), 0);
+  return fields_.Value();
 }
 
 Napi::Value PacketList::Remaining(const Napi::CallbackInfo& info) {
@@ -223,6 +279,30 @@ Napi::Value PacketList::Remaining(const Napi::CallbackInfo& info) {
 Napi::Value PacketList::Close(const Napi::CallbackInfo& info) {
   Recycle();
   return info.Env().Undefined();
+}
+
+std::vector<PacketPtr> RefPackets(Napi::Array entries, Napi::Value indices, const char* op) {
+  std::vector<PacketPtr> refs;
+  const uint32_t count = entries.Length();
+  refs.reserve(count);
+  Napi::Array at = indices.IsArray() ? indices.As<Napi::Array>() : Napi::Array();
+  // Runs of packets from one batch are the rule: its list is checked and unwrapped once a run.
+  Napi::Value last_entry;
+  PacketList* last_list = nullptr;
+  for (uint32_t i = 0; i < count; i++) {
+    Napi::Value entry = entries.Get(i);
+    int64_t index = at.IsEmpty() ? -1 : at.Get(i).ToNumber().Int64Value();
+    if (index >= 0) {
+      if (!last_list || !entry.StrictEquals(last_entry)) {
+        last_list = PacketList::From(entry);
+        last_entry = entry;
+      }
+      refs.push_back(last_list->RefAt(static_cast<uint32_t>(index), op));
+    } else {
+      refs.push_back(RefPacket(Packet::From(entry)->get(op)));
+    }
+  }
+  return refs;
 }
 
 }  // namespace avf

@@ -21,8 +21,6 @@ class Packet : public Wrapped<Packet> {
 
   explicit Packet(const Napi::CallbackInfo& info);
   AVPacket* get(const char* op);  // throws ERR_CLOSED after close()
-  // Swaps contents with `other` (a closed packet is reopened first).
-  void Swap(AVPacket* other);
 
  private:
   Napi::Value GetPts(const Napi::CallbackInfo& info);
@@ -56,8 +54,15 @@ class Packet : public Wrapped<Packet> {
 using PacketRecycler = std::function<void(std::vector<PacketPtr>)>;
 
 // The packets of one demuxer read: one JS object per batch instead of one per packet.
-// take() hands the next one out as a new Packet; moveInto() moves it into an existing
-// Packet, so a hot loop reuses one wrapper and pays no allocation per packet.
+// Their fields cross once, in one Float64Array (kPacketFields doubles per packet, see
+// PacketField); JS makes a Packet object only when one is asked for, and that object reads
+// its fields there and reaches its AVPacket by (list, index): take(i) hands slot i over to a
+// Packet of its own, dataAt(i) views its payload, and a native consumer (Muxer, Decoder)
+// takes a reference from the slot (RefAt). Fields JS changed in the array are applied to
+// the AVPacket whenever it leaves the slot.
+enum PacketField { kPts, kDts, kDuration, kStreamIndex, kFlags, kSize, kPos, kTimeBaseNum, kTimeBaseDen };
+constexpr int kPacketFields = 9;
+
 class PacketList : public Wrapped<PacketList> {
  public:
   static constexpr const char* kName = "PacketList";
@@ -66,18 +71,31 @@ class PacketList : public Wrapped<PacketList> {
   static Napi::Object Wrap(Napi::Env env, std::vector<PacketPtr> packets, PacketRecycler recycle = nullptr);
   explicit PacketList(const Napi::CallbackInfo& info);
   ~PacketList() override;
-  // Moves out the remaining packets of one stream (-1: all), for work queued elsewhere.
+  // Moves out the remaining packets (from skip()'s index) of one stream (-1: all), for work
+  // queued elsewhere.
   std::vector<PacketPtr> Extract(int stream);
+  // A new reference to slot `index`, with the fields JS set; throws ERR_CLOSED for an empty slot.
+  PacketPtr RefAt(uint32_t index, const char* op);
 
  private:
   Napi::Value Take(const Napi::CallbackInfo& info);
-  Napi::Value MoveInto(const Napi::CallbackInfo& info);
-  Napi::Value Remaining(const Napi::CallbackInfo& info);
+  Napi::Value DataAt(const Napi::CallbackInfo& info);
+  Napi::Value Skip(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Fields(const Napi::CallbackInfo& info);
+  Napi::Value Remaining(const Napi::CallbackInfo& info);
+  AVPacket* Slot(uint32_t index, const char* op);
+  void ApplyFields(size_t index, AVPacket* pkt);
   void Recycle();
   std::vector<PacketPtr> packets_;
   size_t next_ = 0;
   PacketRecycler recycle_;
+  Napi::Reference<Napi::Float64Array> fields_;
+  const double* fields_data_ = nullptr;  // fields_'s elements, kPacketFields per packet
 };
+
+// The packets a consumer was given: each entry a Packet, or a PacketList with the index of
+// the slot in `indices` (-1 for a Packet); each becomes a new reference, taken here.
+std::vector<PacketPtr> RefPackets(Napi::Array entries, Napi::Value indices, const char* op);
 
 }  // namespace avf

@@ -48,10 +48,13 @@ export declare class NativePacket {
   close(): void;
 }
 
+/** A demuxer's read batch: the packets' fields in `fields` (9 per packet, native/packet.h). */
 export declare class NativePacketList {
   readonly remaining: number;
-  take(): NativePacket | null;
-  moveInto(target: NativePacket): boolean;
+  readonly fields: Float64Array;
+  take(index: number): NativePacket;
+  dataAt(index: number): Uint8Array;
+  skip(index: number): void;
   close(): void;
 }
 
@@ -75,6 +78,13 @@ export declare class NativeIoBridge {
   drained(bytes: number): void;
   takeMemory(): Buffer;
   release(): void;
+}
+
+/** The frames of one decode call (Decoder.decode with asList). */
+export declare class NativeFrameList {
+  readonly count: number;
+  take(index: number): NativeFrame;
+  close(): void;
 }
 
 export declare class NativeFrame {
@@ -154,7 +164,7 @@ export declare class NativeMuxer {
     options: Record<string, unknown> | undefined,
     metadata: Record<string, string> | undefined,
   ): Promise<{ index: number; timeBase: Rational }[]>;
-  stage(packets: NativePacket[]): number;
+  stage(entries: unknown[], indices?: number[]): number;
   write(): Promise<number>;
   writeTrailer(): Promise<{ bytes: number }>;
   close(): Promise<void>;
@@ -208,7 +218,14 @@ export declare class NativeDecoder {
   readonly closed: boolean;
   readonly damaged: number;
   open(params: NativeCodecParameters | null, options: Record<string, unknown>): Promise<NativeCodecContext>;
-  decode(packets: NativePacket[] | NativePacketList, flush: boolean, stream?: number): Promise<NativeFrame[]>;
+  decode(packets: unknown[] | NativePacketList, flush: boolean, stream?: number, indices?: number[]): Promise<NativeFrame[]>;
+  decode(
+    packets: unknown[] | NativePacketList,
+    flush: boolean,
+    stream: number | undefined,
+    indices: number[] | undefined,
+    asList: true,
+  ): Promise<NativeFrameList>;
   decodeSubtitles(packets: NativePacket[], flush: boolean): Promise<NativeSubtitle[]>;
   reset(): Promise<void>;
   close(): Promise<void>;

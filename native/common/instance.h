@@ -15,6 +15,7 @@ struct Instance {
   Napi::FunctionReference packetClass;
   Napi::FunctionReference packetListClass;
   Napi::FunctionReference frameClass;
+  Napi::FunctionReference frameListClass;
   Napi::FunctionReference codecParametersClass;
   std::shared_ptr<Completions> completions;
 };

@@ -1,12 +1,12 @@
 // Decoding: https://ffmpeg.org/doxygen/trunk/group__lavc__decoding.html
 import { DIRECT, threadCount } from '../options/rules.js';
 import { avOptions, check, invalidArgument, is, optionsObject, settle } from '../errors.js';
-import { addon, type NativeCodecContext, type NativeDecoder, type NativeFrame, type NativePacketList } from '../native.js';
-import { packetOrigin, type Demuxer, type PacketOrigin } from './demuxer.js';
+import { addon, type NativeCodecContext, type NativeDecoder, type NativeFrame, type NativeFrameList } from '../native.js';
+import { packetOrigin, type PacketOrigin } from './demuxer.js';
 import { CodecParameters } from './codec_parameters.js';
-import { Frame } from './frame.js';
+import { Frame, FrameBatch } from './frame.js';
 import { HwDevice } from './hw_device.js';
-import { Packet, packetHandles } from './packet.js';
+import { Packet, packetEntries } from './packet.js';
 import { handle as h } from '../native.js';
 import { ahead, checkSource, Resource, type Source } from './resource.js';
 import { Stream } from './stream.js';
@@ -92,7 +92,8 @@ export class Decoder extends Resource<NativeDecoder> {
 
   /** Sends packets (one or many: one native crossing) and returns every frame now ready. */
   async decode(packets: Packet | readonly Packet[]): Promise<Frame[]> {
-    return wrapFrames(await settle(this.native.decode(packetHandles(packets), false)));
+    const { entries, indices } = packetEntries(packets);
+    return wrapFrames(await settle(this.native.decode(entries, false, undefined, indices)));
   }
 
   /** Signals the end of the input and returns the frames still buffered; the decoder can then be reused. */
@@ -144,32 +145,6 @@ export class Decoder extends Resource<NativeDecoder> {
     );
   }
 
-  /** frames() over a demuxer's read batches: each batch is one decode call, two kept in flight. */
-  async *#framesOfBatches(demuxer: Demuxer, index: number): AsyncGenerator<Frame, void, undefined> {
-    const inflight: Promise<Frame[]>[] = [];
-    const submit = (list: NativePacketList | null): void => {
-      const p = this.native.decode(list ?? [], list === null, index).then(wrapFrames);
-      p.catch(() => {});
-      inflight.push(p);
-      list?.close(); // the other streams' packets go back to the demuxer
-    };
-    try {
-      for (;;) {
-        const list = await demuxer.takeBatch();
-        submit(list);
-        if (!list) break;
-        while (inflight.length >= 2) yield* await settle(inflight.shift()!);
-      }
-      while (inflight.length > 0) yield* await settle(inflight.shift()!);
-    } finally {
-      for (const p of inflight)
-        p.then(
-          (frames) => frames.forEach((f) => f.close()),
-          () => {},
-        );
-    }
-  }
-
   /** Drops buffered frames without returning them (after a seek). */
   async reset(): Promise<void> {
     await settle(this.native.reset());
@@ -184,41 +159,90 @@ export class Decoder extends Resource<NativeDecoder> {
   async *frames(packets: PacketSource): AsyncGenerator<Frame, void, undefined> {
     checkSource(packets, 'packets', 'Packets');
     const index = this.stream?.index;
-    // Audio from a demuxer's packets(): hand whole read batches to the decoder, with no
-    // wrapper per packet (light packets, where that cost would dominate).
-    const origin = (packets as { [packetOrigin]?: PacketOrigin })[packetOrigin];
-    if (
-      origin &&
-      !origin.started &&
-      index !== undefined &&
-      this.type === 'audio' &&
-      this.stream!.owner === origin.demuxer &&
-      (!origin.wanted || origin.wanted.has(index))
-    ) {
-      origin.started = true;
-      yield* this.#framesOfBatches(origin.demuxer, index);
-      return;
-    }
-    // Video packets are heavy: small batches keep memory low. Audio packets are light: big
-    // batches keep the crossing cost per packet low.
-    yield* ahead(
-      packets,
-      {
-        batch: this.type === 'video' ? 1 : 32,
-        depth: 3,
-        accept: (pkt) => {
+    // Each decode call's frames come as one FrameBatch: a Frame object per frame, its AVFrame
+    // taken from the batch only if the consumer needs it. Calls are kept in flight ahead of the
+    // consumer; frames are yielded one by one, inline (a yield* of a generator or an array
+    // costs promises per frame).
+    const inflight: Promise<FrameBatch>[] = [];
+    let current: FrameBatch | undefined;
+    const submit = (call: Promise<NativeFrameList>): void => {
+      const p = call.then((l) => new FrameBatch(l));
+      p.catch(() => {}); // awaited below, in order; never left unhandled
+      inflight.push(p);
+    };
+    const settleNext = async (): Promise<FrameBatch> => {
+      current?.release();
+      current = undefined;
+      current = await settle(inflight.shift()!);
+      return current;
+    };
+    try {
+      // Audio from a demuxer's packets(): hand whole read batches to the decoder, with no
+      // wrapper per packet (light packets, where that cost would dominate). Two calls in flight.
+      const origin = (packets as { [packetOrigin]?: PacketOrigin })[packetOrigin];
+      if (
+        origin &&
+        !origin.started &&
+        index !== undefined &&
+        this.type === 'audio' &&
+        this.stream!.owner === origin.demuxer &&
+        (!origin.wanted || origin.wanted.has(index))
+      ) {
+        origin.started = true;
+        for (let done = false; !done || inflight.length > 0; ) {
+          if (!done) {
+            const list = await origin.demuxer.takeBatch();
+            submit(this.native.decode(list ?? [], list === null, index, undefined, true));
+            list?.close(); // the other streams' packets go back to the demuxer
+            done = list === null;
+            if (inflight.length < 2 && !done) continue;
+          }
+          const batch = await settleNext();
+          for (let f = batch.take(); f; f = batch.take()) yield f;
+        }
+        return;
+      }
+      // Any other source. Video packets are heavy: small batches keep memory low. Audio packets
+      // are light: big batches keep the crossing cost per packet low.
+      const size = this.type === 'video' ? 1 : 32;
+      const depth = 3;
+      let pending: Packet[] = [];
+      const send = (flush: boolean): void => {
+        const { entries, indices } = packetEntries(pending);
+        submit(this.native.decode(entries, flush, undefined, indices, true));
+        for (const pkt of pending) pkt.close(); // the decoder holds its own references
+        pending = [];
+      };
+      try {
+        for await (const pkt of packets as AsyncIterable<Packet>) {
           if (!(pkt instanceof Packet)) throw invalidArgument('packet', 'a Packet', pkt);
-          return index === undefined || pkt.streamIndex === index;
-        },
-      },
-      async (batch, flush) =>
-        wrapFrames(
-          await this.native.decode(
-            batch.map((pkt) => pkt[h]),
-            flush,
-          ),
-        ),
-    );
+          if (index !== undefined && pkt.streamIndex !== index) {
+            pkt.close();
+            continue;
+          }
+          pending.push(pkt);
+          if (pending.length >= size) send(false);
+          while (inflight.length >= depth) {
+            const batch = await settleNext();
+            for (let f = batch.take(); f; f = batch.take()) yield f;
+          }
+        }
+        send(true);
+        while (inflight.length > 0) {
+          const batch = await settleNext();
+          for (let f = batch.take(); f; f = batch.take()) yield f;
+        }
+      } finally {
+        for (const pkt of pending) pkt.close();
+      }
+    } finally {
+      current?.release();
+      for (const p of inflight)
+        p.then(
+          (batch) => batch.release(),
+          () => {},
+        );
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 // Demuxing: https://ffmpeg.org/doxygen/trunk/group__libavf__decoding.html
 import { AvError, avOptions, check, closedError, invalidArgument, is, optionsObject, settle, withCallerStack } from '../errors.js';
-import { addon, handle as h, type NativeDemuxer, type NativePacketList } from '../native.js';
-import { Packet } from './packet.js';
+import { addon, type NativeDemuxer, type NativePacketList } from '../native.js';
+import { Packet, PacketBatch } from './packet.js';
 import { defaultInputOptions, explainInputError, SourceBridge, type InputSource, type SourceOptions } from '../io/source.js';
 import { Stream, type StreamDescription } from './stream.js';
 import { Resource } from './resource.js';
@@ -65,6 +65,16 @@ export interface SeekOptions {
 
 const READ_AHEAD = 2;
 
+// One timer for every demuxer, referenced while any awaits a read: a timer made and cleared
+// per batch cost more than the read itself at batchSize 1.
+let loopHolder: ReturnType<typeof setInterval> | undefined;
+let loopHolds = 0;
+function holdLoop(delta: 1 | -1): void {
+  loopHolds += delta;
+  if (loopHolds === 1 && delta === 1) (loopHolder ??= setInterval(() => {}, 1 << 30)).ref();
+  else if (loopHolds === 0) loopHolder?.unref();
+}
+
 /** Where a packets() generator reads from (see Decoder.frames). */
 export interface PacketOrigin {
   demuxer: Demuxer;
@@ -87,7 +97,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
   #format: FormatInfo;
   #streams: Stream[];
   #batchSize: number;
-  #current: NativePacketList | null = null;
+  #current: PacketBatch | null = null;
   #pending: Promise<NativePacketList>[] = [];
   #eof = false;
   #bridge: SourceBridge | undefined;
@@ -202,11 +212,11 @@ export class Demuxer extends Resource<NativeDemuxer> {
 
   /** Moves on to the next batch; false at the end of the input. */
   async #nextBatch(): Promise<boolean> {
-    this.#current?.close();
+    this.#current?.release();
     this.#current = null;
     if (this.#eof) return false;
     // Reads are weak (see native read): a timer holds the loop open while we wait for one.
-    const keepAlive = setInterval(() => {}, 1 << 30);
+    holdLoop(+1);
     let list: NativePacketList;
     try {
       this.#fill();
@@ -217,9 +227,10 @@ export class Demuxer extends Resource<NativeDemuxer> {
       if (this.#signal?.aborted) throw withCallerStack(abortError('read', this.url, this.#signal), this.#nextBatch);
       throw withCallerStack(explainInputError(e, this.#bridge), this.#nextBatch);
     } finally {
-      clearInterval(keepAlive);
+      holdLoop(-1);
     }
-    if (list.remaining === 0) {
+    const batch = new PacketBatch(list);
+    if (batch.count === 0) {
       list.close();
       // A stream or callback that failed is an error, not the end of the input.
       if (this.#bridge?.error !== undefined) throw withCallerStack(sourceError(this.url, this.#bridge), this.#nextBatch);
@@ -227,7 +238,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
       this.#eof = true;
       return false;
     }
-    this.#current = list;
+    this.#current = batch;
     this.#fill();
     return true;
   }
@@ -244,7 +255,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
   async read(): Promise<Packet | null> {
     for (;;) {
       const pkt = this.#current?.take();
-      if (pkt) return Packet.wrap(pkt);
+      if (pkt) return pkt;
       if (!(await this.#advance())) return null;
     }
   }
@@ -256,7 +267,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
   async readInto(packet: Packet): Promise<boolean> {
     if (!(packet instanceof Packet)) throw invalidArgument('packet', 'a Packet', packet);
     for (;;) {
-      if (this.#current?.moveInto(packet[h])) return true;
+      if (this.#current?.moveInto(packet)) return true;
       if (!(await this.#advance())) return false;
     }
   }
@@ -275,38 +286,42 @@ export class Demuxer extends Resource<NativeDemuxer> {
       wanted = new Set(o.streams.map((s) => (s instanceof Stream ? s.index : (s as number))));
     }
     const origin: PacketOrigin = { demuxer: this, wanted, started: false };
-    const generator = this.#packets(origin, o.reuse === true);
-    // A Decoder given this generator before it starts reads the batches directly instead.
-    Object.defineProperty(generator, packetOrigin, { value: origin });
-    return generator;
+    const reuse = o.reuse === true;
+    let reused: Packet | undefined;
+    const iterator = new PacketIterator(
+      origin,
+      () => this.#take(wanted, reuse ? (reused ??= new Packet()) : undefined),
+      () => this.#advance(),
+      () => reused?.close(),
+    );
+    // A Decoder given this iterator before it starts reads the batches directly instead.
+    Object.defineProperty(iterator, packetOrigin, { value: origin });
+    return iterator;
   }
 
-  async *#packets(origin: PacketOrigin, reuse: boolean): AsyncGenerator<Packet, void, undefined> {
-    origin.started = true;
-    const wanted = origin.wanted;
-    if (reuse) {
-      using pkt = new Packet();
-      while (await this.readInto(pkt)) if (!wanted || wanted.has(pkt.streamIndex)) yield pkt;
-      return;
-    }
-    for (;;) {
-      const pkt = await this.read();
-      if (!pkt) return;
-      if (wanted && !wanted.has(pkt.streamIndex)) {
-        pkt.close();
+  /** The next wanted packet of the current batch (into `reused`, if given); null when it has none. */
+  #take(wanted: Set<number> | undefined, reused: Packet | undefined): Packet | null {
+    const batch = this.#current;
+    if (batch === null) return null;
+    while (batch.remaining > 0) {
+      if (wanted && !wanted.has(batch.nextStreamIndex())) {
+        batch.next++;
         continue;
       }
-      yield pkt;
+      if (reused === undefined) return batch.take();
+      batch.moveInto(reused);
+      return reused;
     }
+    return null;
   }
 
   /** @internal The next batch of packets as read, whole (null at the end of the input). */
   async takeBatch(): Promise<NativePacketList | null> {
     for (;;) {
-      const list = this.#current;
-      if (list && list.remaining > 0) {
+      const batch = this.#current;
+      if (batch && batch.remaining > 0) {
         this.#current = null;
-        return list;
+        return batch.handOver();
       }
       if (!(await this.#advance())) return null;
     }
@@ -333,7 +348,7 @@ export class Demuxer extends Resource<NativeDemuxer> {
   }
 
   #dropBuffered(): void {
-    this.#current?.close();
+    this.#current?.release();
     this.#current = null;
     for (const p of this.#pending)
       p.then(
@@ -362,4 +377,102 @@ function sourceError(url: string, bridge: SourceBridge): AvError {
   const e = new AvError(`The input failed: ${cause instanceof Error ? cause.message : String(cause)}`, { code: 'EIO', op: 'read', url });
   Object.defineProperty(e, 'cause', { value: cause, configurable: true, writable: true });
   return e;
+}
+
+/**
+ * packets()'s iterator: an async generator written out, so that a packet already read costs
+ * one settled promise (an `async *` costs several per yield). Calls made while one waits for
+ * a batch are answered in order, after it, as a generator's are.
+ */
+class PacketIterator implements AsyncGenerator<Packet, void, undefined> {
+  readonly #origin: PacketOrigin;
+  readonly #take: () => Packet | null;
+  readonly #advance: () => Promise<boolean>;
+  readonly #cleanup: () => void;
+  #done = false;
+  // calls waiting (one for a batch, the others after it), and the last of them
+  #queued = 0;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(origin: PacketOrigin, take: () => Packet | null, advance: () => Promise<boolean>, cleanup: () => void) {
+    this.#origin = origin;
+    this.#take = take;
+    this.#advance = advance;
+    this.#cleanup = cleanup;
+  }
+
+  next(): Promise<IteratorResult<Packet, void>> {
+    if (this.#queued === 0) {
+      const now = this.#now();
+      if (now !== null) return Promise.resolve(now);
+    }
+    return this.#enqueue(() => this.#now() ?? this.#wait());
+  }
+
+  return(): Promise<IteratorResult<Packet, void>> {
+    const end = (): IteratorResult<Packet, void> => {
+      this.#finish();
+      return { value: undefined, done: true };
+    };
+    return this.#queued === 0 ? Promise.resolve(end()) : this.#enqueue(end);
+  }
+
+  throw(e: unknown): Promise<IteratorResult<Packet, void>> {
+    const end = (): never => {
+      this.#finish();
+      throw e;
+    };
+    if (this.#queued > 0) return this.#enqueue(end);
+    this.#finish();
+    return Promise.reject(e);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
+  }
+
+  /** The answer without waiting, or null when the next batch must be awaited. */
+  #now(): IteratorResult<Packet, void> | null {
+    if (this.#done) return { value: undefined, done: true };
+    this.#origin.started = true;
+    const p = this.#take();
+    return p === null ? null : { value: p, done: false };
+  }
+
+  async #wait(): Promise<IteratorResult<Packet, void>> {
+    try {
+      for (;;) {
+        if (!(await this.#advance())) {
+          this.#finish();
+          return { value: undefined, done: true };
+        }
+        const p = this.#take();
+        if (p !== null) return { value: p, done: false };
+      }
+    } catch (e) {
+      this.#finish();
+      throw e;
+    }
+  }
+
+  #enqueue<T>(step: () => T | Promise<T>): Promise<T> {
+    this.#queued++;
+    const run = (): Promise<T> =>
+      new Promise<T>((resolve) => resolve(step())).finally(() => {
+        this.#queued--;
+      });
+    const result = this.#queued === 1 ? run() : this.#tail.then(run, run);
+    this.#tail = result.catch(() => {});
+    return result;
+  }
+
+  #finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#cleanup();
+  }
 }

@@ -1,6 +1,6 @@
 // AVFrame: https://ffmpeg.org/doxygen/trunk/structAVFrame.html
 import { check, invalidArgument, is, settle } from '../errors.js';
-import { addon, handle, type NativeFrame, type NativeFrameInfo } from '../native.js';
+import { addon, handle, type NativeFrame, type NativeFrameInfo, type NativeFrameList } from '../native.js';
 import type { Rational } from './types.js';
 
 export interface VideoFrameLayout {
@@ -63,6 +63,10 @@ function checkFields(fields: unknown): FrameFields {
 
 const info = Symbol('info');
 const views = Symbol('views');
+// A frame's AVFrame, or (while it is still in its decode batch) its batch and index there.
+const own = Symbol('own');
+const batchOf = Symbol('batch');
+const indexOf = Symbol('index');
 
 // Scalar fields come from the native side in one call and are cached until the frame changes.
 // (Plain functions, not #private members: frames made by Frame.wrap skip the constructor.)
@@ -80,8 +84,9 @@ function changed(f: Frame): void {
  * Write into them only after `makeWritable()` (a decoder may still reference the buffers).
  */
 export class Frame implements Disposable {
-  /** @internal */
-  [handle]: NativeFrame;
+  [own]: NativeFrame | null;
+  [batchOf]: FrameBatch | null;
+  [indexOf]: number;
   [info]: NativeFrameInfo | undefined;
   [views]: Uint8Array[] | undefined;
 
@@ -103,18 +108,33 @@ export class Frame implements Disposable {
 
   /** @internal Wraps a native frame (from a decoder, a clone). */
   static wrap(native: NativeFrame): Frame {
-    const f = Object.create(Frame.prototype) as Frame;
-    f[handle] = native;
-    f[info] = undefined;
-    f[views] = undefined;
-    return f;
+    return made(native, null, 0);
   }
 
   /** An empty frame (see Frame.alloc for one with buffers). */
   constructor() {
-    this[handle] = new (addon().Frame)();
+    this[own] = new (addon().Frame)();
+    this[batchOf] = null;
+    this[indexOf] = 0;
     this[info] = undefined;
     this[views] = undefined;
+  }
+
+  /** @internal The AVFrame (a frame still in its decode batch gets its own first). */
+  get [handle](): NativeFrame {
+    const n = this[own];
+    if (n !== null) return n;
+    const b = this[batchOf];
+    if (b !== null) {
+      this[own] = b.native.take(this[indexOf]);
+      this[batchOf] = null;
+      return this[own];
+    }
+    // Closed while in its batch: a closed native frame answers as a closed Frame does.
+    const closed = new (addon().Frame)();
+    closed.close();
+    this[own] = closed;
+    return closed;
   }
 
   get kind(): 'video' | 'audio' | 'empty' {
@@ -192,7 +212,8 @@ export class Frame implements Disposable {
     return fieldsOf(this).channelLayout;
   }
   get closed(): boolean {
-    return this[handle].closed;
+    const n = this[own];
+    return n === null ? this[batchOf] === null : n.closed;
   }
 
   /** Zero-copy views, one per plane (video: linesize x rows; audio: one per channel when planar). */
@@ -272,12 +293,57 @@ export class Frame implements Disposable {
 
   /** Releases the frame's buffers now (views already taken stay valid); idempotent. */
   close(): void {
-    this[handle].close();
+    if (this[batchOf] !== null)
+      this[batchOf] = null; // freed with its batch
+    else this[own]?.close();
     changed(this);
   }
 
   [Symbol.dispose](): void {
     this.close();
+  }
+}
+
+// A Frame made without the constructor (wrapped, or in a batch): the same fields, in the same order.
+function made(native: NativeFrame | null, batch: FrameBatch | null, index: number): Frame {
+  const f = Object.create(Frame.prototype) as Frame;
+  f[own] = native;
+  f[batchOf] = batch;
+  f[indexOf] = index;
+  f[info] = undefined;
+  f[views] = undefined;
+  return f;
+}
+
+/**
+ * @internal The frames of one decode call, for frames(): a Frame is made for each as it is
+ * handed out, and gets its AVFrame from the batch only when something needs it (a consumer
+ * that closes each frame without looking makes no native object per frame).
+ */
+export class FrameBatch {
+  readonly native: NativeFrameList;
+  readonly count: number;
+  #next = 0;
+  #out: Frame[] = [];
+
+  constructor(native: NativeFrameList) {
+    this.native = native;
+    this.count = native.count;
+  }
+
+  /** The next frame, or undefined when all were handed out. */
+  take(): Frame | undefined {
+    if (this.#next >= this.count) return undefined;
+    const f = made(null, this, this.#next++);
+    this.#out.push(f);
+    return f;
+  }
+
+  /** Done with the batch: frames handed out and still open get their own AVFrame; the rest are freed. */
+  release(): void {
+    for (const f of this.#out) if (f[batchOf] === this) void f[handle];
+    this.#out = [];
+    this.native.close();
   }
 }
 

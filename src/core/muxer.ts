@@ -3,7 +3,7 @@ import { avOptions, check, invalidArgument, is, optionsObject, settle, withCalle
 import { addon, type NativeMuxer } from '../native.js';
 import { CodecParameters } from './codec_parameters.js';
 import { Encoder } from './encoder.js';
-import { type Packet, packetHandles } from './packet.js';
+import { Packet, packetEntries } from './packet.js';
 import { SinkBridge, type OutputTarget, type SinkOptions } from '../io/sink.js';
 import { Stream } from './stream.js';
 import { Resource } from './resource.js';
@@ -149,14 +149,15 @@ export class Muxer extends Resource<NativeMuxer> {
    * error is thrown by the next write() or by writeTrailer().
    */
   async write(packets: Packet | readonly Packet[], stream?: MuxerStream | number): Promise<void> {
-    const list = packetHandles(packets);
+    const { entries, indices } = packetEntries(packets);
     if (stream !== undefined) {
       const index = typeof stream === 'number' ? stream : stream?.index;
       if (!is.integer(index) || !this.#streams[index]) throw invalidArgument('stream', 'a stream of this muxer', stream);
-      for (const p of list) p.streamIndex = index;
+      if (packets instanceof Packet) packets.streamIndex = index;
+      else for (const p of packets) p.streamIndex = index;
     }
     this.#throwPending();
-    const staged = this.native.stage(list);
+    const staged = this.native.stage(entries, indices);
     if (!this.#flushing) this.#flush();
     else if (staged >= STAGED_HIGH_WATER) await this.#flushing;
     this.#throwPending();
