@@ -86,6 +86,18 @@ const timed = (cmd, args) => {
   if (p.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${p.stderr}`);
   return performance.now() - t;
 };
+/** `count` pairs of runs, the old route's and avforge's, their order flipped every other pair. */
+function interleaved(count, runOld, runNew) {
+  const walls = { old: [], new: [] };
+  for (let i = 0; i < count; i++) {
+    const pair = [
+      ['old', runOld],
+      ['new', runNew],
+    ];
+    for (const [side, run] of i % 2 ? pair.reverse() : pair) walls[side].push(run());
+  }
+  return walls;
+}
 // ffmpeg CLI vs avforge ffmpeg, the same argv, each a fresh process, interleaved
 function cliRoute(c) {
   const common = ['-v', 'error', '-y'];
@@ -93,15 +105,11 @@ function cliRoute(c) {
   const avforge = (o) => timed(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'ffmpeg', ...common, ...cliJobs[c.job](c.input, o)]);
   ffmpeg(path.join(out, 'warm-cli'));
   avforge(path.join(out, 'warm-avf'));
-  const walls = { old: [], new: [] };
-  for (let i = 0; i < c.count; i++) {
-    const pair = [
-      ['old', () => ffmpeg(path.join(out, 'cli'))],
-      ['new', () => avforge(path.join(out, 'avf'))],
-    ];
-    for (const [side, run] of i % 2 ? pair.reverse() : pair) walls[side].push(run());
-  }
-  return walls;
+  return interleaved(
+    c.count,
+    () => ffmpeg(path.join(out, 'cli')),
+    () => avforge(path.join(out, 'avf')),
+  );
 }
 // a loop spawning ffmpeg per command vs one `avforge batch -j 1` of the same lines (sequential
 // both): per-job wall is each batch's wall over its lines, 3 batches per side, interleaved
@@ -123,15 +131,11 @@ function batchRoute(c) {
     );
     return timed(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'batch', '-j', '1', list]) / c.count;
   };
-  const walls = { old: [], new: [] };
-  for (let i = 0; i < 3; i++) {
-    const pair = [
-      ['old', () => loop(path.join(out, 'loop'))],
-      ['new', () => batch(path.join(out, 'batch'))],
-    ];
-    for (const [side, run] of i % 2 ? pair.reverse() : pair) walls[side].push(run());
-  }
-  return walls;
+  return interleaved(
+    3,
+    () => loop(path.join(out, 'loop')),
+    () => batch(path.join(out, 'batch')),
+  );
 }
 // execFile('ffmpeg') vs ffmpeg() from avforge/ffmpeg, in one Node process per case (migration_execfile.mjs)
 function execFileRoute(c) {
