@@ -1,62 +1,129 @@
 #!/usr/bin/env bash
-# The self-contained build's first half (a recipe; see docs/prebuilt.md): FFmpeg from Debian
-# trixie's source package, built as static PIC archives with only the components avforge uses
-# and the codec libraries' static archives from Debian's -dev packages, installed in
-# $AVFORGE_MATRIX_CACHE/static-VARIANT-<hash of this recipe>/ (made once per recipe: CI rebuilds
-# it only when this file's recipe changes).
+# The self-contained build (a recipe; see docs/prebuilt.md), in two halves:
+# 1. FFmpeg 7.1 from Debian trixie's source package, built as static PIC archives with only the
+#    components avforge uses, with the codec libraries' static archives from Debian's -dev
+#    packages, installed in $AVFORGE_MATRIX_CACHE/static-VARIANT-<hash of this recipe>/ (made once
+#    per recipe: CI rebuilds it only when the recipe below changes).
+# 2. The addon linking them: prebuilds/linux-x64/avforge.static.VARIANT.glibc.node (N-API,
+#    stripped, -Wl,-Bsymbolic and --exclude-libs,ALL so that none of FFmpeg's symbols is seen
+#    by, or taken from, the process; AVF_FFMPEG_STATIC in binding.gyp). It may depend only on
+#    glibc and libstdc++: checked.
 #   gpl   with x264 and x265: the result is GPL-2.0-or-later
 #   lgpl  without them: LGPL-2.1-or-later, as avforge
-# The second half, the addon linking these archives (pkg-config --static, -Wl,-Bsymbolic,
-# --exclude-libs,ALL, stripped), needs native/common/lavfi.cc to find libavfilter's symbols in
-# the process (dlopen(NULL)) rather than in libavfilter.so.N: not done yet (docs/prebuilt.md).
-# Usage: scripts/prebuild/static.sh [gpl|lgpl]   (about 30-40 minutes on 2 cores; needs root)
+# It builds in a Debian 12 (bookworm) chroot, not trixie: the addon that links these archives
+# then needs glibc 2.36, as the platform package's other addons do (trixie's would need 2.38+).
+# Debian ships no static dav1d (libdav1d-dev has only the .so), so dav1d 1.5 is built from
+# trixie's source package too. libass, harfbuzz and fontconfig have no static archives either:
+# the self-contained build has no `subtitles`/`ass`/`drawtext` filters (docs/prebuilt.md).
+# Usage: scripts/prebuild/static.sh [gpl|lgpl]   (needs root; FFmpeg about 40 minutes on 2 cores,
+#        then the addon about 3)
 #        AVFORGE_STATIC_CONFIGURE_ONLY=1 ...     stops after FFmpeg's configure (checks the recipe)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
 variant=${1:-gpl}
 cache=${AVFORGE_MATRIX_CACHE:-/var/cache/avforge-matrix}
+jobs=${JOBS:-2}
+suite=bookworm
 ffmpeg_source=7.1.5-0+deb13u1
-packages=(ca-certificates g++ make pkg-config dpkg-dev xz-utils nasm zlib1g-dev libvpx-dev libopus-dev libmp3lame-dev
-  libdav1d-dev libvorbis-dev libass-dev libfreetype-dev libfribidi-dev libharfbuzz-dev libfontconfig-dev)
+dav1d_source=1.5.1-1
+packages=(ca-certificates g++ make pkg-config dpkg-dev xz-utils nasm meson ninja-build python3 zlib1g-dev libvpx-dev
+  libopus-dev libmp3lame-dev libvorbis-dev)
 # What avforge uses: the libraries it links (no avdevice, postproc), the network protocols it
 # opens, every demuxer/muxer/decoder/encoder/filter FFmpeg has without external libraries, and
-# the external codecs below.
-configure=(--prefix=/opt/ffmpeg --enable-static --disable-shared --enable-pic --disable-programs --disable-doc
-  --disable-avdevice --disable-postproc --disable-autodetect --enable-zlib --enable-libvpx --enable-libopus
-  --enable-libmp3lame --enable-libdav1d --enable-libvorbis --enable-libass --enable-libfreetype --enable-libfribidi
-  --enable-libharfbuzz --enable-libfontconfig --pkg-config-flags=--static --extra-libs=-lpthread --extra-libs=-lm)
+# the external codecs below. No TLS: OpenSSL linked into an addon would clash with Node's own.
+# The ffmpeg and ffprobe CLIs are built too, from the same archives, for the tests only (their
+# reference and media maker, in check-static.sh): no package ships them.
+configure=(--prefix=/opt/ffmpeg --enable-static --disable-shared --enable-pic --disable-ffplay --disable-doc
+  --disable-debug --disable-avdevice --disable-postproc --disable-autodetect --enable-zlib --enable-libvpx
+  --enable-libopus --enable-libmp3lame --enable-libdav1d --enable-libvorbis --pkg-config-flags=--static
+  --extra-libs=-lpthread --extra-libs=-lm)
 case $variant in
   gpl)
     packages+=(libx264-dev libx265-dev libnuma-dev)
-    configure+=(--enable-gpl --enable-libx264 --enable-libx265 --extra-cxxflags=-fPIC --extra-libs=-lstdc++)
+    configure+=(--enable-gpl --enable-libx264 --enable-libx265 --extra-libs=-lstdc++)
     ;;
   lgpl) ;;
   *) echo "static.sh: gpl or lgpl, not $variant" >&2 && exit 1 ;;
 esac
-key=$(printf '%s' "$ffmpeg_source ${packages[*]} ${configure[*]}" | sha256sum | cut -c1-12)
+key=$(printf '%s' "$suite $ffmpeg_source $dav1d_source ${packages[*]} ${configure[*]}" | sha256sum | cut -c1-12)
 out="$cache/static-$variant-$key"
-if [ -f "$out/.avforge-ready" ]; then
-  echo "$out"
-  exit 0
+root=$(bash "$here/chroot.sh" $suite-static-build $suite amd64 22.23.3 "${packages[@]}")
+exec 8>"$cache/static-$variant.lock"
+flock 8
+if [ ! -f "$out/.avforge-ready" ]; then
+  mirror=$(grep -rhoE '^(deb|URIs:) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
+    grep -oE 'https?://[^ ]+' | head -1 || true)
+  echo "deb-src ${mirror:-http://deb.debian.org/debian} trixie main" >"$root/etc/apt/sources.list.d/avforge-src.list"
+  rm -rf "$out" && mkdir -p "$out"
+  start=$(date +%s)
+  echo "avforge static: building FFmpeg ($variant) into $out (log $out.log)" >&2
+  AVFORGE_BINDS="$out:/opt/ffmpeg" bash "$here/in-chroot.sh" "$root" "set -e
+    apt-get update -qq
+    rm -rf /usr/src/avforge-static && mkdir -p /usr/src/avforge-static && cd /usr/src/avforge-static
+    apt-get source -qq --only-source dav1d=$dav1d_source ffmpeg=7:$ffmpeg_source
+    cd dav1d-${dav1d_source%-*}
+    meson setup build --prefix=/opt/ffmpeg --libdir=lib --buildtype=release -Ddefault_library=static \
+      -Denable_tools=false -Denable_tests=false -Db_pie=true
+    ninja -C build -j$jobs install
+    cd ../ffmpeg-${ffmpeg_source%-*}
+    export PKG_CONFIG_PATH=/opt/ffmpeg/lib/pkgconfig
+    ./configure ${configure[*]}
+    [ -z '${AVFORGE_STATIC_CONFIGURE_ONLY:-}' ] || exit 0
+    make -j$jobs && make install
+    cd / && rm -rf /usr/src/avforge-static" >"$out.log" 2>&1
+  if [ -n "${AVFORGE_STATIC_CONFIGURE_ONLY:-}" ]; then
+    grep -E '^(External libraries|License:)' -A3 "$out.log" || true
+    exit 0
+  fi
+  echo "avforge static: FFmpeg built in $(($(date +%s) - start)) s; $(du -sh "$out/lib" | cut -f1) of archives" | tee -a "$out.log" >&2
+  touch "$out/.avforge-ready"
 fi
-root=$(bash "$here/chroot.sh" trixie-static-build trixie amd64 22.23.3 "${packages[@]}")
-mirror=$(grep -rhoE '^(deb|URIs:) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-  grep -oE 'https?://[^ ]+' | head -1 || true)
-echo "deb-src ${mirror:-http://deb.debian.org/debian} trixie main" >"$root/etc/apt/sources.list.d/avforge-src.list"
-rm -rf "$out" && mkdir -p "$out"
-AVFORGE_BINDS="$out:/opt/ffmpeg" bash "$here/in-chroot.sh" "$root" "set -e
-  apt-get update -qq
-  rm -rf /usr/src/ffmpeg && mkdir -p /usr/src/ffmpeg && cd /usr/src/ffmpeg
-  apt-get source -qq --only-source ffmpeg=7:$ffmpeg_source
-  cd ffmpeg-${ffmpeg_source%-*}
-  ./configure ${configure[*]}
-  [ -z '${AVFORGE_STATIC_CONFIGURE_ONLY:-}' ] || exit 0
-  make -j\$(nproc) && make install
-  cd / && rm -rf /usr/src/ffmpeg" >"$out.log" 2>&1
-if [ -n "${AVFORGE_STATIC_CONFIGURE_ONLY:-}" ]; then
-  grep -E '^(External libraries|License:)' -A3 "$out.log" || true
-  exit 0
-fi
-du -sh "$out/lib" >>"$out.log"
-touch "$out/.avforge-ready"
+
+# The addon, in a copy of the tree, in the same chroot (its glibc, its codec archives). Every
+# -lNAME pkg-config names becomes that library's static archive, except glibc's and the C++
+# runtime; one without an archive stops the build (it would be a dependency users lack).
+work="$cache/prebuild/static-$variant"
+log="$cache/logs/prebuild-static-$variant.log"
+mkdir -p "$cache/logs"
+rm -rf "$work" && mkdir -p "$work/node_modules"
+(cd "$repo" && git ls-files -co --exclude-standard -z | grep -zv '^node_modules$' | tar --null -cf - -T -) | tar -xf - -C "$work"
+start=$(date +%s)
+# shellcheck disable=SC2016
+AVFORGE_BINDS="$out:/opt/ffmpeg $work:/avforge-prebuild $(readlink -f "$repo/node_modules"):/avforge-prebuild/node_modules" \
+  bash "$here/in-chroot.sh" "$root" 'set -e
+  cd /avforge-prebuild
+  export PKG_CONFIG_PATH=/opt/ffmpeg/lib/pkgconfig npm_config_nodedir=/usr/local
+  libs=
+  for flag in $(pkg-config --static --libs libavfilter libavformat libavcodec libswscale libswresample libavutil); do
+    case $flag in
+      -L*) ;;
+      -lm | -lpthread | -ldl | -lrt | -lc | -lstdc++ | -lgcc | -lgcc_s | -latomic) libs="$libs $flag" ;;
+      -l*)
+        archive=$(ls /opt/ffmpeg/lib/lib${flag#-l}.a /usr/lib/x86_64-linux-gnu/lib${flag#-l}.a 2>/dev/null | head -1)
+        [ -n "$archive" ] || { echo "static: no static archive for $flag"; exit 1; }
+        libs="$libs $archive" ;;
+      *) libs="$libs $flag" ;;
+    esac
+  done
+  export AVFORGE_FFMPEG_STATIC_LIBS=$(echo $libs | tr " " "\n" | awk "!seen[\$0]++" | tr "\n" " ")
+  echo "static: linking $AVFORGE_FFMPEG_STATIC_LIBS"
+  JOBS='"$jobs"' npm run prebuildify -- --name avforge.static.'"$variant"'
+  addon=$(ls prebuilds/linux-x64/avforge.static.*.node)
+  needed=$(readelf -d "$addon" | sed -n "s/.*(NEEDED).*\[\(.*\)\]/\1/p" | tr "\n" " ")
+  echo "static: $addon needs: $needed"
+  for lib in $needed; do
+    case $lib in libc.so.* | libm.so.* | libstdc++.so.* | libgcc_s.so.* | libpthread.so.* | libdl.so.* | librt.so.*) ;;
+      *) echo "static: $addon needs $lib, which a machine without FFmpeg lacks"; exit 1 ;;
+    esac
+  done
+  echo "static: newest glibc symbol: $(objdump -T "$addon" | grep -o "GLIBC_[0-9.]*" | sort -uV | tail -1)"
+  node -e "const a = require(process.argv[1]); console.log(\"static: loads: FFmpeg\", a.versions().ffmpeg, \"filters:\", a.listFilters().length)" "$PWD/$addon"
+' >"$log" 2>&1 || { tail -30 "$log" >&2; echo "avforge static: the addon failed (log $log)" >&2; exit 1; }
+grep '^static: ' "$log" | grep -v '^static: linking' >&2
+mkdir -p "$repo/prebuilds/linux-x64"
+cp "$work"/prebuilds/linux-x64/avforge.static.*.node "$repo/prebuilds/linux-x64/"
+for f in "$work"/prebuilds/linux-x64/avforge.static.*.node; do
+  echo "avforge static: prebuilds/linux-x64/$(basename "$f") ($(($(stat -c %s "$f") / 1024)) KiB) in $(($(date +%s) - start)) s" >&2
+done
 echo "$out"
