@@ -2,10 +2,19 @@
 
 #include <dlfcn.h>
 
+#include <cstdio>
 #include <mutex>
 #include <string>
 
 #include "common/error.h"
+
+#if AVF_FFMPEG_STATIC
+// Debian's codec archives (x264, x265, libvpx, LAME, opus) are compiled for executables (PIE):
+// they read stderr as the executable's own variable, which code in a shared object cannot.
+// static.sh renames their stderr to this one, which the addon defines and fills at load.
+extern "C" __attribute__((visibility("hidden"))) FILE* avf_static_stderr;
+FILE* avf_static_stderr = stderr;
+#endif
 
 namespace avf {
 

@@ -27,6 +27,7 @@ jobs=${JOBS:-2}
 suite=bookworm
 ffmpeg_source=7.1.5-0+deb13u1
 dav1d_source=1.5.1-1
+numa_source=2.0.16-1
 packages=(ca-certificates g++ make pkg-config dpkg-dev xz-utils nasm meson ninja-build python3 zlib1g-dev libvpx-dev
   libopus-dev libmp3lame-dev libvorbis-dev)
 # What avforge uses: the libraries it links (no avdevice, postproc), the network protocols it
@@ -51,9 +52,9 @@ out="$cache/static-$variant-$key"
 root=$(bash "$here/chroot.sh" $suite-static-build $suite amd64 22.23.3 "${packages[@]}")
 exec 8>"$cache/static-$variant.lock"
 flock 8
+mirror=$(grep -rhoE '^(deb|URIs:) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
+  grep -oE 'https?://[^ ]+' | head -1 || true)
 if [ ! -f "$out/.avforge-ready" ]; then
-  mirror=$(grep -rhoE '^(deb|URIs:) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-    grep -oE 'https?://[^ ]+' | head -1 || true)
   echo "deb-src ${mirror:-http://deb.debian.org/debian} trixie main" >"$root/etc/apt/sources.list.d/avforge-src.list"
   rm -rf "$out" && mkdir -p "$out"
   start=$(date +%s)
@@ -82,17 +83,39 @@ fi
 
 # The addon, in a copy of the tree, in the same chroot (its glibc, its codec archives). Every
 # -lNAME pkg-config names becomes that library's static archive, except glibc's and the C++
-# runtime; one without an archive stops the build (it would be a dependency users lack).
+# runtime; one without an archive stops the build (it would be a dependency users lack). Two
+# of Debian's archives cannot go into a shared object as they are:
+# - libnuma.a (x265's) uses initial-exec TLS: libnuma is built here from Debian 12's source
+#   package, position-independent (cached in static-libnuma-VERSION/; its symbol versions,
+#   which need a version script, folded into the plain names);
+# - the PIE-compiled ones read `stderr` PC-relative: a copy of each with stderr renamed to
+#   avf_static_stderr, which native/common/lavfi.cc defines in the static build.
 work="$cache/prebuild/static-$variant"
 log="$cache/logs/prebuild-static-$variant.log"
-mkdir -p "$cache/logs"
+numa="$cache/static-libnuma-$numa_source"
+mkdir -p "$cache/logs" "$numa"
 rm -rf "$work" && mkdir -p "$work/node_modules"
 (cd "$repo" && git ls-files -co --exclude-standard -z | grep -zv '^node_modules$' | tar --null -cf - -T -) | tar -xf - -C "$work"
 start=$(date +%s)
 # shellcheck disable=SC2016
-AVFORGE_BINDS="$out:/opt/ffmpeg $work:/avforge-prebuild $(readlink -f "$repo/node_modules"):/avforge-prebuild/node_modules" \
+AVFORGE_BINDS="$out:/opt/ffmpeg $numa:/opt/numa $work:/avforge-prebuild $(readlink -f "$repo/node_modules"):/avforge-prebuild/node_modules" \
   bash "$here/in-chroot.sh" "$root" 'set -e
-  cd /avforge-prebuild
+  if [ '"$variant"' = gpl ] && [ ! -f /opt/numa/libnuma.a ]; then
+    rm -rf /tmp/numa && mkdir -p /tmp/numa/lists/partial && cd /tmp/numa
+    echo "deb-src '"${mirror:-http://deb.debian.org/debian}"' bookworm main" >sources.list
+    apt="-o Dir::Etc::SourceList=/tmp/numa/sources.list -o Dir::Etc::SourceParts=- -o Dir::State::Lists=/tmp/numa/lists"
+    apt-get $apt update -qq && apt-get $apt source -qq numactl='"$numa_source"'
+    cd numactl-'"${numa_source%-*}"' && : >config.h
+    for f in libnuma syscall distance affinity sysfs rtnetlink; do
+      gcc -O2 -fPIC -DTLS=__thread -I. -c $f.c -o $f.o
+      renames=$(nm $f.o | awk "{print \$NF}" | grep @ | sort -u |
+        sed -E "s/^([^@]+)@@.*/--redefine-sym &=\1/; s/^([^@]+)@([^@]+)$/--redefine-sym &=\1_\2/")
+      [ -z "$renames" ] || objcopy $renames $f.o
+    done
+    ar rcs /opt/numa/libnuma.a libnuma.o syscall.o distance.o affinity.o sysfs.o rtnetlink.o
+    cd / && rm -rf /tmp/numa
+  fi
+  cd /avforge-prebuild && mkdir -p static-archives
   export PKG_CONFIG_PATH=/opt/ffmpeg/lib/pkgconfig npm_config_nodedir=/usr/local
   libs=
   for flag in $(pkg-config --static --libs libavfilter libavformat libavcodec libswscale libswresample libavutil); do
@@ -100,8 +123,12 @@ AVFORGE_BINDS="$out:/opt/ffmpeg $work:/avforge-prebuild $(readlink -f "$repo/nod
       -L*) ;;
       -lm | -lpthread | -ldl | -lrt | -lc | -lstdc++ | -lgcc | -lgcc_s | -latomic) libs="$libs $flag" ;;
       -l*)
-        archive=$(ls /opt/ffmpeg/lib/lib${flag#-l}.a /usr/lib/x86_64-linux-gnu/lib${flag#-l}.a 2>/dev/null | head -1)
+        archive=$(ls /opt/ffmpeg/lib/lib${flag#-l}.a /opt/numa/lib${flag#-l}.a /usr/lib/x86_64-linux-gnu/lib${flag#-l}.a 2>/dev/null | head -1)
         [ -n "$archive" ] || { echo "static: no static archive for $flag"; exit 1; }
+        if [ "${archive#/usr/}" != "$archive" ] && nm -u "$archive" 2>/dev/null | grep -qx " *U stderr"; then
+          objcopy --redefine-sym stderr=avf_static_stderr "$archive" "static-archives/${archive##*/}"
+          archive=$PWD/static-archives/${archive##*/}
+        fi
         libs="$libs $archive" ;;
       *) libs="$libs $flag" ;;
     esac
@@ -117,6 +144,7 @@ AVFORGE_BINDS="$out:/opt/ffmpeg $work:/avforge-prebuild $(readlink -f "$repo/nod
       *) echo "static: $addon needs $lib, which a machine without FFmpeg lacks"; exit 1 ;;
     esac
   done
+  ! readelf -d "$addon" | grep -q TEXTREL || { echo "static: $addon has text relocations"; exit 1; }
   echo "static: newest glibc symbol: $(objdump -T "$addon" | grep -o "GLIBC_[0-9.]*" | sort -uV | tail -1)"
   node -e "const a = require(process.argv[1]); console.log(\"static: loads: FFmpeg\", a.versions().ffmpeg, \"filters:\", a.listFilters().length)" "$PWD/$addon"
 ' >"$log" 2>&1 || { tail -30 "$log" >&2; echo "avforge static: the addon failed (log $log)" >&2; exit 1; }
