@@ -4,8 +4,9 @@
 # packed avforge and @avforge/linux-x64-static(-gpl) offline, checks that nothing was compiled and
 # that the static addon was loaded, runs the demo, then the unit tests against the installed
 # package. The tests need the ffmpeg and ffprobe CLIs (their reference and their media maker): the
-# ones static.sh built from the same FFmpeg are put in /opt/avforge-test-tools after the install
-# and the demo, on the tests' PATH only.
+# ones static.sh built (from the GPL build's FFmpeg, for x264/x265) are put in
+# /opt/avforge-test-tools after the install and the demo, on the tests' PATH only. The LGPL
+# build has no demo (it encodes H.264/HEVC) and fails the tests that encode with x264/x265.
 # Usage: scripts/prebuild/check-static.sh [gpl|lgpl]   (npm run check:static; needs root; default gpl)
 # Builds the static FFmpeg and addon first when missing (static.sh, cached by its recipe's hash).
 # Prints the install time, the sizes and the tests' counts; exits 1 on a failure.
@@ -20,7 +21,9 @@ package=linux-x64-static
 [ "$variant" = gpl ] && package=linux-x64-static-gpl
 base=$(bash "$here/chroot.sh" bookworm-bare bookworm amd64 22.23.3)
 # static.sh reuses its FFmpeg when the recipe is unchanged, and rebuilds the addon for this tree
-ffmpeg=$(bash "$here/static.sh" "$variant")
+bash "$here/static.sh" "$variant" >/dev/null
+# the tests' CLIs: the GPL build's (the tests' media are H.264/HEVC, made with x264/x265)
+tools=$(AVFORGE_STATIC_FFMPEG_ONLY=1 bash "$here/static.sh" gpl)
 out="$cache/prebuild/pack-static"
 bash "$here/pack.sh" "$out"
 (cd "$repo" && npm run build:ts --silent)
@@ -44,7 +47,13 @@ cp -a "$HOME/.npm/_cacache" "$root/root/.npm/"
 (cd "$repo" && git ls-files -co --exclude-standard -z | grep -zv '^node_modules$' | tar --null -cf - -T -) | tar -xf - -C "$app/tests"
 cp -a "$repo/dist" "$app/tests/" && cp -a "$repo/build" "$app/tests/" && rm -rf "$app/tests/build/Release" "$app/tests/build/Debug"
 # the tests' tools, outside the chroot's PATH until the tests
-cp "$ffmpeg/bin/ffmpeg" "$ffmpeg/bin/ffprobe" "$root/opt/avforge-test-tools/bin/"
+# (their codec libraries' shared objects beside them, seen by them only)
+mkdir -p "$root/opt/avforge-test-tools/libexec" && cp -a "$tools/test-tools/lib" "$root/opt/avforge-test-tools/"
+for cli in ffmpeg ffprobe; do
+  cp "$tools/bin/$cli" "$root/opt/avforge-test-tools/libexec/"
+  printf '#!/bin/sh\nLD_LIBRARY_PATH=/opt/avforge-test-tools/lib exec /opt/avforge-test-tools/libexec/%s "$@"\n' $cli >"$root/opt/avforge-test-tools/bin/$cli"
+  chmod +x "$root/opt/avforge-test-tools/bin/$cli"
+done
 
 # shellcheck disable=SC2016
 bash "$here/in-chroot.sh" "$root" '
@@ -65,7 +74,11 @@ bash "$here/in-chroot.sh" "$root" '
     const encoders = codecs().filter((c) => c.kind === \"encoder\").map((c) => c.name);
     console.log(\"check-static: import avforge: FFmpeg\", versions().ffmpeg, \"encoders include\", [\"libx264\", \"libx265\", \"libvpx-vp9\", \"libopus\", \"aac\"].filter((n) => encoders.includes(n)).join(\" \"));"
   echo "check-static: du of node_modules/avforge and @avforge/'"$package"': $(du -sk node_modules/avforge | cut -f1) KiB, $(du -sk node_modules/@avforge/'"$package"' | cut -f1) KiB"
-  (cd /tmp && timeout 300 /app/node_modules/.bin/avforge demo) | tail -5
+  if [ '"$variant"' = gpl ]; then
+    (cd /tmp && timeout 300 /app/node_modules/.bin/avforge demo) | tail -5
+  else
+    echo "check-static: no demo: it encodes with libx264 and libx265, which the LGPL build lacks"
+  fi
   npm install --offline --no-audit --no-fund --no-save '"$testdeps"' >/dev/null
   export PATH=/opt/avforge-test-tools/bin:$PATH
   echo "check-static: the tests reference: $(ffmpeg -version | head -1 | cut -d" " -f1-3), static, from /opt/avforge-test-tools"

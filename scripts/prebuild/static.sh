@@ -18,6 +18,7 @@
 # Usage: scripts/prebuild/static.sh [gpl|lgpl]   (needs root; FFmpeg about 40 minutes on 2 cores,
 #        then the addon about 3)
 #        AVFORGE_STATIC_CONFIGURE_ONLY=1 ...     stops after FFmpeg's configure (checks the recipe)
+#        AVFORGE_STATIC_FFMPEG_ONLY=1 ...        stops after FFmpeg (built if missing), prints its folder
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -49,7 +50,10 @@ case $variant in
 esac
 key=$(printf '%s' "$suite $ffmpeg_source $dav1d_source ${packages[*]} ${configure[*]}" | sha256sum | cut -c1-12)
 out="$cache/static-$variant-$key"
-root=$(bash "$here/chroot.sh" $suite-static-build $suite amd64 22.23.3 "${packages[@]}")
+# one chroot per variant, so that both can build at once (their binds are on its paths)
+chroot_name=$suite-static-build
+[ "$variant" = gpl ] || chroot_name+=-$variant
+root=$(bash "$here/chroot.sh" "$chroot_name" $suite amd64 22.23.3 "${packages[@]}")
 exec 8>"$cache/static-$variant.lock"
 flock 8
 mirror=$(grep -rhoE '^(deb|URIs:) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
@@ -79,6 +83,23 @@ if [ ! -f "$out/.avforge-ready" ]; then
   fi
   echo "avforge static: FFmpeg built in $(($(date +%s) - start)) s; $(du -sh "$out/lib" | cut -f1) of archives" | tee -a "$out.log" >&2
   touch "$out/.avforge-ready"
+fi
+# AVFORGE_STATIC_FFMPEG_ONLY=1: the FFmpeg half only, for check-static.sh's test tools: the
+# CLIs link the codec libraries' shared objects (ld prefers them), which go in test-tools/lib
+if [ -n "${AVFORGE_STATIC_FFMPEG_ONLY:-}" ]; then
+  if [ ! -d "$out/test-tools/lib" ]; then
+    # shellcheck disable=SC2016
+    AVFORGE_BINDS="$out:/opt/ffmpeg" bash "$here/in-chroot.sh" "$root" 'set -e
+      mkdir -p /opt/ffmpeg/test-tools/lib.tmp
+      ldd /opt/ffmpeg/bin/ffmpeg /opt/ffmpeg/bin/ffprobe | grep -oE "/[^ ]+\.so[^ ]*" | sort -u | while read -r lib; do
+        case ${lib##*/} in libc.so.* | libm.so.* | libstdc++.so.* | libgcc_s.so.* | ld-linux* | libpthread.so.* | libdl.so.* | librt.so.* | libz.so.*) ;;
+          *) cp -L "$lib" /opt/ffmpeg/test-tools/lib.tmp/ ;;
+        esac
+      done
+      mv /opt/ffmpeg/test-tools/lib.tmp /opt/ffmpeg/test-tools/lib' >&2
+  fi
+  echo "$out"
+  exit 0
 fi
 
 # The addon, in a copy of the tree, in the same chroot (its glibc, its codec archives). Every
@@ -117,8 +138,9 @@ AVFORGE_BINDS="$out:/opt/ffmpeg $numa:/opt/numa $work:/avforge-prebuild $(readli
   fi
   cd /avforge-prebuild && mkdir -p static-archives
   export PKG_CONFIG_PATH=/opt/ffmpeg/lib/pkgconfig npm_config_nodedir=/usr/local
+  flags=$(pkg-config --static --libs libavfilter libavformat libavcodec libswscale libswresample libavutil)
   libs=
-  for flag in $(pkg-config --static --libs libavfilter libavformat libavcodec libswscale libswresample libavutil); do
+  for flag in $flags; do
     case $flag in
       -L*) ;;
       -lm | -lpthread | -ldl | -lrt | -lc | -lstdc++ | -lgcc | -lgcc_s | -latomic) libs="$libs $flag" ;;
