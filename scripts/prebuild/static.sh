@@ -162,7 +162,7 @@ AVFORGE_BINDS="$out:/opt/ffmpeg $numa:/opt/numa $work:/avforge-prebuild $(readli
   needed=$(readelf -d "$addon" | sed -n "s/.*(NEEDED).*\[\(.*\)\]/\1/p" | tr "\n" " ")
   echo "static: $addon needs: $needed"
   for lib in $needed; do
-    case $lib in libc.so.* | libm.so.* | libstdc++.so.* | libgcc_s.so.* | libpthread.so.* | libdl.so.* | librt.so.*) ;;
+    case $lib in libc.so.* | libm.so.* | libstdc++.so.* | libgcc_s.so.* | libpthread.so.* | libdl.so.* | librt.so.* | ld-linux-*) ;;
       *) echo "static: $addon needs $lib, which a machine without FFmpeg lacks"; exit 1 ;;
     esac
   done
