@@ -27,6 +27,11 @@ tools=$(AVFORGE_STATIC_FFMPEG_ONLY=1 bash "$here/static.sh" gpl)
 out="$cache/prebuild/pack-static"
 bash "$here/pack.sh" "$out"
 (cd "$repo" && npm run build:ts --silent)
+# The tests' media, made here with this machine's ffmpeg CLI (the static one has no lavfi input
+# device to make them from): they are the tests' inputs, not part of the install.
+(cd "$repo" && node --input-type=module -e "
+  const { recipes, media } = await import('./build/test/media/generate.js');
+  for (const name of Object.keys(recipes)) media(name);")
 
 root="$cache/prebuild/static-check-run"
 { grep -o " $root/[^ ]*" /proc/mounts || true; } | sort -r | xargs -r -n1 umount -l
@@ -46,6 +51,7 @@ rm -rf "$prime"
 cp -a "$HOME/.npm/_cacache" "$root/root/.npm/"
 (cd "$repo" && git ls-files -co --exclude-standard -z | grep -zv '^node_modules$' | tar --null -cf - -T -) | tar -xf - -C "$app/tests"
 cp -a "$repo/dist" "$app/tests/" && cp -a "$repo/build" "$app/tests/" && rm -rf "$app/tests/build/Release" "$app/tests/build/Debug"
+cp -a "$repo/test/.media" "$app/tests/test/"
 # the tests' tools, outside the chroot's PATH until the tests
 # (their codec libraries' shared objects beside them, seen by them only)
 mkdir -p "$root/opt/avforge-test-tools/libexec" && cp -a "$tools/test-tools/lib" "$root/opt/avforge-test-tools/"

@@ -11,7 +11,7 @@
 #   gpl   with x264 and x265: the result is GPL-2.0-or-later
 #   lgpl  without them: LGPL-2.1-or-later, as avforge
 # It builds in a Debian 12 (bookworm) chroot, not trixie: the addon that links these archives
-# then needs glibc 2.36, as the platform package's other addons do (trixie's would need 2.38+).
+# then needs glibc 2.35 and GCC 12's libstdc++ (Ubuntu 22.04, Debian 12), where trixie's would need 2.38+.
 # Debian ships no static dav1d (libdav1d-dev has only the .so), so dav1d 1.5 is built from
 # trixie's source package too. libass, harfbuzz and fontconfig have no static archives either:
 # the self-contained build has no `subtitles`/`ass`/`drawtext` filters (docs/prebuilt.md).
@@ -113,6 +113,13 @@ fi
 #   avf_static_stderr, which native/common/lavfi.cc defines in the static build.
 work="$cache/prebuild/static-$variant"
 log="$cache/logs/prebuild-static-$variant.log"
+built="$repo/prebuilds/linux-x64/avforge.static.$variant.glibc.node"
+# an addon newer than the native sources, binding.gyp and this FFmpeg is reused
+if [ -f "$built" ] && [ -z "$(cd "$repo" && find native binding.gyp "$out/.avforge-ready" -newer "$built" | head -1)" ]; then
+  echo "avforge static: prebuilds/linux-x64/${built##*/} is up to date" >&2
+  echo "$out"
+  exit 0
+fi
 numa="$cache/static-libnuma-$numa_source"
 mkdir -p "$cache/logs" "$numa"
 rm -rf "$work" && mkdir -p "$work/node_modules"
