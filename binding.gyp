@@ -1,5 +1,5 @@
 {
-  "variables": { "sanitize%": "<!(echo $AVFORGE_SANITIZE)" },
+  "variables": { "sanitize%": "<!(echo $AVFORGE_SANITIZE)", "ffmpeg_static%": "<!(echo $AVFORGE_FFMPEG_STATIC_LIBS)" },
   "targets": [
     {
       "target_name": "avforge",
@@ -61,6 +61,11 @@
         ["sanitize!=''", {
           "cflags_cc+": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g", "-O1"],
           "ldflags+": ["-fsanitize=address,undefined"]
+        }],
+        ["ffmpeg_static!=''", {
+          "defines+": ["AVF_FFMPEG_STATIC=1"],
+          "libraries+": ["-Wl,--start-group", "<!@(echo $AVFORGE_FFMPEG_STATIC_LIBS)", "-Wl,--end-group"],
+          "ldflags+": ["-Wl,-Bsymbolic", "-Wl,--exclude-libs,ALL", "-Wl,--as-needed"]
         }],
         ["OS=='mac'", {
           "xcode_settings": {

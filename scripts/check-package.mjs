@@ -3,7 +3,8 @@
 // build from source needs, the install script and its FFmpeg check), everything those files
 // point at, then publint and Are the Types Wrong over the same tarball. Then the platform
 // packages (packages/*: the prebuilt addons, scripts/prebuild/pack.sh packs them): each is an
-// optional dependency at avforge's version, limited to its os and cpu, and ships prebuilds/ only.
+// optional dependency at avforge's version (but the GPL self-contained one, installed on
+// purpose), limited to its os and cpu, and ships its prebuilds/ only.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -96,15 +97,24 @@ try {
 // The platform packages: what npm installs beside avforge on a matching machine only.
 const optional = pkg.optionalDependencies ?? {};
 const platforms = fs.readdirSync(path.join(root, 'packages')).filter((d) => fs.existsSync(path.join(root, 'packages', d, 'package.json')));
+// packages/<os>-<cpu> holds the addons linked to the system's FFmpeg; <os>-<cpu>-static and
+// -static-gpl the self-contained ones (FFmpeg linked in), the GPL one never a dependency.
+const addonGlobs = { '': 'avforge.avformat*.node', static: 'avforge.static.lgpl*.node', 'static-gpl': 'avforge.static.gpl*.node' };
 for (const dir of platforms) {
   const p = JSON.parse(fs.readFileSync(path.join(root, 'packages', dir, 'package.json'), 'utf8'));
-  const [platformOs, cpu] = dir.split('-');
+  const [platformOs, cpu, ...rest] = dir.split('-');
+  const variant = rest.join('-');
+  const gpl = variant === 'static-gpl';
   if (p.name !== `@avforge/${dir}`) problems.push(`packages/${dir}: named ${p.name}, not @avforge/${dir}`);
   if (p.version !== pkg.version) problems.push(`packages/${dir}: version ${p.version}, avforge is ${pkg.version}`);
-  if (optional[p.name] !== pkg.version) problems.push(`packages/${dir}: not an optional dependency of avforge at ${pkg.version}`);
+  if (gpl ? optional[p.name] !== undefined : optional[p.name] !== pkg.version)
+    problems.push(`packages/${dir}: ${gpl ? 'GPL: must not be an optional dependency' : `not an optional dependency of avforge at ${pkg.version}`}`);
   if (p.os?.join() !== platformOs || p.cpu?.join() !== cpu) problems.push(`packages/${dir}: os/cpu ${p.os}/${p.cpu}, not ${platformOs}/${cpu}`);
-  if (p.files?.join() !== `prebuilds/${dir}/*.node`) problems.push(`packages/${dir}: files must be prebuilds/${dir}/*.node only`);
-  if (p.license !== pkg.license) problems.push(`packages/${dir}: license ${p.license}, avforge's is ${pkg.license}`);
+  const glob = addonGlobs[variant];
+  if (!glob || p.files?.join() !== `prebuilds/${platformOs}-${cpu}/${glob}`)
+    problems.push(`packages/${dir}: files must be prebuilds/${platformOs}-${cpu}/${glob ?? '(no such variant)'} only`);
+  const license = gpl ? 'GPL-2.0-or-later' : pkg.license;
+  if (p.license !== license) problems.push(`packages/${dir}: license ${p.license}, not ${license}`);
 }
 for (const name of Object.keys(optional))
   if (!platforms.some((d) => `@avforge/${d}` === name)) problems.push(`optionalDependencies: ${name} has no packages/ folder`);

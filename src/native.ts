@@ -378,7 +378,7 @@ export function addon(): NativeAddon {
     }
   }
   const majors = installedAvformatMajors();
-  const prebuilt = prebuildDirs().flatMap((dir) => {
+  const prebuilt = [...prebuildDirs(), ...prebuildDirs(['-static-gpl', '-static'])].flatMap((dir) => {
     try {
       return fs.readdirSync(dir).filter((f) => f.endsWith('.node'));
     } catch {
@@ -406,6 +406,9 @@ export function addonPath(): string | undefined {
  * prebuilds/ and from the platform package (@avforge/<platform>-<arch>, an optional dependency).
  * Prebuilts follow prebuildify's layout (prebuilds/<platform>-<arch>/avforge.avformat61.glibc.node);
  * node-gyp-build's tag rules pick among those of one major (runtime, N-API, libc, ARM version).
+ * Last, the self-contained builds (FFmpeg linked in, tagged `static`), for a machine whose FFmpeg
+ * no prebuilt fits or that has none: @avforge/<platform>-<arch>-static-gpl where it was installed
+ * on purpose (x264, x265), then @avforge/<platform>-<arch>-static (LGPL).
  */
 export function addonCandidates(majors: readonly number[] = installedAvformatMajors()): string[] {
   const override = process.env.AVFORGE_ADDON;
@@ -414,17 +417,23 @@ export function addonCandidates(majors: readonly number[] = installedAvformatMaj
   const found = [path.join(root, 'build', 'Release', 'avforge.node'), path.join(root, 'build', 'Debug', 'avforge.node')];
   const dirs = prebuildDirs();
   for (const major of majors) for (const dir of dirs) found.push(...prebuiltsIn(dir, major));
+  for (const dir of [...dirs, ...prebuildDirs(['-static-gpl', '-static'])]) found.push(...prebuiltsIn(dir, 'static'));
   return found;
 }
 
-/** This package's prebuilds/<platform>-<arch>, then the platform package's. */
-function prebuildDirs(): string[] {
+/**
+ * This package's prebuilds/<platform>-<arch>, then the platform package's; with `suffixes`, the
+ * prebuilds/ of the packages @avforge/<platform>-<arch><suffix> instead.
+ */
+function prebuildDirs(suffixes?: readonly string[]): string[] {
   const tuple = `${process.platform}-${process.arch}`;
-  const dirs = [path.join(packageRoot(), 'prebuilds', tuple)];
-  try {
-    dirs.push(path.join(path.dirname(require.resolve(`@avforge/${tuple}/package.json`)), 'prebuilds', tuple));
-  } catch {
-    // no platform package for this machine: a build from source or this package's prebuilds/
+  const dirs = suffixes ? [] : [path.join(packageRoot(), 'prebuilds', tuple)];
+  for (const suffix of suffixes ?? ['']) {
+    try {
+      dirs.push(path.join(path.dirname(require.resolve(`@avforge/${tuple}${suffix}/package.json`)), 'prebuilds', tuple));
+    } catch {
+      // not installed for this machine: a build from source or another package's prebuilds/
+    }
   }
   return dirs;
 }
@@ -438,8 +447,11 @@ interface NodeGypBuild {
   compareTags(runtime: string): (a: PrebuildTags, b: PrebuildTags) => number;
 }
 
-/** The prebuilts in dir for libavformat `major` that this Node.js can load, best first. */
-export function prebuiltsIn(dir: string, major: number): string[] {
+/**
+ * The prebuilts in dir for libavformat `major` (or the self-contained ones, tagged `static`) that
+ * this Node.js can load, best first.
+ */
+export function prebuiltsIn(dir: string, major: number | 'static'): string[] {
   let files: string[];
   try {
     files = fs.readdirSync(dir);
@@ -447,7 +459,8 @@ export function prebuiltsIn(dir: string, major: number): string[] {
     return [];
   }
   const gypBuild = require('node-gyp-build') as NodeGypBuild;
-  const ours = files.filter((f) => f.split('.').slice(0, -1).includes(`avformat${major}`));
+  const tag = major === 'static' ? major : `avformat${major}`;
+  const ours = files.filter((f) => f.split('.').slice(0, -1).includes(tag));
   return ours
     .map((f) => gypBuild.parseTags(f))
     .filter((t): t is PrebuildTags => t !== undefined && gypBuild.matchTags('node', process.versions.modules)(t))

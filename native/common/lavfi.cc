@@ -2,10 +2,19 @@
 
 #include <dlfcn.h>
 
+#include <cstdio>
 #include <mutex>
 #include <string>
 
 #include "common/error.h"
+
+#if AVF_FFMPEG_STATIC
+// Debian's codec archives (x264, x265, libvpx, LAME, opus) are compiled for executables (PIE):
+// they read stderr as the executable's own variable, which code in a shared object cannot.
+// static.sh renames their stderr to this one, which the addon defines and fills at load.
+extern "C" __attribute__((visibility("hidden"))) FILE* avf_static_stderr;
+FILE* avf_static_stderr = stderr;
+#endif
 
 namespace avf {
 
@@ -18,6 +27,11 @@ std::string g_error;  // NOLINT(runtime/string): set once, under the loader's on
 #define AVF_STRING(x) AVF_STRING2(x)
 
 void Load() {
+#if AVF_FFMPEG_STATIC
+  // FFmpeg is linked in (the self-contained build): libavfilter is already in this addon, its
+  // symbols hidden from the process (--exclude-libs), so the table takes their addresses.
+#define AVF_RESOLVE(fn) g_lavfi.fn = &::fn;
+#else
   std::string name = FFmpegLibraryName("avfilter", LIBAVFILTER_VERSION_MAJOR);
   void* lib = OpenFFmpegLibrary(name, &g_error);
   if (!lib) return;
@@ -27,6 +41,7 @@ void Load() {
     g_error = name + " has no " #fn;                                    \
     return;                                                             \
   }
+#endif
   AVF_RESOLVE(avfilter_get_by_name)
   AVF_RESOLVE(avfilter_graph_alloc)
   AVF_RESOLVE(avfilter_graph_create_filter)
@@ -76,6 +91,11 @@ std::string FFmpegLibraryName(const char* base, int major) {
 }
 
 void* OpenFFmpegLibrary(const std::string& name, std::string* error) {
+#if AVF_FFMPEG_STATIC
+  // The self-contained build must not load a system FFmpeg's library beside its own.
+  *error = name + " is not part of this build (FFmpeg is linked in statically, without it)";
+  return nullptr;
+#else
   void* lib = nullptr;
 #ifdef AVF_LAVFI_DIR
   // Where pkg-config found FFmpeg at build time first (Homebrew's lib folder is not searched
@@ -88,6 +108,7 @@ void* OpenFFmpegLibrary(const std::string& name, std::string* error) {
     *error = "cannot load " + name + (why ? std::string(": ") + why : std::string());
   }
   return lib;
+#endif
 }
 
 const Lavfi& lavfi() {

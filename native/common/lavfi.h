@@ -1,6 +1,7 @@
 // libavfilter, loaded on first use. It and its dependencies (libpostproc, libplacebo, Vulkan,
 // ...) cost ~11 MiB of RSS and milliseconds of dlopen; a process that never filters should pay
-// neither. FilterGraph and the listings call libavfilter only through this table.
+// neither. FilterGraph and the listings call libavfilter only through this table. In the
+// self-contained build (AVF_FFMPEG_STATIC, FFmpeg linked in) the table holds the linked functions.
 #pragma once
 // (C++ needs UINT64_C, which libavutil uses, defined before its headers)
 #include <stdint.h>
