@@ -211,7 +211,9 @@ describe("bitrateMode 'quantizer'", () => {
       encoder.configure(config);
       await until(() => errors.length > 0, 'the error callback');
       assert.equal(errors[0]!.name, 'NotSupportedError');
-      assert.match(errors[0]!.message, /quantizer/);
+      // the reason is the quantizer where the linked FFmpeg has an encoder for the codec at all
+      // (a self-contained build has no AV1 encoder)
+      if ((await VideoEncoder.isConfigSupported({ codec, width: W, height: H })).supported) assert.match(errors[0]!.message, /quantizer/, codec);
     }
   });
 });
@@ -299,7 +301,8 @@ describe("alpha: 'keep'", () => {
       encoder.configure(config);
       await until(() => errors.length > 0, 'the error callback');
       assert.equal(errors[0]!.name, 'NotSupportedError');
-      assert.match(errors[0]!.message, /alpha/);
+      // the reason is alpha where the linked FFmpeg has an encoder for the codec at all
+      if ((await VideoEncoder.isConfigSupported({ codec, width: W, height: H })).supported) assert.match(errors[0]!.message, /alpha/, codec);
     }
   });
 });
