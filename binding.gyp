@@ -13,6 +13,7 @@
         "native/common/views.cc",
         "native/common/options.cc",
         "native/common/owned.cc",
+        "native/common/codec_quirks.cc",
         "native/packet.cc",
         "native/frame.cc",
         "native/codec_parameters.cc",

@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/codec_quirks.h"
 #include "common/log.h"
 #include "common/process_exit.h"
 
@@ -19,7 +20,7 @@ namespace {
 // Far more than any encoder takes to close; after it, the closing thread is left to finish alone.
 constexpr auto kCloseWait = std::chrono::seconds(10);
 
-void CloseOnOwnThread(CodecContextPtr ctx, const std::string& name) {
+void CloseOnOwnThread(CodecContextPtr ctx, const std::string& name, bool feed_blank_frame) {
   struct Closing {
     std::mutex m;
     std::condition_variable cv;
@@ -28,8 +29,9 @@ void CloseOnOwnThread(CodecContextPtr ctx, const std::string& name) {
   auto closing = std::make_shared<Closing>();
   try {
     // The thread owns the context: nothing of the caller's is touched if it ends late.
-    std::thread([ctx = std::move(ctx), closing]() mutable {
+    std::thread([ctx = std::move(ctx), closing, feed_blank_frame]() mutable {
       NativeWork work;
+      if (feed_blank_frame) FeedBlankFrame(ctx.get());
       ctx.reset();
       std::lock_guard<std::mutex> lock(closing->m);
       closing->done = true;
@@ -48,11 +50,12 @@ void CloseOnOwnThread(CodecContextPtr ctx, const std::string& name) {
 
 void CodecState::Release() {
   if (!ctx) return;
-  if (drained || !av_codec_is_encoder(ctx->codec)) {
+  bool empty_hangs = frames_sent == 0 && EmptyStreamHangs(ctx.get());
+  if (!empty_hangs && (drained || !av_codec_is_encoder(ctx->codec))) {
     ctx.reset();
     return;
   }
-  CloseOnOwnThread(std::move(ctx), name);
+  CloseOnOwnThread(std::move(ctx), name, empty_hangs);
 }
 
 const AVCodec* FindCodec(bool encoder, const std::string& name, AVCodecID id) {
@@ -76,8 +79,22 @@ const AVCodec* FindCodec(bool encoder, const std::string& name, AVCodecID id) {
 
 void OpenCodec(CodecState& s, const AVCodec* codec, int threads, Dict& options) {
   s.ctx->thread_count = threads;
-  Check(avcodec_open2(s.ctx.get(), codec, options.ptr()), "avcodec_open2", s.name);
+  {
+    auto lock = LockCodecLibraryToOpen(codec);
+    Check(avcodec_open2(s.ctx.get(), codec, options.ptr()), "avcodec_open2", s.name);
+  }
   CheckAllConsumed(options, "avcodec_open2", s.name);
+}
+
+int SendFrame(CodecState& s, AVFrame* f) {
+  if (s.drained) return AVERROR_EOF;
+  if (!f && s.frames_sent == 0 && EmptyStreamHangs(s.ctx.get())) {
+    s.drained = true;
+    return 0;
+  }
+  int ret = avcodec_send_frame(s.ctx.get(), f);
+  if (f && ret >= 0) s.frames_sent++;
+  return ret;
 }
 
 Tree DescribeCodecContext(const AVCodecContext* ctx) {

@@ -17,10 +17,12 @@ struct CodecState : Resource {
   bool strict = false;              // damaged input throws instead of being skipped
   std::atomic<int64_t> damaged{0};  // packets or frames skipped as damaged
   bool drained = false;             // an encoder that returned EOF: nothing is left inside it
+  int64_t frames_sent = 0;          // frames an encoder accepted
   ~CodecState() override { Release(); }
-  // An encoder closed with frames still inside it (an abort, a close() without flush())
-  // closes on a thread of its own, waited for a bounded time: x265 4.2 can deadlock in
-  // x265_encoder_close then, and the job or close() must still end.
+  // An encoder closed with frames still inside it (an abort, a close() without flush()), or
+  // one that cannot close empty (codec_quirks.h), closes on a thread of its own, waited for a
+  // bounded time: x265 4.2 can deadlock in x265_encoder_close then, and the job or close()
+  // must still end.
   void Release() override;
 };
 
@@ -35,6 +37,9 @@ void SkipDamaged(CodecState& s, int ret, const char* op);
 // Receives every frame a decoder has ready (until EAGAIN, or EOF when flushing), damaged
 // ones skipped; pts is the best-effort timestamp, time_base the packets'.
 void ReceiveFrames(CodecState& s, std::vector<FramePtr>& out);
+// avcodec_send_frame (nullptr: the end of the stream), counting the frames. An encoder whose
+// empty stream never ends (codec_quirks.h) is not sent the end of one: it has nothing to give.
+int SendFrame(CodecState& s, AVFrame* f);
 // Receives every packet an encoder has ready, in its time base, with durations filled in.
 void ReceivePackets(CodecState& s, std::vector<PacketPtr>& out);
 // Float or double samples that are NaN or infinite (libmp3lame aborts the process on one);

@@ -263,11 +263,11 @@ Napi::Value Encoder::Encode(const Napi::CallbackInfo& info) {
             frame->pts = av_rescale_q(frame->pts, frame->time_base, s.ctx->time_base);
           frame->time_base = s.ctx->time_base;
           if (!keep_types) frame->pict_type = AV_PICTURE_TYPE_NONE;
-          Check(avcodec_send_frame(s.ctx.get(), frame.get()), "avcodec_send_frame", s.name);
+          Check(SendFrame(s, frame.get()), "avcodec_send_frame", s.name);
           ReceivePackets(s, out);
         }
         if (flush) {
-          int ret = avcodec_send_frame(s.ctx.get(), nullptr);
+          int ret = SendFrame(s, nullptr);
           if (ret < 0 && ret != AVERROR_EOF) throw AvException(ret, "avcodec_send_frame", s.name);
           ReceivePackets(s, out);
         }

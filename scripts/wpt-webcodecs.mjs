@@ -141,9 +141,9 @@ function runChild(suite, job) {
       harness = `timed out after ${FILE_TIMEOUT_MS / 1000} s`;
       proc.kill('SIGKILL');
     }, FILE_TIMEOUT_MS);
-    proc.on('close', (code) => {
+    proc.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (!harness && code !== 0) harness = `exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`;
+      if (!harness && code !== 0) harness = `exited ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`;
       if (harness && harness !== 'OK') tests.push({ name: '(harness)', kind: 'fail', message: harness });
       resolve({ tests, harness: harness === 'OK' ? '' : harness, seconds: (Date.now() - t0) / 1000 });
     });

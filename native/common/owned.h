@@ -20,7 +20,7 @@ struct FrameFree {
   void operator()(AVFrame* f) const { av_frame_free(&f); }
 };
 struct CodecContextFree {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+  void operator()(AVCodecContext* c) const;  // under the codec library's lock (codec_quirks.h)
 };
 struct CodecParametersFree {
   void operator()(AVCodecParameters* p) const { avcodec_parameters_free(&p); }

@@ -283,7 +283,7 @@ class EncodeStage {
   // Sends a frame (nullptr: the end) and hands every packet ready to the muxer.
   bool Send(AVFrame* f) {
     if (f && c_.ctx->codec_type == AVMEDIA_TYPE_VIDEO) CheckFrame(c_.ctx.get(), f, c_.name);
-    int ret = avcodec_send_frame(c_.ctx.get(), f);
+    int ret = SendFrame(c_, f);
     if (ret < 0 && !(f == nullptr && ret == AVERROR_EOF)) throw AvException(ret, "avcodec_send_frame", c_.name);
     if (f) run_.stats_.frames[o_]++;
     ReceivePackets(c_, packets_);

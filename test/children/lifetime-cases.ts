@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-import { AvError, Decoder, Demuxer, Encoder, Frame, Muxer, Packet, setLogger, type Stream } from '../../src/index.js';
+import { AvError, Decoder, Demuxer, Encoder, Frame, hasCodec, Muxer, Packet, setLogger, type Stream } from '../../src/index.js';
 import { media, type MediaName } from '../media/generate.js';
 import type { CaseFn } from './harness.js';
 
@@ -259,6 +259,39 @@ cases['a view taken from a clone outlives both frames'] = async () => {
   for (let i = 0; i < 64; i++) Frame.alloc({ width: 64, height: 48, pixelFormat: 'yuv420p' }).planes[0]!.fill(1);
   await fullGc();
   assert.ok(view.every((b) => b === 77));
+};
+
+// ---------------------------------------------------------------------------------------
+// Wrapped libraries with process-wide state. SVT-AV1 (libsvtav1) re-reads the CPU topology
+// into a global on every open and frees it on every close, without a lock: one encoder
+// opening while another closes on a different thread crashed the process.
+
+cases['libsvtav1 encoders opened while others close, 24 rounds'] = async () => {
+  if (!hasCodec('libsvtav1', 'encoder')) return 'skipped: no libsvtav1 encoder in this FFmpeg';
+  const open = (): Promise<Encoder> =>
+    Encoder.open({ codec: 'libsvtav1', width: 64, height: 64, pixelFormat: 'yuv420p', frameRate: { num: 30, den: 1 }, options: { preset: '12' } });
+  let previous: Encoder[] = [];
+  for (let round = 0; round < 24; round++) {
+    const opening = Promise.all([open(), open()]);
+    await Promise.all(previous.map((e) => e.close()));
+    previous = await opening;
+  }
+  await Promise.all(previous.map((e) => e.close()));
+};
+
+// SVT-AV1 1.x never ends a stream that has no frame (the ffmpeg CLI hangs on one too): an
+// encoder given nothing must still flush and close, here and with every other encoder.
+cases['video encoders given no frames flush to nothing and close'] = async () => {
+  const codecs = ['libsvtav1', 'libaom-av1', 'libvpx-vp9', 'libvpx', 'libx264', 'libx265', 'mpeg4'].filter((c) => hasCodec(c, 'encoder'));
+  const open = (codec: string): Promise<Encoder> => Encoder.open({ codec, width: 64, height: 64, pixelFormat: 'yuv420p', frameRate: { num: 30, den: 1 } });
+  for (const codec of codecs) {
+    await (await open(codec)).close();
+    const enc = await open(codec);
+    assert.deepEqual(await enc.flush(), [], `${codec}: no frames in, no packets out`);
+    assert.deepEqual(await enc.flush(), [], `${codec}: flushed again`);
+    await enc.close();
+  }
+  return codecs.join(',');
 };
 
 // ---------------------------------------------------------------------------------------
