@@ -11,6 +11,8 @@ export const crefDir = path.join(benchDir, 'cref');
 export const binDir = path.join(crefDir, 'bin');
 export const mediaDir = path.join(benchDir, '.media');
 export const reportDir = path.join(benchDir, 'report');
+/** --publish: a full run's report, copied where the documentation links it */
+export const publishedReport = path.join(root, 'docs', 'benchmarks.md');
 export const workloadsDir = path.join(root, 'build', 'bench', 'workloads');
 export const distIndex = path.join(root, 'dist', 'avforge.js'); // the package's entry (the bundle)
 
@@ -27,9 +29,10 @@ const { values: args } = parseArgs({
     'no-import': { type: 'boolean', default: false },
     'no-callgrind': { type: 'boolean', default: false },
     'no-soak': { type: 'boolean', default: false },
+    publish: { type: 'boolean', default: false },
   },
 });
-type Flag = 'quick' | 'peers' | 'no-import' | 'no-callgrind' | 'no-soak';
+type Flag = 'quick' | 'peers' | 'no-import' | 'no-callgrind' | 'no-soak' | 'publish';
 export const flag = (name: Flag): boolean => args[name] === true;
 export const option = (name: 'runs' | 'baseline' | 'soak'): string | undefined => args[name];
 export const quick = flag('quick');

@@ -5,7 +5,8 @@
 //   npm run bench -- --quick      short media, median of 3 runs (a few minutes at most)
 //   options: --runs N, --only SUBSTRING (workload or contender; repeat it for several), --no-import, --peers (node-av),
 //            --soak DURATION (30m, 120s; default 2 min, --quick 30 s), --no-soak, --no-callgrind,
-//            --baseline DIR (another built avforge checkout: its avforge contenders run beside these)
+//            --baseline DIR (another built avforge checkout: its avforge contenders run beside these),
+//            --publish (a full run only: the report also goes to docs/benchmarks.md, charts to docs/benchmarks/)
 //
 // Every contender runs as its own process, interleaved with the others run after run, under
 // the same peak-RSS measurement (/usr/bin/time -f %M when present, else the process's own
@@ -35,6 +36,7 @@ import {
   matches,
   only,
   peers,
+  publishedReport,
   quick,
   reportDir,
   root,
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
       throw new Error(`bench needs ${tool} on PATH`);
     }
   if (!fs.existsSync(distIndex)) throw new Error('dist/ is missing: npm run build:ts');
+  if (flag('publish') && (quick || only || baselineDir !== undefined)) throw new Error('--publish: only a full run of every workload is published');
   if (baselineDir !== undefined && !(fs.existsSync(path.join(baselineDir, 'build', 'Release', 'avforge.node')) && fs.existsSync(baselineWorkloadsDir!)))
     throw new Error(`--baseline ${baselineDir}: needs a built checkout (build/Release/avforge.node and build/bench/workloads/: npm run build there)`);
   log(`avforge bench (${quick ? 'quick' : 'full'}): ${runs} runs per contender; peak RSS from ${timeBin ?? "each process's own VmHWM"}`);
@@ -123,6 +126,21 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(reportDir, 'report.md'), md);
   console.log(`\n${md}`);
   log(`wrote ${path.relative(root, reportDir)}/report.json and report.md`);
+  if (flag('publish')) publish(md, charts);
+}
+
+/** docs/benchmarks.md, with its charts beside it in docs/benchmarks/ (the links rewritten). */
+function publish(md: string, charts: string[]): void {
+  const dir = publishedReport.replace(/\.md$/, '');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  let out = md;
+  for (const name of charts) {
+    fs.copyFileSync(path.join(reportDir, name), path.join(dir, name));
+    out = out.split(`](${name})`).join(`](${path.basename(dir)}/${name})`);
+  }
+  fs.writeFileSync(publishedReport, out);
+  log(`published ${path.relative(root, publishedReport)} and ${charts.length} charts in ${path.relative(root, dir)}/`);
 }
 
 main().catch((e: unknown) => {
