@@ -442,8 +442,8 @@ function callbacks(media: Media): Workload {
     what: 'items',
     group: 'jobs',
     note:
-      'items per second of callback cost (nsPerItem in the extras is its inverse). C: a call through a function pointer. ' +
-      'tap: transcode() of 20,000 32x32 lavfi frames to the null muxer with onFrames (tapBatch 64 or 1) less without; ' +
+      'items per second of callback cost (nsPerItem in the extras is its inverse; the difference of the fastest of 5 rounds with and without the callback, NaN where it is at or below zero: below what the method resolves). C: a call through a function pointer. ' +
+      'tap: transcode() of 50,000 32x32 lavfi frames to the null muxer with onFrames (tapBatch 64 or 1) less without; ' +
       'read: remux() of the 720p clip to the null muxer, 10 passes, from a CallbackSource returning at most 4 KiB per read() (in memory) less from the path; ' +
       'write: remux() of the clip to Matroska, 10 passes, through a chunk callback less into a file',
     contenders: [

@@ -66,7 +66,8 @@ export function summarize(w: Workload, results: Map<string, Sample[]>): Row[] {
   return w.contenders.map((c) => {
     const samples = results.get(c.name)!;
     for (const s of samples) if (!Number.isFinite(s.count)) s.count = cCount; // the CLI prints no count here
-    const tp = samples.map((s) => s.count / s.seconds);
+    // a run that resolved no time (a callback cost below the method's noise) has no rate
+    const tp = nums(samples.map((s) => s.count / s.seconds));
     const rss = med(samples.map((s) => s.maxRssKiB));
     // numeric extras (e.g. makeWritableSeconds), as medians
     const extra: Record<string, number | null> = {};
@@ -79,9 +80,9 @@ export function summarize(w: Workload, results: Map<string, Sample[]>): Row[] {
       unit: w.unit,
       count: samples[0]!.count,
       countMismatch: samples.some((s) => s.count !== cCount),
-      throughput: { median: median(tp), min: Math.min(...tp), max: Math.max(...tp) },
-      usPerPacket: w.what === 'packets' ? 1e6 / median(tp) : null,
-      ratioToC: median(tp) / cThroughput,
+      throughput: tp.length ? { median: median(tp), min: Math.min(...tp), max: Math.max(...tp) } : { median: Number.NaN, min: Number.NaN, max: Number.NaN },
+      usPerPacket: w.what === 'packets' && tp.length ? 1e6 / median(tp) : null,
+      ratioToC: tp.length ? median(tp) / cThroughput : Number.NaN,
       cpuMsPerItem: cpuPerItem(samples),
       cpuRatioToC: cCpu === null || !cpuPerItem(samples) ? null : cCpu / cpuPerItem(samples)!,
       wallSeconds: med(samples.map((s) => s.wallSeconds)),
@@ -98,7 +99,8 @@ export function summarize(w: Workload, results: Map<string, Sample[]>): Row[] {
 }
 
 export const fmt = (x: number | null, digits = 1): string => (x === null ? '—' : x.toFixed(digits));
-export const fmtRate = (x: number): string => (x >= 10000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(x >= 100 ? 0 : 1));
+export const fmtRate = (x: number): string =>
+  !Number.isFinite(x) ? 'unresolved' : x >= 10000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(x >= 100 ? 0 : 1);
 
 export interface Latency {
   workload: string;
